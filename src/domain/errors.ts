@@ -1,0 +1,67 @@
+/**
+ * The one catalogue of error codes. The JSON API answers `{ code, message }`
+ * with the status given here; the HTML pages show the same message next to
+ * the field it concerns. `test/catalogue.test.ts` checks README's table matches.
+ */
+export const errorCatalogue = {
+  invalid_request: { status: 400, message: "The request is not valid." },
+  unknown_field: { status: 400, message: "The request has a field this endpoint does not accept." },
+  unsupported_media_type: { status: 415, message: "Send the request body as application/json (API) or a form (pages)." },
+  body_too_large: { status: 413, message: "The request body is too large." },
+  invalid_code_format: { status: 400, message: "Enter the 6-digit code from your authenticator app." },
+  invalid_recovery_code_format: { status: 400, message: "Enter a recovery code: 16 letters and digits, such as ABCD-EFGH-JKMN-PQRS." },
+  invalid_email: { status: 400, message: "Enter a valid email address." },
+  password_too_short: { status: 400, message: "Use a password of at least 12 characters." },
+  password_too_long: { status: 400, message: "Use a password of at most 256 characters." },
+  invalid_credentials: { status: 401, message: "Incorrect email or password." },
+  password_incorrect: { status: 401, message: "That password is not correct." },
+  invalid_code: {
+    status: 401,
+    message: "That code didn't work. Wait for the next code and try again; if codes keep failing, sync your device's clock (most authenticator apps have a time sync option).",
+  },
+  invalid_recovery_code: { status: 401, message: "That recovery code is not valid or was already used. Each code works once." },
+  locked_out: { status: 429, message: "Too many failed attempts. Wait a little and try again." },
+  login_expired: { status: 401, message: "Your login has expired or was already completed. Log in again." },
+  not_authenticated: { status: 401, message: "Log in to continue." },
+  csrf_invalid: { status: 403, message: "This form has expired. Reload the page and try again." },
+  forbidden: { status: 403, message: "You are not allowed to do that." },
+  not_found: { status: 404, message: "There is nothing here." },
+  method_not_allowed: { status: 405, message: "That HTTP method is not supported here." },
+  two_factor_already_enabled: { status: 409, message: "An authenticator app is already set up. Disable or reset it first." },
+  two_factor_not_enabled: { status: 409, message: "Two-factor authentication is not enabled." },
+  enrolment_expired: { status: 410, message: "The setup took too long. Start setting up two-factor authentication again." },
+  method_not_allowed_by_policy: { status: 403, message: "Your account's policy does not allow this method." },
+  email_taken: { status: 409, message: "A user with that email already exists." },
+  account_not_found: { status: 404, message: "No account has that name." },
+  invalid_role: { status: 400, message: "The role must be one of: admin, member, support." },
+  internal_error: { status: 500, message: "Something went wrong on our side. Try again." },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** An expected, user-facing failure: returned, not thrown, by services. */
+export interface Failure {
+  ok: false;
+  code: ErrorCode;
+  /** Which form field the message belongs next to, for the HTML pages. */
+  field?: string;
+  retryAfterSeconds?: number;
+}
+
+export type Result<T> = ({ ok: true } & T) | Failure;
+
+export function fail(code: ErrorCode, extra: Omit<Failure, "ok" | "code"> = {}): Failure {
+  return { ok: false, code, ...extra };
+}
+
+export function errorStatus(code: ErrorCode): number {
+  return errorCatalogue[code].status;
+}
+
+export function errorMessage(code: ErrorCode): string {
+  return errorCatalogue[code].message;
+}
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(errorCatalogue, value);
+}

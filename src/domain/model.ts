@@ -1,0 +1,110 @@
+/** The records the whole SPEC is built from. Times are milliseconds since the epoch. */
+
+export type AccountKind = "platform" | "reseller" | "customer";
+/** `support` exists only in the platform account; `admin` may manage users of its account. */
+export type Role = "support" | "admin" | "member";
+export type MethodType = "totp" | "sms";
+export type RecoveryCodePolicy = "keep" | "disable";
+
+export interface Account {
+  id: string;
+  kind: AccountKind;
+  name: string;
+  /** The reseller a customer account belongs to; the platform for a reseller; null for the platform. */
+  parentId: string | null;
+  createdAt: number;
+}
+
+export interface User {
+  id: string;
+  accountId: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  passwordHash: string;
+  active: boolean;
+  createdAt: number;
+}
+
+export interface Method {
+  id: string;
+  userId: string;
+  type: MethodType;
+  name: string;
+  /** pending until the user enters a valid code for it (SECURITY 16). */
+  status: "pending" | "active";
+  isDefault: boolean;
+  /** AES-256-GCM ciphertext of the TOTP key or phone number; never leaves the services layer decrypted. */
+  secretCiphertext: string;
+  /** The last accepted TOTP step: only a strictly greater one may pass (replay, SECURITY 4). */
+  lastUsedStep: number | null;
+  /** For a reset: the active method this pending one will replace once confirmed (M4). */
+  replacesMethodId: string | null;
+  createdAt: number;
+  confirmedAt: number | null;
+  lastUsedAt: number | null;
+  /** A pending method dies at this time. */
+  pendingExpiresAt: number | null;
+}
+
+export interface Session {
+  id: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Time of the last full authentication: password and, with 2FA, the second factor (step-up, SECURITY 29). */
+  authenticatedAt: number;
+  /** Set when the login used a recovery code under the `keep` policy: the next page recommends a reset. */
+  recoveryCodeUsed: boolean;
+}
+
+export type LoginFlowState = "second_factor" | "completed";
+
+export interface LoginFlow {
+  id: string;
+  userId: string;
+  state: LoginFlowState;
+  /** The method the second step shows; null while on the recovery-code form. */
+  methodId: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface RecoveryCodeRecord {
+  id: string;
+  userId: string;
+  codeHash: string;
+  usedAt: number | null;
+}
+
+export interface SecurityEvent {
+  id: string;
+  accountId: string;
+  actorUserId: string | null;
+  subjectUserId: string | null;
+  type: EventType;
+  detail: Record<string, string | number | boolean>;
+  clientAddress: string | null;
+  userAgent: string | null;
+  createdAt: number;
+}
+
+/** Every security event of the SPEC (A4); this slice writes the first group. */
+export type EventType =
+  | "login.succeeded"
+  | "login.password_failed"
+  | "login.second_factor_failed"
+  | "login.locked_out"
+  | "login.recovery_code_used"
+  | "logout"
+  | "two_factor.enabled"
+  | "two_factor.disabled"
+  | "method.added"
+  | "method.removed"
+  | "method.made_default"
+  | "method.reset"
+  | "recovery_codes.generated"
+  | "password.changed"
+  | "user.created"
+  | "user.deactivated"
+  | "policy.changed";

@@ -1,0 +1,95 @@
+import type { Account, AccountKind, LoginFlow, LoginFlowState, Method, MethodType, Role, SecurityEvent, Session, User } from "../domain/model.js";
+import type { Database } from "./schema.js";
+
+/** Row ↔ record mapping. Numbers go through Number() because PostgreSQL returns bigint as text. */
+const num = (value: number | string) => Number(value);
+const numOrNull = (value: number | string | null) => (value === null ? null : Number(value));
+
+export function toAccount(row: Database["accounts"]): Account {
+  return { id: row.id, kind: row.kind as AccountKind, name: row.name, parentId: row.parent_id, createdAt: num(row.created_at) };
+}
+
+export function toUser(row: Database["users"]): User {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    email: row.email,
+    displayName: row.display_name,
+    role: row.role as Role,
+    passwordHash: row.password_hash,
+    active: Boolean(row.active),
+    createdAt: num(row.created_at),
+  };
+}
+
+export function toMethod(row: Database["methods"]): Method {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    type: row.type as MethodType,
+    name: row.name,
+    status: row.status as Method["status"],
+    isDefault: Boolean(row.is_default),
+    secretCiphertext: row.secret_ciphertext,
+    lastUsedStep: numOrNull(row.last_used_step),
+    replacesMethodId: row.replaces_method_id,
+    createdAt: num(row.created_at),
+    confirmedAt: numOrNull(row.confirmed_at),
+    lastUsedAt: numOrNull(row.last_used_at),
+    pendingExpiresAt: numOrNull(row.pending_expires_at),
+  };
+}
+
+export function fromMethod(method: Method): Database["methods"] {
+  return {
+    id: method.id,
+    user_id: method.userId,
+    type: method.type,
+    name: method.name,
+    status: method.status,
+    is_default: method.isDefault ? 1 : 0,
+    secret_ciphertext: method.secretCiphertext,
+    last_used_step: method.lastUsedStep,
+    replaces_method_id: method.replacesMethodId,
+    created_at: method.createdAt,
+    confirmed_at: method.confirmedAt,
+    last_used_at: method.lastUsedAt,
+    pending_expires_at: method.pendingExpiresAt,
+  };
+}
+
+export function toSession(row: Database["sessions"]): Session {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    createdAt: num(row.created_at),
+    expiresAt: num(row.expires_at),
+    authenticatedAt: num(row.authenticated_at),
+    recoveryCodeUsed: Boolean(row.recovery_code_used),
+  };
+}
+
+export function toLoginFlow(row: Database["login_flows"]): LoginFlow {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    state: row.state as LoginFlowState,
+    methodId: row.method_id,
+    createdAt: num(row.created_at),
+    expiresAt: num(row.expires_at),
+  };
+}
+
+export function toEvent(row: Database["events"]): SecurityEvent {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    actorUserId: row.actor_user_id,
+    subjectUserId: row.subject_user_id,
+    type: row.type as SecurityEvent["type"],
+    detail: JSON.parse(row.detail) as SecurityEvent["detail"],
+    clientAddress: row.client_address,
+    userAgent: row.user_agent,
+    createdAt: num(row.created_at),
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Table types for Kysely. Column types are chosen so the same SQL runs on
+ * SQLite and PostgreSQL: text ids, bigint millisecond times, integer 0/1 flags.
+ */
+export interface Database {
+  accounts: { id: string; kind: string; name: string; parent_id: string | null; created_at: number };
+  users: {
+    id: string;
+    account_id: string;
+    email: string;
+    display_name: string;
+    role: string;
+    password_hash: string;
+    active: number;
+    created_at: number;
+  };
+  policies: {
+    account_id: string;
+    audience: string;
+    require_two_factor_from: number | null;
+    allowed_methods: string | null;
+    recovery_code_policy: string | null;
+    rotate_password_on_disable: number | null;
+    updated_at: number;
+  };
+  methods: {
+    id: string;
+    user_id: string;
+    type: string;
+    name: string;
+    status: string;
+    is_default: number;
+    secret_ciphertext: string;
+    last_used_step: number | null;
+    replaces_method_id: string | null;
+    created_at: number;
+    confirmed_at: number | null;
+    last_used_at: number | null;
+    pending_expires_at: number | null;
+  };
+  recovery_code_sets: { user_id: string; salt: string; created_at: number };
+  recovery_codes: { id: string; user_id: string; code_hash: string; used_at: number | null };
+  sessions: {
+    id: string;
+    token_hash: string;
+    user_id: string;
+    created_at: number;
+    expires_at: number;
+    authenticated_at: number;
+    recovery_code_used: number;
+    client_address: string | null;
+    user_agent: string | null;
+    revoked_at: number | null;
+  };
+  login_flows: {
+    id: string;
+    token_hash: string;
+    user_id: string;
+    state: string;
+    method_id: string | null;
+    created_at: number;
+    expires_at: number;
+  };
+  attempt_counters: { key: string; failures: number; locked_until: number | null; updated_at: number };
+  events: {
+    id: string;
+    account_id: string;
+    actor_user_id: string | null;
+    subject_user_id: string | null;
+    type: string;
+    detail: string;
+    client_address: string | null;
+    user_agent: string | null;
+    created_at: number;
+  };
+  /** Later issues: SMS codes, API keys, password resets, support-reviewed reset requests, outbox. */
+  sms_codes: {
+    id: string;
+    user_id: string;
+    method_id: string;
+    purpose: string;
+    flow_id: string | null;
+    code_hash: string;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
+  };
+  api_keys: {
+    id: string;
+    user_id: string;
+    name: string;
+    key_hash: string;
+    created_at: number;
+    last_used_at: number | null;
+    revoked_at: number | null;
+  };
+  password_resets: { id: string; user_id: string; token_hash: string; created_at: number; expires_at: number; used_at: number | null };
+  reset_requests: {
+    id: string;
+    account_id: string;
+    subject_user_id: string;
+    filed_by_user_id: string;
+    reason: string;
+    status: string;
+    reviewed_by_user_id: string | null;
+    review_reason: string | null;
+    created_at: number;
+    reviewed_at: number | null;
+  };
+  outbox_messages: { id: string; channel: string; recipient: string; subject: string | null; body: string; created_at: number };
+}
