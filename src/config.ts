@@ -1,0 +1,117 @@
+/**
+ * Configuration, parsed once from the environment into a typed object.
+ * Every option, its default and its meaning is listed in README.md
+ * ("Configuration"); `test/config.test.ts` keeps the two in step.
+ */
+export interface Config {
+  /** TWOSTEP_ENV: development | production | test (default development). Production refuses dev conveniences. */
+  environment: "development" | "production" | "test";
+  /** TWOSTEP_HOST (default 127.0.0.1) and PORT / TWOSTEP_PORT (default 3000). */
+  host: string;
+  port: number;
+  /** TWOSTEP_PUBLIC_URL (default http://localhost:3000): cookies are Secure when it is https. */
+  publicUrl: string;
+  /** TWOSTEP_DATABASE_URL (default sqlite:./data/twostep.sqlite). */
+  databaseUrl: string;
+  /** TWOSTEP_DATA_DIR (default ./data): where the dev key file lives. */
+  dataDir: string;
+  /** TWOSTEP_ENCRYPTION_KEY: base64 of 32 bytes; required in production. */
+  encryptionKey: string | null;
+  /** TWOSTEP_ENCRYPTION_KEY_ID (default k1): stored with each ciphertext, for rotation. */
+  encryptionKeyId: string;
+  /** TWOSTEP_PREVIOUS_ENCRYPTION_KEYS: "id:base64,id:base64", old keys still able to decrypt. */
+  previousEncryptionKeys: { id: string; key: string }[];
+  /** TWOSTEP_ISSUER (default twostep): the name authenticator apps show. */
+  issuer: string;
+  /** TWOSTEP_TOTP_WINDOW_STEPS (default 1): steps accepted each side of now. */
+  totpWindowSteps: number;
+  /** TWOSTEP_LOGIN_TTL_SECONDS (default 300): a pending second step dies after this. */
+  loginTtlSeconds: number;
+  /** TWOSTEP_ENROLMENT_TTL_SECONDS (default 600): an unconfirmed authenticator setup dies after this. */
+  enrolmentTtlSeconds: number;
+  /** TWOSTEP_SESSION_TTL_SECONDS (default 43200 = 12 h): absolute session lifetime. */
+  sessionTtlSeconds: number;
+  /** TWOSTEP_USER_FREE_FAILURES (5), TWOSTEP_USER_LOCK_BASE_SECONDS (60), TWOSTEP_USER_LOCK_MAX_SECONDS (3600). */
+  userThrottle: { freeFailures: number; baseLockSeconds: number; maxLockSeconds: number };
+  /** TWOSTEP_ADDRESS_FREE_FAILURES (30), TWOSTEP_ADDRESS_LOCK_BASE_SECONDS (60), TWOSTEP_ADDRESS_LOCK_MAX_SECONDS (3600). */
+  addressThrottle: { freeFailures: number; baseLockSeconds: number; maxLockSeconds: number };
+  /** TWOSTEP_ARGON2_MEMORY_KIB (19456), TWOSTEP_ARGON2_ITERATIONS (2): OWASP's argon2id minimum. */
+  argon2: { memoryKib: number; iterations: number; parallelism: number };
+  /** TWOSTEP_TRUST_PROXY (default false): take the client address from X-Forwarded-For. */
+  trustProxy: boolean;
+  /** TWOSTEP_LOG_LEVEL (default info). */
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new ConfigError(`${name} must be true or false, not "${raw}"`);
+}
+
+export function parseConfig(env: Env = process.env): Config {
+  const environment = env.TWOSTEP_ENV ?? "development";
+  if (environment !== "development" && environment !== "production" && environment !== "test") {
+    throw new ConfigError(`TWOSTEP_ENV must be development, production or test, not "${environment}"`);
+  }
+  const port = integer(env, "TWOSTEP_PORT", integer(env, "PORT", 3000, 0, 65535), 0, 65535);
+  const previous = (env.TWOSTEP_PREVIOUS_ENCRYPTION_KEYS ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((entry) => {
+      const [id, key] = entry.split(":");
+      if (!id || !key) throw new ConfigError('TWOSTEP_PREVIOUS_ENCRYPTION_KEYS must look like "id:base64key,id:base64key"');
+      return { id, key };
+    });
+  const config: Config = {
+    environment,
+    host: env.TWOSTEP_HOST ?? "127.0.0.1",
+    port,
+    publicUrl: (env.TWOSTEP_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ""),
+    databaseUrl: env.TWOSTEP_DATABASE_URL ?? "sqlite:./data/twostep.sqlite",
+    dataDir: env.TWOSTEP_DATA_DIR ?? "./data",
+    encryptionKey: env.TWOSTEP_ENCRYPTION_KEY || null,
+    encryptionKeyId: env.TWOSTEP_ENCRYPTION_KEY_ID ?? "k1",
+    previousEncryptionKeys: previous,
+    issuer: env.TWOSTEP_ISSUER ?? "twostep",
+    totpWindowSteps: integer(env, "TWOSTEP_TOTP_WINDOW_STEPS", 1, 0, 10),
+    loginTtlSeconds: integer(env, "TWOSTEP_LOGIN_TTL_SECONDS", 300, 30, 3600),
+    enrolmentTtlSeconds: integer(env, "TWOSTEP_ENROLMENT_TTL_SECONDS", 600, 60, 86400),
+    sessionTtlSeconds: integer(env, "TWOSTEP_SESSION_TTL_SECONDS", 43200, 60, 2_592_000),
+    userThrottle: {
+      freeFailures: integer(env, "TWOSTEP_USER_FREE_FAILURES", 5, 1, 100),
+      baseLockSeconds: integer(env, "TWOSTEP_USER_LOCK_BASE_SECONDS", 60, 1, 86400),
+      maxLockSeconds: integer(env, "TWOSTEP_USER_LOCK_MAX_SECONDS", 3600, 1, 604800),
+    },
+    addressThrottle: {
+      freeFailures: integer(env, "TWOSTEP_ADDRESS_FREE_FAILURES", 30, 1, 100000),
+      baseLockSeconds: integer(env, "TWOSTEP_ADDRESS_LOCK_BASE_SECONDS", 60, 1, 86400),
+      maxLockSeconds: integer(env, "TWOSTEP_ADDRESS_LOCK_MAX_SECONDS", 3600, 1, 604800),
+    },
+    argon2: {
+      memoryKib: integer(env, "TWOSTEP_ARGON2_MEMORY_KIB", 19456, 1024, 4_194_304),
+      iterations: integer(env, "TWOSTEP_ARGON2_ITERATIONS", 2, 1, 100),
+      parallelism: 1,
+    },
+    trustProxy: boolean(env, "TWOSTEP_TRUST_PROXY", false),
+    logLevel: env.TWOSTEP_LOG_LEVEL ?? "info",
+  };
+  if (config.environment === "production" && !config.encryptionKey) {
+    throw new ConfigError("TWOSTEP_ENCRYPTION_KEY is required in production (base64 of 32 random bytes: `openssl rand -base64 32`)");
+  }
+  return config;
+}

@@ -1,0 +1,50 @@
+import type { EventType, SecurityEvent, User } from "../domain/model.js";
+import type { Store } from "../store/store.js";
+import type { RequestContext, ServiceDeps } from "./deps.js";
+
+/**
+ * The event log (A4, SECURITY 34): append-only, written in the same transaction
+ * as the change it records. Details never hold a code, secret or token.
+ */
+export async function recordEvent(
+  deps: Pick<ServiceDeps, "clock" | "newId">,
+  store: Store,
+  input: { type: EventType; subject: User; actor?: User | null; context: RequestContext; detail?: SecurityEvent["detail"] },
+): Promise<void> {
+  await store.appendEvent({
+    id: deps.newId(),
+    accountId: input.subject.accountId,
+    actorUserId: input.actor === undefined ? input.subject.id : (input.actor?.id ?? null),
+    subjectUserId: input.subject.id,
+    type: input.type,
+    detail: input.detail ?? {},
+    clientAddress: input.context.clientAddress,
+    userAgent: input.context.userAgent?.slice(0, 256) ?? null,
+    createdAt: deps.clock.now(),
+  });
+}
+
+export function listOwnEvents(deps: ServiceDeps, user: User, limit = 50): Promise<SecurityEvent[]> {
+  return deps.store.listEvents({ subjectUserId: user.id, limit });
+}
+
+/** Words people read on the security page for each event type. */
+export const eventLabels: Record<EventType, string> = {
+  "login.succeeded": "Logged in",
+  "login.password_failed": "Wrong password entered",
+  "login.second_factor_failed": "Wrong two-factor code entered",
+  "login.locked_out": "Two-factor login locked after repeated failures",
+  "login.recovery_code_used": "Logged in with a recovery code",
+  logout: "Logged out",
+  "two_factor.enabled": "Two-factor authentication enabled",
+  "two_factor.disabled": "Two-factor authentication disabled",
+  "method.added": "Method added",
+  "method.removed": "Method removed",
+  "method.made_default": "Default method changed",
+  "method.reset": "Method reset",
+  "recovery_codes.generated": "Recovery codes generated",
+  "password.changed": "Password changed",
+  "user.created": "User created",
+  "user.deactivated": "User deactivated",
+  "policy.changed": "Policy changed",
+};

@@ -1,0 +1,35 @@
+import type { Config } from "../config.js";
+import type { PasswordHasher } from "../security/passwords.js";
+import type { RecoveryCodeHasher } from "../security/recovery-code-hash.js";
+import type { SecretBox } from "../security/secret-box.js";
+import type { ClientInfo, Store } from "../store/store.js";
+
+/** The narrow dependencies every service takes; tests swap any of them (a fixed clock, a fast hasher). */
+export interface ServiceDeps {
+  store: Store;
+  config: Config;
+  clock: Clock;
+  secretBox: SecretBox;
+  passwords: PasswordHasher;
+  recoveryCodeHasher: RecoveryCodeHasher;
+  /** Random bytes; crypto.randomBytes outside tests. */
+  randomBytes: (size: number) => Buffer;
+  newId: () => string;
+  logger: Logger;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+/** The subset of pino the services use. Never pass a code, secret or token to it. */
+export interface Logger {
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
+}
+
+/** Who is asking: recorded with every event (A4). */
+export type RequestContext = ClientInfo;
+
+export const systemClock: Clock = { now: () => Date.now() };

@@ -1,0 +1,41 @@
+import { fail, type Result } from "../domain/errors.js";
+import { activeMethods } from "../domain/login-flow/flow.js";
+import type { RequestContext, ServiceDeps } from "./deps.js";
+import { recordEvent } from "./audit.js";
+import { effectivePolicyFor } from "./policy.js";
+import { reauthenticate } from "./reauthenticate.js";
+import type { Authenticated } from "./sessions.js";
+import { removeTwoFactor } from "./two-factor-removal.js";
+import { checkNewPassword } from "./users.js";
+
+/** Whether disabling asks for a new password too (policy `rotatePasswordOnDisable`, D1). */
+export async function disableNeedsNewPassword(deps: ServiceDeps, auth: Authenticated): Promise<boolean> {
+  return (await effectivePolicyFor(deps, auth.user)).rotatePasswordOnDisable;
+}
+
+/** D1: the current password turns 2FA off; under `rotatePasswordOnDisable` a new password is set in the same change. */
+export async function disableTwoFactor(
+  deps: ServiceDeps,
+  auth: Authenticated,
+  input: { password: string; newPassword?: string },
+  context: RequestContext,
+): Promise<Result<{ passwordChanged: boolean }>> {
+  if (activeMethods(await deps.store.listMethods(auth.user.id)).length === 0) return fail("two_factor_not_enabled");
+  const rotate = await disableNeedsNewPassword(deps, auth);
+  if (rotate) {
+    const problem = checkNewPassword(input.newPassword ?? "", "newPassword");
+    if (problem) return problem;
+  }
+  const wrong = await reauthenticate(deps, auth.user, { password: input.password }, context);
+  if (wrong) return wrong;
+  const newHash = rotate ? await deps.passwords.hash(input.newPassword!) : null;
+  await deps.store.transaction(async (store) => {
+    await removeTwoFactor(deps, store, auth.user, context, { reason: "user_disabled", keepSessionId: auth.session.id });
+    if (newHash) {
+      await store.updatePasswordHash(auth.user.id, newHash);
+      await recordEvent(deps, store, { type: "password.changed", subject: auth.user, context, detail: { reason: "two_factor_disabled" } });
+    }
+    await store.markSessionAuthenticated(auth.session.id, deps.clock.now());
+  });
+  return { ok: true, passwordChanged: rotate };
+}

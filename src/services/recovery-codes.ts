@@ -1,0 +1,70 @@
+import { fail, type Result } from "../domain/errors.js";
+import { activeMethods } from "../domain/login-flow/flow.js";
+import type { User } from "../domain/model.js";
+import { formatRecoveryCode, recoveryCodeBytes, recoveryCodeCount, recoveryCodeFromBytes } from "../domain/recovery-codes.js";
+import { findHashIndex } from "../security/recovery-code-hash.js";
+import type { Store } from "../store/store.js";
+import type { RequestContext, ServiceDeps } from "./deps.js";
+import { recordEvent } from "./audit.js";
+import { reauthenticate } from "./reauthenticate.js";
+import type { Authenticated } from "./sessions.js";
+
+export interface PreparedRecoveryCodes {
+  /** Formatted codes to show exactly once (R1); never stored. */
+  codes: string[];
+  salt: string;
+  hashed: { id: string; codeHash: string }[];
+}
+
+/** Makes a new set and hashes it. Slow (argon2 per code), so it runs before the transaction that stores it. */
+export async function prepareRecoveryCodes(deps: ServiceDeps): Promise<PreparedRecoveryCodes> {
+  const salt = deps.randomBytes(16);
+  const codes = Array.from({ length: recoveryCodeCount }, () => recoveryCodeFromBytes(deps.randomBytes(recoveryCodeBytes)));
+  const hashed = await Promise.all(codes.map(async (code) => ({ id: deps.newId(), codeHash: await deps.recoveryCodeHasher.hash(code, salt) })));
+  return { codes: codes.map(formatRecoveryCode), salt: salt.toString("base64"), hashed };
+}
+
+/** Stores a prepared set, replacing the old one in the same write (R3: the old set dies at once). */
+export async function storeRecoveryCodes(deps: ServiceDeps, store: Store, user: User, prepared: PreparedRecoveryCodes, context: RequestContext): Promise<void> {
+  await store.replaceRecoveryCodes(user.id, prepared.salt, prepared.hashed, deps.clock.now());
+  await recordEvent(deps, store, { type: "recovery_codes.generated", subject: user, context, detail: { count: prepared.hashed.length } });
+}
+
+/** R3: a new set, after a fresh password or code. */
+export async function regenerateRecoveryCodes(
+  deps: ServiceDeps,
+  auth: Authenticated,
+  proof: { password?: string; code?: string },
+  context: RequestContext,
+): Promise<Result<{ codes: string[] }>> {
+  const methods = activeMethods(await deps.store.listMethods(auth.user.id));
+  if (methods.length === 0) return fail("two_factor_not_enabled");
+  const problem = await reauthenticate(deps, auth.user, proof, context);
+  if (problem) return problem;
+  const prepared = await prepareRecoveryCodes(deps);
+  await deps.store.transaction((store) => storeRecoveryCodes(deps, store, auth.user, prepared, context));
+  return { ok: true, codes: prepared.codes };
+}
+
+/**
+ * Consumes `normalizedCode` if it is one of *this user's* unused codes
+ * (SECURITY 22). One slow hash, then constant-time compares, then one
+ * conditional write, so racing requests with one code give one success (R2).
+ */
+export async function consumeRecoveryCode(deps: ServiceDeps, user: User, normalizedCode: string): Promise<{ codesLeft: number } | null> {
+  const set = await deps.store.findRecoveryCodes(user.id);
+  if (!set) return null;
+  const unused = set.codes.filter((code) => code.usedAt === null);
+  const candidate = await deps.recoveryCodeHasher.hash(normalizedCode, Buffer.from(set.salt, "base64"));
+  const index = findHashIndex(candidate, unused.map((code) => code.codeHash));
+  const match = unused[index];
+  if (!match) return null;
+  if (!(await deps.store.consumeRecoveryCode(match.id, deps.clock.now()))) return null;
+  return { codesLeft: unused.length - 1 };
+}
+
+export async function countRecoveryCodes(deps: ServiceDeps, user: User): Promise<{ unused: number; total: number }> {
+  const set = await deps.store.findRecoveryCodes(user.id);
+  if (!set) return { unused: 0, total: 0 };
+  return { unused: set.codes.filter((code) => code.usedAt === null).length, total: set.codes.length };
+}

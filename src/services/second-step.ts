@@ -1,0 +1,145 @@
+import { fail, type Failure, type Result } from "../domain/errors.js";
+import { activeMethods, checkFlowOpen, chooseMethod } from "../domain/login-flow/flow.js";
+import type { LoginFlow, Method, User } from "../domain/model.js";
+import { normalizeRecoveryCode } from "../domain/recovery-codes.js";
+import { hashToken, isTokenShaped } from "../security/tokens.js";
+import type { Store } from "../store/store.js";
+import type { RequestContext, ServiceDeps } from "./deps.js";
+import { recordEvent } from "./audit.js";
+import { factorFor } from "./factors/registry.js";
+import { toMethodView, type MethodView } from "./method-view.js";
+import { effectivePolicyFor } from "./policy.js";
+import { consumeRecoveryCode } from "./recovery-codes.js";
+import { issueSession } from "./sessions.js";
+import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
+import { removeTwoFactor } from "./two-factor-removal.js";
+
+export interface SecondStep {
+  flow: LoginFlow;
+  user: User;
+  methods: MethodView[];
+  /** The method whose code the form asks for; null on the recovery-code form. */
+  current: MethodView | null;
+}
+
+/** The pending login a flow token names, if it is still open. Only the second-step routes call this (SECURITY 28). */
+export async function loadSecondStep(deps: ServiceDeps, flowToken: unknown): Promise<Result<SecondStep>> {
+  const loaded = await loadOpenFlow(deps, deps.store, flowToken);
+  if (!loaded.ok) return loaded;
+  const methods = activeMethods(await deps.store.listMethods(loaded.user.id)).map(toMethodView);
+  const current = methods.find((method) => method.id === loaded.flow.methodId) ?? null;
+  return { ok: true, flow: loaded.flow, user: loaded.user, methods, current };
+}
+
+/** L2: switch the second step to another of the user's own methods. */
+export async function switchSecondStepMethod(deps: ServiceDeps, flowToken: unknown, methodId: string): Promise<Result<{}>> {
+  const loaded = await loadOpenFlow(deps, deps.store, flowToken);
+  if (!loaded.ok) return loaded;
+  const next = chooseMethod(loaded.flow, await deps.store.listMethods(loaded.user.id), methodId);
+  if ("ok" in next) return next;
+  await deps.store.setLoginFlowMethod(loaded.flow.id, next.methodId);
+  return { ok: true };
+}
+
+export interface SecondStepSuccess {
+  sessionToken: string;
+  user: User;
+  /** Set after a recovery code: `keep` → recommend a reset; `disable` → 2FA is now off. */
+  recovery?: { policy: "keep" | "disable"; codesLeft: number };
+}
+
+/** Step 2 with a code of the flow's current method (L3). */
+export async function verifySecondStepCode(
+  deps: ServiceDeps,
+  flowToken: unknown,
+  input: { code: string; methodId?: string },
+  context: RequestContext,
+): Promise<Result<SecondStepSuccess>> {
+  const code = input.code.replace(/\s/g, "");
+  return deps.store.transaction(async (store) => {
+    const loaded = await loadOpenFlow(deps, store, flowToken);
+    if (!loaded.ok) return loaded;
+    const { flow, user } = loaded;
+    const methods = activeMethods(await store.listMethods(user.id));
+    const method = methods.find((candidate) => candidate.id === (input.methodId ?? flow.methodId));
+    if (!method) return fail("invalid_request", { field: "methodId" });
+    const factor = factorFor(method.type);
+    // Format first (SECURITY 5): a malformed code is refused without counting or hashing anything.
+    if (!factor.isWellFormed(code)) return fail("invalid_code_format", { field: "code" });
+    const ticket = await takeAttempt(deps, store, user.id, context);
+    if ("ok" in ticket) return ticket;
+    if (!(await factor.verifyAndConsume(deps, store, method, code, { flowId: flow.id }))) {
+      return recordSecondFactorFailure(deps, store, user, method, ticket.locksOnFailure, context, "invalid_code");
+    }
+    return finishLogin(deps, store, flow, user, context, { factor: method.type });
+  });
+}
+
+/** Step 2 with a recovery code (R2, R5). */
+export async function verifySecondStepRecoveryCode(
+  deps: ServiceDeps,
+  flowToken: unknown,
+  input: { code: string },
+  context: RequestContext,
+): Promise<Result<SecondStepSuccess>> {
+  const code = normalizeRecoveryCode(input.code);
+  if (code === null) return fail("invalid_recovery_code_format", { field: "code" });
+  // Computed before the transaction: the slow hash must not hold the database's write lock.
+  const loaded = await loadOpenFlow(deps, deps.store, flowToken);
+  if (!loaded.ok) return loaded;
+  const ticket = await takeAttempt(deps, deps.store, loaded.user.id, context);
+  if ("ok" in ticket) return ticket;
+  const consumed = await consumeRecoveryCode(deps, loaded.user, code);
+  return deps.store.transaction(async (store) => {
+    const { user } = loaded;
+    if (!consumed) return recordSecondFactorFailure(deps, store, user, null, ticket.locksOnFailure, context, "invalid_recovery_code");
+    const policy = (await effectivePolicyFor(deps, user)).recoveryCodePolicy;
+    await recordEvent(deps, store, { type: "login.recovery_code_used", subject: user, context, detail: { codesLeft: consumed.codesLeft, policy } });
+    if (policy === "disable") await removeTwoFactor(deps, store, user, context, { reason: "recovery_code_login" });
+    const success = await finishLogin(deps, store, loaded.flow, user, context, { factor: "recovery_code" }, policy === "keep");
+    if (!success.ok) return success;
+    return { ...success, recovery: { policy, codesLeft: policy === "disable" ? 0 : consumed.codesLeft } };
+  });
+}
+
+async function loadOpenFlow(deps: ServiceDeps, store: Store, flowToken: unknown): Promise<Result<{ flow: LoginFlow; user: User }>> {
+  if (!isTokenShaped(flowToken)) return fail("login_expired");
+  const flow = await store.findLoginFlowByTokenHash(hashToken(flowToken));
+  const closed = checkFlowOpen(flow, deps.clock.now());
+  if (closed || !flow) return closed ?? fail("login_expired");
+  const user = await store.findUserById(flow.userId);
+  if (!user || !user.active) return fail("login_expired");
+  return { ok: true, flow, user };
+}
+
+async function recordSecondFactorFailure(
+  deps: ServiceDeps,
+  store: Store,
+  user: User,
+  method: Method | null,
+  locked: boolean,
+  context: RequestContext,
+  code: "invalid_code" | "invalid_recovery_code",
+): Promise<Failure> {
+  await recordEvent(deps, store, { type: "login.second_factor_failed", subject: user, actor: null, context, detail: { factor: method?.type ?? "recovery_code" } });
+  // SECURITY 12: the password was right but the second factor kept failing; the log says so.
+  if (locked) await recordEvent(deps, store, { type: "login.locked_out", subject: user, actor: null, context });
+  return fail(code, { field: "code" });
+}
+
+async function finishLogin(
+  deps: ServiceDeps,
+  store: Store,
+  flow: LoginFlow,
+  user: User,
+  context: RequestContext,
+  detail: { factor: string },
+  recoveryCodeUsed = false,
+): Promise<Result<SecondStepSuccess>> {
+  // Single use: of two racing completions only one gets a session.
+  if (!(await store.completeLoginFlow(flow.id, deps.clock.now()))) return fail("login_expired");
+  await settleSuccessfulAttempt(deps, store, user.id, context);
+  const { token } = await issueSession(deps, store, user, context, { recoveryCodeUsed });
+  await recordEvent(deps, store, { type: "login.succeeded", subject: user, context, detail });
+  return { ok: true, sessionToken: token, user };
+}

@@ -1,0 +1,39 @@
+import { activeMethods } from "../domain/login-flow/flow.js";
+import type { SecurityEvent } from "../domain/model.js";
+import type { EffectivePolicy } from "../domain/policy.js";
+import { fewRecoveryCodesLeft } from "../domain/recovery-codes.js";
+import type { ServiceDeps } from "./deps.js";
+import { listOwnEvents } from "./audit.js";
+import { toMethodView, type MethodView } from "./method-view.js";
+import { effectivePolicyFor } from "./policy.js";
+import { countRecoveryCodes } from "./recovery-codes.js";
+import type { Authenticated } from "./sessions.js";
+
+export interface SecurityOverview {
+  twoFactorEnabled: boolean;
+  methods: MethodView[];
+  recoveryCodes: { unused: number; total: number; fewLeft: boolean };
+  policy: EffectivePolicy;
+  events: SecurityEvent[];
+  /** Logged in with a recovery code under `keep`: recommend resetting 2FA (R5). */
+  recommendReset: boolean;
+}
+
+/** Everything the security settings page and `GET /api/me/security` show. */
+export async function securityOverview(deps: ServiceDeps, auth: Authenticated): Promise<SecurityOverview> {
+  const [methods, codes, policy, events] = await Promise.all([
+    deps.store.listMethods(auth.user.id),
+    countRecoveryCodes(deps, auth.user),
+    effectivePolicyFor(deps, auth.user),
+    listOwnEvents(deps, auth.user, 20),
+  ]);
+  const active = activeMethods(methods);
+  return {
+    twoFactorEnabled: active.length > 0,
+    methods: active.map(toMethodView),
+    recoveryCodes: { ...codes, fewLeft: active.length > 0 && codes.unused < fewRecoveryCodesLeft },
+    policy,
+    events,
+    recommendReset: auth.session.recoveryCodeUsed && active.length > 0,
+  };
+}

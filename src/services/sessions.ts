@@ -1,0 +1,51 @@
+import type { Session, User } from "../domain/model.js";
+import { createToken, hashToken, isTokenShaped } from "../security/tokens.js";
+import type { Store } from "../store/store.js";
+import type { RequestContext, ServiceDeps } from "./deps.js";
+import { recordEvent } from "./audit.js";
+
+/**
+ * Sessions exist only after every required factor (L5). Each login makes a new
+ * random token (no fixation); only its hash is stored.
+ */
+export async function issueSession(
+  deps: ServiceDeps,
+  store: Store,
+  user: User,
+  context: RequestContext,
+  options: { recoveryCodeUsed?: boolean } = {},
+): Promise<{ token: string; session: Session }> {
+  const now = deps.clock.now();
+  const token = createToken();
+  const session: Session = {
+    id: deps.newId(),
+    userId: user.id,
+    createdAt: now,
+    expiresAt: now + deps.config.sessionTtlSeconds * 1000,
+    authenticatedAt: now,
+    recoveryCodeUsed: options.recoveryCodeUsed ?? false,
+  };
+  await store.insertSession(session, hashToken(token), context);
+  return { token, session };
+}
+
+export interface Authenticated {
+  session: Session;
+  user: User;
+}
+
+export async function resolveSession(deps: ServiceDeps, token: unknown): Promise<Authenticated | undefined> {
+  if (!isTokenShaped(token)) return undefined;
+  const session = await deps.store.findSessionByTokenHash(hashToken(token), deps.clock.now());
+  if (!session) return undefined;
+  const user = await deps.store.findUserById(session.userId);
+  if (!user || !user.active) return undefined;
+  return { session, user };
+}
+
+export async function endSession(deps: ServiceDeps, auth: Authenticated, context: RequestContext): Promise<void> {
+  await deps.store.transaction(async (store) => {
+    await store.revokeSession(auth.session.id, deps.clock.now());
+    await recordEvent(deps, store, { type: "logout", subject: auth.user, context });
+  });
+}

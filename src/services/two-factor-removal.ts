@@ -1,0 +1,22 @@
+import type { User } from "../domain/model.js";
+import type { Store } from "../store/store.js";
+import type { RequestContext, ServiceDeps } from "./deps.js";
+import { recordEvent } from "./audit.js";
+
+/**
+ * Turns 2FA off for `user` (D1, R5 `disable`): every method and every recovery
+ * code goes, and every session of the user ends (SECURITY 30) but `keepSessionId`.
+ * Runs inside the caller's transaction.
+ */
+export async function removeTwoFactor(
+  deps: ServiceDeps,
+  store: Store,
+  user: User,
+  context: RequestContext,
+  options: { reason: string; actor?: User | null; keepSessionId?: string },
+): Promise<void> {
+  await store.deleteAllMethods(user.id);
+  await store.deleteRecoveryCodes(user.id);
+  await store.revokeUserSessions(user.id, deps.clock.now(), options.keepSessionId);
+  await recordEvent(deps, store, { type: "two_factor.disabled", subject: user, actor: options.actor, context, detail: { reason: options.reason } });
+}
