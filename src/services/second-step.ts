@@ -90,10 +90,11 @@ export async function verifySecondStepRecoveryCode(
   const ticket = await takeAttempt(deps, deps.store, loaded.user.id, context);
   if ("ok" in ticket) return ticket;
   const consumed = await consumeRecoveryCode(deps, loaded.user, code);
+  const policy = (await effectivePolicyFor(deps, loaded.user)).recoveryCodePolicy;
+  // Inside a transaction only `store` may be used: on SQLite the transaction holds the one connection.
   return deps.store.transaction(async (store) => {
     const { user } = loaded;
     if (!consumed) return recordSecondFactorFailure(deps, store, user, null, ticket.locksOnFailure, context, "invalid_recovery_code");
-    const policy = (await effectivePolicyFor(deps, user)).recoveryCodePolicy;
     await recordEvent(deps, store, { type: "login.recovery_code_used", subject: user, context, detail: { codesLeft: consumed.codesLeft, policy } });
     if (policy === "disable") await removeTwoFactor(deps, store, user, context, { reason: "recovery_code_login" });
     const success = await finishLogin(deps, store, loaded.flow, user, context, { factor: "recovery_code" }, policy === "keep");

@@ -1,0 +1,71 @@
+import { hkdfSync, randomBytes, randomUUID } from "node:crypto";
+import pino from "pino";
+import type { Kysely } from "kysely";
+import type { Config } from "./config.js";
+import { loadOrCreateDevelopmentKey } from "./security/dev-key.js";
+import { createPasswordHasher } from "./security/passwords.js";
+import { createRecoveryCodeHasher } from "./security/recovery-code-hash.js";
+import { createSecretBox, decodeEncryptionKey } from "./security/secret-box.js";
+import type { Clock, Logger, ServiceDeps } from "./services/deps.js";
+import { systemClock } from "./services/deps.js";
+import { KyselyStore } from "./store/kysely-store.js";
+import { migrateToLatest } from "./store/migrate.js";
+import type { Database } from "./store/schema.js";
+import { createSqliteDatabase } from "./store/sqlite.js";
+
+/**
+ * Builds the services' dependencies from the configuration: the one place that
+ * knows which store, keys and hashers are real. Migrates the database first.
+ */
+export interface Runtime {
+  deps: ServiceDeps;
+  /** Signs cookies (the CSRF secret); derived from the encryption key, so there is one secret to keep. */
+  cookieSecret: string;
+  close(): Promise<void>;
+}
+
+/** Log fields that could ever carry a secret are removed before a line is written. */
+export const redactedLogPaths = [
+  "req.headers.cookie",
+  "req.headers.authorization",
+  'res.headers["set-cookie"]',
+  "*.password",
+  "*.newPassword",
+  "*.code",
+  "*.token",
+  "*.sessionToken",
+  "*.flowId",
+];
+
+export function createLogger(config: Config): pino.Logger {
+  return pino({ level: config.environment === "test" ? "silent" : config.logLevel, redact: { paths: redactedLogPaths, censor: "[redacted]" } });
+}
+
+export async function openDatabase(databaseUrl: string): Promise<Kysely<Database>> {
+  if (databaseUrl.startsWith("sqlite:")) return createSqliteDatabase(databaseUrl.slice("sqlite:".length));
+  throw new Error(`TWOSTEP_DATABASE_URL must start with sqlite: (PostgreSQL arrives in a later release), not "${databaseUrl.split(":")[0]}:"`);
+}
+
+export async function createRuntime(config: Config, overrides: { clock?: Clock; logger?: Logger } = {}): Promise<Runtime> {
+  const logger = overrides.logger ?? createLogger(config);
+  const db = await openDatabase(config.databaseUrl);
+  await migrateToLatest(db);
+  const keyBase64 = config.encryptionKey ?? loadOrCreateDevelopmentKey(config.dataDir, (message) => logger.warn({}, message));
+  const secretBox = createSecretBox(
+    decodeEncryptionKey(config.encryptionKeyId, keyBase64),
+    config.previousEncryptionKeys.map((entry) => decodeEncryptionKey(entry.id, entry.key)),
+  );
+  const deps: ServiceDeps = {
+    store: new KyselyStore(db),
+    config,
+    clock: overrides.clock ?? systemClock,
+    secretBox,
+    passwords: createPasswordHasher(config.argon2),
+    recoveryCodeHasher: createRecoveryCodeHasher(config.argon2),
+    randomBytes,
+    newId: randomUUID,
+    logger,
+  };
+  const cookieSecret = Buffer.from(hkdfSync("sha256", Buffer.from(keyBase64, "base64"), Buffer.alloc(0), "twostep cookie signing", 32)).toString("base64");
+  return { deps, cookieSecret, close: () => db.destroy() };
+}

@@ -1,0 +1,32 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { FastifyInstance } from "fastify";
+import type { ServiceDeps } from "../../services/deps.js";
+import { registerLoginApi } from "./login-routes.js";
+import { registerSettingsApi } from "./settings-routes.js";
+
+/**
+ * The JSON API under /api: the same services as the pages, JSON bodies only
+ * (anything else is 415), Bearer session tokens, OpenAPI at /api/openapi.json.
+ */
+export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDeps }) {
+  app.removeContentTypeParser("text/plain");
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "twostep API",
+        version: "0.1.0",
+        description:
+          "Login with two-factor authentication and the user's own security settings. Errors are `{code, message}` from one catalogue. " +
+          "Authenticate with `Authorization: Bearer <sessionToken>` from a completed login.",
+      },
+      servers: [{ url: options.deps.config.publicUrl }],
+      components: { securitySchemes: { session: { type: "http", scheme: "bearer", description: "sessionToken from POST /api/login or /api/login/second-factor" } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  registerLoginApi(app, options.deps);
+  registerSettingsApi(app, options.deps);
+}

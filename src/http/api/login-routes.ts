@@ -1,0 +1,99 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { Failure } from "../../domain/errors.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import { startLogin } from "../../services/login.js";
+import { loadSecondStep, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
+import { endSession } from "../../services/sessions.js";
+import { requestContext } from "../context.js";
+import { sendApiError } from "../plugins/errors.js";
+import { iso, presentMethod } from "./present.js";
+import { errors, LoginBody, LoginResponse, RecoveryLoginBody, SecondFactorBody, SessionResponse, SwitchMethodBody } from "./schemas.js";
+import { requireApiSession } from "./session.js";
+
+export function failWith(reply: FastifyReply, failure: Failure) {
+  return sendApiError(reply, failure.code, {
+    ...(failure.field ? { field: failure.field } : {}),
+    ...(failure.retryAfterSeconds ? { retryAfterSeconds: failure.retryAfterSeconds } : {}),
+  });
+}
+
+const recoveryMessages = {
+  keep: "You logged in with a recovery code. If you lost your device, reset two-factor authentication.",
+  disable: "You logged in with a recovery code, so two-factor authentication is now disabled. Set it up again.",
+};
+
+function sessionBody(success: SecondStepSuccess) {
+  return {
+    status: "authenticated" as const,
+    sessionToken: success.sessionToken,
+    ...(success.recovery ? { recovery: { ...success.recovery, message: recoveryMessages[success.recovery.policy] } } : {}),
+  };
+}
+
+/** The same login as the pages (L6): step 1, step 2 by code or recovery code, method switch, log out. */
+export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
+  app.post(
+    "/login",
+    { schema: { tags: ["login"], summary: "Step 1: email and password", body: LoginBody, response: { 200: LoginResponse, ...errors(400, 401, 415, 429) } } },
+    async (request, reply) => {
+      const result = await startLogin(deps, request.body as { email: string; password: string }, requestContext(request));
+      if (!result.ok) return failWith(reply, result);
+      if (result.kind === "authenticated") return { status: "authenticated", sessionToken: result.sessionToken };
+      return {
+        status: "second_factor_required",
+        flowId: result.flowToken,
+        expiresAt: iso(result.flow.expiresAt),
+        methods: result.methods.map(presentMethod),
+        currentMethodId: result.flow.methodId,
+      };
+    },
+  );
+
+  app.post(
+    "/login/second-factor",
+    { schema: { tags: ["login"], summary: "Step 2: a code from the current (or named) method", body: SecondFactorBody, response: { 200: SessionResponse, ...errors(400, 401, 415, 429) } } },
+    async (request, reply) => {
+      const body = request.body as { flowId: string; code: string; methodId?: string };
+      const result = await verifySecondStepCode(deps, body.flowId, body, requestContext(request));
+      return result.ok ? sessionBody(result) : failWith(reply, result);
+    },
+  );
+
+  app.post(
+    "/login/recovery-code",
+    { schema: { tags: ["login"], summary: "Step 2: a recovery code", body: RecoveryLoginBody, response: { 200: SessionResponse, ...errors(400, 401, 415, 429) } } },
+    async (request, reply) => {
+      const body = request.body as { flowId: string; code: string };
+      const result = await verifySecondStepRecoveryCode(deps, body.flowId, body, requestContext(request));
+      return result.ok ? sessionBody(result) : failWith(reply, result);
+    },
+  );
+
+  app.post(
+    "/login/method",
+    { schema: { tags: ["login"], summary: "Switch the second step to another enrolled method", body: SwitchMethodBody, response: { 200: LoginResponse, ...errors(400, 401) } } },
+    async (request, reply) => {
+      const body = request.body as { flowId: string; methodId: string };
+      const switched = await switchSecondStepMethod(deps, body.flowId, body.methodId);
+      if (!switched.ok) return failWith(reply, switched);
+      const step = await loadSecondStep(deps, body.flowId);
+      if (!step.ok) return failWith(reply, step);
+      return {
+        status: "second_factor_required",
+        flowId: body.flowId,
+        expiresAt: iso(step.flow.expiresAt),
+        methods: step.methods.map(presentMethod),
+        currentMethodId: step.current?.id ?? null,
+      };
+    },
+  );
+
+  app.post(
+    "/logout",
+    { schema: { tags: ["session"], summary: "End this session", security: [{ session: [] }], response: { 204: { type: "null" }, ...errors(401) } }, preHandler: requireApiSession(deps) },
+    async (request, reply) => {
+      await endSession(deps, request.auth!, requestContext(request));
+      return reply.code(204).send();
+    },
+  );
+}

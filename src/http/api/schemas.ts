@@ -1,0 +1,100 @@
+import { Type, type TObject, type TProperties } from "@sinclair/typebox";
+import { errorCatalogue } from "../../domain/errors.js";
+
+/** Every request body is closed: an unknown field is a 400 `unknown_field`. */
+const closed = <T extends TProperties>(properties: T) => Type.Object(properties, { additionalProperties: false });
+
+const flowId = Type.String({ maxLength: 64, description: "The flowId returned by POST /api/login" });
+const code = Type.String({ maxLength: 64, description: "A 6-digit code", examples: ["123456"] });
+
+export const ErrorBody = Type.Object(
+  {
+    code: Type.Union(Object.keys(errorCatalogue).map((key) => Type.Literal(key))),
+    message: Type.String(),
+    field: Type.Optional(Type.String()),
+    retryAfterSeconds: Type.Optional(Type.Integer()),
+  },
+  { description: "Every error: a code from the catalogue and a message people can read." },
+);
+
+export const MethodBody = Type.Object({
+  id: Type.String(),
+  type: Type.Union([Type.Literal("totp"), Type.Literal("sms")]),
+  name: Type.String(),
+  isDefault: Type.Boolean(),
+  createdAt: Type.String({ format: "date-time" }),
+  lastUsedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+});
+
+export const LoginBody = closed({ email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 1024 }) });
+export const LoginResponse = Type.Union([
+  Type.Object({ status: Type.Literal("authenticated"), sessionToken: Type.String() }),
+  Type.Object({
+    status: Type.Literal("second_factor_required"),
+    flowId: Type.String(),
+    expiresAt: Type.String({ format: "date-time" }),
+    methods: Type.Array(MethodBody),
+    currentMethodId: Type.Union([Type.String(), Type.Null()]),
+  }),
+]);
+export const SecondFactorBody = closed({ flowId, code, methodId: Type.Optional(Type.String({ maxLength: 64 })) });
+export const RecoveryLoginBody = closed({ flowId, code: Type.String({ maxLength: 128, examples: ["ABCD-EFGH-JKMN-PQRS"] }) });
+export const SwitchMethodBody = closed({ flowId, methodId: Type.String({ maxLength: 64 }) });
+export const SessionResponse = Type.Object({
+  status: Type.Literal("authenticated"),
+  sessionToken: Type.String(),
+  recovery: Type.Optional(
+    Type.Object({
+      policy: Type.Union([Type.Literal("keep"), Type.Literal("disable")]),
+      codesLeft: Type.Integer(),
+      message: Type.String(),
+    }),
+  ),
+});
+
+export const PasswordBody = closed({ password: Type.String({ maxLength: 1024 }) });
+export const CodeBody = closed({ code });
+export const ProofBody = closed({ password: Type.Optional(Type.String({ maxLength: 1024 })), code: Type.Optional(code) });
+export const DisableBody = closed({ password: Type.String({ maxLength: 1024 }), newPassword: Type.Optional(Type.String({ maxLength: 1024 })) });
+export const MethodIdParams = closed({ methodId: Type.String({ maxLength: 64 }) });
+
+export const TotpSetupResponse = Type.Object({
+  methodId: Type.String(),
+  key: Type.String({ description: "Base32, no padding: shown during enrolment only" }),
+  keyGrouped: Type.String(),
+  otpauthUri: Type.String(),
+  qrCodePng: Type.String({ description: "data:image/png;base64,… QR code of otpauthUri" }),
+  expiresAt: Type.String({ format: "date-time" }),
+});
+export const RecoveryCodesResponse = Type.Object({ recoveryCodes: Type.Array(Type.String()) });
+export const ConfirmResponse = Type.Object({ enabled: Type.Literal(true), recoveryCodes: Type.Union([Type.Array(Type.String()), Type.Null()]) });
+export const DisableResponse = Type.Object({ disabled: Type.Literal(true), passwordChanged: Type.Boolean() });
+
+export const SecurityResponse = Type.Object({
+  user: Type.Object({ id: Type.String(), email: Type.String(), role: Type.String() }),
+  twoFactorEnabled: Type.Boolean(),
+  methods: Type.Array(MethodBody),
+  recoveryCodes: Type.Object({ unused: Type.Integer(), total: Type.Integer(), fewLeft: Type.Boolean() }),
+  recommendReset: Type.Boolean(),
+  policy: Type.Object({
+    allowedMethods: Type.Array(Type.String()),
+    recoveryCodePolicy: Type.String(),
+    rotatePasswordOnDisable: Type.Boolean(),
+  }),
+});
+export const EventsResponse = Type.Object({
+  events: Type.Array(
+    Type.Object({
+      type: Type.String(),
+      createdAt: Type.String({ format: "date-time" }),
+      clientAddress: Type.Union([Type.String(), Type.Null()]),
+      userAgent: Type.Union([Type.String(), Type.Null()]),
+      detail: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+    }),
+  ),
+});
+
+/** Standard error responses for a route, by status. */
+export function errors(...statuses: number[]): Record<number, TObject> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
+}

@@ -1,0 +1,91 @@
+import type { FastifyInstance } from "fastify";
+import type { ServiceDeps } from "../../services/deps.js";
+import { disableTwoFactor } from "../../services/disable-two-factor.js";
+import { regenerateRecoveryCodes } from "../../services/recovery-codes.js";
+import { securityOverview } from "../../services/security-overview.js";
+import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../services/totp-enrolment.js";
+import { requestContext } from "../context.js";
+import { renderQrPngDataUrl } from "../qr.js";
+import { failWith } from "./login-routes.js";
+import { iso, presentMethod } from "./present.js";
+import {
+  CodeBody,
+  ConfirmResponse,
+  DisableBody,
+  DisableResponse,
+  errors,
+  EventsResponse,
+  MethodIdParams,
+  PasswordBody,
+  ProofBody,
+  RecoveryCodesResponse,
+  SecurityResponse,
+  TotpSetupResponse,
+} from "./schemas.js";
+import { requireApiSession } from "./session.js";
+
+/** Security settings for the session's own user (M1, R1–R4, D1). */
+export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
+  const auth = { preHandler: requireApiSession(deps) };
+  const doc = (summary: string) => ({ tags: ["two-factor"], summary, security: [{ session: [] }] });
+
+  app.get("/me/security", { ...auth, schema: { ...doc("2FA status, methods and recovery codes left"), response: { 200: SecurityResponse, ...errors(401) } } }, async (request) => {
+    const overview = await securityOverview(deps, request.auth!);
+    const { user } = request.auth!;
+    return {
+      user: { id: user.id, email: user.email, role: user.role },
+      twoFactorEnabled: overview.twoFactorEnabled,
+      methods: overview.methods.map(presentMethod),
+      recoveryCodes: overview.recoveryCodes,
+      recommendReset: overview.recommendReset,
+      policy: overview.policy,
+    };
+  });
+
+  app.get("/me/events", { ...auth, schema: { ...doc("The user's own security events, newest first"), response: { 200: EventsResponse, ...errors(401) } } }, async (request) => {
+    const overview = await securityOverview(deps, request.auth!);
+    return {
+      events: overview.events.map((event) => ({ type: event.type, createdAt: iso(event.createdAt), clientAddress: event.clientAddress, userAgent: event.userAgent, detail: event.detail })),
+    };
+  });
+
+  app.post(
+    "/me/two-factor/totp",
+    { ...auth, schema: { ...doc("Begin authenticator-app setup (password again)"), body: PasswordBody, response: { 200: TotpSetupResponse, ...errors(400, 401, 403, 409, 429) } } },
+    async (request, reply) => {
+      const begun = await beginTotpEnrolment(deps, request.auth!, request.body as { password: string }, requestContext(request));
+      if (!begun.ok) return failWith(reply, begun);
+      const view = await showTotpEnrolment(deps, request.auth!, begun.methodId);
+      if (!view.ok) return failWith(reply, view);
+      return { methodId: view.methodId, key: view.keyBase32, keyGrouped: view.keyGrouped, otpauthUri: view.keyUri, qrCodePng: await renderQrPngDataUrl(view.keyUri), expiresAt: iso(view.expiresAt) };
+    },
+  );
+
+  app.post(
+    "/me/two-factor/totp/:methodId/confirm",
+    { ...auth, schema: { ...doc("Finish setup with a current code; returns recovery codes once"), params: MethodIdParams, body: CodeBody, response: { 200: ConfirmResponse, ...errors(400, 401, 410, 429) } } },
+    async (request, reply) => {
+      const { methodId } = request.params as { methodId: string };
+      const result = await confirmTotpEnrolment(deps, request.auth!, { methodId, code: (request.body as { code: string }).code }, requestContext(request));
+      return result.ok ? { enabled: true, recoveryCodes: result.recoveryCodes } : failWith(reply, result);
+    },
+  );
+
+  app.post(
+    "/me/recovery-codes",
+    { ...auth, schema: { ...doc("Generate a new set of recovery codes (password or code); the old set dies"), body: ProofBody, response: { 200: RecoveryCodesResponse, ...errors(400, 401, 409, 429) } } },
+    async (request, reply) => {
+      const result = await regenerateRecoveryCodes(deps, request.auth!, request.body as { password?: string; code?: string }, requestContext(request));
+      return result.ok ? { recoveryCodes: result.codes } : failWith(reply, result);
+    },
+  );
+
+  app.post(
+    "/me/two-factor/disable",
+    { ...auth, schema: { ...doc("Disable 2FA with the password (and a new one under rotatePasswordOnDisable)"), body: DisableBody, response: { 200: DisableResponse, ...errors(400, 401, 409, 429) } } },
+    async (request, reply) => {
+      const result = await disableTwoFactor(deps, request.auth!, request.body as { password: string; newPassword?: string }, requestContext(request));
+      return result.ok ? { disabled: true, passwordChanged: result.passwordChanged } : failWith(reply, result);
+    },
+  );
+}

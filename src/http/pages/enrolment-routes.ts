@@ -1,0 +1,50 @@
+import type { FastifyInstance } from "fastify";
+import { errorMessage } from "../../domain/errors.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../services/totp-enrolment.js";
+import { requestContext } from "../context.js";
+import { renderQrPngDataUrl } from "../qr.js";
+import { formSchema } from "./form-schema.js";
+import { csrfToken, redirect, sendPage } from "./render.js";
+import { enrolmentPasswordForm, enrolmentScanForm } from "./views/enrolment.js";
+import { recoveryCodesPage } from "./views/recovery-codes.js";
+import { requirePageSession, statusFor } from "./settings-routes.js";
+
+/** M1 as pages: password → QR and key → code → recovery codes. */
+export function registerEnrolmentPages(app: FastifyInstance, deps: ServiceDeps) {
+  const requireSession = requirePageSession(deps);
+  const title = "Set up two-factor authentication";
+
+  app.get("/settings/two-factor/setup", { preHandler: requireSession }, async (request, reply) =>
+    sendPage(reply, { title, narrow: true }, enrolmentPasswordForm({ csrfToken: csrfToken(reply) })),
+  );
+
+  app.post("/settings/two-factor/setup", { schema: formSchema({ password: 1024 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+    const result = await beginTotpEnrolment(deps, request.auth!, request.body as { password: string }, requestContext(request));
+    if (result.ok) return redirect(reply, `/settings/two-factor/setup/${result.methodId}`);
+    if (result.code === "two_factor_already_enabled") return redirect(reply, "/settings/security?notice=already_enabled");
+    return sendPage(reply, { title, narrow: true, status: result.code === "method_not_allowed_by_policy" ? 403 : statusFor(result) }, enrolmentPasswordForm({ csrfToken: csrfToken(reply), error: errorMessage(result.code) }));
+  });
+
+  const scanPage = async (request: import("fastify").FastifyRequest, reply: import("fastify").FastifyReply, methodId: string, error?: string, status = 200) => {
+    const view = await showTotpEnrolment(deps, request.auth!, methodId);
+    if (!view.ok) return redirect(reply, "/settings/two-factor/setup?notice=enrolment_expired");
+    const qrPngDataUrl = await renderQrPngDataUrl(view.keyUri);
+    return sendPage(reply, { title, status }, enrolmentScanForm({ csrfToken: csrfToken(reply), view, qrPngDataUrl, ...(error ? { error } : {}) }));
+  };
+
+  app.get("/settings/two-factor/setup/:methodId", { preHandler: requireSession }, async (request, reply) =>
+    scanPage(request, reply, (request.params as { methodId: string }).methodId),
+  );
+
+  app.post("/settings/two-factor/setup/:methodId", { schema: formSchema({ code: 64 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+    const methodId = (request.params as { methodId: string }).methodId;
+    const result = await confirmTotpEnrolment(deps, request.auth!, { methodId, code: (request.body as { code: string }).code }, requestContext(request));
+    if (result.ok) {
+      if (!result.recoveryCodes) return redirect(reply, "/settings/security?notice=two_factor_enabled");
+      return sendPage(reply, { title: "Recovery codes" }, recoveryCodesPage({ codes: result.recoveryCodes, justEnabled: true, email: request.auth!.user.email }));
+    }
+    if (result.code === "enrolment_expired") return redirect(reply, "/settings/two-factor/setup?notice=enrolment_expired");
+    return scanPage(request, reply, methodId, errorMessage(result.code), statusFor(result));
+  });
+}

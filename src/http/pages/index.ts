@@ -1,0 +1,18 @@
+import formbody from "@fastify/formbody";
+import type { FastifyInstance } from "fastify";
+import type { ServiceDeps } from "../../services/deps.js";
+import { registerEnrolmentPages } from "./enrolment-routes.js";
+import { registerLoginPages } from "./login-routes.js";
+import { registerSettingsPages } from "./settings-routes.js";
+
+/**
+ * The HTML surface. Its own plugin scope: only url-encoded forms are parsed
+ * here (a JSON body gets 415), and every form carries a CSRF token.
+ */
+export async function pagesPlugin(app: FastifyInstance, options: { deps: ServiceDeps; secureCookies: boolean }) {
+  app.removeAllContentTypeParsers();
+  await app.register(formbody, { bodyLimit: 16 * 1024 });
+  registerLoginPages(app, options.deps, options.secureCookies);
+  registerSettingsPages(app, options.deps);
+  registerEnrolmentPages(app, options.deps);
+}

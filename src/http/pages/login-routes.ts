@@ -1,0 +1,97 @@
+import type { FastifyInstance } from "fastify";
+import { errorMessage } from "../../domain/errors.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import { startLogin } from "../../services/login.js";
+import { loadSecondStep, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
+import { endSession } from "../../services/sessions.js";
+import { requestContext } from "../context.js";
+import { cookieOptions, loginFlowCookie, pageSession, sessionCookie } from "../plugins/authentication.js";
+import { csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
+import { loginForm, recoveryCodeForm, secondStepForm } from "./views/login.js";
+import { formSchema } from "./form-schema.js";
+
+/** Step 1, step 2 (code or recovery code) and log out, as HTML forms (L1–L6). */
+export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secure: boolean) {
+  const finish = (reply: import("fastify").FastifyReply, success: SecondStepSuccess) => {
+    reply.setCookie(sessionCookie, success.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
+    reply.clearCookie(loginFlowCookie, cookieOptions(secure));
+    const notice = success.recovery?.policy === "disable" ? "?notice=recovery_disabled" : "";
+    return redirect(reply, `/settings/security${notice}`);
+  };
+  const expired = (reply: import("fastify").FastifyReply) => {
+    reply.clearCookie(loginFlowCookie, cookieOptions(secure));
+    return redirect(reply, "/login?notice=login_expired");
+  };
+
+  app.get("/login", async (request, reply) => {
+    if (await pageSession(deps, request)) return redirect(reply, "/settings/security");
+    return sendPage(reply, { title: "Log in", narrow: true, user: null, notice: noticeFrom(request) }, loginForm({ csrfToken: csrfToken(reply) }));
+  });
+
+  app.post("/login", { schema: formSchema({ email: 320, password: 1024 }), preHandler: app.csrfProtection }, async (request, reply) => {
+    const body = request.body as { email: string; password: string };
+    const result = await startLogin(deps, body, requestContext(request));
+    if (!result.ok) {
+      const errors = { password: errorMessage(result.code) };
+      return sendPage(reply, { title: "Log in", narrow: true, user: null, status: result.code === "locked_out" ? 429 : 401 }, loginForm({ csrfToken: csrfToken(reply), email: body.email, errors }));
+    }
+    if (result.kind === "authenticated") {
+      reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
+      return redirect(reply, "/settings/security");
+    }
+    reply.setCookie(loginFlowCookie, result.flowToken, cookieOptions(secure, deps.config.loginTtlSeconds));
+    return redirect(reply, "/login/two-factor");
+  });
+
+  app.get("/login/two-factor", async (request, reply) => {
+    const step = await loadSecondStep(deps, request.cookies[loginFlowCookie]);
+    if (!step.ok) return expired(reply);
+    if (!step.current) return redirect(reply, "/login/recovery");
+    const others = step.methods.filter((method) => method.id !== step.current!.id);
+    return sendPage(reply, { title: "Two-factor authentication", narrow: true, user: null }, secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others }));
+  });
+
+  app.post("/login/two-factor", { schema: formSchema({ code: 64, methodId: 64 }, ["methodId"]), preHandler: app.csrfProtection }, async (request, reply) => {
+    const body = request.body as { code: string; methodId?: string };
+    const flowToken = request.cookies[loginFlowCookie];
+    const result = await verifySecondStepCode(deps, flowToken, body, requestContext(request));
+    if (result.ok) return finish(reply, result);
+    if (result.code === "login_expired") return expired(reply);
+    const step = await loadSecondStep(deps, flowToken);
+    if (!step.ok || !step.current) return expired(reply);
+    const others = step.methods.filter((method) => method.id !== step.current!.id);
+    return sendPage(
+      reply,
+      { title: "Two-factor authentication", narrow: true, user: null, status: result.code === "locked_out" ? 429 : result.code === "invalid_code" ? 401 : 400 },
+      secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others, error: errorMessage(result.code) }),
+    );
+  });
+
+  app.post("/login/two-factor/method", { schema: formSchema({ methodId: 64 }), preHandler: app.csrfProtection }, async (request, reply) => {
+    const result = await switchSecondStepMethod(deps, request.cookies[loginFlowCookie], (request.body as { methodId: string }).methodId);
+    if (!result.ok && result.code === "login_expired") return expired(reply);
+    return redirect(reply, "/login/two-factor");
+  });
+
+  app.get("/login/recovery", async (request, reply) => {
+    const step = await loadSecondStep(deps, request.cookies[loginFlowCookie]);
+    if (!step.ok) return expired(reply);
+    return sendPage(reply, { title: "Use a recovery code", narrow: true, user: null }, recoveryCodeForm({ csrfToken: csrfToken(reply), hasMethods: step.methods.length > 0 }));
+  });
+
+  app.post("/login/recovery", { schema: formSchema({ code: 128 }), preHandler: app.csrfProtection }, async (request, reply) => {
+    const flowToken = request.cookies[loginFlowCookie];
+    const result = await verifySecondStepRecoveryCode(deps, flowToken, request.body as { code: string }, requestContext(request));
+    if (result.ok) return finish(reply, result);
+    if (result.code === "login_expired") return expired(reply);
+    const status = result.code === "locked_out" ? 429 : result.code === "invalid_recovery_code" ? 401 : 400;
+    return sendPage(reply, { title: "Use a recovery code", narrow: true, user: null, status }, recoveryCodeForm({ csrfToken: csrfToken(reply), hasMethods: true, error: errorMessage(result.code) }));
+  });
+
+  app.post("/logout", { schema: formSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {
+    const auth = await pageSession(deps, request);
+    if (auth) await endSession(deps, auth, requestContext(request));
+    reply.clearCookie(sessionCookie, cookieOptions(secure));
+    return redirect(reply, "/login?notice=logged_out");
+  });
+}

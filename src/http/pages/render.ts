@@ -1,0 +1,57 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Authenticated } from "../../services/sessions.js";
+import type { Html } from "./html.js";
+import { layout, type LayoutOptions } from "./views/layout.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    auth?: Authenticated;
+  }
+}
+
+/** Fixed notices chosen by a query parameter: the page never reflects arbitrary text. */
+const notices: Record<string, string> = {
+  logged_out: "You have logged out.",
+  login_expired: "Your login has expired or was already completed. Log in again.",
+  two_factor_enabled: "Two-factor authentication is enabled.",
+  two_factor_disabled: "Two-factor authentication is disabled.",
+  two_factor_disabled_password_changed: "Two-factor authentication is disabled and your new password is set.",
+  recovery_disabled: "You logged in with a recovery code, so two-factor authentication is now disabled. Set it up again to protect your account.",
+  enrolment_expired: "The setup took too long. Start again.",
+  already_enabled: "Two-factor authentication is already enabled.",
+  not_enabled: "Two-factor authentication is not enabled.",
+};
+
+export function noticeFrom(request: FastifyRequest): string | null {
+  const key = (request.query as { notice?: unknown } | undefined)?.notice;
+  return typeof key === "string" ? (notices[key] ?? null) : null;
+}
+
+const tokens = new WeakMap<FastifyReply, string>();
+
+/**
+ * The CSRF token for this response. Made once per reply: each generateCsrf()
+ * without a secret cookie would mint a new secret, and the token in the form
+ * would not match the cookie that wins.
+ */
+export function csrfToken(reply: FastifyReply): string {
+  let token = tokens.get(reply);
+  if (!token) {
+    token = reply.generateCsrf();
+    tokens.set(reply, token);
+  }
+  return token;
+}
+
+export function sendPage(reply: FastifyReply, options: Omit<LayoutOptions, "csrfToken"> & { status?: number }, body: Html) {
+  const token = csrfToken(reply);
+  const user = options.user === undefined ? reply.request.auth?.user : options.user;
+  return reply
+    .code(options.status ?? 200)
+    .type("text/html; charset=utf-8")
+    .send(layout({ ...options, user, csrfToken: token }, body).toString());
+}
+
+export function redirect(reply: FastifyReply, location: string) {
+  return reply.code(303).header("location", location).send();
+}

@@ -1,0 +1,72 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { errorMessage, type Failure } from "../../domain/errors.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import { disableNeedsNewPassword, disableTwoFactor } from "../../services/disable-two-factor.js";
+import { regenerateRecoveryCodes } from "../../services/recovery-codes.js";
+import { securityOverview } from "../../services/security-overview.js";
+import { requestContext } from "../context.js";
+import { pageSession } from "../plugins/authentication.js";
+import { formSchema } from "./form-schema.js";
+import { csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
+import { disableForm } from "./views/disable.js";
+import { generateCodesForm, recoveryCodesPage } from "./views/recovery-codes.js";
+import { securityPage } from "./views/security.js";
+
+/** Only a full session reaches settings: a pending login has none (SECURITY 28). */
+export function requirePageSession(deps: ServiceDeps) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const auth = await pageSession(deps, request);
+    if (!auth) return redirect(reply, "/login");
+    request.auth = auth;
+  };
+}
+
+export function statusFor(failure: Failure): number {
+  return failure.code === "locked_out" ? 429 : failure.code.startsWith("invalid_") || failure.code === "password_incorrect" ? 401 : 400;
+}
+
+export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
+  const requireSession = requirePageSession(deps);
+
+  app.get("/", async (request, reply) => redirect(reply, (await pageSession(deps, request)) ? "/settings/security" : "/login"));
+
+  app.get("/settings/security", { preHandler: requireSession }, async (request, reply) => {
+    const overview = await securityOverview(deps, request.auth!);
+    return sendPage(reply, { title: "Security", notice: noticeFrom(request) }, securityPage(overview));
+  });
+
+  app.get("/settings/recovery-codes", { preHandler: requireSession }, async (request, reply) =>
+    sendPage(reply, { title: "Generate recovery codes", narrow: true }, generateCodesForm({ csrfToken: csrfToken(reply) })),
+  );
+
+  app.post(
+    "/settings/recovery-codes",
+    { schema: formSchema({ password: 1024, code: 64 }, ["password", "code"]), preHandler: [requireSession, app.csrfProtection] },
+    async (request, reply) => {
+      const body = request.body as { password?: string; code?: string };
+      const result = await regenerateRecoveryCodes(deps, request.auth!, body, requestContext(request));
+      if (result.ok) return sendPage(reply, { title: "Recovery codes" }, recoveryCodesPage({ codes: result.codes, justEnabled: false, email: request.auth!.user.email }));
+      if (result.code === "two_factor_not_enabled") return redirect(reply, "/settings/security?notice=not_enabled");
+      const errors = { [result.field ?? "password"]: errorMessage(result.code) };
+      return sendPage(reply, { title: "Generate recovery codes", narrow: true, status: statusFor(result) }, generateCodesForm({ csrfToken: csrfToken(reply), errors }));
+    },
+  );
+
+  app.get("/settings/two-factor/disable", { preHandler: requireSession }, async (request, reply) => {
+    const needsNewPassword = await disableNeedsNewPassword(deps, request.auth!);
+    return sendPage(reply, { title: "Disable two-factor authentication", narrow: true }, disableForm({ csrfToken: csrfToken(reply), needsNewPassword }));
+  });
+
+  app.post(
+    "/settings/two-factor/disable",
+    { schema: formSchema({ password: 1024, newPassword: 1024 }, ["newPassword"]), preHandler: [requireSession, app.csrfProtection] },
+    async (request, reply) => {
+      const result = await disableTwoFactor(deps, request.auth!, request.body as { password: string; newPassword?: string }, requestContext(request));
+      if (result.ok) return redirect(reply, `/settings/security?notice=${result.passwordChanged ? "two_factor_disabled_password_changed" : "two_factor_disabled"}`);
+      if (result.code === "two_factor_not_enabled") return redirect(reply, "/settings/security?notice=not_enabled");
+      const needsNewPassword = await disableNeedsNewPassword(deps, request.auth!);
+      const errors = { [result.field ?? "password"]: errorMessage(result.code) };
+      return sendPage(reply, { title: "Disable two-factor authentication", narrow: true, status: statusFor(result) }, disableForm({ csrfToken: csrfToken(reply), needsNewPassword, errors }));
+    },
+  );
+}

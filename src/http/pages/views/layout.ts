@@ -1,0 +1,77 @@
+import type { User } from "../../../domain/model.js";
+import { html, type Html } from "../html.js";
+
+export interface LayoutOptions {
+  title: string;
+  user?: User | null;
+  csrfToken?: string;
+  notice?: string | null;
+  /** Narrow card layout for the login steps. */
+  narrow?: boolean;
+}
+
+export function layout(options: LayoutOptions, body: Html): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title} · twostep</title>
+<link rel="stylesheet" href="/assets/style.css">
+<script src="/assets/app.js" defer></script>
+</head>
+<body>
+<header class="top">
+  <a class="brand" href="/">twostep</a>
+  ${options.user && options.csrfToken
+    ? html`<nav aria-label="Account">
+    <a href="/settings/security">Security</a>
+    <span class="who">${options.user.email}</span>
+    <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${options.csrfToken}"><button type="submit" class="link">Log out</button></form>
+  </nav>`
+    : null}
+</header>
+<main class="${options.narrow ? "narrow" : "wide"}">
+${options.notice ? html`<div class="notice" role="status">${options.notice}</div>` : null}
+${body}
+</main>
+</body>
+</html>`;
+}
+
+/** A labelled input with its error message right below it, tied by aria-describedby. */
+export function field(input: {
+  name: string;
+  label: string;
+  type?: string;
+  value?: string;
+  error?: string | null;
+  hint?: string;
+  autocomplete?: string;
+  inputmode?: string;
+  autofocus?: boolean;
+  maxlength?: number;
+  required?: boolean;
+}): Html {
+  const id = `field-${input.name}`;
+  const described = [input.hint ? `${id}-hint` : "", input.error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  return html`<div class="field${input.error ? " has-error" : ""}">
+  <label for="${id}">${input.label}</label>
+  ${input.hint ? html`<p class="hint" id="${id}-hint">${input.hint}</p>` : null}
+  <input id="${id}" name="${input.name}" type="${input.type ?? "text"}"${input.value ? html` value="${input.value}"` : null}${
+    input.autocomplete ? html` autocomplete="${input.autocomplete}"` : null
+  }${input.inputmode ? html` inputmode="${input.inputmode}"` : null}${input.maxlength ? html` maxlength="${input.maxlength}"` : null}${
+    input.required === false ? null : html` required`
+  }${input.autofocus ? html` autofocus` : null}${described ? html` aria-describedby="${described}"` : null}${input.error ? html` aria-invalid="true"` : null}>
+  ${input.error ? html`<p class="error" id="${id}-error" role="alert">${input.error}</p>` : null}
+</div>`;
+}
+
+export function csrfField(token: string): Html {
+  return html`<input type="hidden" name="_csrf" value="${token}">`;
+}
+
+export function formatTime(milliseconds: number | null): string {
+  if (milliseconds === null) return "Never";
+  return new Date(milliseconds).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}

@@ -1,0 +1,59 @@
+import type { MethodView } from "../../../services/method-view.js";
+import { html, type Html } from "../html.js";
+import { csrfField, field } from "./layout.js";
+
+export type FieldErrors = Partial<Record<string, string>>;
+
+export function loginForm(input: { csrfToken: string; email?: string; errors?: FieldErrors }): Html {
+  return html`<h1>Log in</h1>
+<form method="post" action="/login" novalidate>
+  ${csrfField(input.csrfToken)}
+  ${field({ name: "email", label: "Email", type: "email", value: input.email ?? "", autocomplete: "username", autofocus: true, error: input.errors?.email, maxlength: 254 })}
+  ${field({ name: "password", label: "Password", type: "password", autocomplete: "current-password", error: input.errors?.password, maxlength: 256 })}
+  <button type="submit" class="primary">Log in</button>
+</form>`;
+}
+
+const methodPrompts: Record<string, string> = {
+  totp: "Open your authenticator app and enter the 6-digit code it shows for twostep.",
+  sms: "Enter the 6-digit code we sent to your phone.",
+};
+
+export function secondStepForm(input: { csrfToken: string; method: MethodView; others: MethodView[]; error?: string }): Html {
+  return html`<h1>Two-factor authentication</h1>
+<p>${methodPrompts[input.method.type] ?? "Enter the code for your method."}</p>
+<form method="post" action="/login/two-factor" novalidate>
+  ${csrfField(input.csrfToken)}
+  <input type="hidden" name="methodId" value="${input.method.id}">
+  ${field({
+    name: "code",
+    label: "Authentication code",
+    autocomplete: "one-time-code",
+    inputmode: "numeric",
+    autofocus: true,
+    maxlength: 10,
+    error: input.error,
+    hint: "6 digits, e.g. 123456",
+  })}
+  <button type="submit" class="primary">Verify</button>
+</form>
+<div class="alternatives">
+  ${input.others.map(
+    (other) => html`<form method="post" action="/login/two-factor/method" class="inline">
+    ${csrfField(input.csrfToken)}<input type="hidden" name="methodId" value="${other.id}">
+    <button type="submit" class="link">Use ${other.name} instead</button></form>`,
+  )}
+  <a href="/login/recovery">Use a recovery code</a>
+</div>`;
+}
+
+export function recoveryCodeForm(input: { csrfToken: string; error?: string; hasMethods: boolean }): Html {
+  return html`<h1>Use a recovery code</h1>
+<p>Enter one of the recovery codes you saved when you set up two-factor authentication. Each code works once.</p>
+<form method="post" action="/login/recovery" novalidate>
+  ${csrfField(input.csrfToken)}
+  ${field({ name: "code", label: "Recovery code", autocomplete: "off", autofocus: true, maxlength: 64, error: input.error, hint: "16 letters and digits, e.g. ABCD-EFGH-JKMN-PQRS" })}
+  <button type="submit" class="primary">Verify</button>
+</form>
+${input.hasMethods ? html`<div class="alternatives"><a href="/login/two-factor">Use your authenticator app instead</a></div>` : null}`;
+}

@@ -1,0 +1,48 @@
+import { eventLabels } from "../../../services/audit.js";
+import type { SecurityOverview } from "../../../services/security-overview.js";
+import { html, type Html } from "../html.js";
+import { formatTime } from "./layout.js";
+
+const typeLabels: Record<string, string> = { totp: "Authenticator app", sms: "SMS" };
+
+export function securityPage(overview: SecurityOverview): Html {
+  return html`<h1>Security</h1>
+${overview.recommendReset
+    ? html`<div class="warning" role="alert"><strong>You logged in with a recovery code.</strong> If you lost your authenticator app, we recommend you reset two-factor authentication: disable it and set it up again on your new device.
+    <a href="/settings/two-factor/disable">Reset two-factor authentication</a></div>`
+    : null}
+<section aria-labelledby="twofa-heading" class="card">
+  <h2 id="twofa-heading">Two-factor authentication</h2>
+  <p>Status: <strong class="${overview.twoFactorEnabled ? "status-on" : "status-off"}">${overview.twoFactorEnabled ? "Enabled" : "Disabled"}</strong></p>
+  ${overview.twoFactorEnabled ? enabledSection(overview) : disabledSection(overview)}
+</section>
+<section aria-labelledby="events-heading" class="card">
+  <h2 id="events-heading">Recent security events</h2>
+  ${overview.events.length === 0
+    ? html`<p>No events yet.</p>`
+    : html`<table><thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">From</th></tr></thead><tbody>
+    ${overview.events.map((event) => html`<tr><td>${formatTime(event.createdAt)}</td><td>${eventLabels[event.type]}</td><td>${event.clientAddress ?? "—"}</td></tr>`)}
+    </tbody></table>`}
+</section>`;
+}
+
+function disabledSection(overview: SecurityOverview): Html {
+  return html`<p>Protect your account with a code from an authenticator app (Google Authenticator, Authy, 1Password, Microsoft Authenticator…) in addition to your password.</p>
+  ${overview.policy.allowedMethods.includes("totp") ? html`<a class="button primary" href="/settings/two-factor/setup">Set up two-factor authentication</a>` : null}`;
+}
+
+function enabledSection(overview: SecurityOverview): Html {
+  return html`<table class="methods"><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Default</th><th scope="col">Added</th><th scope="col">Last used</th></tr></thead><tbody>
+  ${overview.methods.map(
+    (method) =>
+      html`<tr><td>${method.name}</td><td>${typeLabels[method.type] ?? method.type}</td><td>${method.isDefault ? "Default" : ""}</td><td>${formatTime(method.createdAt)}</td><td>${formatTime(method.lastUsedAt)}</td></tr>`,
+  )}
+  </tbody></table>
+  <h3>Recovery codes</h3>
+  <p><strong>${overview.recoveryCodes.unused}</strong> of ${overview.recoveryCodes.total} recovery codes unused.</p>
+  ${overview.recoveryCodes.fewLeft ? html`<p class="warning" role="alert">You are running out of recovery codes. Generate a new set and store it somewhere safe.</p>` : null}
+  <div class="actions">
+    <a class="button" href="/settings/recovery-codes">Generate recovery codes</a>
+    <a class="button danger" href="/settings/two-factor/disable">Disable two-factor authentication</a>
+  </div>`;
+}

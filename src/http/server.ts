@@ -1,0 +1,31 @@
+import { parseConfig } from "../config.js";
+import { createRuntime } from "../bootstrap.js";
+import { demoUsers, loadDemoData } from "../services/demo.js";
+import { buildApp } from "./app.js";
+
+/** Starts the server: `node dist/http/server.js [--demo]`. --demo loads the demo data first and prints the logins. */
+async function main() {
+  const config = parseConfig();
+  const runtime = await createRuntime(config);
+  if (process.argv.includes("--demo")) {
+    const { created } = await loadDemoData(runtime.deps);
+    process.stdout.write(`\nDemo data ${created ? "loaded" : "already present"}. Log in at ${config.publicUrl}/login with:\n`);
+    for (const user of demoUsers) process.stdout.write(`  ${user.email.padEnd(24)} ${user.password.padEnd(22)} (${user.note})\n`);
+    process.stdout.write("\n");
+  }
+  const app = await buildApp({ deps: runtime.deps, cookieSecret: runtime.cookieSecret });
+  const close = async () => {
+    await app.close();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", close);
+  process.on("SIGTERM", close);
+  await app.listen({ host: config.host, port: config.port });
+  process.stdout.write(`twostep is serving ${config.publicUrl}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`twostep failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import type { Account, AccountKind, Role } from "../domain/model.js";
+import { emptyPolicyLayer } from "../domain/policy.js";
+import type { ServiceDeps } from "./deps.js";
+import { createAccount, createUser } from "./users.js";
+
+/** The demo data of the quick start; README.md lists the same credentials. */
+export const demoUsers: { email: string; password: string; role: Role; account: string; note: string }[] = [
+  { email: "support@twostep.test", password: "support-password-1", role: "support", account: "twostep platform", note: "platform support staff" },
+  { email: "admin@acme.test", password: "admin-password-1", role: "admin", account: "Acme Hosting", note: "reseller admin" },
+  { email: "member@acme.test", password: "member-password-1", role: "member", account: "Acme Hosting", note: "reseller member" },
+  { email: "customer@globex.test", password: "customer-password-1", role: "member", account: "Globex Ltd", note: "storefront customer of Acme Hosting" },
+];
+
+const demoAccounts: { name: string; kind: AccountKind; parent: string | null }[] = [
+  { name: "twostep platform", kind: "platform", parent: null },
+  { name: "Acme Hosting", kind: "reseller", parent: "twostep platform" },
+  { name: "Globex Ltd", kind: "customer", parent: "Acme Hosting" },
+];
+
+/**
+ * Loads the demo accounts and users into an empty database; does nothing when
+ * they are already there. Reseller users follow the reseller-panel style
+ * (a recovery code disables 2FA, disabling sets a new password); customers keep
+ * the storefront defaults.
+ */
+export async function loadDemoData(deps: ServiceDeps): Promise<{ created: boolean }> {
+  if (await deps.store.findAccountByName("twostep platform")) return { created: false };
+  const accounts = new Map<string, Account>();
+  for (const spec of demoAccounts) {
+    const parentId = spec.parent ? accounts.get(spec.parent)!.id : null;
+    accounts.set(spec.name, await createAccount(deps, { name: spec.name, kind: spec.kind, parentId }));
+  }
+  const platform = accounts.get("twostep platform")!;
+  await deps.store.savePolicyLayer(
+    platform.id,
+    "reseller_users",
+    { ...emptyPolicyLayer, recoveryCodePolicy: "disable", rotatePasswordOnDisable: true },
+    deps.clock.now(),
+  );
+  const system = { clientAddress: null, userAgent: "twostep demo:load" };
+  for (const spec of demoUsers) {
+    const result = await createUser(deps, { accountId: accounts.get(spec.account)!.id, email: spec.email, password: spec.password, role: spec.role }, system);
+    if (!result.ok) throw new Error(`demo user ${spec.email}: ${result.code}`);
+  }
+  return { created: true };
+}

@@ -1,0 +1,131 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { parseConfig, type Config } from "../../src/config.js";
+import { buildApp } from "../../src/http/app.js";
+import { createPasswordHasher } from "../../src/security/passwords.js";
+import { createRecoveryCodeHasher } from "../../src/security/recovery-code-hash.js";
+import { createSecretBox, decodeEncryptionKey } from "../../src/security/secret-box.js";
+import type { Logger, ServiceDeps } from "../../src/services/deps.js";
+import type { AccountKind, Role, User } from "../../src/domain/model.js";
+import { createAccount, createUser } from "../../src/services/users.js";
+import { KyselyStore } from "../../src/store/kysely-store.js";
+import { migrateToLatest } from "../../src/store/migrate.js";
+import { createSqliteDatabase } from "../../src/store/sqlite.js";
+import type { PolicyLayer } from "../../src/domain/policy.js";
+
+/** A clock tests move by hand: nothing sleeps. Starts at a fixed, realistic time. */
+export class TestClock {
+  constructor(public current = Date.UTC(2026, 10, 22, 12, 0, 0)) {}
+  now = () => this.current;
+  advance(seconds: number) {
+    this.current += seconds * 1000;
+  }
+}
+
+/** Log lines the services wrote, kept so tests can prove no secret was logged. */
+export class CapturingLogger implements Logger {
+  lines: string[] = [];
+  info(object: object, message?: string) {
+    this.lines.push(JSON.stringify({ ...object, message }));
+  }
+  warn(object: object, message?: string) {
+    this.info(object, message);
+  }
+  error(object: object, message?: string) {
+    this.info(object, message);
+  }
+}
+
+export const testKeyBase64 = Buffer.alloc(32, 7).toString("base64");
+
+export interface TestRuntime {
+  deps: ServiceDeps;
+  clock: TestClock;
+  logger: CapturingLogger;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/**
+ * Real services on a real (in-memory or file) SQLite database, with a clock the
+ * test controls and argon2 at its lowest cost so the suite stays fast.
+ */
+export async function createTestRuntime(options: { env?: Record<string, string>; databasePath?: string } = {}): Promise<TestRuntime> {
+  const config = parseConfig({
+    TWOSTEP_ENV: "test",
+    TWOSTEP_ENCRYPTION_KEY: testKeyBase64,
+    TWOSTEP_ARGON2_MEMORY_KIB: "1024",
+    TWOSTEP_ARGON2_ITERATIONS: "1",
+    TWOSTEP_PUBLIC_URL: "http://localhost:3000",
+    ...options.env,
+  });
+  const db = createSqliteDatabase(options.databasePath ?? ":memory:");
+  await migrateToLatest(db);
+  const clock = new TestClock();
+  const logger = new CapturingLogger();
+  const deps: ServiceDeps = {
+    store: new KyselyStore(db),
+    config,
+    clock,
+    secretBox: createSecretBox(decodeEncryptionKey("test", testKeyBase64)),
+    passwords: createPasswordHasher(config.argon2),
+    recoveryCodeHasher: createRecoveryCodeHasher(config.argon2),
+    randomBytes,
+    newId: randomUUID,
+    logger,
+  };
+  return { deps, clock, logger, config, close: () => db.destroy() };
+}
+
+export interface TestApp extends TestRuntime {
+  app: FastifyInstance;
+  /** Everything Fastify logged, as JSON lines. */
+  logLines: string[];
+}
+
+export async function createTestApp(options: { env?: Record<string, string>; databasePath?: string } = {}): Promise<TestApp> {
+  const runtime = await createTestRuntime(options);
+  const logLines: string[] = [];
+  const stream = { write: (line: string) => void logLines.push(line) };
+  const app = await buildApp({ deps: runtime.deps, cookieSecret: "test-cookie-secret-test-cookie-secret", logger: { level: "info", stream } });
+  await app.ready();
+  return {
+    ...runtime,
+    app,
+    logLines,
+    close: async () => {
+      await app.close();
+      await runtime.close();
+    },
+  };
+}
+
+let accountCounter = 0;
+
+/** A user in a fresh account of the given kind (customers get a reseller parent, resellers a platform parent). */
+export async function seedUser(
+  deps: ServiceDeps,
+  input: { email?: string; password?: string; kind?: AccountKind; role?: Role; policy?: Partial<PolicyLayer> } = {},
+): Promise<{ user: User; password: string }> {
+  const kind = input.kind ?? "reseller";
+  const n = ++accountCounter;
+  const platform = await createAccount(deps, { name: `platform ${n}`, kind: "platform", parentId: null });
+  const reseller = kind === "platform" ? null : await createAccount(deps, { name: `reseller ${n}`, kind: "reseller", parentId: platform.id });
+  const account = kind === "customer" ? await createAccount(deps, { name: `customer ${n}`, kind: "customer", parentId: reseller!.id }) : (reseller ?? platform);
+  if (input.policy) {
+    await deps.store.savePolicyLayer(
+      account.id,
+      "own_users",
+      { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: null, rotatePasswordOnDisable: null, ...input.policy },
+      deps.clock.now(),
+    );
+  }
+  const password = input.password ?? "correct horse battery";
+  const result = await createUser(
+    deps,
+    { accountId: account.id, email: input.email ?? `user${n}-${randomBytes(3).toString("hex")}@example.test`, password, role: input.role ?? (kind === "platform" ? "support" : "member") },
+    { clientAddress: null, userAgent: "test" },
+  );
+  if (!result.ok) throw new Error(`seedUser: ${result.code}`);
+  return { user: result.user, password };
+}
