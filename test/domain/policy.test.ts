@@ -1,0 +1,31 @@
+/** P1, P2, M5, R5, D1: layered policy resolution. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { emptyPolicyLayer, resolvePolicy } from "../../src/domain/policy.js";
+
+describe("policy", () => {
+  it("defaults: customers TOTP only, resellers TOTP and SMS, keep, no rotation", () => {
+    assert.deepEqual(resolvePolicy("customer", []).allowedMethods, ["totp"]);
+    assert.deepEqual(resolvePolicy("reseller", []).allowedMethods, ["totp", "sms"]);
+    assert.equal(resolvePolicy("reseller", []).recoveryCodePolicy, "keep");
+    assert.equal(resolvePolicy("reseller", []).rotatePasswordOnDisable, false);
+  });
+
+  it("the most specific layer wins for settings", () => {
+    const policy = resolvePolicy("reseller", [
+      { ...emptyPolicyLayer, recoveryCodePolicy: "disable", rotatePasswordOnDisable: true },
+      { ...emptyPolicyLayer, recoveryCodePolicy: "keep" },
+    ]);
+    assert.equal(policy.recoveryCodePolicy, "keep");
+    assert.equal(policy.rotatePasswordOnDisable, true);
+  });
+
+  it("any layer requiring 2FA requires it, from the earliest date", () => {
+    const policy = resolvePolicy("customer", [
+      { ...emptyPolicyLayer, requireTwoFactorFrom: 2000 },
+      emptyPolicyLayer,
+      { ...emptyPolicyLayer, requireTwoFactorFrom: 1000 },
+    ]);
+    assert.equal(policy.requireTwoFactorFrom, 1000);
+  });
+});

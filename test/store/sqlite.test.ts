@@ -1,0 +1,21 @@
+/** The Store conformance suite on the embedded default: SQLite in a temporary file (WAL, as in production). */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KyselyStore } from "../../src/store/kysely-store.js";
+import { migrateToLatest } from "../../src/store/migrate.js";
+import { createSqliteDatabase } from "../../src/store/sqlite.js";
+import { runStoreConformance } from "./conformance.js";
+
+runStoreConformance("SQLite", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "twostep-store-"));
+  const db = createSqliteDatabase(join(dir, "store.sqlite"));
+  await migrateToLatest(db);
+  return {
+    store: new KyselyStore(db),
+    close: async () => {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
