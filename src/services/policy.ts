@@ -1,4 +1,4 @@
-import { resolvePolicy, type EffectivePolicy, type PolicyAudience } from "../domain/policy.js";
+import { emptyPolicyLayer, resolvePolicy, type EffectivePolicy, type PolicyAudience, type PolicyLayer } from "../domain/policy.js";
 import type { Account, User } from "../domain/model.js";
 import type { ServiceDeps } from "./deps.js";
 
@@ -23,4 +23,31 @@ export async function effectivePolicyFor(deps: ServiceDeps, user: User): Promise
   if (!account) throw new Error(`user ${user.id} has no account`);
   const layers = await deps.store.findPolicyLayers(await layerKeys(deps, account));
   return resolvePolicy(account.kind, layers);
+}
+
+/** Changes one policy layer; fields not given keep their value. Recorded in the event log's account. */
+export async function setPolicy(
+  deps: ServiceDeps,
+  account: Account,
+  audience: PolicyAudience,
+  changes: Partial<PolicyLayer>,
+  actor: User | null = null,
+): Promise<PolicyLayer> {
+  const [current] = await deps.store.findPolicyLayers([{ accountId: account.id, audience }]);
+  const layer: PolicyLayer = { ...(current ?? emptyPolicyLayer), ...changes };
+  await deps.store.transaction(async (store) => {
+    await store.savePolicyLayer(account.id, audience, layer, deps.clock.now());
+    await store.appendEvent({
+      id: deps.newId(),
+      accountId: account.id,
+      actorUserId: actor?.id ?? null,
+      subjectUserId: null,
+      type: "policy.changed",
+      detail: { audience, policy: JSON.stringify(layer) },
+      clientAddress: null,
+      userAgent: null,
+      createdAt: deps.clock.now(),
+    });
+  });
+  return layer;
 }

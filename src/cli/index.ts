@@ -1,0 +1,40 @@
+import { demoLoadCommand } from "./demo-load.js";
+import { migrateCommand } from "./migrate.js";
+import { policySetCommand } from "./policy-set.js";
+import { usersCreateCommand } from "./users-create.js";
+
+export interface CommandIo {
+  out(line: string): void;
+}
+
+const usage = `Usage: twostep <command> [options]
+
+Commands:
+  migrate                                   apply database migrations
+  users:create --email E --password P [--account NAME] [--role admin|member|support] [--kind reseller|customer|platform] [--parent NAME]
+                                            create a user (and its account if it does not exist)
+  demo:load                                 load the demo accounts and users into the database
+  policy:set --account NAME [--audience own_users|reseller_users|customer_users]
+             [--recovery-code-policy keep|disable] [--rotate-password-on-disable true|false]
+             [--allowed-methods totp,sms] [--require-2fa-from YYYY-MM-DD|none]
+                                            set an account's 2FA policy
+
+Configuration comes from the environment (see README.md).`;
+
+const commands: Record<string, (args: string[], io: CommandIo) => Promise<number>> = {
+  migrate: migrateCommand,
+  "users:create": usersCreateCommand,
+  "demo:load": demoLoadCommand,
+  "policy:set": policySetCommand,
+};
+
+export async function runCli(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    io.out(name && name !== "--help" && name !== "help" ? `Unknown command "${name}".\n\n${usage}` : usage);
+    return name && name !== "--help" && name !== "help" ? 2 : 0;
+  }
+  return command(rest, io);
+}
+

@@ -1,0 +1,68 @@
+import { parseArgs } from "node:util";
+import type { MethodType, RecoveryCodePolicy } from "../domain/model.js";
+import type { PolicyAudience } from "../domain/policy.js";
+import { setPolicy } from "../services/policy.js";
+import { findAccountByName } from "../services/users.js";
+import type { CommandIo } from "./index.js";
+import { withRuntime } from "./runtime.js";
+
+/** policy:set — change one policy layer; options left out keep their value. */
+export async function policySetCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      account: { type: "string" },
+      audience: { type: "string", default: "own_users" },
+      "recovery-code-policy": { type: "string" },
+      "rotate-password-on-disable": { type: "string" },
+      "allowed-methods": { type: "string" },
+      "require-2fa-from": { type: "string" },
+    },
+    strict: true,
+  });
+  if (!values.account) {
+    io.out("policy:set needs --account");
+    return 2;
+  }
+  const audience = values.audience as PolicyAudience;
+  if (!["own_users", "reseller_users", "customer_users"].includes(audience)) {
+    io.out("--audience must be own_users, reseller_users or customer_users");
+    return 2;
+  }
+  const recovery = values["recovery-code-policy"];
+  if (recovery !== undefined && recovery !== "keep" && recovery !== "disable") {
+    io.out("--recovery-code-policy must be keep or disable");
+    return 2;
+  }
+  const rotate = values["rotate-password-on-disable"];
+  if (rotate !== undefined && rotate !== "true" && rotate !== "false") {
+    io.out("--rotate-password-on-disable must be true or false");
+    return 2;
+  }
+  const methods = values["allowed-methods"]?.split(",").map((method) => method.trim());
+  if (methods && (methods.length === 0 || methods.some((method) => method !== "totp" && method !== "sms"))) {
+    io.out("--allowed-methods must be a comma-separated list of totp and sms");
+    return 2;
+  }
+  const from = values["require-2fa-from"];
+  const fromTime = from === undefined || from === "none" ? null : Date.parse(from);
+  if (fromTime !== null && Number.isNaN(fromTime)) {
+    io.out("--require-2fa-from must be a date (YYYY-MM-DD) or none");
+    return 2;
+  }
+  return withRuntime(async ({ deps }) => {
+    const account = await findAccountByName(deps, values.account!);
+    if (!account) {
+      io.out(`No account is named "${values.account}".`);
+      return 2;
+    }
+    const layer = await setPolicy(deps, account, audience, {
+      ...(recovery !== undefined ? { recoveryCodePolicy: recovery as RecoveryCodePolicy } : {}),
+      ...(rotate !== undefined ? { rotatePasswordOnDisable: rotate === "true" } : {}),
+      ...(methods ? { allowedMethods: methods as MethodType[] } : {}),
+      ...(from !== undefined ? { requireTwoFactorFrom: fromTime } : {}),
+    });
+    io.out(`Policy for "${account.name}" (${audience}): ${JSON.stringify(layer)}`);
+    return 0;
+  });
+}
