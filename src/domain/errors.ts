@@ -26,7 +26,6 @@ export const errorCatalogue = {
   csrf_invalid: { status: 403, message: "This form has expired. Reload the page and try again." },
   forbidden: { status: 403, message: "You are not allowed to do that." },
   not_found: { status: 404, message: "There is nothing here." },
-  method_not_allowed: { status: 405, message: "That HTTP method is not supported here." },
   two_factor_already_enabled: { status: 409, message: "An authenticator app is already set up. Disable or reset it first." },
   two_factor_not_enabled: { status: 409, message: "Two-factor authentication is not enabled." },
   enrolment_expired: { status: 410, message: "The setup took too long. Start setting up two-factor authentication again." },
