@@ -25,7 +25,9 @@ export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDe
       components: { securitySchemes: { session: { type: "http", scheme: "bearer", description: "sessionToken from POST /api/login or /api/login/second-factor" } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
+  // swagger-ui does not see the /api prefix it is mounted under: without indexPrefix,
+  // GET /api/docs (no trailing slash) links its scripts and styles to /docs/static/….
+  await app.register(swaggerUi, { routePrefix: "/docs", indexPrefix: app.prefix, staticCSP: true });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   registerLoginApi(app, options.deps);
   registerSettingsApi(app, options.deps);

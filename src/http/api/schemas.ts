@@ -5,7 +5,9 @@ import { errorCatalogue } from "../../domain/errors.js";
 const closed = <T extends TProperties>(properties: T) => Type.Object(properties, { additionalProperties: false });
 
 const flowId = Type.String({ maxLength: 64, description: "The flowId returned by POST /api/login" });
-const code = Type.String({ maxLength: 64, description: "A 6-digit code", examples: ["123456"] });
+// No maxLength: a code of any length gets the format check's own `invalid_code_format`
+// (SECURITY 5), not a generic `invalid_request`; the 16 KiB body limit bounds it.
+const code = Type.String({ description: "A 6-digit code", examples: ["123456"] });
 
 export const ErrorBody = Type.Object(
   {

@@ -19,7 +19,7 @@ export function enrolmentScanForm(input: { csrfToken: string; view: TotpEnrolmen
 <p class="step">Step 2 of 3 · Scan the QR code</p>
 <div class="enrol">
   <figure class="qr">
-    <img src="${input.qrPngDataUrl}" alt="QR code to scan with your authenticator app" width="246" height="246" id="qr-code">
+    <img src="${input.qrPngDataUrl}" alt="QR code to scan with your authenticator app" id="qr-code">
     <figcaption>Scan with your authenticator app</figcaption>
   </figure>
   <div>

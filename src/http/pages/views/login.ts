@@ -8,8 +8,8 @@ export function loginForm(input: { csrfToken: string; email?: string; errors?: F
   return html`<h1>Log in</h1>
 <form method="post" action="/login" novalidate>
   ${csrfField(input.csrfToken)}
-  ${field({ name: "email", label: "Email", type: "email", value: input.email ?? "", autocomplete: "username", autofocus: true, error: input.errors?.email, maxlength: 254 })}
-  ${field({ name: "password", label: "Password", type: "password", autocomplete: "current-password", error: input.errors?.password, maxlength: 256 })}
+  ${field({ name: "email", label: "Email", type: "email", value: input.email ?? "", autocomplete: "username", autofocus: !input.errors?.password, error: input.errors?.email, maxlength: 254 })}
+  ${field({ name: "password", label: "Password", type: "password", autocomplete: "current-password", autofocus: Boolean(input.errors?.password), error: input.errors?.password, maxlength: 256 })}
   <button type="submit" class="primary">Log in</button>
 </form>`;
 }

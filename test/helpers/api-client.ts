@@ -1,0 +1,172 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import SQLite from "better-sqlite3";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { createTestApp, type TestApp, type TestClock } from "./runtime.js";
+import { codeFor } from "./totp.js";
+
+/** A parsed JSON body; tests read the fields they assert on. */
+export type Json = Record<string, any>;
+
+export interface ApiResponse {
+  status: number;
+  body: Json;
+  headers: LightMyRequestResponse["headers"];
+  raw: LightMyRequestResponse;
+}
+
+/**
+ * Drives the JSON API through `inject` like a non-browser front end: JSON bodies,
+ * `Authorization: Bearer <sessionToken>`, a fixed client address.
+ */
+export class ApiClient {
+  constructor(
+    private readonly app: FastifyInstance,
+    readonly clientAddress = "198.51.100.7",
+  ) {}
+
+  async request(
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    url: string,
+    options: { json?: unknown; payload?: string | Buffer; contentType?: string; token?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.contentType) headers["content-type"] = options.contentType;
+    let payload = options.payload;
+    if (options.json !== undefined) {
+      payload = JSON.stringify(options.json);
+      headers["content-type"] ??= "application/json";
+    }
+    const raw = await this.app.inject({ method, url, headers, remoteAddress: this.clientAddress, ...(payload === undefined ? {} : { payload }) });
+    const isJson = raw.headers["content-type"]?.toString().startsWith("application/json") ?? false;
+    return { status: raw.statusCode, body: isJson && raw.body ? (JSON.parse(raw.body) as Json) : {}, headers: raw.headers, raw };
+  }
+
+  post(url: string, json?: unknown, token?: string): Promise<ApiResponse> {
+    return this.request("POST", url, { ...(json === undefined ? {} : { json }), ...(token ? { token } : {}) });
+  }
+
+  get(url: string, token?: string): Promise<ApiResponse> {
+    return this.request("GET", url, token ? { token } : {});
+  }
+
+  /** POST /api/login for a user without 2FA: the session token. */
+  async sessionFor(email: string, password: string): Promise<string> {
+    const response = await this.post("/api/login", { email, password });
+    assert.equal(response.status, 200, response.raw.body);
+    assert.equal(response.body.status, "authenticated");
+    return response.body.sessionToken as string;
+  }
+
+  /** POST /api/login for a user with 2FA: the pending flow id. */
+  async flowFor(email: string, password: string): Promise<string> {
+    const response = await this.post("/api/login", { email, password });
+    assert.equal(response.status, 200, response.raw.body);
+    assert.equal(response.body.status, "second_factor_required");
+    return response.body.flowId as string;
+  }
+
+  /** Sets up TOTP through the API for the session's user; the confirmation claims the current step. */
+  async enrolTotp(token: string, password: string, clock: TestClock): Promise<{ methodId: string; key: string; recoveryCodes: string[] }> {
+    const begun = await this.post("/api/me/two-factor/totp", { password }, token);
+    assert.equal(begun.status, 200, begun.raw.body);
+    const confirmed = await this.post(`/api/me/two-factor/totp/${begun.body.methodId}/confirm`, { code: codeFor(begun.body.key, clock.now()) }, token);
+    assert.equal(confirmed.status, 200, confirmed.raw.body);
+    return { methodId: begun.body.methodId, key: begun.body.key, recoveryCodes: confirmed.body.recoveryCodes };
+  }
+}
+
+/** Asserts a catalogue error answer: status, `{code, message}`, and the field when one is named. */
+export function assertApiError(response: ApiResponse, status: number, code: string, field?: string) {
+  assert.equal(response.status, status, response.raw.body);
+  assert.match(String(response.headers["content-type"]), /^application\/json/);
+  assert.equal(response.body.code, code, response.raw.body);
+  assert.equal(typeof response.body.message, "string");
+  if (field !== undefined) assert.equal(response.body.field, field, response.raw.body);
+}
+
+/** A fresh code: moves the clock one step on first, so an earlier use of the step is not a replay. */
+export function nextCode(key: string, clock: TestClock): string {
+  clock.advance(30);
+  return codeFor(key, clock.now());
+}
+
+/** A well-formed 6-digit code that is certainly not accepted now (none of the window's codes). */
+export function wrongCodeFor(key: string, now: number, windowSteps = 1): string {
+  const accepted = new Set<string>();
+  for (let offset = -windowSteps; offset <= windowSteps; offset++) accepted.add(codeFor(key, now, offset));
+  let candidate = Number(codeFor(key, now));
+  do candidate = (candidate + 1) % 1_000_000;
+  while (accepted.has(String(candidate).padStart(6, "0")));
+  return String(candidate).padStart(6, "0");
+}
+
+/** Every database row, table by table, sorted: equal snapshots mean nothing was written. */
+export type DatabaseSnapshot = Record<string, string[]>;
+
+export interface ObservedTestApp extends TestApp {
+  /** Reads every table through a second, read-only connection. */
+  snapshot(): DatabaseSnapshot;
+}
+
+/**
+ * A test app on a SQLite file, with a read-only second connection that sees
+ * every table: tests prove "bad input changes nothing" by comparing snapshots.
+ */
+export async function createObservedTestApp(options: { env?: Record<string, string> } = {}): Promise<ObservedTestApp> {
+  const directory = mkdtempSync(join(tmpdir(), "twostep-test-"));
+  const databasePath = join(directory, "twostep.sqlite");
+  const t = await createTestApp({ ...options, databasePath });
+  const reader = new SQLite(databasePath, { readonly: true });
+  const tables = (reader.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map(
+    (row) => row.name,
+  );
+  return {
+    ...t,
+    snapshot: () => Object.fromEntries(tables.map((table) => [table, (reader.prepare(`SELECT * FROM "${table}"`).all() as object[]).map((row) => JSON.stringify(row)).sort()])),
+    close: async () => {
+      reader.close();
+      await t.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `act` and asserts that not one database row changed. */
+export async function assertChangesNothing(t: ObservedTestApp, act: () => Promise<unknown>) {
+  const before = t.snapshot();
+  await act();
+  assert.deepEqual(t.snapshot(), before, "the request changed the database");
+}
+
+/** Per table that differs: rows only in `after` (new or updated) and rows only in `before` (deleted or updated). */
+export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot): Record<string, { added: Json[]; removed: Json[] }> {
+  const diff: Record<string, { added: Json[]; removed: Json[] }> = {};
+  for (const table of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const earlier = new Set(before[table] ?? []);
+    const later = new Set(after[table] ?? []);
+    const added = [...later].filter((row) => !earlier.has(row)).map((row) => JSON.parse(row) as Json);
+    const removed = [...earlier].filter((row) => !later.has(row)).map((row) => JSON.parse(row) as Json);
+    if (added.length > 0 || removed.length > 0) diff[table] = { added, removed };
+  }
+  return diff;
+}
+
+/** Every route the app serves, as `METHOD /full/path` (HEAD left out), read from Fastify's route tree. */
+export function listRoutes(app: FastifyInstance): { method: string; url: string }[] {
+  const routes: { method: string; url: string }[] = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split("\n")) {
+    const match = /^(.*?)[└├]── (\S+) \(([A-Z, ]+)\)$/.exec(line);
+    if (!match) continue;
+    const depth = match[1]!.length / 4;
+    stack.length = depth;
+    stack.push(match[2]!);
+    const url = stack.join("");
+    for (const method of match[3]!.split(", ")) if (method !== "HEAD") routes.push({ method, url });
+  }
+  return routes;
+}
