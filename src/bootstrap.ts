@@ -1,4 +1,5 @@
-import { hkdfSync, randomBytes, randomUUID } from "node:crypto";
+import { createHmac, hkdfSync, randomBytes, randomUUID } from "node:crypto";
+import { createSmsGateway } from "./gateways/sms/create.js";
 import pino from "pino";
 import type { Kysely } from "kysely";
 import type { Config } from "./config.js";
@@ -55,17 +56,23 @@ export async function createRuntime(config: Config, overrides: { clock?: Clock; 
     decodeEncryptionKey(config.encryptionKeyId, keyBase64),
     config.previousEncryptionKeys.map((entry) => decodeEncryptionKey(entry.id, entry.key)),
   );
+  const store = new KyselyStore(db);
+  const clock = overrides.clock ?? systemClock;
+  const rawKey = Buffer.from(keyBase64, "base64");
+  const codeMacKey = Buffer.from(hkdfSync("sha256", rawKey, Buffer.alloc(0), "twostep code mac", 32));
   const deps: ServiceDeps = {
-    store: new KyselyStore(db),
+    store,
     config,
-    clock: overrides.clock ?? systemClock,
+    clock,
     secretBox,
     passwords: createPasswordHasher(config.argon2),
     recoveryCodeHasher: createRecoveryCodeHasher(config.argon2),
     randomBytes,
     newId: randomUUID,
     logger,
+    codeMac: (input) => createHmac("sha256", codeMacKey).update(input).digest("base64url"),
+    sms: createSmsGateway(config.sms, store, () => clock.now()),
   };
-  const cookieSecret = Buffer.from(hkdfSync("sha256", Buffer.from(keyBase64, "base64"), Buffer.alloc(0), "twostep cookie signing", 32)).toString("base64");
+  const cookieSecret = Buffer.from(hkdfSync("sha256", rawKey, Buffer.alloc(0), "twostep cookie signing", 32)).toString("base64");
   return { deps, cookieSecret, close: () => db.destroy() };
 }

@@ -37,13 +37,78 @@ export interface Config {
   addressThrottle: { freeFailures: number; baseLockSeconds: number; maxLockSeconds: number };
   /** TWOSTEP_ARGON2_MEMORY_KIB (19456), TWOSTEP_ARGON2_ITERATIONS (2): OWASP's argon2id minimum. */
   argon2: { memoryKib: number; iterations: number; parallelism: number };
+  sms: SmsConfig;
   /** TWOSTEP_TRUST_PROXY (default false): take the client address from X-Forwarded-For. */
   trustProxy: boolean;
   /** TWOSTEP_LOG_LEVEL (default info). */
   logLevel: string;
 }
 
+export interface SmsConfig {
+  /** TWOSTEP_SMS_GATEWAY: outbox (development default; refused in production) | twilio | webhook | none (production default). */
+  gateway: "outbox" | "twilio" | "webhook" | "none";
+  /** TWOSTEP_SMS_CODE_TTL_SECONDS (default 300): an SMS code dies after this (SECURITY 24: at most 10 minutes). */
+  codeTtlSeconds: number;
+  /** TWOSTEP_SMS_RESEND_SECONDS (default 30): "Send a new code" is refused more often than this. */
+  resendSeconds: number;
+  /** TWOSTEP_SMS_ALLOWED_COUNTRIES (default: a list of low-fraud countries, see README): ISO codes, comma-separated. */
+  allowedCountries: string[];
+  /** TWOSTEP_SMS_DEFAULT_COUNTRY (default GB): how a number without + is read. */
+  defaultCountry: string;
+  /** Sends allowed per hour: TWOSTEP_SMS_LIMIT_PER_USER (10), _PER_ADDRESS (20), _PER_NUMBER (5), _PER_COUNTRY (200). */
+  limitsPerHour: { user: number; address: number; number: number; country: number };
+  /** TWOSTEP_TWILIO_ACCOUNT_SID, TWOSTEP_TWILIO_AUTH_TOKEN, TWOSTEP_TWILIO_FROM, TWOSTEP_TWILIO_BASE_URL (default https://api.twilio.com). */
+  twilio: { accountSid: string; authToken: string; from: string; baseUrl: string } | null;
+  /** TWOSTEP_SMS_WEBHOOK_URL and TWOSTEP_SMS_WEBHOOK_SECRET: an HMAC-signed JSON POST per message. */
+  webhook: { url: string; secret: string } | null;
+}
+
 type Env = Record<string, string | undefined>;
+
+const defaultSmsCountries = "GB,IE,US,CA,DE,FR,NL,BE,LU,ES,PT,IT,AT,CH,DK,SE,NO,FI,PL,CZ,AU,NZ";
+
+function parseSmsConfig(env: Env, environment: Config["environment"]): SmsConfig {
+  const gateway = env.TWOSTEP_SMS_GATEWAY ?? (environment === "production" ? "none" : "outbox");
+  if (gateway !== "outbox" && gateway !== "twilio" && gateway !== "webhook" && gateway !== "none") {
+    throw new ConfigError(`TWOSTEP_SMS_GATEWAY must be outbox, twilio, webhook or none, not "${gateway}"`);
+  }
+  if (gateway === "outbox" && environment === "production") {
+    throw new ConfigError("TWOSTEP_SMS_GATEWAY=outbox is for development only; use twilio or webhook in production");
+  }
+  const twilio =
+    gateway === "twilio"
+      ? {
+          accountSid: required(env, "TWOSTEP_TWILIO_ACCOUNT_SID"),
+          authToken: required(env, "TWOSTEP_TWILIO_AUTH_TOKEN"),
+          from: required(env, "TWOSTEP_TWILIO_FROM"),
+          baseUrl: (env.TWOSTEP_TWILIO_BASE_URL ?? "https://api.twilio.com").replace(/\/$/, ""),
+        }
+      : null;
+  const webhook = gateway === "webhook" ? { url: required(env, "TWOSTEP_SMS_WEBHOOK_URL"), secret: required(env, "TWOSTEP_SMS_WEBHOOK_SECRET") } : null;
+  const countries = (env.TWOSTEP_SMS_ALLOWED_COUNTRIES ?? defaultSmsCountries).split(",").map((code) => code.trim().toUpperCase()).filter(Boolean);
+  if (countries.some((code) => !/^[A-Z]{2}$/.test(code))) throw new ConfigError("TWOSTEP_SMS_ALLOWED_COUNTRIES must be two-letter country codes, comma-separated");
+  return {
+    gateway,
+    codeTtlSeconds: integer(env, "TWOSTEP_SMS_CODE_TTL_SECONDS", 300, 60, 600),
+    resendSeconds: integer(env, "TWOSTEP_SMS_RESEND_SECONDS", 30, 0, 600),
+    allowedCountries: countries,
+    defaultCountry: (env.TWOSTEP_SMS_DEFAULT_COUNTRY ?? "GB").toUpperCase(),
+    limitsPerHour: {
+      user: integer(env, "TWOSTEP_SMS_LIMIT_PER_USER", 10, 1, 100000),
+      address: integer(env, "TWOSTEP_SMS_LIMIT_PER_ADDRESS", 20, 1, 100000),
+      number: integer(env, "TWOSTEP_SMS_LIMIT_PER_NUMBER", 5, 1, 100000),
+      country: integer(env, "TWOSTEP_SMS_LIMIT_PER_COUNTRY", 200, 1, 10000000),
+    },
+    twilio,
+    webhook,
+  };
+}
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(`${name} is required for the chosen SMS gateway`);
+  return value;
+}
 
 export class ConfigError extends Error {}
 
@@ -107,6 +172,7 @@ export function parseConfig(env: Env = process.env): Config {
       iterations: integer(env, "TWOSTEP_ARGON2_ITERATIONS", 2, 1, 100),
       parallelism: 1,
     },
+    sms: parseSmsConfig(env, environment),
     trustProxy: boolean(env, "TWOSTEP_TRUST_PROXY", false),
     logLevel: env.TWOSTEP_LOG_LEVEL ?? "info",
   };

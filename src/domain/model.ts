@@ -45,6 +45,33 @@ export interface Method {
   lastUsedAt: number | null;
   /** A pending method dies at this time. */
   pendingExpiresAt: number | null;
+  /** What may be shown of the secret: the masked phone number for SMS; null for TOTP. */
+  displayHint: string | null;
+}
+
+/** Why an SMS code was sent; a code only verifies for the same purpose and binding. */
+export type SmsPurpose = "login" | "enrol" | "verify";
+
+export interface SmsCode {
+  id: string;
+  userId: string;
+  methodId: string;
+  purpose: SmsPurpose;
+  /** The login flow, pending method or session the code was sent for (SECURITY 24). */
+  bindingId: string;
+  codeHash: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+export interface OutboxMessage {
+  id: string;
+  channel: string;
+  recipient: string;
+  subject: string | null;
+  body: string;
+  createdAt: number;
 }
 
 export interface Session {

@@ -16,6 +16,29 @@ export interface ServiceDeps {
   randomBytes: (size: number) => Buffer;
   newId: () => string;
   logger: Logger;
+  /**
+   * Keyed hash (HMAC-SHA256 with a key derived from the encryption key) for short
+   * codes such as SMS codes: a 6-digit code has too little entropy for a plain
+   * hash to hide it, but without the key the stored hash says nothing.
+   */
+  codeMac: (input: string) => string;
+  /** Where SMS codes go: the development outbox, Twilio or a signed webhook (src/gateways/sms). */
+  sms: SmsGateway;
+}
+
+/** A text message to one E.164 number. The body holds a code: never log it. */
+export interface SmsMessage {
+  id: string;
+  to: string;
+  body: string;
+}
+
+export type SmsSendResult = { ok: true; providerMessageId: string } | { ok: false; transient: boolean; reason: string };
+
+/** The port every SMS provider adapter implements. */
+export interface SmsGateway {
+  name: string;
+  send(message: SmsMessage): Promise<SmsSendResult>;
 }
 
 export interface Clock {

@@ -26,7 +26,7 @@ export async function disableTwoFactor(
     const problem = checkNewPassword(input.newPassword ?? "", "newPassword");
     if (problem) return problem;
   }
-  const wrong = await reauthenticate(deps, auth.user, { password: input.password }, context);
+  const wrong = await reauthenticate(deps, auth, { password: input.password }, context);
   if (wrong) return wrong;
   const newHash = rotate ? await deps.passwords.hash(input.newPassword!) : null;
   await deps.store.transaction(async (store) => {

@@ -1,9 +1,9 @@
 import { fail, type Failure } from "../domain/errors.js";
 import { activeMethods } from "../domain/login-flow/flow.js";
-import type { User } from "../domain/model.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordEvent } from "./audit.js";
 import { factorFor } from "./factors/registry.js";
+import type { Authenticated } from "./sessions.js";
 import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
 
 /**
@@ -14,10 +14,11 @@ import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
  */
 export async function reauthenticate(
   deps: ServiceDeps,
-  user: User,
+  auth: Authenticated,
   proof: { password?: string; code?: string },
   context: RequestContext,
 ): Promise<Failure | null> {
+  const { user } = auth;
   const password = proof.password ?? "";
   const code = (proof.code ?? "").replace(/\s/g, "");
   if (!password && !code) return fail("password_incorrect", { field: "password" });
@@ -27,7 +28,7 @@ export async function reauthenticate(
   if ("ok" in ticket) return ticket;
   const right = password
     ? await deps.passwords.verify(user.passwordHash, password)
-    : await verifyAnyMethodCode(deps, user, code);
+    : await verifyAnyMethodCode(deps, auth, code);
   if (!right) {
     if (ticket.locksOnFailure) await recordEvent(deps, deps.store, { type: "login.locked_out", subject: user, actor: null, context });
     return password ? fail("password_incorrect", { field: "password" }) : fail("invalid_code", { field: "code" });
@@ -36,10 +37,11 @@ export async function reauthenticate(
   return null;
 }
 
-async function verifyAnyMethodCode(deps: ServiceDeps, user: User, code: string): Promise<boolean> {
-  for (const method of activeMethods(await deps.store.listMethods(user.id))) {
+/** A code of any of the user's methods; an SMS code must have been sent for this session ("verify"). */
+async function verifyAnyMethodCode(deps: ServiceDeps, auth: Authenticated, code: string): Promise<boolean> {
+  for (const method of activeMethods(await deps.store.listMethods(auth.user.id))) {
     const factor = factorFor(method.type);
-    if (factor.isWellFormed(code) && (await factor.verifyAndConsume(deps, deps.store, method, code, { flowId: null }))) return true;
+    if (factor.isWellFormed(code) && (await factor.verifyAndConsume(deps, deps.store, method, code, { purpose: "verify", bindingId: auth.session.id }))) return true;
   }
   return false;
 }

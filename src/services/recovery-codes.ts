@@ -39,7 +39,7 @@ export async function regenerateRecoveryCodes(
 ): Promise<Result<{ codes: string[] }>> {
   const methods = activeMethods(await deps.store.listMethods(auth.user.id));
   if (methods.length === 0) return fail("two_factor_not_enabled");
-  const problem = await reauthenticate(deps, auth.user, proof, context);
+  const problem = await reauthenticate(deps, auth, proof, context);
   if (problem) return problem;
   const prepared = await prepareRecoveryCodes(deps);
   await deps.store.transaction((store) => storeRecoveryCodes(deps, store, auth.user, prepared, context));

@@ -1,4 +1,4 @@
-import { fail, type Failure, type Result } from "../domain/errors.js";
+import { fail, type ErrorCode, type Failure, type Result } from "../domain/errors.js";
 import { activeMethods, checkFlowOpen, chooseMethod } from "../domain/login-flow/flow.js";
 import type { LoginFlow, Method, User } from "../domain/model.js";
 import { normalizeRecoveryCode } from "../domain/recovery-codes.js";
@@ -68,8 +68,8 @@ export async function verifySecondStepCode(
     if (!factor.isWellFormed(code)) return fail("invalid_code_format", { field: "code" });
     const ticket = await takeAttempt(deps, store, user.id, context);
     if ("ok" in ticket) return ticket;
-    if (!(await factor.verifyAndConsume(deps, store, method, code, { flowId: flow.id }))) {
-      return recordSecondFactorFailure(deps, store, user, method, ticket.locksOnFailure, context, "invalid_code");
+    if (!(await factor.verifyAndConsume(deps, store, method, code, { purpose: "login", bindingId: flow.id }))) {
+      return recordSecondFactorFailure(deps, store, user, method, ticket.locksOnFailure, context, factor.wrongCode);
     }
     return finishLogin(deps, store, flow, user, context, { factor: method.type });
   });
@@ -120,7 +120,7 @@ async function recordSecondFactorFailure(
   method: Method | null,
   locked: boolean,
   context: RequestContext,
-  code: "invalid_code" | "invalid_recovery_code",
+  code: ErrorCode,
 ): Promise<Failure> {
   await recordEvent(deps, store, { type: "login.second_factor_failed", subject: user, actor: null, context, detail: { factor: method?.type ?? "recovery_code" } });
   // SECURITY 12: the password was right but the second factor kept failing; the log says so.

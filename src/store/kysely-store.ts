@@ -1,9 +1,9 @@
 import { sql, type Kysely } from "kysely";
-import type { Account, LoginFlow, Method, SecurityEvent, Session, User } from "../domain/model.js";
+import type { Account, LoginFlow, Method, OutboxMessage, SecurityEvent, Session, SmsCode, SmsPurpose, User } from "../domain/model.js";
 import type { PolicyAudience, PolicyLayer } from "../domain/policy.js";
 import type { AttemptCount, ClientInfo, LockSchedule, Store } from "./store.js";
 import type { Database } from "./schema.js";
-import { fromMethod, toAccount, toEvent, toLoginFlow, toMethod, toSession, toUser } from "./rows.js";
+import { fromMethod, toAccount, toEvent, toLoginFlow, toMethod, toSession, toSmsCode, toUser } from "./rows.js";
 
 /**
  * The Store in SQL that SQLite and PostgreSQL both accept. Dialect differences
@@ -149,6 +149,30 @@ export class KyselyStore implements Store {
 
   async deleteMethod(id: string): Promise<void> {
     await this.db.deleteFrom("methods").where("id", "=", id).execute();
+  }
+
+  async renameMethod(id: string, name: string): Promise<void> {
+    await this.db.updateTable("methods").set({ name }).where("id", "=", id).execute();
+  }
+
+  async markMethodUsed(id: string, now: number): Promise<void> {
+    await this.db.updateTable("methods").set({ last_used_at: now }).where("id", "=", id).execute();
+  }
+
+  async setDefaultMethod(userId: string, methodId: string): Promise<boolean> {
+    return this.transaction(async (store) => {
+      const db = (store as KyselyStore).db;
+      const target = await db
+        .updateTable("methods")
+        .set({ is_default: 1 })
+        .where("id", "=", methodId)
+        .where("user_id", "=", userId)
+        .where("status", "=", "active")
+        .executeTakeFirst();
+      if (target.numUpdatedRows !== 1n) return false;
+      await db.updateTable("methods").set({ is_default: 0 }).where("user_id", "=", userId).where("id", "!=", methodId).execute();
+      return true;
+    });
   }
 
   async deletePendingMethods(userId: string): Promise<void> {
@@ -314,6 +338,88 @@ export class KyselyStore implements Store {
       .where("key", "=", key)
       .where("failures", ">", 0)
       .execute();
+  }
+
+  async replaceSmsCode(code: SmsCode, now: number): Promise<void> {
+    await this.transaction(async (store) => {
+      const db = (store as KyselyStore).db;
+      await db
+        .updateTable("sms_codes")
+        .set({ used_at: now })
+        .where("method_id", "=", code.methodId)
+        .where("purpose", "=", code.purpose)
+        .where("binding_id", "=", code.bindingId)
+        .where("used_at", "is", null)
+        .execute();
+      await db
+        .insertInto("sms_codes")
+        .values({
+          id: code.id,
+          user_id: code.userId,
+          method_id: code.methodId,
+          purpose: code.purpose,
+          binding_id: code.bindingId,
+          code_hash: code.codeHash,
+          created_at: code.createdAt,
+          expires_at: code.expiresAt,
+          used_at: null,
+        })
+        .execute();
+    });
+  }
+
+  async findLatestSmsCode(methodId: string, purpose: SmsPurpose, bindingId: string): Promise<SmsCode | undefined> {
+    const row = await this.db
+      .selectFrom("sms_codes")
+      .selectAll()
+      .where("method_id", "=", methodId)
+      .where("purpose", "=", purpose)
+      .where("binding_id", "=", bindingId)
+      .where("used_at", "is", null)
+      .orderBy("created_at", "desc")
+      .executeTakeFirst();
+    return row && toSmsCode(row);
+  }
+
+  async consumeSmsCode(id: string, now: number): Promise<boolean> {
+    // Conditional write: one success per code, none after expiry.
+    const result = await this.db
+      .updateTable("sms_codes")
+      .set({ used_at: now })
+      .where("id", "=", id)
+      .where("used_at", "is", null)
+      .where("expires_at", ">", now)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async countInWindow(key: string, now: number, windowSeconds: number): Promise<{ count: number; windowStart: number }> {
+    const expired = sql<boolean>`rate_windows.window_start <= ${now - windowSeconds * 1000}`;
+    // One upsert: a new window starts at 1, a live one counts up, in a single atomic statement.
+    const row = await this.db
+      .insertInto("rate_windows")
+      .values({ key, window_start: now, count: 1 })
+      .onConflict((oc) =>
+        oc.column("key").doUpdateSet({
+          count: sql`case when ${expired} then 1 else rate_windows.count + 1 end`,
+          window_start: sql`case when ${expired} then ${now} else rate_windows.window_start end`,
+        }),
+      )
+      .returning(["count", "window_start"])
+      .executeTakeFirstOrThrow();
+    return { count: Number(row.count), windowStart: Number(row.window_start) };
+  }
+
+  async insertOutboxMessage(message: OutboxMessage): Promise<void> {
+    await this.db
+      .insertInto("outbox_messages")
+      .values({ id: message.id, channel: message.channel, recipient: message.recipient, subject: message.subject, body: message.body, created_at: message.createdAt })
+      .execute();
+  }
+
+  async listOutboxMessages(limit: number): Promise<OutboxMessage[]> {
+    const rows = await this.db.selectFrom("outbox_messages").selectAll().orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
+    return rows.map((row) => ({ id: row.id, channel: row.channel, recipient: row.recipient, subject: row.subject, body: row.body, createdAt: Number(row.created_at) }));
   }
 
   async appendEvent(event: SecurityEvent): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Account, AccountKind, LoginFlow, LoginFlowState, Method, MethodType, Role, SecurityEvent, Session, User } from "../domain/model.js";
+import type { Account, AccountKind, LoginFlow, LoginFlowState, Method, MethodType, Role, SecurityEvent, Session, SmsCode, SmsPurpose, User } from "../domain/model.js";
 import type { Database } from "./schema.js";
 
 /** Row ↔ record mapping. Numbers go through Number() because PostgreSQL returns bigint as text. */
@@ -37,6 +37,7 @@ export function toMethod(row: Database["methods"]): Method {
     confirmedAt: numOrNull(row.confirmed_at),
     lastUsedAt: numOrNull(row.last_used_at),
     pendingExpiresAt: numOrNull(row.pending_expires_at),
+    displayHint: row.display_hint,
   };
 }
 
@@ -55,6 +56,7 @@ export function fromMethod(method: Method): Database["methods"] {
     confirmed_at: method.confirmedAt,
     last_used_at: method.lastUsedAt,
     pending_expires_at: method.pendingExpiresAt,
+    display_hint: method.displayHint,
   };
 }
 
@@ -91,5 +93,19 @@ export function toEvent(row: Database["events"]): SecurityEvent {
     clientAddress: row.client_address,
     userAgent: row.user_agent,
     createdAt: num(row.created_at),
+  };
+}
+
+export function toSmsCode(row: Database["sms_codes"]): SmsCode {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    methodId: row.method_id,
+    purpose: row.purpose as SmsPurpose,
+    bindingId: row.binding_id,
+    codeHash: row.code_hash,
+    createdAt: num(row.created_at),
+    expiresAt: num(row.expires_at),
+    usedAt: numOrNull(row.used_at),
   };
 }

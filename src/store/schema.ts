@@ -37,6 +37,7 @@ export interface Database {
     confirmed_at: number | null;
     last_used_at: number | null;
     pending_expires_at: number | null;
+    display_hint: string | null;
   };
   recovery_code_sets: { user_id: string; salt: string; created_at: number };
   recovery_codes: { id: string; user_id: string; code_hash: string; used_at: number | null };
@@ -79,7 +80,7 @@ export interface Database {
     user_id: string;
     method_id: string;
     purpose: string;
-    flow_id: string | null;
+    binding_id: string;
     code_hash: string;
     created_at: number;
     expires_at: number;
@@ -107,5 +108,6 @@ export interface Database {
     created_at: number;
     reviewed_at: number | null;
   };
+  rate_windows: { key: string; window_start: number; count: number };
   outbox_messages: { id: string; channel: string; recipient: string; subject: string | null; body: string; created_at: number };
 }

@@ -1,4 +1,4 @@
-import type { Account, LoginFlow, Method, RecoveryCodeRecord, SecurityEvent, Session, User } from "../domain/model.js";
+import type { Account, LoginFlow, Method, OutboxMessage, RecoveryCodeRecord, SecurityEvent, Session, SmsCode, SmsPurpose, User } from "../domain/model.js";
 import type { PolicyAudience, PolicyLayer } from "../domain/policy.js";
 
 /**
@@ -37,6 +37,11 @@ export interface Store {
   /** Replay protection (SECURITY 4): succeeds only if `step` is above the stored one. */
   claimTotpStep(methodId: string, step: number, now: number): Promise<boolean>;
   deleteMethod(id: string): Promise<void>;
+  renameMethod(id: string, name: string): Promise<void>;
+  /** Sets a method's last-used time (M4); TOTP does this in claimTotpStep. */
+  markMethodUsed(id: string, now: number): Promise<void>;
+  /** M3: makes `methodId` (an active method of `userId`) the only default; false if it is not one. */
+  setDefaultMethod(userId: string, methodId: string): Promise<boolean>;
   deletePendingMethods(userId: string): Promise<void>;
   deleteAllMethods(userId: string): Promise<void>;
 
@@ -67,6 +72,26 @@ export interface Store {
   clearAttempts(key: string): Promise<void>;
   /** Gives back one counted attempt (a success on a shared counter such as a client address). */
   refundAttempt(key: string, now: number): Promise<void>;
+
+  /**
+   * Stores a new SMS code and retires every unused code for the same method,
+   * purpose and binding in the same write: a resend replaces the old code (SECURITY 24).
+   */
+  replaceSmsCode(code: SmsCode, now: number): Promise<void>;
+  /** The newest unused code for this method, purpose and binding, expired or not. */
+  findLatestSmsCode(methodId: string, purpose: SmsPurpose, bindingId: string): Promise<SmsCode | undefined>;
+  /** Single use: true for exactly one caller, and only before it expires. */
+  consumeSmsCode(id: string, now: number): Promise<boolean>;
+
+  /**
+   * Counts one event against `key` in a fixed window of `windowSeconds` and returns
+   * the count so far in this window, in one statement (send limits, SECURITY 25).
+   */
+  countInWindow(key: string, now: number, windowSeconds: number): Promise<{ count: number; windowStart: number }>;
+
+  /** The development outbox (never used in production). */
+  insertOutboxMessage(message: OutboxMessage): Promise<void>;
+  listOutboxMessages(limit: number): Promise<OutboxMessage[]>;
 
   appendEvent(event: SecurityEvent): Promise<void>;
   listEvents(filter: { subjectUserId?: string; accountId?: string; limit: number }): Promise<SecurityEvent[]>;

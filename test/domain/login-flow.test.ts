@@ -18,6 +18,7 @@ const method = (id: string, extra: Partial<Method> = {}): Method => ({
   confirmedAt: 1,
   lastUsedAt: null,
   pendingExpiresAt: null,
+  displayHint: null,
   ...extra,
 });
 

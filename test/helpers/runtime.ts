@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { createOutboxSmsGateway } from "../../src/gateways/sms/outbox.js";
 import type { FastifyInstance } from "fastify";
 import { parseConfig, type Config } from "../../src/config.js";
 import { buildApp } from "../../src/http/app.js";
@@ -63,8 +64,9 @@ export async function createTestRuntime(options: { env?: Record<string, string>;
   await migrateToLatest(db);
   const clock = new TestClock();
   const logger = new CapturingLogger();
+  const store = new KyselyStore(db);
   const deps: ServiceDeps = {
-    store: new KyselyStore(db),
+    store,
     config,
     clock,
     secretBox: createSecretBox(decodeEncryptionKey("test", testKeyBase64)),
@@ -73,6 +75,8 @@ export async function createTestRuntime(options: { env?: Record<string, string>;
     randomBytes,
     newId: randomUUID,
     logger,
+    codeMac: (input) => createHmac("sha256", "test code mac key").update(input).digest("base64url"),
+    sms: createOutboxSmsGateway(store, () => clock.now()),
   };
   return { deps, clock, logger, config, close: () => db.destroy() };
 }

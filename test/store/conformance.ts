@@ -66,6 +66,7 @@ export function runStoreConformance(name: string, open: () => Promise<StoreUnder
         confirmedAt: now,
         lastUsedAt: null,
         pendingExpiresAt: null,
+        displayHint: null,
         ...extra,
       };
     }

@@ -1,4 +1,5 @@
-import type { Method, MethodType } from "../../domain/model.js";
+import type { ErrorCode } from "../../domain/errors.js";
+import type { Method, MethodType, SmsPurpose } from "../../domain/model.js";
 import type { Store } from "../../store/store.js";
 import type { ServiceDeps } from "../deps.js";
 
@@ -14,10 +15,18 @@ export interface Factor {
   label: string;
   /** Whether `code` has the shape this factor's codes have (checked before any counting). */
   isWellFormed(code: string): boolean;
+  /** The catalogue code for a wrong code, with hints that fit this factor. */
+  wrongCode: ErrorCode;
   /**
    * True when `code` is right for `method` *and* has now been consumed (replay,
    * SECURITY 4): a second call with the same code returns false.
-   * `binding.flowId` ties codes that were sent for one login to that login.
+   * `binding` ties codes that were *sent* (SMS) to what asked for them: the
+   * login flow, the pending method, or the session (SECURITY 24).
    */
-  verifyAndConsume(deps: ServiceDeps, store: Store, method: Method, code: string, binding: { flowId: string | null }): Promise<boolean>;
+  verifyAndConsume(deps: ServiceDeps, store: Store, method: Method, code: string, binding: CodeBinding): Promise<boolean>;
+}
+
+export interface CodeBinding {
+  purpose: SmsPurpose;
+  bindingId: string;
 }

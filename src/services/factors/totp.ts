@@ -6,6 +6,7 @@ export const totpFactor: Factor = {
   type: "totp",
   label: "Authenticator app",
   isWellFormed: (code) => /^\d{6}$/.test(code),
+  wrongCode: "invalid_code",
   async verifyAndConsume(deps, store, method, code) {
     const key = deps.secretBox.open(method.secretCiphertext, method.id);
     const now = deps.clock.now();

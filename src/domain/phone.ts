@@ -1,0 +1,32 @@
+import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
+import { fail, type Failure } from "./errors.js";
+
+export interface PhoneNumber {
+  /** E.164, e.g. +447400123456: what is stored (encrypted) and sent to. */
+  e164: string;
+  /** ISO 3166 country, e.g. GB: checked against the allowed destinations (SECURITY 25). */
+  country: string;
+  /** The calling-code prefix, e.g. 44: the "per country prefix" send limit's key. */
+  callingCode: string;
+}
+
+/**
+ * Validates and normalises a mobile number to E.164 with libphonenumber-js
+ * (full metadata, so a landline is refused). A number without "+" is read in
+ * `defaultCountry`.
+ */
+export function parseMobileNumber(input: string, allowedCountries: readonly string[], defaultCountry?: string): PhoneNumber | Failure {
+  if (input.length > 32) return fail("invalid_phone_number", { field: "phoneNumber" });
+  const parsed = parsePhoneNumberFromString(input, defaultCountry as CountryCode | undefined);
+  if (!parsed || !parsed.isValid() || !parsed.country) return fail("invalid_phone_number", { field: "phoneNumber" });
+  const type = parsed.getType();
+  if (type !== "MOBILE" && type !== "FIXED_LINE_OR_MOBILE") return fail("not_a_mobile_number", { field: "phoneNumber" });
+  if (!allowedCountries.includes(parsed.country)) return fail("phone_country_not_allowed", { field: "phoneNumber" });
+  return { e164: parsed.number, country: parsed.country, callingCode: parsed.countryCallingCode };
+}
+
+/** How a number is shown once enrolled (M2): the calling code and the last three digits only. */
+export function maskPhoneNumber(e164: string, callingCode: string): string {
+  const national = e164.slice(1 + callingCode.length);
+  return `+${callingCode} ${"•".repeat(Math.max(national.length - 3, 0))}${national.slice(-3)}`;
+}

@@ -1,0 +1,120 @@
+import { fail, type Failure, type Result } from "../domain/errors.js";
+import { activeMethods } from "../domain/login-flow/flow.js";
+import type { Method } from "../domain/model.js";
+import type { RequestContext, ServiceDeps } from "./deps.js";
+import { recordEvent } from "./audit.js";
+import { factorFor } from "./factors/registry.js";
+import type { Authenticated } from "./sessions.js";
+import { sendSmsCode } from "./sms-codes.js";
+import { startPendingSmsMethod, type SmsEnrolmentStarted } from "./sms-enrolment.js";
+import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
+import { createPendingTotpMethod } from "./totp-enrolment.js";
+import { removeTwoFactor } from "./two-factor-removal.js";
+
+/** M4: managing enrolled methods — make default, rename, reset, delete. */
+
+async function ownActiveMethod(deps: ServiceDeps, auth: Authenticated, methodId: string): Promise<Result<{ method: Method }>> {
+  const method = await deps.store.findMethod(methodId);
+  // Another user's method answers exactly like a missing one.
+  if (!method || method.userId !== auth.user.id || method.status !== "active") return fail("method_not_found");
+  return { ok: true, method };
+}
+
+export async function makeDefaultMethod(deps: ServiceDeps, auth: Authenticated, methodId: string, context: RequestContext): Promise<Result<{}>> {
+  const found = await ownActiveMethod(deps, auth, methodId);
+  if (!found.ok) return found;
+  if (found.method.isDefault) return { ok: true };
+  await deps.store.transaction(async (store) => {
+    await store.setDefaultMethod(auth.user.id, methodId);
+    await recordEvent(deps, store, { type: "method.made_default", subject: auth.user, context, detail: { type: found.method.type, name: found.method.name } });
+  });
+  return { ok: true };
+}
+
+export async function renameMethod(deps: ServiceDeps, auth: Authenticated, methodId: string, name: string): Promise<Result<{}>> {
+  const trimmed = name.trim();
+  if (trimmed.length < 1 || trimmed.length > 64 || /[\u0000-\u001f]/.test(trimmed)) return fail("invalid_method_name", { field: "name" });
+  const found = await ownActiveMethod(deps, auth, methodId);
+  if (!found.ok) return found;
+  await deps.store.renameMethod(methodId, trimmed);
+  return { ok: true };
+}
+
+/** For an SMS method: text a code to confirm a reset or delete ("verify", bound to this session). */
+export async function sendMethodVerificationCode(deps: ServiceDeps, auth: Authenticated, methodId: string, context: RequestContext): Promise<Result<{ expiresAt: number }>> {
+  const found = await ownActiveMethod(deps, auth, methodId);
+  if (!found.ok) return found;
+  if (found.method.type !== "sms") return fail("invalid_request");
+  return sendSmsCode(deps, { user: auth.user, method: found.method, purpose: "verify", bindingId: auth.session.id, context });
+}
+
+/** "Verify a current code of that method" (M4): throttled on the user's one counter. */
+async function verifyCodeOfMethod(deps: ServiceDeps, auth: Authenticated, method: Method, rawCode: string, context: RequestContext): Promise<Failure | null> {
+  const code = rawCode.replace(/\s/g, "");
+  const factor = factorFor(method.type);
+  if (!factor.isWellFormed(code)) return fail("invalid_code_format", { field: "code" });
+  const ticket = await takeAttempt(deps, deps.store, auth.user.id, context);
+  if ("ok" in ticket) return ticket;
+  if (!(await factor.verifyAndConsume(deps, deps.store, method, code, { purpose: "verify", bindingId: auth.session.id }))) {
+    if (ticket.locksOnFailure) await recordEvent(deps, deps.store, { type: "login.locked_out", subject: auth.user, actor: null, context });
+    return fail(factor.wrongCode, { field: "code" });
+  }
+  await settleSuccessfulAttempt(deps, deps.store, auth.user.id, context);
+  return null;
+}
+
+/**
+ * Deletes a method after a current code of it. Deleting the last one turns 2FA
+ * off (every recovery code dies); otherwise, if it was the default, the most
+ * recently enabled remaining method becomes the default.
+ */
+export async function deleteMethod(
+  deps: ServiceDeps,
+  auth: Authenticated,
+  input: { methodId: string; code: string },
+  context: RequestContext,
+): Promise<Result<{ twoFactorDisabled: boolean }>> {
+  const found = await ownActiveMethod(deps, auth, input.methodId);
+  if (!found.ok) return found;
+  const wrong = await verifyCodeOfMethod(deps, auth, found.method, input.code, context);
+  if (wrong) return wrong;
+  const others = activeMethods(await deps.store.listMethods(auth.user.id)).filter((method) => method.id !== found.method.id);
+  return deps.store.transaction(async (store) => {
+    if (others.length === 0) {
+      await removeTwoFactor(deps, store, auth.user, context, { reason: "last_method_deleted", keepSessionId: auth.session.id });
+      return { ok: true, twoFactorDisabled: true };
+    }
+    await store.deleteMethod(found.method.id);
+    if (found.method.isDefault) {
+      const next = [...others].sort((a, b) => (b.confirmedAt ?? 0) - (a.confirmedAt ?? 0))[0]!;
+      await store.setDefaultMethod(auth.user.id, next.id);
+    }
+    await store.revokeUserSessions(auth.user.id, deps.clock.now(), auth.session.id);
+    await recordEvent(deps, store, { type: "method.removed", subject: auth.user, context, detail: { type: found.method.type, name: found.method.name } });
+    return { ok: true, twoFactorDisabled: false };
+  });
+}
+
+export type ResetStarted = { ok: true; type: "totp"; methodId: string } | ({ ok: true; type: "sms" } & SmsEnrolmentStarted);
+
+/**
+ * M4 reset: a current code of the method, then the same setup again. The new
+ * method is pending and names the old one, which keeps working until the new
+ * one is confirmed (store.activateMethod retires it then). An SMS reset takes
+ * the (new) number in the same step.
+ */
+export async function resetMethod(
+  deps: ServiceDeps,
+  auth: Authenticated,
+  input: { methodId: string; code: string; phoneNumber?: string },
+  context: RequestContext,
+): Promise<ResetStarted | Failure> {
+  const found = await ownActiveMethod(deps, auth, input.methodId);
+  if (!found.ok) return found;
+  if (found.method.type === "sms" && !input.phoneNumber?.trim()) return fail("invalid_phone_number", { field: "phoneNumber" });
+  const wrong = await verifyCodeOfMethod(deps, auth, found.method, input.code, context);
+  if (wrong) return wrong;
+  if (found.method.type === "totp") return { ok: true, type: "totp", methodId: await createPendingTotpMethod(deps, auth.user, found.method.id) };
+  const started = await startPendingSmsMethod(deps, auth.user, input.phoneNumber!, found.method.id, context);
+  return started.ok ? { ...started, type: "sms" } : started;
+}

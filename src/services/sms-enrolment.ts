@@ -1,0 +1,117 @@
+import { fail, type Result } from "../domain/errors.js";
+import { activeMethods } from "../domain/login-flow/flow.js";
+import type { Method, User } from "../domain/model.js";
+import { maskPhoneNumber, parseMobileNumber } from "../domain/phone.js";
+import type { RequestContext, ServiceDeps } from "./deps.js";
+import { factorFor } from "./factors/registry.js";
+import { activatePendingMethod, findPendingMethod } from "./method-activation.js";
+import { effectivePolicyFor } from "./policy.js";
+import { reauthenticate } from "./reauthenticate.js";
+import type { Authenticated } from "./sessions.js";
+import { sendSmsCode } from "./sms-codes.js";
+import { takeAttempt } from "./throttle.js";
+
+export interface SmsEnrolmentStarted {
+  methodId: string;
+  maskedPhone: string;
+  codeExpiresAt: number;
+}
+
+/** M2 step 1: password + mobile number → a pending SMS method and a code sent to it. */
+export async function beginSmsEnrolment(
+  deps: ServiceDeps,
+  auth: Authenticated,
+  input: { password: string; phoneNumber: string },
+  context: RequestContext,
+): Promise<Result<SmsEnrolmentStarted>> {
+  const policy = await effectivePolicyFor(deps, auth.user);
+  if (!policy.allowedMethods.includes("sms")) return fail("method_not_allowed_by_policy");
+  if (activeMethods(await deps.store.listMethods(auth.user.id)).some((method) => method.type === "sms")) return fail("two_factor_already_enabled");
+  const phone = parseMobileNumber(input.phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
+  if ("ok" in phone) return phone;
+  const wrong = await reauthenticate(deps, auth, { password: input.password }, context);
+  if (wrong) return wrong;
+  return startPendingSmsMethod(deps, auth.user, input.phoneNumber, null, context);
+}
+
+/**
+ * A pending SMS method for `phoneNumber` and the first code sent to it. For a
+ * reset (M4) it names the method it replaces; a new number counts as a new
+ * factor (SECURITY 27). If the text cannot be sent, nothing is kept.
+ */
+export async function startPendingSmsMethod(
+  deps: ServiceDeps,
+  user: User,
+  phoneNumber: string,
+  replacesMethodId: string | null,
+  context: RequestContext,
+): Promise<Result<SmsEnrolmentStarted>> {
+  const phone = parseMobileNumber(phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
+  if ("ok" in phone) return phone;
+  const now = deps.clock.now();
+  const id = deps.newId();
+  const maskedPhone = maskPhoneNumber(phone.e164, phone.callingCode);
+  const method: Method = {
+    id,
+    userId: user.id,
+    type: "sms",
+    name: "Mobile phone",
+    status: "pending",
+    isDefault: false,
+    secretCiphertext: deps.secretBox.seal(Buffer.from(phone.e164, "utf8"), id),
+    lastUsedStep: null,
+    replacesMethodId,
+    createdAt: now,
+    confirmedAt: null,
+    lastUsedAt: null,
+    pendingExpiresAt: now + deps.config.enrolmentTtlSeconds * 1000,
+    displayHint: maskedPhone,
+  };
+  await deps.store.transaction(async (store) => {
+    await store.deletePendingMethods(user.id);
+    await store.insertMethod(method);
+  });
+  const sent = await sendSmsCode(deps, { user, method, purpose: "enrol", bindingId: id, context });
+  if (!sent.ok) {
+    await deps.store.deleteMethod(id);
+    return sent;
+  }
+  return { ok: true, methodId: id, maskedPhone, codeExpiresAt: sent.expiresAt };
+}
+
+/** "Send a new code" during setup (throttled, replaces the previous code). */
+export async function resendSmsEnrolmentCode(deps: ServiceDeps, auth: Authenticated, methodId: string, context: RequestContext): Promise<Result<{ expiresAt: number }>> {
+  const pending = await findPendingMethod(deps, auth, methodId);
+  if (!pending.ok) return pending;
+  if (pending.method.type !== "sms") return fail("enrolment_expired");
+  return sendSmsCode(deps, { user: auth.user, method: pending.method, purpose: "enrol", bindingId: methodId, context });
+}
+
+/** What the confirm page shows: the masked number the code went to. */
+export async function showSmsEnrolment(deps: ServiceDeps, auth: Authenticated, methodId: string): Promise<Result<{ methodId: string; maskedPhone: string }>> {
+  const pending = await findPendingMethod(deps, auth, methodId);
+  if (!pending.ok) return pending;
+  if (pending.method.type !== "sms") return fail("enrolment_expired");
+  return { ok: true, methodId, maskedPhone: pending.method.displayHint ?? "" };
+}
+
+/** M2 step 2: the code from the text makes the method active; a wrong one counts on the user's counter. */
+export async function confirmSmsEnrolment(
+  deps: ServiceDeps,
+  auth: Authenticated,
+  input: { methodId: string; code: string },
+  context: RequestContext,
+): Promise<Result<{ recoveryCodes: string[] | null }>> {
+  const code = input.code.replace(/\s/g, "");
+  const factor = factorFor("sms");
+  if (!factor.isWellFormed(code)) return fail("invalid_code_format", { field: "code" });
+  const pending = await findPendingMethod(deps, auth, input.methodId);
+  if (!pending.ok) return pending;
+  if (pending.method.type !== "sms") return fail("enrolment_expired");
+  const ticket = await takeAttempt(deps, deps.store, auth.user.id, context);
+  if ("ok" in ticket) return ticket;
+  if (!(await factor.verifyAndConsume(deps, deps.store, pending.method, code, { purpose: "enrol", bindingId: pending.method.id }))) {
+    return fail("invalid_sms_code", { field: "code" });
+  }
+  return activatePendingMethod(deps, auth, pending.method, null, context);
+}
