@@ -9,10 +9,11 @@ import { issueSession } from "./sessions.js";
 import { normalizeEmail } from "./users.js";
 import { addressKey } from "./throttle.js";
 import { lockSchedule } from "../domain/throttle.js";
+import { deliverCodeIfSent, type CodeDelivery } from "./code-delivery.js";
 
 export type LoginStart =
   | { ok: true; kind: "authenticated"; sessionToken: string; user: User }
-  | { ok: true; kind: "second_factor"; flowToken: string; flow: LoginFlow; methods: MethodView[] };
+  | { ok: true; kind: "second_factor"; flowToken: string; flow: LoginFlow; methods: MethodView[]; delivery: CodeDelivery };
 
 /**
  * Step 1 (L1): email + password. A wrong email and a wrong password take the
@@ -48,5 +49,7 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
     return { ok: true, kind: "authenticated", sessionToken: token, user };
   }
   await deps.store.insertLoginFlow(flow, hashToken(flowToken));
-  return { ok: true, kind: "second_factor", flowToken, flow, methods: activeMethods(methods).map(toMethodView) };
+  // L2: when the default is SMS, the code is sent as the second step opens.
+  const delivery = await deliverCodeIfSent(deps, user, methods.find((method) => method.id === flow.methodId)!, flow.id, context);
+  return { ok: true, kind: "second_factor", flowToken, flow, methods: activeMethods(methods).map(toMethodView), delivery };
 }

@@ -27,7 +27,7 @@ export async function activatePendingMethod(
   pending: Method,
   step: number | null,
   context: RequestContext,
-): Promise<Result<{ recoveryCodes: string[] | null }>> {
+): Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>> {
   const firstMethod = activeMethods(await deps.store.listMethods(auth.user.id)).length === 0;
   // Hashing ten codes is slow: done before the transaction, which must stay short.
   const prepared = firstMethod ? await prepareRecoveryCodes(deps) : null;
@@ -41,6 +41,6 @@ export async function activatePendingMethod(
     if (firstMethod) await recordEvent(deps, store, { type: "two_factor.enabled", subject: auth.user, context, detail: { type: pending.type } });
     await store.revokeUserSessions(auth.user.id, deps.clock.now(), auth.session.id);
     await store.markSessionAuthenticated(auth.session.id, deps.clock.now());
-    return { ok: true, recoveryCodes: prepared?.codes ?? null };
+    return { ok: true, recoveryCodes: prepared?.codes ?? null, replaced: pending.replacesMethodId !== null };
   });
 }

@@ -8,6 +8,8 @@ export interface MethodView {
   isDefault: boolean;
   createdAt: number;
   lastUsedAt: number | null;
+  /** The masked phone number for SMS; null for an authenticator app. */
+  displayHint: string | null;
 }
 
 export function toMethodView(method: Method): MethodView {
@@ -18,5 +20,6 @@ export function toMethodView(method: Method): MethodView {
     isDefault: method.isDefault,
     createdAt: method.confirmedAt ?? method.createdAt,
     lastUsedAt: method.lastUsedAt,
+    displayHint: method.displayHint,
   };
 }

@@ -11,6 +11,8 @@ import { toMethodView, type MethodView } from "./method-view.js";
 import { effectivePolicyFor } from "./policy.js";
 import { consumeRecoveryCode } from "./recovery-codes.js";
 import { issueSession } from "./sessions.js";
+import { deliverCodeIfSent, type CodeDelivery } from "./code-delivery.js";
+import { sendSmsCode } from "./sms-codes.js";
 import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
 import { removeTwoFactor } from "./two-factor-removal.js";
 
@@ -31,14 +33,25 @@ export async function loadSecondStep(deps: ServiceDeps, flowToken: unknown): Pro
   return { ok: true, flow: loaded.flow, user: loaded.user, methods, current };
 }
 
-/** L2: switch the second step to another of the user's own methods. */
-export async function switchSecondStepMethod(deps: ServiceDeps, flowToken: unknown, methodId: string): Promise<Result<{}>> {
+/** L2: switch the second step to another of the user's own methods; switching to SMS sends its code. */
+export async function switchSecondStepMethod(deps: ServiceDeps, flowToken: unknown, methodId: string, context: RequestContext): Promise<Result<{ delivery: CodeDelivery }>> {
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
-  const next = chooseMethod(loaded.flow, await deps.store.listMethods(loaded.user.id), methodId);
+  const methods = await deps.store.listMethods(loaded.user.id);
+  const next = chooseMethod(loaded.flow, methods, methodId);
   if ("ok" in next) return next;
   await deps.store.setLoginFlowMethod(loaded.flow.id, next.methodId);
-  return { ok: true };
+  const method = methods.find((candidate) => candidate.id === next.methodId)!;
+  return { ok: true, delivery: await deliverCodeIfSent(deps, loaded.user, method, loaded.flow.id, context) };
+}
+
+/** "Send a new code" on the second step: throttled, replaces the previous code, never resets the failure counter. */
+export async function resendSecondStepCode(deps: ServiceDeps, flowToken: unknown, context: RequestContext): Promise<Result<{ expiresAt: number }>> {
+  const loaded = await loadOpenFlow(deps, deps.store, flowToken);
+  if (!loaded.ok) return loaded;
+  const method = activeMethods(await deps.store.listMethods(loaded.user.id)).find((candidate) => candidate.id === loaded.flow.methodId);
+  if (!method || method.type !== "sms") return fail("invalid_request");
+  return sendSmsCode(deps, { user: loaded.user, method, purpose: "login", bindingId: loaded.flow.id, context });
 }
 
 export interface SecondStepSuccess {

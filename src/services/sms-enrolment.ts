@@ -3,6 +3,7 @@ import { activeMethods } from "../domain/login-flow/flow.js";
 import type { Method, User } from "../domain/model.js";
 import { maskPhoneNumber, parseMobileNumber } from "../domain/phone.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
+import { recordEvent } from "./audit.js";
 import { factorFor } from "./factors/registry.js";
 import { activatePendingMethod, findPendingMethod } from "./method-activation.js";
 import { effectivePolicyFor } from "./policy.js";
@@ -101,7 +102,7 @@ export async function confirmSmsEnrolment(
   auth: Authenticated,
   input: { methodId: string; code: string },
   context: RequestContext,
-): Promise<Result<{ recoveryCodes: string[] | null }>> {
+): Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>> {
   const code = input.code.replace(/\s/g, "");
   const factor = factorFor("sms");
   if (!factor.isWellFormed(code)) return fail("invalid_code_format", { field: "code" });
@@ -111,6 +112,8 @@ export async function confirmSmsEnrolment(
   const ticket = await takeAttempt(deps, deps.store, auth.user.id, context);
   if ("ok" in ticket) return ticket;
   if (!(await factor.verifyAndConsume(deps, deps.store, pending.method, code, { purpose: "enrol", bindingId: pending.method.id }))) {
+    // The lock this may start also blocks the user's login, so the event log says why (SECURITY 12, A4).
+    if (ticket.locksOnFailure) await recordEvent(deps, deps.store, { type: "login.locked_out", subject: auth.user, actor: null, context });
     return fail("invalid_sms_code", { field: "code" });
   }
   return activatePendingMethod(deps, auth, pending.method, null, context);

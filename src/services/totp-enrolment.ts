@@ -4,6 +4,7 @@ import type { Method, User } from "../domain/model.js";
 import { createTotpKeyUri, encodeBase32Key, groupBase32Key } from "../domain/otp/key-uri.js";
 import { findTotpStep } from "../domain/otp/totp.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
+import { recordEvent } from "./audit.js";
 import { activatePendingMethod, findPendingMethod } from "./method-activation.js";
 import { effectivePolicyFor } from "./policy.js";
 import { reauthenticate } from "./reauthenticate.js";
@@ -83,7 +84,7 @@ export async function confirmTotpEnrolment(
   auth: Authenticated,
   input: { methodId: string; code: string },
   context: RequestContext,
-): Promise<Result<{ recoveryCodes: string[] | null }>> {
+): Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>> {
   const code = input.code.replace(/\s/g, "");
   if (!/^\d{6}$/.test(code)) return fail("invalid_code_format", { field: "code" });
   const pending = await findPendingMethod(deps, auth, input.methodId);
@@ -93,6 +94,10 @@ export async function confirmTotpEnrolment(
   if ("ok" in ticket) return ticket;
   const key = deps.secretBox.open(pending.method.secretCiphertext, pending.method.id);
   const step = findTotpStep(key, code, { nowInMilliseconds: deps.clock.now(), windowSteps: deps.config.totpWindowSteps, lastUsedStep: null });
-  if (step === null) return fail("invalid_code", { field: "code" });
+  if (step === null) {
+    // The lock this may start also blocks the user's login, so the event log says why (SECURITY 12, A4).
+    if (ticket.locksOnFailure) await recordEvent(deps, deps.store, { type: "login.locked_out", subject: auth.user, actor: null, context });
+    return fail("invalid_code", { field: "code" });
+  }
   return activatePendingMethod(deps, auth, pending.method, step, context);
 }

@@ -296,7 +296,7 @@ describe("bad input: a clear 4xx, and nothing changes", () => {
     await assertChangesNothing(t, async () => {
       for (const [method, url] of [
         ["GET", "/api/nope"],
-        ["POST", "/api/me/two-factor/sms"],
+        ["POST", "/api/me/two-factor/webauthn"],
         ["GET", "/api/login"],
         ["DELETE", "/api/me/security"],
         ["GET", "/api"],

@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { registerLoginApi } from "./login-routes.js";
 import { registerSettingsApi } from "./settings-routes.js";
+import { registerMethodApi } from "./method-routes.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
@@ -31,4 +32,5 @@ export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDe
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   registerLoginApi(app, options.deps);
   registerSettingsApi(app, options.deps);
+  registerMethodApi(app, options.deps);
 }

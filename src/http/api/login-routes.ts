@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Failure } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { startLogin } from "../../services/login.js";
-import { loadSecondStep, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
+import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
 import { endSession } from "../../services/sessions.js";
 import { requestContext } from "../context.js";
 import { sendApiError } from "../plugins/errors.js";
-import { iso, presentMethod } from "./present.js";
-import { errors, LoginBody, LoginResponse, RecoveryLoginBody, SecondFactorBody, SessionResponse, SwitchMethodBody } from "./schemas.js";
+import { iso, presentDelivery, presentMethod } from "./present.js";
+import { CodeSentResponse, errors, FlowBody, LoginBody, LoginResponse, RecoveryLoginBody, SecondFactorBody, SessionResponse, SwitchMethodBody } from "./schemas.js";
 import { requireApiSession } from "./session.js";
 
 export function failWith(reply: FastifyReply, failure: Failure) {
@@ -45,6 +45,7 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
         expiresAt: iso(result.flow.expiresAt),
         methods: result.methods.map(presentMethod),
         currentMethodId: result.flow.methodId,
+        codeDelivery: presentDelivery(result.delivery),
       };
     },
   );
@@ -74,7 +75,7 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     { schema: { tags: ["login"], summary: "Switch the second step to another enrolled method", body: SwitchMethodBody, response: { 200: LoginResponse, ...errors(400, 401) } } },
     async (request, reply) => {
       const body = request.body as { flowId: string; methodId: string };
-      const switched = await switchSecondStepMethod(deps, body.flowId, body.methodId);
+      const switched = await switchSecondStepMethod(deps, body.flowId, body.methodId, requestContext(request));
       if (!switched.ok) return failWith(reply, switched);
       const step = await loadSecondStep(deps, body.flowId);
       if (!step.ok) return failWith(reply, step);
@@ -84,7 +85,17 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
         expiresAt: iso(step.flow.expiresAt),
         methods: step.methods.map(presentMethod),
         currentMethodId: step.current?.id ?? null,
+        codeDelivery: presentDelivery(switched.delivery),
       };
+    },
+  );
+
+  app.post(
+    "/login/resend",
+    { schema: { tags: ["login"], summary: "Send a new SMS code for the current method (throttled; replaces the previous code)", body: FlowBody, response: { 200: CodeSentResponse, ...errors(400, 401, 429, 502) } } },
+    async (request, reply) => {
+      const result = await resendSecondStepCode(deps, (request.body as { flowId: string }).flowId, requestContext(request));
+      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : failWith(reply, result);
     },
   );
 

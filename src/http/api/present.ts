@@ -1,3 +1,5 @@
+import type { CodeDelivery } from "../../services/code-delivery.js";
+import { errorMessage } from "../../domain/errors.js";
 import type { MethodView } from "../../services/method-view.js";
 
 export const iso = (milliseconds: number) => new Date(milliseconds).toISOString();
@@ -10,5 +12,17 @@ export function presentMethod(method: MethodView) {
     isDefault: method.isDefault,
     createdAt: iso(method.createdAt),
     lastUsedAt: method.lastUsedAt === null ? null : iso(method.lastUsedAt),
+    displayHint: method.displayHint,
   };
+}
+
+export function presentDelivery(delivery: CodeDelivery) {
+  if (delivery.status === "sent") return { status: "sent" as const, expiresAt: iso(delivery.expiresAt) };
+  if (delivery.status === "failed") {
+    return {
+      status: "failed" as const,
+      error: { code: delivery.code, message: errorMessage(delivery.code), ...(delivery.retryAfterSeconds ? { retryAfterSeconds: delivery.retryAfterSeconds } : {}) },
+    };
+  }
+  return { status: "not_needed" as const };
 }

@@ -26,6 +26,14 @@ export const MethodBody = Type.Object({
   isDefault: Type.Boolean(),
   createdAt: Type.String({ format: "date-time" }),
   lastUsedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  displayHint: Type.Union([Type.String({ description: "The masked phone number of an SMS method" }), Type.Null()]),
+});
+
+/** Whether the second step's code was texted (SMS default, L2). */
+export const CodeDeliveryBody = Type.Object({
+  status: Type.Union([Type.Literal("not_needed"), Type.Literal("sent"), Type.Literal("failed")]),
+  expiresAt: Type.Optional(Type.String({ format: "date-time" })),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), retryAfterSeconds: Type.Optional(Type.Integer()) })),
 });
 
 export const LoginBody = closed({ email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 1024 }) });
@@ -37,8 +45,11 @@ export const LoginResponse = Type.Union([
     expiresAt: Type.String({ format: "date-time" }),
     methods: Type.Array(MethodBody),
     currentMethodId: Type.Union([Type.String(), Type.Null()]),
+    codeDelivery: CodeDeliveryBody,
   }),
 ]);
+export const FlowBody = closed({ flowId });
+export const CodeSentResponse = Type.Object({ sent: Type.Literal(true), expiresAt: Type.String({ format: "date-time" }) });
 export const SecondFactorBody = closed({ flowId, code, methodId: Type.Optional(Type.String({ maxLength: 64 })) });
 export const RecoveryLoginBody = closed({ flowId, code: Type.String({ maxLength: 128, examples: ["ABCD-EFGH-JKMN-PQRS"] }) });
 export const SwitchMethodBody = closed({ flowId, methodId: Type.String({ maxLength: 64 }) });
@@ -59,8 +70,17 @@ export const CodeBody = closed({ code });
 export const ProofBody = closed({ password: Type.Optional(Type.String({ maxLength: 1024 })), code: Type.Optional(code) });
 export const DisableBody = closed({ password: Type.String({ maxLength: 1024 }), newPassword: Type.Optional(Type.String({ maxLength: 1024 })) });
 export const MethodIdParams = closed({ methodId: Type.String({ maxLength: 64 }) });
+const phoneNumber = Type.String({ maxLength: 64, description: "Mobile number with country code, e.g. +44 7400 123456", examples: ["+447400123456"] });
+export const SmsSetupBody = closed({ password: Type.String({ maxLength: 1024 }), phoneNumber });
+export const SmsSetupResponse = Type.Object({ methodId: Type.String(), maskedPhone: Type.String(), codeExpiresAt: Type.String({ format: "date-time" }) });
+export const RenameBody = closed({ name: Type.String({ maxLength: 256 }) });
+export const ResetBody = closed({ code, phoneNumber: Type.Optional(phoneNumber) });
+export const MethodsResponse = Type.Object({ methods: Type.Array(MethodBody) });
+export const DeleteMethodResponse = Type.Object({ deleted: Type.Literal(true), twoFactorDisabled: Type.Boolean() });
+export const OkResponse = Type.Object({ ok: Type.Literal(true) });
 
 export const TotpSetupResponse = Type.Object({
+  type: Type.Optional(Type.Literal("totp")),
   methodId: Type.String(),
   key: Type.String({ description: "Base32, no padding: shown during enrolment only" }),
   keyGrouped: Type.String(),

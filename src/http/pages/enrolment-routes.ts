@@ -41,7 +41,7 @@ export function registerEnrolmentPages(app: FastifyInstance, deps: ServiceDeps) 
     const methodId = (request.params as { methodId: string }).methodId;
     const result = await confirmTotpEnrolment(deps, request.auth!, { methodId, code: (request.body as { code: string }).code }, requestContext(request));
     if (result.ok) {
-      if (!result.recoveryCodes) return redirect(reply, "/settings/security?notice=two_factor_enabled");
+      if (!result.recoveryCodes) return redirect(reply, `/settings/security?notice=${result.replaced ? "method_reset" : "method_added"}`);
       return sendPage(reply, { title: "Recovery codes" }, recoveryCodesPage({ codes: result.recoveryCodes, justEnabled: true, email: request.auth!.user.email }));
     }
     if (result.code === "enrolment_expired") return redirect(reply, "/settings/two-factor/setup?notice=enrolment_expired");

@@ -4,6 +4,9 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { registerEnrolmentPages } from "./enrolment-routes.js";
 import { registerLoginPages } from "./login-routes.js";
 import { registerSettingsPages } from "./settings-routes.js";
+import { registerDevelopmentPages } from "./dev-routes.js";
+import { registerMethodPages } from "./method-routes.js";
+import { registerSmsPages } from "./sms-routes.js";
 
 /**
  * The HTML surface. Its own plugin scope: only url-encoded forms are parsed
@@ -15,4 +18,7 @@ export async function pagesPlugin(app: FastifyInstance, options: { deps: Service
   registerLoginPages(app, options.deps, options.secureCookies);
   registerSettingsPages(app, options.deps);
   registerEnrolmentPages(app, options.deps);
+  registerSmsPages(app, options.deps);
+  registerMethodPages(app, options.deps);
+  if (options.deps.config.environment !== "production") registerDevelopmentPages(app, options.deps);
 }

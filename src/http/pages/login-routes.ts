@@ -2,11 +2,11 @@ import type { FastifyInstance } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { startLogin } from "../../services/login.js";
-import { loadSecondStep, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
+import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
 import { endSession } from "../../services/sessions.js";
 import { requestContext } from "../context.js";
 import { cookieOptions, loginFlowCookie, pageSession, sessionCookie } from "../plugins/authentication.js";
-import { csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
+import { alertFrom, csrfToken, deliveryQuery, noticeFrom, redirect, sendPage } from "./render.js";
 import { loginForm, recoveryCodeForm, secondStepForm } from "./views/login.js";
 import { formSchema } from "./form-schema.js";
 
@@ -40,7 +40,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
       return redirect(reply, "/settings/security");
     }
     reply.setCookie(loginFlowCookie, result.flowToken, cookieOptions(secure, deps.config.loginTtlSeconds));
-    return redirect(reply, "/login/two-factor");
+    return redirect(reply, `/login/two-factor${deliveryQuery(result.delivery)}`);
   });
 
   app.get("/login/two-factor", async (request, reply) => {
@@ -48,7 +48,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
     if (!step.ok) return expired(reply);
     if (!step.current) return redirect(reply, "/login/recovery");
     const others = step.methods.filter((method) => method.id !== step.current!.id);
-    return sendPage(reply, { title: "Two-factor authentication", narrow: true, user: null }, secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others }));
+    return sendPage(reply, { title: "Two-factor authentication", narrow: true, user: null }, secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others, alert: alertFrom(request) }));
   });
 
   app.post("/login/two-factor", { schema: formSchema({ code: 64, methodId: 64 }, ["methodId"]), preHandler: app.csrfProtection }, async (request, reply) => {
@@ -68,9 +68,15 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
   });
 
   app.post("/login/two-factor/method", { schema: formSchema({ methodId: 64 }), preHandler: app.csrfProtection }, async (request, reply) => {
-    const result = await switchSecondStepMethod(deps, request.cookies[loginFlowCookie], (request.body as { methodId: string }).methodId);
+    const result = await switchSecondStepMethod(deps, request.cookies[loginFlowCookie], (request.body as { methodId: string }).methodId, requestContext(request));
     if (!result.ok && result.code === "login_expired") return expired(reply);
-    return redirect(reply, "/login/two-factor");
+    return redirect(reply, `/login/two-factor${result.ok ? deliveryQuery(result.delivery) : ""}`);
+  });
+
+  app.post("/login/two-factor/resend", { schema: formSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {
+    const result = await resendSecondStepCode(deps, request.cookies[loginFlowCookie], requestContext(request));
+    if (!result.ok && result.code === "login_expired") return expired(reply);
+    return redirect(reply, result.ok ? "/login/two-factor?notice=code_sent" : `/login/two-factor?error=${result.code}`);
   });
 
   app.get("/login/recovery", async (request, reply) => {

@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Authenticated } from "../../services/sessions.js";
+import type { CodeDelivery } from "../../services/code-delivery.js";
+import { errorMessage, isErrorCode } from "../../domain/errors.js";
 import type { Html } from "./html.js";
 import { layout, type LayoutOptions } from "./views/layout.js";
 
@@ -20,7 +22,25 @@ const notices: Record<string, string> = {
   enrolment_expired: "The setup took too long. Start again.",
   already_enabled: "Two-factor authentication is already enabled.",
   not_enabled: "Two-factor authentication is not enabled.",
+  code_sent: "We sent a new code. Only the newest code works.",
+  method_deleted: "The method was deleted.",
+  method_added: "The method is added and is now your default.",
+  default_changed: "Your default method is changed.",
+  method_renamed: "The method is renamed.",
+  method_reset: "The method is reset: only the new one works now.",
 };
+
+/** Errors passed on a redirect as a catalogue code: shown with the catalogue's own words, never the query's. */
+export function alertFrom(request: FastifyRequest): string | null {
+  const code = (request.query as { error?: unknown } | undefined)?.error;
+  if (typeof code === "string" && isErrorCode(code)) return errorMessage(code);
+  return noticeFrom(request);
+}
+
+/** The query a second-step redirect carries when sending the SMS code failed. */
+export function deliveryQuery(delivery: CodeDelivery): string {
+  return delivery.status === "failed" ? `?error=${delivery.code}` : "";
+}
 
 export function noticeFrom(request: FastifyRequest): string | null {
   const key = (request.query as { notice?: unknown } | undefined)?.notice;

@@ -7,7 +7,7 @@ import { securityOverview } from "../../services/security-overview.js";
 import { requestContext } from "../context.js";
 import { pageSession } from "../plugins/authentication.js";
 import { formSchema } from "./form-schema.js";
-import { csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
+import { alertFrom, csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
 import { disableForm } from "./views/disable.js";
 import { generateCodesForm, recoveryCodesPage } from "./views/recovery-codes.js";
 import { securityPage } from "./views/security.js";
@@ -32,11 +32,15 @@ export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
 
   app.get("/settings/security", { preHandler: requireSession }, async (request, reply) => {
     const overview = await securityOverview(deps, request.auth!);
-    return sendPage(reply, { title: "Security", notice: noticeFrom(request) }, securityPage(overview));
+    return sendPage(reply, { title: "Security", notice: noticeFrom(request) }, securityPage(overview, csrfToken(reply)));
   });
 
+  /** The SMS method a "Text me a code" button sends to, if the user has one. */
+  const smsMethodOf = async (request: FastifyRequest) =>
+    (await deps.store.listMethods(request.auth!.user.id)).find((method) => method.type === "sms" && method.status === "active")?.id ?? null;
+
   app.get("/settings/recovery-codes", { preHandler: requireSession }, async (request, reply) =>
-    sendPage(reply, { title: "Generate recovery codes", narrow: true }, generateCodesForm({ csrfToken: csrfToken(reply) })),
+    sendPage(reply, { title: "Generate recovery codes", narrow: true }, generateCodesForm({ csrfToken: csrfToken(reply), smsMethodId: await smsMethodOf(request), alert: alertFrom(request) })),
   );
 
   app.post(
@@ -48,7 +52,7 @@ export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
       if (result.ok) return sendPage(reply, { title: "Recovery codes" }, recoveryCodesPage({ codes: result.codes, justEnabled: false, email: request.auth!.user.email }));
       if (result.code === "two_factor_not_enabled") return redirect(reply, "/settings/security?notice=not_enabled");
       const errors = { [result.field ?? "password"]: errorMessage(result.code) };
-      return sendPage(reply, { title: "Generate recovery codes", narrow: true, status: statusFor(result) }, generateCodesForm({ csrfToken: csrfToken(reply), errors }));
+      return sendPage(reply, { title: "Generate recovery codes", narrow: true, status: statusFor(result) }, generateCodesForm({ csrfToken: csrfToken(reply), errors, smsMethodId: await smsMethodOf(request) }));
     },
   );
 

@@ -14,14 +14,20 @@ export function loginForm(input: { csrfToken: string; email?: string; errors?: F
 </form>`;
 }
 
-const methodPrompts: Record<string, string> = {
-  totp: "Open your authenticator app and enter the 6-digit code it shows for twostep.",
-  sms: "Enter the 6-digit code we sent to your phone.",
-};
+function methodPrompt(method: MethodView): string {
+  if (method.type === "sms") return `We sent a text message with a 6-digit code to ${method.displayHint ?? "your phone"}. Enter it below.`;
+  return "Open your authenticator app and enter the 6-digit code it shows for twostep.";
+}
 
-export function secondStepForm(input: { csrfToken: string; method: MethodView; others: MethodView[]; error?: string }): Html {
+/** How another method is offered on the second step. */
+export function methodChoiceLabel(method: MethodView): string {
+  return method.type === "sms" ? `Text a code to ${method.displayHint ?? "my phone"}` : `Use ${method.name}`;
+}
+
+export function secondStepForm(input: { csrfToken: string; method: MethodView; others: MethodView[]; error?: string; alert?: string | null }): Html {
   return html`<h1>Two-factor authentication</h1>
-<p>${methodPrompts[input.method.type] ?? "Enter the code for your method."}</p>
+${input.alert ? html`<div class="warning" role="alert">${input.alert}</div>` : null}
+<p>${methodPrompt(input.method)}</p>
 <form method="post" action="/login/two-factor" novalidate>
   ${csrfField(input.csrfToken)}
   <input type="hidden" name="methodId" value="${input.method.id}">
@@ -37,11 +43,15 @@ export function secondStepForm(input: { csrfToken: string; method: MethodView; o
   })}
   <button type="submit" class="primary">Verify</button>
 </form>
+${input.method.type === "sms"
+    ? html`<form method="post" action="/login/two-factor/resend" class="resend">${csrfField(input.csrfToken)}<button type="submit" class="link">Send a new code</button></form>`
+    : null}
 <div class="alternatives">
+  <p class="hint">Can't use this method?</p>
   ${input.others.map(
     (other) => html`<form method="post" action="/login/two-factor/method" class="inline">
     ${csrfField(input.csrfToken)}<input type="hidden" name="methodId" value="${other.id}">
-    <button type="submit" class="link">Use ${other.name} instead</button></form>`,
+    <button type="submit" class="link">${methodChoiceLabel(other)}</button></form>`,
   )}
   <a href="/login/recovery">Use a recovery code</a>
 </div>`;
@@ -55,5 +65,5 @@ export function recoveryCodeForm(input: { csrfToken: string; error?: string; has
   ${field({ name: "code", label: "Recovery code", autocomplete: "off", autofocus: true, maxlength: 64, error: input.error, hint: "16 letters and digits, e.g. ABCD-EFGH-JKMN-PQRS" })}
   <button type="submit" class="primary">Verify</button>
 </form>
-${input.hasMethods ? html`<div class="alternatives"><a href="/login/two-factor">Use your authenticator app instead</a></div>` : null}`;
+${input.hasMethods ? html`<div class="alternatives"><a href="/login/two-factor">Use your two-factor method instead</a></div>` : null}`;
 }

@@ -1,11 +1,12 @@
 import { eventLabels } from "../../../services/audit.js";
 import type { SecurityOverview } from "../../../services/security-overview.js";
 import { html, type Html } from "../html.js";
-import { formatTime } from "./layout.js";
+import { csrfField, formatTime } from "./layout.js";
+import type { MethodView } from "../../../services/method-view.js";
 
 const typeLabels: Record<string, string> = { totp: "Authenticator app", sms: "SMS" };
 
-export function securityPage(overview: SecurityOverview): Html {
+export function securityPage(overview: SecurityOverview, csrfToken: string): Html {
   return html`<h1>Security</h1>
 ${overview.recommendReset
     ? html`<div class="warning" role="alert"><strong>You logged in with a recovery code.</strong> If you lost your authenticator app, we recommend you reset two-factor authentication: disable it and set it up again on your new device.
@@ -14,7 +15,7 @@ ${overview.recommendReset
 <section aria-labelledby="twofa-heading" class="card">
   <h2 id="twofa-heading">Two-factor authentication</h2>
   <p>Status: <strong class="${overview.twoFactorEnabled ? "status-on" : "status-off"}">${overview.twoFactorEnabled ? "Enabled" : "Disabled"}</strong></p>
-  ${overview.twoFactorEnabled ? enabledSection(overview) : disabledSection(overview)}
+  ${overview.twoFactorEnabled ? enabledSection(overview, csrfToken) : disabledSection(overview)}
 </section>
 <section aria-labelledby="events-heading" class="card">
   <h2 id="events-heading">Recent security events</h2>
@@ -28,16 +29,43 @@ ${overview.recommendReset
 
 function disabledSection(overview: SecurityOverview): Html {
   return html`<p>Protect your account with a code from an authenticator app (Google Authenticator, Authy, 1Password, Microsoft Authenticator…) in addition to your password.</p>
-  ${overview.policy.allowedMethods.includes("totp") ? html`<a class="button primary" href="/settings/two-factor/setup">Set up two-factor authentication</a>` : null}`;
+  <div class="actions">
+  ${overview.policy.allowedMethods.includes("totp") ? html`<a class="button primary" href="/settings/two-factor/setup">Set up two-factor authentication</a>` : null}
+  ${overview.policy.allowedMethods.includes("sms") ? html`<a class="button" href="/settings/two-factor/sms">Use SMS codes instead</a>` : null}
+  </div>`;
 }
 
-function enabledSection(overview: SecurityOverview): Html {
-  return html`<table class="methods"><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Default</th><th scope="col">Added</th><th scope="col">Last used</th></tr></thead><tbody>
-  ${overview.methods.map(
-    (method) =>
-      html`<tr><td>${method.name}</td><td>${typeLabels[method.type] ?? method.type}</td><td>${method.isDefault ? "Default" : ""}</td><td>${formatTime(method.createdAt)}</td><td>${formatTime(method.lastUsedAt)}</td></tr>`,
-  )}
+function methodRow(method: MethodView, csrfToken: string): Html {
+  return html`<tr>
+    <td>${method.name}${method.displayHint ? html`<br><span class="hint">${method.displayHint}</span>` : null}</td>
+    <td>${typeLabels[method.type] ?? method.type}</td>
+    <td>${method.isDefault ? html`<span class="badge">Default</span>` : null}</td>
+    <td>${formatTime(method.createdAt)}</td>
+    <td>${formatTime(method.lastUsedAt)}</td>
+    <td class="row-actions">
+      ${method.isDefault
+        ? null
+        : html`<form method="post" action="/settings/methods/${method.id}/default" class="inline">${csrfField(csrfToken)}<button type="submit" class="link">Make default</button></form>`}
+      <a href="/settings/methods/${method.id}/rename">Rename</a>
+      <a href="/settings/methods/${method.id}/reset">Reset</a>
+      <a href="/settings/methods/${method.id}/delete">Delete</a>
+    </td>
+  </tr>`;
+}
+
+function enabledSection(overview: SecurityOverview, csrfToken: string): Html {
+  const has = (type: string) => overview.methods.some((method) => method.type === type);
+  const canAdd = (type: "totp" | "sms") => overview.policy.allowedMethods.includes(type) && !has(type);
+  return html`<h3>Methods</h3>
+  <table class="methods"><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Default</th><th scope="col">Added</th><th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>
+  ${overview.methods.map((method) => methodRow(method, csrfToken))}
   </tbody></table>
+  ${canAdd("totp") || canAdd("sms")
+    ? html`<div class="actions">
+    ${canAdd("totp") ? html`<a class="button" href="/settings/two-factor/setup">Add an authenticator app</a>` : null}
+    ${canAdd("sms") ? html`<a class="button" href="/settings/two-factor/sms">Add SMS codes</a>` : null}
+  </div>`
+    : null}
   <h3>Recovery codes</h3>
   <p><strong>${overview.recoveryCodes.unused}</strong> of ${overview.recoveryCodes.total} recovery codes unused.</p>
   ${overview.recoveryCodes.fewLeft ? html`<p class="warning" role="alert">You are running out of recovery codes. Generate a new set and store it somewhere safe.</p>` : null}

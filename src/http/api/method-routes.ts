@@ -1,0 +1,124 @@
+import type { FastifyInstance } from "fastify";
+import { activeMethods } from "../../domain/login-flow/flow.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import { toMethodView } from "../../services/method-view.js";
+import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/methods.js";
+import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode } from "../../services/sms-enrolment.js";
+import { showTotpEnrolment } from "../../services/totp-enrolment.js";
+import { requestContext } from "../context.js";
+import { renderQrPngDataUrl } from "../qr.js";
+import { failWith } from "./login-routes.js";
+import { iso, presentMethod } from "./present.js";
+import {
+  CodeBody,
+  CodeSentResponse,
+  ConfirmResponse,
+  DeleteMethodResponse,
+  errors,
+  MethodIdParams,
+  MethodsResponse,
+  OkResponse,
+  RenameBody,
+  ResetBody,
+  SmsSetupBody,
+  SmsSetupResponse,
+  TotpSetupResponse,
+} from "./schemas.js";
+import { Type } from "@sinclair/typebox";
+import { requireApiSession } from "./session.js";
+
+/** M2–M4 in the API: SMS setup, and listing, renaming, defaulting, resetting and deleting methods. */
+export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
+  const auth = { preHandler: requireApiSession(deps) };
+  const doc = (summary: string) => ({ tags: ["methods"], summary, security: [{ session: [] }] });
+  const methodIdOf = (params: unknown) => (params as { methodId: string }).methodId;
+
+  app.post(
+    "/me/two-factor/sms",
+    { ...auth, schema: { ...doc("Begin SMS setup: password and mobile number; a code is texted"), body: SmsSetupBody, response: { 200: SmsSetupResponse, ...errors(400, 401, 403, 409, 429, 502) } } },
+    async (request, reply) => {
+      const result = await beginSmsEnrolment(deps, request.auth!, request.body as { password: string; phoneNumber: string }, requestContext(request));
+      return result.ok ? { methodId: result.methodId, maskedPhone: result.maskedPhone, codeExpiresAt: iso(result.codeExpiresAt) } : failWith(reply, result);
+    },
+  );
+
+  app.post(
+    "/me/two-factor/sms/:methodId/resend",
+    { ...auth, schema: { ...doc("Text a new setup code (throttled; replaces the previous one)"), params: MethodIdParams, response: { 200: CodeSentResponse, ...errors(401, 410, 429, 502) } } },
+    async (request, reply) => {
+      const result = await resendSmsEnrolmentCode(deps, request.auth!, methodIdOf(request.params), requestContext(request));
+      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : failWith(reply, result);
+    },
+  );
+
+  app.post(
+    "/me/two-factor/sms/:methodId/confirm",
+    { ...auth, schema: { ...doc("Finish SMS setup with the texted code; recovery codes with the first method"), params: MethodIdParams, body: CodeBody, response: { 200: ConfirmResponse, ...errors(400, 401, 410, 429) } } },
+    async (request, reply) => {
+      const result = await confirmSmsEnrolment(deps, request.auth!, { methodId: methodIdOf(request.params), code: (request.body as { code: string }).code }, requestContext(request));
+      return result.ok ? { enabled: true, recoveryCodes: result.recoveryCodes } : failWith(reply, result);
+    },
+  );
+
+  app.get("/me/methods", { ...auth, schema: { ...doc("The user's enrolled methods"), response: { 200: MethodsResponse, ...errors(401) } } }, async (request) => ({
+    methods: activeMethods(await deps.store.listMethods(request.auth!.user.id)).map((method) => presentMethod(toMethodView(method))),
+  }));
+
+  app.patch(
+    "/me/methods/:methodId",
+    { ...auth, schema: { ...doc("Rename a method"), params: MethodIdParams, body: RenameBody, response: { 200: OkResponse, ...errors(400, 401, 404) } } },
+    async (request, reply) => {
+      const result = await renameMethod(deps, request.auth!, methodIdOf(request.params), (request.body as { name: string }).name);
+      return result.ok ? { ok: true } : failWith(reply, result);
+    },
+  );
+
+  app.post(
+    "/me/methods/:methodId/default",
+    { ...auth, schema: { ...doc("Make a method the default for the second step"), params: MethodIdParams, response: { 200: OkResponse, ...errors(401, 404) } } },
+    async (request, reply) => {
+      const result = await makeDefaultMethod(deps, request.auth!, methodIdOf(request.params), requestContext(request));
+      return result.ok ? { ok: true } : failWith(reply, result);
+    },
+  );
+
+  app.post(
+    "/me/methods/:methodId/send-code",
+    { ...auth, schema: { ...doc("Text a code to an SMS method, to confirm a reset, delete or recovery-code regeneration"), params: MethodIdParams, response: { 200: CodeSentResponse, ...errors(400, 401, 404, 429, 502) } } },
+    async (request, reply) => {
+      const result = await sendMethodVerificationCode(deps, request.auth!, methodIdOf(request.params), requestContext(request));
+      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : failWith(reply, result);
+    },
+  );
+
+  app.post(
+    "/me/methods/:methodId/reset",
+    {
+      ...auth,
+      schema: {
+        ...doc("Reset a method with a current code of it: a new setup that replaces it once confirmed (SMS: give the new number)"),
+        params: MethodIdParams,
+        body: ResetBody,
+        response: { 200: Type.Union([TotpSetupResponse, Type.Object({ type: Type.Literal("sms"), methodId: Type.String(), maskedPhone: Type.String(), codeExpiresAt: Type.String({ format: "date-time" }) })]), ...errors(400, 401, 404, 429, 502) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { code: string; phoneNumber?: string };
+      const result = await resetMethod(deps, request.auth!, { methodId: methodIdOf(request.params), ...body }, requestContext(request));
+      if (!result.ok) return failWith(reply, result);
+      if (result.type === "sms") return { type: "sms", methodId: result.methodId, maskedPhone: result.maskedPhone, codeExpiresAt: iso(result.codeExpiresAt) };
+      const view = await showTotpEnrolment(deps, request.auth!, result.methodId);
+      if (!view.ok) return failWith(reply, view);
+      return { type: "totp", methodId: view.methodId, key: view.keyBase32, keyGrouped: view.keyGrouped, otpauthUri: view.keyUri, qrCodePng: await renderQrPngDataUrl(view.keyUri), expiresAt: iso(view.expiresAt) };
+    },
+  );
+
+  app.delete(
+    "/me/methods/:methodId",
+    { ...auth, schema: { ...doc("Delete a method with a current code of it; deleting the last one disables 2FA"), params: MethodIdParams, body: CodeBody, response: { 200: DeleteMethodResponse, ...errors(400, 401, 404, 429) } } },
+    async (request, reply) => {
+      const result = await deleteMethod(deps, request.auth!, { methodId: methodIdOf(request.params), code: (request.body as { code: string }).code }, requestContext(request));
+      return result.ok ? { deleted: true, twoFactorDisabled: result.twoFactorDisabled } : failWith(reply, result);
+    },
+  );
+}

@@ -1,0 +1,90 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { errorMessage, errorStatus, type Failure } from "../../domain/errors.js";
+import { activeMethods } from "../../domain/login-flow/flow.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import { toMethodView, type MethodView } from "../../services/method-view.js";
+import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/methods.js";
+import { requestContext } from "../context.js";
+import { formSchema } from "./form-schema.js";
+import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
+import { requirePageSession } from "./settings-routes.js";
+import { deleteMethodForm, renameForm, resetMethodForm } from "./views/methods.js";
+
+/** M4 as pages: make default, rename, reset and delete an enrolled method. */
+export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
+  const requireSession = requirePageSession(deps);
+  const methodIdOf = (request: FastifyRequest) => (request.params as { methodId: string }).methodId;
+
+  /** The user's own active method named in the URL, and how many they have; undefined sends them back. */
+  async function ownMethod(request: FastifyRequest): Promise<{ method: MethodView; count: number } | undefined> {
+    const methods = activeMethods(await deps.store.listMethods(request.auth!.user.id));
+    const method = methods.find((candidate) => candidate.id === methodIdOf(request));
+    return method && { method: toMethodView(method), count: methods.length };
+  }
+  const back = (reply: FastifyReply) => redirect(reply, "/settings/security");
+  const status = (failure: Failure) => errorStatus(failure.code);
+
+  app.post("/settings/methods/:methodId/default", { schema: formSchema({}), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+    const result = await makeDefaultMethod(deps, request.auth!, methodIdOf(request), requestContext(request));
+    return redirect(reply, result.ok ? "/settings/security?notice=default_changed" : "/settings/security");
+  });
+
+  app.get("/settings/methods/:methodId/rename", { preHandler: requireSession }, async (request, reply) => {
+    const own = await ownMethod(request);
+    if (!own) return back(reply);
+    return sendPage(reply, { title: "Rename method", narrow: true }, renameForm({ csrfToken: csrfToken(reply), method: own.method }));
+  });
+
+  app.post("/settings/methods/:methodId/rename", { schema: formSchema({ name: 256 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+    const own = await ownMethod(request);
+    if (!own) return back(reply);
+    const result = await renameMethod(deps, request.auth!, own.method.id, (request.body as { name: string }).name);
+    if (result.ok) return redirect(reply, "/settings/security?notice=method_renamed");
+    return sendPage(reply, { title: "Rename method", narrow: true, status: status(result) }, renameForm({ csrfToken: csrfToken(reply), method: own.method, error: errorMessage(result.code) }));
+  });
+
+  app.post("/settings/methods/:methodId/send-code", { schema: formSchema({ next: 32 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+    const next = (request.body as { next: string }).next;
+    const target = next === "reset" || next === "delete" ? `/settings/methods/${methodIdOf(request)}/${next}` : "/settings/recovery-codes";
+    const result = await sendMethodVerificationCode(deps, request.auth!, methodIdOf(request), requestContext(request));
+    return redirect(reply, `${target}?${result.ok ? "notice=code_sent" : `error=${result.code}`}`);
+  });
+
+  app.get("/settings/methods/:methodId/delete", { preHandler: requireSession }, async (request, reply) => {
+    const own = await ownMethod(request);
+    if (!own) return back(reply);
+    return sendPage(reply, { title: "Delete method", narrow: true }, deleteMethodForm({ csrfToken: csrfToken(reply), method: own.method, isLast: own.count === 1, alert: alertFrom(request) }));
+  });
+
+  app.post("/settings/methods/:methodId/delete", { schema: formSchema({ code: 64 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+    const own = await ownMethod(request);
+    if (!own) return back(reply);
+    const result = await deleteMethod(deps, request.auth!, { methodId: own.method.id, code: (request.body as { code: string }).code }, requestContext(request));
+    if (result.ok) return redirect(reply, `/settings/security?notice=${result.twoFactorDisabled ? "two_factor_disabled" : "method_deleted"}`);
+    return sendPage(
+      reply,
+      { title: "Delete method", narrow: true, status: status(result) },
+      deleteMethodForm({ csrfToken: csrfToken(reply), method: own.method, isLast: own.count === 1, error: errorMessage(result.code) }),
+    );
+  });
+
+  app.get("/settings/methods/:methodId/reset", { preHandler: requireSession }, async (request, reply) => {
+    const own = await ownMethod(request);
+    if (!own) return back(reply);
+    return sendPage(reply, { title: "Reset method", narrow: true }, resetMethodForm({ csrfToken: csrfToken(reply), method: own.method, alert: alertFrom(request) }));
+  });
+
+  app.post("/settings/methods/:methodId/reset", { schema: formSchema({ code: 64, phoneNumber: 64 }, ["phoneNumber"]), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+    const own = await ownMethod(request);
+    if (!own) return back(reply);
+    const body = request.body as { code: string; phoneNumber?: string };
+    const result = await resetMethod(deps, request.auth!, { methodId: own.method.id, ...body }, requestContext(request));
+    if (result.ok) return redirect(reply, result.type === "totp" ? `/settings/two-factor/setup/${result.methodId}` : `/settings/two-factor/sms/${result.methodId}`);
+    const field = result.field ?? (result.code.startsWith("sms_") || result.code.includes("phone") ? "phoneNumber" : "code");
+    return sendPage(
+      reply,
+      { title: "Reset method", narrow: true, status: status(result) },
+      resetMethodForm({ csrfToken: csrfToken(reply), method: own.method, phoneNumber: body.phoneNumber ?? "", errors: { [field]: errorMessage(result.code) } }),
+    );
+  });
+}

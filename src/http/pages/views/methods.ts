@@ -1,0 +1,58 @@
+import type { MethodView } from "../../../services/method-view.js";
+import { html, type Html } from "../html.js";
+import { csrfField, field } from "./layout.js";
+
+function sendCodeButton(csrfToken: string, method: MethodView, next: string): Html | null {
+  if (method.type !== "sms") return null;
+  return html`<form method="post" action="/settings/methods/${method.id}/send-code" class="send-code">
+  ${csrfField(csrfToken)}<input type="hidden" name="next" value="${next}">
+  <button type="submit">Text me a code</button>
+</form>`;
+}
+
+function codePrompt(method: MethodView): string {
+  return method.type === "sms" ? `First text yourself a code at ${method.displayHint ?? "your phone"}, then enter it.` : "Enter the 6-digit code your authenticator app shows now.";
+}
+
+export function renameForm(input: { csrfToken: string; method: MethodView; error?: string }): Html {
+  return html`<h1>Rename ${input.method.name}</h1>
+<form method="post" action="/settings/methods/${input.method.id}/rename" novalidate>
+  ${csrfField(input.csrfToken)}
+  ${field({ name: "name", label: "Name", value: input.method.name, autofocus: true, maxlength: 64, error: input.error, hint: "e.g. Work phone, Personal authenticator" })}
+  <button type="submit" class="primary">Save</button>
+  <a href="/settings/security" class="cancel">Cancel</a>
+</form>`;
+}
+
+export function deleteMethodForm(input: { csrfToken: string; method: MethodView; isLast: boolean; error?: string; alert?: string | null }): Html {
+  return html`<h1>Delete ${input.method.name}</h1>
+${input.alert ? html`<div class="notice" role="status">${input.alert}</div>` : null}
+<div class="warning" role="alert">${input.isLast
+    ? "This is your only method: deleting it disables two-factor authentication, and every recovery code stops working."
+    : "You will no longer be able to log in with this method."}</div>
+<p>${codePrompt(input.method)}</p>
+${sendCodeButton(input.csrfToken, input.method, "delete")}
+<form method="post" action="/settings/methods/${input.method.id}/delete" novalidate>
+  ${csrfField(input.csrfToken)}
+  ${field({ name: "code", label: "Authentication code", autocomplete: "one-time-code", inputmode: "numeric", maxlength: 10, error: input.error })}
+  <button type="submit" class="danger">Delete method</button>
+  <a href="/settings/security" class="cancel">Cancel</a>
+</form>`;
+}
+
+export function resetMethodForm(input: { csrfToken: string; method: MethodView; errors?: Partial<Record<string, string>>; alert?: string | null; phoneNumber?: string }): Html {
+  return html`<h1>Reset ${input.method.name}</h1>
+${input.alert ? html`<div class="notice" role="status">${input.alert}</div>` : null}
+<p>Moving to a new phone? Confirm with a current code, then set the method up again. Your current ${input.method.type === "sms" ? "number" : "app"} keeps working until the new one is confirmed.</p>
+<p>${codePrompt(input.method)}</p>
+${sendCodeButton(input.csrfToken, input.method, "reset")}
+<form method="post" action="/settings/methods/${input.method.id}/reset" novalidate>
+  ${csrfField(input.csrfToken)}
+  ${field({ name: "code", label: "Authentication code", autocomplete: "one-time-code", inputmode: "numeric", maxlength: 10, error: input.errors?.code })}
+  ${input.method.type === "sms"
+    ? field({ name: "phoneNumber", label: "New mobile number", type: "tel", autocomplete: "tel", value: input.phoneNumber ?? "", maxlength: 32, error: input.errors?.phoneNumber, hint: "With the country code; it may be the same number." })
+    : null}
+  <button type="submit" class="primary">Continue</button>
+  <a href="/settings/security" class="cancel">Cancel</a>
+</form>`;
+}
