@@ -229,6 +229,70 @@ export function runStoreConformance(name: string, open: () => Promise<StoreUnder
       assert.deepEqual(last, { allowed: true, failures: 8, lockedUntil: now + 7_000_000 + 240_000 });
     });
 
+    it("switches the default among a user's own active methods, renames and marks use", async () => {
+      const owner = await user();
+      const stranger = await user();
+      const a = method(owner.id, { isDefault: true });
+      const b = method(owner.id);
+      const pending = method(owner.id, { status: "pending" });
+      const foreign = method(stranger.id);
+      for (const m of [a, b, pending, foreign]) await store.insertMethod(m);
+      assert.equal(await store.setDefaultMethod(owner.id, b.id), true);
+      assert.equal(await store.setDefaultMethod(owner.id, pending.id), false);
+      assert.equal(await store.setDefaultMethod(owner.id, foreign.id), false);
+      const methods = await store.listMethods(owner.id);
+      assert.deepEqual(methods.filter((m) => m.isDefault).map((m) => m.id), [b.id]);
+      await store.renameMethod(a.id, "Work phone");
+      await store.markMethodUsed(a.id, now + 9);
+      const renamed = await store.findMethod(a.id);
+      assert.equal(renamed?.name, "Work phone");
+      assert.equal(renamed?.lastUsedAt, now + 9);
+    });
+
+    it("replaces SMS codes per binding and consumes each once, never after expiry", async () => {
+      const owner = await user();
+      const sms = method(owner.id, { type: "sms", displayHint: "+44 •••••••123" });
+      await store.insertMethod(sms);
+      assert.equal((await store.findMethod(sms.id))?.displayHint, "+44 •••••••123");
+      const code = (id: string, bindingId: string, createdAt = now) => ({
+        id,
+        userId: owner.id,
+        methodId: sms.id,
+        purpose: "login" as const,
+        bindingId,
+        codeHash: `hash-${id}`,
+        createdAt,
+        expiresAt: createdAt + 1000,
+        usedAt: null,
+      });
+      await store.replaceSmsCode(code("c1", "flow-a"), now);
+      await store.replaceSmsCode(code("other", "flow-b"), now);
+      await store.replaceSmsCode(code("c2", "flow-a", now + 1), now + 1);
+      assert.equal((await store.findLatestSmsCode(sms.id, "login", "flow-a"))?.id, "c2", "a resend replaces the earlier code");
+      assert.equal(await store.consumeSmsCode("c1", now + 2), false, "the replaced code is dead");
+      assert.equal((await store.findLatestSmsCode(sms.id, "login", "flow-b"))?.id, "other", "other bindings are untouched");
+      assert.equal(await store.findLatestSmsCode(sms.id, "enrol", "flow-a"), undefined);
+      const racers = await Promise.all(Array.from({ length: 10 }, () => store.consumeSmsCode("c2", now + 2)));
+      assert.equal(racers.filter(Boolean).length, 1);
+      assert.equal(await store.findLatestSmsCode(sms.id, "login", "flow-a"), undefined);
+      assert.equal(await store.consumeSmsCode("other", now + 1000), false, "expired");
+    });
+
+    it("counts in fixed windows atomically and starts a new window when one is over", async () => {
+      const key = `sms-user:${randomUUID()}`;
+      const counts = await Promise.all(Array.from({ length: 10 }, () => store.countInWindow(key, now, 3600)));
+      assert.deepEqual(counts.map((c) => c.count).sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.equal((await store.countInWindow(key, now + 3_599_999, 3600)).count, 11);
+      assert.deepEqual(await store.countInWindow(key, now + 3_600_000, 3600), { count: 1, windowStart: now + 3_600_000 });
+    });
+
+    it("keeps the development outbox, newest first", async () => {
+      await store.insertOutboxMessage({ id: randomUUID(), channel: "sms", recipient: "+447400123456", subject: null, body: "first", createdAt: now });
+      await store.insertOutboxMessage({ id: randomUUID(), channel: "sms", recipient: "+447400123456", subject: null, body: "second", createdAt: now + 1 });
+      const messages = await store.listOutboxMessages(2);
+      assert.deepEqual(messages.map((m) => m.body), ["second", "first"]);
+    });
+
     it("appends events and lists them newest first, by subject or account", async () => {
       const owner = await user();
       for (let i = 0; i < 3; i++) {
