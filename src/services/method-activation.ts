@@ -3,6 +3,7 @@ import { activeMethods } from "../domain/login-flow/flow.js";
 import type { Method } from "../domain/model.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordEvent } from "./audit.js";
+import { effectivePolicyFor } from "./policy.js";
 import { prepareRecoveryCodes, storeRecoveryCodes } from "./recovery-codes.js";
 import type { Authenticated } from "./sessions.js";
 import { settleSuccessfulAttempt } from "./throttle.js";
@@ -28,6 +29,8 @@ export async function activatePendingMethod(
   step: number | null,
   context: RequestContext,
 ): Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>> {
+  // M5: the policy may have changed since the setup began.
+  if (!(await effectivePolicyFor(deps, auth.user)).allowedMethods.includes(pending.type)) return fail("method_not_allowed_by_policy");
   const firstMethod = activeMethods(await deps.store.listMethods(auth.user.id)).length === 0;
   // Hashing ten codes is slow: done before the transaction, which must stay short.
   const prepared = firstMethod ? await prepareRecoveryCodes(deps) : null;

@@ -1,9 +1,11 @@
 import { fail, type Failure, type Result } from "../domain/errors.js";
 import { activeMethods } from "../domain/login-flow/flow.js";
 import type { Method } from "../domain/model.js";
+import { parseMobileNumber } from "../domain/phone.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordEvent } from "./audit.js";
 import { factorFor } from "./factors/registry.js";
+import { effectivePolicyFor } from "./policy.js";
 import type { Authenticated } from "./sessions.js";
 import { sendSmsCode } from "./sms-codes.js";
 import { startPendingSmsMethod, type SmsEnrolmentStarted } from "./sms-enrolment.js";
@@ -111,7 +113,13 @@ export async function resetMethod(
 ): Promise<ResetStarted | Failure> {
   const found = await ownActiveMethod(deps, auth, input.methodId);
   if (!found.ok) return found;
-  if (found.method.type === "sms" && !input.phoneNumber?.trim()) return fail("invalid_phone_number", { field: "phoneNumber" });
+  // M5: a reset sets the method up again, so the policy must still allow it.
+  if (!(await effectivePolicyFor(deps, auth.user)).allowedMethods.includes(found.method.type)) return fail("method_not_allowed_by_policy");
+  // The new number is checked before the code is spent: bad input changes nothing.
+  if (found.method.type === "sms") {
+    const phone = parseMobileNumber(input.phoneNumber ?? "", deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
+    if ("ok" in phone) return phone;
+  }
   const wrong = await verifyCodeOfMethod(deps, auth, found.method, input.code, context);
   if (wrong) return wrong;
   if (found.method.type === "totp") return { ok: true, type: "totp", methodId: await createPendingTotpMethod(deps, auth.user, found.method.id) };

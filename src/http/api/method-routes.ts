@@ -53,7 +53,7 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
 
   app.post(
     "/me/two-factor/sms/:methodId/confirm",
-    { ...auth, schema: { ...doc("Finish SMS setup with the texted code; recovery codes with the first method"), params: MethodIdParams, body: CodeBody, response: { 200: ConfirmResponse, ...errors(400, 401, 410, 429) } } },
+    { ...auth, schema: { ...doc("Finish SMS setup with the texted code; recovery codes with the first method"), params: MethodIdParams, body: CodeBody, response: { 200: ConfirmResponse, ...errors(400, 401, 403, 410, 429) } } },
     async (request, reply) => {
       const result = await confirmSmsEnrolment(deps, request.auth!, { methodId: methodIdOf(request.params), code: (request.body as { code: string }).code }, requestContext(request));
       return result.ok ? { enabled: true, recoveryCodes: result.recoveryCodes } : failWith(reply, result);
@@ -99,7 +99,7 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
         ...doc("Reset a method with a current code of it: a new setup that replaces it once confirmed (SMS: give the new number)"),
         params: MethodIdParams,
         body: ResetBody,
-        response: { 200: Type.Union([TotpSetupResponse, Type.Object({ type: Type.Literal("sms"), methodId: Type.String(), maskedPhone: Type.String(), codeExpiresAt: Type.String({ format: "date-time" }) })]), ...errors(400, 401, 404, 429, 502) },
+        response: { 200: Type.Union([TotpSetupResponse, Type.Object({ type: Type.Literal("sms"), methodId: Type.String(), maskedPhone: Type.String(), codeExpiresAt: Type.String({ format: "date-time" }) })]), ...errors(400, 401, 403, 404, 429, 502) },
       },
     },
     async (request, reply) => {

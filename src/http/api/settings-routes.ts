@@ -63,7 +63,7 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
 
   app.post(
     "/me/two-factor/totp/:methodId/confirm",
-    { ...auth, schema: { ...doc("Finish setup with a current code; returns recovery codes once"), params: MethodIdParams, body: CodeBody, response: { 200: ConfirmResponse, ...errors(400, 401, 410, 429) } } },
+    { ...auth, schema: { ...doc("Finish setup with a current code; returns recovery codes once"), params: MethodIdParams, body: CodeBody, response: { 200: ConfirmResponse, ...errors(400, 401, 403, 410, 429) } } },
     async (request, reply) => {
       const { methodId } = request.params as { methodId: string };
       const result = await confirmTotpEnrolment(deps, request.auth!, { methodId, code: (request.body as { code: string }).code }, requestContext(request));

@@ -45,6 +45,6 @@ export function registerEnrolmentPages(app: FastifyInstance, deps: ServiceDeps) 
       return sendPage(reply, { title: "Recovery codes" }, recoveryCodesPage({ codes: result.recoveryCodes, justEnabled: true, email: request.auth!.user.email }));
     }
     if (result.code === "enrolment_expired") return redirect(reply, "/settings/two-factor/setup?notice=enrolment_expired");
-    return scanPage(request, reply, methodId, errorMessage(result.code), statusFor(result));
+    return scanPage(request, reply, methodId, errorMessage(result.code), result.code === "method_not_allowed_by_policy" ? 403 : statusFor(result));
   });
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { errorMessage } from "../../domain/errors.js";
+import { errorMessage, errorStatus } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { startLogin } from "../../services/login.js";
 import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
@@ -62,7 +62,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
     const others = step.methods.filter((method) => method.id !== step.current!.id);
     return sendPage(
       reply,
-      { title: "Two-factor authentication", narrow: true, user: null, status: result.code === "locked_out" ? 429 : result.code === "invalid_code" ? 401 : 400 },
+      { title: "Two-factor authentication", narrow: true, user: null, status: errorStatus(result.code) },
       secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others, error: errorMessage(result.code) }),
     );
   });

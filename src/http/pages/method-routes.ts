@@ -38,9 +38,10 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
   app.post("/settings/methods/:methodId/rename", { schema: formSchema({ name: 256 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
     const own = await ownMethod(request);
     if (!own) return back(reply);
-    const result = await renameMethod(deps, request.auth!, own.method.id, (request.body as { name: string }).name);
+    const name = (request.body as { name: string }).name;
+    const result = await renameMethod(deps, request.auth!, own.method.id, name);
     if (result.ok) return redirect(reply, "/settings/security?notice=method_renamed");
-    return sendPage(reply, { title: "Rename method", narrow: true, status: status(result) }, renameForm({ csrfToken: csrfToken(reply), method: own.method, error: errorMessage(result.code) }));
+    return sendPage(reply, { title: "Rename method", narrow: true, status: status(result) }, renameForm({ csrfToken: csrfToken(reply), method: own.method, name, error: errorMessage(result.code) }));
   });
 
   app.post("/settings/methods/:methodId/send-code", { schema: formSchema({ next: 32 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage } from "../../domain/errors.js";
+import { errorMessage, errorStatus } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode, showSmsEnrolment } from "../../services/sms-enrolment.js";
 import { requestContext } from "../context.js";
@@ -27,7 +27,7 @@ export function registerSmsPages(app: FastifyInstance, deps: ServiceDeps) {
     const field = result.field ?? (result.code.startsWith("sms_") ? "phoneNumber" : "password");
     return sendPage(
       reply,
-      { title, narrow: true, status: errorStatusFor(result.code, statusFor(result)) },
+      { title, narrow: true, status: errorStatus(result.code) },
       smsEnrolmentForm({ csrfToken: csrfToken(reply), phoneNumber: body.phoneNumber, errors: { [field]: errorMessage(result.code) } }),
     );
   });
@@ -35,7 +35,7 @@ export function registerSmsPages(app: FastifyInstance, deps: ServiceDeps) {
   const confirmPage = async (request: FastifyRequest, reply: FastifyReply, methodId: string, error?: string, status = 200) => {
     const view = await showSmsEnrolment(deps, request.auth!, methodId);
     if (!view.ok) return redirect(reply, "/settings/two-factor/sms?notice=enrolment_expired");
-    return sendPage(reply, { title, narrow: true, status }, smsConfirmForm({ csrfToken: csrfToken(reply), methodId, maskedPhone: view.maskedPhone, alert: alertFrom(request), ...(error ? { error } : {}) }));
+    return sendPage(reply, { title, narrow: true, status }, smsConfirmForm({ csrfToken: csrfToken(reply), methodId, maskedPhone: view.maskedPhone, replacing: view.replacing, alert: alertFrom(request), ...(error ? { error } : {}) }));
   };
 
   app.get("/settings/two-factor/sms/:methodId", { preHandler: requireSession }, async (request, reply) =>
@@ -50,7 +50,7 @@ export function registerSmsPages(app: FastifyInstance, deps: ServiceDeps) {
       return sendPage(reply, { title: "Recovery codes" }, recoveryCodesPage({ codes: result.recoveryCodes, justEnabled: true, email: request.auth!.user.email }));
     }
     if (result.code === "enrolment_expired") return redirect(reply, "/settings/two-factor/sms?notice=enrolment_expired");
-    return confirmPage(request, reply, methodId, errorMessage(result.code), statusFor(result));
+    return confirmPage(request, reply, methodId, errorMessage(result.code), result.code === "method_not_allowed_by_policy" ? 403 : statusFor(result));
   });
 
   app.post("/settings/two-factor/sms/:methodId/resend", { schema: formSchema({}), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
@@ -59,11 +59,4 @@ export function registerSmsPages(app: FastifyInstance, deps: ServiceDeps) {
     if (!result.ok && result.code === "enrolment_expired") return redirect(reply, "/settings/two-factor/sms?notice=enrolment_expired");
     return redirect(reply, `/settings/two-factor/sms/${methodId}${result.ok ? "?notice=code_sent" : `?error=${result.code}`}`);
   });
-}
-
-function errorStatusFor(code: string, fallback: number): number {
-  if (code === "sms_send_failed") return 502;
-  if (code === "sms_limit_reached" || code === "sms_resend_too_soon") return 429;
-  if (code === "method_not_allowed_by_policy") return 403;
-  return fallback;
 }

@@ -75,3 +75,13 @@ export function formatTime(milliseconds: number | null): string {
   if (milliseconds === null) return "Never";
   return new Date(milliseconds).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 }
+
+/**
+ * formatTime as a <time> element for narrow table cells: when the cell must wrap,
+ * it wraps between the date and the time, never inside the date at a hyphen.
+ */
+export function timeElement(milliseconds: number | null): Html | string {
+  if (milliseconds === null) return "Never";
+  const [date, time] = formatTime(milliseconds).split(" ", 2) as [string, string];
+  return html`<time datetime="${new Date(milliseconds).toISOString()}"><span class="nowrap">${date}</span> <span class="nowrap">${time} UTC</span></time>`;
+}

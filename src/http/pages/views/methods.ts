@@ -14,11 +14,12 @@ function codePrompt(method: MethodView): string {
   return method.type === "sms" ? `First text yourself a code at ${method.displayHint ?? "your phone"}, then enter it.` : "Enter the 6-digit code your authenticator app shows now.";
 }
 
-export function renameForm(input: { csrfToken: string; method: MethodView; error?: string }): Html {
+/** `name` is what the user typed, kept when it was refused; the current name otherwise. */
+export function renameForm(input: { csrfToken: string; method: MethodView; name?: string; error?: string }): Html {
   return html`<h1>Rename ${input.method.name}</h1>
 <form method="post" action="/settings/methods/${input.method.id}/rename" novalidate>
   ${csrfField(input.csrfToken)}
-  ${field({ name: "name", label: "Name", value: input.method.name, autofocus: true, maxlength: 64, error: input.error, hint: "e.g. Work phone, Personal authenticator" })}
+  ${field({ name: "name", label: "Name", value: input.name ?? input.method.name, autofocus: true, maxlength: 64, error: input.error, hint: "e.g. Work phone, Personal authenticator" })}
   <button type="submit" class="primary">Save</button>
   <a href="/settings/security" class="cancel">Cancel</a>
 </form>`;

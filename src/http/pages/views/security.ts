@@ -1,7 +1,7 @@
 import { eventLabels } from "../../../services/audit.js";
 import type { SecurityOverview } from "../../../services/security-overview.js";
 import { html, type Html } from "../html.js";
-import { csrfField, formatTime } from "./layout.js";
+import { csrfField, formatTime, timeElement } from "./layout.js";
 import type { MethodView } from "../../../services/method-view.js";
 
 const typeLabels: Record<string, string> = { totp: "Authenticator app", sms: "SMS" };
@@ -37,15 +37,14 @@ function disabledSection(overview: SecurityOverview): Html {
 
 function methodRow(method: MethodView, csrfToken: string): Html {
   return html`<tr>
-    <td>${method.name}${method.displayHint ? html`<br><span class="hint">${method.displayHint}</span>` : null}</td>
+    <td>${method.name}${method.displayHint ? html`<br><span class="hint nowrap">${method.displayHint}</span>` : null}</td>
     <td>${typeLabels[method.type] ?? method.type}</td>
-    <td>${method.isDefault ? html`<span class="badge">Default</span>` : null}</td>
-    <td>${formatTime(method.createdAt)}</td>
-    <td>${formatTime(method.lastUsedAt)}</td>
+    <td class="nowrap">${method.isDefault
+        ? html`<span class="badge">Default</span>`
+        : html`<form method="post" action="/settings/methods/${method.id}/default" class="inline">${csrfField(csrfToken)}<button type="submit" class="link">Make default</button></form>`}</td>
+    <td>${timeElement(method.createdAt)}</td>
+    <td>${timeElement(method.lastUsedAt)}</td>
     <td class="row-actions">
-      ${method.isDefault
-        ? null
-        : html`<form method="post" action="/settings/methods/${method.id}/default" class="inline">${csrfField(csrfToken)}<button type="submit" class="link">Make default</button></form>`}
       <a href="/settings/methods/${method.id}/rename">Rename</a>
       <a href="/settings/methods/${method.id}/reset">Reset</a>
       <a href="/settings/methods/${method.id}/delete">Delete</a>

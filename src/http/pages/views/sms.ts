@@ -24,15 +24,16 @@ export function smsEnrolmentForm(input: { csrfToken: string; errors?: Partial<Re
 </form>`;
 }
 
-export function smsConfirmForm(input: { csrfToken: string; methodId: string; maskedPhone: string; error?: string; alert?: string | null }): Html {
-  return html`<h1>Set up SMS codes</h1>
-<p class="step">Step 2 of 3 · Enter the code</p>
+/** Step 2 of the setup, or the last step of a reset (M4), which has no recovery-codes step and keeps the old number until now. */
+export function smsConfirmForm(input: { csrfToken: string; methodId: string; maskedPhone: string; replacing?: boolean; error?: string; alert?: string | null }): Html {
+  return html`<h1>${input.replacing ? "Confirm your new number" : "Set up SMS codes"}</h1>
+${input.replacing ? null : html`<p class="step">Step 2 of 3 · Enter the code</p>`}
 ${input.alert ? html`<div class="notice" role="status">${input.alert}</div>` : null}
-<p>We sent a text message with a 6-digit code to <strong>${input.maskedPhone}</strong>.</p>
+<p>We sent a text message with a 6-digit code to <strong class="nowrap">${input.maskedPhone}</strong>.${input.replacing ? " Your current number keeps working until you enter it." : null}</p>
 <form method="post" action="/settings/two-factor/sms/${input.methodId}" novalidate>
   ${csrfField(input.csrfToken)}
   ${field({ name: "code", label: "Code from the text message", autocomplete: "one-time-code", inputmode: "numeric", maxlength: 10, autofocus: true, error: input.error, hint: "6 digits" })}
-  <button type="submit" class="primary">Enable</button>
+  <button type="submit" class="primary">${input.replacing ? "Confirm" : "Enable"}</button>
   <a href="/settings/security" class="cancel">Cancel</a>
 </form>
 <form method="post" action="/settings/two-factor/sms/${input.methodId}/resend" class="resend">${csrfField(input.csrfToken)}<button type="submit" class="link">Send a new code</button></form>`;
