@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import type { MethodType, RecoveryCodePolicy } from "../domain/model.js";
-import type { PolicyAudience } from "../domain/policy.js";
+import { policyLayerProblem, PolicyError, type PolicyAudience } from "../domain/policy.js";
 import { setPolicy } from "../services/policy.js";
 import { findAccountByName } from "../services/users.js";
 import type { CommandIo } from "./index.js";
@@ -44,6 +44,11 @@ export async function policySetCommand(args: string[], io: CommandIo): Promise<n
     io.out("--allowed-methods must be a comma-separated list of totp and sms");
     return 2;
   }
+  const weakOnly = methods ? policyLayerProblem({ allowedMethods: methods as MethodType[] }) : null;
+  if (weakOnly) {
+    io.out(`--allowed-methods: ${weakOnly}`);
+    return 2;
+  }
   const from = values["require-2fa-from"];
   const fromTime = from === undefined || from === "none" ? null : Date.parse(from);
   if (fromTime !== null && Number.isNaN(fromTime)) {
@@ -56,12 +61,20 @@ export async function policySetCommand(args: string[], io: CommandIo): Promise<n
       io.out(`No account is named "${values.account}".`);
       return 2;
     }
-    const layer = await setPolicy(deps, account, audience, {
-      ...(recovery !== undefined ? { recoveryCodePolicy: recovery as RecoveryCodePolicy } : {}),
-      ...(rotate !== undefined ? { rotatePasswordOnDisable: rotate === "true" } : {}),
-      ...(methods ? { allowedMethods: methods as MethodType[] } : {}),
-      ...(from !== undefined ? { requireTwoFactorFrom: fromTime } : {}),
-    });
+    let layer;
+    try {
+      layer = await setPolicy(deps, account, audience, {
+        ...(recovery !== undefined ? { recoveryCodePolicy: recovery as RecoveryCodePolicy } : {}),
+        ...(rotate !== undefined ? { rotatePasswordOnDisable: rotate === "true" } : {}),
+        ...(methods ? { allowedMethods: methods as MethodType[] } : {}),
+        ...(from !== undefined ? { requireTwoFactorFrom: fromTime } : {}),
+      });
+    } catch (error) {
+      // A layer saved before this check may still name SMS alone: say so, and save nothing.
+      if (!(error instanceof PolicyError)) throw error;
+      io.out(`Policy for "${account.name}" (${audience}) not changed: ${error.message}`);
+      return 2;
+    }
     io.out(`Policy for "${account.name}" (${audience}): ${JSON.stringify(layer)}`);
     return 0;
   });

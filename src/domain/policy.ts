@@ -47,6 +47,23 @@ export function resolvePolicy(kind: AccountKind, layers: PolicyLayer[]): Effecti
   return policy;
 }
 
+/**
+ * SECURITY 27: SMS is the weaker factor (NIST "restricted"), so a policy may
+ * allow it but never make it the only method users can have. A layer's list,
+ * when set, must name at least one method other than SMS. Each layer is checked
+ * as it is saved; since the most specific non-null list wins, the resolved
+ * policy then always offers a stronger method. Returns why a layer is refused.
+ */
+export function policyLayerProblem(layer: Pick<PolicyLayer, "allowedMethods">): string | null {
+  const methods = layer.allowedMethods;
+  if (methods === null) return null;
+  if (methods.length === 0) return "A policy must allow at least one method.";
+  if (methods.every((method) => method === "sms")) return "SMS cannot be the only allowed method: it is the weaker factor. Allow totp as well (for example totp,sms).";
+  return null;
+}
+
+export class PolicyError extends Error {}
+
 export const emptyPolicyLayer: PolicyLayer = {
   requireTwoFactorFrom: null,
   allowedMethods: null,

@@ -1,4 +1,4 @@
-import { emptyPolicyLayer, resolvePolicy, type EffectivePolicy, type PolicyAudience, type PolicyLayer } from "../domain/policy.js";
+import { emptyPolicyLayer, policyLayerProblem, PolicyError, resolvePolicy, type EffectivePolicy, type PolicyAudience, type PolicyLayer } from "../domain/policy.js";
 import type { Account, User } from "../domain/model.js";
 import type { ServiceDeps } from "./deps.js";
 
@@ -25,7 +25,11 @@ export async function effectivePolicyFor(deps: ServiceDeps, user: User): Promise
   return resolvePolicy(account.kind, layers);
 }
 
-/** Changes one policy layer; fields not given keep their value. Recorded in the event log's account. */
+/**
+ * Changes one policy layer; fields not given keep their value. Recorded in the
+ * event log's account. Throws PolicyError, saving nothing, for a layer that
+ * would make SMS the only allowed method (SECURITY 27).
+ */
 export async function setPolicy(
   deps: ServiceDeps,
   account: Account,
@@ -35,6 +39,8 @@ export async function setPolicy(
 ): Promise<PolicyLayer> {
   const [current] = await deps.store.findPolicyLayers([{ accountId: account.id, audience }]);
   const layer: PolicyLayer = { ...(current ?? emptyPolicyLayer), ...changes };
+  const problem = policyLayerProblem(layer);
+  if (problem) throw new PolicyError(problem);
   await deps.store.transaction(async (store) => {
     await store.savePolicyLayer(account.id, audience, layer, deps.clock.now());
     await store.appendEvent({

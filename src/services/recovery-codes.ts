@@ -47,20 +47,20 @@ export async function regenerateRecoveryCodes(
 }
 
 /**
- * Consumes `normalizedCode` if it is one of *this user's* unused codes
- * (SECURITY 22). One slow hash, then constant-time compares, then one
- * conditional write, so racing requests with one code give one success (R2).
+ * Finds `normalizedCode` among *this user's* unused codes (SECURITY 22): one
+ * slow hash, then constant-time compares. Spends nothing: the caller consumes
+ * the match with `store.consumeRecoveryCode` (one conditional write, so racing
+ * requests with one code give one success, R2) in the same transaction as the
+ * change the code pays for, so a login that cannot finish spends no code.
  */
-export async function consumeRecoveryCode(deps: ServiceDeps, user: User, normalizedCode: string): Promise<{ codesLeft: number } | null> {
+export async function findRecoveryCode(deps: ServiceDeps, user: User, normalizedCode: string): Promise<{ id: string; codesLeft: number } | null> {
   const set = await deps.store.findRecoveryCodes(user.id);
   if (!set) return null;
   const unused = set.codes.filter((code) => code.usedAt === null);
   const candidate = await deps.recoveryCodeHasher.hash(normalizedCode, Buffer.from(set.salt, "base64"));
   const index = findHashIndex(candidate, unused.map((code) => code.codeHash));
   const match = unused[index];
-  if (!match) return null;
-  if (!(await deps.store.consumeRecoveryCode(match.id, deps.clock.now()))) return null;
-  return { codesLeft: unused.length - 1 };
+  return match ? { id: match.id, codesLeft: unused.length - 1 } : null;
 }
 
 export async function countRecoveryCodes(deps: ServiceDeps, user: User): Promise<{ unused: number; total: number }> {

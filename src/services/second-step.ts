@@ -9,7 +9,7 @@ import { recordEvent } from "./audit.js";
 import { factorFor } from "./factors/registry.js";
 import { toMethodView, type MethodView } from "./method-view.js";
 import { effectivePolicyFor } from "./policy.js";
-import { consumeRecoveryCode } from "./recovery-codes.js";
+import { findRecoveryCode } from "./recovery-codes.js";
 import { issueSession } from "./sessions.js";
 import { deliverCodeIfSent, type CodeDelivery } from "./code-delivery.js";
 import { sendSmsCode } from "./sms-codes.js";
@@ -102,17 +102,22 @@ export async function verifySecondStepRecoveryCode(
   if (!loaded.ok) return loaded;
   const ticket = await takeAttempt(deps, deps.store, loaded.user.id, context);
   if ("ok" in ticket) return ticket;
-  const consumed = await consumeRecoveryCode(deps, loaded.user, code);
+  const match = await findRecoveryCode(deps, loaded.user, code);
   const policy = (await effectivePolicyFor(deps, loaded.user)).recoveryCodePolicy;
   // Inside a transaction only `store` may be used: on SQLite the transaction holds the one connection.
   return deps.store.transaction(async (store) => {
     const { user } = loaded;
-    if (!consumed) return recordSecondFactorFailure(deps, store, user, null, ticket.locksOnFailure, context, "invalid_recovery_code");
-    await recordEvent(deps, store, { type: "login.recovery_code_used", subject: user, context, detail: { codesLeft: consumed.codesLeft, policy } });
+    if (!match) return recordSecondFactorFailure(deps, store, user, null, ticket.locksOnFailure, context, "invalid_recovery_code");
+    // The login first: one that expired or was completed while the code was hashed spends no code and disables nothing.
+    if (!(await store.completeLoginFlow(loaded.flow.id, deps.clock.now()))) return fail("login_expired");
+    // Single use (R2): a conditional write, so of racing requests with one code only one passes.
+    if (!(await store.consumeRecoveryCode(match.id, deps.clock.now()))) {
+      return recordSecondFactorFailure(deps, store, user, null, ticket.locksOnFailure, context, "invalid_recovery_code");
+    }
+    await recordEvent(deps, store, { type: "login.recovery_code_used", subject: user, context, detail: { codesLeft: match.codesLeft, policy } });
     if (policy === "disable") await removeTwoFactor(deps, store, user, context, { reason: "recovery_code_login" });
-    const success = await finishLogin(deps, store, loaded.flow, user, context, { factor: "recovery_code" }, policy === "keep");
-    if (!success.ok) return success;
-    return { ...success, recovery: { policy, codesLeft: policy === "disable" ? 0 : consumed.codesLeft } };
+    const { sessionToken } = await issueLoginSession(deps, store, user, context, { factor: "recovery_code" }, policy === "keep");
+    return { ok: true, sessionToken, user, recovery: { policy, codesLeft: policy === "disable" ? 0 : match.codesLeft } };
   });
 }
 
@@ -148,12 +153,24 @@ async function finishLogin(
   user: User,
   context: RequestContext,
   detail: { factor: string },
-  recoveryCodeUsed = false,
 ): Promise<Result<SecondStepSuccess>> {
   // Single use: of two racing completions only one gets a session.
   if (!(await store.completeLoginFlow(flow.id, deps.clock.now()))) return fail("login_expired");
+  const { sessionToken } = await issueLoginSession(deps, store, user, context, detail, false);
+  return { ok: true, sessionToken, user };
+}
+
+/** After the flow is completed: clear the counter, issue the session, record the login. */
+async function issueLoginSession(
+  deps: ServiceDeps,
+  store: Store,
+  user: User,
+  context: RequestContext,
+  detail: { factor: string },
+  recoveryCodeUsed: boolean,
+): Promise<{ sessionToken: string }> {
   await settleSuccessfulAttempt(deps, store, user.id, context);
   const { token } = await issueSession(deps, store, user, context, { recoveryCodeUsed });
   await recordEvent(deps, store, { type: "login.succeeded", subject: user, context, detail });
-  return { ok: true, sessionToken: token, user };
+  return { sessionToken: token };
 }

@@ -21,17 +21,21 @@ const hourSeconds = 3600;
  * Toll-fraud limits (SECURITY 25): sends per user, per client address, per
  * destination number and per country prefix, each in a one-hour window kept in
  * the store (so every instance shares it). The number's key is a keyed hash,
- * so the limits table holds no phone numbers.
+ * so the limits table holds no phone numbers. Each window counts as it is
+ * checked and the first refusal stops, so the requester's own windows (user,
+ * address) come first and the shared ones (number, country) last: sends
+ * refused by an attacker's own limits never use up a victim's number or the
+ * whole country's budget.
  */
 async function checkSendLimits(deps: ServiceDeps, user: User, phone: PhoneNumber, context: RequestContext): Promise<Result<{}>> {
   const limits = deps.config.sms.limitsPerHour;
   const now = deps.clock.now();
   const keys: [string, number][] = [
     [`sms-user:${user.id}`, limits.user],
+    ...(context.clientAddress ? [[`sms-address:${context.clientAddress}`, limits.address] as [string, number]] : []),
     [`sms-number:${deps.codeMac(`number:${phone.e164}`)}`, limits.number],
     [`sms-country:${phone.callingCode}`, limits.country],
   ];
-  if (context.clientAddress) keys.push([`sms-address:${context.clientAddress}`, limits.address]);
   for (const [key, limit] of keys) {
     const window = await deps.store.countInWindow(key, now, hourSeconds);
     if (window.count > limit) {

@@ -88,12 +88,12 @@ export async function resendSmsEnrolmentCode(deps: ServiceDeps, auth: Authentica
   return sendSmsCode(deps, { user: auth.user, method: pending.method, purpose: "enrol", bindingId: methodId, context });
 }
 
-/** What the confirm page shows: the masked number the code went to. */
-export async function showSmsEnrolment(deps: ServiceDeps, auth: Authenticated, methodId: string): Promise<Result<{ methodId: string; maskedPhone: string }>> {
+/** What the confirm page shows: the masked number the code went to, and whether it is a reset (M4) of another method. */
+export async function showSmsEnrolment(deps: ServiceDeps, auth: Authenticated, methodId: string): Promise<Result<{ methodId: string; maskedPhone: string; replacing: boolean }>> {
   const pending = await findPendingMethod(deps, auth, methodId);
   if (!pending.ok) return pending;
   if (pending.method.type !== "sms") return fail("enrolment_expired");
-  return { ok: true, methodId, maskedPhone: pending.method.displayHint ?? "" };
+  return { ok: true, methodId, maskedPhone: pending.method.displayHint ?? "", replacing: pending.method.replacesMethodId !== null };
 }
 
 /** M2 step 2: the code from the text makes the method active; a wrong one counts on the user's counter. */

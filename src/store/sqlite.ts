@@ -23,8 +23,10 @@ export function createSqliteDatabase(path: string): Kysely<Database> {
  * Kysely's SQLite driver calls `prepare` for every query, and parsing the SQL
  * again costs 10–40 µs a statement (about a third of the SQL time of a second
  * step, see bench/). The same few texts repeat on every request, so prepared
- * statements are kept, least recently used first out. A statement still being
- * iterated (a streamed query) is busy and is never handed out twice.
+ * statements are kept; the cache starts over if it ever fills (statement shapes
+ * that vary, such as long IN lists, cannot make it grow without limit). A
+ * statement still being iterated (a streamed query) is busy and is never handed
+ * out twice.
  */
 export function withStatementCache(sqlite: SQLite.Database, capacity = 256): SqliteDatabase {
   const cache = new Map<string, SQLite.Statement>();
@@ -32,17 +34,13 @@ export function withStatementCache(sqlite: SQLite.Database, capacity = 256): Sql
     close: () => sqlite.close(),
     prepare(sql) {
       const cached = cache.get(sql);
-      if (cached && !cached.busy) {
-        cache.delete(sql);
-        cache.set(sql, cached);
-        return cached;
-      }
-      const statement = sqlite.prepare(sql);
-      if (!cached) {
+      if (cached === undefined) {
+        const statement = sqlite.prepare(sql);
+        if (cache.size >= capacity) cache.clear();
         cache.set(sql, statement);
-        if (cache.size > capacity) cache.delete(cache.keys().next().value!);
+        return statement;
       }
-      return statement;
+      return cached.busy ? sqlite.prepare(sql) : cached;
     },
   };
 }

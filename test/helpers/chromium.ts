@@ -23,20 +23,26 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 30_000 });
 }
 
-/** Full-page screenshots numbered in the order the pages were visited: `NN-name.png`. */
+/**
+ * Full-page screenshots numbered in the order the pages were visited: `NN-name.png`,
+ * or `<prefix>NN-name.png` so several journeys can share the folder.
+ */
 export class Screenshots {
   private count = 0;
   readonly files: string[] = [];
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    readonly prefix = "",
+  ) {}
 
-  /** Empties the folder of earlier runs' screenshots. */
+  /** Empties the folder of earlier runs' screenshots (of this prefix only, when there is one). */
   async reset() {
     await mkdir(this.dir, { recursive: true });
-    for (const file of await readdir(this.dir)) if (file.endsWith(".png")) await rm(join(this.dir, file));
+    for (const file of await readdir(this.dir)) if (file.endsWith(".png") && file.startsWith(this.prefix)) await rm(join(this.dir, file));
   }
 
   async take(page: Page, name: string): Promise<string> {
-    const file = join(this.dir, `${String(++this.count).padStart(2, "0")}-${name}.png`);
+    const file = join(this.dir, `${this.prefix}${String(++this.count).padStart(2, "0")}-${name}.png`);
     await page.screenshot({ path: file, fullPage: true, timeout: 10_000 });
     this.files.push(file);
     return file;
