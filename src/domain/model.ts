@@ -122,6 +122,7 @@ export type EventType =
   | "login.password_failed"
   | "login.second_factor_failed"
   | "login.locked_out"
+  | "verification.failed"
   | "login.recovery_code_used"
   | "logout"
   | "two_factor.enabled"

@@ -24,6 +24,20 @@ export async function recordEvent(
   });
 }
 
+/**
+ * A wrong password or code given to confirm a change (enrolment, regenerate,
+ * disable, reset, delete): logged one by one (SECURITY 34), plus the lock it
+ * started, if any (SECURITY 12).
+ */
+export async function recordVerificationFailure(
+  deps: Pick<ServiceDeps, "clock" | "newId" | "store">,
+  user: User,
+  input: { action: string; factor: string; locked: boolean; context: RequestContext },
+): Promise<void> {
+  await recordEvent(deps, deps.store, { type: "verification.failed", subject: user, actor: null, context: input.context, detail: { action: input.action, factor: input.factor } });
+  if (input.locked) await recordEvent(deps, deps.store, { type: "login.locked_out", subject: user, actor: null, context: input.context });
+}
+
 export function listOwnEvents(deps: ServiceDeps, user: User, limit = 50): Promise<SecurityEvent[]> {
   return deps.store.listEvents({ subjectUserId: user.id, limit });
 }
@@ -34,6 +48,7 @@ export const eventLabels: Record<EventType, string> = {
   "login.password_failed": "Wrong password entered",
   "login.second_factor_failed": "Wrong two-factor code entered",
   "login.locked_out": "Two-factor login locked after repeated failures",
+  "verification.failed": "Wrong password or code entered to confirm a change",
   "login.recovery_code_used": "Logged in with a recovery code",
   logout: "Logged out",
   "two_factor.enabled": "Two-factor authentication enabled",

@@ -3,7 +3,7 @@ import { activeMethods } from "../domain/login-flow/flow.js";
 import type { Method } from "../domain/model.js";
 import { parseMobileNumber } from "../domain/phone.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
-import { recordEvent } from "./audit.js";
+import { recordEvent, recordVerificationFailure } from "./audit.js";
 import { factorFor } from "./factors/registry.js";
 import { effectivePolicyFor } from "./policy.js";
 import type { Authenticated } from "./sessions.js";
@@ -58,7 +58,7 @@ async function verifyCodeOfMethod(deps: ServiceDeps, auth: Authenticated, method
   const ticket = await takeAttempt(deps, deps.store, auth.user.id, context);
   if ("ok" in ticket) return ticket;
   if (!(await factor.verifyAndConsume(deps, deps.store, method, code, { purpose: "verify", bindingId: auth.session.id }))) {
-    if (ticket.locksOnFailure) await recordEvent(deps, deps.store, { type: "login.locked_out", subject: auth.user, actor: null, context });
+    await recordVerificationFailure(deps, auth.user, { action: "verify_method", factor: method.type, locked: ticket.locksOnFailure, context });
     return fail(factor.wrongCode, { field: "code" });
   }
   await settleSuccessfulAttempt(deps, deps.store, auth.user.id, context);
@@ -122,7 +122,7 @@ export async function resetMethod(
   }
   const wrong = await verifyCodeOfMethod(deps, auth, found.method, input.code, context);
   if (wrong) return wrong;
-  if (found.method.type === "totp") return { ok: true, type: "totp", methodId: await createPendingTotpMethod(deps, auth.user, found.method.id) };
-  const started = await startPendingSmsMethod(deps, auth.user, input.phoneNumber!, found.method.id, context);
+  if (found.method.type === "totp") return { ok: true, type: "totp", methodId: await createPendingTotpMethod(deps, auth.user, found.method) };
+  const started = await startPendingSmsMethod(deps, auth.user, input.phoneNumber!, found.method, context);
   return started.ok ? { ...started, type: "sms" } : started;
 }

@@ -1,7 +1,7 @@
 import { fail, type Failure } from "../domain/errors.js";
 import { activeMethods } from "../domain/login-flow/flow.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
-import { recordEvent } from "./audit.js";
+import { recordVerificationFailure } from "./audit.js";
 import { factorFor } from "./factors/registry.js";
 import type { Authenticated } from "./sessions.js";
 import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
@@ -30,7 +30,7 @@ export async function reauthenticate(
     ? await deps.passwords.verify(user.passwordHash, password)
     : await verifyAnyMethodCode(deps, auth, code);
   if (!right) {
-    if (ticket.locksOnFailure) await recordEvent(deps, deps.store, { type: "login.locked_out", subject: user, actor: null, context });
+    await recordVerificationFailure(deps, user, { action: "reauthenticate", factor: password ? "password" : "code", locked: ticket.locksOnFailure, context });
     return password ? fail("password_incorrect", { field: "password" }) : fail("invalid_code", { field: "code" });
   }
   await settleSuccessfulAttempt(deps, deps.store, user.id, context);

@@ -3,7 +3,7 @@ import { activeMethods } from "../domain/login-flow/flow.js";
 import type { Method, User } from "../domain/model.js";
 import { maskPhoneNumber, parseMobileNumber } from "../domain/phone.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
-import { recordEvent } from "./audit.js";
+import { recordVerificationFailure } from "./audit.js";
 import { factorFor } from "./factors/registry.js";
 import { activatePendingMethod, findPendingMethod } from "./method-activation.js";
 import { effectivePolicyFor } from "./policy.js";
@@ -44,7 +44,7 @@ export async function startPendingSmsMethod(
   deps: ServiceDeps,
   user: User,
   phoneNumber: string,
-  replacesMethodId: string | null,
+  replaces: Method | null,
   context: RequestContext,
 ): Promise<Result<SmsEnrolmentStarted>> {
   const phone = parseMobileNumber(phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
@@ -56,12 +56,12 @@ export async function startPendingSmsMethod(
     id,
     userId: user.id,
     type: "sms",
-    name: "Mobile phone",
+    name: replaces?.name ?? "Mobile phone",
     status: "pending",
     isDefault: false,
     secretCiphertext: deps.secretBox.seal(Buffer.from(phone.e164, "utf8"), id),
     lastUsedStep: null,
-    replacesMethodId,
+    replacesMethodId: replaces?.id ?? null,
     createdAt: now,
     confirmedAt: null,
     lastUsedAt: null,
@@ -113,7 +113,7 @@ export async function confirmSmsEnrolment(
   if ("ok" in ticket) return ticket;
   if (!(await factor.verifyAndConsume(deps, deps.store, pending.method, code, { purpose: "enrol", bindingId: pending.method.id }))) {
     // The lock this may start also blocks the user's login, so the event log says why (SECURITY 12, A4).
-    if (ticket.locksOnFailure) await recordEvent(deps, deps.store, { type: "login.locked_out", subject: auth.user, actor: null, context });
+    await recordVerificationFailure(deps, auth.user, { action: "enrol", factor: "sms", locked: ticket.locksOnFailure, context });
     return fail("invalid_sms_code", { field: "code" });
   }
   return activatePendingMethod(deps, auth, pending.method, null, context);

@@ -4,7 +4,7 @@ import type { Method, User } from "../domain/model.js";
 import { createTotpKeyUri, encodeBase32Key, groupBase32Key } from "../domain/otp/key-uri.js";
 import { findTotpStep } from "../domain/otp/totp.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
-import { recordEvent } from "./audit.js";
+import { recordVerificationFailure } from "./audit.js";
 import { activatePendingMethod, findPendingMethod } from "./method-activation.js";
 import { effectivePolicyFor } from "./policy.js";
 import { reauthenticate } from "./reauthenticate.js";
@@ -25,20 +25,20 @@ export async function beginTotpEnrolment(deps: ServiceDeps, auth: Authenticated,
   return { ok: true, methodId: await createPendingTotpMethod(deps, auth.user, null) };
 }
 
-/** A pending TOTP method with a new key; for a reset (M4) it names the method it will replace. */
-export async function createPendingTotpMethod(deps: ServiceDeps, user: User, replacesMethodId: string | null): Promise<string> {
+/** A pending TOTP method with a new key; for a reset (M4) it names the method it will replace and keeps its name. */
+export async function createPendingTotpMethod(deps: ServiceDeps, user: User, replaces: Method | null): Promise<string> {
   const now = deps.clock.now();
   const id = deps.newId();
   const method: Method = {
     id,
     userId: user.id,
     type: "totp",
-    name: "Authenticator app",
+    name: replaces?.name ?? "Authenticator app",
     status: "pending",
     isDefault: false,
     secretCiphertext: deps.secretBox.seal(deps.randomBytes(totpKeyBytes), id),
     lastUsedStep: null,
-    replacesMethodId,
+    replacesMethodId: replaces?.id ?? null,
     createdAt: now,
     confirmedAt: null,
     lastUsedAt: null,
@@ -96,7 +96,7 @@ export async function confirmTotpEnrolment(
   const step = findTotpStep(key, code, { nowInMilliseconds: deps.clock.now(), windowSteps: deps.config.totpWindowSteps, lastUsedStep: null });
   if (step === null) {
     // The lock this may start also blocks the user's login, so the event log says why (SECURITY 12, A4).
-    if (ticket.locksOnFailure) await recordEvent(deps, deps.store, { type: "login.locked_out", subject: auth.user, actor: null, context });
+    await recordVerificationFailure(deps, auth.user, { action: "enrol", factor: "totp", locked: ticket.locksOnFailure, context });
     return fail("invalid_code", { field: "code" });
   }
   return activatePendingMethod(deps, auth, pending.method, step, context);
