@@ -6,13 +6,26 @@ import type { RequestContext, ServiceDeps } from "./deps.js";
  * The event log (A4, SECURITY 34): append-only, written in the same transaction
  * as the change it records. Details never hold a code, secret or token.
  */
+let eventSequence = 0;
+
+/**
+ * Event ids sort in the order the events were written: the time, then a
+ * per-process sequence, then a random id. Several events of one change share a
+ * millisecond, and the log must still list them in order.
+ */
+export function newEventId(deps: Pick<ServiceDeps, "newId">, now: number): string {
+  eventSequence = (eventSequence + 1) % 36 ** 6;
+  return `${now.toString(36).padStart(10, "0")}-${eventSequence.toString(36).padStart(6, "0")}-${deps.newId()}`;
+}
+
 export async function recordEvent(
   deps: Pick<ServiceDeps, "clock" | "newId">,
   store: Store,
   input: { type: EventType; subject: User; actor?: User | null; context: RequestContext; detail?: SecurityEvent["detail"] },
 ): Promise<void> {
+  const now = deps.clock.now();
   await store.appendEvent({
-    id: deps.newId(),
+    id: newEventId(deps, now),
     accountId: input.subject.accountId,
     actorUserId: input.actor === undefined ? input.subject.id : (input.actor?.id ?? null),
     subjectUserId: input.subject.id,
@@ -20,7 +33,7 @@ export async function recordEvent(
     detail: input.detail ?? {},
     clientAddress: input.context.clientAddress,
     userAgent: input.context.userAgent?.slice(0, 256) ?? null,
-    createdAt: deps.clock.now(),
+    createdAt: now,
   });
 }
 

@@ -1,6 +1,7 @@
 import { emptyPolicyLayer, policyLayerProblem, PolicyError, resolvePolicy, type EffectivePolicy, type PolicyAudience, type PolicyLayer } from "../domain/policy.js";
 import type { Account, User } from "../domain/model.js";
 import type { ServiceDeps } from "./deps.js";
+import { newEventId } from "./audit.js";
 
 /** The policy rows that apply to a user of `account`, most general first (P1, P2, M5). */
 async function layerKeys(deps: ServiceDeps, account: Account): Promise<{ accountId: string; audience: PolicyAudience }[]> {
@@ -44,7 +45,7 @@ export async function setPolicy(
   await deps.store.transaction(async (store) => {
     await store.savePolicyLayer(account.id, audience, layer, deps.clock.now());
     await store.appendEvent({
-      id: deps.newId(),
+      id: newEventId(deps, deps.clock.now()),
       accountId: account.id,
       actorUserId: actor?.id ?? null,
       subjectUserId: null,
