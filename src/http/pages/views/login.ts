@@ -14,9 +14,9 @@ export function loginForm(input: { csrfToken: string; email?: string; errors?: F
 </form>`;
 }
 
-function methodPrompt(method: MethodView): string {
-  if (method.type === "sms") return `We sent a text message with a 6-digit code to ${method.displayHint ?? "your phone"}. Enter it below.`;
-  return "Open your authenticator app and enter the 6-digit code it shows for twostep.";
+function methodPrompt(method: MethodView): Html {
+  if (method.type === "sms") return html`We sent a text message with a 6-digit code to <span class="nowrap">${method.displayHint ?? "your phone"}</span>. Enter it below.`;
+  return html`Open your authenticator app and enter the 6-digit code it shows for twostep.`;
 }
 
 /** How another method is offered on the second step. */
