@@ -1,0 +1,77 @@
+/**
+ * Seeds the benchmark database through the real Store: one account, N users
+ * (all sharing ONE precomputed argon2id hash: argon2 is not what is measured),
+ * each with an active TOTP method whose key we keep and a pending login flow
+ * whose token we keep, exactly as startLogin would have left it.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Config } from "../src/config.js";
+import type { LoginFlow, Method, User } from "../src/domain/model.js";
+import { createPasswordHasher } from "../src/security/passwords.js";
+import { createSecretBox, decodeEncryptionKey } from "../src/security/secret-box.js";
+import { createToken, hashToken } from "../src/security/tokens.js";
+import { KyselyStore } from "../src/store/kysely-store.js";
+import { migrateToLatest } from "../src/store/migrate.js";
+import { createSqliteDatabase } from "../src/store/sqlite.js";
+
+export interface SeededLogin {
+  flowToken: string;
+  key: Buffer;
+}
+
+export async function seedDatabase(config: Config, path: string, input: { users: number; sharedKeyUsers: number; sharedKey: Buffer }) {
+  const db = createSqliteDatabase(path);
+  await migrateToLatest(db);
+  const store = new KyselyStore(db);
+  const secretBox = createSecretBox(decodeEncryptionKey(config.encryptionKeyId, config.encryptionKey!));
+  const passwordHash = await createPasswordHasher(config.argon2).hash("bench password, never typed");
+  const now = Date.now();
+  const accountId = randomUUID();
+  await store.insertAccount({ id: accountId, kind: "reseller", name: "bench reseller", parentId: null, createdAt: now });
+
+  const logins: SeededLogin[] = [];
+  const batch = 1000;
+  for (let start = 0; start < input.users; start += batch) {
+    await store.transaction(async (trx) => {
+      for (let i = start; i < Math.min(start + batch, input.users); i++) {
+        const user: User = {
+          id: randomUUID(),
+          accountId,
+          email: `bench-${i}@example.test`,
+          displayName: `bench ${i}`,
+          role: "member",
+          passwordHash,
+          active: true,
+          createdAt: now,
+        };
+        await trx.insertUser(user);
+        const key = i < input.sharedKeyUsers ? input.sharedKey : randomBytes(20);
+        const methodId = randomUUID();
+        const method: Method = {
+          id: methodId,
+          userId: user.id,
+          type: "totp",
+          name: "Authenticator app",
+          status: "active",
+          isDefault: true,
+          secretCiphertext: secretBox.seal(key, methodId),
+          lastUsedStep: null,
+          replacesMethodId: null,
+          createdAt: now,
+          confirmedAt: now,
+          lastUsedAt: null,
+          pendingExpiresAt: null,
+          displayHint: null,
+        };
+        await trx.insertMethod(method);
+        const flowToken = createToken();
+        // Long enough for the whole run, whatever TWOSTEP_LOGIN_TTL_SECONDS says.
+        const flow: LoginFlow = { id: randomUUID(), userId: user.id, state: "second_factor", methodId, createdAt: now, expiresAt: now + 3_600_000 };
+        await trx.insertLoginFlow(flow, hashToken(flowToken));
+        logins.push({ flowToken, key });
+      }
+    });
+  }
+  await db.destroy();
+  return logins;
+}

@@ -1,0 +1,100 @@
+/**
+ * The server side of the benchmark, run as a child process of bench/run.ts so
+ * that its RSS is its own and not the load generator's.
+ *
+ *   node --import tsx bench/server.ts twostep   the real app (config from the environment)
+ *   node --import tsx bench/server.ts bare      a minimal Fastify app, the floor to compare with
+ *
+ * It listens on an ephemeral port and talks to the parent over IPC:
+ *   → { type: "ready", port, rss }
+ *   ← { type: "rss-reset" }            start a new max-RSS (and CPU-time) window
+ *   ← { type: "rss-report", id }       → { type: "rss", id, maxRss, rss, heapUsed, cpuUserMicros, cpuSystemMicros, memory, loopDelayMs }
+ *   ← { type: "shutdown" }             close and exit 0 (so --cpu-prof files get written)
+ */
+import { readFileSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import Fastify, { type FastifyInstance } from "fastify";
+
+type ParentMessage = { type: "rss-reset" } | { type: "rss-report"; id: number } | { type: "shutdown" };
+
+const mode = process.argv[2];
+if (mode !== "twostep" && mode !== "bare") throw new Error(`usage: bench/server.ts twostep|bare, not ${String(mode)}`);
+if (!process.send) throw new Error("bench/server.ts must be started by bench/run.ts (it needs an IPC channel)");
+
+let maxRss = process.memoryUsage.rss();
+let cpuStart = process.cpuUsage();
+// How long the event loop was blocked (one synchronous stretch: a GC pause, a WAL checkpoint, a long request).
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+const sample = () => {
+  const rss = process.memoryUsage.rss();
+  if (rss > maxRss) maxRss = rss;
+};
+setInterval(sample, 25).unref();
+
+/** Resident memory split from /proc/self/smaps_rollup (Linux); null elsewhere. */
+function residentSplit(): { anonymous: number | null; fileBacked: number | null } {
+  try {
+    const text = readFileSync("/proc/self/smaps_rollup", "utf8");
+    const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? 0) * 1024;
+    const anonymous = kib("Anonymous");
+    return { anonymous, fileBacked: kib("Rss") - anonymous };
+  } catch {
+    return { anonymous: null, fileBacked: null };
+  }
+}
+
+async function buildTwostep(): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
+  const { parseConfig } = await import("../src/config.js");
+  const { createRuntime } = await import("../src/bootstrap.js");
+  const { buildApp } = await import("../src/http/app.js");
+  const config = parseConfig();
+  const runtime = await createRuntime(config);
+  const app = await buildApp({ deps: runtime.deps, cookieSecret: runtime.cookieSecret, logger: false });
+  return { app, close: () => runtime.close() };
+}
+
+async function buildBare(): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
+  const app = Fastify({ logger: false });
+  // Same shape as the real endpoint: a POST whose small JSON body Fastify parses, answered with small JSON.
+  app.post("/bare", async (request) => {
+    const body = request.body as { flowId?: unknown };
+    return { status: "ok", seen: typeof body.flowId === "string" };
+  });
+  return { app, close: async () => {} };
+}
+
+const { app, close } = mode === "twostep" ? await buildTwostep() : await buildBare();
+await app.listen({ host: "127.0.0.1", port: 0 });
+const address = app.server.address();
+if (address === null || typeof address === "string") throw new Error("expected a TCP address");
+sample();
+
+process.on("message", (message: ParentMessage) => {
+  if (message.type === "rss-reset") {
+    maxRss = process.memoryUsage.rss();
+    cpuStart = process.cpuUsage();
+    loopDelay.reset();
+  } else if (message.type === "rss-report") {
+    sample();
+    const cpu = process.cpuUsage(cpuStart);
+    const usage = process.memoryUsage();
+    // With --expose-gc (BENCH_SERVER_NODE_ARGS) also what survives a full collection: tells garbage from retention.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    let heapUsedAfterGc: number | null = null;
+    if (gc) {
+      gc();
+      heapUsedAfterGc = process.memoryUsage().heapUsed;
+    }
+    const memory = { heapTotal: usage.heapTotal, heapUsed: usage.heapUsed, heapUsedAfterGc, external: usage.external, ...residentSplit() };
+    process.send!({ type: "rss", id: message.id, maxRss, rss: usage.rss, heapUsed: usage.heapUsed, cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system, memory, loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 } });
+  } else if (message.type === "shutdown") {
+    void (async () => {
+      await app.close();
+      await close();
+      process.exit(0);
+    })();
+  }
+});
+process.on("disconnect", () => process.exit(0));
+process.send({ type: "ready", port: address.port, rss: process.memoryUsage.rss() });
