@@ -1,6 +1,5 @@
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
-import helmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { fileURLToPath } from "node:url";
@@ -11,6 +10,7 @@ import { apiPlugin } from "./api/index.js";
 import { pagesPlugin } from "./pages/index.js";
 import { sendApiError, classifyFrameworkError, logUnexpected } from "./plugins/errors.js";
 import { cookieOptions } from "./plugins/authentication.js";
+import { registerSecurityHeaders } from "./plugins/security-headers.js";
 import { sendPage } from "./pages/render.js";
 import { errorPage } from "./pages/views/error.js";
 
@@ -36,21 +36,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", "data:"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        // Only where the site is served over TLS; on http://localhost it would break every form.
-        upgradeInsecureRequests: secureCookies ? [] : null,
-      },
-    },
-    hsts: secureCookies,
-  });
+  registerSecurityHeaders(app, { tls: secureCookies });
   await app.register(cookie, { secret: options.cookieSecret });
   await app.register(csrf, {
     cookieKey: "twostep_csrf",

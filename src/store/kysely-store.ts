@@ -300,26 +300,31 @@ export class KyselyStore implements Store {
   }
 
   async countAttempt(key: string, now: number, schedule: LockSchedule): Promise<AttemptCount> {
-    await this.db
-      .insertInto("attempt_counters")
-      .values({ key, failures: 0, locked_until: null, updated_at: now })
-      .onConflict((oc) => oc.column("key").doNothing())
-      .execute();
     const first = schedule.rows[0];
     const last = schedule.rows[schedule.rows.length - 1];
     if (!first || !last) throw new Error("lock schedule is empty");
+    const next = sql<number>`attempt_counters.failures + 1`;
     // The lock length for the new count, as one CASE so the count and the lock land in one write.
     const lockSeconds = sql<number>`case ${sql.join(
-      schedule.rows.slice(0, -1).map((row) => sql`when failures + 1 = ${row.failures} then ${row.lockSeconds}`),
+      schedule.rows.slice(0, -1).map((row) => sql`when ${next} = ${row.failures} then ${row.lockSeconds}`),
       sql` `,
     )} else ${last.lockSeconds} end`;
-    const lockedUntil = sql<number | null>`case when failures + 1 >= ${first.failures} then ${now} + 1000 * (${lockSeconds}) else null end`;
-    // Counted before the code is checked, unless locked: parallel guesses each take a slot (AuthQuake).
+    const firstLock = first.failures <= 1 ? now + first.lockSeconds * 1000 : null;
+    // One upsert, counted before the code is checked: a new key starts at 1; a known key counts up
+    // only while it is not locked (the WHERE), so parallel guesses each take a slot (AuthQuake).
     const row = await this.db
-      .updateTable("attempt_counters")
-      .set({ failures: sql`failures + 1`, locked_until: lockedUntil, updated_at: now })
-      .where("key", "=", key)
-      .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<=", now)]))
+      .insertInto("attempt_counters")
+      .values({ key, failures: 1, locked_until: firstLock, updated_at: now })
+      .onConflict((oc) =>
+        oc
+          .column("key")
+          .doUpdateSet({
+            failures: next,
+            locked_until: sql`case when ${next} >= ${first.failures} then ${now} + 1000 * (${lockSeconds}) else null end`,
+            updated_at: now,
+          })
+          .where((eb) => eb.or([eb("attempt_counters.locked_until", "is", null), eb("attempt_counters.locked_until", "<=", now)])),
+      )
       .returning(["failures", "locked_until"])
       .executeTakeFirst();
     if (row) return { allowed: true, failures: Number(row.failures), lockedUntil: row.locked_until === null ? null : Number(row.locked_until) };

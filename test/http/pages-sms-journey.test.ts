@@ -168,7 +168,7 @@ describe("pages: SMS journey", () => {
     const loginCode = await newestCode(t);
     response = await browser.get("/login/two-factor");
     assert.equal(response.statusCode, 200);
-    assert.ok(response.body.includes(`We sent a text message with a 6-digit code to ${masked}`), "expected: response.body.includes(`We sent a text message with a 6-digit code to ${masked}`)");
+    assert.ok(response.body.includes(`We sent a text message with a 6-digit code to <span class="nowrap">${masked}</span>`), "expected: response.body.includes(`We sent a text message with a 6-digit code to ${masked}`)");
     assertNoFullNumber(response.body);
     assert.match(response.body, /<input id="field-code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric"/);
     assert.match(response.body, /action="\/login\/two-factor\/resend"[^>]*>.*Send a new code/s);
@@ -312,7 +312,7 @@ describe("pages: SMS journey", () => {
     response = await browser.post("/login/two-factor/method", { methodId: smsMethodId }, { csrfFrom: "/login/two-factor" });
     assert.equal(response.headers.location, "/login/two-factor");
     response = await browser.get("/login/two-factor");
-    assert.ok(response.body.includes(`We sent a text message with a 6-digit code to ${masked}`), "expected: response.body.includes(`We sent a text message with a 6-digit code to ${masked}`)");
+    assert.ok(response.body.includes(`We sent a text message with a 6-digit code to <span class="nowrap">${masked}</span>`), "expected: response.body.includes(`We sent a text message with a 6-digit code to ${masked}`)");
     assert.equal((await outbox(t)).length, sent, "no second text within the resend interval");
 
     // To the app again, and back after 30 s: a new text, which replaces the kept one.
@@ -353,7 +353,7 @@ describe("pages: SMS journey", () => {
     assert.equal(response.headers.location, "/login/two-factor");
     assert.equal((await outbox(t)).length, sent, "nothing texted to another user's phone");
     response = await browser.get("/login/two-factor");
-    assert.ok(response.body.includes(`We sent a text message with a 6-digit code to ${masked}`), "still on the user's own SMS method");
+    assert.ok(response.body.includes(`We sent a text message with a 6-digit code to <span class="nowrap">${masked}</span>`), "still on the user's own SMS method");
   });
 
   it("when the text cannot be sent on arrival, the second step says so and offers the other ways in", async () => {
