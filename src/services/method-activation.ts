@@ -1,12 +1,46 @@
 import { fail, type Result } from "../domain/errors.js";
 import { activeMethods } from "../domain/login-flow/flow.js";
-import type { Method } from "../domain/model.js";
+import type { Method, MethodType, User } from "../domain/model.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordEvent } from "./audit.js";
 import { effectivePolicyFor } from "./policy.js";
 import { prepareRecoveryCodes, storeRecoveryCodes } from "./recovery-codes.js";
 import type { Authenticated } from "./sessions.js";
 import { settleSuccessfulAttempt } from "./throttle.js";
+
+/**
+ * Stores a new pending method (SECURITY 16: not usable until confirmed) with its
+ * secret sealed to its id. One setup at a time: an abandoned earlier one dies.
+ * For a reset (M4) it names the method it will replace and keeps that name.
+ */
+export async function insertPendingMethod(
+  deps: ServiceDeps,
+  input: { user: User; type: MethodType; defaultName: string; secret: Uint8Array; replaces: Method | null; displayHint: string | null },
+): Promise<Method> {
+  const now = deps.clock.now();
+  const id = deps.newId();
+  const method: Method = {
+    id,
+    userId: input.user.id,
+    type: input.type,
+    name: input.replaces?.name ?? input.defaultName,
+    status: "pending",
+    isDefault: false,
+    secretCiphertext: deps.secretBox.seal(input.secret, id),
+    lastUsedStep: null,
+    replacesMethodId: input.replaces?.id ?? null,
+    createdAt: now,
+    confirmedAt: null,
+    lastUsedAt: null,
+    pendingExpiresAt: now + deps.config.enrolmentTtlSeconds * 1000,
+    displayHint: input.displayHint,
+  };
+  await deps.store.transaction(async (store) => {
+    await store.deletePendingMethods(input.user.id);
+    await store.insertMethod(method);
+  });
+  return method;
+}
 
 /** A method still being set up, owned by this user and not expired; anything else looks the same as missing. */
 export async function findPendingMethod(deps: ServiceDeps, auth: Authenticated, methodId: string): Promise<Result<{ method: Method }>> {

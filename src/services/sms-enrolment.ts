@@ -5,7 +5,7 @@ import { maskPhoneNumber, parseMobileNumber } from "../domain/phone.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordVerificationFailure } from "./audit.js";
 import { factorFor } from "./factors/registry.js";
-import { activatePendingMethod, findPendingMethod } from "./method-activation.js";
+import { activatePendingMethod, findPendingMethod, insertPendingMethod } from "./method-activation.js";
 import { effectivePolicyFor } from "./policy.js";
 import { reauthenticate } from "./reauthenticate.js";
 import type { Authenticated } from "./sessions.js";
@@ -49,29 +49,9 @@ export async function startPendingSmsMethod(
 ): Promise<Result<SmsEnrolmentStarted>> {
   const phone = parseMobileNumber(phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
   if ("ok" in phone) return phone;
-  const now = deps.clock.now();
-  const id = deps.newId();
   const maskedPhone = maskPhoneNumber(phone.e164, phone.callingCode);
-  const method: Method = {
-    id,
-    userId: user.id,
-    type: "sms",
-    name: replaces?.name ?? "Mobile phone",
-    status: "pending",
-    isDefault: false,
-    secretCiphertext: deps.secretBox.seal(Buffer.from(phone.e164, "utf8"), id),
-    lastUsedStep: null,
-    replacesMethodId: replaces?.id ?? null,
-    createdAt: now,
-    confirmedAt: null,
-    lastUsedAt: null,
-    pendingExpiresAt: now + deps.config.enrolmentTtlSeconds * 1000,
-    displayHint: maskedPhone,
-  };
-  await deps.store.transaction(async (store) => {
-    await store.deletePendingMethods(user.id);
-    await store.insertMethod(method);
-  });
+  const method = await insertPendingMethod(deps, { user, type: "sms", defaultName: "Mobile phone", secret: Buffer.from(phone.e164, "utf8"), replaces, displayHint: maskedPhone });
+  const id = method.id;
   const sent = await sendSmsCode(deps, { user, method, purpose: "enrol", bindingId: id, context });
   if (!sent.ok) {
     await deps.store.deleteMethod(id);

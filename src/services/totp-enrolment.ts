@@ -5,7 +5,7 @@ import { createTotpKeyUri, encodeBase32Key, groupBase32Key } from "../domain/otp
 import { findTotpStep } from "../domain/otp/totp.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordVerificationFailure } from "./audit.js";
-import { activatePendingMethod, findPendingMethod } from "./method-activation.js";
+import { activatePendingMethod, findPendingMethod, insertPendingMethod } from "./method-activation.js";
 import { effectivePolicyFor } from "./policy.js";
 import { reauthenticate } from "./reauthenticate.js";
 import type { Authenticated } from "./sessions.js";
@@ -25,32 +25,12 @@ export async function beginTotpEnrolment(deps: ServiceDeps, auth: Authenticated,
   return { ok: true, methodId: await createPendingTotpMethod(deps, auth.user, null) };
 }
 
-/** A pending TOTP method with a new key; for a reset (M4) it names the method it will replace and keeps its name. */
+/** A pending TOTP method with a new key; for a reset (M4) it names the method it will replace. */
 export async function createPendingTotpMethod(deps: ServiceDeps, user: User, replaces: Method | null): Promise<string> {
-  const now = deps.clock.now();
-  const id = deps.newId();
-  const method: Method = {
-    id,
-    userId: user.id,
-    type: "totp",
-    name: replaces?.name ?? "Authenticator app",
-    status: "pending",
-    isDefault: false,
-    secretCiphertext: deps.secretBox.seal(deps.randomBytes(totpKeyBytes), id),
-    lastUsedStep: null,
-    replacesMethodId: replaces?.id ?? null,
-    createdAt: now,
-    confirmedAt: null,
-    lastUsedAt: null,
-    pendingExpiresAt: now + deps.config.enrolmentTtlSeconds * 1000,
-    displayHint: null,
-  };
-  await deps.store.transaction(async (store) => {
-    // One setup at a time: an abandoned earlier one dies.
-    await store.deletePendingMethods(user.id);
-    await store.insertMethod(method);
-  });
-  return id;
+  const secret = deps.randomBytes(totpKeyBytes);
+  const method = await insertPendingMethod(deps, { user, type: "totp", defaultName: "Authenticator app", secret, replaces, displayHint: null });
+  secret.fill(0);
+  return method.id;
 }
 
 export interface TotpEnrolmentView {

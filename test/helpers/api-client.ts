@@ -5,7 +5,9 @@ import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { createTestApp, type TestApp, type TestClock } from "./runtime.js";
-import { codeFor } from "./totp.js";
+import { codeFor, wrongCodeFor } from "./totp.js";
+
+export { wrongCodeFor };
 
 /** A parsed JSON body; tests read the fields they assert on. */
 export type Json = Record<string, any>;
@@ -92,16 +94,6 @@ export function assertApiError(response: ApiResponse, status: number, code: stri
 export function nextCode(key: string, clock: TestClock): string {
   clock.advance(30);
   return codeFor(key, clock.now());
-}
-
-/** A well-formed 6-digit code that is certainly not accepted now (none of the window's codes). */
-export function wrongCodeFor(key: string, now: number, windowSteps = 1): string {
-  const accepted = new Set<string>();
-  for (let offset = -windowSteps; offset <= windowSteps; offset++) accepted.add(codeFor(key, now, offset));
-  let candidate = Number(codeFor(key, now));
-  do candidate = (candidate + 1) % 1_000_000;
-  while (accepted.has(String(candidate).padStart(6, "0")));
-  return String(candidate).padStart(6, "0");
 }
 
 /** Every database row, table by table, sorted: equal snapshots mean nothing was written. */

@@ -16,3 +16,13 @@ export function keyFromSetupPage(page: string): string {
 export function recoveryCodesFromPage(page: string): string[] {
   return [...page.matchAll(/<li><code>([0-9A-Z-]+)<\/code><\/li>/g)].map((match) => match[1]!);
 }
+
+/** A 6-digit code that no step of the ±window accepts at `now`: a guaranteed wrong guess. */
+export function wrongCodeFor(key: string, now: number, windowSteps = 1): string {
+  const accepted = new Set<string>();
+  for (let offset = -windowSteps; offset <= windowSteps; offset++) accepted.add(codeFor(key, now, offset));
+  let candidate = Number(codeFor(key, now));
+  do candidate = (candidate + 1) % 1_000_000;
+  while (accepted.has(String(candidate).padStart(6, "0")));
+  return String(candidate).padStart(6, "0");
+}
