@@ -43,6 +43,10 @@ const userCount = number("BENCH_USERS", 60_000);
 const wrongPoolSize = 5_000;
 if (userCount < 2 * wrongPoolSize) throw new Error(`BENCH_USERS must be at least ${2 * wrongPoolSize} (the first ${wrongPoolSize} users are the wrong-code pool)`);
 const only = new Set((process.env.BENCH_ONLY ?? "totp,bare,wrong,right").split(",").map((part) => part.trim()));
+/** The twostep server runs with the same node flags as in production (package.json config.serverNodeFlags). */
+const productionNodeFlags = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { config: { serverNodeFlags: string } }).config.serverNodeFlags
+  .split(" ")
+  .filter(Boolean);
 const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
 
 const targets = { totpRatio: 0.9, wrongVsBare: 0.4, wrongP99Ms: 20, rssMb: 120 };
@@ -125,7 +129,7 @@ let serverScript: ServerScript;
 async function startServer(mode: "twostep" | "bare", env: NodeJS.ProcessEnv): Promise<ServerChild> {
   const child: ChildProcess = fork(serverScript.path, [mode], {
     env,
-    execArgv: [...serverScript.execArgv, ...serverNodeArgs],
+    execArgv: [...serverScript.execArgv, ...productionNodeFlags, ...serverNodeArgs],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   let nextId = 0;
@@ -506,7 +510,7 @@ function report(input: {
   phaseDetail("right code", right);
   if (wrong || right) {
     lines.push(
-      `- twostep server: TWOSTEP_ENV=production, fixed TWOSTEP_ENCRYPTION_KEY, temp SQLite file, buildApp({ logger: false }); RSS right after start ${mb(input.twostepStartupRss).toFixed(1)} MB (bare: ${mb(input.bareStartupRss).toFixed(1)} MB). Servers run as ${input.serverRuntime}.`,
+      `- twostep server: TWOSTEP_ENV=production, fixed TWOSTEP_ENCRYPTION_KEY, temp SQLite file, buildApp({ logger: false }); RSS right after start ${mb(input.twostepStartupRss).toFixed(1)} MB (bare: ${mb(input.bareStartupRss).toFixed(1)} MB). Servers run as ${input.serverRuntime}, both with the production node flags from package.json (${productionNodeFlags.join(" ") || "none"}).`,
       `- Throttle raised so every wrong-code request does the full verification: TWOSTEP_USER_FREE_FAILURES=${userFreeFailures}, TWOSTEP_ADDRESS_FREE_FAILURES=${addressFreeFailures} (their maxima); the wrong-code run cycles over ${wrongPoolSize} users' flows, and attempt counters are cleared between runs.`,
       `- Right-code run: ${int(userCount - wrongPoolSize)} seeded users (one shared argon2 hash), each request a fresh login flow and the code its user's key shows now (replay protection stays on)${input.rightPoolExhausted ? `; POOL EXHAUSTED for ${input.rightPoolExhausted} requests (results invalid, raise BENCH_USERS)` : ""}. Seeding took ${input.seedSeconds.toFixed(1)} s.`,
     );

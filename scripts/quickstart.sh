@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh
 npm run build --silent
 node dist/cli/main.js migrate
-exec node dist/http/server.js --demo
+# The server's node flags live in package.json (config.serverNodeFlags); the benchmark uses the same.
+flags=$(node -p 'require("./package.json").config.serverNodeFlags')
+exec node $flags dist/http/server.js --demo
