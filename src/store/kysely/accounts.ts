@@ -1,0 +1,90 @@
+import type { Kysely } from "kysely";
+import type { Account, User } from "../../domain/model.js";
+import type { PolicyAudience, PolicyLayer } from "../../domain/policy.js";
+import type { Database } from "../schema.js";
+import { toAccount, toUser } from "../rows.js";
+
+/** Accounts, users and policy layers. */
+
+export async function insertAccount(db: Kysely<Database>, account: Account): Promise<void> {
+  await db
+    .insertInto("accounts")
+    .values({ id: account.id, kind: account.kind, name: account.name, parent_id: account.parentId, created_at: account.createdAt })
+    .execute();
+}
+
+export async function findAccountById(db: Kysely<Database>, id: string): Promise<Account | undefined> {
+  const row = await db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && toAccount(row);
+}
+
+export async function findAccountByName(db: Kysely<Database>, name: string): Promise<Account | undefined> {
+  const row = await db.selectFrom("accounts").selectAll().where("name", "=", name).executeTakeFirst();
+  return row && toAccount(row);
+}
+
+export async function insertUser(db: Kysely<Database>, user: User): Promise<void> {
+  await db
+    .insertInto("users")
+    .values({
+      id: user.id,
+      account_id: user.accountId,
+      email: user.email,
+      display_name: user.displayName,
+      role: user.role,
+      password_hash: user.passwordHash,
+      active: user.active ? 1 : 0,
+      created_at: user.createdAt,
+    })
+    .execute();
+}
+
+export async function findUserById(db: Kysely<Database>, id: string): Promise<User | undefined> {
+  const row = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && toUser(row);
+}
+
+export async function findUserByEmail(db: Kysely<Database>, email: string): Promise<User | undefined> {
+  const row = await db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
+  return row && toUser(row);
+}
+
+export async function updatePasswordHash(db: Kysely<Database>, userId: string, passwordHash: string): Promise<void> {
+  await db.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", userId).execute();
+}
+
+export async function findPolicyLayers(db: Kysely<Database>, keys: { accountId: string; audience: PolicyAudience }[]): Promise<PolicyLayer[]> {
+  if (keys.length === 0) return [];
+  const rows = await db
+    .selectFrom("policies")
+    .selectAll()
+    .where((eb) => eb.or(keys.map((key) => eb.and([eb("account_id", "=", key.accountId), eb("audience", "=", key.audience)]))))
+    .execute();
+  const layers: PolicyLayer[] = [];
+  for (const key of keys) {
+    const row = rows.find((candidate) => candidate.account_id === key.accountId && candidate.audience === key.audience);
+    if (!row) continue;
+    layers.push({
+      requireTwoFactorFrom: row.require_two_factor_from === null ? null : Number(row.require_two_factor_from),
+      allowedMethods: row.allowed_methods === null ? null : (JSON.parse(row.allowed_methods) as PolicyLayer["allowedMethods"]),
+      recoveryCodePolicy: row.recovery_code_policy as PolicyLayer["recoveryCodePolicy"],
+      rotatePasswordOnDisable: row.rotate_password_on_disable === null ? null : Boolean(row.rotate_password_on_disable),
+    });
+  }
+  return layers;
+}
+
+export async function savePolicyLayer(db: Kysely<Database>, accountId: string, audience: PolicyAudience, layer: PolicyLayer, now: number): Promise<void> {
+  const values = {
+    require_two_factor_from: layer.requireTwoFactorFrom,
+    allowed_methods: layer.allowedMethods === null ? null : JSON.stringify(layer.allowedMethods),
+    recovery_code_policy: layer.recoveryCodePolicy,
+    rotate_password_on_disable: layer.rotatePasswordOnDisable === null ? null : layer.rotatePasswordOnDisable ? 1 : 0,
+    updated_at: now,
+  };
+  await db
+    .insertInto("policies")
+    .values({ account_id: accountId, audience, ...values })
+    .onConflict((oc) => oc.columns(["account_id", "audience"]).doUpdateSet(values))
+    .execute();
+}

@@ -1,0 +1,68 @@
+import { sql, type Kysely } from "kysely";
+import type { AttemptCount, LockSchedule } from "../store.js";
+import type { Database } from "../schema.js";
+
+/** Attempt counters (lockout) and fixed-window send counters, each a single atomic statement. */
+
+export async function countAttempt(db: Kysely<Database>, key: string, now: number, schedule: LockSchedule): Promise<AttemptCount> {
+  const first = schedule.rows[0];
+  const last = schedule.rows[schedule.rows.length - 1];
+  if (!first || !last) throw new Error("lock schedule is empty");
+  const next = sql<number>`attempt_counters.failures + 1`;
+  // The lock length for the new count, as one CASE so the count and the lock land in one write.
+  const lockSeconds = sql<number>`case ${sql.join(
+    schedule.rows.slice(0, -1).map((row) => sql`when ${next} = ${row.failures} then ${row.lockSeconds}`),
+    sql` `,
+  )} else ${last.lockSeconds} end`;
+  const firstLock = first.failures <= 1 ? now + first.lockSeconds * 1000 : null;
+  // One upsert, counted before the code is checked: a new key starts at 1; a known key counts up
+  // only while it is not locked (the WHERE), so parallel guesses each take a slot (AuthQuake).
+  const row = await db
+    .insertInto("attempt_counters")
+    .values({ key, failures: 1, locked_until: firstLock, updated_at: now })
+    .onConflict((oc) =>
+      oc
+        .column("key")
+        .doUpdateSet({
+          failures: next,
+          locked_until: sql`case when ${next} >= ${first.failures} then ${now} + 1000 * (${lockSeconds}) else null end`,
+          updated_at: now,
+        })
+        .where((eb) => eb.or([eb("attempt_counters.locked_until", "is", null), eb("attempt_counters.locked_until", "<=", now)])),
+    )
+    .returning(["failures", "locked_until"])
+    .executeTakeFirst();
+  if (row) return { allowed: true, failures: Number(row.failures), lockedUntil: row.locked_until === null ? null : Number(row.locked_until) };
+  const locked = await db.selectFrom("attempt_counters").select("locked_until").where("key", "=", key).executeTakeFirstOrThrow();
+  return { allowed: false, lockedUntil: Number(locked.locked_until) };
+}
+
+export async function clearAttempts(db: Kysely<Database>, key: string): Promise<void> {
+  await db.deleteFrom("attempt_counters").where("key", "=", key).execute();
+}
+
+export async function refundAttempt(db: Kysely<Database>, key: string, now: number): Promise<void> {
+  await db
+    .updateTable("attempt_counters")
+    .set({ failures: sql`failures - 1`, updated_at: now })
+    .where("key", "=", key)
+    .where("failures", ">", 0)
+    .execute();
+}
+
+export async function countInWindow(db: Kysely<Database>, key: string, now: number, windowSeconds: number): Promise<{ count: number; windowStart: number }> {
+  const expired = sql<boolean>`rate_windows.window_start <= ${now - windowSeconds * 1000}`;
+  // One upsert: a new window starts at 1, a live one counts up, in a single atomic statement.
+  const row = await db
+    .insertInto("rate_windows")
+    .values({ key, window_start: now, count: 1 })
+    .onConflict((oc) =>
+      oc.column("key").doUpdateSet({
+        count: sql`case when ${expired} then 1 else rate_windows.count + 1 end`,
+        window_start: sql`case when ${expired} then ${now} else rate_windows.window_start end`,
+      }),
+    )
+    .returning(["count", "window_start"])
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), windowStart: Number(row.window_start) };
+}

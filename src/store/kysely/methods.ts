@@ -1,0 +1,88 @@
+import type { Kysely } from "kysely";
+import type { Method } from "../../domain/model.js";
+import type { Database } from "../schema.js";
+import { fromMethod, toMethod } from "../rows.js";
+import { inTransaction } from "./transaction.js";
+
+/** A user's second-factor methods. Activation, the default switch and the TOTP step claim are conditional writes. */
+
+export async function listMethods(db: Kysely<Database>, userId: string): Promise<Method[]> {
+  const rows = await db.selectFrom("methods").selectAll().where("user_id", "=", userId).orderBy("created_at").execute();
+  return rows.map(toMethod);
+}
+
+export async function findMethod(db: Kysely<Database>, id: string): Promise<Method | undefined> {
+  const row = await db.selectFrom("methods").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && toMethod(row);
+}
+
+export async function insertMethod(db: Kysely<Database>, method: Method): Promise<void> {
+  await db.insertInto("methods").values(fromMethod(method)).execute();
+}
+
+export async function activateMethod(db: Kysely<Database>, id: string, step: number | null, now: number): Promise<boolean> {
+  return inTransaction(db, async (db) => {
+    // Conditional on still pending and not expired: a second confirm of the same setup gets false.
+    const activated = await db
+      .updateTable("methods")
+      .set({ status: "active", confirmed_at: now, last_used_step: step, last_used_at: now, pending_expires_at: null, is_default: 1 })
+      .where("id", "=", id)
+      .where("status", "=", "pending")
+      .where("pending_expires_at", ">", now)
+      .returning(["user_id", "replaces_method_id"])
+      .executeTakeFirst();
+    if (!activated) return false;
+    // M3: the most recently enabled method becomes the default.
+    await db.updateTable("methods").set({ is_default: 0 }).where("user_id", "=", activated.user_id).where("id", "!=", id).execute();
+    // M4: a reset's old method works until this moment, and dies now.
+    if (activated.replaces_method_id) await db.deleteFrom("methods").where("id", "=", activated.replaces_method_id).execute();
+    return true;
+  });
+}
+
+export async function claimTotpStep(db: Kysely<Database>, methodId: string, step: number, now: number): Promise<boolean> {
+  // One conditional UPDATE: of two requests with the same code, only one sees a row change.
+  const result = await db
+    .updateTable("methods")
+    .set({ last_used_step: step, last_used_at: now })
+    .where("id", "=", methodId)
+    .where("status", "=", "active")
+    .where((eb) => eb.or([eb("last_used_step", "is", null), eb("last_used_step", "<", step)]))
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+export async function deleteMethod(db: Kysely<Database>, id: string): Promise<void> {
+  await db.deleteFrom("methods").where("id", "=", id).execute();
+}
+
+export async function renameMethod(db: Kysely<Database>, id: string, name: string): Promise<void> {
+  await db.updateTable("methods").set({ name }).where("id", "=", id).execute();
+}
+
+export async function markMethodUsed(db: Kysely<Database>, id: string, now: number): Promise<void> {
+  await db.updateTable("methods").set({ last_used_at: now }).where("id", "=", id).execute();
+}
+
+export async function setDefaultMethod(db: Kysely<Database>, userId: string, methodId: string): Promise<boolean> {
+  return inTransaction(db, async (db) => {
+    const target = await db
+      .updateTable("methods")
+      .set({ is_default: 1 })
+      .where("id", "=", methodId)
+      .where("user_id", "=", userId)
+      .where("status", "=", "active")
+      .executeTakeFirst();
+    if (target.numUpdatedRows !== 1n) return false;
+    await db.updateTable("methods").set({ is_default: 0 }).where("user_id", "=", userId).where("id", "!=", methodId).execute();
+    return true;
+  });
+}
+
+export async function deletePendingMethods(db: Kysely<Database>, userId: string): Promise<void> {
+  await db.deleteFrom("methods").where("user_id", "=", userId).where("status", "=", "pending").execute();
+}
+
+export async function deleteAllMethods(db: Kysely<Database>, userId: string): Promise<void> {
+  await db.deleteFrom("methods").where("user_id", "=", userId).execute();
+}

@@ -1,0 +1,86 @@
+import type { Kysely } from "kysely";
+import type { LoginFlow, Session } from "../../domain/model.js";
+import type { ClientInfo } from "../store.js";
+import type { Database } from "../schema.js";
+import { toLoginFlow, toSession } from "../rows.js";
+
+/** Sessions and pending login flows, found by token hash only. */
+
+export async function insertSession(db: Kysely<Database>, session: Session, tokenHash: string, client: ClientInfo): Promise<void> {
+  await db
+    .insertInto("sessions")
+    .values({
+      id: session.id,
+      token_hash: tokenHash,
+      user_id: session.userId,
+      created_at: session.createdAt,
+      expires_at: session.expiresAt,
+      authenticated_at: session.authenticatedAt,
+      recovery_code_used: session.recoveryCodeUsed ? 1 : 0,
+      client_address: client.clientAddress,
+      user_agent: client.userAgent,
+      revoked_at: null,
+    })
+    .execute();
+}
+
+export async function findSessionByTokenHash(db: Kysely<Database>, tokenHash: string, now: number): Promise<Session | undefined> {
+  const row = await db
+    .selectFrom("sessions")
+    .selectAll()
+    .where("token_hash", "=", tokenHash)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", now)
+    .executeTakeFirst();
+  return row && toSession(row);
+}
+
+export async function revokeSession(db: Kysely<Database>, id: string, now: number): Promise<void> {
+  await db.updateTable("sessions").set({ revoked_at: now }).where("id", "=", id).where("revoked_at", "is", null).execute();
+}
+
+export async function revokeUserSessions(db: Kysely<Database>, userId: string, now: number, exceptSessionId?: string): Promise<void> {
+  let query = db.updateTable("sessions").set({ revoked_at: now }).where("user_id", "=", userId).where("revoked_at", "is", null);
+  if (exceptSessionId) query = query.where("id", "!=", exceptSessionId);
+  await query.execute();
+}
+
+export async function markSessionAuthenticated(db: Kysely<Database>, id: string, now: number): Promise<void> {
+  await db.updateTable("sessions").set({ authenticated_at: now, recovery_code_used: 0 }).where("id", "=", id).execute();
+}
+
+export async function insertLoginFlow(db: Kysely<Database>, flow: LoginFlow, tokenHash: string): Promise<void> {
+  await db
+    .insertInto("login_flows")
+    .values({
+      id: flow.id,
+      token_hash: tokenHash,
+      user_id: flow.userId,
+      state: flow.state,
+      method_id: flow.methodId,
+      created_at: flow.createdAt,
+      expires_at: flow.expiresAt,
+    })
+    .execute();
+}
+
+export async function findLoginFlowByTokenHash(db: Kysely<Database>, tokenHash: string): Promise<LoginFlow | undefined> {
+  const row = await db.selectFrom("login_flows").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
+  return row && toLoginFlow(row);
+}
+
+export async function setLoginFlowMethod(db: Kysely<Database>, id: string, methodId: string | null): Promise<void> {
+  await db.updateTable("login_flows").set({ method_id: methodId }).where("id", "=", id).execute();
+}
+
+export async function completeLoginFlow(db: Kysely<Database>, id: string, now: number): Promise<boolean> {
+  // Conditional write: a flow yields at most one session, and never after it expired.
+  const result = await db
+    .updateTable("login_flows")
+    .set({ state: "completed" })
+    .where("id", "=", id)
+    .where("state", "=", "second_factor")
+    .where("expires_at", ">", now)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
