@@ -2,11 +2,12 @@ import { fail, type Result } from "../domain/errors.js";
 import { activeMethods } from "../domain/login-flow/flow.js";
 import type { Method, MethodType, User } from "../domain/model.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
-import { recordEvent } from "./audit.js";
+import { recordEvent, recordVerificationFailure } from "./audit.js";
 import { effectivePolicyFor } from "./policy.js";
 import { prepareRecoveryCodes, storeRecoveryCodes } from "./recovery-codes.js";
 import type { Authenticated } from "./sessions.js";
-import { settleSuccessfulAttempt } from "./throttle.js";
+import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
+import { factorFor } from "./factors/registry.js";
 
 /**
  * Stores a new pending method (SECURITY 16: not usable until confirmed) with its
@@ -48,6 +49,36 @@ export async function findPendingMethod(deps: ServiceDeps, auth: Authenticated, 
   if (!method || method.userId !== auth.user.id || method.status !== "pending") return fail("enrolment_expired");
   if ((method.pendingExpiresAt ?? 0) <= deps.clock.now()) return fail("enrolment_expired");
   return { ok: true, method };
+}
+
+/**
+ * Step 2 of every enrolment (SECURITY 16): the code's format first, then the
+ * user's own pending method of this type, a slot on the per-user counter, and
+ * `verify`, which answers the step to remember (TOTP) or null, or false when the
+ * code is wrong. A wrong code is logged, with the lock it may start, because
+ * that lock also blocks the user's login (SECURITY 12, A4).
+ */
+export async function confirmEnrolment(
+  deps: ServiceDeps,
+  auth: Authenticated,
+  input: { methodId: string; code: string; type: MethodType },
+  context: RequestContext,
+  verify: (method: Method, code: string) => Promise<{ step: number | null } | false>,
+): Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>> {
+  const code = input.code.replace(/\s/g, "");
+  const factor = factorFor(input.type);
+  if (!factor.isWellFormed(code)) return fail("invalid_code_format", { field: "code" });
+  const pending = await findPendingMethod(deps, auth, input.methodId);
+  if (!pending.ok) return pending;
+  if (pending.method.type !== input.type) return fail("enrolment_expired");
+  const ticket = await takeAttempt(deps, deps.store, auth.user.id, context);
+  if ("ok" in ticket) return ticket;
+  const verified = await verify(pending.method, code);
+  if (!verified) {
+    await recordVerificationFailure(deps, auth.user, { action: "enrol", factor: input.type, locked: ticket.locksOnFailure, context });
+    return fail(factor.wrongCode, { field: "code" });
+  }
+  return activatePendingMethod(deps, auth, pending.method, verified.step, context);
 }
 
 /**

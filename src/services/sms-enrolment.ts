@@ -3,14 +3,12 @@ import { activeMethods } from "../domain/login-flow/flow.js";
 import type { Method, User } from "../domain/model.js";
 import { maskPhoneNumber, parseMobileNumber } from "../domain/phone.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
-import { recordVerificationFailure } from "./audit.js";
 import { factorFor } from "./factors/registry.js";
-import { activatePendingMethod, findPendingMethod, insertPendingMethod } from "./method-activation.js";
+import { confirmEnrolment, findPendingMethod, insertPendingMethod } from "./method-activation.js";
 import { effectivePolicyFor } from "./policy.js";
 import { reauthenticate } from "./reauthenticate.js";
 import type { Authenticated } from "./sessions.js";
 import { sendSmsCode } from "./sms-codes.js";
-import { takeAttempt } from "./throttle.js";
 
 export interface SmsEnrolmentStarted {
   methodId: string;
@@ -76,25 +74,14 @@ export async function showSmsEnrolment(deps: ServiceDeps, auth: Authenticated, m
   return { ok: true, methodId, maskedPhone: pending.method.displayHint ?? "", replacing: pending.method.replacesMethodId !== null };
 }
 
-/** M2 step 2: the code from the text makes the method active; a wrong one counts on the user's counter. */
-export async function confirmSmsEnrolment(
+/** M2 step 2: the code from the text (sent for this setup) makes the method active. */
+export function confirmSmsEnrolment(
   deps: ServiceDeps,
   auth: Authenticated,
   input: { methodId: string; code: string },
   context: RequestContext,
 ): Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>> {
-  const code = input.code.replace(/\s/g, "");
-  const factor = factorFor("sms");
-  if (!factor.isWellFormed(code)) return fail("invalid_code_format", { field: "code" });
-  const pending = await findPendingMethod(deps, auth, input.methodId);
-  if (!pending.ok) return pending;
-  if (pending.method.type !== "sms") return fail("enrolment_expired");
-  const ticket = await takeAttempt(deps, deps.store, auth.user.id, context);
-  if ("ok" in ticket) return ticket;
-  if (!(await factor.verifyAndConsume(deps, deps.store, pending.method, code, { purpose: "enrol", bindingId: pending.method.id }))) {
-    // The lock this may start also blocks the user's login, so the event log says why (SECURITY 12, A4).
-    await recordVerificationFailure(deps, auth.user, { action: "enrol", factor: "sms", locked: ticket.locksOnFailure, context });
-    return fail("invalid_sms_code", { field: "code" });
-  }
-  return activatePendingMethod(deps, auth, pending.method, null, context);
+  return confirmEnrolment(deps, auth, { ...input, type: "sms" }, context, async (method, code) =>
+    (await factorFor("sms").verifyAndConsume(deps, deps.store, method, code, { purpose: "enrol", bindingId: method.id })) ? { step: null } : false,
+  );
 }

@@ -4,12 +4,10 @@ import type { Method, User } from "../domain/model.js";
 import { createTotpKeyUri, encodeBase32Key, groupBase32Key } from "../domain/otp/key-uri.js";
 import { findTotpStep } from "../domain/otp/totp.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
-import { recordVerificationFailure } from "./audit.js";
-import { activatePendingMethod, findPendingMethod, insertPendingMethod } from "./method-activation.js";
+import { confirmEnrolment, findPendingMethod, insertPendingMethod } from "./method-activation.js";
 import { effectivePolicyFor } from "./policy.js";
 import { reauthenticate } from "./reauthenticate.js";
 import type { Authenticated } from "./sessions.js";
-import { takeAttempt } from "./throttle.js";
 
 /** SECURITY 13: 160-bit keys from the CSPRNG, one per method. */
 const totpKeyBytes = 20;
@@ -58,26 +56,17 @@ export async function showTotpEnrolment(deps: ServiceDeps, auth: Authenticated, 
   };
 }
 
-/** Step 2 of M1: a current code makes the method active (SECURITY 16). */
-export async function confirmTotpEnrolment(
+/** Step 2 of M1: a current code from the app makes the method active; its step becomes the replay floor. */
+export function confirmTotpEnrolment(
   deps: ServiceDeps,
   auth: Authenticated,
   input: { methodId: string; code: string },
   context: RequestContext,
 ): Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>> {
-  const code = input.code.replace(/\s/g, "");
-  if (!/^\d{6}$/.test(code)) return fail("invalid_code_format", { field: "code" });
-  const pending = await findPendingMethod(deps, auth, input.methodId);
-  if (!pending.ok) return pending;
-  if (pending.method.type !== "totp") return fail("enrolment_expired");
-  const ticket = await takeAttempt(deps, deps.store, auth.user.id, context);
-  if ("ok" in ticket) return ticket;
-  const key = deps.secretBox.open(pending.method.secretCiphertext, pending.method.id);
-  const step = findTotpStep(key, code, { nowInMilliseconds: deps.clock.now(), windowSteps: deps.config.totpWindowSteps, lastUsedStep: null });
-  if (step === null) {
-    // The lock this may start also blocks the user's login, so the event log says why (SECURITY 12, A4).
-    await recordVerificationFailure(deps, auth.user, { action: "enrol", factor: "totp", locked: ticket.locksOnFailure, context });
-    return fail("invalid_code", { field: "code" });
-  }
-  return activatePendingMethod(deps, auth, pending.method, step, context);
+  return confirmEnrolment(deps, auth, { ...input, type: "totp" }, context, async (method, code) => {
+    const key = deps.secretBox.open(method.secretCiphertext, method.id);
+    const step = findTotpStep(key, code, { nowInMilliseconds: deps.clock.now(), windowSteps: deps.config.totpWindowSteps, lastUsedStep: null });
+    key.fill(0);
+    return step === null ? false : { step };
+  });
 }

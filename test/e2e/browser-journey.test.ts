@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { base32nopad } from "@scure/base";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { generateTotp } from "../../src/domain/otp/totp.js";
-import { checkInputs, hasChromium, launchChromium, Screenshots, chromiumPath } from "../helpers/chromium.js";
+import { checkInputs, hasChromium, openBrowser, Screenshots, chromiumPath } from "../helpers/chromium.js";
 import { seedUser } from "../helpers/runtime.js";
 import { startTestServer, type RunningServer } from "../helpers/server.js";
 import { hasOathtool, hasZbarimg, oathtoolTotp, pngFromDataUrl, zbarDecodePng } from "../interop/tools.js";
@@ -29,14 +29,7 @@ describe("e2e: authenticator-app journey in Chromium", { skip, timeout: 100_000 
     await shots.reset();
     await mkdir(`${outputDir}/e2e`, { recursive: true });
     server = await startTestServer();
-    try {
-      browser = await launchChromium();
-    } catch (error) {
-      throw new Error(`Chromium (${chromiumPath}) failed to launch: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 800 }, locale: "en-GB", timezoneId: "UTC" });
-    context.setDefaultTimeout(10_000);
-    context.setDefaultNavigationTimeout(15_000);
+    ({ browser, context } = await openBrowser({ acceptDownloads: true }));
   });
 
   after(async () => {

@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { base32nopad } from "@scure/base";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { generateTotp } from "../../src/domain/otp/totp.js";
-import { checkInputs, hasChromium, launchChromium, Screenshots, chromiumPath } from "../helpers/chromium.js";
+import { checkInputs, hasChromium, openBrowser, Screenshots, chromiumPath } from "../helpers/chromium.js";
 import { seedUser } from "../helpers/runtime.js";
 import { startTestServer, type RunningServer } from "../helpers/server.js";
 import { hasOathtool, hasZbarimg, oathtoolTotp, zbarDecodePng } from "../interop/tools.js";
@@ -37,14 +37,7 @@ describe("e2e: SMS codes and method management in Chromium", { skip, timeout: 10
     await shots.reset();
     await mkdir(`${outputDir}/e2e`, { recursive: true });
     server = await startTestServer();
-    try {
-      browser = await launchChromium();
-    } catch (error) {
-      throw new Error(`Chromium (${chromiumPath}) failed to launch: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-GB", timezoneId: "UTC" });
-    context.setDefaultTimeout(10_000);
-    context.setDefaultNavigationTimeout(15_000);
+    ({ browser, context } = await openBrowser());
   });
 
   after(async () => {

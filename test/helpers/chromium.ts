@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 /** Debian's Chromium (package chromium); playwright-core never downloads a browser here. */
 export const chromiumPath = process.env.TWOSTEP_CHROMIUM ?? "/usr/bin/chromium";
@@ -21,6 +21,23 @@ export const chromiumArgs = [
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 30_000 });
+}
+
+/**
+ * A browser and a fresh context the way every journey uses them (1280×800, en-GB,
+ * UTC, bounded waits). A launch failure names the Chromium binary it tried.
+ */
+export async function openBrowser(options: { acceptDownloads?: boolean } = {}): Promise<{ browser: Browser; context: BrowserContext }> {
+  let browser: Browser;
+  try {
+    browser = await launchChromium();
+  } catch (error) {
+    throw new Error(`Chromium (${chromiumPath}) failed to launch: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const context = await browser.newContext({ acceptDownloads: options.acceptDownloads ?? false, viewport: { width: 1280, height: 800 }, locale: "en-GB", timezoneId: "UTC" });
+  context.setDefaultTimeout(10_000);
+  context.setDefaultNavigationTimeout(15_000);
+  return { browser, context };
 }
 
 /**
