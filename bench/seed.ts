@@ -10,7 +10,7 @@ import type { LoginFlow, Method, User } from "../src/domain/model.js";
 import { createPasswordHasher } from "../src/security/passwords.js";
 import { createSecretBox, decodeEncryptionKey } from "../src/security/secret-box.js";
 import { createToken, hashToken } from "../src/security/tokens.js";
-import { KyselyStore } from "../src/store/kysely-store.js";
+import { createKyselyStore } from "../src/store/kysely-store.js";
 import { migrateToLatest } from "../src/store/migrate.js";
 import { createSqliteDatabase } from "../src/store/sqlite.js";
 
@@ -22,12 +22,12 @@ export interface SeededLogin {
 export async function seedDatabase(config: Config, path: string, input: { users: number; sharedKeyUsers: number; sharedKey: Buffer }) {
   const db = createSqliteDatabase(path);
   await migrateToLatest(db);
-  const store = new KyselyStore(db);
+  const store = createKyselyStore(db);
   const secretBox = createSecretBox(decodeEncryptionKey(config.encryptionKeyId, config.encryptionKey!));
   const passwordHash = await createPasswordHasher(config.argon2).hash("bench password, never typed");
   const now = Date.now();
   const accountId = randomUUID();
-  await store.insertAccount({ id: accountId, kind: "reseller", name: "bench reseller", parentId: null, createdAt: now });
+  await store.accounts.insertAccount({ id: accountId, kind: "reseller", name: "bench reseller", parentId: null, createdAt: now });
 
   const logins: SeededLogin[] = [];
   const batch = 1000;
@@ -44,7 +44,7 @@ export async function seedDatabase(config: Config, path: string, input: { users:
           active: true,
           createdAt: now,
         };
-        await trx.insertUser(user);
+        await trx.accounts.insertUser(user);
         const key = i < input.sharedKeyUsers ? input.sharedKey : randomBytes(20);
         const methodId = randomUUID();
         const method: Method = {
@@ -63,11 +63,11 @@ export async function seedDatabase(config: Config, path: string, input: { users:
           pendingExpiresAt: null,
           displayHint: null,
         };
-        await trx.insertMethod(method);
+        await trx.methods.insertMethod(method);
         const flowToken = createToken();
         // Long enough for the whole run, whatever TWOSTEP_LOGIN_TTL_SECONDS says.
         const flow: LoginFlow = { id: randomUUID(), userId: user.id, state: "second_factor", methodId, createdAt: now, expiresAt: now + 3_600_000 };
-        await trx.insertLoginFlow(flow, hashToken(flowToken));
+        await trx.sessions.insertLoginFlow(flow, hashToken(flowToken));
         logins.push({ flowToken, key });
       }
     });

@@ -9,7 +9,7 @@ import { createRecoveryCodeHasher } from "./security/recovery-code-hash.js";
 import { createSecretBox, decodeEncryptionKey } from "./security/secret-box.js";
 import type { Clock, Logger, ServiceDeps } from "./services/deps.js";
 import { systemClock } from "./services/deps.js";
-import { KyselyStore } from "./store/kysely-store.js";
+import { createKyselyStore } from "./store/kysely-store.js";
 import { migrateToLatest } from "./store/migrate.js";
 import type { Database } from "./store/schema.js";
 import { createSqliteDatabase } from "./store/sqlite.js";
@@ -56,7 +56,7 @@ export async function createRuntime(config: Config, overrides: { clock?: Clock; 
     decodeEncryptionKey(config.encryptionKeyId, keyBase64),
     config.previousEncryptionKeys.map((entry) => decodeEncryptionKey(entry.id, entry.key)),
   );
-  const store = new KyselyStore(db);
+  const store = createKyselyStore(db);
   const clock = overrides.clock ?? systemClock;
   const rawKey = Buffer.from(keyBase64, "base64");
   const codeMacKey = Buffer.from(hkdfSync("sha256", rawKey, Buffer.alloc(0), "twostep code mac", 32));
@@ -71,7 +71,7 @@ export async function createRuntime(config: Config, overrides: { clock?: Clock; 
     newId: randomUUID,
     logger,
     codeMac: (input) => createHmac("sha256", codeMacKey).update(input).digest("base64url"),
-    sms: createSmsGateway(config.sms, store, () => clock.now()),
+    sms: createSmsGateway(config.sms, store.outbox, () => clock.now()),
   };
   const cookieSecret = Buffer.from(hkdfSync("sha256", rawKey, Buffer.alloc(0), "twostep cookie signing", 32)).toString("base64");
   return { deps, cookieSecret, close: () => db.destroy() };

@@ -63,7 +63,7 @@ describe("twostep command line", () => {
     assert.equal((await run("policy:set", "--account", "Globex Ltd", "--recovery-code-policy", "maybe")).code, 2);
     const runtime = await createRuntime(parseConfig(env));
     try {
-      const user = await runtime.deps.store.findUserByEmail("customer@globex.test");
+      const user = await runtime.deps.store.accounts.findUserByEmail("customer@globex.test");
       const policy = await effectivePolicyFor(runtime.deps, user!);
       assert.equal(policy.recoveryCodePolicy, "disable");
       assert.equal(policy.rotatePasswordOnDisable, true);

@@ -1,5 +1,5 @@
 import type { EventType, SecurityEvent, User } from "../domain/model.js";
-import type { Store } from "../store/store.js";
+import type { Stores } from "../store/store.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 
 /**
@@ -20,11 +20,11 @@ export function newEventId(deps: Pick<ServiceDeps, "newId">, now: number): strin
 
 export async function recordEvent(
   deps: Pick<ServiceDeps, "clock" | "newId">,
-  store: Store,
+  store: Stores,
   input: { type: EventType; subject: User; actor?: User | null; context: RequestContext; detail?: SecurityEvent["detail"] },
 ): Promise<void> {
   const now = deps.clock.now();
-  await store.appendEvent({
+  await store.events.appendEvent({
     id: newEventId(deps, now),
     accountId: input.subject.accountId,
     actorUserId: input.actor === undefined ? input.subject.id : (input.actor?.id ?? null),
@@ -52,7 +52,7 @@ export async function recordVerificationFailure(
 }
 
 export function listOwnEvents(deps: ServiceDeps, user: User, limit = 50): Promise<SecurityEvent[]> {
-  return deps.store.listEvents({ subjectUserId: user.id, limit });
+  return deps.store.events.listEvents({ subjectUserId: user.id, limit });
 }
 
 /** Words people read on the security page for each event type. */

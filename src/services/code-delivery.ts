@@ -17,7 +17,7 @@ export async function deliverCodeIfSent(deps: ServiceDeps, user: User, method: M
   if (sent.ok) return { status: "sent", expiresAt: sent.expiresAt };
   if (sent.code === "sms_resend_too_soon") {
     // The code texted moments ago for this login is still the one to enter: say so, with its expiry.
-    const kept = await deps.store.findLatestSmsCode(method.id, "login", flowId);
+    const kept = await deps.store.codes.findLatestSmsCode(method.id, "login", flowId);
     return kept ? { status: "sent", expiresAt: kept.expiresAt } : { status: "not_needed" };
   }
   return { status: "failed", code: sent.code, ...(sent.retryAfterSeconds ? { retryAfterSeconds: sent.retryAfterSeconds } : {}) };

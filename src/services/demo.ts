@@ -24,14 +24,14 @@ const demoAccounts: { name: string; kind: AccountKind; parent: string | null }[]
  * the storefront defaults.
  */
 export async function loadDemoData(deps: ServiceDeps): Promise<{ created: boolean }> {
-  if (await deps.store.findAccountByName("twostep platform")) return { created: false };
+  if (await deps.store.accounts.findAccountByName("twostep platform")) return { created: false };
   const accounts = new Map<string, Account>();
   for (const spec of demoAccounts) {
     const parentId = spec.parent ? accounts.get(spec.parent)!.id : null;
     accounts.set(spec.name, await createAccount(deps, { name: spec.name, kind: spec.kind, parentId }));
   }
   const platform = accounts.get("twostep platform")!;
-  await deps.store.savePolicyLayer(
+  await deps.store.accounts.savePolicyLayer(
     platform.id,
     "reseller_users",
     { ...emptyPolicyLayer, recoveryCodePolicy: "disable", rotatePasswordOnDisable: true },

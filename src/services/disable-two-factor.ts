@@ -20,7 +20,7 @@ export async function disableTwoFactor(
   input: { password: string; newPassword?: string },
   context: RequestContext,
 ): Promise<Result<{ passwordChanged: boolean }>> {
-  if (activeMethods(await deps.store.listMethods(auth.user.id)).length === 0) return fail("two_factor_not_enabled");
+  if (activeMethods(await deps.store.methods.listMethods(auth.user.id)).length === 0) return fail("two_factor_not_enabled");
   const rotate = await disableNeedsNewPassword(deps, auth);
   if (rotate) {
     const problem = checkNewPassword(input.newPassword ?? "", "newPassword");
@@ -32,10 +32,10 @@ export async function disableTwoFactor(
   await deps.store.transaction(async (store) => {
     await removeTwoFactor(deps, store, auth.user, context, { reason: "user_disabled", keepSessionId: auth.session.id });
     if (newHash) {
-      await store.updatePasswordHash(auth.user.id, newHash);
+      await store.accounts.updatePasswordHash(auth.user.id, newHash);
       await recordEvent(deps, store, { type: "password.changed", subject: auth.user, context, detail: { reason: "two_factor_disabled" } });
     }
-    await store.markSessionAuthenticated(auth.session.id, deps.clock.now());
+    await store.sessions.markSessionAuthenticated(auth.session.id, deps.clock.now());
   });
   return { ok: true, passwordChanged: rotate };
 }

@@ -26,18 +26,18 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
   const now = deps.clock.now();
   // Password guessing is limited per client address (not per user: that would let anyone lock a user out).
   if (context.clientAddress) {
-    const count = await deps.store.countAttempt(`password-${addressKey(context.clientAddress)}`, now, { rows: lockSchedule(deps.config.addressThrottle) });
+    const count = await deps.store.counters.countAttempt(`password-${addressKey(context.clientAddress)}`, now, { rows: lockSchedule(deps.config.addressThrottle) });
     if (!count.allowed) return fail("locked_out", { retryAfterSeconds: Math.ceil((count.lockedUntil - now) / 1000) });
   }
-  const user = await deps.store.findUserByEmail(normalizeEmail(input.email));
+  const user = await deps.store.accounts.findUserByEmail(normalizeEmail(input.email));
   const passwordRight = await deps.passwords.verify(user?.passwordHash ?? null, input.password);
   if (!user || !passwordRight || !user.active) {
     if (user) await recordEvent(deps, deps.store, { type: "login.password_failed", subject: user, actor: null, context });
     return fail("invalid_credentials");
   }
-  if (context.clientAddress) await deps.store.refundAttempt(`password-${addressKey(context.clientAddress)}`, now);
+  if (context.clientAddress) await deps.store.counters.refundAttempt(`password-${addressKey(context.clientAddress)}`, now);
 
-  const methods = await deps.store.listMethods(user.id);
+  const methods = await deps.store.methods.listMethods(user.id);
   const flowToken = createToken();
   const flow = beginSecondStep({ id: deps.newId(), userId: user.id, methods, now, ttlSeconds: deps.config.loginTtlSeconds });
   if (!flow) {
@@ -48,7 +48,7 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
     });
     return { ok: true, kind: "authenticated", sessionToken: token, user };
   }
-  await deps.store.insertLoginFlow(flow, hashToken(flowToken));
+  await deps.store.sessions.insertLoginFlow(flow, hashToken(flowToken));
   // L2: when the default is SMS, the code is sent as the second step opens.
   const delivery = await deliverCodeIfSent(deps, user, methods.find((method) => method.id === flow.methodId)!, flow.id, context);
   return { ok: true, kind: "second_factor", flowToken, flow, methods: activeMethods(methods).map(toMethodView), delivery };

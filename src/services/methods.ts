@@ -16,7 +16,7 @@ import { removeTwoFactor } from "./two-factor-removal.js";
 /** M4: managing enrolled methods — make default, rename, reset, delete. */
 
 async function ownActiveMethod(deps: ServiceDeps, auth: Authenticated, methodId: string): Promise<Result<{ method: Method }>> {
-  const method = await deps.store.findMethod(methodId);
+  const method = await deps.store.methods.findMethod(methodId);
   // Another user's method answers exactly like a missing one.
   if (!method || method.userId !== auth.user.id || method.status !== "active") return fail("method_not_found");
   return { ok: true, method };
@@ -27,7 +27,7 @@ export async function makeDefaultMethod(deps: ServiceDeps, auth: Authenticated, 
   if (!found.ok) return found;
   if (found.method.isDefault) return { ok: true };
   await deps.store.transaction(async (store) => {
-    await store.setDefaultMethod(auth.user.id, methodId);
+    await store.methods.setDefaultMethod(auth.user.id, methodId);
     await recordEvent(deps, store, { type: "method.made_default", subject: auth.user, context, detail: { type: found.method.type, name: found.method.name } });
   });
   return { ok: true };
@@ -38,7 +38,7 @@ export async function renameMethod(deps: ServiceDeps, auth: Authenticated, metho
   if (trimmed.length < 1 || trimmed.length > 64 || /[\u0000-\u001f]/.test(trimmed)) return fail("invalid_method_name", { field: "name" });
   const found = await ownActiveMethod(deps, auth, methodId);
   if (!found.ok) return found;
-  await deps.store.renameMethod(methodId, trimmed);
+  await deps.store.methods.renameMethod(methodId, trimmed);
   return { ok: true };
 }
 
@@ -80,18 +80,18 @@ export async function deleteMethod(
   if (!found.ok) return found;
   const wrong = await verifyCodeOfMethod(deps, auth, found.method, input.code, context);
   if (wrong) return wrong;
-  const others = activeMethods(await deps.store.listMethods(auth.user.id)).filter((method) => method.id !== found.method.id);
+  const others = activeMethods(await deps.store.methods.listMethods(auth.user.id)).filter((method) => method.id !== found.method.id);
   return deps.store.transaction(async (store) => {
     if (others.length === 0) {
       await removeTwoFactor(deps, store, auth.user, context, { reason: "last_method_deleted", keepSessionId: auth.session.id });
       return { ok: true, twoFactorDisabled: true };
     }
-    await store.deleteMethod(found.method.id);
+    await store.methods.deleteMethod(found.method.id);
     if (found.method.isDefault) {
       const next = [...others].sort((a, b) => (b.confirmedAt ?? 0) - (a.confirmedAt ?? 0))[0]!;
-      await store.setDefaultMethod(auth.user.id, next.id);
+      await store.methods.setDefaultMethod(auth.user.id, next.id);
     }
-    await store.revokeUserSessions(auth.user.id, deps.clock.now(), auth.session.id);
+    await store.sessions.revokeUserSessions(auth.user.id, deps.clock.now(), auth.session.id);
     await recordEvent(deps, store, { type: "method.removed", subject: auth.user, context, detail: { type: found.method.type, name: found.method.name } });
     return { ok: true, twoFactorDisabled: false };
   });
@@ -102,7 +102,7 @@ export type ResetStarted = { ok: true; type: "totp"; methodId: string } | ({ ok:
 /**
  * M4 reset: a current code of the method, then the same setup again. The new
  * method is pending and names the old one, which keeps working until the new
- * one is confirmed (store.activateMethod retires it then). An SMS reset takes
+ * one is confirmed (store.methods.activateMethod retires it then). An SMS reset takes
  * the (new) number in the same step.
  */
 export async function resetMethod(

@@ -6,7 +6,7 @@ import { newEventId } from "./audit.js";
 /** The policy rows that apply to a user of `account`, most general first (P1, P2, M5). */
 async function layerKeys(deps: ServiceDeps, account: Account): Promise<{ accountId: string; audience: PolicyAudience }[]> {
   if (account.kind === "platform") return [{ accountId: account.id, audience: "own_users" }];
-  const parent = account.parentId ? await deps.store.findAccountById(account.parentId) : undefined;
+  const parent = account.parentId ? await deps.store.accounts.findAccountById(account.parentId) : undefined;
   if (account.kind === "reseller") {
     return [...(parent ? [{ accountId: parent.id, audience: "reseller_users" as const }] : []), { accountId: account.id, audience: "own_users" }];
   }
@@ -20,9 +20,9 @@ async function layerKeys(deps: ServiceDeps, account: Account): Promise<{ account
 }
 
 export async function effectivePolicyFor(deps: ServiceDeps, user: User): Promise<EffectivePolicy> {
-  const account = await deps.store.findAccountById(user.accountId);
+  const account = await deps.store.accounts.findAccountById(user.accountId);
   if (!account) throw new Error(`user ${user.id} has no account`);
-  const layers = await deps.store.findPolicyLayers(await layerKeys(deps, account));
+  const layers = await deps.store.accounts.findPolicyLayers(await layerKeys(deps, account));
   return resolvePolicy(account.kind, layers);
 }
 
@@ -38,13 +38,13 @@ export async function setPolicy(
   changes: Partial<PolicyLayer>,
   actor: User | null = null,
 ): Promise<PolicyLayer> {
-  const [current] = await deps.store.findPolicyLayers([{ accountId: account.id, audience }]);
+  const [current] = await deps.store.accounts.findPolicyLayers([{ accountId: account.id, audience }]);
   const layer: PolicyLayer = { ...(current ?? emptyPolicyLayer), ...changes };
   const problem = policyLayerProblem(layer);
   if (problem) throw new PolicyError(problem);
   await deps.store.transaction(async (store) => {
-    await store.savePolicyLayer(account.id, audience, layer, deps.clock.now());
-    await store.appendEvent({
+    await store.accounts.savePolicyLayer(account.id, audience, layer, deps.clock.now());
+    await store.events.appendEvent({
       id: newEventId(deps, deps.clock.now()),
       accountId: account.id,
       actorUserId: actor?.id ?? null,

@@ -39,7 +39,7 @@ export async function reauthenticate(
 
 /** A code of any of the user's methods; an SMS code must have been sent for this session ("verify"). */
 async function verifyAnyMethodCode(deps: ServiceDeps, auth: Authenticated, code: string): Promise<boolean> {
-  for (const method of activeMethods(await deps.store.listMethods(auth.user.id))) {
+  for (const method of activeMethods(await deps.store.methods.listMethods(auth.user.id))) {
     const factor = factorFor(method.type);
     if (factor.isWellFormed(code) && (await factor.verifyAndConsume(deps, deps.store, method, code, { purpose: "verify", bindingId: auth.session.id }))) return true;
   }

@@ -3,7 +3,7 @@ import { activeMethods } from "../domain/login-flow/flow.js";
 import type { User } from "../domain/model.js";
 import { formatRecoveryCode, recoveryCodeBytes, recoveryCodeCount, recoveryCodeFromBytes } from "../domain/recovery-codes.js";
 import { findHashIndex } from "../security/recovery-code-hash.js";
-import type { Store } from "../store/store.js";
+import type { Stores } from "../store/store.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordEvent } from "./audit.js";
 import { reauthenticate } from "./reauthenticate.js";
@@ -25,8 +25,8 @@ export async function prepareRecoveryCodes(deps: ServiceDeps): Promise<PreparedR
 }
 
 /** Stores a prepared set, replacing the old one in the same write (R3: the old set dies at once). */
-export async function storeRecoveryCodes(deps: ServiceDeps, store: Store, user: User, prepared: PreparedRecoveryCodes, context: RequestContext): Promise<void> {
-  await store.replaceRecoveryCodes(user.id, prepared.salt, prepared.hashed, deps.clock.now());
+export async function storeRecoveryCodes(deps: ServiceDeps, store: Stores, user: User, prepared: PreparedRecoveryCodes, context: RequestContext): Promise<void> {
+  await store.codes.replaceRecoveryCodes(user.id, prepared.salt, prepared.hashed, deps.clock.now());
   await recordEvent(deps, store, { type: "recovery_codes.generated", subject: user, context, detail: { count: prepared.hashed.length } });
 }
 
@@ -37,7 +37,7 @@ export async function regenerateRecoveryCodes(
   proof: { password?: string; code?: string },
   context: RequestContext,
 ): Promise<Result<{ codes: string[] }>> {
-  const methods = activeMethods(await deps.store.listMethods(auth.user.id));
+  const methods = activeMethods(await deps.store.methods.listMethods(auth.user.id));
   if (methods.length === 0) return fail("two_factor_not_enabled");
   const problem = await reauthenticate(deps, auth, proof, context);
   if (problem) return problem;
@@ -49,12 +49,12 @@ export async function regenerateRecoveryCodes(
 /**
  * Finds `normalizedCode` among *this user's* unused codes (SECURITY 22): one
  * slow hash, then constant-time compares. Spends nothing: the caller consumes
- * the match with `store.consumeRecoveryCode` (one conditional write, so racing
+ * the match with `store.codes.consumeRecoveryCode` (one conditional write, so racing
  * requests with one code give one success, R2) in the same transaction as the
  * change the code pays for, so a login that cannot finish spends no code.
  */
 export async function findRecoveryCode(deps: ServiceDeps, user: User, normalizedCode: string): Promise<{ id: string; codesLeft: number } | null> {
-  const set = await deps.store.findRecoveryCodes(user.id);
+  const set = await deps.store.codes.findRecoveryCodes(user.id);
   if (!set) return null;
   const unused = set.codes.filter((code) => code.usedAt === null);
   const candidate = await deps.recoveryCodeHasher.hash(normalizedCode, Buffer.from(set.salt, "base64"));
@@ -64,7 +64,7 @@ export async function findRecoveryCode(deps: ServiceDeps, user: User, normalized
 }
 
 export async function countRecoveryCodes(deps: ServiceDeps, user: User): Promise<{ unused: number; total: number }> {
-  const set = await deps.store.findRecoveryCodes(user.id);
+  const set = await deps.store.codes.findRecoveryCodes(user.id);
   if (!set) return { unused: 0, total: 0 };
   return { unused: set.codes.filter((code) => code.usedAt === null).length, total: set.codes.length };
 }

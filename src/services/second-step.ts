@@ -3,7 +3,7 @@ import { activeMethods, checkFlowOpen, chooseMethod } from "../domain/login-flow
 import type { LoginFlow, Method, User } from "../domain/model.js";
 import { normalizeRecoveryCode } from "../domain/recovery-codes.js";
 import { hashToken, isTokenShaped } from "../security/tokens.js";
-import type { Store } from "../store/store.js";
+import type { Stores } from "../store/store.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordEvent } from "./audit.js";
 import { factorFor } from "./factors/registry.js";
@@ -28,7 +28,7 @@ export interface SecondStep {
 export async function loadSecondStep(deps: ServiceDeps, flowToken: unknown): Promise<Result<SecondStep>> {
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
-  const methods = activeMethods(await deps.store.listMethods(loaded.user.id)).map(toMethodView);
+  const methods = activeMethods(await deps.store.methods.listMethods(loaded.user.id)).map(toMethodView);
   const current = methods.find((method) => method.id === loaded.flow.methodId) ?? null;
   return { ok: true, flow: loaded.flow, user: loaded.user, methods, current };
 }
@@ -37,10 +37,10 @@ export async function loadSecondStep(deps: ServiceDeps, flowToken: unknown): Pro
 export async function switchSecondStepMethod(deps: ServiceDeps, flowToken: unknown, methodId: string, context: RequestContext): Promise<Result<{ delivery: CodeDelivery }>> {
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
-  const methods = await deps.store.listMethods(loaded.user.id);
+  const methods = await deps.store.methods.listMethods(loaded.user.id);
   const next = chooseMethod(loaded.flow, methods, methodId);
   if ("ok" in next) return next;
-  await deps.store.setLoginFlowMethod(loaded.flow.id, next.methodId);
+  await deps.store.sessions.setLoginFlowMethod(loaded.flow.id, next.methodId);
   const method = methods.find((candidate) => candidate.id === next.methodId)!;
   return { ok: true, delivery: await deliverCodeIfSent(deps, loaded.user, method, loaded.flow.id, context) };
 }
@@ -49,7 +49,7 @@ export async function switchSecondStepMethod(deps: ServiceDeps, flowToken: unkno
 export async function resendSecondStepCode(deps: ServiceDeps, flowToken: unknown, context: RequestContext): Promise<Result<{ expiresAt: number }>> {
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
-  const method = activeMethods(await deps.store.listMethods(loaded.user.id)).find((candidate) => candidate.id === loaded.flow.methodId);
+  const method = activeMethods(await deps.store.methods.listMethods(loaded.user.id)).find((candidate) => candidate.id === loaded.flow.methodId);
   if (!method || method.type !== "sms") return fail("invalid_request");
   return sendSmsCode(deps, { user: loaded.user, method, purpose: "login", bindingId: loaded.flow.id, context });
 }
@@ -73,7 +73,7 @@ export async function verifySecondStepCode(
     const loaded = await loadOpenFlow(deps, store, flowToken);
     if (!loaded.ok) return loaded;
     const { flow, user } = loaded;
-    const methods = activeMethods(await store.listMethods(user.id));
+    const methods = activeMethods(await store.methods.listMethods(user.id));
     const method = methods.find((candidate) => candidate.id === (input.methodId ?? flow.methodId));
     if (!method) return fail("invalid_request", { field: "methodId" });
     const factor = factorFor(method.type);
@@ -109,9 +109,9 @@ export async function verifySecondStepRecoveryCode(
     const { user } = loaded;
     if (!match) return recordSecondFactorFailure(deps, store, user, null, ticket.locksOnFailure, context, "invalid_recovery_code");
     // The login first: one that expired or was completed while the code was hashed spends no code and disables nothing.
-    if (!(await store.completeLoginFlow(loaded.flow.id, deps.clock.now()))) return fail("login_expired");
+    if (!(await store.sessions.completeLoginFlow(loaded.flow.id, deps.clock.now()))) return fail("login_expired");
     // Single use (R2): a conditional write, so of racing requests with one code only one passes.
-    if (!(await store.consumeRecoveryCode(match.id, deps.clock.now()))) {
+    if (!(await store.codes.consumeRecoveryCode(match.id, deps.clock.now()))) {
       return recordSecondFactorFailure(deps, store, user, null, ticket.locksOnFailure, context, "invalid_recovery_code");
     }
     await recordEvent(deps, store, { type: "login.recovery_code_used", subject: user, context, detail: { codesLeft: match.codesLeft, policy } });
@@ -121,19 +121,19 @@ export async function verifySecondStepRecoveryCode(
   });
 }
 
-async function loadOpenFlow(deps: ServiceDeps, store: Store, flowToken: unknown): Promise<Result<{ flow: LoginFlow; user: User }>> {
+async function loadOpenFlow(deps: ServiceDeps, store: Stores, flowToken: unknown): Promise<Result<{ flow: LoginFlow; user: User }>> {
   if (!isTokenShaped(flowToken)) return fail("login_expired");
-  const flow = await store.findLoginFlowByTokenHash(hashToken(flowToken));
+  const flow = await store.sessions.findLoginFlowByTokenHash(hashToken(flowToken));
   const closed = checkFlowOpen(flow, deps.clock.now());
   if (closed || !flow) return closed ?? fail("login_expired");
-  const user = await store.findUserById(flow.userId);
+  const user = await store.accounts.findUserById(flow.userId);
   if (!user || !user.active) return fail("login_expired");
   return { ok: true, flow, user };
 }
 
 async function recordSecondFactorFailure(
   deps: ServiceDeps,
-  store: Store,
+  store: Stores,
   user: User,
   method: Method | null,
   locked: boolean,
@@ -148,14 +148,14 @@ async function recordSecondFactorFailure(
 
 async function finishLogin(
   deps: ServiceDeps,
-  store: Store,
+  store: Stores,
   flow: LoginFlow,
   user: User,
   context: RequestContext,
   detail: { factor: string },
 ): Promise<Result<SecondStepSuccess>> {
   // Single use: of two racing completions only one gets a session.
-  if (!(await store.completeLoginFlow(flow.id, deps.clock.now()))) return fail("login_expired");
+  if (!(await store.sessions.completeLoginFlow(flow.id, deps.clock.now()))) return fail("login_expired");
   const { sessionToken } = await issueLoginSession(deps, store, user, context, detail, false);
   return { ok: true, sessionToken, user };
 }
@@ -163,7 +163,7 @@ async function finishLogin(
 /** After the flow is completed: clear the counter, issue the session, record the login. */
 async function issueLoginSession(
   deps: ServiceDeps,
-  store: Store,
+  store: Stores,
   user: User,
   context: RequestContext,
   detail: { factor: string },

@@ -22,7 +22,7 @@ export interface SecurityOverview {
 /** Everything the security settings page and `GET /api/me/security` show. */
 export async function securityOverview(deps: ServiceDeps, auth: Authenticated): Promise<SecurityOverview> {
   const [methods, codes, policy, events] = await Promise.all([
-    deps.store.listMethods(auth.user.id),
+    deps.store.methods.listMethods(auth.user.id),
     countRecoveryCodes(deps, auth.user),
     effectivePolicyFor(deps, auth.user),
     listOwnEvents(deps, auth.user, 20),

@@ -1,6 +1,6 @@
 import type { Session, User } from "../domain/model.js";
 import { createToken, hashToken, isTokenShaped } from "../security/tokens.js";
-import type { Store } from "../store/store.js";
+import type { Stores } from "../store/store.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordEvent } from "./audit.js";
 
@@ -10,7 +10,7 @@ import { recordEvent } from "./audit.js";
  */
 export async function issueSession(
   deps: ServiceDeps,
-  store: Store,
+  store: Stores,
   user: User,
   context: RequestContext,
   options: { recoveryCodeUsed?: boolean } = {},
@@ -25,7 +25,7 @@ export async function issueSession(
     authenticatedAt: now,
     recoveryCodeUsed: options.recoveryCodeUsed ?? false,
   };
-  await store.insertSession(session, hashToken(token), context);
+  await store.sessions.insertSession(session, hashToken(token), context);
   return { token, session };
 }
 
@@ -36,16 +36,16 @@ export interface Authenticated {
 
 export async function resolveSession(deps: ServiceDeps, token: unknown): Promise<Authenticated | undefined> {
   if (!isTokenShaped(token)) return undefined;
-  const session = await deps.store.findSessionByTokenHash(hashToken(token), deps.clock.now());
+  const session = await deps.store.sessions.findSessionByTokenHash(hashToken(token), deps.clock.now());
   if (!session) return undefined;
-  const user = await deps.store.findUserById(session.userId);
+  const user = await deps.store.accounts.findUserById(session.userId);
   if (!user || !user.active) return undefined;
   return { session, user };
 }
 
 export async function endSession(deps: ServiceDeps, auth: Authenticated, context: RequestContext): Promise<void> {
   await deps.store.transaction(async (store) => {
-    await store.revokeSession(auth.session.id, deps.clock.now());
+    await store.sessions.revokeSession(auth.session.id, deps.clock.now());
     await recordEvent(deps, store, { type: "logout", subject: auth.user, context });
   });
 }

@@ -37,7 +37,7 @@ async function checkSendLimits(deps: ServiceDeps, user: User, phone: PhoneNumber
     [`sms-country:${phone.callingCode}`, limits.country],
   ];
   for (const [key, limit] of keys) {
-    const window = await deps.store.countInWindow(key, now, hourSeconds);
+    const window = await deps.store.counters.countInWindow(key, now, hourSeconds);
     if (window.count > limit) {
       return fail("sms_limit_reached", { retryAfterSeconds: Math.max(1, Math.ceil((window.windowStart + hourSeconds * 1000 - now) / 1000)) });
     }
@@ -56,7 +56,7 @@ export async function sendSmsCode(
   input: { user: User; method: Method; purpose: SmsPurpose; bindingId: string; context: RequestContext },
 ): Promise<Result<{ expiresAt: number }>> {
   const now = deps.clock.now();
-  const previous = await deps.store.findLatestSmsCode(input.method.id, input.purpose, input.bindingId);
+  const previous = await deps.store.codes.findLatestSmsCode(input.method.id, input.purpose, input.bindingId);
   const resendAt = previous ? previous.createdAt + deps.config.sms.resendSeconds * 1000 : 0;
   if (previous && resendAt > now) return fail("sms_resend_too_soon", { retryAfterSeconds: Math.ceil((resendAt - now) / 1000) });
 
@@ -72,7 +72,7 @@ export async function sendSmsCode(
   const id = deps.newId();
   const code = formatSmsCode(randomInt(0, 1_000_000));
   const expiresAt = now + deps.config.sms.codeTtlSeconds * 1000;
-  await deps.store.replaceSmsCode(
+  await deps.store.codes.replaceSmsCode(
     { id, userId: input.user.id, methodId: input.method.id, purpose: input.purpose, bindingId: input.bindingId, codeHash: smsCodeHash(deps, id, code), createdAt: now, expiresAt, usedAt: null },
     now,
   );
@@ -81,7 +81,7 @@ export async function sendSmsCode(
   if (!sent.ok) {
     deps.logger.error({ event: "sms.send_failed", gateway: deps.sms.name, messageId: id, userId: input.user.id, reason: sent.reason }, "SMS send failed");
     // The code never reached anyone: retire it, so the user may ask again at once.
-    await deps.store.consumeSmsCode(id, now);
+    await deps.store.codes.consumeSmsCode(id, now);
     return fail("sms_send_failed");
   }
   deps.logger.info({ event: "sms.sent", gateway: deps.sms.name, messageId: id, providerMessageId: sent.providerMessageId, userId: input.user.id, purpose: input.purpose }, "SMS code sent");

@@ -25,7 +25,7 @@ export async function beginSmsEnrolment(
 ): Promise<Result<SmsEnrolmentStarted>> {
   const policy = await effectivePolicyFor(deps, auth.user);
   if (!policy.allowedMethods.includes("sms")) return fail("method_not_allowed_by_policy");
-  if (activeMethods(await deps.store.listMethods(auth.user.id)).some((method) => method.type === "sms")) return fail("two_factor_already_enabled");
+  if (activeMethods(await deps.store.methods.listMethods(auth.user.id)).some((method) => method.type === "sms")) return fail("two_factor_already_enabled");
   const phone = parseMobileNumber(input.phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
   if ("ok" in phone) return phone;
   const wrong = await reauthenticate(deps, auth, { password: input.password }, context);
@@ -52,7 +52,7 @@ export async function startPendingSmsMethod(
   const id = method.id;
   const sent = await sendSmsCode(deps, { user, method, purpose: "enrol", bindingId: id, context });
   if (!sent.ok) {
-    await deps.store.deleteMethod(id);
+    await deps.store.methods.deleteMethod(id);
     return sent;
   }
   return { ok: true, methodId: id, maskedPhone, codeExpiresAt: sent.expiresAt };

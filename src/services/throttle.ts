@@ -1,6 +1,6 @@
 import { fail, type Failure } from "../domain/errors.js";
 import { lockSchedule, type ThrottlePolicy } from "../domain/throttle.js";
-import type { LockSchedule, Store } from "../store/store.js";
+import type { LockSchedule, Stores } from "../store/store.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 
 /**
@@ -29,19 +29,19 @@ export interface AttemptTicket {
 }
 
 /** Counts one second-factor attempt for the user and the address, or refuses it while either is locked. */
-export async function takeAttempt(deps: ServiceDeps, store: Store, userId: string, context: RequestContext): Promise<AttemptTicket | Failure> {
+export async function takeAttempt(deps: ServiceDeps, store: Stores, userId: string, context: RequestContext): Promise<AttemptTicket | Failure> {
   const now = deps.clock.now();
   if (context.clientAddress) {
-    const byAddress = await store.countAttempt(addressKey(context.clientAddress), now, scheduleFor(deps.config.addressThrottle));
+    const byAddress = await store.counters.countAttempt(addressKey(context.clientAddress), now, scheduleFor(deps.config.addressThrottle));
     if (!byAddress.allowed) return fail("locked_out", { retryAfterSeconds: Math.ceil((byAddress.lockedUntil - now) / 1000) });
   }
-  const byUser = await store.countAttempt(userKey(userId), now, scheduleFor(deps.config.userThrottle));
+  const byUser = await store.counters.countAttempt(userKey(userId), now, scheduleFor(deps.config.userThrottle));
   if (!byUser.allowed) return fail("locked_out", { retryAfterSeconds: Math.ceil((byUser.lockedUntil - now) / 1000) });
   return { locksOnFailure: byUser.lockedUntil !== null };
 }
 
 /** Success clears the user's counter (SECURITY 8) and gives the address back its one slot. */
-export async function settleSuccessfulAttempt(deps: ServiceDeps, store: Store, userId: string, context: RequestContext): Promise<void> {
-  await store.clearAttempts(userKey(userId));
-  if (context.clientAddress) await store.refundAttempt(addressKey(context.clientAddress), deps.clock.now());
+export async function settleSuccessfulAttempt(deps: ServiceDeps, store: Stores, userId: string, context: RequestContext): Promise<void> {
+  await store.counters.clearAttempts(userKey(userId));
+  if (context.clientAddress) await store.counters.refundAttempt(addressKey(context.clientAddress), deps.clock.now());
 }

@@ -16,7 +16,7 @@ const totpKeyBytes = 20;
 export async function beginTotpEnrolment(deps: ServiceDeps, auth: Authenticated, input: { password: string }, context: RequestContext): Promise<Result<{ methodId: string }>> {
   const policy = await effectivePolicyFor(deps, auth.user);
   if (!policy.allowedMethods.includes("totp")) return fail("method_not_allowed_by_policy");
-  const methods = await deps.store.listMethods(auth.user.id);
+  const methods = await deps.store.methods.listMethods(auth.user.id);
   if (activeMethods(methods).some((method) => method.type === "totp")) return fail("two_factor_already_enabled");
   const wrong = await reauthenticate(deps, auth, { password: input.password }, context);
   if (wrong) return wrong;

@@ -1,5 +1,5 @@
 import type { User } from "../domain/model.js";
-import type { Store } from "../store/store.js";
+import type { Stores } from "../store/store.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordEvent } from "./audit.js";
 
@@ -10,13 +10,13 @@ import { recordEvent } from "./audit.js";
  */
 export async function removeTwoFactor(
   deps: ServiceDeps,
-  store: Store,
+  store: Stores,
   user: User,
   context: RequestContext,
   options: { reason: string; actor?: User | null; keepSessionId?: string },
 ): Promise<void> {
-  await store.deleteAllMethods(user.id);
-  await store.deleteRecoveryCodes(user.id);
-  await store.revokeUserSessions(user.id, deps.clock.now(), options.keepSessionId);
+  await store.methods.deleteAllMethods(user.id);
+  await store.codes.deleteRecoveryCodes(user.id);
+  await store.sessions.revokeUserSessions(user.id, deps.clock.now(), options.keepSessionId);
   await recordEvent(deps, store, { type: "two_factor.disabled", subject: user, actor: options.actor, context, detail: { reason: options.reason } });
 }

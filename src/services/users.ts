@@ -23,12 +23,12 @@ export function checkNewPassword(password: string, field = "password") {
 
 export async function createAccount(deps: ServiceDeps, input: { name: string; kind: AccountKind; parentId: string | null }): Promise<Account> {
   const account: Account = { id: deps.newId(), name: input.name, kind: input.kind, parentId: input.parentId, createdAt: deps.clock.now() };
-  await deps.store.insertAccount(account);
+  await deps.store.accounts.insertAccount(account);
   return account;
 }
 
 export async function findAccountByName(deps: ServiceDeps, name: string): Promise<Account | undefined> {
-  return deps.store.findAccountByName(name);
+  return deps.store.accounts.findAccountByName(name);
 }
 
 export async function createUser(
@@ -40,10 +40,10 @@ export async function createUser(
   const email = normalizeEmail(input.email);
   const problem = checkEmail(email) ?? checkNewPassword(input.password);
   if (problem) return problem;
-  const account = await deps.store.findAccountById(input.accountId);
+  const account = await deps.store.accounts.findAccountById(input.accountId);
   if (!account) return fail("account_not_found", { field: "account" });
   if (input.role === "support" && account.kind !== "platform") return fail("invalid_role", { field: "role" });
-  if (await deps.store.findUserByEmail(email)) return fail("email_taken", { field: "email" });
+  if (await deps.store.accounts.findUserByEmail(email)) return fail("email_taken", { field: "email" });
   const user: User = {
     id: deps.newId(),
     accountId: account.id,
@@ -55,7 +55,7 @@ export async function createUser(
     createdAt: deps.clock.now(),
   };
   await deps.store.transaction(async (store) => {
-    await store.insertUser(user);
+    await store.accounts.insertUser(user);
     await recordEvent(deps, store, { type: "user.created", subject: user, actor, context, detail: { role: user.role } });
   });
   return { ok: true, user };

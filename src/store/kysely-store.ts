@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Kysely } from "kysely";
-import type { Store } from "./store.js";
+import { StoreMisuseError, type Store, type Stores } from "./store.js";
 import type { Database } from "./schema.js";
 import * as accountsSql from "./kysely/accounts.js";
 import * as codesSql from "./kysely/codes.js";
@@ -9,61 +10,103 @@ import * as methodsSql from "./kysely/methods.js";
 import * as sessionsSql from "./kysely/sessions.js";
 
 /**
- * The Store in SQL that SQLite and PostgreSQL both accept, one file per concept
+ * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
  * under `kysely/`. Dialect differences stay in the files that build the Kysely
- * instance (sqlite.ts, postgres.ts). Inside `transaction`, every call goes
- * through the transaction's connection.
+ * instance (sqlite.ts, postgres.ts).
  */
-export class KyselyStore implements Store {
-  constructor(private readonly db: Kysely<Database>) {}
+export function createKyselyStore(db: Kysely<Database>): Store {
+  // Marks the async context of a running transaction's work, so the outer ports can refuse it.
+  const insideTransaction = new AsyncLocalStorage<true>();
+  const refuseInsideTransaction = () => {
+    if (insideTransaction.getStore()) {
+      throw new StoreMisuseError("the outer store was used inside a transaction: use the ports the transaction handed to its work");
+    }
+  };
+  return {
+    ...guarded(bindPorts(db), refuseInsideTransaction),
+    transaction(work) {
+      refuseInsideTransaction();
+      return db.transaction().execute((trx) => insideTransaction.run(true, () => work(bindPorts(trx))));
+    },
+  };
+}
 
-  transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
-    if (this.db.isTransaction) return work(this);
-    return this.db.transaction().execute((trx) => work(new KyselyStore(trx)));
-  }
+/** Every port, each call one statement on `db` (a pool, or one transaction's connection). */
+export function bindPorts(db: Kysely<Database>): Stores {
+  return {
+    accounts: {
+      insertAccount: (...args) => accountsSql.insertAccount(db, ...args),
+      findAccountById: (...args) => accountsSql.findAccountById(db, ...args),
+      findAccountByName: (...args) => accountsSql.findAccountByName(db, ...args),
+      insertUser: (...args) => accountsSql.insertUser(db, ...args),
+      findUserById: (...args) => accountsSql.findUserById(db, ...args),
+      findUserByEmail: (...args) => accountsSql.findUserByEmail(db, ...args),
+      updatePasswordHash: (...args) => accountsSql.updatePasswordHash(db, ...args),
+      findPolicyLayers: (...args) => accountsSql.findPolicyLayers(db, ...args),
+      savePolicyLayer: (...args) => accountsSql.savePolicyLayer(db, ...args),
+    },
+    methods: {
+      listMethods: (...args) => methodsSql.listMethods(db, ...args),
+      findMethod: (...args) => methodsSql.findMethod(db, ...args),
+      insertMethod: (...args) => methodsSql.insertMethod(db, ...args),
+      activateMethod: (...args) => methodsSql.activateMethod(db, ...args),
+      claimTotpStep: (...args) => methodsSql.claimTotpStep(db, ...args),
+      deleteMethod: (...args) => methodsSql.deleteMethod(db, ...args),
+      renameMethod: (...args) => methodsSql.renameMethod(db, ...args),
+      markMethodUsed: (...args) => methodsSql.markMethodUsed(db, ...args),
+      setDefaultMethod: (...args) => methodsSql.setDefaultMethod(db, ...args),
+      deletePendingMethods: (...args) => methodsSql.deletePendingMethods(db, ...args),
+      deleteAllMethods: (...args) => methodsSql.deleteAllMethods(db, ...args),
+    },
+    codes: {
+      replaceRecoveryCodes: (...args) => codesSql.replaceRecoveryCodes(db, ...args),
+      findRecoveryCodes: (...args) => codesSql.findRecoveryCodes(db, ...args),
+      consumeRecoveryCode: (...args) => codesSql.consumeRecoveryCode(db, ...args),
+      deleteRecoveryCodes: (...args) => codesSql.deleteRecoveryCodes(db, ...args),
+      replaceSmsCode: (...args) => codesSql.replaceSmsCode(db, ...args),
+      findLatestSmsCode: (...args) => codesSql.findLatestSmsCode(db, ...args),
+      consumeSmsCode: (...args) => codesSql.consumeSmsCode(db, ...args),
+    },
+    sessions: {
+      insertSession: (...args) => sessionsSql.insertSession(db, ...args),
+      findSessionByTokenHash: (...args) => sessionsSql.findSessionByTokenHash(db, ...args),
+      revokeSession: (...args) => sessionsSql.revokeSession(db, ...args),
+      revokeUserSessions: (...args) => sessionsSql.revokeUserSessions(db, ...args),
+      markSessionAuthenticated: (...args) => sessionsSql.markSessionAuthenticated(db, ...args),
+      insertLoginFlow: (...args) => sessionsSql.insertLoginFlow(db, ...args),
+      findLoginFlowByTokenHash: (...args) => sessionsSql.findLoginFlowByTokenHash(db, ...args),
+      setLoginFlowMethod: (...args) => sessionsSql.setLoginFlowMethod(db, ...args),
+      completeLoginFlow: (...args) => sessionsSql.completeLoginFlow(db, ...args),
+    },
+    counters: {
+      countAttempt: (...args) => countersSql.countAttempt(db, ...args),
+      clearAttempts: (...args) => countersSql.clearAttempts(db, ...args),
+      refundAttempt: (...args) => countersSql.refundAttempt(db, ...args),
+      countInWindow: (...args) => countersSql.countInWindow(db, ...args),
+    },
+    events: {
+      appendEvent: (...args) => eventsSql.appendEvent(db, ...args),
+      listEvents: (...args) => eventsSql.listEvents(db, ...args),
+    },
+    outbox: {
+      insertOutboxMessage: (...args) => eventsSql.insertOutboxMessage(db, ...args),
+      listOutboxMessages: (...args) => eventsSql.listOutboxMessages(db, ...args),
+    },
+  };
+}
 
-  insertAccount: Store["insertAccount"] = (account) => accountsSql.insertAccount(this.db, account);
-  findAccountById: Store["findAccountById"] = (id) => accountsSql.findAccountById(this.db, id);
-  findAccountByName: Store["findAccountByName"] = (name) => accountsSql.findAccountByName(this.db, name);
-  insertUser: Store["insertUser"] = (user) => accountsSql.insertUser(this.db, user);
-  findUserById: Store["findUserById"] = (id) => accountsSql.findUserById(this.db, id);
-  findUserByEmail: Store["findUserByEmail"] = (email) => accountsSql.findUserByEmail(this.db, email);
-  updatePasswordHash: Store["updatePasswordHash"] = (userId, passwordHash) => accountsSql.updatePasswordHash(this.db, userId, passwordHash);
-  findPolicyLayers: Store["findPolicyLayers"] = (keys) => accountsSql.findPolicyLayers(this.db, keys);
-  savePolicyLayer: Store["savePolicyLayer"] = (accountId, audience, layer, now) => accountsSql.savePolicyLayer(this.db, accountId, audience, layer, now);
-  listMethods: Store["listMethods"] = (userId) => methodsSql.listMethods(this.db, userId);
-  findMethod: Store["findMethod"] = (id) => methodsSql.findMethod(this.db, id);
-  insertMethod: Store["insertMethod"] = (method) => methodsSql.insertMethod(this.db, method);
-  activateMethod: Store["activateMethod"] = (id, step, now) => methodsSql.activateMethod(this.db, id, step, now);
-  claimTotpStep: Store["claimTotpStep"] = (methodId, step, now) => methodsSql.claimTotpStep(this.db, methodId, step, now);
-  deleteMethod: Store["deleteMethod"] = (id) => methodsSql.deleteMethod(this.db, id);
-  renameMethod: Store["renameMethod"] = (id, name) => methodsSql.renameMethod(this.db, id, name);
-  markMethodUsed: Store["markMethodUsed"] = (id, now) => methodsSql.markMethodUsed(this.db, id, now);
-  setDefaultMethod: Store["setDefaultMethod"] = (userId, methodId) => methodsSql.setDefaultMethod(this.db, userId, methodId);
-  deletePendingMethods: Store["deletePendingMethods"] = (userId) => methodsSql.deletePendingMethods(this.db, userId);
-  deleteAllMethods: Store["deleteAllMethods"] = (userId) => methodsSql.deleteAllMethods(this.db, userId);
-  replaceRecoveryCodes: Store["replaceRecoveryCodes"] = (userId, salt, codes, now) => codesSql.replaceRecoveryCodes(this.db, userId, salt, codes, now);
-  findRecoveryCodes: Store["findRecoveryCodes"] = (userId) => codesSql.findRecoveryCodes(this.db, userId);
-  consumeRecoveryCode: Store["consumeRecoveryCode"] = (id, now) => codesSql.consumeRecoveryCode(this.db, id, now);
-  deleteRecoveryCodes: Store["deleteRecoveryCodes"] = (userId) => codesSql.deleteRecoveryCodes(this.db, userId);
-  replaceSmsCode: Store["replaceSmsCode"] = (code, now) => codesSql.replaceSmsCode(this.db, code, now);
-  findLatestSmsCode: Store["findLatestSmsCode"] = (methodId, purpose, bindingId) => codesSql.findLatestSmsCode(this.db, methodId, purpose, bindingId);
-  consumeSmsCode: Store["consumeSmsCode"] = (id, now) => codesSql.consumeSmsCode(this.db, id, now);
-  insertSession: Store["insertSession"] = (session, tokenHash, client) => sessionsSql.insertSession(this.db, session, tokenHash, client);
-  findSessionByTokenHash: Store["findSessionByTokenHash"] = (tokenHash, now) => sessionsSql.findSessionByTokenHash(this.db, tokenHash, now);
-  revokeSession: Store["revokeSession"] = (id, now) => sessionsSql.revokeSession(this.db, id, now);
-  revokeUserSessions: Store["revokeUserSessions"] = (userId, now, exceptSessionId) => sessionsSql.revokeUserSessions(this.db, userId, now, exceptSessionId);
-  markSessionAuthenticated: Store["markSessionAuthenticated"] = (id, now) => sessionsSql.markSessionAuthenticated(this.db, id, now);
-  insertLoginFlow: Store["insertLoginFlow"] = (flow, tokenHash) => sessionsSql.insertLoginFlow(this.db, flow, tokenHash);
-  findLoginFlowByTokenHash: Store["findLoginFlowByTokenHash"] = (tokenHash) => sessionsSql.findLoginFlowByTokenHash(this.db, tokenHash);
-  setLoginFlowMethod: Store["setLoginFlowMethod"] = (id, methodId) => sessionsSql.setLoginFlowMethod(this.db, id, methodId);
-  completeLoginFlow: Store["completeLoginFlow"] = (id, now) => sessionsSql.completeLoginFlow(this.db, id, now);
-  countAttempt: Store["countAttempt"] = (key, now, schedule) => countersSql.countAttempt(this.db, key, now, schedule);
-  clearAttempts: Store["clearAttempts"] = (key) => countersSql.clearAttempts(this.db, key);
-  refundAttempt: Store["refundAttempt"] = (key, now) => countersSql.refundAttempt(this.db, key, now);
-  countInWindow: Store["countInWindow"] = (key, now, windowSeconds) => countersSql.countInWindow(this.db, key, now, windowSeconds);
-  appendEvent: Store["appendEvent"] = (event) => eventsSql.appendEvent(this.db, event);
-  listEvents: Store["listEvents"] = (filter) => eventsSql.listEvents(this.db, filter);
-  insertOutboxMessage: Store["insertOutboxMessage"] = (message) => eventsSql.insertOutboxMessage(this.db, message);
-  listOutboxMessages: Store["listOutboxMessages"] = (limit) => eventsSql.listOutboxMessages(this.db, limit);
+function guarded(ports: Stores, check: () => void): Stores {
+  const wrap = <P extends object>(port: P): P =>
+    Object.fromEntries(
+      Object.entries(port).map(([name, call]) => [name, (...args: unknown[]) => (check(), (call as (...a: unknown[]) => unknown)(...args))]),
+    ) as P;
+  return {
+    accounts: wrap(ports.accounts),
+    methods: wrap(ports.methods),
+    codes: wrap(ports.codes),
+    sessions: wrap(ports.sessions),
+    counters: wrap(ports.counters),
+    events: wrap(ports.events),
+    outbox: wrap(ports.outbox),
+  };
 }

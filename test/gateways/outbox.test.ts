@@ -28,25 +28,25 @@ describe("outbox SMS gateway", () => {
 
   it("stores the message (channel sms, recipient, body, the clock's time) and returns its id", async () => {
     const { deps, clock } = runtime;
-    const gateway = createOutboxSmsGateway(deps.store, () => clock.now());
+    const gateway = createOutboxSmsGateway(deps.store.outbox, () => clock.now());
     assert.equal(gateway.name, "outbox");
     const body = composeSmsMessage({ code: "000123", host: "login.example.com", issuer: "twostep", ttlMinutes: 5 });
     const result = await gateway.send({ id: "outbox-msg-1", to: "+447700900001", body });
     assert.deepEqual(result, { ok: true, providerMessageId: "outbox-msg-1" });
 
-    const stored = (await deps.store.listOutboxMessages(100)).find((entry) => entry.id === "outbox-msg-1");
+    const stored = (await deps.store.outbox.listOutboxMessages(100)).find((entry) => entry.id === "outbox-msg-1");
     assert.deepEqual(stored, { id: "outbox-msg-1", channel: "sms", recipient: "+447700900001", subject: null, body, createdAt: clock.now() });
     assert.equal(stored!.body.split("\n").at(-1), "@login.example.com #000123");
   });
 
   it("keeps every message, each with the time it was sent", async () => {
     const { deps, clock } = runtime;
-    const gateway = createOutboxSmsGateway(deps.store, () => clock.now());
+    const gateway = createOutboxSmsGateway(deps.store.outbox, () => clock.now());
     const firstAt = clock.now();
     await gateway.send({ id: "outbox-msg-2", to: "+447400000002", body: "first" });
     clock.advance(60);
     await gateway.send({ id: "outbox-msg-3", to: "+447400000003", body: "second" });
-    const stored = await deps.store.listOutboxMessages(100);
+    const stored = await deps.store.outbox.listOutboxMessages(100);
     assert.equal(stored.find((entry) => entry.id === "outbox-msg-2")?.createdAt, firstAt);
     assert.equal(stored.find((entry) => entry.id === "outbox-msg-3")?.createdAt, firstAt + 60_000);
   });
@@ -55,10 +55,10 @@ describe("outbox SMS gateway", () => {
     const { deps, clock } = runtime;
     const config = parseConfig({ TWOSTEP_ENV: "development" });
     assert.equal(config.sms.gateway, "outbox");
-    const gateway = createSmsGateway(config.sms, deps.store, () => clock.now());
+    const gateway = createSmsGateway(config.sms, deps.store.outbox, () => clock.now());
     assert.equal(gateway.name, "outbox");
     assert.deepEqual(await gateway.send({ id: "outbox-msg-4", to: "+447400000004", body: "hello" }), { ok: true, providerMessageId: "outbox-msg-4" });
-    assert.ok((await deps.store.listOutboxMessages(100)).some((entry) => entry.id === "outbox-msg-4"));
+    assert.ok((await deps.store.outbox.listOutboxMessages(100)).some((entry) => entry.id === "outbox-msg-4"));
   });
 
   it("receives the code the SMS service sends: E.164 recipient, last line `@host #code` for the public URL's host", async () => {
@@ -68,7 +68,7 @@ describe("outbox SMS gateway", () => {
     assert.ok(started.ok, JSON.stringify(started));
     assert.equal(started.maskedPhone, "+44 •••••••456");
 
-    const sent = (await deps.store.listOutboxMessages(100)).filter((entry) => entry.recipient === "+447400123456");
+    const sent = (await deps.store.outbox.listOutboxMessages(100)).filter((entry) => entry.recipient === "+447400123456");
     assert.equal(sent.length, 1);
     const lines = sent[0]!.body.split("\n");
     const last = /^@([^\s#]+) #(\d{6})$/.exec(lines.at(-1)!);

@@ -9,7 +9,7 @@ import { createSecretBox, decodeEncryptionKey } from "../../src/security/secret-
 import type { Logger, ServiceDeps } from "../../src/services/deps.js";
 import type { AccountKind, Role, User } from "../../src/domain/model.js";
 import { createAccount, createUser } from "../../src/services/users.js";
-import { KyselyStore } from "../../src/store/kysely-store.js";
+import { createKyselyStore } from "../../src/store/kysely-store.js";
 import { migrateToLatest } from "../../src/store/migrate.js";
 import { createSqliteDatabase } from "../../src/store/sqlite.js";
 import type { PolicyLayer } from "../../src/domain/policy.js";
@@ -64,7 +64,7 @@ export async function createTestRuntime(options: { env?: Record<string, string>;
   await migrateToLatest(db);
   const clock = new TestClock();
   const logger = new CapturingLogger();
-  const store = new KyselyStore(db);
+  const store = createKyselyStore(db);
   const deps: ServiceDeps = {
     store,
     config,
@@ -76,7 +76,7 @@ export async function createTestRuntime(options: { env?: Record<string, string>;
     newId: randomUUID,
     logger,
     codeMac: (input) => createHmac("sha256", "test code mac key").update(input).digest("base64url"),
-    sms: createOutboxSmsGateway(store, () => clock.now()),
+    sms: createOutboxSmsGateway(store.outbox, () => clock.now()),
   };
   return { deps, clock, logger, config, close: () => db.destroy() };
 }
@@ -117,7 +117,7 @@ export async function seedUser(
   const reseller = kind === "platform" ? null : await createAccount(deps, { name: `reseller ${n}`, kind: "reseller", parentId: platform.id });
   const account = kind === "customer" ? await createAccount(deps, { name: `customer ${n}`, kind: "customer", parentId: reseller!.id }) : (reseller ?? platform);
   if (input.policy) {
-    await deps.store.savePolicyLayer(
+    await deps.store.accounts.savePolicyLayer(
       account.id,
       "own_users",
       { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: null, rotatePasswordOnDisable: null, ...input.policy },

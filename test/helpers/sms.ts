@@ -28,7 +28,7 @@ export function phoneSpellings(e164: string, callingCode = "44"): string[] {
 
 /** Every text message in the development outbox (newest first by time; ties are not ordered). */
 export async function allTexts(deps: ServiceDeps): Promise<OutboxMessage[]> {
-  return (await deps.store.listOutboxMessages(100_000)).filter((message) => message.channel === "sms");
+  return (await deps.store.outbox.listOutboxMessages(100_000)).filter((message) => message.channel === "sms");
 }
 
 /** The code of a texted message: the digits after '#' on its last line (`@host #123456`). */

@@ -22,12 +22,12 @@ const number = "+447400123456";
 const masked = "+44 •••••••456";
 
 async function outboxSize(t: TestApp) {
-  return (await t.deps.store.listOutboxMessages(1000)).length;
+  return (await t.deps.store.outbox.listOutboxMessages(1000)).length;
 }
 
 /** The code in the newest text message, which must have gone to `to`. */
 async function newestCode(t: TestApp, to = number): Promise<string> {
-  const [message] = await t.deps.store.listOutboxMessages(1);
+  const [message] = await t.deps.store.outbox.listOutboxMessages(1);
   assert.ok(message, "a text message was sent");
   assert.equal(message.recipient, to);
   const match = /\n@localhost #(\d{6})$/.exec(message.body);
@@ -80,7 +80,7 @@ describe("api: SMS journey", () => {
     assertApiError(await api.post("/api/me/two-factor/sms", { password, phoneNumber: number, extra: 1 }, token), 400, "unknown_field");
     assertApiError(await api.post("/api/me/two-factor/sms", { password, phoneNumber: number }), 401, "not_authenticated");
     assert.equal(await outboxSize(t), sentBefore);
-    assert.deepEqual(await t.deps.store.listMethods(user.id), []);
+    assert.deepEqual(await t.deps.store.methods.listMethods(user.id), []);
 
     // Password + number (national format, read as GB): one text to the E.164 number.
     let response = await api.post("/api/me/two-factor/sms", { password, phoneNumber: "07400 123456" }, token);
@@ -89,12 +89,12 @@ describe("api: SMS journey", () => {
     assert.equal(response.body.maskedPhone, masked);
     assert.equal(Date.parse(response.body.codeExpiresAt), t.clock.now() + 5 * 60 * 1000, "codes expire after 5 minutes by default");
     assert.equal(await outboxSize(t), sentBefore + 1);
-    const [message] = await t.deps.store.listOutboxMessages(1);
+    const [message] = await t.deps.store.outbox.listOutboxMessages(1);
     assert.equal(message!.recipient, number, "stored and sent as E.164");
     assert.match(message!.body, /\n\n@localhost #\d{6}$/);
     const firstCode = await newestCode(t);
     assert.match(firstCode, /^\d{6}$/);
-    const stored = await t.deps.store.findLatestSmsCode(methodId, "enrol", methodId);
+    const stored = await t.deps.store.codes.findLatestSmsCode(methodId, "enrol", methodId);
     assert.ok(stored && !stored.codeHash.includes(firstCode), "the code is stored hashed, bound to this setup");
 
     const seen = new Recorder();

@@ -24,7 +24,7 @@ describe("development outbox", () => {
       const token = await api.sessionFor(user.email, password);
       const begun = await api.post("/api/me/two-factor/sms", { password, phoneNumber: "+44 7400 123456" }, token);
       assert.equal(begun.status, 200, begun.raw.body);
-      const [message] = await t.deps.store.listOutboxMessages(1);
+      const [message] = await t.deps.store.outbox.listOutboxMessages(1);
       const code = /\n@localhost #(\d{6})$/.exec(message!.body)![1]!;
 
       response = await t.app.inject({ method: "GET", url: "/dev/outbox" });

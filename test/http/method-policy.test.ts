@@ -43,14 +43,14 @@ describe("method policy (M5)", () => {
   beforeEach(() => t.clock.advance(3600));
 
   async function accountsOf(user: User) {
-    const account = (await t.deps.store.findAccountById(user.accountId))!;
-    const parent = account.parentId ? (await t.deps.store.findAccountById(account.parentId))! : undefined;
-    const grandparent = parent?.parentId ? (await t.deps.store.findAccountById(parent.parentId))! : undefined;
+    const account = (await t.deps.store.accounts.findAccountById(user.accountId))!;
+    const parent = account.parentId ? (await t.deps.store.accounts.findAccountById(account.parentId))! : undefined;
+    const grandparent = parent?.parentId ? (await t.deps.store.accounts.findAccountById(parent.parentId))! : undefined;
     return { account, parent, grandparent };
   }
 
   const savePolicy = (accountId: string, audience: PolicyAudience, allowed: PolicyLayer["allowedMethods"]) =>
-    t.deps.store.savePolicyLayer(accountId, audience, layer(allowed), t.clock.now());
+    t.deps.store.accounts.savePolicyLayer(accountId, audience, layer(allowed), t.clock.now());
 
   /** SMS setup through the API is refused by policy, and changes nothing (no pending method, no text). */
   async function assertSmsRefusedByApi(user: User, password: string) {
@@ -59,7 +59,7 @@ describe("method policy (M5)", () => {
     await assertChangesNothing(t, async () => {
       assertApiError(await api.post("/api/me/two-factor/sms", { password, phoneNumber: number }, token), 403, "method_not_allowed_by_policy");
     });
-    assert.deepEqual(await t.deps.store.listMethods(user.id), []);
+    assert.deepEqual(await t.deps.store.methods.listMethods(user.id), []);
     return token;
   }
 
@@ -76,7 +76,7 @@ describe("method policy (M5)", () => {
       response = await browser.post("/settings/two-factor/sms", { password, phoneNumber: number }, { csrf });
       assertPolicyPage(response);
     });
-    assert.deepEqual(await t.deps.store.listMethods(user.id), [], "no pending method left");
+    assert.deepEqual(await t.deps.store.methods.listMethods(user.id), [], "no pending method left");
     return browser;
   }
 
@@ -88,10 +88,10 @@ describe("method policy (M5)", () => {
 
   it("a storefront customer (default TOTP only) cannot enrol SMS through the API or the pages", async () => {
     const { user, password } = await seedUser(t.deps, { kind: "customer" });
-    const sent = (await t.deps.store.listOutboxMessages(1000)).length;
+    const sent = (await t.deps.store.outbox.listOutboxMessages(1000)).length;
     const token = await assertSmsRefusedByApi(user, password);
     await assertSmsRefusedByPages(user, password, "203.0.113.41");
-    assert.equal((await t.deps.store.listOutboxMessages(1000)).length, sent, "nothing texted");
+    assert.equal((await t.deps.store.outbox.listOutboxMessages(1000)).length, sent, "nothing texted");
 
     // TOTP is allowed; with it enabled, SMS is still neither offered nor accepted.
     const totp = await api.enrolTotp(token, password, t.clock);
@@ -104,7 +104,7 @@ describe("method policy (M5)", () => {
     const response = await browser.post("/login/two-factor", { code: codeFor(totp.key, t.clock.now()) }, { csrfFrom: "/login/two-factor" });
     assert.equal(response.headers.location, "/settings/security");
     assert.doesNotMatch((await browser.get("/settings/security")).body, /Add SMS codes/);
-    assert.deepEqual((await t.deps.store.listMethods(user.id)).map((method) => method.type), ["totp"]);
+    assert.deepEqual((await t.deps.store.methods.listMethods(user.id)).map((method) => method.type), ["totp"]);
   });
 
   it("a reseller user (default TOTP and SMS) can enrol SMS through the API and the pages", async () => {
@@ -171,7 +171,7 @@ describe("method policy (M5)", () => {
     t.clock.advance(1);
     response = await api.post("/api/me/two-factor/sms", { password: customer.password, phoneNumber: "+447400654321" }, token);
     assert.equal(response.status, 200, response.raw.body);
-    const [message] = await t.deps.store.listOutboxMessages(1);
+    const [message] = await t.deps.store.outbox.listOutboxMessages(1);
     response = await api.post(`/api/me/two-factor/sms/${response.body.methodId}/confirm`, { code: /#(\d{6})$/.exec(message!.body)![1] }, token);
     assert.equal(response.status, 200, response.raw.body);
 
@@ -187,7 +187,7 @@ describe("method policy (M5)", () => {
     const token = await api.sessionFor(user.email, password);
     let response = await api.post("/api/me/two-factor/sms", { password, phoneNumber: number }, token);
     const smsId: string = response.body.methodId;
-    let [message] = await t.deps.store.listOutboxMessages(1);
+    let [message] = await t.deps.store.outbox.listOutboxMessages(1);
     response = await api.post(`/api/me/two-factor/sms/${smsId}/confirm`, { code: /#(\d{6})$/.exec(message!.body)![1] }, token);
     assert.equal(response.status, 200, response.raw.body);
 
@@ -198,14 +198,14 @@ describe("method policy (M5)", () => {
     t.clock.advance(60);
     const flow = await api.post("/api/login", { email: user.email, password });
     assert.equal(flow.body.codeDelivery.status, "sent");
-    [message] = await t.deps.store.listOutboxMessages(1);
+    [message] = await t.deps.store.outbox.listOutboxMessages(1);
     response = await api.post("/api/login/second-factor", { flowId: flow.body.flowId, code: /#(\d{6})$/.exec(message!.body)![1] });
     assert.equal(response.status, 200, response.raw.body);
 
     // ...but it cannot be reset to a (new) number through the API or the pages.
     t.clock.advance(60);
     assert.equal((await api.post(`/api/me/methods/${smsId}/send-code`, undefined, token)).status, 200);
-    [message] = await t.deps.store.listOutboxMessages(1);
+    [message] = await t.deps.store.outbox.listOutboxMessages(1);
     const verifyCode = /#(\d{6})$/.exec(message!.body)![1]!;
     await assertChangesNothing(t, async () => {
       assertApiError(await api.post(`/api/me/methods/${smsId}/reset`, { code: verifyCode, phoneNumber: "+447400654321" }, token), 403, "method_not_allowed_by_policy");
@@ -213,7 +213,7 @@ describe("method policy (M5)", () => {
     const browser = new FormClient(t.app, "203.0.113.47");
     t.clock.advance(1);
     await browser.post("/login", { email: user.email, password }, { csrfFrom: "/login" });
-    [message] = await t.deps.store.listOutboxMessages(1);
+    [message] = await t.deps.store.outbox.listOutboxMessages(1);
     const loggedIn = await browser.post("/login/two-factor", { code: /#(\d{6})$/.exec(message!.body)![1]! }, { csrfFrom: "/login/two-factor" });
     assert.equal(loggedIn.headers.location, "/settings/security", "the browser is logged in");
     const resetUrl = `/settings/methods/${smsId}/reset`;
@@ -221,7 +221,7 @@ describe("method policy (M5)", () => {
     await assertChangesNothing(t, async () => {
       assertPolicyPage(await browser.post(resetUrl, { code: verifyCode, phoneNumber: "+447400654321" }, { csrf }));
     });
-    assert.deepEqual((await t.deps.store.listMethods(user.id)).map((method) => [method.id, method.status]), [[smsId, "active"]]);
+    assert.deepEqual((await t.deps.store.methods.listMethods(user.id)).map((method) => [method.id, method.status]), [[smsId, "active"]]);
 
     // A TOTP setup begun while allowed cannot be confirmed once the policy forbids it.
     const other = await seedUser(t.deps, { kind: "reseller" });
@@ -234,6 +234,6 @@ describe("method policy (M5)", () => {
     const confirmed = await otherBrowser.post(setupUrl, { code: codeFor(key, t.clock.now()) }, { csrfFrom: setupUrl });
     assert.equal(confirmed.statusCode, 403, confirmed.body.slice(0, 300));
     assert.ok(confirmed.body.includes(policyMessage), "the page says the policy does not allow the method");
-    assert.deepEqual((await t.deps.store.listMethods(other.user.id)).filter((method) => method.status === "active"), [], "not enabled");
+    assert.deepEqual((await t.deps.store.methods.listMethods(other.user.id)).filter((method) => method.status === "active"), [], "not enabled");
   });
 });

@@ -27,7 +27,7 @@ const oldMasked = "+44 •••••••456";
 const newMasked = "+44 •••••••321";
 
 async function newestCode(t: ObservedTestApp, to: string): Promise<string> {
-  const [message] = await t.deps.store.listOutboxMessages(1);
+  const [message] = await t.deps.store.outbox.listOutboxMessages(1);
   assert.ok(message, "a text message was sent");
   assert.equal(message.recipient, to);
   const match = /\n@localhost #(\d{6})$/.exec(message.body);
@@ -36,7 +36,7 @@ async function newestCode(t: ObservedTestApp, to: string): Promise<string> {
 }
 
 async function outboxSize(t: ObservedTestApp) {
-  return (await t.deps.store.listOutboxMessages(1000)).length;
+  return (await t.deps.store.outbox.listOutboxMessages(1000)).length;
 }
 
 function assertPageError(response: LightMyRequestResponse, status: number, code: ErrorCode) {
@@ -359,8 +359,8 @@ describe("managing methods (M3, M4)", () => {
       response = await browser.get("/settings/security?notice=default_changed");
       assert.match(response.body, /Your default method is changed\./);
       assert.ok(response.body.includes(`action="/settings/methods/${smsId}/default"`), "expected: response.body.includes(`action=\"/settings/methods/${smsId}/default\"`)");
-      assert.equal((await t.deps.store.findMethod(totp.methodId))?.isDefault, true);
-      assert.equal((await t.deps.store.findMethod(smsId))?.isDefault, false);
+      assert.equal((await t.deps.store.methods.findMethod(totp.methodId))?.isDefault, true);
+      assert.equal((await t.deps.store.methods.findMethod(smsId))?.isDefault, false);
 
       // Rename: the form shows the current name; bad names are refused beside the field.
       const renameUrl = `/settings/methods/${smsId}/rename`;
@@ -404,7 +404,7 @@ describe("managing methods (M3, M4)", () => {
         assert.equal(response.headers.location, `/settings/methods/${foreign}/delete?error=method_not_found`);
         assert.equal(await outboxSize(t), sent, "nothing texted to Bob");
       }
-      const bobs = await t.deps.store.listMethods(bob.user.id);
+      const bobs = await t.deps.store.methods.listMethods(bob.user.id);
       assert.deepEqual(bobs.map((method) => [method.name, method.isDefault]).sort(), [["Authenticator app", false], ["Mobile phone", true]]);
     });
 
@@ -441,7 +441,7 @@ describe("managing methods (M3, M4)", () => {
       response = await browser.get("/settings/security?notice=method_reset");
       assert.match(response.body, /The method is reset: only the new one works now\./);
       assert.match(response.body, /10<\/strong> of 10 recovery codes unused/);
-      assert.deepEqual((await t.deps.store.listMethods(user.id)).map((method) => [method.id, method.status]), [[setupUrl.split("/").pop(), "active"]]);
+      assert.deepEqual((await t.deps.store.methods.listMethods(user.id)).map((method) => [method.id, method.status]), [[setupUrl.split("/").pop(), "active"]]);
 
       assertApiError(await apiLogin(user.email, password, () => codeFor(old.key, t.clock.now())), 401, "invalid_code");
       assert.equal((await apiLogin(user.email, password, () => codeFor(newKey, t.clock.now()))).status, 200, "only the new key works now");
@@ -485,7 +485,7 @@ describe("managing methods (M3, M4)", () => {
       assert.ok(response.body.includes(newMasked), "expected: response.body.includes(newMasked)");
       assert.ok(!response.body.includes(oldMasked), "expected: !response.body.includes(oldMasked)");
       assert.doesNotMatch(response.body, /7400\s?654\s?321|7400\s?123\s?456/);
-      const newSmsId = (await t.deps.store.listMethods(user.id)).find((method) => method.type === "sms")!.id;
+      const newSmsId = (await t.deps.store.methods.listMethods(user.id)).find((method) => method.type === "sms")!.id;
       assert.notEqual(newSmsId, smsId);
       assert.equal((await apiLogin(user.email, password, () => newestCode(t, newNumber))).status, 200, "now the new number's code");
 
@@ -519,8 +519,8 @@ describe("managing methods (M3, M4)", () => {
       assert.equal(response.statusCode, 200, "this session stays");
       assert.match(response.body, /Two-factor authentication is disabled\./);
       assert.match(response.body, /status-off">Disabled/);
-      assert.deepEqual(await t.deps.store.listMethods(user.id), []);
-      assert.equal((await t.deps.store.findRecoveryCodes(user.id))?.codes.length ?? 0, 0, "no recovery code is left");
+      assert.deepEqual(await t.deps.store.methods.listMethods(user.id), []);
+      assert.equal((await t.deps.store.codes.findRecoveryCodes(user.id))?.codes.length ?? 0, 0, "no recovery code is left");
 
       // Enabled again: the old recovery codes still do not work.
       const token = await api.sessionFor(user.email, password);

@@ -23,7 +23,7 @@ const masked = "+44 •••••••456";
 const fullNumberShapes = [/7400\s?123\s?456/, /07400/];
 
 async function outbox(t: TestApp) {
-  return t.deps.store.listOutboxMessages(1000);
+  return t.deps.store.outbox.listOutboxMessages(1000);
 }
 
 /** The code of the newest text message (the 6 digits after '#' on its last line). */
@@ -89,7 +89,7 @@ describe("pages: SMS journey", () => {
     assert.equal(response.statusCode, 400);
     assert.match(response.body, /That number is not a mobile number/);
     assert.equal((await outbox(t)).length, sentBefore, "no text for bad input");
-    assert.deepEqual(await t.deps.store.listMethods(user.id), [], "no pending method left by bad input");
+    assert.deepEqual(await t.deps.store.methods.listMethods(user.id), [], "no pending method left by bad input");
 
     // Password + number (typed with spaces): a pending method, one text to the E.164 number.
     response = await browser.post("/settings/two-factor/sms", { password, phoneNumber: "+44 7400 123456" }, { csrfFrom: "/settings/two-factor/sms" });
@@ -103,7 +103,7 @@ describe("pages: SMS journey", () => {
     assert.match(messages[0]!.body, /^\d{6} is your twostep verification code\. It expires in 5 minutes\./);
     assert.match(messages[0]!.body, /\n\n@localhost #\d{6}$/, "ends with the origin-bound line");
     const firstCode = await newestCode(t);
-    const pending = await t.deps.store.findMethod(methodId);
+    const pending = await t.deps.store.methods.findMethod(methodId);
     assert.equal(pending?.status, "pending");
     assert.equal(pending?.displayHint, masked);
     assert.ok(!pending!.secretCiphertext.toString().includes("7400123456"), "the number is encrypted at rest");
@@ -119,7 +119,7 @@ describe("pages: SMS journey", () => {
     response = await browser.post(confirmUrl, { code: firstCode === "000000" ? "000001" : "000000" }, { csrfFrom: confirmUrl });
     assert.equal(response.statusCode, 401);
     assert.match(response.body, /That code didn&#39;t work or has expired/);
-    assert.equal((await t.deps.store.findMethod(methodId))?.status, "pending");
+    assert.equal((await t.deps.store.methods.findMethod(methodId))?.status, "pending");
 
     // "Send a new code": refused within 30 s, then a new code that replaces the first.
     response = await browser.post(`${confirmUrl}/resend`, {}, { csrfFrom: confirmUrl });
@@ -185,7 +185,7 @@ describe("pages: SMS journey", () => {
     response = await browser.get("/settings/security");
     assert.equal(response.statusCode, 200);
     assertNoFullNumber(response.body);
-    assert.equal((await t.deps.store.findMethod(methodId))?.lastUsedAt, t.clock.now(), "M4: last used is set by the login");
+    assert.equal((await t.deps.store.methods.findMethod(methodId))?.lastUsedAt, t.clock.now(), "M4: last used is set by the login");
 
     // A recovery code is still offered and works.
     await browser.post("/logout", {}, { csrfFrom: "/settings/security" });
@@ -264,7 +264,7 @@ describe("pages: SMS journey", () => {
     const defaultRow = /<tr>((?:(?!<\/tr>).)*<span class="badge">Default<\/span>(?:(?!<\/tr>).)*)<\/tr>/s.exec(response.body);
     assert.ok(defaultRow?.[1]!.includes("<td>SMS</td>"), "M3: the most recently enabled method is the default");
     assert.match(response.body, /10<\/strong> of 10 recovery codes unused/);
-    const methods = await t.deps.store.listMethods(user.id);
+    const methods = await t.deps.store.methods.listMethods(user.id);
     const totpMethodId = methods.find((method) => method.type === "totp")!.id;
     assert.equal(methods.find((method) => method.isDefault)?.id, smsMethodId);
     await browser.post("/logout", {}, { csrfFrom: "/settings/security" });
@@ -363,18 +363,18 @@ describe("pages: SMS journey", () => {
       const browser = new FormClient(app.app, "203.0.113.25");
       await browser.post("/login", { email: user.email, password }, { csrfFrom: "/login" });
       await browser.post("/settings/two-factor/sms", { password, phoneNumber: number }, { csrfFrom: "/settings/two-factor/sms" });
-      const [message] = await app.deps.store.listOutboxMessages(1);
-      const methodId = (await app.deps.store.listMethods(user.id))[0]!.id;
+      const [message] = await app.deps.store.outbox.listOutboxMessages(1);
+      const methodId = (await app.deps.store.methods.listMethods(user.id))[0]!.id;
       let response = await browser.post(`/settings/two-factor/sms/${methodId}`, { code: /#(\d{6})$/.exec(message!.body)![1]! }, { csrfFrom: `/settings/two-factor/sms/${methodId}` });
       const recoveryCodes = recoveryCodesFromPage(response.body);
       assert.equal(recoveryCodes.length, 10);
       await browser.post("/logout", {}, { csrfFrom: "/settings/security" });
 
       app.clock.advance(60);
-      const sent = (await app.deps.store.listOutboxMessages(100)).length;
+      const sent = (await app.deps.store.outbox.listOutboxMessages(100)).length;
       response = await browser.post("/login", { email: user.email, password }, { csrfFrom: "/login" });
       assert.equal(response.headers.location, "/login/two-factor?error=sms_limit_reached");
-      assert.equal((await app.deps.store.listOutboxMessages(100)).length, sent, "nothing texted past the limit");
+      assert.equal((await app.deps.store.outbox.listOutboxMessages(100)).length, sent, "nothing texted past the limit");
       response = await browser.get(String(response.headers.location));
       assert.equal(response.statusCode, 200);
       assert.match(response.body, /Too many text messages were sent\. Try again later, or use another method\./);

@@ -34,7 +34,7 @@ describe("security: code checks outside the login are throttled too", () => {
     const locked = await confirm(codeFor(setup.key, t.clock.now()));
     assert.equal(locked.statusCode, 429);
     assert.equal(locked.json().code, "locked_out");
-    assert.equal((await t.deps.store.listMethods(user.id))[0]!.status, "pending", "not enabled while locked");
+    assert.equal((await t.deps.store.methods.listMethods(user.id))[0]!.status, "pending", "not enabled while locked");
 
     t.clock.advance(61);
     const after = await confirm(codeFor(setup.key, t.clock.now()));
@@ -92,7 +92,7 @@ describe("security: code checks outside the login are throttled too", () => {
     assert.equal(disablePage.statusCode, 429);
     assert.equal((await apiPost(t.app, "/api/me/recovery-codes", { code: rightCode }, { token })).statusCode, 429);
     assert.equal((await apiPost(t.app, "/api/login/second-factor", { flowId, code: rightCode })).statusCode, 429);
-    assert.equal((await t.deps.store.listMethods(enrolled.user.id)).length, 1, "2FA is still on");
+    assert.equal((await t.deps.store.methods.listMethods(enrolled.user.id)).length, 1, "2FA is still on");
 
     t.clock.advance(61);
     assert.equal((await apiPost(t.app, "/api/me/two-factor/disable", { password: enrolled.password }, { token })).statusCode, 200);
@@ -108,6 +108,6 @@ describe("security: code checks outside the login are throttled too", () => {
     t.clock.advance(30);
     const locked = await apiPost(t.app, "/api/me/recovery-codes", { code: codeFor(enrolled.keyBase32, t.clock.now()) }, { token });
     assert.equal(locked.statusCode, 429);
-    assert.equal((await t.deps.store.findRecoveryCodes(enrolled.user.id))!.codes.length, 10);
+    assert.equal((await t.deps.store.codes.findRecoveryCodes(enrolled.user.id))!.codes.length, 10);
   });
 });

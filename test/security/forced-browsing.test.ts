@@ -92,9 +92,9 @@ describe("security: forced browsing past the second step", () => {
     ];
     for (const [url, fields] of posts) assertRefusedPage(await browser.post(url, fields, { csrf }), `POST ${url}`);
     // Nothing changed: 2FA is still on with all ten codes.
-    const set = await t.deps.store.findRecoveryCodes(enrolled.user.id);
+    const set = await t.deps.store.codes.findRecoveryCodes(enrolled.user.id);
     assert.equal(set!.codes.length, 10);
-    assert.equal((await t.deps.store.listMethods(enrolled.user.id)).filter((method) => method.status === "active").length, 1);
+    assert.equal((await t.deps.store.methods.listMethods(enrolled.user.id)).filter((method) => method.status === "active").length, 1);
   });
 
   it("ignores client-side flags claiming the second step is done", async () => {

@@ -54,7 +54,7 @@ describe("security: the user is told about a lockout", () => {
     // Refused attempts while locked add nothing new.
     for (let i = 0; i < 3; i++) assert.equal((await apiPost(t.app, "/api/login/second-factor", { flowId, code: wrongCode(enrolled.keyBase32) }, { address: "192.0.2.200" })).statusCode, 429);
 
-    const stored = await t.deps.store.listEvents({ subjectUserId: enrolled.user.id, limit: 100 });
+    const stored = await t.deps.store.events.listEvents({ subjectUserId: enrolled.user.id, limit: 100 });
     assert.equal(count(stored, "login.second_factor_failed"), 5);
     assert.equal(count(stored, "login.locked_out"), 1);
 
@@ -92,7 +92,7 @@ describe("security: the user is told about a lockout", () => {
     for (let i = 0; i < 5; i++) {
       assert.equal((await apiPost(t.app, "/api/login/recovery-code", { flowId, code: `ZZZZ-ZZZZ-ZZZZ-ZZ${i}Z` })).statusCode, 401);
     }
-    const stored = await t.deps.store.listEvents({ subjectUserId: enrolled.user.id, limit: 100 });
+    const stored = await t.deps.store.events.listEvents({ subjectUserId: enrolled.user.id, limit: 100 });
     const failed = stored.filter((event) => event.type === "login.second_factor_failed");
     assert.equal(failed.length, 5);
     assert.ok(failed.every((event) => event.detail.factor === "recovery_code"));

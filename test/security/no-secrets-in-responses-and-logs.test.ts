@@ -127,7 +127,7 @@ describe("security: no secrets in responses and logs", () => {
       assert.deepEqual(secrets.foundIn(line), [], `log line leaks a secret: ${line}`);
     }
     // The event log shown to the user holds no secret either (SECURITY 34).
-    const events = JSON.stringify(await t.deps.store.listEvents({ subjectUserId: user.id, limit: 200 }));
+    const events = JSON.stringify(await t.deps.store.events.listEvents({ subjectUserId: user.id, limit: 200 }));
     assert.deepEqual(secrets.foundIn(events), []);
   });
 
@@ -216,8 +216,8 @@ describe("security: no secrets in responses and logs", () => {
     const methodId = setupUrl.split("/").pop()!;
     const apiConfirm = await apiPost(t.app, `/api/me/two-factor/totp/${methodId}/confirm`, { code: codeFor(key, t.clock.now()) }, { token: otherToken });
     assert.equal(apiConfirm.statusCode, 410);
-    assert.equal((await t.deps.store.findMethod(methodId))!.status, "pending", "the owner's setup is untouched");
-    assert.equal((await t.deps.store.listMethods(other.user.id)).length, 0);
+    assert.equal((await t.deps.store.methods.findMethod(methodId))!.status, "pending", "the owner's setup is untouched");
+    assert.equal((await t.deps.store.methods.listMethods(other.user.id)).length, 0);
   });
 
   it("has no development outbox (sent codes) in production", async () => {

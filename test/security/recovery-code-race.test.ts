@@ -15,7 +15,7 @@ import { codeFor } from "../helpers/totp.js";
 
 /** Sessions issued to the user so far, from the event log (one `login.succeeded` per session). */
 async function successfulLogins(t: TestApp, userId: string): Promise<number> {
-  const events = await t.deps.store.listEvents({ subjectUserId: userId, limit: 1000 });
+  const events = await t.deps.store.events.listEvents({ subjectUserId: userId, limit: 1000 });
   return events.filter((event) => event.type === "login.succeeded").length;
 }
 
@@ -39,7 +39,7 @@ describe("security: racing one recovery code", () => {
       assert.ok(statuses.every((status) => status === 200 || status === 401 || status === 429), `statuses: ${statuses.join(",")}`);
       assert.equal((await successfulLogins(t, user.id)) - before, 1, "one session was issued");
 
-      const set = await t.deps.store.findRecoveryCodes(user.id);
+      const set = await t.deps.store.codes.findRecoveryCodes(user.id);
       assert.equal(set!.codes.filter((record) => record.usedAt !== null).length, 1, "one code is spent");
     });
   });
@@ -77,10 +77,10 @@ describe("security: racing one recovery code", () => {
       assert.equal(response.statusCode, 401);
       assert.equal(response.json().code, "login_expired");
 
-      const set = await t.deps.store.findRecoveryCodes(user.id);
+      const set = await t.deps.store.codes.findRecoveryCodes(user.id);
       assert.equal(set?.codes.filter((record) => record.usedAt === null).length, 10, "no code was spent by a login that got no session");
-      assert.equal((await t.deps.store.listMethods(user.id)).length, 1, "2FA is still on");
-      const events = await t.deps.store.listEvents({ subjectUserId: user.id, limit: 100 });
+      assert.equal((await t.deps.store.methods.listMethods(user.id)).length, 1, "2FA is still on");
+      const events = await t.deps.store.events.listEvents({ subjectUserId: user.id, limit: 100 });
       assert.equal(events.filter((event) => event.type === "login.recovery_code_used" || event.type === "two_factor.disabled").length, 0);
 
       // The same code still works for the next login.
@@ -102,7 +102,7 @@ describe("security: racing one recovery code", () => {
       assert.equal(totpLogin!.statusCode, 200);
       assert.equal(recovery.statusCode, 401, "the login was already completed");
       assert.equal(recovery.json().code, "login_expired");
-      const spent = (await t.deps.store.findRecoveryCodes(user.id))!.codes.filter((record) => record.usedAt !== null).length;
+      const spent = (await t.deps.store.codes.findRecoveryCodes(user.id))!.codes.filter((record) => record.usedAt !== null).length;
       assert.equal(spent, 0, "a code is spent only by a request that logs in with it");
     });
   });

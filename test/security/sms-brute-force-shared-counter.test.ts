@@ -125,7 +125,7 @@ describe("security: SMS codes share the per-user failure counter", () => {
     const wrong = wrongSmsCode(s.apiCode, s.pageCode);
     for (let i = 0; i < 5; i++) await s.api(wrong);
 
-    const events = await t.deps.store.listEvents({ subjectUserId: sms.user.id, limit: 100 });
+    const events = await t.deps.store.events.listEvents({ subjectUserId: sms.user.id, limit: 100 });
     const failed = events.filter((event) => event.type === "login.second_factor_failed");
     assert.equal(failed.length, 5);
     for (const event of failed) assert.deepEqual(event.detail, { factor: "sms" });

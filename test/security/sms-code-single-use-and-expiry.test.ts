@@ -67,11 +67,11 @@ describe("security: an SMS code works once, expires, and a resend replaces it", 
     const sms = await enrolSms(t.deps, { phone: gbMobile(1) });
     const { result, code } = await oneCodeDuring(t.deps, () => startLogin(t.deps, { email: sms.user.email, password: sms.password }, { clientAddress: null, userAgent: "test" }));
     assert.ok(result.ok && result.kind === "second_factor");
-    const method = (await t.deps.store.findMethod(sms.methodId))!;
+    const method = (await t.deps.store.methods.findMethod(sms.methodId))!;
     const binding = { purpose: "login" as const, bindingId: result.flow.id };
     assert.equal(await smsFactor.verifyAndConsume(t.deps, t.deps.store, method, code, binding), true);
     assert.equal(await smsFactor.verifyAndConsume(t.deps, t.deps.store, method, code, binding), false);
-    const row = await t.deps.store.findLatestSmsCode(sms.methodId, "login", result.flow.id);
+    const row = await t.deps.store.codes.findLatestSmsCode(sms.methodId, "login", result.flow.id);
     assert.equal(row, undefined, "no unused code is left for that login");
   });
 
@@ -84,7 +84,7 @@ describe("security: an SMS code works once, expires, and a resend replaces it", 
     const tokens = responses.filter((response) => response.statusCode === 200).map((response) => response.json().sessionToken);
     assert.equal(tokens.length, 1);
     for (const response of responses.filter((r) => r.statusCode === 401)) assert.match(response.json().code, /^(login_expired|invalid_sms_code)$/);
-    const sessions = (await t.deps.store.listEvents({ subjectUserId: sms.user.id, limit: 100 })).filter((event) => event.type === "login.succeeded" && event.detail.factor === "sms");
+    const sessions = (await t.deps.store.events.listEvents({ subjectUserId: sms.user.id, limit: 100 })).filter((event) => event.type === "login.succeeded" && event.detail.factor === "sms");
     assert.equal(sessions.length, 1, "one login, not several");
   });
 
@@ -100,7 +100,7 @@ describe("security: an SMS code works once, expires, and a resend replaces it", 
     assert.equal(ok[0]!.json().recoveryCodes.length, 10, "one set of recovery codes");
     // The others lose: the code is used (401), the setup is done (410), or their failures reached the lock (429).
     for (const response of responses.filter((r) => r.statusCode !== 200)) assert.ok([401, 410, 429].includes(response.statusCode), response.body);
-    const methods = (await t.deps.store.listMethods(user.id)).filter((method) => method.status === "active");
+    const methods = (await t.deps.store.methods.listMethods(user.id)).filter((method) => method.status === "active");
     assert.equal(methods.length, 1);
   });
 

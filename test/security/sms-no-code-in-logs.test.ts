@@ -59,7 +59,7 @@ describe("security: no SMS code or phone number in logs, events or answers", () 
 
   const everyLogLine = () => [...t.logLines, ...t.logger.lines];
   async function eventsOf(userId: string): Promise<string[]> {
-    return (await t.deps.store.listEvents({ subjectUserId: userId, limit: 1000 })).map((event) => JSON.stringify(event));
+    return (await t.deps.store.events.listEvents({ subjectUserId: userId, limit: 1000 })).map((event) => JSON.stringify(event));
   }
 
   it("setup, login, wrong codes, resends and a number change (pages and API) log no code and no number", async () => {
@@ -163,7 +163,7 @@ describe("security: no SMS code or phone number in logs, events or answers", () 
       const setup = await apiPost(t.app, "/api/me/two-factor/sms", { password, phoneNumber: gbMobile(3) }, { token, address: "198.51.100.84" });
       assert.equal(setup.statusCode, 502, setup.body);
       assert.equal(setup.json().code, "sms_send_failed");
-      assert.deepEqual(await t.deps.store.listMethods(newcomer.id), []);
+      assert.deepEqual(await t.deps.store.methods.listMethods(newcomer.id), []);
       const setupBrowser = new FormClient(t.app, "203.0.113.84");
       await setupBrowser.post("/login", { email: newcomer.email, password }, { csrfFrom: "/login" });
       const setupPage = await setupBrowser.post("/settings/two-factor/sms", { password, phoneNumber: gbMobile(3) }, { csrfFrom: "/settings/two-factor/sms" });

@@ -161,7 +161,7 @@ describe("security: SMS toll-fraud limits", () => {
       const setup = await assertNothingTexted(t, () => apiPost(t.app, "/api/me/two-factor/sms", { password, phoneNumber: victimPhone }, { token, address: "198.51.100.79" }));
       assert.equal(setup.statusCode, 429, setup.body);
       assert.equal(setup.json().code, "sms_limit_reached");
-      assert.deepEqual(await t.deps.store.listMethods(carol.id), [], "the refused setup left no pending method");
+      assert.deepEqual(await t.deps.store.methods.listMethods(carol.id), [], "the refused setup left no pending method");
       // The page says so next to the number.
       const browser = new FormClient(t.app, "203.0.113.79");
       await browser.post("/login", { email: carol.email, password }, { csrfFrom: "/login" });
@@ -265,7 +265,7 @@ describe("security: SMS toll-fraud limits", () => {
         assert.equal(response.json().code, code, phoneNumber);
         assert.equal(response.json().field, "phoneNumber");
       }
-      assert.deepEqual(await t.deps.store.listMethods(user.id), [], "nothing was kept");
+      assert.deepEqual(await t.deps.store.methods.listMethods(user.id), [], "nothing was kept");
 
       const browser = new FormClient(t.app, "203.0.113.95");
       await browser.post("/login", { email: user.email, password }, { csrfFrom: "/login" });

@@ -35,10 +35,10 @@ describe("security: SMS is the weaker factor", () => {
   after(() => t.close());
 
   async function accountOf(userId: string) {
-    const user = (await t.deps.store.findUserById(userId))!;
-    return { user, account: (await t.deps.store.findAccountById(user.accountId))! };
+    const user = (await t.deps.store.accounts.findUserById(userId))!;
+    return { user, account: (await t.deps.store.accounts.findAccountById(user.accountId))! };
   }
-  const policyEvents = async (accountId: string) => (await t.deps.store.listEvents({ accountId, limit: 100 })).filter((event) => event.type === "policy.changed");
+  const policyEvents = async (accountId: string) => (await t.deps.store.events.listEvents({ accountId, limit: 100 })).filter((event) => event.type === "policy.changed");
 
   describe("a policy cannot make SMS the only method", () => {
     it("no account kind defaults to SMS only", () => {
@@ -58,7 +58,7 @@ describe("security: SMS is the weaker factor", () => {
           return true;
         });
       }
-      const [layer] = await t.deps.store.findPolicyLayers([{ accountId: account.id, audience: "own_users" }]);
+      const [layer] = await t.deps.store.accounts.findPolicyLayers([{ accountId: account.id, audience: "own_users" }]);
       assert.deepEqual(layer!.allowedMethods, ["totp", "sms"], "the layer is unchanged");
       assert.equal((await policyEvents(account.id)).length, eventsBefore, "no policy.changed event for a refused change");
       assert.deepEqual((await effectivePolicyFor(t.deps, user)).allowedMethods, ["totp", "sms"]);
@@ -67,8 +67,8 @@ describe("security: SMS is the weaker factor", () => {
     it("setPolicy refuses SMS alone for the layers that reach resellers' and customers' users too", async () => {
       const { user } = await seedUser(t.deps, { kind: "customer" });
       const { account: customer } = await accountOf(user.id);
-      const reseller = (await t.deps.store.findAccountById(customer.parentId!))!;
-      const platform = (await t.deps.store.findAccountById(reseller.parentId!))!;
+      const reseller = (await t.deps.store.accounts.findAccountById(customer.parentId!))!;
+      const platform = (await t.deps.store.accounts.findAccountById(reseller.parentId!))!;
       await assert.rejects(setPolicy(t.deps, reseller, "customer_users", { allowedMethods: ["sms"] }), PolicyError);
       await assert.rejects(setPolicy(t.deps, platform, "customer_users", { allowedMethods: ["sms"] }), PolicyError);
       await assert.rejects(setPolicy(t.deps, platform, "reseller_users", { allowedMethods: ["sms"] }), PolicyError);
@@ -125,7 +125,7 @@ describe("security: SMS is the weaker factor", () => {
 
         const runtime = await createRuntime(parseConfig(env));
         try {
-          const owner = (await runtime.deps.store.findUserByEmail("owner@weak.test"))!;
+          const owner = (await runtime.deps.store.accounts.findUserByEmail("owner@weak.test"))!;
           assert.deepEqual((await effectivePolicyFor(runtime.deps, owner)).allowedMethods, ["totp", "sms"]);
         } finally {
           await runtime.close();
@@ -180,7 +180,7 @@ describe("security: SMS is the weaker factor", () => {
       assert.equal(confirmed.json().recoveryCodes, null, "not a first method: the recovery codes stay");
 
       // A new factor: recorded as a reset, the old method is gone, other sessions are ended.
-      const events = await t.deps.store.listEvents({ subjectUserId: user.user.id, limit: 100 });
+      const events = await t.deps.store.events.listEvents({ subjectUserId: user.user.id, limit: 100 });
       const resetEvent = events.find((event) => event.type === "method.reset");
       assert.ok(resetEvent, "method.reset is in the event log");
       assert.equal(resetEvent.detail.type, "sms");
@@ -218,7 +218,7 @@ describe("security: SMS is the weaker factor", () => {
       // Unconfirmed: a login still uses (and texts) the old number.
       const login = await oneCodeDuring(t.deps, () => apiPost(t.app, "/api/login", { email: user.user.email, password: user.password }, { address: "198.51.100.123" }), user.phone);
       assert.equal((await apiPost(t.app, "/api/login/second-factor", { flowId: login.result.json().flowId, code: login.code }, { address: "198.51.100.123" })).statusCode, 200);
-      assert.equal((await t.deps.store.listEvents({ subjectUserId: user.user.id, limit: 100 })).some((event) => event.type === "method.reset"), false);
+      assert.equal((await t.deps.store.events.listEvents({ subjectUserId: user.user.id, limit: 100 })).some((event) => event.type === "method.reset"), false);
     });
   });
 });

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KyselyStore } from "../../src/store/kysely-store.js";
+import { createKyselyStore } from "../../src/store/kysely-store.js";
 import { migrateToLatest } from "../../src/store/migrate.js";
 import { createSqliteDatabase } from "../../src/store/sqlite.js";
 import { runStoreConformance } from "./conformance.js";
@@ -12,7 +12,7 @@ runStoreConformance("SQLite", async () => {
   const db = createSqliteDatabase(join(dir, "store.sqlite"));
   await migrateToLatest(db);
   return {
-    store: new KyselyStore(db),
+    store: createKyselyStore(db),
     close: async () => {
       await db.destroy();
       rmSync(dir, { recursive: true, force: true });

@@ -61,7 +61,7 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
   );
 
   app.get("/me/methods", { ...auth, schema: { ...doc("The user's enrolled methods"), response: { 200: MethodsResponse, ...errors(401) } } }, async (request) => ({
-    methods: activeMethods(await deps.store.listMethods(request.auth!.user.id)).map((method) => presentMethod(toMethodView(method))),
+    methods: activeMethods(await deps.store.methods.listMethods(request.auth!.user.id)).map((method) => presentMethod(toMethodView(method))),
   }));
 
   app.patch(

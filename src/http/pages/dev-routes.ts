@@ -9,7 +9,7 @@ import { outboxPage } from "./views/outbox.js";
  */
 export function registerDevelopmentPages(app: FastifyInstance, deps: ServiceDeps) {
   app.get("/dev/outbox", async (_request, reply) => {
-    const messages = await deps.store.listOutboxMessages(50);
+    const messages = await deps.store.outbox.listOutboxMessages(50);
     return sendPage(reply, { title: "Development outbox" }, outboxPage(messages));
   });
 }

@@ -17,7 +17,7 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
 
   /** The user's own active method named in the URL, and how many they have; undefined sends them back. */
   async function ownMethod(request: FastifyRequest): Promise<{ method: MethodView; count: number } | undefined> {
-    const methods = activeMethods(await deps.store.listMethods(request.auth!.user.id));
+    const methods = activeMethods(await deps.store.methods.listMethods(request.auth!.user.id));
     const method = methods.find((candidate) => candidate.id === methodIdOf(request));
     return method && { method: toMethodView(method), count: methods.length };
   }

@@ -37,7 +37,7 @@ export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
 
   /** The SMS method a "Text me a code" button sends to, if the user has one. */
   const smsMethodOf = async (request: FastifyRequest) =>
-    (await deps.store.listMethods(request.auth!.user.id)).find((method) => method.type === "sms" && method.status === "active")?.id ?? null;
+    (await deps.store.methods.listMethods(request.auth!.user.id)).find((method) => method.type === "sms" && method.status === "active")?.id ?? null;
 
   app.get("/settings/recovery-codes", { preHandler: requireSession }, async (request, reply) =>
     sendPage(reply, { title: "Generate recovery codes", narrow: true }, generateCodesForm({ csrfToken: csrfToken(reply), smsMethodId: await smsMethodOf(request), alert: alertFrom(request) })),

@@ -1,6 +1,6 @@
 import type { ErrorCode } from "../../domain/errors.js";
 import type { Method, MethodType, SmsPurpose } from "../../domain/model.js";
-import type { Store } from "../../store/store.js";
+import type { Stores } from "../../store/store.js";
 import type { ServiceDeps } from "../deps.js";
 
 /**
@@ -23,7 +23,7 @@ export interface Factor {
    * `binding` ties codes that were *sent* (SMS) to what asked for them: the
    * login flow, the pending method, or the session (SECURITY 24).
    */
-  verifyAndConsume(deps: ServiceDeps, store: Store, method: Method, code: string, binding: CodeBinding): Promise<boolean>;
+  verifyAndConsume(deps: ServiceDeps, store: Stores, method: Method, code: string, binding: CodeBinding): Promise<boolean>;
 }
 
 export interface CodeBinding {

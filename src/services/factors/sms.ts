@@ -13,14 +13,14 @@ export const smsFactor: Factor = {
   isWellFormed: (code) => /^\d{6}$/.test(code),
   wrongCode: "invalid_sms_code",
   async verifyAndConsume(deps, store, method, code, binding) {
-    const sent = await store.findLatestSmsCode(method.id, binding.purpose, binding.bindingId);
+    const sent = await store.codes.findLatestSmsCode(method.id, binding.purpose, binding.bindingId);
     if (!sent || sent.expiresAt <= deps.clock.now()) return false;
     const expected = Buffer.from(sent.codeHash);
     const actual = Buffer.from(smsCodeHash(deps, sent.id, code));
     if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return false;
     // Conditional write: the code works once, even for racing requests.
-    if (!(await store.consumeSmsCode(sent.id, deps.clock.now()))) return false;
-    await store.markMethodUsed(method.id, deps.clock.now());
+    if (!(await store.codes.consumeSmsCode(sent.id, deps.clock.now()))) return false;
+    await store.methods.markMethodUsed(method.id, deps.clock.now());
     return true;
   },
 };

@@ -14,6 +14,6 @@ export const totpFactor: Factor = {
     key.fill(0);
     if (step === null) return false;
     // The claim is a conditional UPDATE: two requests with one code cannot both pass.
-    return store.claimTotpStep(method.id, step, now);
+    return store.methods.claimTotpStep(method.id, step, now);
   },
 };

@@ -1,0 +1,25 @@
+import type { LoginFlow, Session } from "../../domain/model.js";
+import type { ClientInfo } from "./shared.js";
+
+/** Sessions and the pending login flows that lead to them. */
+export interface SessionStore {
+  insertSession(session: Session, tokenHash: string, client: ClientInfo): Promise<void>;
+
+  findSessionByTokenHash(tokenHash: string, now: number): Promise<Session | undefined>;
+
+  revokeSession(id: string, now: number): Promise<void>;
+
+  /** SECURITY 30: ends every other live session of the user. */
+  revokeUserSessions(userId: string, now: number, exceptSessionId?: string): Promise<void>;
+
+  markSessionAuthenticated(id: string, now: number): Promise<void>;
+
+  insertLoginFlow(flow: LoginFlow, tokenHash: string): Promise<void>;
+
+  findLoginFlowByTokenHash(tokenHash: string): Promise<LoginFlow | undefined>;
+
+  setLoginFlowMethod(id: string, methodId: string | null): Promise<void>;
+
+  /** Single use: true for exactly one caller, and only before `expiresAt`. */
+  completeLoginFlow(id: string, now: number): Promise<boolean>;
+}

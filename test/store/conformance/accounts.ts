@@ -1,0 +1,38 @@
+/** Store conformance: accounts, users and policy layers. */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { it } from "node:test";
+import { type ConformanceContext, now } from "./fixtures.js";
+
+export function accountsConformance(context: ConformanceContext) {
+  const store = () => context.store;
+  it("stores and finds accounts and users; emails are unique", async () => {
+    const created = await context.user();
+    assert.deepEqual(await store().accounts.findUserById(created.id), created);
+    assert.deepEqual(await store().accounts.findUserByEmail(created.email), created);
+    assert.equal(await store().accounts.findUserByEmail("nobody@example.test"), undefined);
+    await assert.rejects(store().accounts.insertUser({ ...created, id: randomUUID() }));
+    const found = await store().accounts.findAccountById(created.accountId);
+    assert.equal(found?.id, created.accountId);
+    assert.equal((await store().accounts.findAccountByName(found!.name))?.id, found!.id);
+    await store().accounts.updatePasswordHash(created.id, "$argon2id$new");
+    assert.equal((await store().accounts.findUserById(created.id))?.passwordHash, "$argon2id$new");
+  });
+
+  it("returns policy layers in the order asked, skipping missing ones", async () => {
+    const platform = await context.account("platform");
+    const reseller = await context.account("reseller", platform.id);
+    await store().accounts.savePolicyLayer(reseller.id, "own_users", { requireTwoFactorFrom: 5, allowedMethods: ["totp"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: true }, now);
+    await store().accounts.savePolicyLayer(platform.id, "reseller_users", { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: "keep", rotatePasswordOnDisable: null }, now);
+    await store().accounts.savePolicyLayer(platform.id, "reseller_users", { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: "disable", rotatePasswordOnDisable: false }, now);
+    const layers = await store().accounts.findPolicyLayers([
+      { accountId: platform.id, audience: "reseller_users" },
+      { accountId: platform.id, audience: "customer_users" },
+      { accountId: reseller.id, audience: "own_users" },
+    ]);
+    assert.deepEqual(layers, [
+      { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: "disable", rotatePasswordOnDisable: false },
+      { requireTwoFactorFrom: 5, allowedMethods: ["totp"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: true },
+    ]);
+  });
+}

@@ -1,0 +1,40 @@
+/** Store conformance: sessions and login flows. */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { it } from "node:test";
+import { type ConformanceContext, now, client } from "./fixtures.js";
+
+export function sessionsConformance(context: ConformanceContext) {
+  const store = () => context.store;
+  it("finds live sessions by token hash only, and revokes them", async () => {
+    const owner = await context.user();
+    const session = (id: string) => ({ id, userId: owner.id, createdAt: now, expiresAt: now + 1000, authenticatedAt: now, recoveryCodeUsed: true });
+    await store().sessions.insertSession(session("s1"), "hash-1", client);
+    await store().sessions.insertSession(session("s2"), "hash-2", client);
+    await store().sessions.insertSession(session("s3"), "hash-3", client);
+    assert.equal((await store().sessions.findSessionByTokenHash("hash-1", now))?.id, "s1");
+    assert.equal(await store().sessions.findSessionByTokenHash("hash-1", now + 1000), undefined, "expired");
+    await store().sessions.markSessionAuthenticated("s1", now + 5);
+    const marked = await store().sessions.findSessionByTokenHash("hash-1", now);
+    assert.equal(marked?.authenticatedAt, now + 5);
+    assert.equal(marked?.recoveryCodeUsed, false);
+    await store().sessions.revokeUserSessions(owner.id, now, "s1");
+    assert.ok(await store().sessions.findSessionByTokenHash("hash-1", now));
+    assert.equal(await store().sessions.findSessionByTokenHash("hash-2", now), undefined);
+    await store().sessions.revokeSession("s1", now);
+    assert.equal(await store().sessions.findSessionByTokenHash("hash-1", now), undefined);
+  });
+
+  it("completes a login flow once, and never after it expired", async () => {
+    const owner = await context.user();
+    const flow = { id: randomUUID(), userId: owner.id, state: "second_factor" as const, methodId: null, createdAt: now, expiresAt: now + 1000 };
+    await store().sessions.insertLoginFlow(flow, `flow-${flow.id}`);
+    await store().sessions.setLoginFlowMethod(flow.id, "m1");
+    assert.equal((await store().sessions.findLoginFlowByTokenHash(`flow-${flow.id}`))?.methodId, "m1");
+    const racers = await Promise.all(Array.from({ length: 10 }, () => store().sessions.completeLoginFlow(flow.id, now)));
+    assert.equal(racers.filter(Boolean).length, 1);
+    const late = { ...flow, id: randomUUID() };
+    await store().sessions.insertLoginFlow(late, `flow-${late.id}`);
+    assert.equal(await store().sessions.completeLoginFlow(late.id, now + 1000), false);
+  });
+}

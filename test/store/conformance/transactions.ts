@@ -1,0 +1,71 @@
+/**
+ * Store conformance: transactions. A transaction hands its work ports bound to
+ * its connection; the outer store refuses to run inside it (on SQLite that
+ * would deadlock on the one connection, on PostgreSQL it would silently run
+ * outside the transaction and survive a rollback).
+ */
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { StoreMisuseError } from "../../../src/store/store.js";
+import { type ConformanceContext } from "./fixtures.js";
+
+export function transactionsConformance(context: ConformanceContext) {
+  const store = () => context.store;
+
+  it("rolls a transaction back when its work throws", async () => {
+    const created = await context.user();
+    await assert.rejects(
+      store().transaction(async (tx) => {
+        await tx.methods.insertMethod(context.method(created.id));
+        throw new Error("crash halfway");
+      }),
+    );
+    assert.deepEqual(await store().methods.listMethods(created.id), []);
+  });
+
+  it("commits every write of the work together", async () => {
+    const created = await context.user();
+    const first = context.method(created.id);
+    const second = context.method(created.id, { type: "sms" });
+    await store().transaction(async (tx) => {
+      await tx.methods.insertMethod(first);
+      await tx.methods.insertMethod(second);
+      assert.equal((await tx.methods.listMethods(created.id)).length, 2, "the work sees its own writes");
+    });
+    assert.equal((await store().methods.listMethods(created.id)).length, 2);
+  });
+
+  it("refuses the outer store inside a transaction, and rolls the work back", async () => {
+    const created = await context.user();
+    await assert.rejects(
+      store().transaction(async (tx) => {
+        await tx.methods.insertMethod(context.method(created.id));
+        await store().methods.insertMethod(context.method(created.id));
+      }),
+      StoreMisuseError,
+    );
+    assert.deepEqual(await store().methods.listMethods(created.id), [], "neither write landed");
+  });
+
+  it("refuses a nested transaction", async () => {
+    await assert.rejects(
+      store().transaction(async () => store().transaction(async () => "never")),
+      StoreMisuseError,
+    );
+  });
+
+  it("lets other requests use the outer store while a transaction runs", async () => {
+    const created = await context.user();
+    const [inside, outside, other] = await Promise.all([
+      store().transaction(async (tx) => {
+        await tx.methods.insertMethod(context.method(created.id));
+        return (await tx.methods.listMethods(created.id)).length;
+      }),
+      store().accounts.findUserById(created.id),
+      store().transaction(async (tx) => tx.accounts.findUserById(created.id)),
+    ]);
+    assert.equal(inside, 1);
+    assert.equal(outside?.id, created.id);
+    assert.equal(other?.id, created.id);
+  });
+}
