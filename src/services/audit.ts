@@ -6,16 +6,12 @@ import type { RequestContext, ServiceDeps } from "./deps.js";
  * The event log (A4, SECURITY 34): append-only, written in the same transaction
  * as the change it records. Details never hold a code, secret or token.
  */
-let eventSequence = 0;
-
 /**
- * Event ids sort in the order the events were written: the time, then a
- * per-process sequence, then a random id. Several events of one change share a
- * millisecond, and the log must still list them in order.
+ * Event ids are only unique: the order of the log is the database's `seq`,
+ * which every instance shares (no per-process clock or counter decides it).
  */
-export function newEventId(deps: Pick<ServiceDeps, "newId">, now: number): string {
-  eventSequence = (eventSequence + 1) % 36 ** 6;
-  return `${now.toString(36).padStart(10, "0")}-${eventSequence.toString(36).padStart(6, "0")}-${deps.newId()}`;
+export function newEventId(deps: Pick<ServiceDeps, "newId">): string {
+  return deps.newId();
 }
 
 export async function recordEvent(
@@ -25,7 +21,7 @@ export async function recordEvent(
 ): Promise<void> {
   const now = deps.clock.now();
   await store.events.appendEvent({
-    id: newEventId(deps, now),
+    id: newEventId(deps),
     accountId: input.subject.accountId,
     actorUserId: input.actor === undefined ? input.subject.id : (input.actor?.id ?? null),
     subjectUserId: input.subject.id,

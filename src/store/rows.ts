@@ -1,4 +1,5 @@
 import type { Account, AccountKind, LoginFlow, LoginFlowState, Method, MethodType, Role, SecurityEvent, Session, SmsCode, SmsPurpose, User } from "../domain/model.js";
+import type { Selectable } from "kysely";
 import type { Database } from "./schema.js";
 
 /** Row ↔ record mapping. Numbers go through Number() because PostgreSQL returns bigint as text. */
@@ -82,7 +83,7 @@ export function toLoginFlow(row: Database["login_flows"]): LoginFlow {
   };
 }
 
-export function toEvent(row: Database["events"]): SecurityEvent {
+export function toEvent(row: Selectable<Database["events"]>): SecurityEvent {
   return {
     id: row.id,
     accountId: row.account_id,

@@ -1,3 +1,4 @@
+import type { Generated } from "kysely";
 /**
  * Table types for Kysely. Column types are chosen so the same SQL runs on
  * SQLite and PostgreSQL: text ids, bigint millisecond times, integer 0/1 flags.
@@ -64,6 +65,8 @@ export interface Database {
   };
   attempt_counters: { key: string; failures: number; locked_until: number | null; updated_at: number };
   events: {
+    /** Assigned by the database (identity / autoincrement): the order events were written, across instances. */
+    seq: Generated<number>;
     id: string;
     account_id: string;
     actor_user_id: string | null;

@@ -26,7 +26,7 @@ export async function listEvents(db: Kysely<Database>, filter: { subjectUserId?:
   let query = db.selectFrom("events").selectAll();
   if (filter.subjectUserId) query = query.where("subject_user_id", "=", filter.subjectUserId);
   if (filter.accountId) query = query.where("account_id", "=", filter.accountId);
-  const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(filter.limit).execute();
+  const rows = await query.orderBy("seq", "desc").limit(filter.limit).execute();
   return rows.map(toEvent);
 }
 

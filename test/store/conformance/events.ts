@@ -26,4 +26,24 @@ export function eventsConformance(context: ConformanceContext) {
     assert.deepEqual(events[0]!.detail, { n: 2, factor: "totp", ok: true });
     assert.equal((await store().events.listEvents({ accountId: owner.accountId, limit: 10 })).length, 3);
   });
+
+  it("lists events in the order they were written, whatever the writers' clocks said", async () => {
+    const owner = await context.user();
+    // Two instances whose clocks disagree: the second write carries an earlier time.
+    for (const [n, createdAt] of [[1, now + 5000], [2, now], [3, now + 2000]] as const) {
+      await store().events.appendEvent({
+        id: randomUUID(),
+        accountId: owner.accountId,
+        actorUserId: owner.id,
+        subjectUserId: owner.id,
+        type: "login.succeeded",
+        detail: { n },
+        clientAddress: null,
+        userAgent: null,
+        createdAt,
+      });
+    }
+    const events = await store().events.listEvents({ subjectUserId: owner.id, limit: 10 });
+    assert.deepEqual(events.map((event) => event.detail.n), [3, 2, 1]);
+  });
 }
