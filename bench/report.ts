@@ -44,6 +44,11 @@ const int = (value: number) => Math.round(value).toLocaleString("en-US");
 const verdict = (pass: boolean | null) => (pass === null ? "n/a" : pass ? "PASS" : "FAIL");
 const rate = (phase: Phase | null) => phase?.load.requestsPerSecond ?? null;
 const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
+/** Above this much CPU used by neither the server nor the load generator, a ratio compares two differently loaded runs. */
+const disturbedCores = 0.25;
+const disturbance = (...phases: (Phase | null)[]) => Math.max(0, ...phases.map((phase) => phase?.otherCoresBusy ?? 0));
+const judged = (pass: boolean | null, ...phases: (Phase | null)[]) =>
+  pass !== null && disturbance(...phases) > disturbedCores ? `${verdict(pass)}? DISTURBED (other processes ${disturbance(...phases).toFixed(2)} cores)` : verdict(pass);
 const clean = (phase: Phase | null) => !phase || (Object.keys(phase.load.unexpectedResponses).length === 0 && phase.load.errors === 0 && phase.load.timeouts === 0);
 
 export function report(results: RunResults, settings: RunSettings) {
@@ -77,9 +82,9 @@ export function report(results: RunResults, settings: RunSettings) {
   const vsBaseline = (label: string, phase: Phase | null, throughputTarget: string, throughputCheck: boolean | null, p99Target: string, p99Check: boolean | null) => {
     if (!phase) return;
     const r = ratio(rate(phase), rate(baseline));
-    row(`${label}: throughput`, `${int(phase.load.requestsPerSecond)} req/s`, baseline ? `${int(baseline.load.requestsPerSecond)} req/s` : "not run", r === null ? "—" : pct(r), throughputTarget, verdict(throughputCheck));
+    row(`${label}: throughput`, `${int(phase.load.requestsPerSecond)} req/s`, baseline ? `${int(baseline.load.requestsPerSecond)} req/s` : "not run", r === null ? "—" : pct(r), throughputTarget, judged(throughputCheck, phase, baseline));
     const p = baseline ? phase.load.latencyMs.p99 / Math.max(baseline.load.latencyMs.p99, 1) : null;
-    row(`${label}: p99 latency`, `${phase.load.latencyMs.p99} ms`, baseline ? `${baseline.load.latencyMs.p99} ms` : "not run", p === null ? "—" : `${p.toFixed(2)}×`, p99Target, verdict(p99Check));
+    row(`${label}: p99 latency`, `${phase.load.latencyMs.p99} ms`, baseline ? `${baseline.load.latencyMs.p99} ms` : "not run", p === null ? "—" : `${p.toFixed(2)}×`, p99Target, judged(p99Check, phase, baseline));
     row(`${label}: server CPU per request`, `${int(phase.serverCpuMicrosPerRequest)} µs`, baseline ? `${int(baseline.serverCpuMicrosPerRequest)} µs` : "not run", baseline ? `${(phase.serverCpuMicrosPerRequest / baseline.serverCpuMicrosPerRequest).toFixed(2)}×` : "—", "(reported)", "n/a");
   };
   vsBaseline("second step, wrong code, SQLite", wrong, `≥ ${targets.secondStepVsBaseline * 100} % of baseline`, checks.secondStepThroughput, `≤ ${targets.secondStepP99VsBaseline}× baseline`, checks.secondStepP99);
@@ -94,7 +99,7 @@ export function report(results: RunResults, settings: RunSettings) {
       argon2Only ? `argon2id-only: ${argon2Only.load.requestsPerSecond.toFixed(1)} verifies/s, p99 ${argon2Only.load.latencyMs.p99} ms` : "not run",
       ratios.loginVsArgon2 === null ? "—" : pct(ratios.loginVsArgon2),
       `≥ ${targets.loginVsArgon2 * 100} % of argon2id-only`,
-      verdict(checks.fullLogin),
+      judged(checks.fullLogin, login, argon2Only),
     );
   }
   if (wrong || right) {
@@ -158,6 +163,8 @@ export function report(results: RunResults, settings: RunSettings) {
     targets,
     ratios,
     checks,
+    /** Phases during which other processes used more than `disturbedCores` of CPU: their ratios are not trustworthy. */
+    disturbed: Object.entries({ bare, baseline, argon2Only, wrong, right, login, pgWrong }).filter(([, phase]) => (phase?.otherCoresBusy ?? 0) > disturbedCores).map(([name, phase]) => ({ phase: name, otherCoresBusy: phase!.otherCoresBusy })),
     rss: { secondStepMaxMb: wrong || right ? mb(secondStepRss) : null, fullLoginMaxMb: login ? mb(login.maxRssBytes) : null, startupMb: Object.fromEntries(Object.entries(results.startupRss).map(([name, bytes]) => [name, mb(bytes)])) },
     ...results,
   };

@@ -49,15 +49,16 @@ interface ServerScript {
 
 /**
  * The servers run as plain JavaScript, as `npm start` does: src/ and bench/server.ts are
- * compiled with the project's tsc into node_modules/.cache/twostep-bench (where package
- * resolution and "type": "module" still work). Type errors elsewhere in a work-in-progress
+ * compiled with the project's tsc into bench/.build of this worktree (git-ignored; package
+ * resolution and "type": "module" still work from there). Not under node_modules: that is
+ * shared by every worktree, and two benches at once would delete each other's build. Type errors elsewhere in a work-in-progress
  * tree do not stop the emit. Falls back to tsx when nothing was emitted
  * (BENCH_SERVER_RUNTIME=tsx forces it; tsx alone adds ~45 MB of RSS).
  */
 export function prepareServerScript(workDir: string): ServerScript {
   const tsx = { path: join(benchDir, "server.ts"), execArgv: ["--import", "tsx"], runtime: "tsx (node --import tsx)" };
   if (process.env.BENCH_SERVER_RUNTIME === "tsx") return tsx;
-  const outDir = join(projectDir, "node_modules", ".cache", "twostep-bench");
+  const outDir = join(benchDir, ".build");
   rmSync(outDir, { recursive: true, force: true });
   const tsconfig = join(workDir, "tsconfig.bench-server.json");
   writeFileSync(
@@ -83,7 +84,7 @@ export function prepareServerScript(workDir: string): ServerScript {
   // app.ts serves public/ relative to its own file.
   symlinkSync(join(projectDir, "public"), join(outDir, "public"), "dir");
   log(`compiled the server with tsc in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { path, execArgv: [], runtime: "compiled JavaScript (tsc → node_modules/.cache/twostep-bench)" };
+  return { path, execArgv: [], runtime: "compiled JavaScript (tsc → bench/.build)" };
 }
 
 /** Starts one server child; rejects with the tail of its stderr if it exits before it is ready. */
