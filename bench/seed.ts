@@ -5,6 +5,7 @@
  * whose token we keep, exactly as startLogin would have left it.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
 import type { Config } from "../src/config.js";
 import type { LoginFlow, Method, User } from "../src/domain/model.js";
 import { createPasswordHasher } from "../src/security/passwords.js";
@@ -12,19 +13,22 @@ import { createSecretBox, decodeEncryptionKey } from "../src/security/secret-box
 import { createToken, hashToken } from "../src/security/tokens.js";
 import { createKyselyStore } from "../src/store/kysely-store.js";
 import { migrateToLatest } from "../src/store/migrate.js";
-import { createSqliteDatabase } from "../src/store/sqlite.js";
+import type { Database } from "../src/store/schema.js";
+
+/** Every seeded user's password (one argon2id hash at the configured parameters, shared). */
+export const benchPassword = "bench password, never typed";
 
 export interface SeededLogin {
   flowToken: string;
   key: Buffer;
 }
 
-export async function seedDatabase(config: Config, path: string, input: { users: number; sharedKeyUsers: number; sharedKey: Buffer }) {
-  const db = createSqliteDatabase(path);
+/** Seeds `db` (SQLite or PostgreSQL, migrated here); the caller opens and closes it. Emails are bench-<index>@example.test. */
+export async function seedDatabase(config: Config, db: Kysely<Database>, input: { users: number; sharedKeyUsers: number; sharedKey: Buffer }) {
   await migrateToLatest(db);
   const store = createKyselyStore(db);
   const secretBox = createSecretBox(decodeEncryptionKey(config.encryptionKeyId, config.encryptionKey!));
-  const passwordHash = await createPasswordHasher(config.argon2).hash("bench password, never typed");
+  const passwordHash = await createPasswordHasher(config.argon2).hash(benchPassword);
   const now = Date.now();
   const accountId = randomUUID();
   await store.accounts.insertAccount({ id: accountId, kind: "reseller", name: "bench reseller", parentId: null, createdAt: now });
@@ -72,6 +76,5 @@ export async function seedDatabase(config: Config, path: string, input: { users:
       }
     });
   }
-  await db.destroy();
-  return logins;
+  return { logins, password: benchPassword };
 }

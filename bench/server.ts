@@ -4,6 +4,7 @@
  *
  *   node --import tsx bench/server.ts twostep   the real app (config from the environment)
  *   node --import tsx bench/server.ts bare      a minimal Fastify app, the floor to compare with
+ *   node --import tsx bench/server.ts baseline  the hand-written second step and the argon2id-only route (bench/baseline-server.ts)
  *
  * It listens on an ephemeral port and talks to the parent over IPC:
  *   → { type: "ready", port, rss }
@@ -18,7 +19,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 type ParentMessage = { type: "rss-reset" } | { type: "rss-report"; id: number } | { type: "shutdown" };
 
 const mode = process.argv[2];
-if (mode !== "twostep" && mode !== "bare") throw new Error(`usage: bench/server.ts twostep|bare, not ${String(mode)}`);
+if (mode !== "twostep" && mode !== "bare" && mode !== "baseline") throw new Error(`usage: bench/server.ts twostep|bare|baseline, not ${String(mode)}`);
 if (!process.send) throw new Error("bench/server.ts must be started by bench/run.ts (it needs an IPC channel)");
 
 let maxRss = process.memoryUsage.rss();
@@ -64,7 +65,7 @@ async function buildBare(): Promise<{ app: FastifyInstance; close: () => Promise
   return { app, close: async () => {} };
 }
 
-const { app, close } = mode === "twostep" ? await buildTwostep() : await buildBare();
+const { app, close } = mode === "twostep" ? await buildTwostep() : mode === "baseline" ? await (await import("./baseline-server.js")).buildBaseline() : await buildBare();
 await app.listen({ host: "127.0.0.1", port: 0 });
 const address = app.server.address();
 if (address === null || typeof address === "string") throw new Error("expected a TCP address");

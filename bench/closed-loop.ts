@@ -1,0 +1,77 @@
+/**
+ * A closed-loop load generator for slow, multi-request work (a whole login), where
+ * autocannon's one-request-per-turn model does not fit: `users` loops run at once,
+ * each doing one `iteration` after another (e.g. password step, then TOTP step)
+ * until the time is up. Iterations that are in flight at the end are finished and
+ * counted in the tally but not in the rate, so the rate is iterations / wall time.
+ */
+export interface ClosedLoopResult {
+  /** Completed, expected iterations per second. */
+  iterationsPerSecond: number;
+  iterations: number;
+  /** Per iteration (all its requests), in milliseconds. */
+  latencyMs: { average: number; p50: number; p90: number; p99: number; max: number };
+  expected: number;
+  unexpected: Record<string, number>;
+}
+
+/** One iteration: resolves to "ok", or to a short label of what went wrong (counted, never thrown). */
+export type Iteration = (user: number) => Promise<"ok" | string>;
+
+export async function closedLoop(users: number, seconds: number, iteration: Iteration): Promise<ClosedLoopResult> {
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const latencies: number[] = [];
+  const unexpected: Record<string, number> = {};
+  let expected = 0;
+  let inTime = 0;
+  const loop = async (user: number) => {
+    while (performance.now() < deadline) {
+      const begin = performance.now();
+      let outcome: string;
+      try {
+        outcome = await iteration(user);
+      } catch (error) {
+        outcome = `error ${error instanceof Error ? error.message : String(error)}`.slice(0, 80);
+      }
+      const end = performance.now();
+      latencies.push(end - begin);
+      if (outcome === "ok") {
+        expected++;
+        if (end <= deadline) inTime++;
+      } else unexpected[outcome] = (unexpected[outcome] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: users }, (_, user) => loop(user)));
+  latencies.sort((a, b) => a - b);
+  const at = (fraction: number) => latencies[Math.min(latencies.length - 1, Math.floor(fraction * latencies.length))] ?? 0;
+  const round = (value: number) => Math.round(value * 10) / 10;
+  return {
+    iterationsPerSecond: inTime / seconds,
+    iterations: latencies.length,
+    latencyMs: {
+      average: round(latencies.reduce((sum, value) => sum + value, 0) / Math.max(latencies.length, 1)),
+      p50: round(at(0.5)),
+      p90: round(at(0.9)),
+      p99: round(at(0.99)),
+      max: round(latencies[latencies.length - 1] ?? 0),
+    },
+    expected,
+    unexpected,
+  };
+}
+
+/** POST a JSON body; the status and the parsed body (or null when it is not JSON). */
+export async function postJson(port: number, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> | null }> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "user-agent": "twostep-bench" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) as Record<string, unknown> };
+  } catch {
+    return { status: response.status, body: null };
+  }
+}

@@ -1,0 +1,139 @@
+/** Load phases for bench/run.ts: autocannon runs, and warm-up + measured windows with the server's own CPU and RSS. */
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import autocannon, { type RequestData, type Result } from "autocannon";
+import type { ClosedLoopResult } from "./closed-loop.js";
+import type { ServerChild, ServerReport } from "./servers.js";
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const mb = (bytes: number) => bytes / 1024 / 1024;
+
+interface Tally {
+  expected: number;
+  unexpected: Record<string, number>;
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  totalRequests: number;
+  latencyMs: { average: number; p50: number; p90: number; p99: number; max: number };
+  errors: number;
+  timeouts: number;
+  expectedResponses: number;
+  unexpectedResponses: Record<string, number>;
+}
+
+const errorCode = (body: string) => /"code":"([a-z_]+)"/.exec(body)?.[1] ?? "no code";
+
+export async function load(
+  connections: number,
+  port: number,
+  path: string,
+  seconds: number,
+  makeBody: () => string,
+  isExpected: (status: number, body: string) => boolean,
+): Promise<LoadResult> {
+  const tally: Tally = { expected: 0, unexpected: {} };
+  const result: Result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    duration: seconds,
+    pipelining: 1,
+    timeout: 10,
+    requests: [
+      {
+        method: "POST",
+        path,
+        headers: { "content-type": "application/json", "user-agent": "twostep-bench" },
+        setupRequest: (request: RequestData) => ({ ...request, body: makeBody() }),
+        onResponse: (status: number, body: string) => {
+          if (isExpected(status, body)) tally.expected++;
+          else {
+            const key = `${status} ${errorCode(body)}`;
+            tally.unexpected[key] = (tally.unexpected[key] ?? 0) + 1;
+          }
+        },
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: result.requests.total / result.duration,
+    totalRequests: result.requests.total,
+    latencyMs: { average: result.latency.average, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    errors: result.errors,
+    timeouts: result.timeouts,
+    expectedResponses: tally.expected,
+    unexpectedResponses: tally.unexpected,
+  };
+}
+
+export interface Phase {
+  load: LoadResult;
+  maxRssBytes: number;
+  /** Server CPU time (user + system, all threads) per request in the measured run. */
+  serverCpuMicrosPerRequest: number;
+  /** Server CPU time / wall time: 1.0 means one core fully busy. */
+  serverCoresBusy: number;
+  /** Whole machine CPU busy (cores) during the run, and the part neither the server nor this load generator used. */
+  machineCoresBusy: number | null;
+  otherCoresBusy: number | null;
+  serverMemoryAtEnd: ServerReport["memory"];
+  serverLoopDelayMs: ServerReport["loopDelayMs"];
+}
+
+/** Busy and total jiffies of the whole machine (Linux /proc/stat), to see whether something else competed for the CPU. */
+export function machineCpu(): { busy: number; total: number } | null {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((sum, value) => sum + value, 0);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
+}
+
+/** Warm-up (discarded), then the measured run with a fresh max-RSS window. */
+export async function phase(timing: { warmup: number; duration: number; connections: number | string }, server: ServerChild, label: string, run: (seconds: number) => Promise<LoadResult>, beforeMeasure?: () => unknown): Promise<Phase> {
+  log(`${label}: warm-up ${timing.warmup}s`);
+  await run(timing.warmup);
+  await beforeMeasure?.();
+  server.resetRss();
+  log(`${label}: measuring ${timing.duration}s at ${timing.connections} connections`);
+  const started = process.hrtime.bigint();
+  const machineBefore = machineCpu();
+  const generatorBefore = process.cpuUsage();
+  const result = await run(timing.duration);
+  const generatorCpu = process.cpuUsage(generatorBefore);
+  const machineAfter = machineCpu();
+  const report = await server.rss();
+  const wallMicros = Number(process.hrtime.bigint() - started) / 1000;
+  const cpuMicros = report.cpuUserMicros + report.cpuSystemMicros;
+  const serverCpuMicrosPerRequest = cpuMicros / Math.max(result.totalRequests, 1);
+  const serverCoresBusy = cpuMicros / wallMicros;
+  let machineCoresBusy: number | null = null;
+  let otherCoresBusy: number | null = null;
+  if (machineBefore && machineAfter && machineAfter.total > machineBefore.total) {
+    const cores = cpus().length;
+    machineCoresBusy = ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * cores;
+    otherCoresBusy = Math.max(0, machineCoresBusy - serverCoresBusy - (generatorCpu.user + generatorCpu.system) / wallMicros);
+  }
+  log(
+    `${label}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.latencyMs.p99} ms, max RSS ${mb(report.maxRss).toFixed(1)} MB, ` +
+      `server CPU ${serverCpuMicrosPerRequest.toFixed(0)} µs/request (${(report.cpuSystemMicros / Math.max(cpuMicros, 1) * 100).toFixed(0)} % system), ${serverCoresBusy.toFixed(2)} cores busy, other processes ${otherCoresBusy?.toFixed(2) ?? "?"} cores, unexpected ${JSON.stringify(result.unexpectedResponses)}`,
+  );
+  return { load: result, maxRssBytes: report.maxRss, serverCpuMicrosPerRequest, serverCoresBusy, machineCoresBusy, otherCoresBusy, serverMemoryAtEnd: report.memory, serverLoopDelayMs: report.loopDelayMs };
+}
+
+/** A closed-loop result in the shape of an autocannon one (one "request" = one iteration). */
+export function asLoadResult(result: ClosedLoopResult): LoadResult {
+  return {
+    requestsPerSecond: result.iterationsPerSecond,
+    totalRequests: result.iterations,
+    latencyMs: result.latencyMs,
+    errors: 0,
+    timeouts: 0,
+    expectedResponses: result.expected,
+    unexpectedResponses: result.unexpected,
+  };
+}

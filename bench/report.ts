@@ -1,0 +1,173 @@
+/** The one table of bench/run.ts (markdown on stdout) and bench/results/latest.json beside it. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Phase } from "./measure.js";
+import { productionNodeFlags, serverNodeArgs } from "./servers.js";
+import type { TotpMicroResult } from "./totp-micro.js";
+
+export const targets = { totpRatio: 0.9, secondStepVsBaseline: 0.7, secondStepP99VsBaseline: 1.5, loginVsArgon2: 0.9, rssMb: 100 };
+
+export interface RunResults {
+  totp: TotpMicroResult | null;
+  bare: Phase | null;
+  baseline: Phase | null;
+  argon2Only: Phase | null;
+  wrong: Phase | null;
+  right: Phase | null;
+  login: Phase | null;
+  pgWrong: Phase | null;
+  pgNotRun: string | null;
+  startupRss: Partial<Record<"bare" | "baseline" | "twostep" | "twostepPostgres", number>>;
+  rightPoolExhausted: number;
+  seedSeconds: number;
+  serverRuntime: string | null;
+}
+
+export interface RunSettings {
+  connections: number;
+  loginUsers: number;
+  warmup: number;
+  duration: number;
+  users: number;
+  wrongPoolSize: number;
+  userFreeFailures: number;
+  addressFreeFailures: number;
+  totalSeconds: number;
+  loadAverage: { before: number; after: number };
+}
+
+const mb = (bytes: number) => bytes / 1024 / 1024;
+const pct = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
+const int = (value: number) => Math.round(value).toLocaleString("en-US");
+const verdict = (pass: boolean | null) => (pass === null ? "n/a" : pass ? "PASS" : "FAIL");
+const rate = (phase: Phase | null) => phase?.load.requestsPerSecond ?? null;
+const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
+/** Above this much CPU used by neither the server nor the load generator, a ratio compares two differently loaded runs. */
+const disturbedCores = 0.25;
+const disturbance = (...phases: (Phase | null)[]) => Math.max(0, ...phases.map((phase) => phase?.otherCoresBusy ?? 0));
+const judged = (pass: boolean | null, ...phases: (Phase | null)[]) =>
+  pass !== null && disturbance(...phases) > disturbedCores ? `${verdict(pass)}? DISTURBED (other processes ${disturbance(...phases).toFixed(2)} cores)` : verdict(pass);
+const clean = (phase: Phase | null) => !phase || (Object.keys(phase.load.unexpectedResponses).length === 0 && phase.load.errors === 0 && phase.load.timeouts === 0);
+
+export function report(results: RunResults, settings: RunSettings) {
+  const { totp, bare, baseline, argon2Only, wrong, right, login, pgWrong } = results;
+  const secondStepRss = Math.max(wrong?.maxRssBytes ?? 0, right?.maxRssBytes ?? 0);
+  const ratios = {
+    totp: totp?.ratio ?? null,
+    wrongVsBaseline: ratio(rate(wrong), rate(baseline)),
+    wrongP99VsBaseline: ratio(wrong?.load.latencyMs.p99 ?? null, baseline ? Math.max(baseline.load.latencyMs.p99, 1) : null),
+    loginVsArgon2: ratio(rate(login), rate(argon2Only)),
+    wrongVsBare: ratio(rate(wrong), rate(bare)),
+    baselineVsBare: ratio(rate(baseline), rate(bare)),
+    rightVsBare: ratio(rate(right), rate(bare)),
+    pgWrongVsSqliteBaseline: ratio(rate(pgWrong), rate(baseline)),
+    pgWrongVsSqliteWrong: ratio(rate(pgWrong), rate(wrong)),
+  };
+  const checks = {
+    totpRatio: ratios.totp === null ? null : ratios.totp >= targets.totpRatio,
+    secondStepThroughput: ratios.wrongVsBaseline === null ? null : ratios.wrongVsBaseline >= targets.secondStepVsBaseline,
+    secondStepP99: ratios.wrongP99VsBaseline === null ? null : ratios.wrongP99VsBaseline <= targets.secondStepP99VsBaseline,
+    fullLogin: ratios.loginVsArgon2 === null ? null : ratios.loginVsArgon2 >= targets.loginVsArgon2,
+    rss: wrong || right ? mb(secondStepRss) <= targets.rssMb : null,
+  };
+
+  const rows: string[][] = [];
+  const row = (...cells: string[]) => rows.push(cells);
+  if (totp) {
+    row("TOTP verify, ±1 window, wrong code (3 HMACs)", `${int(totp.totpOpsPerSecond)} ops/s`, `floor of three HMACs: ${int(totp.floorOfThreeOpsPerSecond)} ops/s`, pct(totp.ratio), `≥ ${targets.totpRatio * 100} %`, verdict(checks.totpRatio));
+  }
+  if (bare) row("bare Fastify JSON route", `—`, `${int(bare.load.requestsPerSecond)} req/s, p99 ${bare.load.latencyMs.p99} ms`, "—", "(floor)", "n/a");
+  const vsBaseline = (label: string, phase: Phase | null, throughputTarget: string, throughputCheck: boolean | null, p99Target: string, p99Check: boolean | null) => {
+    if (!phase) return;
+    const r = ratio(rate(phase), rate(baseline));
+    row(`${label}: throughput`, `${int(phase.load.requestsPerSecond)} req/s`, baseline ? `${int(baseline.load.requestsPerSecond)} req/s` : "not run", r === null ? "—" : pct(r), throughputTarget, judged(throughputCheck, phase, baseline));
+    const p = baseline ? phase.load.latencyMs.p99 / Math.max(baseline.load.latencyMs.p99, 1) : null;
+    row(`${label}: p99 latency`, `${phase.load.latencyMs.p99} ms`, baseline ? `${baseline.load.latencyMs.p99} ms` : "not run", p === null ? "—" : `${p.toFixed(2)}×`, p99Target, judged(p99Check, phase, baseline));
+    row(`${label}: server CPU per request`, `${int(phase.serverCpuMicrosPerRequest)} µs`, baseline ? `${int(baseline.serverCpuMicrosPerRequest)} µs` : "not run", baseline ? `${(phase.serverCpuMicrosPerRequest / baseline.serverCpuMicrosPerRequest).toFixed(2)}×` : "—", "(reported)", "n/a");
+  };
+  vsBaseline("second step, wrong code, SQLite", wrong, `≥ ${targets.secondStepVsBaseline * 100} % of baseline`, checks.secondStepThroughput, `≤ ${targets.secondStepP99VsBaseline}× baseline`, checks.secondStepP99);
+  if (pgWrong) vsBaseline("second step, wrong code, PostgreSQL (baseline: SQLite)", pgWrong, "(reported)", null, "(reported)", null);
+  else row("second step, wrong code, PostgreSQL", `not run: ${results.pgNotRun ?? "not selected"}`, "—", "—", "(reported)", "n/a");
+  if (right) row("second step, right code, SQLite: throughput", `${int(right.load.requestsPerSecond)} req/s, p99 ${right.load.latencyMs.p99} ms`, bare ? `bare route: ${int(bare.load.requestsPerSecond)} req/s` : "—", ratios.rightVsBare === null ? "—" : pct(ratios.rightVsBare), "(reported)", "n/a");
+  if (wrong && bare) row("second step, wrong code, vs bare route", `${int(wrong.load.requestsPerSecond)} req/s`, `bare: ${int(bare.load.requestsPerSecond)} req/s; baseline ${ratios.baselineVsBare === null ? "—" : pct(ratios.baselineVsBare)} of bare`, pct(ratios.wrongVsBare!), "(reported)", "n/a");
+  if (login) {
+    row(
+      `full login (password + TOTP), ${settings.loginUsers} users at once`,
+      `${login.load.requestsPerSecond.toFixed(1)} logins/s, p99 ${login.load.latencyMs.p99} ms`,
+      argon2Only ? `argon2id-only: ${argon2Only.load.requestsPerSecond.toFixed(1)} verifies/s, p99 ${argon2Only.load.latencyMs.p99} ms` : "not run",
+      ratios.loginVsArgon2 === null ? "—" : pct(ratios.loginVsArgon2),
+      `≥ ${targets.loginVsArgon2 * 100} % of argon2id-only`,
+      judged(checks.fullLogin, login, argon2Only),
+    );
+  }
+  if (wrong || right) {
+    row("twostep server max RSS, second-step load (wrong + right)", `${mb(secondStepRss).toFixed(1)} MB`, baseline ? `baseline server: ${mb(baseline.maxRssBytes).toFixed(1)} MB; bare: ${bare ? mb(bare.maxRssBytes).toFixed(1) : "—"} MB` : "—", baseline ? `${(secondStepRss / baseline.maxRssBytes).toFixed(2)}×` : "—", `≤ ${targets.rssMb} MB`, verdict(checks.rss));
+  }
+  if (login) {
+    row("twostep server max RSS, full-login load (argon2id in flight)", `${mb(login.maxRssBytes).toFixed(1)} MB`, argon2Only ? `argon2id-only server: ${mb(argon2Only.maxRssBytes).toFixed(1)} MB` : "—", argon2Only ? `${(login.maxRssBytes / argon2Only.maxRssBytes).toFixed(2)}×` : "—", "(reported)", "n/a");
+  }
+  if (pgWrong) row("twostep server max RSS, PostgreSQL second step", `${mb(pgWrong.maxRssBytes).toFixed(1)} MB`, "—", "—", "(reported)", "n/a");
+
+  const header = ["Measure", "twostep", "Baseline (same run)", "Ratio", "Target", "Result"];
+  const lines = [
+    "",
+    `## twostep benchmark — ${new Date().toISOString()}`,
+    "",
+    `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}); autocannon ${settings.connections} connections, full logins ${settings.loginUsers} users at once; ${settings.warmup} s warm-up + ${settings.duration} s measured per run; each server in its own child process (${results.serverRuntime ?? "?"}), node flags: ${[...productionNodeFlags, ...serverNodeArgs].join(" ") || "none"}.`,
+    "",
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((cells) => `| ${cells.join(" | ")} |`),
+    "",
+  ];
+  const detail = (label: string, phase: Phase | null) => {
+    if (!phase) return;
+    const l = phase.load;
+    const m = phase.serverMemoryAtEnd;
+    lines.push(
+      `- ${label}: ${int(l.totalRequests)} done, latency avg ${l.latencyMs.average.toFixed(2)} / p50 ${l.latencyMs.p50} / p90 ${l.latencyMs.p90} / p99 ${l.latencyMs.p99} / max ${l.latencyMs.max} ms, ` +
+        `unexpected ${JSON.stringify(l.unexpectedResponses)}, socket errors ${l.errors}, timeouts ${l.timeouts}, max RSS ${mb(phase.maxRssBytes).toFixed(1)} MB, ` +
+        `server CPU ${phase.serverCpuMicrosPerRequest.toFixed(0)} µs each (${phase.serverCoresBusy.toFixed(2)} cores busy; other processes ${phase.otherCoresBusy?.toFixed(2) ?? "?"} cores), ` +
+        `event-loop delay p99 ${phase.serverLoopDelayMs.p99.toFixed(1)} / max ${phase.serverLoopDelayMs.max.toFixed(1)} ms, heap ${mb(m.heapUsed).toFixed(0)}/${mb(m.heapTotal).toFixed(0)} MB used/total` +
+        `${m.heapUsedAfterGc === null ? "" : ` (${mb(m.heapUsedAfterGc).toFixed(0)} MB after a full GC)`}, external ${mb(m.external).toFixed(0)} MB` +
+        (m.anonymous === null ? "" : `, resident anonymous ${mb(m.anonymous).toFixed(0)} MB + file-backed ${mb(m.fileBacked ?? 0).toFixed(0)} MB`),
+    );
+  };
+  detail("bare route (POST /bare, JSON body parsed, small JSON reply)", bare);
+  detail("baseline second step (bench/baseline-server.ts), wrong code", baseline);
+  detail("real second step, wrong code, SQLite", wrong);
+  detail("real second step, right code, SQLite", right);
+  detail("real second step, wrong code, PostgreSQL", pgWrong);
+  detail("argon2id-only route (one verify per request)", argon2Only);
+  detail("full login (POST /api/login, then POST /api/login/second-factor with the right code)", login);
+  lines.push(
+    `- Wrong-code runs cycle over ${settings.wrongPoolSize} users' flows with a code none of their keys shows near now; throttle raised so every request does the full verification (TWOSTEP_USER_FREE_FAILURES=${settings.userFreeFailures}, TWOSTEP_ADDRESS_FREE_FAILURES=${settings.addressFreeFailures}); attempt counters are cleared between runs.`,
+    `- The baseline answers only wrong codes (a matching code is a 422, counted as unexpected). Right-code and full-login runs use each seeded flow / user once; replay protection stays on${results.rightPoolExhausted ? `; POOL EXHAUSTED for ${results.rightPoolExhausted} requests (results invalid, raise BENCH_USERS)` : ""}. ${int(settings.users)} users seeded in ${results.seedSeconds.toFixed(1)} s (argon2id at the production parameters, one shared hash).`,
+    `- Startup RSS: ${Object.entries(results.startupRss).map(([name, bytes]) => `${name} ${mb(bytes).toFixed(1)} MB`).join(", ")}. Machine load average ${settings.loadAverage.before.toFixed(2)} before, ${settings.loadAverage.after.toFixed(2)} after.`,
+  );
+  if (![bare, baseline, argon2Only, wrong, right, login, pgWrong].every(clean)) lines.push("- WARNING: some responses were not the expected ones (see above); the numbers for that run are suspect.");
+  lines.push("", `Total bench time ${settings.totalSeconds.toFixed(0)} s.`, "");
+  process.stdout.write(lines.join("\n"));
+
+  const resultsDir = join(dirname(fileURLToPath(import.meta.url)), "results");
+  mkdirSync(resultsDir, { recursive: true });
+  const json = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? null,
+    nodeFlags: [...productionNodeFlags, ...serverNodeArgs],
+    settings,
+    targets,
+    ratios,
+    checks,
+    /** Phases during which other processes used more than `disturbedCores` of CPU: their ratios are not trustworthy. */
+    disturbed: Object.entries({ bare, baseline, argon2Only, wrong, right, login, pgWrong }).filter(([, phase]) => (phase?.otherCoresBusy ?? 0) > disturbedCores).map(([name, phase]) => ({ phase: name, otherCoresBusy: phase!.otherCoresBusy })),
+    rss: { secondStepMaxMb: wrong || right ? mb(secondStepRss) : null, fullLoginMaxMb: login ? mb(login.maxRssBytes) : null, startupMb: Object.fromEntries(Object.entries(results.startupRss).map(([name, bytes]) => [name, mb(bytes)])) },
+    ...results,
+  };
+  writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify(json, null, 2)}\n`);
+  process.stderr.write(`[bench] wrote ${join("bench", "results", "latest.json")}\n`);
+}
