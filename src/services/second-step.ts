@@ -1,5 +1,5 @@
 import { fail, type ErrorCode, type Failure, type Result } from "../domain/errors.js";
-import { activeMethods, checkFlowOpen, chooseMethod } from "../domain/login-flow/flow.js";
+import { checkFlowOpen, chooseMethod } from "../domain/login-flow/flow.js";
 import type { LoginFlow, Method, User } from "../domain/model.js";
 import { normalizeRecoveryCode } from "../domain/recovery-codes.js";
 import { hashToken, isTokenShaped } from "../security/tokens.js";
@@ -28,7 +28,7 @@ export interface SecondStep {
 export async function loadSecondStep(deps: ServiceDeps, flowToken: unknown): Promise<Result<SecondStep>> {
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
-  const methods = activeMethods(await deps.store.methods.listMethods(loaded.user.id)).map(toMethodView);
+  const methods = loaded.methods.map(toMethodView);
   const current = methods.find((method) => method.id === loaded.flow.methodId) ?? null;
   return { ok: true, flow: loaded.flow, user: loaded.user, methods, current };
 }
@@ -37,7 +37,7 @@ export async function loadSecondStep(deps: ServiceDeps, flowToken: unknown): Pro
 export async function switchSecondStepMethod(deps: ServiceDeps, flowToken: unknown, methodId: string, context: RequestContext): Promise<Result<{ delivery: CodeDelivery }>> {
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
-  const methods = await deps.store.methods.listMethods(loaded.user.id);
+  const methods = loaded.methods;
   const next = chooseMethod(loaded.flow, methods, methodId);
   if ("ok" in next) return next;
   await deps.store.sessions.setLoginFlowMethod(loaded.flow.id, next.methodId);
@@ -49,7 +49,7 @@ export async function switchSecondStepMethod(deps: ServiceDeps, flowToken: unkno
 export async function resendSecondStepCode(deps: ServiceDeps, flowToken: unknown, context: RequestContext): Promise<Result<{ expiresAt: number }>> {
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
-  const method = activeMethods(await deps.store.methods.listMethods(loaded.user.id)).find((candidate) => candidate.id === loaded.flow.methodId);
+  const method = loaded.methods.find((candidate) => candidate.id === loaded.flow.methodId);
   if (!method || method.type !== "sms") return fail("invalid_request");
   return sendSmsCode(deps, { user: loaded.user, method, purpose: "login", bindingId: loaded.flow.id, context });
 }
@@ -72,8 +72,7 @@ export async function verifySecondStepCode(
   return deps.store.transaction(async (store) => {
     const loaded = await loadOpenFlow(deps, store, flowToken);
     if (!loaded.ok) return loaded;
-    const { flow, user } = loaded;
-    const methods = activeMethods(await store.methods.listMethods(user.id));
+    const { flow, user, methods } = loaded;
     const method = methods.find((candidate) => candidate.id === (input.methodId ?? flow.methodId));
     if (!method) return fail("invalid_request", { field: "methodId" });
     const factor = factorFor(method.type);
@@ -121,14 +120,14 @@ export async function verifySecondStepRecoveryCode(
   });
 }
 
-async function loadOpenFlow(deps: ServiceDeps, store: Stores, flowToken: unknown): Promise<Result<{ flow: LoginFlow; user: User }>> {
+/** The open flow, its user and the user's active methods, in one read. */
+async function loadOpenFlow(deps: ServiceDeps, store: Stores, flowToken: unknown): Promise<Result<{ flow: LoginFlow; user: User; methods: Method[] }>> {
   if (!isTokenShaped(flowToken)) return fail("login_expired");
-  const flow = await store.sessions.findLoginFlowByTokenHash(hashToken(flowToken));
-  const closed = checkFlowOpen(flow, deps.clock.now());
-  if (closed || !flow) return closed ?? fail("login_expired");
-  const user = await store.accounts.findUserById(flow.userId);
-  if (!user || !user.active) return fail("login_expired");
-  return { ok: true, flow, user };
+  const context = await store.sessions.findLoginContext(hashToken(flowToken));
+  const closed = checkFlowOpen(context?.flow, deps.clock.now());
+  if (closed || !context) return closed ?? fail("login_expired");
+  if (!context.user.active) return fail("login_expired");
+  return { ok: true, flow: context.flow, user: context.user, methods: context.activeMethods };
 }
 
 async function recordSecondFactorFailure(

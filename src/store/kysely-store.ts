@@ -6,6 +6,7 @@ import * as accountsSql from "./kysely/accounts.js";
 import * as codesSql from "./kysely/codes.js";
 import * as countersSql from "./kysely/counters.js";
 import * as eventsSql from "./kysely/events.js";
+import * as loginContextSql from "./kysely/login-context.js";
 import * as methodsSql from "./kysely/methods.js";
 import * as sessionsSql from "./kysely/sessions.js";
 
@@ -77,6 +78,7 @@ export function bindPorts(db: Kysely<Database>): Stores {
       findLoginFlowByTokenHash: (...args) => sessionsSql.findLoginFlowByTokenHash(db, ...args),
       setLoginFlowMethod: (...args) => sessionsSql.setLoginFlowMethod(db, ...args),
       completeLoginFlow: (...args) => sessionsSql.completeLoginFlow(db, ...args),
+      findLoginContext: (...args) => loginContextSql.findLoginContext(db, ...args),
     },
     counters: {
       countAttempt: (...args) => countersSql.countAttempt(db, ...args),

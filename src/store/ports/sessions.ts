@@ -1,4 +1,4 @@
-import type { LoginFlow, Session } from "../../domain/model.js";
+import type { LoginFlow, Method, Session, User } from "../../domain/model.js";
 import type { ClientInfo } from "./shared.js";
 
 /** Sessions and the pending login flows that lead to them. */
@@ -22,4 +22,7 @@ export interface SessionStore {
 
   /** Single use: true for exactly one caller, and only before `expiresAt`. */
   completeLoginFlow(id: string, now: number): Promise<boolean>;
+
+  /** The second step's one read: the flow by token hash, its user and the user's active methods (oldest first). */
+  findLoginContext(tokenHash: string): Promise<{ flow: LoginFlow; user: User; activeMethods: Method[] } | undefined>;
 }

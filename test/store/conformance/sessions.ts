@@ -37,4 +37,24 @@ export function sessionsConformance(context: ConformanceContext) {
     await store().sessions.insertLoginFlow(late, `flow-${late.id}`);
     assert.equal(await store().sessions.completeLoginFlow(late.id, now + 1000), false);
   });
+
+  it("finds a flow with its user and only the user's active methods, in one read", async () => {
+    const owner = await context.user();
+    const stranger = await context.user();
+    const older = context.method(owner.id, { createdAt: now - 10 });
+    const newer = context.method(owner.id, { type: "sms", createdAt: now });
+    for (const m of [newer, older, context.method(owner.id, { status: "pending" }), context.method(stranger.id)]) await store().methods.insertMethod(m);
+    const flow = { id: randomUUID(), userId: owner.id, state: "second_factor" as const, methodId: older.id, createdAt: now, expiresAt: now + 1000 };
+    await store().sessions.insertLoginFlow(flow, `ctx-${flow.id}`);
+    const found = await store().sessions.findLoginContext(`ctx-${flow.id}`);
+    assert.deepEqual(found?.flow, flow);
+    assert.deepEqual(found?.user, await store().accounts.findUserById(owner.id));
+    assert.deepEqual(found?.activeMethods.map((m) => m.id), [older.id, newer.id]);
+    assert.deepEqual(found?.activeMethods[1], newer);
+    assert.equal(await store().sessions.findLoginContext("no-such-hash"), undefined);
+    const bare = await context.user();
+    const bareFlow = { ...flow, id: randomUUID(), userId: bare.id, methodId: null };
+    await store().sessions.insertLoginFlow(bareFlow, `ctx-${bareFlow.id}`);
+    assert.deepEqual((await store().sessions.findLoginContext(`ctx-${bareFlow.id}`))?.activeMethods, []);
+  });
 }
