@@ -13,9 +13,15 @@ const maxBatchSize = 100_000;
  * a key or a plaintext. Exits 1 if any value does not open.
  */
 export async function keysRotateCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({ args, options: { "batch-size": { type: "string", default: "500" } }, strict: true });
-  const batchSize = Number(values["batch-size"]);
-  if (!/^\d+$/.test(values["batch-size"]) || batchSize < 1 || batchSize > maxBatchSize) {
+  let size: string;
+  try {
+    size = parseArgs({ args, options: { "batch-size": { type: "string", default: "500" } }, strict: true }).values["batch-size"];
+  } catch (error) {
+    io.out(`keys:rotate: ${(error as Error).message}`);
+    return 2;
+  }
+  const batchSize = Number(size);
+  if (!/^\d+$/.test(size) || batchSize < 1 || batchSize > maxBatchSize) {
     io.out(`--batch-size must be a whole number from 1 to ${maxBatchSize}`);
     return 2;
   }

@@ -11,7 +11,12 @@ const count = (n: number) => `${n} ${n === 1 ? "value" : "values"}`;
  * configured (exit 1: those cannot be opened). Prints key ids only, never keys.
  */
 export async function keysStatusCommand(args: string[], io: CommandIo): Promise<number> {
-  parseArgs({ args, options: {}, strict: true });
+  try {
+    parseArgs({ args, options: {}, strict: true });
+  } catch (error) {
+    io.out(`keys:status: ${(error as Error).message}`);
+    return 2;
+  }
   return withRuntime(async ({ deps }) => {
     const status = await keyStatus(deps);
     for (const key of status.keys) {

@@ -133,7 +133,7 @@ describe("keys:rotate killed midway, then run again", () => {
     for (const [id, secret] of secrets) {
       const ciphertext = end.get(id);
       assert.ok(ciphertext?.startsWith("v1.k2."), `method ${id} is under k2`);
-      assert.equal(onlyNew.open(ciphertext, id).toString(), secret, "opens to its original secret with the new key alone");
+      assert.equal(onlyNew.open(ciphertext!, id).toString(), secret, "opens to its original secret with the new key alone");
     }
     const status = cli(["keys:status"], rotatingConfig);
     assert.equal((await status.done).code, 0);
