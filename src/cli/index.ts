@@ -1,4 +1,6 @@
 import { demoLoadCommand } from "./demo-load.js";
+import { keysRotateCommand } from "./keys-rotate.js";
+import { keysStatusCommand } from "./keys-status.js";
 import { migrateCommand } from "./migrate.js";
 import { policySetCommand } from "./policy-set.js";
 import { usersCreateCommand } from "./users-create.js";
@@ -18,6 +20,8 @@ Commands:
              [--recovery-code-policy keep|disable] [--rotate-password-on-disable true|false]
              [--allowed-methods totp,sms] [--require-2fa-from YYYY-MM-DD|none]
                                             set an account's 2FA policy
+  keys:rotate [--batch-size N]              re-encrypt every secret under the current key (default 500 a batch)
+  keys:status                               count secrets per key id; say which previous keys can be dropped
 
 Configuration comes from the environment (see README.md).`;
 
@@ -26,6 +30,8 @@ const commands: Record<string, (args: string[], io: CommandIo) => Promise<number
   "users:create": usersCreateCommand,
   "demo:load": demoLoadCommand,
   "policy:set": policySetCommand,
+  "keys:rotate": keysRotateCommand,
+  "keys:status": keysStatusCommand,
 };
 
 export async function runCli(argv: string[], io: CommandIo): Promise<number> {

@@ -11,6 +11,14 @@ export interface SecretBox {
   seal(plaintext: Uint8Array, context: string): string;
   open(sealed: string, context: string): Buffer;
   currentKeyId: string;
+  /** Every key id that opens: the current one first, then the previous ones. */
+  keyIds: readonly string[];
+}
+
+/** The key id a sealed value names (`v1.<keyId>.…`), or null if it is not a sealed value. Reads no secret. */
+export function sealedKeyId(sealed: string): string | null {
+  const [version, keyId, iv, tag, body] = sealed.split(".");
+  return version === "v1" && keyId && iv && tag && body !== undefined ? keyId : null;
 }
 
 export interface EncryptionKey {
@@ -29,6 +37,7 @@ export function createSecretBox(current: EncryptionKey, previous: EncryptionKey[
   const keys = new Map([...previous, current].map((entry) => [entry.id, entry.key]));
   return {
     currentKeyId: current.id,
+    keyIds: [current.id, ...previous.map((entry) => entry.id).filter((id) => id !== current.id)],
     seal(plaintext, context) {
       const iv = randomBytes(12);
       const cipher = createCipheriv("aes-256-gcm", current.key, iv);

@@ -8,6 +8,7 @@ import * as countersSql from "./kysely/counters.js";
 import * as eventsSql from "./kysely/events.js";
 import * as loginContextSql from "./kysely/login-context.js";
 import * as methodsSql from "./kysely/methods.js";
+import * as sealedValuesSql from "./kysely/sealed-values.js";
 import * as sessionsSql from "./kysely/sessions.js";
 
 /**
@@ -94,6 +95,11 @@ export function bindPorts(db: Kysely<Database>): Stores {
       insertOutboxMessage: (...args) => eventsSql.insertOutboxMessage(db, ...args),
       listOutboxMessages: (...args) => eventsSql.listOutboxMessages(db, ...args),
     },
+    sealedValues: {
+      listSealedValues: (...args) => sealedValuesSql.listSealedValues(db, ...args),
+      countSealedValues: (...args) => sealedValuesSql.countSealedValues(db, ...args),
+      replaceSealedValue: (...args) => sealedValuesSql.replaceSealedValue(db, ...args),
+    },
   };
 }
 
@@ -110,5 +116,6 @@ function guarded(ports: Stores, check: () => void): Stores {
     counters: wrap(ports.counters),
     events: wrap(ports.events),
     outbox: wrap(ports.outbox),
+    sealedValues: wrap(ports.sealedValues),
   };
 }

@@ -4,9 +4,11 @@ import type { CounterStore } from "./ports/counters.js";
 import type { EventStore } from "./ports/events.js";
 import type { MethodStore } from "./ports/methods.js";
 import type { OutboxStore } from "./ports/outbox.js";
+import type { SealedValueStore } from "./ports/sealed-values.js";
 import type { SessionStore } from "./ports/sessions.js";
 
-export type { AccountStore, CodeStore, CounterStore, EventStore, MethodStore, OutboxStore, SessionStore };
+export type { AccountStore, CodeStore, CounterStore, EventStore, MethodStore, OutboxStore, SealedValueStore, SessionStore };
+export type { SealedValue } from "./ports/sealed-values.js";
 export type { AttemptCount, ClientInfo, LockSchedule } from "./ports/shared.js";
 
 /**
@@ -24,6 +26,8 @@ export interface Stores {
   counters: CounterStore;
   events: EventStore;
   outbox: OutboxStore;
+  /** The sealed columns by key id, for key rotation (src/store/sealed-columns.ts). */
+  sealedValues: SealedValueStore;
 }
 
 /**

@@ -13,6 +13,7 @@ import { eventsConformance } from "./conformance/events.js";
 import { createConformanceContext } from "./conformance/fixtures.js";
 import { methodsConformance } from "./conformance/methods.js";
 import { outboxConformance } from "./conformance/outbox.js";
+import { sealedValuesConformance } from "./conformance/sealed-values.js";
 import { sessionsConformance } from "./conformance/sessions.js";
 import { transactionsConformance } from "./conformance/transactions.js";
 
@@ -29,6 +30,7 @@ const ports = {
   counters: countersConformance,
   events: eventsConformance,
   outbox: outboxConformance,
+  sealedValues: sealedValuesConformance,
   transactions: transactionsConformance,
 };
 
