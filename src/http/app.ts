@@ -10,6 +10,7 @@ import { apiPlugin } from "./api/index.js";
 import { pagesPlugin } from "./pages/index.js";
 import { sendApiError, classifyFrameworkError, logUnexpected } from "./plugins/errors.js";
 import { cookieOptions } from "./plugins/authentication.js";
+import { fastifyTrustProxy } from "./context.js";
 import { registerSecurityHeaders } from "./plugins/security-headers.js";
 import { sendPage } from "./pages/render.js";
 import { errorPage } from "./pages/views/error.js";
@@ -30,7 +31,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const secureCookies = deps.config.publicUrl.startsWith("https://");
   const app = Fastify({
     logger: options.logger ?? { level: deps.config.logLevel, redact: { paths: redactedLogPaths, censor: "[redacted]" } },
-    trustProxy: deps.config.trustProxy,
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: 16 * 1024,
     // Unknown fields are an error, not silently dropped; types are not coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
