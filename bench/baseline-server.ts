@@ -27,6 +27,7 @@ import { lockSchedule, type ThrottlePolicy } from "../src/domain/throttle.js";
 import { LoginBody, SecondFactorBody } from "../src/http/api/schemas.js";
 import { sendApiError } from "../src/http/plugins/errors.js";
 import { registerSecurityHeaders } from "../src/http/plugins/security-headers.js";
+import { fastifyTrustProxy } from "../src/http/context.js";
 import { createPasswordHasher } from "../src/security/passwords.js";
 import { createSecretBox, decodeEncryptionKey } from "../src/security/secret-box.js";
 import { hashToken, isTokenShaped } from "../src/security/tokens.js";
@@ -137,7 +138,7 @@ export async function buildBaseline(): Promise<{ app: FastifyInstance; close: ()
 
   const app = Fastify({
     logger: false,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 16 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
   });

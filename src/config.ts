@@ -1,3 +1,6 @@
+import { isIP } from "node:net";
+import { isLoopbackAddress } from "./security/loopback.js";
+
 /**
  * Configuration, parsed once from the environment into a typed object.
  * Every option, its default and its meaning is listed in README.md
@@ -6,8 +9,13 @@
 export interface Config {
   /** TWOSTEP_ENV: development | production | test (default development). Production refuses dev conveniences. */
   environment: "development" | "production" | "test";
-  /** TWOSTEP_HOST (default 127.0.0.1) and PORT / TWOSTEP_PORT (default 3000). */
+  /** TWOSTEP_HOST (default 127.0.0.1) and PORT / TWOSTEP_PORT (default 3000). Outside production it must be loopback unless allowRemoteDevelopment. */
   host: string;
+  /**
+   * TWOSTEP_ALLOW_REMOTE_DEVELOPMENT (default false): lets development and test listen on a
+   * non-loopback TWOSTEP_HOST. /dev/outbox still answers loopback clients only.
+   */
+  allowRemoteDevelopment: boolean;
   port: number;
   /** TWOSTEP_PUBLIC_URL (default http://localhost:3000): cookies are Secure when it is https. */
   publicUrl: string;
@@ -38,8 +46,12 @@ export interface Config {
   /** TWOSTEP_ARGON2_MEMORY_KIB (19456), TWOSTEP_ARGON2_ITERATIONS (2): OWASP's argon2id minimum. */
   argon2: { memoryKib: number; iterations: number; parallelism: number };
   sms: SmsConfig;
-  /** TWOSTEP_TRUST_PROXY (default false): take the client address from X-Forwarded-For. */
-  trustProxy: boolean;
+  /**
+   * TWOSTEP_TRUST_PROXY (default false): how many proxies in front of twostep append to
+   * X-Forwarded-For (a number), or their addresses (a list of IPs/CIDRs). Fastify then
+   * takes the client address from the right of the header, past those hops only.
+   */
+  trustProxy: TrustProxy;
   /** TWOSTEP_LOG_LEVEL (default info). */
   logLevel: string;
 }
@@ -64,6 +76,40 @@ export interface SmsConfig {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** false: the socket's peer is the client. A number: that many trusted hops. A list: the trusted proxies' addresses or CIDRs. */
+export type TrustProxy = false | number | string[];
+
+/**
+ * "true" would trust every hop, so the left-most X-Forwarded-For value wins: behind
+ * a proxy that appends (nginx's $proxy_add_x_forwarded_for) that is whatever the
+ * client sent, and the per-address throttle and the event log believe it. So it is
+ * refused; the hop count or the proxies' addresses say exactly whom to believe.
+ */
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const value = (raw ?? "").trim();
+  if (value === "" || value === "false" || value === "0") return false;
+  if (value === "true") {
+    throw new ConfigError(
+      "TWOSTEP_TRUST_PROXY=true would let any client choose its address with X-Forwarded-For; give the number of proxies in front of twostep (e.g. TWOSTEP_TRUST_PROXY=1) or their addresses (e.g. TWOSTEP_TRUST_PROXY=127.0.0.1,10.0.0.0/8)",
+    );
+  }
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 10) throw new ConfigError(`TWOSTEP_TRUST_PROXY must be a number of proxies from 0 to 10, or their addresses, not "${value}"`);
+    return hops;
+  }
+  const entries = value.split(",").map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split("/");
+    const family = isIP(address ?? "");
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      throw new ConfigError(`TWOSTEP_TRUST_PROXY must be false, a number of proxies (e.g. 1), or proxy addresses or CIDRs, comma-separated (e.g. 127.0.0.1,10.0.0.0/8); "${entry}" is none of these`);
+    }
+  }
+  return entries;
+}
 
 const defaultSmsCountries = "GB,IE,US,CA,DE,FR,NL,BE,LU,ES,PT,IT,AT,CH,DK,SE,NO,FI,PL,CZ,AU,NZ";
 
@@ -145,6 +191,7 @@ export function parseConfig(env: Env = process.env): Config {
   const config: Config = {
     environment,
     host: env.TWOSTEP_HOST ?? "127.0.0.1",
+    allowRemoteDevelopment: boolean(env, "TWOSTEP_ALLOW_REMOTE_DEVELOPMENT", false),
     port,
     publicUrl: (env.TWOSTEP_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ""),
     databaseUrl: env.TWOSTEP_DATABASE_URL ?? "sqlite:./data/twostep.sqlite",
@@ -173,9 +220,16 @@ export function parseConfig(env: Env = process.env): Config {
       parallelism: 1,
     },
     sms: parseSmsConfig(env, environment),
-    trustProxy: boolean(env, "TWOSTEP_TRUST_PROXY", false),
+    trustProxy: parseTrustProxy(env.TWOSTEP_TRUST_PROXY),
     logLevel: env.TWOSTEP_LOG_LEVEL ?? "info",
   };
+  // Development shows every SMS code on /dev/outbox and runs on a generated key: for the
+  // person at the machine only, unless they say otherwise in so many words.
+  if (config.environment !== "production" && !isLoopbackAddress(config.host) && !config.allowRemoteDevelopment) {
+    throw new ConfigError(
+      `TWOSTEP_HOST=${config.host} is not a loopback address, and TWOSTEP_ENV=${config.environment} is for this machine only; listen on 127.0.0.1, set TWOSTEP_ENV=production, or set TWOSTEP_ALLOW_REMOTE_DEVELOPMENT=true to serve development to the network (/dev/outbox still answers loopback clients only)`,
+    );
+  }
   if (config.environment === "production" && !config.encryptionKey) {
     throw new ConfigError("TWOSTEP_ENCRYPTION_KEY is required in production (base64 of 32 random bytes: `openssl rand -base64 32`)");
   }

@@ -14,11 +14,16 @@ export interface PhoneNumber {
  * Validates and normalises a mobile number to E.164 with libphonenumber-js
  * (full metadata, so a landline is refused). A number without "+" is read in
  * `defaultCountry`.
+ *
+ * The whole value must be the number (`extract: false`): by default the library
+ * finds a number inside any text, so `+447400133917<script>` was accepted and
+ * the junk silently dropped. Only surrounding whitespace is forgiven; an
+ * extension ("ext. 12") cannot receive a text and is refused too.
  */
 export function parseMobileNumber(input: string, allowedCountries: readonly string[], defaultCountry?: string): PhoneNumber | Failure {
   if (input.length > 32) return fail("invalid_phone_number", { field: "phoneNumber" });
-  const parsed = parsePhoneNumberFromString(input, defaultCountry as CountryCode | undefined);
-  if (!parsed || !parsed.isValid() || !parsed.country) return fail("invalid_phone_number", { field: "phoneNumber" });
+  const parsed = parsePhoneNumberFromString(input.trim(), { defaultCountry: defaultCountry as CountryCode | undefined, extract: false });
+  if (!parsed || !parsed.isValid() || !parsed.country || parsed.ext) return fail("invalid_phone_number", { field: "phoneNumber" });
   const type = parsed.getType();
   if (type !== "MOBILE" && type !== "FIXED_LINE_OR_MOBILE") return fail("not_a_mobile_number", { field: "phoneNumber" });
   if (!allowedCountries.includes(parsed.country)) return fail("phone_country_not_allowed", { field: "phoneNumber" });

@@ -1,7 +1,7 @@
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
 import fastifyStatic from "@fastify/static";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { fileURLToPath } from "node:url";
 import { errorMessage, errorStatus } from "../domain/errors.js";
 import { redactedLogPaths } from "../bootstrap.js";
@@ -10,7 +10,9 @@ import { apiPlugin } from "./api/index.js";
 import { pagesPlugin } from "./pages/index.js";
 import { sendApiError, classifyFrameworkError, logUnexpected } from "./plugins/errors.js";
 import { cookieOptions } from "./plugins/authentication.js";
-import { registerSecurityHeaders } from "./plugins/security-headers.js";
+import { fastifyTrustProxy } from "./context.js";
+import { registerSecurityHeaders, type SetSecurityHeaders } from "./plugins/security-headers.js";
+import { layout } from "./pages/views/layout.js";
 import { sendPage } from "./pages/render.js";
 import { errorPage } from "./pages/views/error.js";
 
@@ -24,19 +26,47 @@ export interface AppOptions {
 
 const publicDir = fileURLToPath(new URL("../../public/", import.meta.url));
 
+/** Every error answer: the catalogue's JSON under /api, an error page elsewhere. */
+function answerError(app: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const { code, field } = classifyFrameworkError(error);
+  if (code === "internal_error") logUnexpected(app, request, error);
+  // An error answer never redirects; and a Location Node refused would fail this answer too (a 500).
+  reply.removeHeader("location");
+  if (request.url.startsWith("/api")) return sendApiError(reply, code, field ? { field } : {});
+  return sendPage(reply, { title: "Something is wrong", narrow: true, status: errorStatus(code) }, errorPage({ title: errorStatus(code) >= 500 ? "Something went wrong" : "That did not work", message: errorMessage(code) }));
+}
+
+/**
+ * A URL that cannot be decoded never reaches a route, a hook or a plugin (no
+ * CSRF, no cookies): it gets the security headers by hand and the catalogue's
+ * `invalid_request`, as JSON under /api and as a plain error page elsewhere.
+ */
+function answerUnreadableUrl(_error: FastifyError, request: FastifyRequest, reply: FastifyReply, setSecurityHeaders: SetSecurityHeaders | undefined) {
+  const send = () => {
+    reply.header("cache-control", "no-store");
+    if (request.url.startsWith("/api")) return sendApiError(reply, "invalid_request");
+    const page = layout({ title: "Something is wrong", narrow: true, user: null }, errorPage({ title: "That did not work", message: errorMessage("invalid_request") }));
+    return reply.code(errorStatus("invalid_request")).type("text/html; charset=utf-8").send(page.toString());
+  };
+  if (!setSecurityHeaders) return send();
+  setSecurityHeaders(request.raw, reply.raw, () => void send());
+}
+
 /** Builds the whole HTTP app without listening (tests use `inject`, server.ts listens). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { deps } = options;
   const secureCookies = deps.config.publicUrl.startsWith("https://");
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     logger: options.logger ?? { level: deps.config.logLevel, redact: { paths: redactedLogPaths, censor: "[redacted]" } },
-    trustProxy: deps.config.trustProxy,
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: 16 * 1024,
     // Unknown fields are an error, not silently dropped; types are not coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    // A URL Fastify cannot decode (`%FF`, a lone `%`) gets the catalogue's answer too, not Fastify's own JSON.
+    frameworkErrors: (error, request, reply) => answerUnreadableUrl(error, request, reply, setSecurityHeaders),
   });
 
-  registerSecurityHeaders(app, { tls: secureCookies });
+  const setSecurityHeaders = registerSecurityHeaders(app, { tls: secureCookies });
   await app.register(cookie, { secret: options.cookieSecret });
   await app.register(csrf, {
     cookieKey: "twostep_csrf",
@@ -50,12 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (!request.url.startsWith("/assets/")) reply.header("cache-control", "no-store");
   });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { code, field } = classifyFrameworkError(error);
-    if (code === "internal_error") logUnexpected(app, request, error);
-    if (request.url.startsWith("/api")) return sendApiError(reply, code, field ? { field } : {});
-    return sendPage(reply, { title: "Something is wrong", narrow: true, status: errorStatus(code) }, errorPage({ title: errorStatus(code) >= 500 ? "Something went wrong" : "That did not work", message: errorMessage(code) }));
-  });
+  app.setErrorHandler((error: FastifyError, request, reply) => answerError(app, error, request, reply));
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith("/api")) return sendApiError(reply, "not_found");
     return sendPage(reply, { title: "Not found", narrow: true, status: 404 }, errorPage({ title: "Page not found", message: errorMessage("not_found") }));

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 export function loadOrCreateDevelopmentKey(dataDir: string, warn: (message: string) => void): string {
   const path = join(dataDir, "encryption.key");
   if (existsSync(path)) return readFileSync(path, "utf8").trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString("base64");
   writeFileSync(path, key + "\n", { mode: 0o600 });
   warn(`generated a development encryption key in ${path}; set TWOSTEP_ENCRYPTION_KEY in production`);

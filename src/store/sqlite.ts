@@ -1,22 +1,66 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect, type SqliteDatabase } from "kysely";
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig } from "kysely";
 import type { Database } from "./schema.js";
 
 /**
  * The embedded default store: one SQLite file (or ":memory:" in tests).
  * WAL lets readers run beside the writer; busy_timeout makes a second process
  * wait for the write lock instead of failing; foreign keys are on.
+ *
+ * The file holds password hashes, encrypted secrets and the event log, so it
+ * is readable by its owner only (0600, in a 0700 folder), like the key file.
  */
 export function createSqliteDatabase(path: string): Kysely<Database> {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") prepareOwnerOnlyFile(path);
   const sqlite = new SQLite(path);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+}
+
+/**
+ * Makes the folder (0700) and the database file (0600) before SQLite opens it,
+ * and tightens an existing file and its -wal/-shm. SQLite creates -wal and -shm
+ * with the main file's permissions, so 0600 on the main file carries over to
+ * them (test/security/database-file-modes.test.ts checks all three).
+ */
+function prepareOwnerOnlyFile(path: string) {
+  const folder = dirname(path);
+  if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: 0o700 });
+  // "a": create if missing, never truncate; the mode applies only when it is created.
+  closeSync(openSync(path, "a", 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
+}
+
+/**
+ * Kysely's SQLite driver opens transactions with a plain (deferred) `begin`:
+ * the transaction reads under a shared lock and asks for the write lock only at
+ * its first write. When another process wrote in between, SQLite cannot let it
+ * wait (its snapshot is stale) and answers SQLITE_BUSY at once, whatever
+ * busy_timeout says: a 500 "database is locked" (seen with two servers on one
+ * file). `begin immediate` takes the write lock first, so a second writer waits
+ * up to busy_timeout for it instead of failing. Every store transaction writes
+ * (claim a step, count a failure, consume a code), so nothing is lost by it.
+ */
+export class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+export class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
 }
 
 /**

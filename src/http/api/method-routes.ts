@@ -44,7 +44,7 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
 
   app.post(
     "/me/two-factor/sms/:methodId/resend",
-    { ...auth, schema: { ...doc("Text a new setup code (throttled; replaces the previous one)"), params: MethodIdParams, response: { 200: CodeSentResponse, ...errors(401, 410, 429, 502) } } },
+    { ...auth, schema: { ...doc("Text a new setup code (throttled; replaces the previous one)"), params: MethodIdParams, response: { 200: CodeSentResponse, ...errors(400, 401, 410, 429, 502) } } },
     async (request, reply) => {
       const result = await resendSmsEnrolmentCode(deps, request.auth!, methodIdOf(request.params), requestContext(request));
       return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : failWith(reply, result);
@@ -75,7 +75,7 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
 
   app.post(
     "/me/methods/:methodId/default",
-    { ...auth, schema: { ...doc("Make a method the default for the second step"), params: MethodIdParams, response: { 200: OkResponse, ...errors(401, 404) } } },
+    { ...auth, schema: { ...doc("Make a method the default for the second step"), params: MethodIdParams, response: { 200: OkResponse, ...errors(400, 401, 404) } } },
     async (request, reply) => {
       const result = await makeDefaultMethod(deps, request.auth!, methodIdOf(request.params), requestContext(request));
       return result.ok ? { ok: true } : failWith(reply, result);

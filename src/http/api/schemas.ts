@@ -69,7 +69,7 @@ export const PasswordBody = closed({ password: Type.String({ maxLength: 1024 }) 
 export const CodeBody = closed({ code });
 export const ProofBody = closed({ password: Type.Optional(Type.String({ maxLength: 1024 })), code: Type.Optional(code) });
 export const DisableBody = closed({ password: Type.String({ maxLength: 1024 }), newPassword: Type.Optional(Type.String({ maxLength: 1024 })) });
-export const MethodIdParams = closed({ methodId: Type.String({ maxLength: 64 }) });
+export { MethodIdParams } from "../params.js";
 const phoneNumber = Type.String({ maxLength: 64, description: "Mobile number with country code, e.g. +44 7400 123456", examples: ["+447400123456"] });
 export const SmsSetupBody = closed({ password: Type.String({ maxLength: 1024 }), phoneNumber });
 export const SmsSetupResponse = Type.Object({ methodId: Type.String(), maskedPhone: Type.String(), codeExpiresAt: Type.String({ format: "date-time" }) });

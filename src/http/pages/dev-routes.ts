@@ -1,4 +1,5 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { isLoopbackAddress } from "../../security/loopback.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sendPage } from "./render.js";
 import { outboxPage } from "./views/outbox.js";
@@ -6,10 +7,31 @@ import { outboxPage } from "./views/outbox.js";
 /**
  * Development-only pages. pagesPlugin registers them only outside production,
  * so in production /dev/outbox is an ordinary 404.
+ *
+ * The outbox shows every SMS code with its full number: with a password, that
+ * finishes an SMS login. So it answers the person at the machine only; anyone
+ * else gets the ordinary 404, even when the server was told to listen on the
+ * network (TWOSTEP_ALLOW_REMOTE_DEVELOPMENT).
  */
 export function registerDevelopmentPages(app: FastifyInstance, deps: ServiceDeps) {
-  app.get("/dev/outbox", async (_request, reply) => {
+  app.get("/dev/outbox", async (request, reply) => {
+    if (!fromThisMachine(request)) return reply.callNotFound();
     const messages = await deps.store.outbox.listOutboxMessages(50);
     return sendPage(reply, { title: "Development outbox" }, outboxPage(messages));
   });
+}
+
+/**
+ * The socket's peer decides, never X-Forwarded-For or request.ip (a client
+ * writes the header, and TWOSTEP_TRUST_PROXY may believe it). The header can
+ * only take access away: a request a local proxy forwarded for someone else
+ * (a non-loopback entry, or a Forwarded header) is refused too.
+ */
+function fromThisMachine(request: FastifyRequest): boolean {
+  if (!isLoopbackAddress(request.socket.remoteAddress)) return false;
+  if (request.headers.forwarded !== undefined) return false;
+  const forwardedFor = request.headers["x-forwarded-for"];
+  if (forwardedFor === undefined) return true;
+  const entries = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor).split(",").map((entry) => entry.trim());
+  return entries.every((entry) => isLoopbackAddress(entry));
 }

@@ -4,7 +4,7 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../services/totp-enrolment.js";
 import { requestContext } from "../context.js";
 import { renderQrPngDataUrl } from "../qr.js";
-import { formSchema } from "./form-schema.js";
+import { formSchema, methodFormSchema, methodPageSchema } from "./form-schema.js";
 import { csrfToken, redirect, sendPage } from "./render.js";
 import { enrolmentPasswordForm, enrolmentScanForm } from "./views/enrolment.js";
 import { recoveryCodesPage } from "./views/recovery-codes.js";
@@ -33,11 +33,11 @@ export function registerEnrolmentPages(app: FastifyInstance, deps: ServiceDeps) 
     return sendPage(reply, { title, status }, enrolmentScanForm({ csrfToken: csrfToken(reply), view, qrPngDataUrl, ...(error ? { error } : {}) }));
   };
 
-  app.get("/settings/two-factor/setup/:methodId", { preHandler: requireSession }, async (request, reply) =>
+  app.get("/settings/two-factor/setup/:methodId", { schema: methodPageSchema, preHandler: requireSession }, async (request, reply) =>
     scanPage(request, reply, (request.params as { methodId: string }).methodId),
   );
 
-  app.post("/settings/two-factor/setup/:methodId", { schema: formSchema({ code: 64 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+  app.post("/settings/two-factor/setup/:methodId", { schema: methodFormSchema({ code: 64 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
     const methodId = (request.params as { methodId: string }).methodId;
     const result = await confirmTotpEnrolment(deps, request.auth!, { methodId, code: (request.body as { code: string }).code }, requestContext(request));
     if (result.ok) {

@@ -5,7 +5,7 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { toMethodView, type MethodView } from "../../services/method-view.js";
 import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/methods.js";
 import { requestContext } from "../context.js";
-import { formSchema } from "./form-schema.js";
+import { methodFormSchema, methodPageSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
 import { requirePageSession } from "./settings-routes.js";
 import { deleteMethodForm, renameForm, resetMethodForm } from "./views/methods.js";
@@ -24,18 +24,18 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
   const back = (reply: FastifyReply) => redirect(reply, "/settings/security");
   const status = (failure: Failure) => errorStatus(failure.code);
 
-  app.post("/settings/methods/:methodId/default", { schema: formSchema({}), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+  app.post("/settings/methods/:methodId/default", { schema: methodFormSchema({}), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
     const result = await makeDefaultMethod(deps, request.auth!, methodIdOf(request), requestContext(request));
     return redirect(reply, result.ok ? "/settings/security?notice=default_changed" : "/settings/security");
   });
 
-  app.get("/settings/methods/:methodId/rename", { preHandler: requireSession }, async (request, reply) => {
+  app.get("/settings/methods/:methodId/rename", { schema: methodPageSchema, preHandler: requireSession }, async (request, reply) => {
     const own = await ownMethod(request);
     if (!own) return back(reply);
     return sendPage(reply, { title: "Rename method", narrow: true }, renameForm({ csrfToken: csrfToken(reply), method: own.method }));
   });
 
-  app.post("/settings/methods/:methodId/rename", { schema: formSchema({ name: 256 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+  app.post("/settings/methods/:methodId/rename", { schema: methodFormSchema({ name: 256 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
     const own = await ownMethod(request);
     if (!own) return back(reply);
     const name = (request.body as { name: string }).name;
@@ -44,20 +44,20 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
     return sendPage(reply, { title: "Rename method", narrow: true, status: status(result) }, renameForm({ csrfToken: csrfToken(reply), method: own.method, name, error: errorMessage(result.code) }));
   });
 
-  app.post("/settings/methods/:methodId/send-code", { schema: formSchema({ next: 32 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+  app.post("/settings/methods/:methodId/send-code", { schema: methodFormSchema({ next: 32 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
     const next = (request.body as { next: string }).next;
     const target = next === "reset" || next === "delete" ? `/settings/methods/${methodIdOf(request)}/${next}` : "/settings/recovery-codes";
     const result = await sendMethodVerificationCode(deps, request.auth!, methodIdOf(request), requestContext(request));
     return redirect(reply, `${target}?${result.ok ? "notice=code_sent" : `error=${result.code}`}`);
   });
 
-  app.get("/settings/methods/:methodId/delete", { preHandler: requireSession }, async (request, reply) => {
+  app.get("/settings/methods/:methodId/delete", { schema: methodPageSchema, preHandler: requireSession }, async (request, reply) => {
     const own = await ownMethod(request);
     if (!own) return back(reply);
     return sendPage(reply, { title: "Delete method", narrow: true }, deleteMethodForm({ csrfToken: csrfToken(reply), method: own.method, isLast: own.count === 1, alert: alertFrom(request) }));
   });
 
-  app.post("/settings/methods/:methodId/delete", { schema: formSchema({ code: 64 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+  app.post("/settings/methods/:methodId/delete", { schema: methodFormSchema({ code: 64 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
     const own = await ownMethod(request);
     if (!own) return back(reply);
     const result = await deleteMethod(deps, request.auth!, { methodId: own.method.id, code: (request.body as { code: string }).code }, requestContext(request));
@@ -69,13 +69,13 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
     );
   });
 
-  app.get("/settings/methods/:methodId/reset", { preHandler: requireSession }, async (request, reply) => {
+  app.get("/settings/methods/:methodId/reset", { schema: methodPageSchema, preHandler: requireSession }, async (request, reply) => {
     const own = await ownMethod(request);
     if (!own) return back(reply);
     return sendPage(reply, { title: "Reset method", narrow: true }, resetMethodForm({ csrfToken: csrfToken(reply), method: own.method, alert: alertFrom(request) }));
   });
 
-  app.post("/settings/methods/:methodId/reset", { schema: formSchema({ code: 64, phoneNumber: 64 }, ["phoneNumber"]), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+  app.post("/settings/methods/:methodId/reset", { schema: methodFormSchema({ code: 64, phoneNumber: 64 }, ["phoneNumber"]), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
     const own = await ownMethod(request);
     if (!own) return back(reply);
     const body = request.body as { code: string; phoneNumber?: string };

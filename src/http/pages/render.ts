@@ -72,6 +72,16 @@ export function sendPage(reply: FastifyReply, options: Omit<LayoutOptions, "csrf
     .send(layout({ ...options, user, csrfToken: token }, body).toString());
 }
 
+/**
+ * A 303 to `location`. Paths carry checked ids only (src/http/params.ts), but a
+ * header must never be where request data turns into a crash or a second
+ * header: anything outside printable ASCII (CR, LF, NUL, spaces, non-ASCII) is
+ * percent-encoded as UTF-8, so Node's header check cannot fail on it.
+ */
 export function redirect(reply: FastifyReply, location: string) {
-  return reply.code(303).header("location", location).send();
+  return reply.code(303).header("location", headerSafeLocation(location)).send();
+}
+
+export function headerSafeLocation(location: string): string {
+  return location.replace(/[^\x21-\x7e]/gu, (character) => [...Buffer.from(character, "utf8")].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`).join(""));
 }

@@ -3,7 +3,7 @@ import { errorMessage, errorStatus } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode, showSmsEnrolment } from "../../services/sms-enrolment.js";
 import { requestContext } from "../context.js";
-import { formSchema } from "./form-schema.js";
+import { formSchema, methodFormSchema, methodPageSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
 import { requirePageSession, statusFor } from "./settings-routes.js";
 import { recoveryCodesPage } from "./views/recovery-codes.js";
@@ -38,11 +38,11 @@ export function registerSmsPages(app: FastifyInstance, deps: ServiceDeps) {
     return sendPage(reply, { title, narrow: true, status }, smsConfirmForm({ csrfToken: csrfToken(reply), methodId, maskedPhone: view.maskedPhone, replacing: view.replacing, alert: alertFrom(request), ...(error ? { error } : {}) }));
   };
 
-  app.get("/settings/two-factor/sms/:methodId", { preHandler: requireSession }, async (request, reply) =>
+  app.get("/settings/two-factor/sms/:methodId", { schema: methodPageSchema, preHandler: requireSession }, async (request, reply) =>
     confirmPage(request, reply, (request.params as { methodId: string }).methodId),
   );
 
-  app.post("/settings/two-factor/sms/:methodId", { schema: formSchema({ code: 64 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+  app.post("/settings/two-factor/sms/:methodId", { schema: methodFormSchema({ code: 64 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
     const methodId = (request.params as { methodId: string }).methodId;
     const result = await confirmSmsEnrolment(deps, request.auth!, { methodId, code: (request.body as { code: string }).code }, requestContext(request));
     if (result.ok) {
@@ -53,7 +53,7 @@ export function registerSmsPages(app: FastifyInstance, deps: ServiceDeps) {
     return confirmPage(request, reply, methodId, errorMessage(result.code), result.code === "method_not_allowed_by_policy" ? 403 : statusFor(result));
   });
 
-  app.post("/settings/two-factor/sms/:methodId/resend", { schema: formSchema({}), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+  app.post("/settings/two-factor/sms/:methodId/resend", { schema: methodFormSchema({}), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
     const methodId = (request.params as { methodId: string }).methodId;
     const result = await resendSmsEnrolmentCode(deps, request.auth!, methodId, requestContext(request));
     if (!result.ok && result.code === "enrolment_expired") return redirect(reply, "/settings/two-factor/sms?notice=enrolment_expired");

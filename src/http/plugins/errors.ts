@@ -26,6 +26,11 @@ export function classifyFrameworkError(error: FastifyError): { code: ErrorCode; 
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_JSON_BODY":
       return { code: "invalid_request" };
+    // Node refused a header value: only request data put into a header (a redirect's
+    // Location) gets there, so it is the request that is bad, not the server.
+    case "ERR_INVALID_CHAR":
+    case "ERR_HTTP_INVALID_HEADER_VALUE":
+      return { code: "invalid_request" };
     case "FST_CSRF_INVALID_TOKEN":
     case "FST_CSRF_MISSING_SECRET":
       return { code: "csrf_invalid" };
