@@ -9,11 +9,14 @@ export async function countAttempt(db: Kysely<Database>, key: string, now: numbe
   const last = schedule.rows[schedule.rows.length - 1];
   if (!first || !last) throw new Error("lock schedule is empty");
   const next = sql<number>`attempt_counters.failures + 1`;
+  // Parameters are cast: PostgreSQL types a bare parameter from its neighbours (text in a CASE,
+  // integer beside an integer, too small for millisecond times); SQLite ignores the casts' width.
+  const bigint = (value: number) => sql<number>`cast(${value} as bigint)`;
   // The lock length for the new count, as one CASE so the count and the lock land in one write.
   const lockSeconds = sql<number>`case ${sql.join(
-    schedule.rows.slice(0, -1).map((row) => sql`when ${next} = ${row.failures} then ${row.lockSeconds}`),
+    schedule.rows.slice(0, -1).map((row) => sql`when ${next} = ${bigint(row.failures)} then ${bigint(row.lockSeconds)}`),
     sql` `,
-  )} else ${last.lockSeconds} end`;
+  )} else ${bigint(last.lockSeconds)} end`;
   const firstLock = first.failures <= 1 ? now + first.lockSeconds * 1000 : null;
   // One upsert, counted before the code is checked: a new key starts at 1; a known key counts up
   // only while it is not locked (the WHERE), so parallel guesses each take a slot (AuthQuake).
@@ -25,7 +28,7 @@ export async function countAttempt(db: Kysely<Database>, key: string, now: numbe
         .column("key")
         .doUpdateSet({
           failures: next,
-          locked_until: sql`case when ${next} >= ${first.failures} then ${now} + 1000 * (${lockSeconds}) else null end`,
+          locked_until: sql`case when ${next} >= ${bigint(first.failures)} then ${bigint(now)} + 1000 * (${lockSeconds}) else null end`,
           updated_at: now,
         })
         .where((eb) => eb.or([eb("attempt_counters.locked_until", "is", null), eb("attempt_counters.locked_until", "<=", now)])),
