@@ -10,8 +10,7 @@ import type { Logger, ServiceDeps } from "../../src/services/deps.js";
 import type { AccountKind, Role, User } from "../../src/domain/model.js";
 import { createAccount, createUser } from "../../src/services/users.js";
 import { KyselyStore } from "../../src/store/kysely-store.js";
-import { migrateToLatest } from "../../src/store/migrate.js";
-import { createSqliteDatabase } from "../../src/store/sqlite.js";
+import { openTestDatabase } from "./database.js";
 import type { PolicyLayer } from "../../src/domain/policy.js";
 
 /** A clock tests move by hand: nothing sleeps. Starts at a fixed, realistic time. */
@@ -48,7 +47,9 @@ export interface TestRuntime {
 }
 
 /**
- * Real services on a real (in-memory or file) SQLite database, with a clock the
+ * Real services on a real database (see ./database.ts: SQLite in memory by default,
+ * a fresh PostgreSQL schema with TWOSTEP_TEST_DATABASE=postgres; a `databasePath`
+ * means a SQLite file, for tests that read the file itself), with a clock the
  * test controls and argon2 at its lowest cost so the suite stays fast.
  */
 export async function createTestRuntime(options: { env?: Record<string, string>; databasePath?: string } = {}): Promise<TestRuntime> {
@@ -60,8 +61,8 @@ export async function createTestRuntime(options: { env?: Record<string, string>;
     TWOSTEP_PUBLIC_URL: "http://localhost:3000",
     ...options.env,
   });
-  const db = createSqliteDatabase(options.databasePath ?? ":memory:");
-  await migrateToLatest(db);
+  const database = options.databasePath ? await openTestDatabase("sqlite", { sqlitePath: options.databasePath }) : await openTestDatabase();
+  const db = database.db;
   const clock = new TestClock();
   const logger = new CapturingLogger();
   const store = new KyselyStore(db);
@@ -78,7 +79,7 @@ export async function createTestRuntime(options: { env?: Record<string, string>;
     codeMac: (input) => createHmac("sha256", "test code mac key").update(input).digest("base64url"),
     sms: createOutboxSmsGateway(store, () => clock.now()),
   };
-  return { deps, clock, logger, config, close: () => db.destroy() };
+  return { deps, clock, logger, config, close: () => database.close() };
 }
 
 export interface TestApp extends TestRuntime {
