@@ -81,3 +81,52 @@ export async function openTestDatabase(
     },
   };
 }
+
+/**
+ * A TWOSTEP_DATABASE_URL for code that opens the database itself (the command
+ * line, createRuntime): a SQLite file in `directory`, or on PostgreSQL the test
+ * server's URL with a fresh, empty schema as its search_path (not migrated:
+ * the caller's own migrate does that). close() drops the schema.
+ */
+export async function createTestDatabaseUrl(directory: string, kind: TestDatabaseKind = testDatabaseKind()): Promise<{ url: string; close(): Promise<void> }> {
+  if (kind === "sqlite") return { url: `sqlite:${directory}/twostep.sqlite`, close: async () => {} };
+  const schema = `t_${randomBytes(8).toString("hex")}`;
+  await admin((client) => client.query(`create schema ${schema}`));
+  const url = new URL(testPostgresUrl());
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return { url: url.toString(), close: () => admin((client) => client.query(`drop schema if exists ${schema} cascade`)).then(() => undefined) };
+}
+
+/**
+ * A database that outlives one connection: several app instances on one
+ * database, or an app "restarted" on the data the previous one left. A SQLite
+ * file in `directory`, or a PostgreSQL schema. Each `connectSharedTestDatabase`
+ * opens its own connection (its own pool on PostgreSQL, as a second server
+ * process would) and migrates (a no-op after the first); only `close()` here
+ * deletes the data.
+ */
+export interface SharedTestDatabase {
+  kind: TestDatabaseKind;
+  sqlitePath?: string;
+  schema?: string;
+  close(): Promise<void>;
+}
+
+export async function createSharedTestDatabase(directory: string, kind: TestDatabaseKind = testDatabaseKind()): Promise<SharedTestDatabase> {
+  if (kind === "sqlite") return { kind, sqlitePath: `${directory}/twostep.sqlite`, close: async () => {} };
+  const schema = `t_${randomBytes(8).toString("hex")}`;
+  await admin((client) => client.query(`create schema ${schema}`));
+  return { kind, schema, close: () => admin((client) => client.query(`drop schema if exists ${schema} cascade`)).then(() => undefined) };
+}
+
+export async function connectSharedTestDatabase(shared: SharedTestDatabase): Promise<TestDatabase> {
+  if (shared.kind === "sqlite") return openTestDatabase("sqlite", { sqlitePath: shared.sqlitePath! });
+  const db = createPostgresDatabase({ url: testPostgresUrl(), poolSize: 10, statementTimeoutMs: 10_000, searchPath: shared.schema! });
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { kind: "postgres", db, schema: shared.schema!, close: () => db.destroy() };
+}
