@@ -9,8 +9,7 @@ import { createSecretBox, decodeEncryptionKey } from "./security/secret-box.js";
 import type { Clock, Logger, ServiceDeps } from "./services/deps.js";
 import { systemClock } from "./services/deps.js";
 import { KyselyStore } from "./store/kysely-store.js";
-import { migrateToLatest } from "./store/migrate.js";
-import { openDatabase } from "./store/open-database.js";
+import { openMigratedDatabase } from "./store/open-database.js";
 
 /**
  * Builds the services' dependencies from the configuration: the one place that
@@ -42,8 +41,7 @@ export function createLogger(config: Config): pino.Logger {
 
 export async function createRuntime(config: Config, overrides: { clock?: Clock; logger?: Logger } = {}): Promise<Runtime> {
   const logger = overrides.logger ?? createLogger(config);
-  const db = await openDatabase(config, (error) => logger.warn({ err: error.message }, "an idle database connection failed; the pool reconnects"));
-  await migrateToLatest(db);
+  const { db } = await openMigratedDatabase(config, (error) => logger.warn({ err: error.message }, "an idle database connection failed; the pool reconnects"));
   const keyBase64 = config.encryptionKey ?? loadOrCreateDevelopmentKey(config.dataDir, (message) => logger.warn({}, message));
   const secretBox = createSecretBox(
     decodeEncryptionKey(config.encryptionKeyId, keyBase64),

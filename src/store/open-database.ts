@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { migrateToLatest } from "./migrate.js";
 import { createPostgresDatabase, DatabaseUrlError } from "./postgres.js";
 import type { Database } from "./schema.js";
 import { createSqliteDatabase } from "./sqlite.js";
@@ -32,4 +33,31 @@ export async function openDatabase(settings: DatabaseSettings, onPoolError?: (er
   throw new DatabaseUrlError(
     `TWOSTEP_DATABASE_URL must start with sqlite: or postgres:// (postgresql://)${scheme && scheme.length <= 20 ? `, not "${scheme}"` : ""}`,
   );
+}
+
+/**
+ * Opens the database and applies the migrations not yet applied; returns their
+ * names with it. On PostgreSQL they run on a connection of their own without the
+ * statement timeout: a migration that builds an index on a large table may take
+ * longer than any request should, and a cancelled one would stop every start.
+ */
+export async function openMigratedDatabase(
+  settings: DatabaseSettings,
+  onPoolError?: (error: Error) => void,
+): Promise<{ db: Kysely<Database>; applied: string[] }> {
+  const db = await openDatabase(settings, onPoolError);
+  try {
+    if (!settings.databaseUrl.startsWith("sqlite:")) {
+      const migrator = await openDatabase({ ...settings, databasePoolSize: 1, databaseStatementTimeoutMs: 0 });
+      try {
+        return { db, applied: await migrateToLatest(migrator) };
+      } finally {
+        await migrator.destroy();
+      }
+    }
+    return { db, applied: await migrateToLatest(db) };
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
 }

@@ -7,7 +7,7 @@ export interface PostgresOptions {
   url: string;
   /** Most connections the pool opens (TWOSTEP_DATABASE_POOL_SIZE). */
   poolSize: number;
-  /** Server-side limit per statement, and the longest wait for a free pool connection (TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS). */
+  /** Server-side limit per statement, and the longest wait for a free pool connection (TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS); 0: none (migrations). */
   statementTimeoutMs: number;
   /** Schema to use instead of `public` (tests give every database its own). */
   searchPath?: string;
@@ -68,11 +68,11 @@ export function createPostgresDatabase(options: PostgresOptions): Kysely<Databas
     max: options.poolSize,
     // A statement that runs this long is waiting on a lock or a sick server: failing it frees the
     // connection instead of letting requests pile up behind it.
-    statement_timeout: options.statementTimeoutMs,
+    statement_timeout: options.statementTimeoutMs > 0 ? options.statementTimeoutMs : false,
     // A transaction left open (a bug, a stalled process) would hold row locks that block logins.
-    idle_in_transaction_session_timeout: Math.max(options.statementTimeoutMs * 2, 10_000),
+    ...(options.statementTimeoutMs > 0 ? { idle_in_transaction_session_timeout: Math.max(options.statementTimeoutMs * 2, 10_000) } : {}),
     // A full pool answers with an error after this long rather than queueing requests for ever.
-    connectionTimeoutMillis: options.statementTimeoutMs,
+    connectionTimeoutMillis: options.statementTimeoutMs > 0 ? options.statementTimeoutMs : 30_000,
     application_name: "twostep",
     types,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
