@@ -2,7 +2,7 @@
 # Installs what twostep needs on a fresh Debian machine with Node 20:
 # system packages for the tests (when asked) and the npm dependencies.
 #   scripts/install.sh          npm dependencies only (to run the server)
-#   scripts/install.sh --test   also Chromium, oathtool and zbar-tools from Debian
+#   scripts/install.sh --test   also Chromium, oathtool, zbar-tools and the PostgreSQL server from Debian
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,17 +13,25 @@ apt_install() {
     command -v "$command" >/dev/null 2>&1 || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  echo "Installing Debian packages: ${missing[*]}"
+  apt_get_install "${missing[@]}"
+}
+
+apt_get_install() {
+  echo "Installing Debian packages: $*"
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
 # A compiler for native modules (argon2, better-sqlite3) when no prebuilt binary fits.
 apt_install g++:g++ make:make python3:python3
 if [ "${1:-}" = "--test" ]; then
   apt_install chromium:chromium oathtool:oathtool zbarimg:zbar-tools
+  # The PostgreSQL run of the tests starts its own throwaway server (scripts/postgres-test-cluster.sh).
+  # Debian puts the server binaries in /usr/lib/postgresql/<version>/bin, not on the PATH, so the
+  # check looks there rather than for a command.
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_get_install postgresql
 fi
 
 # Reinstall when package-lock.json changed since the last install.

@@ -1,26 +1,54 @@
 #!/usr/bin/env bash
 # One command: install what the tests need, type-check, build, and run every
 # test (unit, store conformance, HTTP, security, interop, real-browser e2e)
-# with node's test runner. Ends with a plain "N passed, N failed" line.
+# with node's test runner on SQLite; then start a throwaway PostgreSQL server
+# (scripts/postgres-test-cluster.sh) and run the database-dependent tests
+# (store, HTTP, security, command line) again on it. Ends with one plain
+# "N passed, N failed" line summing both runs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh --test || exit 1
 npm run --silent typecheck || exit 1
 npm run --silent build || exit 1
 
-mkdir -p test-output
-files=$(find src test -name '*.test.ts' | sort)
-log=test-output/test-run.tap
-node --import tsx --test --test-reporter=tap $files 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+# shellcheck source=postgres-test-cluster.sh
+source scripts/postgres-test-cluster.sh
+trap pg_test_cluster_stop EXIT
+trap 'exit 130' INT TERM
+# Started first, so a machine that cannot run PostgreSQL fails at once and loudly.
+pg_test_cluster_start || { echo "PostgreSQL could not be started: the PostgreSQL run cannot happen" >&2; exit 1; }
 
-passed=$(grep -E '^# pass ' "$log" | tail -1 | awk '{print $3}')
-failed=$(grep -E '^# fail ' "$log" | tail -1 | awk '{print $3}')
-cancelled=$(grep -E '^# cancelled ' "$log" | tail -1 | awk '{print $3}')
-failed=$(( ${failed:-0} + ${cancelled:-0} ))
-echo "${passed:-0} passed, ${failed} failed"
-if [ "${passed:-0}" -eq 0 ]; then
-  echo "no test was executed" >&2
+mkdir -p test-output
+
+# Prints "<pass> <fail>" from a TAP log (cancelled tests count as failed).
+tap_counts() {
+  local passed failed cancelled
+  passed=$(grep -E '^# pass ' "$1" | tail -1 | awk '{print $3}')
+  failed=$(grep -E '^# fail ' "$1" | tail -1 | awk '{print $3}')
+  cancelled=$(grep -E '^# cancelled ' "$1" | tail -1 | awk '{print $3}')
+  echo "${passed:-0} $(( ${failed:-0} + ${cancelled:-0} ))"
+}
+
+sqlite_log=test-output/test-run.tap
+files=$(find src test -name '*.test.ts' | sort)
+echo "== every test, on SQLite"
+TWOSTEP_TEST_DATABASE=sqlite node --import tsx --test --test-reporter=tap $files 2>&1 | tee "$sqlite_log"
+sqlite_status=${PIPESTATUS[0]}
+
+postgres_log=test-output/test-run-postgres.tap
+postgres_files=$( (find test/store test/http test/security test/instances test/cli -name '*.test.ts'; echo test/cli.test.ts) | sort)
+echo "== store, HTTP, security, instances and command-line tests, on PostgreSQL"
+started=$(date +%s)
+TWOSTEP_TEST_DATABASE=postgres node --import tsx --test --test-reporter=tap $postgres_files 2>&1 | tee "$postgres_log"
+postgres_status=${PIPESTATUS[0]}
+echo "PostgreSQL run: $(( $(date +%s) - started )) s"
+
+read -r sqlite_passed sqlite_failed <<<"$(tap_counts "$sqlite_log")"
+read -r postgres_passed postgres_failed <<<"$(tap_counts "$postgres_log")"
+echo "SQLite: ${sqlite_passed} passed, ${sqlite_failed} failed; PostgreSQL: ${postgres_passed} passed, ${postgres_failed} failed"
+echo "$(( sqlite_passed + postgres_passed )) passed, $(( sqlite_failed + postgres_failed )) failed"
+if [ "$sqlite_passed" -eq 0 ] || [ "$postgres_passed" -eq 0 ]; then
+  echo "no test was executed on one of the databases" >&2
   exit 1
 fi
-exit "$status"
+[ "$sqlite_status" -eq 0 ] && [ "$postgres_status" -eq 0 ] && [ "$(( sqlite_failed + postgres_failed ))" -eq 0 ]

@@ -1,7 +1,6 @@
 import { createHmac, hkdfSync, randomBytes, randomUUID } from "node:crypto";
 import { createSmsGateway } from "./gateways/sms/create.js";
 import pino from "pino";
-import type { Kysely } from "kysely";
 import type { Config } from "./config.js";
 import { loadOrCreateDevelopmentKey } from "./security/dev-key.js";
 import { createPasswordHasher } from "./security/passwords.js";
@@ -10,9 +9,7 @@ import { createSecretBox, decodeEncryptionKey } from "./security/secret-box.js";
 import type { Clock, Logger, ServiceDeps } from "./services/deps.js";
 import { systemClock } from "./services/deps.js";
 import { createKyselyStore } from "./store/kysely-store.js";
-import { migrateToLatest } from "./store/migrate.js";
-import type { Database } from "./store/schema.js";
-import { createSqliteDatabase } from "./store/sqlite.js";
+import { openMigratedDatabase } from "./store/open-database.js";
 
 /**
  * Builds the services' dependencies from the configuration: the one place that
@@ -42,15 +39,9 @@ export function createLogger(config: Config): pino.Logger {
   return pino({ level: config.environment === "test" ? "silent" : config.logLevel, redact: { paths: redactedLogPaths, censor: "[redacted]" } });
 }
 
-export async function openDatabase(databaseUrl: string): Promise<Kysely<Database>> {
-  if (databaseUrl.startsWith("sqlite:")) return createSqliteDatabase(databaseUrl.slice("sqlite:".length));
-  throw new Error(`TWOSTEP_DATABASE_URL must start with sqlite: (PostgreSQL arrives in a later release), not "${databaseUrl.split(":")[0]}:"`);
-}
-
 export async function createRuntime(config: Config, overrides: { clock?: Clock; logger?: Logger } = {}): Promise<Runtime> {
   const logger = overrides.logger ?? createLogger(config);
-  const db = await openDatabase(config.databaseUrl);
-  await migrateToLatest(db);
+  const { db } = await openMigratedDatabase(config, (error) => logger.warn({ err: error.message }, "an idle database connection failed; the pool reconnects"));
   const keyBase64 = config.encryptionKey ?? loadOrCreateDevelopmentKey(config.dataDir, (message) => logger.warn({}, message));
   const secretBox = createSecretBox(
     decodeEncryptionKey(config.encryptionKeyId, keyBase64),

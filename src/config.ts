@@ -19,8 +19,22 @@ export interface Config {
   port: number;
   /** TWOSTEP_PUBLIC_URL (default http://localhost:3000): cookies are Secure when it is https. */
   publicUrl: string;
-  /** TWOSTEP_DATABASE_URL (default sqlite:./data/twostep.sqlite). */
+  /** TWOSTEP_DATABASE_URL (default sqlite:./data/twostep.sqlite): sqlite:<path> or postgres://user:password@host:port/database. */
   databaseUrl: string;
+  /**
+   * TWOSTEP_DATABASE_POOL_SIZE (default 10, PostgreSQL only): connections per server process.
+   * A request holds a connection for a few short statements while argon2 (the real cost) runs
+   * without one, so 10 keeps a process busy; it also leaves room for several processes under
+   * PostgreSQL's default max_connections of 100.
+   */
+  databasePoolSize: number;
+  /**
+   * TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS (default 5000, PostgreSQL only): every statement is a
+   * key lookup or a one-row write that takes milliseconds, so one running 5 s is stuck on a lock or
+   * a sick server; failing it frees the connection (the same 5 s SQLite waits for its write lock).
+   * Also the longest wait for a free pool connection.
+   */
+  databaseStatementTimeoutMs: number;
   /** TWOSTEP_DATA_DIR (default ./data): where the dev key file lives. */
   dataDir: string;
   /** TWOSTEP_ENCRYPTION_KEY: base64 of 32 bytes; required in production. */
@@ -195,6 +209,8 @@ export function parseConfig(env: Env = process.env): Config {
     port,
     publicUrl: (env.TWOSTEP_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ""),
     databaseUrl: env.TWOSTEP_DATABASE_URL ?? "sqlite:./data/twostep.sqlite",
+    databasePoolSize: integer(env, "TWOSTEP_DATABASE_POOL_SIZE", 10, 1, 1000),
+    databaseStatementTimeoutMs: integer(env, "TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS", 5000, 100, 600_000),
     dataDir: env.TWOSTEP_DATA_DIR ?? "./data",
     encryptionKey: env.TWOSTEP_ENCRYPTION_KEY || null,
     encryptionKeyId: env.TWOSTEP_ENCRYPTION_KEY_ID ?? "k1",

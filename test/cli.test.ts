@@ -1,4 +1,4 @@
-/** The `twostep` command line drives services end to end on a real SQLite file. */
+/** The `twostep` command line drives services end to end on a real database (a SQLite file, or a PostgreSQL schema: see helpers/database.ts). */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,13 +8,15 @@ import { runCli } from "../src/cli/index.js";
 import { parseConfig } from "../src/config.js";
 import { createRuntime } from "../src/bootstrap.js";
 import { effectivePolicyFor } from "../src/services/policy.js";
+import { createTestDatabaseUrl } from "./helpers/database.js";
 import { testKeyBase64 } from "./helpers/runtime.js";
 
 describe("twostep command line", () => {
   const dir = mkdtempSync(join(tmpdir(), "twostep-cli-"));
+  let database: { url: string; close(): Promise<void> } | undefined;
   const env = {
     TWOSTEP_ENV: "test",
-    TWOSTEP_DATABASE_URL: `sqlite:${join(dir, "cli.sqlite")}`,
+    TWOSTEP_DATABASE_URL: "",
     TWOSTEP_ENCRYPTION_KEY: testKeyBase64,
     TWOSTEP_ARGON2_MEMORY_KIB: "1024",
     TWOSTEP_ARGON2_ITERATIONS: "1",
@@ -25,9 +27,14 @@ describe("twostep command line", () => {
     const code = await runCli(argv, { out: (line) => lines.push(line) });
     return { code, output: lines.join("\n") };
   };
-  before(() => Object.assign(process.env, env));
-  after(() => {
+  before(async () => {
+    database = await createTestDatabaseUrl(dir);
+    env.TWOSTEP_DATABASE_URL = database.url;
+    Object.assign(process.env, env);
+  });
+  after(async () => {
     process.env = saved;
+    await database?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

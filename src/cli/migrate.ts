@@ -1,12 +1,10 @@
 import { parseConfig } from "../config.js";
-import { openDatabase } from "../bootstrap.js";
-import { migrateToLatest } from "../store/migrate.js";
+import { openMigratedDatabase } from "../store/open-database.js";
 import type { CommandIo } from "./index.js";
 
 export async function migrateCommand(_args: string[], io: CommandIo): Promise<number> {
-  const db = await openDatabase(parseConfig().databaseUrl);
+  const { db, applied } = await openMigratedDatabase(parseConfig());
   try {
-    const applied = await migrateToLatest(db);
     io.out(applied.length ? `Applied: ${applied.join(", ")}` : "The database is up to date.");
     return 0;
   } finally {

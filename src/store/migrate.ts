@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import * as initial from "./migrations/0001-initial.js";
 import * as smsAndMethods from "./migrations/0002-sms-and-methods.js";
 import * as eventSequence from "./migrations/0003-event-sequence.js";
@@ -14,8 +14,22 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Applies every migration not yet applied; returns their names. Throws if one fails (nothing half-applied per migration). */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  const migrator = new Migrator({ db, provider, ...(await migrationTableSchema(db)) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((result) => result.status === "Success").map((result) => result.migrationName);
+}
+
+/**
+ * On PostgreSQL, Kysely looks for its migration tables in every schema of the
+ * database unless told which one: a second schema holding them (another app,
+ * another twostep) would make it skip creating ours and fail. They belong in
+ * the schema our tables go to, the first on the search_path.
+ */
+async function migrationTableSchema(db: Kysely<any>): Promise<{ migrationTableSchema?: string }> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return {};
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error("PostgreSQL has no current schema: the search_path names no schema that exists");
+  return { migrationTableSchema: schema };
 }

@@ -2,7 +2,12 @@ import type { Account, AccountKind, LoginFlow, LoginFlowState, Method, MethodTyp
 import type { Selectable } from "kysely";
 import type { Database } from "./schema.js";
 
-/** Row ↔ record mapping. Numbers go through Number() because PostgreSQL returns bigint as text. */
+/**
+ * Row ↔ record mapping. Flags are 0/1 integers on both databases, turned into
+ * booleans here. Numbers go through Number(): the PostgreSQL pool already reads
+ * bigint as a number (postgres.ts), and this keeps a text value from ever
+ * reaching the domain.
+ */
 const num = (value: number | string) => Number(value);
 const numOrNull = (value: number | string | null) => (value === null ? null : Number(value));
 

@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
+import pg from "pg";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { testDatabaseKind, testPostgresUrl } from "./database.js";
 import { createTestApp, type TestApp, type TestClock } from "./runtime.js";
 import { codeFor, wrongCodeFor } from "./totp.js";
 
@@ -101,14 +103,36 @@ export type DatabaseSnapshot = Record<string, string[]>;
 
 export interface ObservedTestApp extends TestApp {
   /** Reads every table through a second, read-only connection. */
-  snapshot(): DatabaseSnapshot;
+  snapshot(): Promise<DatabaseSnapshot>;
 }
 
 /**
- * A test app on a SQLite file, with a read-only second connection that sees
- * every table: tests prove "bad input changes nothing" by comparing snapshots.
+ * A test app with a second, read-only connection that sees every table: tests
+ * prove "bad input changes nothing" by comparing snapshots. On SQLite the app
+ * runs on a file the reader opens; on PostgreSQL the reader is its own client
+ * on the app's schema.
  */
 export async function createObservedTestApp(options: { env?: Record<string, string> } = {}): Promise<ObservedTestApp> {
+  if (testDatabaseKind() === "postgres") {
+    const t = await createTestApp(options);
+    const reader = new pg.Client({ connectionString: testPostgresUrl(), options: `-c search_path=${t.database.schema} -c default_transaction_read_only=on` });
+    await reader.connect();
+    const tables = (
+      await reader.query<{ name: string }>("select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name")
+    ).rows.map((row) => row.name);
+    return {
+      ...t,
+      snapshot: async () => {
+        const entries: [string, string[]][] = [];
+        for (const table of tables) entries.push([table, (await reader.query(`select * from "${table}"`)).rows.map((row) => JSON.stringify(row)).sort()]);
+        return Object.fromEntries(entries);
+      },
+      close: async () => {
+        await reader.end();
+        await t.close();
+      },
+    };
+  }
   const directory = mkdtempSync(join(tmpdir(), "twostep-test-"));
   const databasePath = join(directory, "twostep.sqlite");
   const t = await createTestApp({ ...options, databasePath });
@@ -118,7 +142,8 @@ export async function createObservedTestApp(options: { env?: Record<string, stri
   );
   return {
     ...t,
-    snapshot: () => Object.fromEntries(tables.map((table) => [table, (reader.prepare(`SELECT * FROM "${table}"`).all() as object[]).map((row) => JSON.stringify(row)).sort()])),
+    snapshot: async () =>
+      Object.fromEntries(tables.map((table) => [table, (reader.prepare(`SELECT * FROM "${table}"`).all() as object[]).map((row) => JSON.stringify(row)).sort()])),
     close: async () => {
       reader.close();
       await t.close();
@@ -129,9 +154,9 @@ export async function createObservedTestApp(options: { env?: Record<string, stri
 
 /** Runs `act` and asserts that not one database row changed. */
 export async function assertChangesNothing(t: ObservedTestApp, act: () => Promise<unknown>) {
-  const before = t.snapshot();
+  const before = await t.snapshot();
   await act();
-  assert.deepEqual(t.snapshot(), before, "the request changed the database");
+  assert.deepEqual(await t.snapshot(), before, "the request changed the database");
 }
 
 /** Per table that differs: rows only in `after` (new or updated) and rows only in `before` (deleted or updated). */

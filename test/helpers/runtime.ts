@@ -10,8 +10,7 @@ import type { Logger, ServiceDeps } from "../../src/services/deps.js";
 import type { AccountKind, Role, User } from "../../src/domain/model.js";
 import { createAccount, createUser } from "../../src/services/users.js";
 import { createKyselyStore } from "../../src/store/kysely-store.js";
-import { migrateToLatest } from "../../src/store/migrate.js";
-import { createSqliteDatabase } from "../../src/store/sqlite.js";
+import { connectSharedTestDatabase, openTestDatabase, type SharedTestDatabase, type TestDatabase } from "./database.js";
 import type { PolicyLayer } from "../../src/domain/policy.js";
 
 /** A clock tests move by hand: nothing sleeps. Starts at a fixed, realistic time. */
@@ -44,14 +43,26 @@ export interface TestRuntime {
   clock: TestClock;
   logger: CapturingLogger;
   config: Config;
+  /** The database under the services (its kind, and on PostgreSQL its schema). */
+  database: TestDatabase;
   close(): Promise<void>;
 }
 
+export interface TestRuntimeOptions {
+  env?: Record<string, string>;
+  /** A SQLite file (for tests that read the file itself); always SQLite. */
+  databasePath?: string;
+  /** A database several runtimes share (restarts, several instances); on the kind TWOSTEP_TEST_DATABASE picks. */
+  shared?: SharedTestDatabase;
+}
+
 /**
- * Real services on a real (in-memory or file) SQLite database, with a clock the
+ * Real services on a real database (see ./database.ts: SQLite in memory by default,
+ * a fresh PostgreSQL schema with TWOSTEP_TEST_DATABASE=postgres; a `databasePath`
+ * means a SQLite file, for tests that read the file itself), with a clock the
  * test controls and argon2 at its lowest cost so the suite stays fast.
  */
-export async function createTestRuntime(options: { env?: Record<string, string>; databasePath?: string } = {}): Promise<TestRuntime> {
+export async function createTestRuntime(options: TestRuntimeOptions = {}): Promise<TestRuntime> {
   const config = parseConfig({
     TWOSTEP_ENV: "test",
     TWOSTEP_ENCRYPTION_KEY: testKeyBase64,
@@ -60,8 +71,12 @@ export async function createTestRuntime(options: { env?: Record<string, string>;
     TWOSTEP_PUBLIC_URL: "http://localhost:3000",
     ...options.env,
   });
-  const db = createSqliteDatabase(options.databasePath ?? ":memory:");
-  await migrateToLatest(db);
+  const database = options.shared
+    ? await connectSharedTestDatabase(options.shared)
+    : options.databasePath
+      ? await openTestDatabase("sqlite", { sqlitePath: options.databasePath })
+      : await openTestDatabase();
+  const db = database.db;
   const clock = new TestClock();
   const logger = new CapturingLogger();
   const store = createKyselyStore(db);
@@ -78,7 +93,7 @@ export async function createTestRuntime(options: { env?: Record<string, string>;
     codeMac: (input) => createHmac("sha256", "test code mac key").update(input).digest("base64url"),
     sms: createOutboxSmsGateway(store.outbox, () => clock.now()),
   };
-  return { deps, clock, logger, config, close: () => db.destroy() };
+  return { deps, clock, logger, config, database, close: () => database.close() };
 }
 
 export interface TestApp extends TestRuntime {
@@ -87,7 +102,7 @@ export interface TestApp extends TestRuntime {
   logLines: string[];
 }
 
-export async function createTestApp(options: { env?: Record<string, string>; databasePath?: string } = {}): Promise<TestApp> {
+export async function createTestApp(options: TestRuntimeOptions = {}): Promise<TestApp> {
   const runtime = await createTestRuntime(options);
   const logLines: string[] = [];
   const stream = { write: (line: string) => void logLines.push(line) };

@@ -220,10 +220,10 @@ describe("bad input: a clear 4xx, and nothing changes", () => {
     });
 
     // A wrong code on Alice's login is a failure counted against Alice (SECURITY 7), and nothing else.
-    const before = t.snapshot();
+    const before = await t.snapshot();
     assertApiError(await api.post("/api/login/second-factor", { flowId, code: bobsCode }), 401, "invalid_code", "code");
     assertApiError(await api.post("/api/login/recovery-code", { flowId, code: bob.recoveryCodes[0] }), 401, "invalid_recovery_code", "code");
-    const diff = diffSnapshots(before, t.snapshot());
+    const diff = diffSnapshots(before, await t.snapshot());
     assert.deepEqual(Object.keys(diff).sort(), ["attempt_counters", "events"], "no session, flow, method or recovery code changed");
     assert.deepEqual(
       diff.events!.added.map((event) => [event.type, event.subject_user_id]),

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { FormClient } from "../helpers/browser-client.js";
 import { apiPost, apiStartLogin, enrolTotp } from "../helpers/enrol.js";
+import { createSharedTestDatabase } from "../helpers/database.js";
 import { createTestApp, type TestApp } from "../helpers/runtime.js";
 import { codeFor } from "../helpers/totp.js";
 
@@ -89,44 +90,48 @@ describe("security: lockout survives a server restart", () => {
   });
   after(() => rm(directory, { recursive: true, force: true }));
 
-  it("keeps the counter and the lock in the database across a new app on the same file", async () => {
-    const databasePath = join(directory, "twostep.sqlite");
-    const first = await createTestApp({ databasePath });
-    const { user, password, keyBase32 } = await enrolTotp(first.deps);
-    first.clock.advance(30);
-    // Three failures, then the "server" restarts.
-    for (let i = 0; i < 3; i++) {
-      const flowId = await apiStartLogin(first.app, { email: user.email, password });
-      assert.equal((await apiPost(first.app, "/api/login/second-factor", { flowId, code: wrongCode(keyBase32, first.clock.now()) })).statusCode, 401);
-    }
-    const stoppedAt = first.clock.now();
-    await first.close();
-
-    const second = await createTestApp({ databasePath });
+  it("keeps the counter and the lock in the database across a new app on the same database", async () => {
+    const shared = await createSharedTestDatabase(directory);
     try {
-      second.clock.current = stoppedAt;
-      // Two more failures reach the limit of 5 only if the first three were kept.
-      for (let i = 0; i < 2; i++) {
-        const flowId = await apiStartLogin(second.app, { email: user.email, password });
-        assert.equal((await apiPost(second.app, "/api/login/second-factor", { flowId, code: wrongCode(keyBase32, second.clock.now()) })).statusCode, 401);
+      const first = await createTestApp({ shared });
+      const { user, password, keyBase32 } = await enrolTotp(first.deps);
+      first.clock.advance(30);
+      // Three failures, then the "server" restarts.
+      for (let i = 0; i < 3; i++) {
+        const flowId = await apiStartLogin(first.app, { email: user.email, password });
+        assert.equal((await apiPost(first.app, "/api/login/second-factor", { flowId, code: wrongCode(keyBase32, first.clock.now()) })).statusCode, 401);
       }
-      const flowId = await apiStartLogin(second.app, { email: user.email, password });
-      const locked = await apiPost(second.app, "/api/login/second-factor", { flowId, code: codeFor(keyBase32, second.clock.now()) });
-      assert.equal(locked.statusCode, 429);
-    } finally {
-      await second.close();
-    }
+      const stoppedAt = first.clock.now();
+      await first.close();
 
-    // And the lock itself survives another restart.
-    const third = await createTestApp({ databasePath });
-    try {
-      third.clock.current = stoppedAt + 10_000;
-      const flowId = await apiStartLogin(third.app, { email: user.email, password });
-      assert.equal((await apiPost(third.app, "/api/login/second-factor", { flowId, code: codeFor(keyBase32, third.clock.now()) })).statusCode, 429);
-      third.clock.advance(61);
-      assert.equal((await apiPost(third.app, "/api/login/second-factor", { flowId, code: codeFor(keyBase32, third.clock.now()) })).statusCode, 200);
+      const second = await createTestApp({ shared });
+      try {
+        second.clock.current = stoppedAt;
+        // Two more failures reach the limit of 5 only if the first three were kept.
+        for (let i = 0; i < 2; i++) {
+          const flowId = await apiStartLogin(second.app, { email: user.email, password });
+          assert.equal((await apiPost(second.app, "/api/login/second-factor", { flowId, code: wrongCode(keyBase32, second.clock.now()) })).statusCode, 401);
+        }
+        const flowId = await apiStartLogin(second.app, { email: user.email, password });
+        const locked = await apiPost(second.app, "/api/login/second-factor", { flowId, code: codeFor(keyBase32, second.clock.now()) });
+        assert.equal(locked.statusCode, 429);
+      } finally {
+        await second.close();
+      }
+
+      // And the lock itself survives another restart.
+      const third = await createTestApp({ shared });
+      try {
+        third.clock.current = stoppedAt + 10_000;
+        const flowId = await apiStartLogin(third.app, { email: user.email, password });
+        assert.equal((await apiPost(third.app, "/api/login/second-factor", { flowId, code: codeFor(keyBase32, third.clock.now()) })).statusCode, 429);
+        third.clock.advance(61);
+        assert.equal((await apiPost(third.app, "/api/login/second-factor", { flowId, code: codeFor(keyBase32, third.clock.now()) })).statusCode, 200);
+      } finally {
+        await third.close();
+      }
     } finally {
-      await third.close();
+      await shared.close();
     }
   });
 });

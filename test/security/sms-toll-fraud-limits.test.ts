@@ -20,13 +20,14 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { FormClient } from "../helpers/browser-client.js";
 import { apiPost, apiSessionFor } from "../helpers/enrol.js";
+import { createSharedTestDatabase, type SharedTestDatabase } from "../helpers/database.js";
 import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
 import { allTexts, enrolSms, frMobile, gbMobile, oneCodeDuring, textsDuring, type SmsUser } from "../helpers/sms.js";
 
 const hour = 3600;
 
 /** An app with the given limits; everything not named is set high, so only the limit under test can refuse. */
-async function appWith(env: Record<string, string>, databasePath?: string): Promise<TestApp> {
+async function appWith(env: Record<string, string>, shared?: SharedTestDatabase): Promise<TestApp> {
   return createTestApp({
     env: {
       TWOSTEP_SMS_RESEND_SECONDS: "0",
@@ -37,7 +38,7 @@ async function appWith(env: Record<string, string>, databasePath?: string): Prom
       TWOSTEP_LOGIN_TTL_SECONDS: "3600",
       ...env,
     },
-    ...(databasePath ? { databasePath } : {}),
+    ...(shared ? { shared } : {}),
   });
 }
 
@@ -282,13 +283,13 @@ describe("security: SMS toll-fraud limits", () => {
 
   it("a country removed from the allowed list stops receiving codes for numbers already set up", async () => {
     const directory = await mkdtemp(join(tmpdir(), "twostep-sms-countries-"));
-    const databasePath = join(directory, "twostep.sqlite");
+    const shared = await createSharedTestDatabase(directory);
     try {
-      const before = await appWith({}, databasePath); // FR allowed by default
+      const before = await appWith({}, shared); // FR allowed by default
       const french = await enrolSms(before.deps, { phone: frMobile });
       await before.close();
 
-      const after = await appWith({ TWOSTEP_SMS_ALLOWED_COUNTRIES: "GB" }, databasePath);
+      const after = await appWith({ TWOSTEP_SMS_ALLOWED_COUNTRIES: "GB" }, shared);
       try {
         after.clock.current = before.clock.current;
         const response = await assertNothingTexted(after, () => login(after, french, "198.51.100.96"));
@@ -300,6 +301,7 @@ describe("security: SMS toll-fraud limits", () => {
         await after.close();
       }
     } finally {
+      await shared.close();
       await rm(directory, { recursive: true, force: true });
     }
   });

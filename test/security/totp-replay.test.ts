@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { FormClient } from "../helpers/browser-client.js";
 import { apiPost, apiStartLogin, enrolTotp } from "../helpers/enrol.js";
+import { createSharedTestDatabase } from "../helpers/database.js";
 import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
 import { codeFor, keyFromSetupPage } from "../helpers/totp.js";
 
@@ -166,9 +167,9 @@ describe("security: TOTP replay across server instances", () => {
   after(() => rm(directory, { recursive: true, force: true }));
 
   it("refuses on one instance a code another instance on the same database accepted", async () => {
-    const databasePath = join(directory, "twostep.sqlite");
-    const first = await createTestApp({ databasePath });
-    const second = await createTestApp({ databasePath });
+    const shared = await createSharedTestDatabase(directory);
+    const first = await createTestApp({ shared });
+    const second = await createTestApp({ shared });
     try {
       const { user, password, keyBase32 } = await enrolTotp(first.deps);
       first.clock.advance(30);
@@ -184,6 +185,7 @@ describe("security: TOTP replay across server instances", () => {
     } finally {
       await second.close();
       await first.close();
+      await shared.close();
     }
   });
 });

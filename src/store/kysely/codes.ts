@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { SmsCode, SmsPurpose } from "../../domain/model.js";
 import type { Database } from "../schema.js";
 import { toSmsCode } from "../rows.js";
-import { inTransaction } from "./transaction.js";
+import { inTransaction, lockedInTransaction } from "./transaction.js";
 
 /** Recovery codes and SMS codes: stored as hashes, consumed with conditional writes (single use even when raced). */
 
@@ -29,7 +29,9 @@ export async function findRecoveryCodes(db: Kysely<Database>, userId: string) {
 }
 
 export async function consumeRecoveryCode(db: Kysely<Database>, id: string, now: number): Promise<boolean> {
-  // Conditional write: two racing requests with one code give one success (R2).
+  // Conditional write: two racing requests with one code give one success (R2). Under READ
+  // COMMITTED the second updater waits on the row lock, re-evaluates `used_at IS NULL` on the new
+  // row version and updates 0 rows.
   const result = await db.updateTable("recovery_codes").set({ used_at: now }).where("id", "=", id).where("used_at", "is", null).executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
@@ -43,6 +45,11 @@ export async function deleteRecoveryCodes(db: Kysely<Database>, userId: string):
 
 export async function replaceSmsCode(db: Kysely<Database>, code: SmsCode, now: number): Promise<void> {
   await inTransaction(db, async (db) => {
+    // Two sends at once would each retire the codes they can see and each insert one: under READ
+    // COMMITTED neither sees the other's new code, and two would stay usable. Locking the method
+    // row first makes the second send wait; its retiring UPDATE then runs on a fresh snapshot
+    // that holds the first send's code, and retires it (SECURITY 24: a resend replaces).
+    await lockedInTransaction(db, db.selectFrom("methods").select("id").where("id", "=", code.methodId)).execute();
     await db
       .updateTable("sms_codes")
       .set({ used_at: now })
@@ -82,7 +89,9 @@ export async function findLatestSmsCode(db: Kysely<Database>, methodId: string, 
 }
 
 export async function consumeSmsCode(db: Kysely<Database>, id: string, now: number): Promise<boolean> {
-  // Conditional write: one success per code, none after expiry.
+  // Conditional write: one success per code, none after expiry. Under READ COMMITTED the second
+  // updater waits on the row lock, re-evaluates `used_at IS NULL` on the new row version and
+  // updates 0 rows.
   const result = await db
     .updateTable("sms_codes")
     .set({ used_at: now })

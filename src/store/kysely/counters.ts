@@ -4,19 +4,25 @@ import type { Database } from "../schema.js";
 
 /** Attempt counters (lockout) and fixed-window send counters, each a single atomic statement. */
 
-export async function countAttempt(db: Kysely<Database>, key: string, now: number, schedule: LockSchedule): Promise<AttemptCount> {
+export async function countAttempt(db: Kysely<Database>, key: string, now: number, schedule: LockSchedule, retry = true): Promise<AttemptCount> {
   const first = schedule.rows[0];
   const last = schedule.rows[schedule.rows.length - 1];
   if (!first || !last) throw new Error("lock schedule is empty");
   const next = sql<number>`attempt_counters.failures + 1`;
+  // Parameters are cast: PostgreSQL types a bare parameter from its neighbours (text in a CASE,
+  // integer beside an integer, too small for millisecond times); SQLite ignores the casts' width.
+  const bigint = (value: number) => sql<number>`cast(${value} as bigint)`;
   // The lock length for the new count, as one CASE so the count and the lock land in one write.
   const lockSeconds = sql<number>`case ${sql.join(
-    schedule.rows.slice(0, -1).map((row) => sql`when ${next} = ${row.failures} then ${row.lockSeconds}`),
+    schedule.rows.slice(0, -1).map((row) => sql`when ${next} = ${bigint(row.failures)} then ${bigint(row.lockSeconds)}`),
     sql` `,
-  )} else ${last.lockSeconds} end`;
+  )} else ${bigint(last.lockSeconds)} end`;
   const firstLock = first.failures <= 1 ? now + first.lockSeconds * 1000 : null;
   // One upsert, counted before the code is checked: a new key starts at 1; a known key counts up
   // only while it is not locked (the WHERE), so parallel guesses each take a slot (AuthQuake).
+  // INSERT … ON CONFLICT DO UPDATE is atomic on PostgreSQL too: it either inserts or locks the
+  // existing row and updates it from its latest version (failures + 1 counts every racer); a
+  // racing insert of the same new key waits for the first and then takes the update branch.
   const row = await db
     .insertInto("attempt_counters")
     .values({ key, failures: 1, locked_until: firstLock, updated_at: now })
@@ -25,7 +31,7 @@ export async function countAttempt(db: Kysely<Database>, key: string, now: numbe
         .column("key")
         .doUpdateSet({
           failures: next,
-          locked_until: sql`case when ${next} >= ${first.failures} then ${now} + 1000 * (${lockSeconds}) else null end`,
+          locked_until: sql`case when ${next} >= ${bigint(first.failures)} then ${bigint(now)} + 1000 * (${lockSeconds}) else null end`,
           updated_at: now,
         })
         .where((eb) => eb.or([eb("attempt_counters.locked_until", "is", null), eb("attempt_counters.locked_until", "<=", now)])),
@@ -33,7 +39,9 @@ export async function countAttempt(db: Kysely<Database>, key: string, now: numbe
     .returning(["failures", "locked_until"])
     .executeTakeFirst();
   if (row) return { allowed: true, failures: Number(row.failures), lockedUntil: row.locked_until === null ? null : Number(row.locked_until) };
-  const locked = await db.selectFrom("attempt_counters").select("locked_until").where("key", "=", key).executeTakeFirstOrThrow();
+  // Locked. The row can vanish in between (a success cleared it): then count again, once.
+  const locked = await db.selectFrom("attempt_counters").select("locked_until").where("key", "=", key).executeTakeFirst();
+  if (locked?.locked_until == null) return retry ? countAttempt(db, key, now, schedule, false) : { allowed: false, lockedUntil: now };
   return { allowed: false, lockedUntil: Number(locked.locked_until) };
 }
 
@@ -42,6 +50,8 @@ export async function clearAttempts(db: Kysely<Database>, key: string): Promise<
 }
 
 export async function refundAttempt(db: Kysely<Database>, key: string, now: number): Promise<void> {
+  // A relative UPDATE: under READ COMMITTED a racing refund waits on the row lock and then applies
+  // `failures - 1` (and `failures > 0`) to the new row version, so no refund is lost or doubled.
   await db
     .updateTable("attempt_counters")
     .set({ failures: sql`failures - 1`, updated_at: now })
@@ -53,6 +63,8 @@ export async function refundAttempt(db: Kysely<Database>, key: string, now: numb
 export async function countInWindow(db: Kysely<Database>, key: string, now: number, windowSeconds: number): Promise<{ count: number; windowStart: number }> {
   const expired = sql<boolean>`rate_windows.window_start <= ${now - windowSeconds * 1000}`;
   // One upsert: a new window starts at 1, a live one counts up, in a single atomic statement.
+  // INSERT … ON CONFLICT DO UPDATE is atomic on PostgreSQL too: it either inserts or locks the
+  // existing row and updates it from its latest version, so every racing send is counted.
   const row = await db
     .insertInto("rate_windows")
     .values({ key, window_start: now, count: 1 })

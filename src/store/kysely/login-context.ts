@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { LoginFlow, Method, User } from "../../domain/model.js";
 import type { Database } from "../schema.js";
 import { toLoginFlow, toMethod, toUser } from "../rows.js";
+import { isPostgres } from "../dialect.js";
 import { prepare } from "./prepared.js";
 
 /**
@@ -9,8 +10,8 @@ import { prepare } from "./prepared.js";
  * its user, and the user's active methods (a left join, one row per method).
  * Three separate reads cost about 100 µs more a request (bench/).
  */
-const selectLoginContext = prepare<Record<string, any>>((db, slot) =>
-  db
+function buildLoginContextQuery(db: Kysely<Database>, slot: (index: number) => any) {
+  return db
     .selectFrom("login_flows as f")
     .innerJoin("users as u", "u.id", "f.user_id")
     .leftJoin("methods as m", (join) => join.onRef("m.user_id", "=", "u.id").on("m.status", "=", "active"))
@@ -25,7 +26,15 @@ const selectLoginContext = prepare<Record<string, any>>((db, slot) =>
       "m.pending_expires_at as m_pending_expires_at", "m.display_hint as m_display_hint",
     ])
     .where("f.token_hash", "=", slot(0))
-    .orderBy("m.created_at"),
+    .orderBy("m.created_at");
+}
+
+const selectLoginContext = prepare<Record<string, any>>(buildLoginContextQuery);
+// Inside a PostgreSQL transaction the flow row is locked (FOR UPDATE OF f): parallel second steps on
+// one flow then run one after another, so those after a success read it completed (login_expired)
+// instead of counting failures against the user who just signed in (see lockedInTransaction).
+const selectLoginContextLocked = prepare<Record<string, any>>((db, slot) =>
+  isPostgres(db) ? buildLoginContextQuery(db, slot).forUpdate("f") : buildLoginContextQuery(db, slot),
 );
 
 /** Columns `prefix_x` of a joined row, as a row of the table. */
@@ -36,7 +45,7 @@ function part<T>(row: Record<string, any>, prefix: string): T {
 }
 
 export async function findLoginContext(db: Kysely<Database>, tokenHash: string): Promise<{ flow: LoginFlow; user: User; activeMethods: Method[] } | undefined> {
-  const { rows } = await selectLoginContext(db, tokenHash);
+  const { rows } = await (db.isTransaction ? selectLoginContextLocked : selectLoginContext)(db, tokenHash);
   const first = rows[0];
   if (!first) return undefined;
   return {

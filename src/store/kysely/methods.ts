@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { Method } from "../../domain/model.js";
 import type { Database } from "../schema.js";
 import { fromMethod, toMethod } from "../rows.js";
-import { inTransaction } from "./transaction.js";
+import { inTransaction, lockedInTransaction } from "./transaction.js";
 
 /** A user's second-factor methods. Activation, the default switch and the TOTP step claim are conditional writes. */
 
@@ -22,7 +22,15 @@ export async function insertMethod(db: Kysely<Database>, method: Method): Promis
 
 export async function activateMethod(db: Kysely<Database>, id: string, step: number | null, now: number): Promise<boolean> {
   return inTransaction(db, async (db) => {
+    const owner = await db.selectFrom("methods").select("user_id").where("id", "=", id).executeTakeFirst();
+    if (!owner) return false;
+    // The user's methods are locked first, all in one order: this write and the default switch
+    // below touch several of them, and two activations taking their rows in different orders
+    // would deadlock on PostgreSQL.
+    await lockUserMethods(db, owner.user_id);
     // Conditional on still pending and not expired: a second confirm of the same setup gets false.
+    // Atomic under READ COMMITTED: a racing confirm waits on the row lock, then re-evaluates the
+    // WHERE on the row as the winner left it (status active) and updates 0 rows.
     const activated = await db
       .updateTable("methods")
       .set({ status: "active", confirmed_at: now, last_used_step: step, last_used_at: now, pending_expires_at: null, is_default: 1 })
@@ -40,8 +48,15 @@ export async function activateMethod(db: Kysely<Database>, id: string, step: num
   });
 }
 
+/** Locks every method row of a user, in id order (PostgreSQL; see lockedInTransaction). */
+async function lockUserMethods(db: Kysely<Database>, userId: string): Promise<void> {
+  await lockedInTransaction(db, db.selectFrom("methods").select("id").where("user_id", "=", userId).orderBy("id")).execute();
+}
+
 export async function claimTotpStep(db: Kysely<Database>, methodId: string, step: number, now: number): Promise<boolean> {
   // One conditional UPDATE: of two requests with the same code, only one sees a row change.
+  // Under READ COMMITTED the second updater waits on the row lock, re-evaluates the WHERE on the
+  // new row version (last_used_step is now this step, not below it) and updates 0 rows.
   const result = await db
     .updateTable("methods")
     .set({ last_used_step: step, last_used_at: now })
@@ -66,6 +81,8 @@ export async function markMethodUsed(db: Kysely<Database>, id: string, now: numb
 
 export async function setDefaultMethod(db: Kysely<Database>, userId: string, methodId: string): Promise<boolean> {
   return inTransaction(db, async (db) => {
+    // Two writes over the user's methods: lock them first, in one order (no deadlock on PostgreSQL).
+    await lockUserMethods(db, userId);
     const target = await db
       .updateTable("methods")
       .set({ is_default: 1 })

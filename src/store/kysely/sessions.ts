@@ -3,6 +3,7 @@ import type { LoginFlow, Session } from "../../domain/model.js";
 import type { ClientInfo } from "../store.js";
 import type { Database } from "../schema.js";
 import { toLoginFlow, toSession } from "../rows.js";
+import { lockedInTransaction } from "./transaction.js";
 
 /** Sessions and pending login flows, found by token hash only. */
 
@@ -65,7 +66,10 @@ export async function insertLoginFlow(db: Kysely<Database>, flow: LoginFlow, tok
 }
 
 export async function findLoginFlowByTokenHash(db: Kysely<Database>, tokenHash: string): Promise<LoginFlow | undefined> {
-  const row = await db.selectFrom("login_flows").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
+  // Locked inside a transaction: parallel second steps on one flow then run one after another, as
+  // on SQLite, so the ones after a success see the flow completed (login_expired) instead of
+  // counting failed attempts against the user who just signed in.
+  const row = await lockedInTransaction(db, db.selectFrom("login_flows").selectAll().where("token_hash", "=", tokenHash)).executeTakeFirst();
   return row && toLoginFlow(row);
 }
 
@@ -74,7 +78,9 @@ export async function setLoginFlowMethod(db: Kysely<Database>, id: string, metho
 }
 
 export async function completeLoginFlow(db: Kysely<Database>, id: string, now: number): Promise<boolean> {
-  // Conditional write: a flow yields at most one session, and never after it expired.
+  // Conditional write: a flow yields at most one session, and never after it expired. Under READ
+  // COMMITTED the second updater waits on the row lock, re-evaluates `state = 'second_factor'` on
+  // the new row version (completed) and updates 0 rows.
   const result = await db
     .updateTable("login_flows")
     .set({ state: "completed" })
