@@ -2,24 +2,27 @@ import type { Kysely } from "kysely";
 import type { OutboxMessage, SecurityEvent } from "../../domain/model.js";
 import type { Database } from "../schema.js";
 import { toEvent } from "../rows.js";
+import { prepare } from "./prepared.js";
 
 /** The append-only event log and the development outbox. */
 
+const insertEvent = prepare((db, slot) =>
+  db.insertInto("events").values({
+    id: slot(0),
+    account_id: slot(1),
+    actor_user_id: slot(2),
+    subject_user_id: slot(3),
+    type: slot(4),
+    detail: slot(5),
+    client_address: slot(6),
+    user_agent: slot(7),
+    created_at: slot(8),
+  }),
+);
+
 export async function appendEvent(db: Kysely<Database>, event: SecurityEvent): Promise<void> {
-  await db
-    .insertInto("events")
-    .values({
-      id: event.id,
-      account_id: event.accountId,
-      actor_user_id: event.actorUserId,
-      subject_user_id: event.subjectUserId,
-      type: event.type,
-      detail: JSON.stringify(event.detail),
-      client_address: event.clientAddress,
-      user_agent: event.userAgent,
-      created_at: event.createdAt,
-    })
-    .execute();
+  const { id, accountId, actorUserId, subjectUserId, type, detail, clientAddress, userAgent, createdAt } = event;
+  await insertEvent(db, id, accountId, actorUserId, subjectUserId, type, JSON.stringify(detail), clientAddress, userAgent, createdAt);
 }
 
 export async function listEvents(db: Kysely<Database>, filter: { subjectUserId?: string; accountId?: string; limit: number }): Promise<SecurityEvent[]> {

@@ -1,7 +1,8 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Method } from "../../domain/model.js";
 import type { Database } from "../schema.js";
 import { fromMethod, toMethod } from "../rows.js";
+import { prepare } from "./prepared.js";
 import { inTransaction, lockedInTransaction } from "./transaction.js";
 
 /** A user's second-factor methods. Activation, the default switch and the TOTP step claim are conditional writes. */
@@ -57,15 +58,18 @@ export async function claimTotpStep(db: Kysely<Database>, methodId: string, step
   // One conditional UPDATE: of two requests with the same code, only one sees a row change.
   // Under READ COMMITTED the second updater waits on the row lock, re-evaluates the WHERE on the
   // new row version (last_used_step is now this step, not below it) and updates 0 rows.
-  const result = await db
-    .updateTable("methods")
-    .set({ last_used_step: step, last_used_at: now })
-    .where("id", "=", methodId)
-    .where("status", "=", "active")
-    .where((eb) => eb.or([eb("last_used_step", "is", null), eb("last_used_step", "<", step)]))
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
+  const result = await updateTotpStep(db, methodId, step, now);
+  return result.numAffectedRows === 1n;
 }
+
+const updateTotpStep = prepare((db, slot) =>
+  db
+    .updateTable("methods")
+    .set({ last_used_step: sql`cast(${slot(1)} as bigint)`, last_used_at: sql`cast(${slot(2)} as bigint)` })
+    .where("id", "=", slot(0))
+    .where("status", "=", "active")
+    .where((eb) => eb.or([eb("last_used_step", "is", null), eb("last_used_step", "<", sql<number>`cast(${slot(1)} as bigint)`)])),
+);
 
 export async function deleteMethod(db: Kysely<Database>, id: string): Promise<void> {
   await db.deleteFrom("methods").where("id", "=", id).execute();

@@ -1,38 +1,44 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { LoginFlow, Session } from "../../domain/model.js";
 import type { ClientInfo } from "../store.js";
 import type { Database } from "../schema.js";
 import { toLoginFlow, toSession } from "../rows.js";
+import { prepare } from "./prepared.js";
 import { lockedInTransaction } from "./transaction.js";
 
 /** Sessions and pending login flows, found by token hash only. */
 
+const insertSessionRow = prepare((db, slot) =>
+  db.insertInto("sessions").values({
+    id: slot(0),
+    token_hash: slot(1),
+    user_id: slot(2),
+    created_at: slot(3),
+    expires_at: slot(4),
+    authenticated_at: slot(5),
+    recovery_code_used: slot(6),
+    client_address: slot(7),
+    user_agent: slot(8),
+    revoked_at: null,
+  }),
+);
+
 export async function insertSession(db: Kysely<Database>, session: Session, tokenHash: string, client: ClientInfo): Promise<void> {
-  await db
-    .insertInto("sessions")
-    .values({
-      id: session.id,
-      token_hash: tokenHash,
-      user_id: session.userId,
-      created_at: session.createdAt,
-      expires_at: session.expiresAt,
-      authenticated_at: session.authenticatedAt,
-      recovery_code_used: session.recoveryCodeUsed ? 1 : 0,
-      client_address: client.clientAddress,
-      user_agent: client.userAgent,
-      revoked_at: null,
-    })
-    .execute();
+  await insertSessionRow(db, session.id, tokenHash, session.userId, session.createdAt, session.expiresAt, session.authenticatedAt, session.recoveryCodeUsed ? 1 : 0, client.clientAddress, client.userAgent);
 }
 
-export async function findSessionByTokenHash(db: Kysely<Database>, tokenHash: string, now: number): Promise<Session | undefined> {
-  const row = await db
+// Read on every signed-in request, so built once.
+const selectLiveSession = prepare<Database["sessions"]>((db, slot) =>
+  db
     .selectFrom("sessions")
     .selectAll()
-    .where("token_hash", "=", tokenHash)
+    .where("token_hash", "=", slot(0))
     .where("revoked_at", "is", null)
-    .where("expires_at", ">", now)
-    .executeTakeFirst();
+    .where("expires_at", ">", sql<number>`cast(${slot(1)} as bigint)`),
+);
+
+export async function findSessionByTokenHash(db: Kysely<Database>, tokenHash: string, now: number): Promise<Session | undefined> {
+  const row = (await selectLiveSession(db, tokenHash, now)).rows[0];
   return row && toSession(row);
 }
 
@@ -81,12 +87,15 @@ export async function completeLoginFlow(db: Kysely<Database>, id: string, now: n
   // Conditional write: a flow yields at most one session, and never after it expired. Under READ
   // COMMITTED the second updater waits on the row lock, re-evaluates `state = 'second_factor'` on
   // the new row version (completed) and updates 0 rows.
-  const result = await db
+  const result = await completeFlowRow(db, id, now);
+  return result.numAffectedRows === 1n;
+}
+
+const completeFlowRow = prepare((db, slot) =>
+  db
     .updateTable("login_flows")
     .set({ state: "completed" })
-    .where("id", "=", id)
+    .where("id", "=", slot(0))
     .where("state", "=", "second_factor")
-    .where("expires_at", ">", now)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
-}
+    .where("expires_at", ">", sql<number>`cast(${slot(1)} as bigint)`),
+);
