@@ -1,4 +1,4 @@
-import { Type, type TObject, type TProperties } from "@sinclair/typebox";
+import { Type, type TProperties } from "@sinclair/typebox";
 import { errorCatalogue, type ErrorCode } from "../../domain/errors.js";
 
 /** Every request body is closed: an unknown field is a 400 `unknown_field`. */
@@ -19,8 +19,10 @@ export const ErrorBody = Type.Object(
     field: Type.Optional(Type.String()),
     retryAfterSeconds: Type.Optional(Type.Integer()),
   },
-  { description: "Every error: a code from the catalogue and a message people can read." },
+  { $id: "ErrorBody", description: "Every error: a code from the catalogue and a message people can read." },
 );
+/** A route's reference to the shared ErrorBody (registered once with addSchema in api/index.ts). */
+const errorBodyRef = Type.Ref(ErrorBody);
 
 export const MethodBody = Type.Object({
   id: Type.String(),
@@ -119,7 +121,10 @@ export const EventsResponse = Type.Object({
   ),
 });
 
-/** Standard error responses for a route, by status. */
-export function errors(...statuses: number[]): Record<number, TObject> {
-  return Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
+/**
+ * Standard error responses for a route, by status: a `$ref` to the one shared
+ * ErrorBody, so the OpenAPI document lists it once under components.schemas.
+ */
+export function errors(...statuses: number[]): Record<number, typeof errorBodyRef> {
+  return Object.fromEntries(statuses.map((status) => [status, errorBodyRef]));
 }
