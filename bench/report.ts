@@ -4,7 +4,7 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Phase } from "./measure.js";
-import { productionNodeFlags, serverNodeArgs } from "./servers.js";
+import { productionMallocArenaMax, productionNodeFlags, serverNodeArgs } from "./servers.js";
 import type { TotpMicroResult } from "./totp-micro.js";
 
 export const targets = { totpRatio: 0.9, secondStepVsBaseline: 0.7, secondStepP99VsBaseline: 1.5, loginVsArgon2: 0.9, rssMb: 100 };
@@ -115,7 +115,7 @@ export function report(results: RunResults, settings: RunSettings) {
     "",
     `## twostep benchmark — ${new Date().toISOString()}`,
     "",
-    `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}); autocannon ${settings.connections} connections, full logins ${settings.loginUsers} users at once; ${settings.warmup} s warm-up + ${settings.duration} s measured per run; each server in its own child process (${results.serverRuntime ?? "?"}), node flags: ${[...productionNodeFlags, ...serverNodeArgs].join(" ") || "none"}.`,
+    `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}); autocannon ${settings.connections} connections, full logins ${settings.loginUsers} users at once; ${settings.warmup} s warm-up + ${settings.duration} s measured per run; each server in its own child process (${results.serverRuntime ?? "?"}), node flags: ${[...productionNodeFlags, ...serverNodeArgs].join(" ") || "none"}, MALLOC_ARENA_MAX=${productionMallocArenaMax}.`,
     "",
     `| ${header.join(" | ")} |`,
     `| ${header.map(() => "---").join(" | ")} |`,
@@ -159,6 +159,7 @@ export function report(results: RunResults, settings: RunSettings) {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? null,
     nodeFlags: [...productionNodeFlags, ...serverNodeArgs],
+    mallocArenaMax: productionMallocArenaMax,
     settings,
     targets,
     ratios,

@@ -23,7 +23,7 @@
  * BENCH_USERS (default 60000), BENCH_DB_DIR (where the temp SQLite file goes),
  * BENCH_POSTGRES_URL (postgres://…, a database the bench may fill; unset: PG row not run),
  * BENCH_SERVER_RUNTIME (compiled | tsx), BENCH_SERVER_NODE_ARGS (extra node flags for
- * the server children), MALLOC_ARENA_MAX (passed to the server children), BENCH_ONLY (comma list of totp,bare,baseline,wrong,right,login,pg).
+ * the server children), MALLOC_ARENA_MAX (for the server children; default package.json config.serverMallocArenaMax), BENCH_ONLY (comma list of totp,bare,baseline,wrong,right,login,pg).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -39,7 +39,7 @@ import { closedLoop, postJson } from "./closed-loop.js";
 import { asLoadResult, load, phase, type Phase } from "./measure.js";
 import { report, type RunResults } from "./report.js";
 import { seedDatabase, type SeededLogin } from "./seed.js";
-import { prepareServerScript, startServer, type ServerChild } from "./servers.js";
+import { prepareServerScript, productionMallocArenaMax, startServer, type ServerChild } from "./servers.js";
 import { runTotpMicro } from "./totp-micro.js";
 
 const number = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -112,8 +112,8 @@ async function main() {
     TWOSTEP_LOG_LEVEL: "silent",
     TWOSTEP_USER_FREE_FAILURES: String(userFreeFailures),
     TWOSTEP_ADDRESS_FREE_FAILURES: String(addressFreeFailures),
-    // glibc's arena count, passed through to try its effect on RSS (unset: glibc's default, 8 per core).
-    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+    // glibc's arena cap, as `npm start` sets it (package.json config.serverMallocArenaMax; MALLOC_ARENA_MAX overrides).
+    MALLOC_ARENA_MAX: productionMallocArenaMax,
   };
   const config = parseConfig(serverEnv);
 

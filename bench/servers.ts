@@ -11,10 +11,14 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const projectDir = dirname(benchDir);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
+const packageConfig = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { config: { serverNodeFlags: string; serverMallocArenaMax: string } }).config;
 /** The twostep server runs with the same node flags as in production (package.json config.serverNodeFlags). */
-export const productionNodeFlags = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { config: { serverNodeFlags: string } }).config.serverNodeFlags
-  .split(" ")
-  .filter(Boolean);
+export const productionNodeFlags = packageConfig.serverNodeFlags.split(" ").filter(Boolean);
+/**
+ * And with the same glibc arena cap as `npm start` (package.json config.serverMallocArenaMax);
+ * MALLOC_ARENA_MAX in the bench's environment overrides it, to try other values.
+ */
+export const productionMallocArenaMax = process.env.MALLOC_ARENA_MAX || packageConfig.serverMallocArenaMax;
 /** Extra node flags for every server child (BENCH_SERVER_NODE_ARGS), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
 export const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
 

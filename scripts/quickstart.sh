@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh
 npm run build --silent
 node dist/cli/main.js migrate
-# The server's node flags live in package.json (config.serverNodeFlags); the benchmark uses the same.
+# The server's node flags and glibc arena cap live in package.json (config.serverNodeFlags,
+# config.serverMallocArenaMax), as for `npm start`; the benchmark uses the same.
 flags=$(node -p 'require("./package.json").config.serverNodeFlags')
+MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-$(node -p 'require("./package.json").config.serverMallocArenaMax')}"
+export MALLOC_ARENA_MAX
 exec node $flags dist/http/server.js --demo

@@ -5,6 +5,7 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { registerLoginApi } from "./login-routes.js";
 import { registerSettingsApi } from "./settings-routes.js";
 import { registerMethodApi } from "./method-routes.js";
+import { ErrorBody } from "./schemas.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
@@ -12,6 +13,8 @@ import { registerMethodApi } from "./method-routes.js";
  */
 export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDeps }) {
   app.removeContentTypeParser("text/plain");
+  // Every error response of every route is `$ref: ErrorBody`: one schema, not ~90 copies.
+  app.addSchema(ErrorBody);
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -25,6 +28,8 @@ export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDe
       servers: [{ url: options.deps.config.publicUrl }],
       components: { securitySchemes: { session: { type: "http", scheme: "bearer", description: "sessionToken from POST /api/login or /api/login/second-factor" } } },
     },
+    // Shared schemas keep their $id as their name under components.schemas (not "def-0").
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   // swagger-ui does not see the /api prefix it is mounted under: without indexPrefix,
   // GET /api/docs (no trailing slash) links its scripts and styles to /docs/static/….
