@@ -45,7 +45,7 @@ export async function setPolicy(
   await deps.store.transaction(async (store) => {
     await store.accounts.savePolicyLayer(account.id, audience, layer, deps.clock.now());
     await store.events.appendEvent({
-      id: newEventId(deps),
+      id: newEventId(deps, deps.clock.now()),
       accountId: account.id,
       actorUserId: actor?.id ?? null,
       subjectUserId: null,

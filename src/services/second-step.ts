@@ -70,10 +70,12 @@ export async function verifySecondStepCode(
 ): Promise<Result<SecondStepSuccess>> {
   const code = input.code.replace(/\s/g, "");
   return deps.store.transaction(async (store) => {
-    const loaded = await loadOpenFlow(deps, store, flowToken);
-    if (!loaded.ok) return loaded;
-    const { flow, user, methods } = loaded;
-    const method = methods.find((candidate) => candidate.id === (input.methodId ?? flow.methodId));
+    // One read: the flow, its user, and the method the code is for (only the user's own active one).
+    if (!isTokenShaped(flowToken)) return fail("login_expired");
+    const attempt = await store.sessions.findLoginAttempt(hashToken(flowToken), input.methodId ?? null);
+    const closed = checkFlowOpen(attempt?.flow, deps.clock.now());
+    if (closed || !attempt || !attempt.user.active) return closed ?? fail("login_expired");
+    const { flow, user, method } = attempt;
     if (!method) return fail("invalid_request", { field: "methodId" });
     const factor = factorFor(method.type);
     // Format first (SECURITY 5): a malformed code is refused without counting or hashing anything.

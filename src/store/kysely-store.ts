@@ -80,6 +80,7 @@ export function bindPorts(db: Kysely<Database>): Stores {
       setLoginFlowMethod: (...args) => sessionsSql.setLoginFlowMethod(db, ...args),
       completeLoginFlow: (...args) => sessionsSql.completeLoginFlow(db, ...args),
       findLoginContext: (...args) => loginContextSql.findLoginContext(db, ...args),
+      findLoginAttempt: (...args) => loginContextSql.findLoginAttempt(db, ...args),
     },
     counters: {
       countAttempt: (...args) => countersSql.countAttempt(db, ...args),

@@ -25,4 +25,10 @@ export interface SessionStore {
 
   /** The second step's one read: the flow by token hash, its user and the user's active methods (oldest first). */
   findLoginContext(tokenHash: string): Promise<{ flow: LoginFlow; user: User; activeMethods: Method[] } | undefined>;
+
+  /**
+   * The code check's one read: the flow by token hash, its user, and the method the code is for
+   * (`methodId`, else the flow's current method) when it is that user's own active method.
+   */
+  findLoginAttempt(tokenHash: string, methodId: string | null): Promise<{ flow: LoginFlow; user: User; method: Method | undefined } | undefined>;
 }

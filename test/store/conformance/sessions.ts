@@ -57,4 +57,24 @@ export function sessionsConformance(context: ConformanceContext) {
     await store().sessions.insertLoginFlow(bareFlow, `ctx-${bareFlow.id}`);
     assert.deepEqual((await store().sessions.findLoginContext(`ctx-${bareFlow.id}`))?.activeMethods, []);
   });
+
+  it("finds a code attempt's flow, user and only that user's active method, named or current", async () => {
+    const owner = await context.user();
+    const stranger = await context.user();
+    const current = context.method(owner.id, { isDefault: true });
+    const other = context.method(owner.id, { type: "sms" });
+    const pending = context.method(owner.id, { status: "pending" });
+    const foreign = context.method(stranger.id);
+    for (const m of [current, other, pending, foreign]) await store().methods.insertMethod(m);
+    const flow = { id: randomUUID(), userId: owner.id, state: "second_factor" as const, methodId: current.id, createdAt: now, expiresAt: now + 1000 };
+    await store().sessions.insertLoginFlow(flow, `att-${flow.id}`);
+    const byFlow = await store().sessions.findLoginAttempt(`att-${flow.id}`, null);
+    assert.deepEqual(byFlow?.flow, flow);
+    assert.equal(byFlow?.user.id, owner.id);
+    assert.deepEqual(byFlow?.method, current);
+    assert.equal((await store().sessions.findLoginAttempt(`att-${flow.id}`, other.id))?.method?.id, other.id);
+    assert.equal((await store().sessions.findLoginAttempt(`att-${flow.id}`, pending.id))?.method, undefined, "a pending method is no way in");
+    assert.equal((await store().sessions.findLoginAttempt(`att-${flow.id}`, foreign.id))?.method, undefined, "another user's method never verifies");
+    assert.equal(await store().sessions.findLoginAttempt("no-such-hash", null), undefined);
+  });
 }
