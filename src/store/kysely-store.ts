@@ -79,6 +79,7 @@ export function bindPorts(db: Kysely<Database>): Stores {
       findLoginFlowByTokenHash: (...args) => sessionsSql.findLoginFlowByTokenHash(db, ...args),
       setLoginFlowMethod: (...args) => sessionsSql.setLoginFlowMethod(db, ...args),
       completeLoginFlow: (...args) => sessionsSql.completeLoginFlow(db, ...args),
+      advanceLoginFlow: (...args) => sessionsSql.advanceLoginFlow(db, ...args),
       findLoginContext: (...args) => loginContextSql.findLoginContext(db, ...args),
     },
     counters: {

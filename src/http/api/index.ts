@@ -5,6 +5,7 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { registerLoginApi } from "./login-routes.js";
 import { registerSettingsApi } from "./settings-routes.js";
 import { registerMethodApi } from "./method-routes.js";
+import { registerRequiredEnrolmentApi } from "./required-enrolment-routes.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
@@ -33,4 +34,5 @@ export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDe
   registerLoginApi(app, options.deps);
   registerSettingsApi(app, options.deps);
   registerMethodApi(app, options.deps);
+  registerRequiredEnrolmentApi(app, options.deps);
 }
