@@ -4,6 +4,7 @@ import { keysStatusCommand } from "./keys-status.js";
 import { migrateCommand } from "./migrate.js";
 import { policySetCommand } from "./policy-set.js";
 import { usersCreateCommand } from "./users-create.js";
+import { remindersSendCommand } from "./reminders-send.js";
 
 export interface CommandIo {
   out(line: string): void;
@@ -22,6 +23,7 @@ Commands:
                                             set an account's 2FA policy
   keys:rotate [--batch-size N]              re-encrypt every secret under the current key (default 500 a batch)
   keys:status                               count secrets per key id; say which previous keys can be dropped
+  reminders:send                            record the 2FA reminders due now (14, 3 and 1 days before a deadline), once each
 
 Configuration comes from the environment (see README.md).`;
 
@@ -32,6 +34,7 @@ const commands: Record<string, (args: string[], io: CommandIo) => Promise<number
   "policy:set": policySetCommand,
   "keys:rotate": keysRotateCommand,
   "keys:status": keysStatusCommand,
+  "reminders:send": remindersSendCommand,
 };
 
 export async function runCli(argv: string[], io: CommandIo): Promise<number> {

@@ -32,6 +32,7 @@ export const errorCatalogue = {
   login_expired: { status: 401, message: "Your login has expired or was already completed. Log in again." },
   not_authenticated: { status: 401, message: "Log in to continue." },
   csrf_invalid: { status: 403, message: "This form has expired. Reload the page and try again." },
+  two_factor_enrolment_required: { status: 403, message: "Two-factor authentication is required for your account. Set it up to continue." },
   forbidden: { status: 403, message: "You are not allowed to do that." },
   not_found: { status: 404, message: "There is nothing here." },
   two_factor_already_enabled: { status: 409, message: "This method is already set up. Reset or delete it first." },
@@ -42,6 +43,7 @@ export const errorCatalogue = {
   email_taken: { status: 409, message: "A user with that email already exists." },
   account_not_found: { status: 404, message: "No account has that name." },
   invalid_role: { status: 400, message: "The role must be one of: admin, member, support." },
+  invalid_date: { status: 400, message: "Enter a date as YYYY-MM-DD, or leave it empty for no requirement." },
   internal_error: { status: 500, message: "Something went wrong on our side. Try again." },
 } as const satisfies Record<string, { status: number; message: string }>;
 

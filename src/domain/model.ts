@@ -85,7 +85,8 @@ export interface Session {
   recoveryCodeUsed: boolean;
 }
 
-export type LoginFlowState = "second_factor" | "completed";
+/** See src/domain/login-flow/state-diagram.md. */
+export type LoginFlowState = "second_factor" | "enrolment_required" | "recovery_codes_shown" | "completed";
 
 export interface LoginFlow {
   id: string;
@@ -135,4 +136,6 @@ export type EventType =
   | "password.changed"
   | "user.created"
   | "user.deactivated"
-  | "policy.changed";
+  | "policy.changed"
+  | "login.enrolment_required"
+  | "two_factor.reminder";

@@ -73,4 +73,6 @@ export const eventLabels: Record<EventType, string> = {
   "user.created": "User created",
   "user.deactivated": "User deactivated",
   "policy.changed": "Policy changed",
+  "login.enrolment_required": "Password accepted; two-factor setup required before login",
+  "two_factor.reminder": "Reminder sent to set up two-factor authentication",
 };

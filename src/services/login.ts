@@ -1,25 +1,30 @@
 import { fail, type Result } from "../domain/errors.js";
-import { activeMethods, beginSecondStep } from "../domain/login-flow/flow.js";
-import type { LoginFlow, User } from "../domain/model.js";
+import { activeMethods } from "../domain/login-flow/flow.js";
+import type { LoginFlow, MethodType, User } from "../domain/model.js";
 import { createToken, hashToken } from "../security/tokens.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordEvent } from "./audit.js";
 import { toMethodView, type MethodView } from "./method-view.js";
-import { issueSession } from "./sessions.js";
 import { normalizeEmail } from "./users.js";
 import { addressKey } from "./throttle.js";
 import { lockSchedule } from "../domain/throttle.js";
 import { deliverCodeIfSent, type CodeDelivery } from "./code-delivery.js";
+import { carryOut, decide } from "./login-flow-effects.js";
+import { effectivePolicyFor } from "./policy.js";
+import { twoFactorRequirement } from "../domain/two-factor-requirement.js";
 
 export type LoginStart =
-  | { ok: true; kind: "authenticated"; sessionToken: string; user: User }
-  | { ok: true; kind: "second_factor"; flowToken: string; flow: LoginFlow; methods: MethodView[]; delivery: CodeDelivery };
+  /** `twoFactorDeadline`: 2FA becomes mandatory then (P1); the login shows it with "Set up now". */
+  | { ok: true; kind: "authenticated"; sessionToken: string; user: User; twoFactorDeadline: number | null }
+  | { ok: true; kind: "second_factor"; flowToken: string; flow: LoginFlow; methods: MethodView[]; delivery: CodeDelivery }
+  /** P1 after the date: no session; the flow token opens only the enrolment of a first method. */
+  | { ok: true; kind: "enrolment_required"; flowToken: string; flow: LoginFlow; deadline: number; allowedMethods: MethodType[] };
 
 /**
  * Step 1 (L1): email + password. A wrong email and a wrong password take the
  * same time and give the same answer, so nothing tells whether an account
  * exists or has 2FA before the password is right. With 2FA the result is a
- * pending flow, never a session (L5).
+ * pending flow, never a session (L5); so is a required 2FA not yet set up (P1).
  */
 export async function startLogin(deps: ServiceDeps, input: { email: string; password: string }, context: RequestContext): Promise<Result<LoginStart>> {
   if (input.email.length > 254 || input.password.length > 256) return fail("invalid_credentials");
@@ -37,19 +42,21 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
   }
   if (context.clientAddress) await deps.store.counters.refundAttempt(`password-${addressKey(context.clientAddress)}`, now);
 
-  const methods = await deps.store.methods.listMethods(user.id);
+  const [methods, policy] = await Promise.all([deps.store.methods.listMethods(user.id), effectivePolicyFor(deps, user)]);
+  const requirement = twoFactorRequirement([policy.requireTwoFactorFrom], now);
+  const decided = decide(deps, null, { type: "password_verified", flowId: deps.newId(), userId: user.id, methods, requirement });
+  if ("ok" in decided) return decided;
   const flowToken = createToken();
-  const flow = beginSecondStep({ id: deps.newId(), userId: user.id, methods, now, ttlSeconds: deps.config.loginTtlSeconds });
-  if (!flow) {
-    const { token } = await deps.store.transaction(async (store) => {
-      const issued = await issueSession(deps, store, user, context);
-      await recordEvent(deps, store, { type: "login.succeeded", subject: user, context, detail: { factor: "password" } });
-      return issued;
-    });
-    return { ok: true, kind: "authenticated", sessionToken: token, user };
+  const done = await deps.store.transaction((store) => carryOut(deps, store, user, decided, context, { flowTokenHash: hashToken(flowToken) }));
+  if (!done.ok) return done;
+  if (done.sessionToken) return { ok: true, kind: "authenticated", sessionToken: done.sessionToken, user, twoFactorDeadline: done.deadline ?? null };
+  const flow = done.flow!;
+  if (flow.state === "enrolment_required") {
+    return { ok: true, kind: "enrolment_required", flowToken, flow, deadline: requirement.status === "not_required" ? now : requirement.deadline, allowedMethods: policy.allowedMethods };
   }
-  await deps.store.sessions.insertLoginFlow(flow, hashToken(flowToken));
   // L2: when the default is SMS, the code is sent as the second step opens.
-  const delivery = await deliverCodeIfSent(deps, user, methods.find((method) => method.id === flow.methodId)!, flow.id, context);
+  const delivery = done.sendCodeMethodId
+    ? await deliverCodeIfSent(deps, user, methods.find((method) => method.id === done.sendCodeMethodId)!, flow.id, context)
+    : ({ status: "not_needed" } as const);
   return { ok: true, kind: "second_factor", flowToken, flow, methods: activeMethods(methods).map(toMethodView), delivery };
 }

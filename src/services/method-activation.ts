@@ -1,13 +1,32 @@
 import { fail, type Result } from "../domain/errors.js";
 import { activeMethods } from "../domain/login-flow/flow.js";
-import type { Method, MethodType, User } from "../domain/model.js";
+import type { Failure } from "../domain/errors.js";
+import type { Method, MethodType, Session, User } from "../domain/model.js";
+import type { Stores } from "../store/store.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordEvent, recordVerificationFailure } from "./audit.js";
 import { effectivePolicyFor } from "./policy.js";
 import { prepareRecoveryCodes, storeRecoveryCodes } from "./recovery-codes.js";
-import type { Authenticated } from "./sessions.js";
 import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
 import { factorFor } from "./factors/registry.js";
+
+/**
+ * Who is enrolling: a signed-in user (their session), or a login whose only
+ * way forward is enrolment (P1: no session yet; `finish` moves the login flow
+ * inside the activation's transaction, and a failure it returns undoes it all).
+ */
+export interface EnrolmentOwner {
+  user: User;
+  session?: Session;
+  finish?: (store: Stores) => Promise<Failure | null>;
+}
+
+/** A returned failure that must undo a transaction's writes: thrown inside, caught outside. */
+class RolledBack extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.code);
+  }
+}
 
 /**
  * Stores a new pending method (SECURITY 16: not usable until confirmed) with its
@@ -44,7 +63,7 @@ export async function insertPendingMethod(
 }
 
 /** A method still being set up, owned by this user and not expired; anything else looks the same as missing. */
-export async function findPendingMethod(deps: ServiceDeps, auth: Authenticated, methodId: string): Promise<Result<{ method: Method }>> {
+export async function findPendingMethod(deps: ServiceDeps, auth: { user: User }, methodId: string): Promise<Result<{ method: Method }>> {
   const method = await deps.store.methods.findMethod(methodId);
   if (!method || method.userId !== auth.user.id || method.status !== "pending") return fail("enrolment_expired");
   if ((method.pendingExpiresAt ?? 0) <= deps.clock.now()) return fail("enrolment_expired");
@@ -60,7 +79,7 @@ export async function findPendingMethod(deps: ServiceDeps, auth: Authenticated, 
  */
 export async function confirmEnrolment(
   deps: ServiceDeps,
-  auth: Authenticated,
+  auth: EnrolmentOwner,
   input: { methodId: string; code: string; type: MethodType },
   context: RequestContext,
   verify: (method: Method, code: string) => Promise<{ step: number | null } | false>,
@@ -89,7 +108,7 @@ export async function confirmEnrolment(
  */
 export async function activatePendingMethod(
   deps: ServiceDeps,
-  auth: Authenticated,
+  auth: EnrolmentOwner,
   pending: Method,
   step: number | null,
   context: RequestContext,
@@ -99,6 +118,23 @@ export async function activatePendingMethod(
   const firstMethod = activeMethods(await deps.store.methods.listMethods(auth.user.id)).length === 0;
   // Hashing ten codes is slow: done before the transaction, which must stay short.
   const prepared = firstMethod ? await prepareRecoveryCodes(deps) : null;
+  try {
+    return await activateInTransaction(deps, auth, pending, step, context, firstMethod, prepared);
+  } catch (error) {
+    if (error instanceof RolledBack) return error.failure;
+    throw error;
+  }
+}
+
+function activateInTransaction(
+  deps: ServiceDeps,
+  auth: EnrolmentOwner,
+  pending: Method,
+  step: number | null,
+  context: RequestContext,
+  firstMethod: boolean,
+  prepared: Awaited<ReturnType<typeof prepareRecoveryCodes>> | null,
+): Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>> {
   return deps.store.transaction(async (store) => {
     // Conditional: a double submit of the same setup activates it once.
     if (!(await store.methods.activateMethod(pending.id, step, deps.clock.now()))) return fail("enrolment_expired");
@@ -107,8 +143,11 @@ export async function activatePendingMethod(
     const detail = { type: pending.type, name: pending.name };
     await recordEvent(deps, store, { type: pending.replacesMethodId ? "method.reset" : "method.added", subject: auth.user, context, detail });
     if (firstMethod) await recordEvent(deps, store, { type: "two_factor.enabled", subject: auth.user, context, detail: { type: pending.type } });
-    await store.sessions.revokeUserSessions(auth.user.id, deps.clock.now(), auth.session.id);
-    await store.sessions.markSessionAuthenticated(auth.session.id, deps.clock.now());
+    // SECURITY 30: a new factor ends every other session (a pending login has none of its own yet).
+    await store.sessions.revokeUserSessions(auth.user.id, deps.clock.now(), auth.session?.id);
+    if (auth.session) await store.sessions.markSessionAuthenticated(auth.session.id, deps.clock.now());
+    const refused = auth.finish ? await auth.finish(store) : null;
+    if (refused) throw new RolledBack(refused);
     return { ok: true, recoveryCodes: prepared?.codes ?? null, replaced: pending.replacesMethodId !== null };
   });
 }

@@ -2,21 +2,19 @@ import { emptyPolicyLayer, policyLayerProblem, PolicyError, resolvePolicy, type 
 import type { Account, User } from "../domain/model.js";
 import type { ServiceDeps } from "./deps.js";
 import { newEventId } from "./audit.js";
+import { policyLayerKeys, twoFactorRequirement, type TwoFactorRequirement } from "../domain/two-factor-requirement.js";
 
-/** The policy rows that apply to a user of `account`, most general first (P1, P2, M5). */
+/** P1: whether 2FA is required of this user, and from when (the earliest date of any layer covering them). */
+export async function twoFactorRequirementFor(deps: ServiceDeps, user: User): Promise<TwoFactorRequirement> {
+  const policy = await effectivePolicyFor(deps, user);
+  return twoFactorRequirement([policy.requireTwoFactorFrom], deps.clock.now());
+}
+
+/** The policy rows that apply to a user of `account`, most general first (P1, P2, M5; see domain/two-factor-requirement.ts). */
 async function layerKeys(deps: ServiceDeps, account: Account): Promise<{ accountId: string; audience: PolicyAudience }[]> {
-  if (account.kind === "platform") return [{ accountId: account.id, audience: "own_users" }];
-  const parent = account.parentId ? await deps.store.accounts.findAccountById(account.parentId) : undefined;
-  if (account.kind === "reseller") {
-    return [...(parent ? [{ accountId: parent.id, audience: "reseller_users" as const }] : []), { accountId: account.id, audience: "own_users" }];
-  }
-  // A customer: platform → its reseller's rules for customers → the customer account itself.
-  const platformId = parent?.parentId ?? null;
-  return [
-    ...(platformId ? [{ accountId: platformId, audience: "customer_users" as const }] : []),
-    ...(parent ? [{ accountId: parent.id, audience: "customer_users" as const }] : []),
-    { accountId: account.id, audience: "own_users" },
-  ];
+  const parent = account.parentId ? ((await deps.store.accounts.findAccountById(account.parentId)) ?? null) : null;
+  const grandparent = account.kind === "customer" && parent?.parentId ? ((await deps.store.accounts.findAccountById(parent.parentId)) ?? null) : null;
+  return policyLayerKeys(account, parent, grandparent);
 }
 
 export async function effectivePolicyFor(deps: ServiceDeps, user: User): Promise<EffectivePolicy> {

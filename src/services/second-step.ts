@@ -1,20 +1,18 @@
-import { fail, type ErrorCode, type Failure, type Result } from "../domain/errors.js";
-import { checkFlowOpen, chooseMethod } from "../domain/login-flow/flow.js";
+import { fail, type Failure, type Result } from "../domain/errors.js";
+import { checkFlowOpen, isEnrolmentFlow } from "../domain/login-flow/flow.js";
 import type { LoginFlow, Method, User } from "../domain/model.js";
 import { normalizeRecoveryCode } from "../domain/recovery-codes.js";
 import { hashToken, isTokenShaped } from "../security/tokens.js";
 import type { Stores } from "../store/store.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
-import { recordEvent } from "./audit.js";
 import { factorFor } from "./factors/registry.js";
 import { toMethodView, type MethodView } from "./method-view.js";
 import { effectivePolicyFor } from "./policy.js";
 import { findRecoveryCode } from "./recovery-codes.js";
-import { issueSession } from "./sessions.js";
+import { carryOut, decide } from "./login-flow-effects.js";
 import { deliverCodeIfSent, type CodeDelivery } from "./code-delivery.js";
 import { sendSmsCode } from "./sms-codes.js";
-import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
-import { removeTwoFactor } from "./two-factor-removal.js";
+import { takeAttempt } from "./throttle.js";
 
 export interface SecondStep {
   flow: LoginFlow;
@@ -37,11 +35,11 @@ export async function loadSecondStep(deps: ServiceDeps, flowToken: unknown): Pro
 export async function switchSecondStepMethod(deps: ServiceDeps, flowToken: unknown, methodId: string, context: RequestContext): Promise<Result<{ delivery: CodeDelivery }>> {
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
-  const methods = loaded.methods;
-  const next = chooseMethod(loaded.flow, methods, methodId);
-  if ("ok" in next) return next;
-  await deps.store.sessions.setLoginFlowMethod(loaded.flow.id, next.methodId);
-  const method = methods.find((candidate) => candidate.id === next.methodId)!;
+  const decided = decide(deps, loaded.flow, { type: "method_switched", methodId, methods: loaded.methods });
+  if ("ok" in decided) return decided;
+  const done = await carryOut(deps, deps.store, loaded.user, decided, context);
+  if (!done.ok) return done;
+  const method = loaded.methods.find((candidate) => candidate.id === done.flow!.methodId)!;
   return { ok: true, delivery: await deliverCodeIfSent(deps, loaded.user, method, loaded.flow.id, context) };
 }
 
@@ -82,10 +80,14 @@ export async function verifySecondStepCode(
     if (!factor.isWellFormed(code)) return fail("invalid_code_format", { field: "code" });
     const ticket = await takeAttempt(deps, store, user.id, context);
     if ("ok" in ticket) return ticket;
-    if (!(await factor.verifyAndConsume(deps, store, method, code, { purpose: "login", bindingId: flow.id }))) {
-      return recordSecondFactorFailure(deps, store, user, method, ticket.locksOnFailure, context, factor.wrongCode);
-    }
-    return finishLogin(deps, store, flow, user, context, { factor: method.type });
+    const verified = await factor.verifyAndConsume(deps, store, method, code, { purpose: "login", bindingId: flow.id });
+    const event = verified ? ({ type: "code_verified", factor: method.type } as const) : ({ type: "code_failed", factor: method.type, locked: ticket.locksOnFailure } as const);
+    const decided = decide(deps, flow, event);
+    if ("ok" in decided) return decided;
+    const done = await carryOut(deps, store, user, decided, context);
+    if (!done.ok) return done;
+    if (!verified) return fail(factor.wrongCode, { field: "code" });
+    return { ok: true, sessionToken: done.sessionToken!, user };
   });
 }
 
@@ -108,17 +110,22 @@ export async function verifySecondStepRecoveryCode(
   // Inside a transaction only `store` may be used: on SQLite the transaction holds the one connection.
   return deps.store.transaction(async (store) => {
     const { user } = loaded;
-    if (!match) return recordSecondFactorFailure(deps, store, user, null, ticket.locksOnFailure, context, "invalid_recovery_code");
-    // The login first: one that expired or was completed while the code was hashed spends no code and disables nothing.
-    if (!(await store.sessions.completeLoginFlow(loaded.flow.id, deps.clock.now()))) return fail("login_expired");
-    // Single use (R2): a conditional write, so of racing requests with one code only one passes.
-    if (!(await store.codes.consumeRecoveryCode(match.id, deps.clock.now()))) {
-      return recordSecondFactorFailure(deps, store, user, null, ticket.locksOnFailure, context, "invalid_recovery_code");
-    }
-    await recordEvent(deps, store, { type: "login.recovery_code_used", subject: user, context, detail: { codesLeft: match.codesLeft, policy } });
-    if (policy === "disable") await removeTwoFactor(deps, store, user, context, { reason: "recovery_code_login" });
-    const { sessionToken } = await issueLoginSession(deps, store, user, context, { factor: "recovery_code" }, policy === "keep");
-    return { ok: true, sessionToken, user, recovery: { policy, codesLeft: policy === "disable" ? 0 : match.codesLeft } };
+    const failed = async (): Promise<Failure> => {
+      const decided = decide(deps, loaded.flow, { type: "code_failed", factor: "recovery_code", locked: ticket.locksOnFailure });
+      if ("ok" in decided) return decided;
+      const done = await carryOut(deps, store, user, decided, context);
+      return done.ok ? fail("invalid_recovery_code", { field: "code" }) : done;
+    };
+    if (!match) return failed();
+    const decided = decide(deps, loaded.flow, { type: "recovery_code_verified", codesLeft: match.codesLeft, policy });
+    if ("ok" in decided) return decided;
+    // The login first (advance_flow): one that expired or was completed while the code was hashed spends no code and disables nothing.
+    const done = await carryOut(deps, store, user, decided, context, {
+      // Single use (R2): a conditional write, so of racing requests with one code only one passes.
+      afterAdvance: async () => ((await store.codes.consumeRecoveryCode(match.id, deps.clock.now())) ? null : failed()),
+    });
+    if (!done.ok) return done;
+    return { ok: true, sessionToken: done.sessionToken!, user, recovery: { policy, codesLeft: policy === "disable" ? 0 : match.codesLeft } };
   });
 }
 
@@ -126,52 +133,11 @@ export async function verifySecondStepRecoveryCode(
 async function loadOpenFlow(deps: ServiceDeps, store: Stores, flowToken: unknown): Promise<Result<{ flow: LoginFlow; user: User; methods: Method[] }>> {
   if (!isTokenShaped(flowToken)) return fail("login_expired");
   const context = await store.sessions.findLoginContext(hashToken(flowToken));
+  // P1: a login that may only enrol is sent there, from every second-step route too.
+  if (context && isEnrolmentFlow(context.flow) && context.flow.expiresAt > deps.clock.now() && context.user.active) return fail("two_factor_enrolment_required");
   const closed = checkFlowOpen(context?.flow, deps.clock.now());
   if (closed || !context) return closed ?? fail("login_expired");
   if (!context.user.active) return fail("login_expired");
   return { ok: true, flow: context.flow, user: context.user, methods: context.activeMethods };
 }
 
-async function recordSecondFactorFailure(
-  deps: ServiceDeps,
-  store: Stores,
-  user: User,
-  method: Method | null,
-  locked: boolean,
-  context: RequestContext,
-  code: ErrorCode,
-): Promise<Failure> {
-  await recordEvent(deps, store, { type: "login.second_factor_failed", subject: user, actor: null, context, detail: { factor: method?.type ?? "recovery_code" } });
-  // SECURITY 12: the password was right but the second factor kept failing; the log says so.
-  if (locked) await recordEvent(deps, store, { type: "login.locked_out", subject: user, actor: null, context });
-  return fail(code, { field: "code" });
-}
-
-async function finishLogin(
-  deps: ServiceDeps,
-  store: Stores,
-  flow: LoginFlow,
-  user: User,
-  context: RequestContext,
-  detail: { factor: string },
-): Promise<Result<SecondStepSuccess>> {
-  // Single use: of two racing completions only one gets a session.
-  if (!(await store.sessions.completeLoginFlow(flow.id, deps.clock.now()))) return fail("login_expired");
-  const { sessionToken } = await issueLoginSession(deps, store, user, context, detail, false);
-  return { ok: true, sessionToken, user };
-}
-
-/** After the flow is completed: clear the counter, issue the session, record the login. */
-async function issueLoginSession(
-  deps: ServiceDeps,
-  store: Stores,
-  user: User,
-  context: RequestContext,
-  detail: { factor: string },
-  recoveryCodeUsed: boolean,
-): Promise<{ sessionToken: string }> {
-  await settleSuccessfulAttempt(deps, store, user.id, context);
-  const { token } = await issueSession(deps, store, user, context, { recoveryCodeUsed });
-  await recordEvent(deps, store, { type: "login.succeeded", subject: user, context, detail });
-  return { sessionToken: token };
-}

@@ -17,6 +17,8 @@ export interface SecurityOverview {
   events: SecurityEvent[];
   /** Logged in with a recovery code under `keep`: recommend resetting 2FA (R5). */
   recommendReset: boolean;
+  /** P1: 2FA is (or becomes) mandatory for this user then, and they have no method yet: show it with "Set up now". */
+  twoFactorDeadline: number | null;
 }
 
 /** Everything the security settings page and `GET /api/me/security` show. */
@@ -35,5 +37,6 @@ export async function securityOverview(deps: ServiceDeps, auth: Authenticated): 
     policy,
     events,
     recommendReset: auth.session.recoveryCodeUsed && active.length > 0,
+    twoFactorDeadline: active.length === 0 ? policy.requireTwoFactorFrom : null,
   };
 }

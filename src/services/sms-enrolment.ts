@@ -4,7 +4,7 @@ import type { Method, User } from "../domain/model.js";
 import { maskPhoneNumber, parseMobileNumber } from "../domain/phone.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { factorFor } from "./factors/registry.js";
-import { confirmEnrolment, findPendingMethod, insertPendingMethod } from "./method-activation.js";
+import { confirmEnrolment, findPendingMethod, insertPendingMethod, type EnrolmentOwner } from "./method-activation.js";
 import { effectivePolicyFor } from "./policy.js";
 import { reauthenticate } from "./reauthenticate.js";
 import type { Authenticated } from "./sessions.js";
@@ -59,7 +59,7 @@ export async function startPendingSmsMethod(
 }
 
 /** "Send a new code" during setup (throttled, replaces the previous code). */
-export async function resendSmsEnrolmentCode(deps: ServiceDeps, auth: Authenticated, methodId: string, context: RequestContext): Promise<Result<{ expiresAt: number }>> {
+export async function resendSmsEnrolmentCode(deps: ServiceDeps, auth: { user: User }, methodId: string, context: RequestContext): Promise<Result<{ expiresAt: number }>> {
   const pending = await findPendingMethod(deps, auth, methodId);
   if (!pending.ok) return pending;
   if (pending.method.type !== "sms") return fail("enrolment_expired");
@@ -67,7 +67,7 @@ export async function resendSmsEnrolmentCode(deps: ServiceDeps, auth: Authentica
 }
 
 /** What the confirm page shows: the masked number the code went to, and whether it is a reset (M4) of another method. */
-export async function showSmsEnrolment(deps: ServiceDeps, auth: Authenticated, methodId: string): Promise<Result<{ methodId: string; maskedPhone: string; replacing: boolean }>> {
+export async function showSmsEnrolment(deps: ServiceDeps, auth: { user: User }, methodId: string): Promise<Result<{ methodId: string; maskedPhone: string; replacing: boolean }>> {
   const pending = await findPendingMethod(deps, auth, methodId);
   if (!pending.ok) return pending;
   if (pending.method.type !== "sms") return fail("enrolment_expired");
@@ -77,7 +77,7 @@ export async function showSmsEnrolment(deps: ServiceDeps, auth: Authenticated, m
 /** M2 step 2: the code from the text (sent for this setup) makes the method active. */
 export function confirmSmsEnrolment(
   deps: ServiceDeps,
-  auth: Authenticated,
+  auth: EnrolmentOwner,
   input: { methodId: string; code: string },
   context: RequestContext,
 ): Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>> {

@@ -4,7 +4,7 @@ import type { Method, User } from "../domain/model.js";
 import { createTotpKeyUri, encodeBase32Key, groupBase32Key } from "../domain/otp/key-uri.js";
 import { findTotpStep } from "../domain/otp/totp.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
-import { confirmEnrolment, findPendingMethod, insertPendingMethod } from "./method-activation.js";
+import { confirmEnrolment, findPendingMethod, insertPendingMethod, type EnrolmentOwner } from "./method-activation.js";
 import { effectivePolicyFor } from "./policy.js";
 import { reauthenticate } from "./reauthenticate.js";
 import type { Authenticated } from "./sessions.js";
@@ -40,7 +40,7 @@ export interface TotpEnrolmentView {
 }
 
 /** The key, during enrolment only (SECURITY 18): only for the user's own pending, unexpired method. */
-export async function showTotpEnrolment(deps: ServiceDeps, auth: Authenticated, methodId: string): Promise<Result<TotpEnrolmentView>> {
+export async function showTotpEnrolment(deps: ServiceDeps, auth: { user: User }, methodId: string): Promise<Result<TotpEnrolmentView>> {
   const pending = await findPendingMethod(deps, auth, methodId);
   if (!pending.ok) return pending;
   if (pending.method.type !== "totp") return fail("enrolment_expired");
@@ -59,7 +59,7 @@ export async function showTotpEnrolment(deps: ServiceDeps, auth: Authenticated, 
 /** Step 2 of M1: a current code from the app makes the method active; its step becomes the replay floor. */
 export function confirmTotpEnrolment(
   deps: ServiceDeps,
-  auth: Authenticated,
+  auth: EnrolmentOwner,
   input: { methodId: string; code: string },
   context: RequestContext,
 ): Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>> {

@@ -10,6 +10,7 @@ import * as loginContextSql from "./kysely/login-context.js";
 import * as methodsSql from "./kysely/methods.js";
 import * as sealedValuesSql from "./kysely/sealed-values.js";
 import * as sessionsSql from "./kysely/sessions.js";
+import * as remindersSql from "./kysely/reminders.js";
 
 /**
  * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
@@ -79,6 +80,7 @@ export function bindPorts(db: Kysely<Database>): Stores {
       findLoginFlowByTokenHash: (...args) => sessionsSql.findLoginFlowByTokenHash(db, ...args),
       setLoginFlowMethod: (...args) => sessionsSql.setLoginFlowMethod(db, ...args),
       completeLoginFlow: (...args) => sessionsSql.completeLoginFlow(db, ...args),
+      advanceLoginFlow: (...args) => sessionsSql.advanceLoginFlow(db, ...args),
       findLoginContext: (...args) => loginContextSql.findLoginContext(db, ...args),
       findLoginAttempt: (...args) => loginContextSql.findLoginAttempt(db, ...args),
     },
@@ -101,6 +103,11 @@ export function bindPorts(db: Kysely<Database>): Stores {
       countSealedValues: (...args) => sealedValuesSql.countSealedValues(db, ...args),
       replaceSealedValue: (...args) => sealedValuesSql.replaceSealedValue(db, ...args),
     },
+    reminders: {
+      listRequirementRows: (...args) => remindersSql.listRequirementRows(db, ...args),
+      listUncoveredUserIds: (...args) => remindersSql.listUncoveredUserIds(db, ...args),
+      claimReminder: (...args) => remindersSql.claimReminder(db, ...args),
+    },
   };
 }
 
@@ -118,5 +125,6 @@ function guarded(ports: Stores, check: () => void): Stores {
     events: wrap(ports.events),
     outbox: wrap(ports.outbox),
     sealedValues: wrap(ports.sealedValues),
+    reminders: wrap(ports.reminders),
   };
 }

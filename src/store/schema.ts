@@ -112,5 +112,7 @@ export interface Database {
     reviewed_at: number | null;
   };
   rate_windows: { key: string; window_start: number; count: number };
+  /** P1: one row per reminder sent (the claim; migration 0005). */
+  two_factor_reminders: { user_id: string; deadline: number; days_before: number; claimed_at: number };
   outbox_messages: { id: string; channel: string; recipient: string; subject: string | null; body: string; created_at: number };
 }

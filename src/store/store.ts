@@ -6,8 +6,9 @@ import type { MethodStore } from "./ports/methods.js";
 import type { OutboxStore } from "./ports/outbox.js";
 import type { SealedValueStore } from "./ports/sealed-values.js";
 import type { SessionStore } from "./ports/sessions.js";
+import type { ReminderStore } from "./ports/reminders.js";
 
-export type { AccountStore, CodeStore, CounterStore, EventStore, MethodStore, OutboxStore, SealedValueStore, SessionStore };
+export type { AccountStore, CodeStore, CounterStore, EventStore, MethodStore, OutboxStore, ReminderStore, SealedValueStore, SessionStore };
 export type { SealedValue } from "./ports/sealed-values.js";
 export type { AttemptCount, ClientInfo, LockSchedule } from "./ports/shared.js";
 
@@ -28,6 +29,8 @@ export interface Stores {
   outbox: OutboxStore;
   /** The sealed columns by key id, for key rotation (src/store/sealed-columns.ts). */
   sealedValues: SealedValueStore;
+  /** P1: reminders before a 2FA deadline, claimed once each. */
+  reminders: ReminderStore;
 }
 
 /**

@@ -52,7 +52,7 @@ function bodyFor(method: string, url: string): Record<string, string> | undefine
     if (url.endsWith("/default") || url.endsWith("/resend")) return {};
     if (url.endsWith("/rename")) return { name: "phone" };
     if (url.endsWith("/send-code")) return { next: "reset" };
-    if (url.endsWith("/delete") || url.endsWith("/reset") || /\/(sms|setup)\/:methodId$/.test(url)) return { code: "123456" };
+    if (url.endsWith("/delete") || url.endsWith("/reset") || /\/(sms|setup|totp)\/:methodId$/.test(url)) return { code: "123456" };
     return undefined;
   }
   if (url.endsWith("/resend") || url.endsWith("/default") || url.endsWith("/send-code")) return {};

@@ -43,3 +43,8 @@ export function chooseMethod(flow: LoginFlow, methods: Method[], methodId: strin
   if (!method) return fail("invalid_request", { field: "methodId" });
   return { ...flow, methodId: method.id };
 }
+
+/** P1: a login whose only way forward is enrolling a first method (and then seeing the recovery codes). */
+export function isEnrolmentFlow(flow: LoginFlow): boolean {
+  return flow.state === "enrolment_required" || flow.state === "recovery_codes_shown";
+}

@@ -6,6 +6,7 @@ import { registerLoginApi } from "./login-routes.js";
 import { registerSettingsApi } from "./settings-routes.js";
 import { registerMethodApi } from "./method-routes.js";
 import { ErrorBody } from "./schemas.js";
+import { registerRequiredEnrolmentApi } from "./required-enrolment-routes.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
@@ -38,4 +39,5 @@ export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDe
   registerLoginApi(app, options.deps);
   registerSettingsApi(app, options.deps);
   registerMethodApi(app, options.deps);
+  registerRequiredEnrolmentApi(app, options.deps);
 }

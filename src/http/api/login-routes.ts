@@ -38,7 +38,12 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     async (request, reply) => {
       const result = await startLogin(deps, request.body as { email: string; password: string }, requestContext(request));
       if (!result.ok) return failWith(reply, result);
-      if (result.kind === "authenticated") return { status: "authenticated", sessionToken: result.sessionToken };
+      if (result.kind === "authenticated") {
+        return { status: "authenticated", sessionToken: result.sessionToken, ...(result.twoFactorDeadline !== null ? { twoFactorDeadline: iso(result.twoFactorDeadline) } : {}) };
+      }
+      if (result.kind === "enrolment_required") {
+        return { status: "enrolment_required", flowId: result.flowToken, expiresAt: iso(result.flow.expiresAt), deadline: iso(result.deadline), allowedMethods: result.allowedMethods };
+      }
       return {
         status: "second_factor_required",
         flowId: result.flowToken,
@@ -52,7 +57,7 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
 
   app.post(
     "/login/second-factor",
-    { schema: { tags: ["login"], summary: "Step 2: a code from the current (or named) method", body: SecondFactorBody, response: { 200: SessionResponse, ...errors(400, 401, 415, 429) } } },
+    { schema: { tags: ["login"], summary: "Step 2: a code from the current (or named) method", body: SecondFactorBody, response: { 200: SessionResponse, ...errors(400, 401, 403, 415, 429) } } },
     async (request, reply) => {
       const body = request.body as { flowId: string; code: string; methodId?: string };
       const result = await verifySecondStepCode(deps, body.flowId, body, requestContext(request));
@@ -62,7 +67,7 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
 
   app.post(
     "/login/recovery-code",
-    { schema: { tags: ["login"], summary: "Step 2: a recovery code", body: RecoveryLoginBody, response: { 200: SessionResponse, ...errors(400, 401, 415, 429) } } },
+    { schema: { tags: ["login"], summary: "Step 2: a recovery code", body: RecoveryLoginBody, response: { 200: SessionResponse, ...errors(400, 401, 403, 415, 429) } } },
     async (request, reply) => {
       const body = request.body as { flowId: string; code: string };
       const result = await verifySecondStepRecoveryCode(deps, body.flowId, body, requestContext(request));
@@ -72,7 +77,7 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
 
   app.post(
     "/login/method",
-    { schema: { tags: ["login"], summary: "Switch the second step to another enrolled method", body: SwitchMethodBody, response: { 200: LoginResponse, ...errors(400, 401) } } },
+    { schema: { tags: ["login"], summary: "Switch the second step to another enrolled method", body: SwitchMethodBody, response: { 200: LoginResponse, ...errors(400, 401, 403) } } },
     async (request, reply) => {
       const body = request.body as { flowId: string; methodId: string };
       const switched = await switchSecondStepMethod(deps, body.flowId, body.methodId, requestContext(request));
@@ -92,7 +97,7 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
 
   app.post(
     "/login/resend",
-    { schema: { tags: ["login"], summary: "Send a new SMS code for the current method (throttled; replaces the previous code)", body: FlowBody, response: { 200: CodeSentResponse, ...errors(400, 401, 429, 502) } } },
+    { schema: { tags: ["login"], summary: "Send a new SMS code for the current method (throttled; replaces the previous code)", body: FlowBody, response: { 200: CodeSentResponse, ...errors(400, 401, 403, 429, 502) } } },
     async (request, reply) => {
       const result = await resendSecondStepCode(deps, (request.body as { flowId: string }).flowId, requestContext(request));
       return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : failWith(reply, result);

@@ -43,7 +43,18 @@ export const CodeDeliveryBody = Type.Object({
 
 export const LoginBody = closed({ email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 1024 }) });
 export const LoginResponse = Type.Union([
-  Type.Object({ status: Type.Literal("authenticated"), sessionToken: Type.String() }),
+  Type.Object({
+    status: Type.Literal("authenticated"),
+    sessionToken: Type.String(),
+    twoFactorDeadline: Type.Optional(Type.String({ format: "date-time", description: "P1: 2FA becomes mandatory for this user then; show it with a \"Set up now\" link" })),
+  }),
+  Type.Object({
+    status: Type.Literal("enrolment_required"),
+    flowId: Type.String({ description: "Opens only the /api/login/enrol routes; every other route answers 403 two_factor_enrolment_required" }),
+    expiresAt: Type.String({ format: "date-time" }),
+    deadline: Type.String({ format: "date-time", description: "When 2FA became mandatory" }),
+    allowedMethods: Type.Array(Type.String()),
+  }),
   Type.Object({
     status: Type.Literal("second_factor_required"),
     flowId: Type.String(),
@@ -103,6 +114,7 @@ export const SecurityResponse = Type.Object({
   methods: Type.Array(MethodBody),
   recoveryCodes: Type.Object({ unused: Type.Integer(), total: Type.Integer(), fewLeft: Type.Boolean() }),
   recommendReset: Type.Boolean(),
+  twoFactorDeadline: Type.Optional(Type.String({ format: "date-time", description: "P1: 2FA is mandatory for this user from then, and they have no method yet" })),
   policy: Type.Object({
     allowedMethods: Type.Array(Type.String()),
     recoveryCodePolicy: Type.String(),
@@ -128,3 +140,13 @@ export const EventsResponse = Type.Object({
 export function errors(...statuses: number[]): Record<number, typeof errorBodyRef> {
   return Object.fromEntries(statuses.map((status) => [status, errorBodyRef]));
 }
+
+export const EnrolFlowBody = closed({ flowId });
+export const EnrolSmsBody = closed({ flowId, phoneNumber });
+export const EnrolCodeBody = closed({ flowId, code });
+export const RequiredConfirmResponse = Type.Object({
+  status: Type.Literal("authenticated"),
+  enabled: Type.Literal(true),
+  recoveryCodes: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  sessionToken: Type.String(),
+});

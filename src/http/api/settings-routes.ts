@@ -39,6 +39,7 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
       recoveryCodes: overview.recoveryCodes,
       recommendReset: overview.recommendReset,
       policy: overview.policy,
+      ...(overview.twoFactorDeadline !== null ? { twoFactorDeadline: iso(overview.twoFactorDeadline) } : {}),
     };
   });
 

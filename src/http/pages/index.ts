@@ -7,6 +7,8 @@ import { registerSettingsPages } from "./settings-routes.js";
 import { registerDevelopmentPages } from "./dev-routes.js";
 import { registerMethodPages } from "./method-routes.js";
 import { registerSmsPages } from "./sms-routes.js";
+import { registerRequiredEnrolmentPages } from "./required-enrolment-routes.js";
+import { registerTwoFactorPolicyPages } from "./two-factor-policy-routes.js";
 
 /**
  * The HTML surface. Its own plugin scope: only url-encoded forms are parsed
@@ -18,7 +20,9 @@ export async function pagesPlugin(app: FastifyInstance, options: { deps: Service
   registerLoginPages(app, options.deps, options.secureCookies);
   registerSettingsPages(app, options.deps);
   registerEnrolmentPages(app, options.deps);
+  registerRequiredEnrolmentPages(app, options.deps, options.secureCookies);
   registerSmsPages(app, options.deps);
   registerMethodPages(app, options.deps);
+  registerTwoFactorPolicyPages(app, options.deps);
   if (options.deps.config.environment !== "production") registerDevelopmentPages(app, options.deps);
 }

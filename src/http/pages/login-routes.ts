@@ -4,6 +4,7 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { startLogin } from "../../services/login.js";
 import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
 import { endSession } from "../../services/sessions.js";
+import { isPendingEnrolment } from "../../services/required-enrolment.js";
 import { requestContext } from "../context.js";
 import { cookieOptions, loginFlowCookie, pageSession, sessionCookie } from "../plugins/authentication.js";
 import { alertFrom, csrfToken, deliveryQuery, noticeFrom, redirect, sendPage } from "./render.js";
@@ -18,13 +19,16 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
     const notice = success.recovery?.policy === "disable" ? "?notice=recovery_disabled" : "";
     return redirect(reply, `/settings/security${notice}`);
   };
-  const expired = (reply: import("fastify").FastifyReply) => {
+  const expired = (reply: import("fastify").FastifyReply, code?: string) => {
+    // P1: a login that may only enrol is sent to its enrolment page, never to the second step.
+    if (code === "two_factor_enrolment_required") return redirect(reply, "/login/enrol");
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     return redirect(reply, "/login?notice=login_expired");
   };
 
   app.get("/login", async (request, reply) => {
     if (await pageSession(deps, request)) return redirect(reply, "/settings/security");
+    if (await isPendingEnrolment(deps, request.cookies[loginFlowCookie])) return redirect(reply, "/login/enrol");
     return sendPage(reply, { title: "Log in", narrow: true, user: null, notice: noticeFrom(request) }, loginForm({ csrfToken: csrfToken(reply) }));
   });
 
@@ -39,13 +43,17 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
       reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
       return redirect(reply, "/settings/security");
     }
+    if (result.kind === "enrolment_required") {
+      reply.setCookie(loginFlowCookie, result.flowToken, cookieOptions(secure, deps.config.enrolmentTtlSeconds));
+      return redirect(reply, "/login/enrol");
+    }
     reply.setCookie(loginFlowCookie, result.flowToken, cookieOptions(secure, deps.config.loginTtlSeconds));
     return redirect(reply, `/login/two-factor${deliveryQuery(result.delivery)}`);
   });
 
   app.get("/login/two-factor", async (request, reply) => {
     const step = await loadSecondStep(deps, request.cookies[loginFlowCookie]);
-    if (!step.ok) return expired(reply);
+    if (!step.ok) return expired(reply, step.code);
     if (!step.current) return redirect(reply, "/login/recovery");
     const others = step.methods.filter((method) => method.id !== step.current!.id);
     return sendPage(reply, { title: "Two-factor authentication", narrow: true, user: null }, secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others, alert: alertFrom(request) }));
@@ -56,7 +64,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
     const flowToken = request.cookies[loginFlowCookie];
     const result = await verifySecondStepCode(deps, flowToken, body, requestContext(request));
     if (result.ok) return finish(reply, result);
-    if (result.code === "login_expired") return expired(reply);
+    if (result.code === "login_expired" || result.code === "two_factor_enrolment_required") return expired(reply, result.code);
     const step = await loadSecondStep(deps, flowToken);
     if (!step.ok || !step.current) return expired(reply);
     const others = step.methods.filter((method) => method.id !== step.current!.id);
@@ -69,19 +77,19 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
 
   app.post("/login/two-factor/method", { schema: formSchema({ methodId: 64 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const result = await switchSecondStepMethod(deps, request.cookies[loginFlowCookie], (request.body as { methodId: string }).methodId, requestContext(request));
-    if (!result.ok && result.code === "login_expired") return expired(reply);
+    if (!result.ok && (result.code === "login_expired" || result.code === "two_factor_enrolment_required")) return expired(reply, result.code);
     return redirect(reply, `/login/two-factor${result.ok ? deliveryQuery(result.delivery) : ""}`);
   });
 
   app.post("/login/two-factor/resend", { schema: formSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {
     const result = await resendSecondStepCode(deps, request.cookies[loginFlowCookie], requestContext(request));
-    if (!result.ok && result.code === "login_expired") return expired(reply);
+    if (!result.ok && (result.code === "login_expired" || result.code === "two_factor_enrolment_required")) return expired(reply, result.code);
     return redirect(reply, result.ok ? "/login/two-factor?notice=code_sent" : `/login/two-factor?error=${result.code}`);
   });
 
   app.get("/login/recovery", async (request, reply) => {
     const step = await loadSecondStep(deps, request.cookies[loginFlowCookie]);
-    if (!step.ok) return expired(reply);
+    if (!step.ok) return expired(reply, step.code);
     return sendPage(reply, { title: "Use a recovery code", narrow: true, user: null }, recoveryCodeForm({ csrfToken: csrfToken(reply), hasMethods: step.methods.length > 0 }));
   });
 
@@ -89,7 +97,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
     const flowToken = request.cookies[loginFlowCookie];
     const result = await verifySecondStepRecoveryCode(deps, flowToken, request.body as { code: string }, requestContext(request));
     if (result.ok) return finish(reply, result);
-    if (result.code === "login_expired") return expired(reply);
+    if (result.code === "login_expired" || result.code === "two_factor_enrolment_required") return expired(reply, result.code);
     const status = result.code === "locked_out" ? 429 : result.code === "invalid_recovery_code" ? 401 : 400;
     return sendPage(reply, { title: "Use a recovery code", narrow: true, user: null, status }, recoveryCodeForm({ csrfToken: csrfToken(reply), hasMethods: true, error: errorMessage(result.code) }));
   });
@@ -98,6 +106,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
     const auth = await pageSession(deps, request);
     if (auth) await endSession(deps, auth, requestContext(request));
     reply.clearCookie(sessionCookie, cookieOptions(secure));
+    reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     return redirect(reply, "/login?notice=logged_out");
   });
 }

@@ -5,18 +5,22 @@ import { disableNeedsNewPassword, disableTwoFactor } from "../../services/disabl
 import { regenerateRecoveryCodes } from "../../services/recovery-codes.js";
 import { securityOverview } from "../../services/security-overview.js";
 import { requestContext } from "../context.js";
-import { pageSession } from "../plugins/authentication.js";
+import { loginFlowCookie, pageSession } from "../plugins/authentication.js";
+import { isPendingEnrolment } from "../../services/required-enrolment.js";
 import { formSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
 import { disableForm } from "./views/disable.js";
 import { generateCodesForm, recoveryCodesPage } from "./views/recovery-codes.js";
 import { securityPage } from "./views/security.js";
 
-/** Only a full session reaches settings: a pending login has none (SECURITY 28). */
+/**
+ * Only a full session reaches settings: a pending login has none (SECURITY 28).
+ * A login that may only enrol (P1) is sent back to its enrolment page.
+ */
 export function requirePageSession(deps: ServiceDeps) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const auth = await pageSession(deps, request);
-    if (!auth) return redirect(reply, "/login");
+    if (!auth) return redirect(reply, (await isPendingEnrolment(deps, request.cookies[loginFlowCookie])) ? "/login/enrol" : "/login");
     request.auth = auth;
   };
 }
@@ -28,7 +32,10 @@ export function statusFor(failure: Failure): number {
 export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
 
-  app.get("/", async (request, reply) => redirect(reply, (await pageSession(deps, request)) ? "/settings/security" : "/login"));
+  app.get("/", async (request, reply) => {
+    if (await pageSession(deps, request)) return redirect(reply, "/settings/security");
+    return redirect(reply, (await isPendingEnrolment(deps, request.cookies[loginFlowCookie])) ? "/login/enrol" : "/login");
+  });
 
   app.get("/settings/security", { preHandler: requireSession }, async (request, reply) => {
     const overview = await securityOverview(deps, request.auth!);

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import type { LoginFlow, Session } from "../../domain/model.js";
+import type { LoginFlow, LoginFlowState, Session } from "../../domain/model.js";
 import type { ClientInfo } from "../store.js";
 import type { Database } from "../schema.js";
 import { toLoginFlow, toSession } from "../rows.js";
@@ -81,6 +81,21 @@ export async function findLoginFlowByTokenHash(db: Kysely<Database>, tokenHash: 
 
 export async function setLoginFlowMethod(db: Kysely<Database>, id: string, methodId: string | null): Promise<void> {
   await db.updateTable("login_flows").set({ method_id: methodId }).where("id", "=", id).execute();
+}
+
+/**
+ * Moves a flow out of `from` (its state, method and expiry as `flow` says), in one conditional
+ * write: only while it is still in `from` and not expired, so of two racing moves one wins.
+ */
+export async function advanceLoginFlow(db: Kysely<Database>, flow: LoginFlow, from: LoginFlowState, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable("login_flows")
+    .set({ state: flow.state, method_id: flow.methodId, expires_at: flow.expiresAt })
+    .where("id", "=", flow.id)
+    .where("state", "=", from)
+    .where("expires_at", ">", sql<number>`cast(${now} as bigint)`)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
 }
 
 export async function completeLoginFlow(db: Kysely<Database>, id: string, now: number): Promise<boolean> {

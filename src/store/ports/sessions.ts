@@ -1,4 +1,4 @@
-import type { LoginFlow, Method, Session, User } from "../../domain/model.js";
+import type { LoginFlow, LoginFlowState, Method, Session, User } from "../../domain/model.js";
 import type { ClientInfo } from "./shared.js";
 
 /** Sessions and the pending login flows that lead to them. */
@@ -19,6 +19,9 @@ export interface SessionStore {
   findLoginFlowByTokenHash(tokenHash: string): Promise<LoginFlow | undefined>;
 
   setLoginFlowMethod(id: string, methodId: string | null): Promise<void>;
+
+  /** One conditional write: moves the flow to `flow`'s state, method and expiry only while it is in `from` and unexpired. */
+  advanceLoginFlow(flow: LoginFlow, from: LoginFlowState, now: number): Promise<boolean>;
 
   /** Single use: true for exactly one caller, and only before `expiresAt`. */
   completeLoginFlow(id: string, now: number): Promise<boolean>;

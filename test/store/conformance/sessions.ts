@@ -38,6 +38,20 @@ export function sessionsConformance(context: ConformanceContext) {
     assert.equal(await store().sessions.completeLoginFlow(late.id, now + 1000), false);
   });
 
+  it("moves a flow out of one state once, only from that state, and never after it expired", async () => {
+    const owner = await context.user();
+    const flow = { id: randomUUID(), userId: owner.id, state: "enrolment_required" as const, methodId: null, createdAt: now, expiresAt: now + 1000 };
+    await store().sessions.insertLoginFlow(flow, `adv-${flow.id}`);
+    const shown = { ...flow, state: "recovery_codes_shown" as const };
+    const racers = await Promise.all(Array.from({ length: 10 }, () => store().sessions.advanceLoginFlow(shown, "enrolment_required", now)));
+    assert.equal(racers.filter(Boolean).length, 1);
+    assert.equal((await store().sessions.findLoginFlowByTokenHash(`adv-${flow.id}`))?.state, "recovery_codes_shown");
+    // The second step's completion does not apply to an enrolment flow.
+    assert.equal(await store().sessions.completeLoginFlow(flow.id, now), false);
+    assert.equal(await store().sessions.advanceLoginFlow({ ...flow, state: "completed" }, "recovery_codes_shown", now + 1000), false, "expired");
+    assert.equal(await store().sessions.advanceLoginFlow({ ...flow, state: "completed" }, "recovery_codes_shown", now), true);
+  });
+
   it("finds a flow with its user and only the user's active methods, in one read", async () => {
     const owner = await context.user();
     const stranger = await context.user();

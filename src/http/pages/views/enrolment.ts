@@ -14,7 +14,7 @@ export function enrolmentPasswordForm(input: { csrfToken: string; error?: string
 </form>`;
 }
 
-export function enrolmentScanForm(input: { csrfToken: string; view: TotpEnrolmentView; qrPngDataUrl: string; error?: string }): Html {
+export function enrolmentScanForm(input: { csrfToken: string; view: TotpEnrolmentView; qrPngDataUrl: string; error?: string; base?: string; cancel?: string }): Html {
   return html`<h1>Set up two-factor authentication</h1>
 <p class="step">Step 2 of 3 · Scan the QR code</p>
 <div class="enrol">
@@ -29,7 +29,7 @@ export function enrolmentScanForm(input: { csrfToken: string; view: TotpEnrolmen
     <details><summary>Show the setup link</summary><p><code class="uri" id="totp-uri">${input.view.keyUri}</code></p></details>
   </div>
 </div>
-<form method="post" action="/settings/two-factor/setup/${input.view.methodId}" novalidate>
+<form method="post" action="${input.base ?? "/settings/two-factor/setup"}/${input.view.methodId}" novalidate>
   ${csrfField(input.csrfToken)}
   ${field({
     name: "code",
@@ -42,6 +42,6 @@ export function enrolmentScanForm(input: { csrfToken: string; view: TotpEnrolmen
     hint: "Enter the 6-digit code your app now shows for twostep.",
   })}
   <button type="submit" class="primary">Enable</button>
-  <a href="/settings/security" class="cancel">Cancel</a>
+  <a href="${input.cancel ?? "/settings/security"}" class="cancel">Cancel</a>
 </form>`;
 }

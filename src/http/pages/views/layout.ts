@@ -1,5 +1,6 @@
 import type { User } from "../../../domain/model.js";
 import { html, type Html } from "../html.js";
+import { mayManageTwoFactorPolicy } from "../../../domain/two-factor-requirement.js";
 
 export interface LayoutOptions {
   title: string;
@@ -26,6 +27,7 @@ export function layout(options: LayoutOptions, body: Html): Html {
   ${options.user && options.csrfToken
     ? html`<nav aria-label="Account">
     <a href="/settings/security">Security</a>
+    ${mayManageTwoFactorPolicy(options.user.role) ? html`<a href="/settings/two-factor-policy">Two-factor requirement</a>` : null}
     <span class="who">${options.user.email}</span>
     <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${options.csrfToken}"><button type="submit" class="link">Log out</button></form>
   </nav>`

@@ -1,7 +1,8 @@
 import { html, type Html } from "../html.js";
 import { csrfField, field } from "./layout.js";
 
-export function recoveryCodesPage(input: { codes: string[]; justEnabled: boolean; email: string }): Html {
+/** `continueCsrf`: a required enrolment (P1), where "I have saved my codes" is the form that issues the session. */
+export function recoveryCodesPage(input: { codes: string[]; justEnabled: boolean; email: string; continueCsrf?: string }): Html {
   const text = `twostep recovery codes for ${input.email}\nEach code works once. Keep them somewhere safe, away from your phone.\n\n${input.codes.join("\n")}\n`;
   const download = `data:text/plain;charset=utf-8,${encodeURIComponent(text)}`;
   return html`<h1>${input.justEnabled ? "Two-factor authentication is enabled" : "Your new recovery codes"}</h1>
@@ -13,7 +14,9 @@ ${input.justEnabled ? html`<p class="step">Step 3 of 3 · Save your recovery cod
 <div class="actions no-print">
   <a class="button" href="${download}" download="twostep-recovery-codes.txt" id="download-codes">Download (.txt)</a>
   <button type="button" class="button" data-print hidden>Print</button>
-  <a class="button primary" href="/settings/security">I have saved my codes</a>
+  ${input.continueCsrf
+    ? html`<form method="post" action="/login/enrol/continue" class="inline">${csrfField(input.continueCsrf)}<button type="submit" class="primary">I have saved my codes</button></form>`
+    : html`<a class="button primary" href="/settings/security">I have saved my codes</a>`}
 </div>`;
 }
 

@@ -3,11 +3,13 @@ import type { SecurityOverview } from "../../../services/security-overview.js";
 import { html, type Html } from "../html.js";
 import { csrfField, formatTime, timeElement } from "./layout.js";
 import type { MethodView } from "../../../services/method-view.js";
+import { deadlineBanner } from "./required-enrolment.js";
 
 const typeLabels: Record<string, string> = { totp: "Authenticator app", sms: "SMS" };
 
 export function securityPage(overview: SecurityOverview, csrfToken: string): Html {
   return html`<h1>Security</h1>
+${overview.twoFactorDeadline !== null ? deadlineBanner(overview.twoFactorDeadline, overview.policy.allowedMethods) : null}
 ${overview.recommendReset
     ? html`<div class="warning" role="alert"><strong>You logged in with a recovery code.</strong> If you lost your authenticator app, we recommend you reset two-factor authentication: disable it and set it up again on your new device.
     <a href="/settings/two-factor/disable">Reset two-factor authentication</a></div>`

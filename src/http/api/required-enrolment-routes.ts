@@ -1,0 +1,77 @@
+import type { FastifyInstance } from "fastify";
+import type { ServiceDeps } from "../../services/deps.js";
+import {
+  beginRequiredSmsEnrolment,
+  beginRequiredTotpEnrolment,
+  confirmRequiredEnrolment,
+  resendRequiredSmsCode,
+  showRequiredTotpEnrolment,
+} from "../../services/required-enrolment.js";
+import { requestContext } from "../context.js";
+import { renderQrPngDataUrl } from "../qr.js";
+import { failWith } from "./login-routes.js";
+import { iso } from "./present.js";
+import { CodeSentResponse, EnrolCodeBody, EnrolFlowBody, EnrolSmsBody, errors, MethodIdParams, RequiredConfirmResponse, SmsSetupResponse, TotpSetupResponse } from "./schemas.js";
+
+/**
+ * P1 after the date, in the API: the `flowId` of an `enrolment_required` login
+ * sets up a first method here (TOTP or SMS, as the policy allows). The confirm
+ * answer carries the recovery codes and, with them, the session token: the
+ * codes are shown in the same answer that issues the session.
+ */
+export function registerRequiredEnrolmentApi(app: FastifyInstance, deps: ServiceDeps) {
+  const doc = (summary: string) => ({ tags: ["login"], summary });
+  const methodIdOf = (params: unknown) => (params as { methodId: string }).methodId;
+
+  app.post(
+    "/login/enrol/totp",
+    { schema: { ...doc("Required 2FA: begin authenticator-app setup for a login that may only enrol"), body: EnrolFlowBody, response: { 200: TotpSetupResponse, ...errors(400, 401, 403, 409) } } },
+    async (request, reply) => {
+      const { flowId } = request.body as { flowId: string };
+      const begun = await beginRequiredTotpEnrolment(deps, flowId);
+      if (!begun.ok) return failWith(reply, begun);
+      const view = await showRequiredTotpEnrolment(deps, flowId, begun.methodId);
+      if (!view.ok) return failWith(reply, view);
+      return { methodId: view.methodId, key: view.keyBase32, keyGrouped: view.keyGrouped, otpauthUri: view.keyUri, qrCodePng: await renderQrPngDataUrl(view.keyUri), expiresAt: iso(view.expiresAt) };
+    },
+  );
+
+  app.post(
+    "/login/enrol/sms",
+    { schema: { ...doc("Required 2FA: begin SMS setup (a code is texted)"), body: EnrolSmsBody, response: { 200: SmsSetupResponse, ...errors(400, 401, 403, 409, 429, 502) } } },
+    async (request, reply) => {
+      const body = request.body as { flowId: string; phoneNumber: string };
+      const result = await beginRequiredSmsEnrolment(deps, body.flowId, body, requestContext(request));
+      return result.ok ? { methodId: result.methodId, maskedPhone: result.maskedPhone, codeExpiresAt: iso(result.codeExpiresAt) } : failWith(reply, result);
+    },
+  );
+
+  app.post(
+    "/login/enrol/sms/:methodId/resend",
+    { schema: { ...doc("Required 2FA: text a new setup code"), params: MethodIdParams, body: EnrolFlowBody, response: { 200: CodeSentResponse, ...errors(400, 401, 403, 410, 429, 502) } } },
+    async (request, reply) => {
+      const result = await resendRequiredSmsCode(deps, (request.body as { flowId: string }).flowId, methodIdOf(request.params), requestContext(request));
+      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : failWith(reply, result);
+    },
+  );
+
+  for (const type of ["totp", "sms"] as const) {
+    app.post(
+      `/login/enrol/${type}/:methodId/confirm`,
+      {
+        schema: {
+          ...doc(`Required 2FA: finish ${type === "totp" ? "authenticator-app" : "SMS"} setup; answers the recovery codes and the session token`),
+          params: MethodIdParams,
+          body: EnrolCodeBody,
+          response: { 200: RequiredConfirmResponse, ...errors(400, 401, 403, 409, 410, 429) },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body as { flowId: string; code: string };
+        const result = await confirmRequiredEnrolment(deps, body.flowId, { methodId: methodIdOf(request.params), code: body.code, type }, requestContext(request), { codesInThisAnswer: true });
+        if (!result.ok) return failWith(reply, result);
+        return { status: "authenticated", enabled: true, recoveryCodes: result.recoveryCodes, sessionToken: result.sessionToken! };
+      },
+    );
+  }
+}

@@ -1,0 +1,136 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { errorMessage, errorStatus } from "../../domain/errors.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import {
+  acknowledgeRecoveryCodes,
+  beginRequiredSmsEnrolment,
+  beginRequiredTotpEnrolment,
+  confirmRequiredEnrolment,
+  loadEnrolmentLogin,
+  resendRequiredSmsCode,
+  showRequiredSmsEnrolment,
+  showRequiredTotpEnrolment,
+} from "../../services/required-enrolment.js";
+import { requestContext } from "../context.js";
+import { cookieOptions, loginFlowCookie, sessionCookie } from "../plugins/authentication.js";
+import { renderQrPngDataUrl } from "../qr.js";
+import { formSchema, methodFormSchema, methodPageSchema } from "./form-schema.js";
+import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
+import { statusFor } from "./settings-routes.js";
+import { enrolmentScanForm } from "./views/enrolment.js";
+import { recoveryCodesPage } from "./views/recovery-codes.js";
+import { codesShownPage, requiredEnrolmentPage } from "./views/required-enrolment.js";
+import { smsConfirmForm, smsEnrolmentForm, type SetupPaths } from "./views/sms.js";
+
+const title = "Set up two-factor authentication";
+const smsPaths: SetupPaths = { base: "/login/enrol/sms", cancel: "/login/enrol", askPassword: false };
+
+/**
+ * P1 after the date, as pages: the pending login (the HttpOnly flow cookie, no
+ * session) may set up a first method here and nowhere else; every settings
+ * page sends it back to /login/enrol (requirePageSession). The session cookie
+ * is set only by "I have saved my codes", after the recovery codes were shown.
+ */
+export function registerRequiredEnrolmentPages(app: FastifyInstance, deps: ServiceDeps, secure: boolean) {
+  const flowOf = (request: FastifyRequest) => request.cookies[loginFlowCookie];
+  const over = (reply: FastifyReply) => {
+    reply.clearCookie(loginFlowCookie, cookieOptions(secure));
+    return redirect(reply, "/login?notice=login_expired");
+  };
+  const page = (reply: FastifyReply, body: Parameters<typeof sendPage>[2], status = 200) => sendPage(reply, { title, narrow: true, user: null, status }, body);
+
+  app.get("/login/enrol", async (request, reply) => {
+    const login = await loadEnrolmentLogin(deps, flowOf(request));
+    if (!login.ok) return over(reply);
+    if (login.flow.state === "recovery_codes_shown") return page(reply, codesShownPage({ csrfToken: csrfToken(reply) }));
+    return page(reply, requiredEnrolmentPage({ csrfToken: csrfToken(reply), deadline: login.deadline, allowedMethods: login.allowedMethods, error: alertFrom(request) }));
+  });
+
+  app.post("/login/enrol/cancel", { schema: formSchema({}), preHandler: app.csrfProtection }, async (_request, reply) => {
+    reply.clearCookie(loginFlowCookie, cookieOptions(secure));
+    return redirect(reply, "/login?notice=logged_out");
+  });
+
+  /** A failure that ends or moves the login; null when the form should show it. */
+  const elsewhere = (reply: FastifyReply, code: string) => {
+    if (code === "login_expired") return over(reply);
+    if (code === "two_factor_already_enabled" || code === "enrolment_expired") return redirect(reply, "/login/enrol");
+    if (code === "method_not_allowed_by_policy") return redirect(reply, `/login/enrol?error=${code}`);
+    return null;
+  };
+
+  app.post("/login/enrol/totp", { schema: formSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {
+    const begun = await beginRequiredTotpEnrolment(deps, flowOf(request));
+    if (!begun.ok) return elsewhere(reply, begun.code) ?? redirect(reply, `/login/enrol?error=${begun.code}`);
+    return redirect(reply, `/login/enrol/totp/${begun.methodId}`);
+  });
+
+  const scanPage = async (request: FastifyRequest, reply: FastifyReply, methodId: string, error?: string, status = 200) => {
+    const view = await showRequiredTotpEnrolment(deps, flowOf(request), methodId);
+    if (!view.ok) return elsewhere(reply, view.code) ?? redirect(reply, "/login/enrol");
+    const qrPngDataUrl = await renderQrPngDataUrl(view.keyUri);
+    return sendPage(reply, { title, user: null, status }, enrolmentScanForm({ csrfToken: csrfToken(reply), view, qrPngDataUrl, base: "/login/enrol/totp", cancel: "/login/enrol", ...(error ? { error } : {}) }));
+  };
+
+  app.get("/login/enrol/totp/:methodId", { schema: methodPageSchema }, async (request, reply) => scanPage(request, reply, (request.params as { methodId: string }).methodId));
+
+  const confirmed = (reply: FastifyReply, email: string, codes: string[] | null) =>
+    codes
+      ? sendPage(reply, { title: "Recovery codes", user: null }, recoveryCodesPage({ codes, justEnabled: true, email, continueCsrf: csrfToken(reply) }))
+      : page(reply, codesShownPage({ csrfToken: csrfToken(reply) }));
+
+  app.post("/login/enrol/totp/:methodId", { schema: methodFormSchema({ code: 64 }), preHandler: app.csrfProtection }, async (request, reply) => {
+    const methodId = (request.params as { methodId: string }).methodId;
+    const code = (request.body as { code: string }).code;
+    const result = await confirmRequiredEnrolment(deps, flowOf(request), { methodId, code, type: "totp" }, requestContext(request), { codesInThisAnswer: false });
+    if (result.ok) return confirmed(reply, result.user.email, result.recoveryCodes);
+    return elsewhere(reply, result.code) ?? scanPage(request, reply, methodId, errorMessage(result.code), statusFor(result));
+  });
+
+  app.get("/login/enrol/sms", async (request, reply) => {
+    const login = await loadEnrolmentLogin(deps, flowOf(request));
+    if (!login.ok) return over(reply);
+    return page(reply, smsEnrolmentForm({ csrfToken: csrfToken(reply), paths: smsPaths }));
+  });
+
+  app.post("/login/enrol/sms", { schema: formSchema({ phoneNumber: 64 }), preHandler: app.csrfProtection }, async (request, reply) => {
+    const body = request.body as { phoneNumber: string };
+    const result = await beginRequiredSmsEnrolment(deps, flowOf(request), body, requestContext(request));
+    if (result.ok) return redirect(reply, `/login/enrol/sms/${result.methodId}`);
+    return (
+      elsewhere(reply, result.code) ??
+      page(reply, smsEnrolmentForm({ csrfToken: csrfToken(reply), paths: smsPaths, phoneNumber: body.phoneNumber, errors: { phoneNumber: errorMessage(result.code) } }), errorStatus(result.code))
+    );
+  });
+
+  const smsConfirmPage = async (request: FastifyRequest, reply: FastifyReply, methodId: string, error?: string, status = 200) => {
+    const view = await showRequiredSmsEnrolment(deps, flowOf(request), methodId);
+    if (!view.ok) return elsewhere(reply, view.code) ?? redirect(reply, "/login/enrol/sms");
+    return page(reply, smsConfirmForm({ csrfToken: csrfToken(reply), methodId, maskedPhone: view.maskedPhone, paths: smsPaths, alert: alertFrom(request), ...(error ? { error } : {}) }), status);
+  };
+
+  app.get("/login/enrol/sms/:methodId", { schema: methodPageSchema }, async (request, reply) => smsConfirmPage(request, reply, (request.params as { methodId: string }).methodId));
+
+  app.post("/login/enrol/sms/:methodId", { schema: methodFormSchema({ code: 64 }), preHandler: app.csrfProtection }, async (request, reply) => {
+    const methodId = (request.params as { methodId: string }).methodId;
+    const code = (request.body as { code: string }).code;
+    const result = await confirmRequiredEnrolment(deps, flowOf(request), { methodId, code, type: "sms" }, requestContext(request), { codesInThisAnswer: false });
+    if (result.ok) return confirmed(reply, result.user.email, result.recoveryCodes);
+    return elsewhere(reply, result.code) ?? smsConfirmPage(request, reply, methodId, errorMessage(result.code), statusFor(result));
+  });
+
+  app.post("/login/enrol/sms/:methodId/resend", { schema: methodFormSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {
+    const methodId = (request.params as { methodId: string }).methodId;
+    const result = await resendRequiredSmsCode(deps, flowOf(request), methodId, requestContext(request));
+    if (!result.ok) return elsewhere(reply, result.code) ?? redirect(reply, `/login/enrol/sms/${methodId}?error=${result.code}`);
+    return redirect(reply, `/login/enrol/sms/${methodId}?notice=code_sent`);
+  });
+
+  app.post("/login/enrol/continue", { schema: formSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {
+    const result = await acknowledgeRecoveryCodes(deps, flowOf(request), requestContext(request));
+    if (!result.ok) return result.code === "two_factor_enrolment_required" ? redirect(reply, "/login/enrol") : over(reply);
+    reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
+    reply.clearCookie(loginFlowCookie, cookieOptions(secure));
+    return redirect(reply, "/settings/security?notice=two_factor_enabled");
+  });
+}
