@@ -71,8 +71,8 @@ export async function verifySecondStepCode(
     // One read: the flow, its user, and the method the code is for (only the user's own active one).
     if (!isTokenShaped(flowToken)) return fail("login_expired");
     const attempt = await store.sessions.findLoginAttempt(hashToken(flowToken), input.methodId ?? null);
-    const closed = checkFlowOpen(attempt?.flow, deps.clock.now());
-    if (closed || !attempt || !attempt.user.active) return closed ?? fail("login_expired");
+    const closed = closedFlow(deps, attempt);
+    if (closed || !attempt) return closed ?? fail("login_expired");
     const { flow, user, method } = attempt;
     if (!method) return fail("invalid_request", { field: "methodId" });
     const factor = factorFor(method.type);
@@ -133,11 +133,18 @@ export async function verifySecondStepRecoveryCode(
 async function loadOpenFlow(deps: ServiceDeps, store: Stores, flowToken: unknown): Promise<Result<{ flow: LoginFlow; user: User; methods: Method[] }>> {
   if (!isTokenShaped(flowToken)) return fail("login_expired");
   const context = await store.sessions.findLoginContext(hashToken(flowToken));
-  // P1: a login that may only enrol is sent there, from every second-step route too.
-  if (context && isEnrolmentFlow(context.flow) && context.flow.expiresAt > deps.clock.now() && context.user.active) return fail("two_factor_enrolment_required");
-  const closed = checkFlowOpen(context?.flow, deps.clock.now());
+  const closed = closedFlow(deps, context);
   if (closed || !context) return closed ?? fail("login_expired");
-  if (!context.user.active) return fail("login_expired");
   return { ok: true, flow: context.flow, user: context.user, methods: context.activeMethods };
+}
+
+/** Why a loaded flow cannot take a second step now, or null when it can. */
+function closedFlow(deps: ServiceDeps, loaded: { flow: LoginFlow; user: User } | undefined): Failure | null {
+  const now = deps.clock.now();
+  // P1: a login that may only enrol is sent there, from every second-step route too.
+  if (loaded && isEnrolmentFlow(loaded.flow) && loaded.flow.expiresAt > now && loaded.user.active) return fail("two_factor_enrolment_required");
+  const closed = checkFlowOpen(loaded?.flow, now);
+  if (closed || !loaded) return closed ?? fail("login_expired");
+  return loaded.user.active ? null : fail("login_expired");
 }
 
