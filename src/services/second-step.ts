@@ -71,6 +71,8 @@ export async function verifySecondStepCode(
     // One read: the flow, its user, and the method the code is for (only the user's own active one).
     if (!isTokenShaped(flowToken)) return fail("login_expired");
     const attempt = await store.sessions.findLoginAttempt(hashToken(flowToken), input.methodId ?? null);
+    // P1: a login that may only enrol is told so (as on every other route), not "expired".
+    if (attempt && isEnrolmentFlow(attempt.flow) && attempt.flow.expiresAt > deps.clock.now() && attempt.user.active) return fail("two_factor_enrolment_required");
     const closed = checkFlowOpen(attempt?.flow, deps.clock.now());
     if (closed || !attempt || !attempt.user.active) return closed ?? fail("login_expired");
     const { flow, user, method } = attempt;
