@@ -7,6 +7,7 @@ import { registerSettingsApi } from "./settings-routes.js";
 import { registerMethodApi } from "./method-routes.js";
 import { ErrorBody } from "./schemas.js";
 import { registerRequiredEnrolmentApi } from "./required-enrolment-routes.js";
+import { registerTwoFactorPolicyApi } from "./two-factor-policy-routes.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
@@ -40,4 +41,5 @@ export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDe
   registerSettingsApi(app, options.deps);
   registerMethodApi(app, options.deps);
   registerRequiredEnrolmentApi(app, options.deps);
+  registerTwoFactorPolicyApi(app, options.deps);
 }

@@ -24,6 +24,10 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
   const back = (reply: FastifyReply) => redirect(reply, "/settings/security");
   const status = (failure: Failure) => errorStatus(failure.code);
 
+  // The methods are listed on the security page; a typed /settings/methods goes there (and,
+  // through requireSession, a login that may only enrol goes back to /login/enrol).
+  app.get("/settings/methods", { preHandler: requireSession }, async (_request, reply) => back(reply));
+
   app.post("/settings/methods/:methodId/default", { schema: methodFormSchema({}), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
     const result = await makeDefaultMethod(deps, request.auth!, methodIdOf(request), requestContext(request));
     return redirect(reply, result.ok ? "/settings/security?notice=default_changed" : "/settings/security");

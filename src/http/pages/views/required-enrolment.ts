@@ -19,7 +19,7 @@ export function deadlineBanner(deadline: number, allowedMethods: MethodType[]): 
   return html`<div class="warning deadline" role="alert" id="two-factor-deadline">
   <strong>Two-factor authentication will become mandatory for your account starting <time datetime="${new Date(deadline).toISOString()}">${formatDeadline(deadline)}</time>.</strong>
   After that date you will have to set it up before you can log in.
-  <a class="button primary" href="${setupHref(allowedMethods)}">Set up now</a>
+  <div class="actions"><a class="button primary" href="${setupHref(allowedMethods)}">Set up now</a></div>
 </div>`;
 }
 
@@ -27,7 +27,7 @@ export function deadlineBanner(deadline: number, allowedMethods: MethodType[]): 
 export function requiredEnrolmentPage(input: { csrfToken: string; deadline: number | null; allowedMethods: MethodType[]; error?: string | null }): Html {
   return html`<h1>Set up two-factor authentication</h1>
 <div class="warning" role="alert"><strong>Two-factor authentication is mandatory for your account${input.deadline !== null ? html` since <time datetime="${new Date(input.deadline).toISOString()}">${formatDeadline(input.deadline)}</time>` : null}.</strong>
-Set it up now to finish logging in. Your password was right; nothing else is available until this is done.</div>
+Set it up now to finish logging in. Until it is set up, nothing else in your account is available.</div>
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : null}
 <p>You will need an authenticator app (Google Authenticator, Authy, 1Password, Microsoft Authenticator…)${input.allowedMethods.includes("sms") ? " or a mobile phone that can receive text messages" : null}.</p>
 <div class="actions">
@@ -36,7 +36,7 @@ ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : null}
     : null}
   ${input.allowedMethods.includes("sms") ? html`<a class="button" href="/login/enrol/sms">Use SMS codes instead</a>` : null}
 </div>
-<form method="post" action="/login/enrol/cancel" class="inline">${csrfField(input.csrfToken)}<button type="submit" class="link">Cancel and log out</button></form>`;
+<form method="post" action="/login/enrol/cancel" class="after-actions">${csrfField(input.csrfToken)}<button type="submit" class="link">Cancel and log out</button></form>`;
 }
 
 /** After the codes were shown (a reload of the page): only the step that issues the session is left. */

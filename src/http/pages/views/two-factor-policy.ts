@@ -18,18 +18,23 @@ export const twoFactorPolicyForm = {
 <p>Require two-factor authentication from a date for ${input.account.name}. Before the date, users without it see the deadline at each login and get reminder emails 14, 3 and 1 days before; from the date on, they must set it up before they can log in. If several levels require it, the earliest date applies.</p>
 <form method="post" action="/settings/two-factor-policy" novalidate class="card">
   ${csrfField(input.csrfToken)}
+  <div class="dates">
   ${input.rows.map((row) =>
     field({
       name: row.audience,
       label: `${labels[input.account.kind][row.audience] ?? row.audience}: required from`,
-      type: "date",
+      // A text field, not type="date": a browser's date picker shows the day in its own
+      // language's order (mm/dd/yyyy in an American browser), which the hint cannot match;
+      // typed as YYYY-MM-DD it means the same day in every browser, and in the API.
       value: input.values?.[row.audience] ?? dateValue(row.requireTwoFactorFrom),
       required: false,
+      autocomplete: "off",
       error: input.errors?.[row.audience] ?? null,
-      hint: "YYYY-MM-DD, from 00:00 UTC. Leave empty for no requirement.",
-      maxlength: 10,
+      hint: "As YYYY-MM-DD, for example 2026-11-21; it applies from 00:00 UTC that day. Leave empty for no requirement.",
+      maxlength: 32,
     }),
   )}
+  </div>
   <button type="submit" class="primary">Save</button>
 </form>`;
   },
