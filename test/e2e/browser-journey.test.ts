@@ -23,7 +23,7 @@ describe("e2e: authenticator-app journey in Chromium", { skip, timeout: 100_000 
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
-  const shots = new Screenshots(`${outputDir}/screenshots`);
+  const shots = new Screenshots(`${outputDir}/screenshots`, "totp-");
 
   before(async () => {
     await shots.reset();
