@@ -32,7 +32,8 @@ export type LoginStart =
 export async function startLogin(deps: ServiceDeps, input: { email: string; password: string; browserToken?: unknown }, context: RequestContext): Promise<Result<LoginStart>> {
   if (input.email.length > 254 || input.password.length > 256) return fail("invalid_credentials");
   const now = deps.clock.now();
-  // Password guessing is limited per client address (not per user: that would let anyone lock a user out).
+  // Password guessing is limited per client address, and below per account with a delay that the
+  // user's remembered browsers skip (a per-user lockout would let anyone keep a user out).
   if (context.clientAddress) {
     const count = await deps.store.counters.countAttempt(`password-${addressKey(context.clientAddress)}`, now, { rows: lockSchedule(deps.config.addressThrottle) });
     if (!count.allowed) return fail("locked_out", { retryAfterSeconds: Math.ceil((count.lockedUntil - now) / 1000) });
