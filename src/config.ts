@@ -57,6 +57,10 @@ export interface Config {
   userThrottle: { freeFailures: number; baseLockSeconds: number; maxLockSeconds: number };
   /** TWOSTEP_ADDRESS_FREE_FAILURES (30), TWOSTEP_ADDRESS_LOCK_BASE_SECONDS (60), TWOSTEP_ADDRESS_LOCK_MAX_SECONDS (3600). */
   addressThrottle: { freeFailures: number; baseLockSeconds: number; maxLockSeconds: number };
+  /** TWOSTEP_ACCOUNT_PASSWORD_FREE_FAILURES (10), TWOSTEP_ACCOUNT_PASSWORD_DELAY_BASE_SECONDS (30), TWOSTEP_ACCOUNT_PASSWORD_DELAY_MAX_SECONDS (900). */
+  accountPasswordThrottle: { freeFailures: number; baseLockSeconds: number; maxLockSeconds: number };
+  /** TWOSTEP_REMEMBERED_BROWSER_DAYS (180): how long a browser that completed a login skips the per-account delay. */
+  rememberedBrowserDays: number;
   /** TWOSTEP_ARGON2_MEMORY_KIB (19456), TWOSTEP_ARGON2_ITERATIONS (2): OWASP's argon2id minimum. */
   argon2: { memoryKib: number; iterations: number; parallelism: number };
   sms: SmsConfig;
@@ -230,6 +234,12 @@ export function parseConfig(env: Env = process.env): Config {
       baseLockSeconds: integer(env, "TWOSTEP_ADDRESS_LOCK_BASE_SECONDS", 60, 1, 86400),
       maxLockSeconds: integer(env, "TWOSTEP_ADDRESS_LOCK_MAX_SECONDS", 3600, 1, 604800),
     },
+    accountPasswordThrottle: {
+      freeFailures: integer(env, "TWOSTEP_ACCOUNT_PASSWORD_FREE_FAILURES", 10, 1, 1000),
+      baseLockSeconds: integer(env, "TWOSTEP_ACCOUNT_PASSWORD_DELAY_BASE_SECONDS", 30, 1, 86400),
+      maxLockSeconds: integer(env, "TWOSTEP_ACCOUNT_PASSWORD_DELAY_MAX_SECONDS", 900, 1, 86400),
+    },
+    rememberedBrowserDays: integer(env, "TWOSTEP_REMEMBERED_BROWSER_DAYS", 180, 1, 3650),
     argon2: {
       memoryKib: integer(env, "TWOSTEP_ARGON2_MEMORY_KIB", 19456, 1024, 4_194_304),
       iterations: integer(env, "TWOSTEP_ARGON2_ITERATIONS", 2, 1, 100),

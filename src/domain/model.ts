@@ -138,4 +138,6 @@ export type EventType =
   | "user.deactivated"
   | "policy.changed"
   | "login.enrolment_required"
-  | "two_factor.reminder";
+  | "two_factor.reminder"
+  /** The per-account password limit tripped (first lock of a run); tell the user by email. */
+  | "login.password_throttled";

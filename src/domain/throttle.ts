@@ -16,6 +16,14 @@ export const defaultUserThrottle: ThrottlePolicy = { freeFailures: 5, baseLockSe
 /** Per client address: looser, so one office behind NAT is not locked out by one person. */
 export const defaultAddressThrottle: ThrottlePolicy = { freeFailures: 30, baseLockSeconds: 60, maxLockSeconds: 3600 };
 
+/**
+ * Per account, on the password step (NIST SP 800-63B 5.2.2): 10 free wrong passwords,
+ * then a delay of 30 s, 1, 2, 4, 8 minutes, at most 15 minutes per further failure. A delay,
+ * never a lockout: it only slows a stranger, and a browser that has completed a login for
+ * the user skips it (its own counter instead), so nobody can keep the user out.
+ */
+export const defaultAccountPasswordThrottle: ThrottlePolicy = { freeFailures: 10, baseLockSeconds: 30, maxLockSeconds: 900 };
+
 /** Seconds to lock for once `failures` attempts have been counted (0 = no lock). */
 export function lockSecondsAfter(failures: number, policy: ThrottlePolicy): number {
   if (failures < policy.freeFailures) return 0;

@@ -75,4 +75,5 @@ export const eventLabels: Record<EventType, string> = {
   "policy.changed": "Policy changed",
   "login.enrolment_required": "Password accepted; two-factor setup required before login",
   "two_factor.reminder": "Reminder sent to set up two-factor authentication",
+  "login.password_throttled": "Password guessing slowed down after repeated wrong passwords",
 };

@@ -8,6 +8,7 @@ import { toMethodView, type MethodView } from "./method-view.js";
 import { normalizeEmail } from "./users.js";
 import { addressKey } from "./throttle.js";
 import { lockSchedule } from "../domain/throttle.js";
+import { settleRightPassword, settleWrongPassword, takePasswordSlot } from "./password-throttle.js";
 import { deliverCodeIfSent, type CodeDelivery } from "./code-delivery.js";
 import { carryOut, decide } from "./login-flow-effects.js";
 import { effectivePolicyFor } from "./policy.js";
@@ -25,22 +26,31 @@ export type LoginStart =
  * same time and give the same answer, so nothing tells whether an account
  * exists or has 2FA before the password is right. With 2FA the result is a
  * pending flow, never a session (L5); so is a required 2FA not yet set up (P1).
+ * Guessing is limited per client address and per account (`password-throttle.ts`);
+ * `browserToken` is the remembered-browser token of an earlier completed login.
  */
-export async function startLogin(deps: ServiceDeps, input: { email: string; password: string }, context: RequestContext): Promise<Result<LoginStart>> {
+export async function startLogin(deps: ServiceDeps, input: { email: string; password: string; browserToken?: unknown }, context: RequestContext): Promise<Result<LoginStart>> {
   if (input.email.length > 254 || input.password.length > 256) return fail("invalid_credentials");
   const now = deps.clock.now();
-  // Password guessing is limited per client address (not per user: that would let anyone lock a user out).
+  // Password guessing is limited per client address, and below per account with a delay that the
+  // user's remembered browsers skip (a per-user lockout would let anyone keep a user out).
   if (context.clientAddress) {
     const count = await deps.store.counters.countAttempt(`password-${addressKey(context.clientAddress)}`, now, { rows: lockSchedule(deps.config.addressThrottle) });
     if (!count.allowed) return fail("locked_out", { retryAfterSeconds: Math.ceil((count.lockedUntil - now) / 1000) });
   }
-  const user = await deps.store.accounts.findUserByEmail(normalizeEmail(input.email));
+  const email = normalizeEmail(input.email);
+  const user = await deps.store.accounts.findUserByEmail(email);
+  // Per account too (issue 7): counted before argon2 runs, the same for an email nobody has.
+  const slot = await takePasswordSlot(deps, email, user, input.browserToken);
+  if ("ok" in slot) return slot;
   const passwordRight = await deps.passwords.verify(user?.passwordHash ?? null, input.password);
   if (!user || !passwordRight || !user.active) {
     if (user) await recordEvent(deps, deps.store, { type: "login.password_failed", subject: user, actor: null, context });
+    await settleWrongPassword(deps, slot, user, context);
     return fail("invalid_credentials");
   }
   if (context.clientAddress) await deps.store.counters.refundAttempt(`password-${addressKey(context.clientAddress)}`, now);
+  await settleRightPassword(deps, slot);
 
   const [methods, policy] = await Promise.all([deps.store.methods.listMethods(user.id), effectivePolicyFor(deps, user)]);
   const requirement = twoFactorRequirement([policy.requireTwoFactorFrom], now);

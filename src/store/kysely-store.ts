@@ -11,6 +11,7 @@ import * as methodsSql from "./kysely/methods.js";
 import * as sealedValuesSql from "./kysely/sealed-values.js";
 import * as sessionsSql from "./kysely/sessions.js";
 import * as remindersSql from "./kysely/reminders.js";
+import * as browsersSql from "./kysely/remembered-browsers.js";
 
 /**
  * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
@@ -108,6 +109,11 @@ export function bindPorts(db: Kysely<Database>): Stores {
       listUncoveredUserIds: (...args) => remindersSql.listUncoveredUserIds(db, ...args),
       claimReminder: (...args) => remindersSql.claimReminder(db, ...args),
     },
+    browsers: {
+      rememberBrowser: (...args) => browsersSql.rememberBrowser(db, ...args),
+      findRememberedBrowser: (...args) => browsersSql.findRememberedBrowser(db, ...args),
+      forgetUserBrowsers: (...args) => browsersSql.forgetUserBrowsers(db, ...args),
+    },
   };
 }
 
@@ -126,5 +132,6 @@ function guarded(ports: Stores, check: () => void): Stores {
     outbox: wrap(ports.outbox),
     sealedValues: wrap(ports.sealedValues),
     reminders: wrap(ports.reminders),
+    browsers: wrap(ports.browsers),
   };
 }

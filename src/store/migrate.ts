@@ -3,6 +3,7 @@ import * as initial from "./migrations/0001-initial.js";
 import * as smsAndMethods from "./migrations/0002-sms-and-methods.js";
 import * as eventSequence from "./migrations/0003-event-sequence.js";
 import * as twoFactorReminders from "./migrations/0005-two-factor-reminders.js";
+import * as rememberedBrowsers from "./migrations/0006-remembered-browsers.js";
 
 /** Migrations are imported, not read from disk, so the compiled build and tests see the same list. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   "0002-sms-and-methods": smsAndMethods,
   "0003-event-sequence": eventSequence,
   "0005-two-factor-reminders": twoFactorReminders,
+  "0006-remembered-browsers": rememberedBrowsers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -114,5 +114,7 @@ export interface Database {
   rate_windows: { key: string; window_start: number; count: number };
   /** P1: one row per reminder sent (the claim; migration 0005). */
   two_factor_reminders: { user_id: string; deadline: number; days_before: number; claimed_at: number };
+  /** Issue 7: browsers that completed a login (hash of the cookie token; migration 0006). */
+  remembered_browsers: { token_hash: string; user_id: string; created_at: number; expires_at: number };
   outbox_messages: { id: string; channel: string; recipient: string; subject: string | null; body: string; created_at: number };
 }

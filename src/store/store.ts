@@ -7,8 +7,9 @@ import type { OutboxStore } from "./ports/outbox.js";
 import type { SealedValueStore } from "./ports/sealed-values.js";
 import type { SessionStore } from "./ports/sessions.js";
 import type { ReminderStore } from "./ports/reminders.js";
+import type { RememberedBrowserStore } from "./ports/remembered-browsers.js";
 
-export type { AccountStore, CodeStore, CounterStore, EventStore, MethodStore, OutboxStore, ReminderStore, SealedValueStore, SessionStore };
+export type { AccountStore, CodeStore, CounterStore, EventStore, MethodStore, OutboxStore, ReminderStore, RememberedBrowserStore, SealedValueStore, SessionStore };
 export type { SealedValue } from "./ports/sealed-values.js";
 export type { AttemptCount, ClientInfo, LockSchedule } from "./ports/shared.js";
 
@@ -31,6 +32,8 @@ export interface Stores {
   sealedValues: SealedValueStore;
   /** P1: reminders before a 2FA deadline, claimed once each. */
   reminders: ReminderStore;
+  /** Issue 7: browsers that completed a login (they skip the per-account password delay). */
+  browsers: RememberedBrowserStore;
 }
 
 /**

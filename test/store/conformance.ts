@@ -13,6 +13,7 @@ import { eventsConformance } from "./conformance/events.js";
 import { createConformanceContext } from "./conformance/fixtures.js";
 import { methodsConformance } from "./conformance/methods.js";
 import { outboxConformance } from "./conformance/outbox.js";
+import { rememberedBrowsersConformance } from "./conformance/remembered-browsers.js";
 import { sealedValuesConformance } from "./conformance/sealed-values.js";
 import { sessionsConformance } from "./conformance/sessions.js";
 import { transactionsConformance } from "./conformance/transactions.js";
@@ -31,6 +32,7 @@ const ports = {
   events: eventsConformance,
   outbox: outboxConformance,
   sealedValues: sealedValuesConformance,
+  browsers: rememberedBrowsersConformance,
   transactions: transactionsConformance,
 };
 

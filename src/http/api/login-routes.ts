@@ -9,6 +9,13 @@ import { sendApiError } from "../plugins/errors.js";
 import { iso, presentDelivery, presentMethod } from "./present.js";
 import { CodeSentResponse, errors, FlowBody, LoginBody, LoginResponse, RecoveryLoginBody, SecondFactorBody, SessionResponse, SwitchMethodBody } from "./schemas.js";
 import { requireApiSession } from "./session.js";
+import { rememberBrowserAfterLogin } from "../../services/password-throttle.js";
+
+/** Issue 7: a completed login answers a new browserToken unless the request's is still this user's. */
+async function browserTokenFor(deps: ServiceDeps, userId: string, presented: unknown) {
+  const token = await rememberBrowserAfterLogin(deps, userId, presented);
+  return token ? { browserToken: token } : {};
+}
 
 export function failWith(reply: FastifyReply, failure: Failure) {
   return sendApiError(reply, failure.code, {
@@ -22,10 +29,11 @@ const recoveryMessages = {
   disable: "You logged in with a recovery code, so two-factor authentication is now disabled. Set it up again.",
 };
 
-function sessionBody(success: SecondStepSuccess) {
+async function sessionBody(deps: ServiceDeps, success: SecondStepSuccess, presented: unknown) {
   return {
     status: "authenticated" as const,
     sessionToken: success.sessionToken,
+    ...(await browserTokenFor(deps, success.user.id, presented)),
     ...(success.recovery ? { recovery: { ...success.recovery, message: recoveryMessages[success.recovery.policy] } } : {}),
   };
 }
@@ -36,10 +44,16 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     "/login",
     { schema: { tags: ["login"], summary: "Step 1: email and password", body: LoginBody, response: { 200: LoginResponse, ...errors(400, 401, 415, 429) } } },
     async (request, reply) => {
-      const result = await startLogin(deps, request.body as { email: string; password: string }, requestContext(request));
+      const body = request.body as { email: string; password: string; browserToken?: string };
+      const result = await startLogin(deps, body, requestContext(request));
       if (!result.ok) return failWith(reply, result);
       if (result.kind === "authenticated") {
-        return { status: "authenticated", sessionToken: result.sessionToken, ...(result.twoFactorDeadline !== null ? { twoFactorDeadline: iso(result.twoFactorDeadline) } : {}) };
+        return {
+          status: "authenticated",
+          sessionToken: result.sessionToken,
+          ...(await browserTokenFor(deps, result.user.id, body.browserToken)),
+          ...(result.twoFactorDeadline !== null ? { twoFactorDeadline: iso(result.twoFactorDeadline) } : {}),
+        };
       }
       if (result.kind === "enrolment_required") {
         return { status: "enrolment_required", flowId: result.flowToken, expiresAt: iso(result.flow.expiresAt), deadline: iso(result.deadline), allowedMethods: result.allowedMethods };
@@ -59,9 +73,9 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     "/login/second-factor",
     { schema: { tags: ["login"], summary: "Step 2: a code from the current (or named) method", body: SecondFactorBody, response: { 200: SessionResponse, ...errors(400, 401, 403, 415, 429) } } },
     async (request, reply) => {
-      const body = request.body as { flowId: string; code: string; methodId?: string };
+      const body = request.body as { flowId: string; code: string; methodId?: string; browserToken?: string };
       const result = await verifySecondStepCode(deps, body.flowId, body, requestContext(request));
-      return result.ok ? sessionBody(result) : failWith(reply, result);
+      return result.ok ? sessionBody(deps, result, body.browserToken) : failWith(reply, result);
     },
   );
 
@@ -69,9 +83,9 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     "/login/recovery-code",
     { schema: { tags: ["login"], summary: "Step 2: a recovery code", body: RecoveryLoginBody, response: { 200: SessionResponse, ...errors(400, 401, 403, 415, 429) } } },
     async (request, reply) => {
-      const body = request.body as { flowId: string; code: string };
+      const body = request.body as { flowId: string; code: string; browserToken?: string };
       const result = await verifySecondStepRecoveryCode(deps, body.flowId, body, requestContext(request));
-      return result.ok ? sessionBody(result) : failWith(reply, result);
+      return result.ok ? sessionBody(deps, result, body.browserToken) : failWith(reply, result);
     },
   );
 

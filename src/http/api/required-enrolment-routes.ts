@@ -10,6 +10,7 @@ import {
 import { requestContext } from "../context.js";
 import { renderQrPngDataUrl } from "../qr.js";
 import { failWith } from "./login-routes.js";
+import { rememberBrowserAfterLogin } from "../../services/password-throttle.js";
 import { iso } from "./present.js";
 import { CodeSentResponse, EnrolCodeBody, EnrolFlowBody, EnrolSmsBody, errors, MethodIdParams, RequiredConfirmResponse, SmsSetupResponse, TotpSetupResponse } from "./schemas.js";
 
@@ -70,7 +71,9 @@ export function registerRequiredEnrolmentApi(app: FastifyInstance, deps: Service
         const body = request.body as { flowId: string; code: string };
         const result = await confirmRequiredEnrolment(deps, body.flowId, { methodId: methodIdOf(request.params), code: body.code, type }, requestContext(request), { codesInThisAnswer: true });
         if (!result.ok) return failWith(reply, result);
-        return { status: "authenticated", enabled: true, recoveryCodes: result.recoveryCodes, sessionToken: result.sessionToken! };
+        // Issue 7: the login completed, so this client is remembered (a new browserToken each time).
+        const browserToken = await rememberBrowserAfterLogin(deps, result.user.id, null);
+        return { status: "authenticated", enabled: true, recoveryCodes: result.recoveryCodes, sessionToken: result.sessionToken!, ...(browserToken ? { browserToken } : {}) };
       },
     );
   }

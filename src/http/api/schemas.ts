@@ -41,11 +41,17 @@ export const CodeDeliveryBody = Type.Object({
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), retryAfterSeconds: Type.Optional(Type.Integer()) })),
 });
 
-export const LoginBody = closed({ email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 1024 }) });
+/** Issue 7: the remembered-browser token an earlier completed login answered; skips the per-account password delay. */
+const browserToken = Type.String({ maxLength: 64, description: "The browserToken of an earlier completed login of this user: this client then skips the per-account password delay (it still counts on its own)" });
+const newBrowserToken = Type.Optional(
+  Type.String({ description: "Keep it and send it as browserToken with later logins of this user (180 days by default); absent when the request's browserToken is still valid" }),
+);
+export const LoginBody = closed({ email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 1024 }), browserToken: Type.Optional(browserToken) });
 export const LoginResponse = Type.Union([
   Type.Object({
     status: Type.Literal("authenticated"),
     sessionToken: Type.String(),
+    browserToken: newBrowserToken,
     twoFactorDeadline: Type.Optional(Type.String({ format: "date-time", description: "P1: 2FA becomes mandatory for this user then; show it with a \"Set up now\" link" })),
   }),
   Type.Object({
@@ -66,12 +72,13 @@ export const LoginResponse = Type.Union([
 ]);
 export const FlowBody = closed({ flowId });
 export const CodeSentResponse = Type.Object({ sent: Type.Literal(true), expiresAt: Type.String({ format: "date-time" }) });
-export const SecondFactorBody = closed({ flowId, code, methodId: Type.Optional(Type.String({ maxLength: 64 })) });
-export const RecoveryLoginBody = closed({ flowId, code: Type.String({ maxLength: 128, examples: ["ABCD-EFGH-JKMN-PQRS"] }) });
+export const SecondFactorBody = closed({ flowId, code, methodId: Type.Optional(Type.String({ maxLength: 64 })), browserToken: Type.Optional(browserToken) });
+export const RecoveryLoginBody = closed({ flowId, code: Type.String({ maxLength: 128, examples: ["ABCD-EFGH-JKMN-PQRS"] }), browserToken: Type.Optional(browserToken) });
 export const SwitchMethodBody = closed({ flowId, methodId: Type.String({ maxLength: 64 }) });
 export const SessionResponse = Type.Object({
   status: Type.Literal("authenticated"),
   sessionToken: Type.String(),
+  browserToken: newBrowserToken,
   recovery: Type.Optional(
     Type.Object({
       policy: Type.Union([Type.Literal("keep"), Type.Literal("disable")]),
@@ -149,4 +156,5 @@ export const RequiredConfirmResponse = Type.Object({
   enabled: Type.Literal(true),
   recoveryCodes: Type.Union([Type.Array(Type.String()), Type.Null()]),
   sessionToken: Type.String(),
+  browserToken: newBrowserToken,
 });

@@ -10,10 +10,12 @@ import { cookieOptions, loginFlowCookie, pageSession, sessionCookie } from "../p
 import { alertFrom, csrfToken, deliveryQuery, noticeFrom, redirect, sendPage } from "./render.js";
 import { loginForm, recoveryCodeForm, secondStepForm } from "./views/login.js";
 import { formSchema } from "./form-schema.js";
+import { browserCookie, rememberThisBrowser } from "../remembered-browser.js";
 
 /** Step 1, step 2 (code or recovery code) and log out, as HTML forms (L1–L6). */
 export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secure: boolean) {
-  const finish = (reply: import("fastify").FastifyReply, success: SecondStepSuccess) => {
+  const finish = async (request: import("fastify").FastifyRequest, reply: import("fastify").FastifyReply, success: SecondStepSuccess) => {
+    await rememberThisBrowser(deps, request, reply, secure, success.user.id);
     reply.setCookie(sessionCookie, success.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     const notice = success.recovery?.policy === "disable" ? "?notice=recovery_disabled" : "";
@@ -34,12 +36,13 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
 
   app.post("/login", { schema: formSchema({ email: 320, password: 1024 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const body = request.body as { email: string; password: string };
-    const result = await startLogin(deps, body, requestContext(request));
+    const result = await startLogin(deps, { ...body, browserToken: request.cookies[browserCookie] }, requestContext(request));
     if (!result.ok) {
       const errors = { password: errorMessage(result.code) };
       return sendPage(reply, { title: "Log in", narrow: true, user: null, status: result.code === "locked_out" ? 429 : 401 }, loginForm({ csrfToken: csrfToken(reply), email: body.email, errors }));
     }
     if (result.kind === "authenticated") {
+      await rememberThisBrowser(deps, request, reply, secure, result.user.id);
       reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
       return redirect(reply, "/settings/security");
     }
@@ -63,7 +66,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
     const body = request.body as { code: string; methodId?: string };
     const flowToken = request.cookies[loginFlowCookie];
     const result = await verifySecondStepCode(deps, flowToken, body, requestContext(request));
-    if (result.ok) return finish(reply, result);
+    if (result.ok) return finish(request, reply, result);
     if (result.code === "login_expired" || result.code === "two_factor_enrolment_required") return expired(reply, result.code);
     const step = await loadSecondStep(deps, flowToken);
     if (!step.ok || !step.current) return expired(reply);
@@ -96,7 +99,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
   app.post("/login/recovery", { schema: formSchema({ code: 128 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const flowToken = request.cookies[loginFlowCookie];
     const result = await verifySecondStepRecoveryCode(deps, flowToken, request.body as { code: string }, requestContext(request));
-    if (result.ok) return finish(reply, result);
+    if (result.ok) return finish(request, reply, result);
     if (result.code === "login_expired" || result.code === "two_factor_enrolment_required") return expired(reply, result.code);
     const status = result.code === "locked_out" ? 429 : result.code === "invalid_recovery_code" ? 401 : 400;
     return sendPage(reply, { title: "Use a recovery code", narrow: true, user: null, status }, recoveryCodeForm({ csrfToken: csrfToken(reply), hasMethods: true, error: errorMessage(result.code) }));

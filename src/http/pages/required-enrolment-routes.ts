@@ -17,6 +17,7 @@ import { renderQrPngDataUrl } from "../qr.js";
 import { formSchema, methodFormSchema, methodPageSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
 import { statusFor } from "./settings-routes.js";
+import { rememberThisBrowser } from "../remembered-browser.js";
 import { enrolmentScanForm } from "./views/enrolment.js";
 import { recoveryCodesPage } from "./views/recovery-codes.js";
 import { codesShownPage, requiredEnrolmentPage } from "./views/required-enrolment.js";
@@ -129,6 +130,7 @@ export function registerRequiredEnrolmentPages(app: FastifyInstance, deps: Servi
   app.post("/login/enrol/continue", { schema: formSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {
     const result = await acknowledgeRecoveryCodes(deps, flowOf(request), requestContext(request));
     if (!result.ok) return result.code === "two_factor_enrolment_required" ? redirect(reply, "/login/enrol") : over(reply);
+    await rememberThisBrowser(deps, request, reply, secure, result.user.id);
     reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     return redirect(reply, "/settings/security?notice=two_factor_enabled");
