@@ -2,12 +2,14 @@ import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type Migra
 import * as initial from "./migrations/0001-initial.js";
 import * as smsAndMethods from "./migrations/0002-sms-and-methods.js";
 import * as eventSequence from "./migrations/0003-event-sequence.js";
+import * as emailOutbox from "./migrations/0004-email-outbox.js";
 
 /** Migrations are imported, not read from disk, so the compiled build and tests see the same list. */
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
   "0002-sms-and-methods": smsAndMethods,
   "0003-event-sequence": eventSequence,
+  "0004-email-outbox": emailOutbox,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
