@@ -1,6 +1,7 @@
 import { demoLoadCommand } from "./demo-load.js";
 import { keysRotateCommand } from "./keys-rotate.js";
 import { keysStatusCommand } from "./keys-status.js";
+import { messagesSendCommand } from "./messages-send.js";
 import { migrateCommand } from "./migrate.js";
 import { policySetCommand } from "./policy-set.js";
 import { usersCreateCommand } from "./users-create.js";
@@ -22,6 +23,7 @@ Commands:
                                             set an account's 2FA policy
   keys:rotate [--batch-size N]              re-encrypt every secret under the current key (default 500 a batch)
   keys:status                               count secrets per key id; say which previous keys can be dropped
+  messages:send                             send every email that is due now, once
 
 Configuration comes from the environment (see README.md).`;
 
@@ -32,6 +34,7 @@ const commands: Record<string, (args: string[], io: CommandIo) => Promise<number
   "policy:set": policySetCommand,
   "keys:rotate": keysRotateCommand,
   "keys:status": keysStatusCommand,
+  "messages:send": messagesSendCommand,
 };
 
 export async function runCli(argv: string[], io: CommandIo): Promise<number> {
