@@ -99,6 +99,8 @@ export interface EmailConfig {
   from: string | null;
   /** TWOSTEP_EMAIL_POLL_SECONDS (default 5): how often each server looks for emails to send. */
   pollSeconds: number;
+  /** TWOSTEP_EMAIL_RETRY_SECONDS (default 30): the wait after a first failed send; each further one waits four times longer, at most an hour. */
+  retrySeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -203,7 +205,13 @@ function parseEmailConfig(env: Env, environment: Config["environment"]): EmailCo
       throw new ConfigError(`TWOSTEP_EMAIL_FROM must be an email address, optionally with a name (twostep <no-reply@example.com>), not "${from}"`);
     }
   }
-  return { gateway, smtpUrl, from, pollSeconds: integer(env, "TWOSTEP_EMAIL_POLL_SECONDS", 5, 1, 3600) };
+  return {
+    gateway,
+    smtpUrl,
+    from,
+    pollSeconds: integer(env, "TWOSTEP_EMAIL_POLL_SECONDS", 5, 1, 3600),
+    retrySeconds: integer(env, "TWOSTEP_EMAIL_RETRY_SECONDS", 30, 1, 3600),
+  };
 }
 
 function required(env: Env, name: string, what = "the chosen SMS gateway"): string {

@@ -17,13 +17,20 @@ export interface DispatchOptions {
   leaseMs: number;
   /** Tries in all before a message is marked failed. */
   maxAttempts: number;
+  /** The wait after the first failed try (TWOSTEP_EMAIL_RETRY_SECONDS). */
+  retryBaseMs: number;
 }
 
-export const defaultDispatch: DispatchOptions = { batchSize: 10, leaseMs: 120_000, maxAttempts: 8 };
+export const defaultDispatch: DispatchOptions = { batchSize: 10, leaseMs: 120_000, maxAttempts: 8, retryBaseMs: 30_000 };
 
-/** 30 s, 2 min, 8 min, 32 min, then hourly: about four hours over eight tries. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(30_000 * 4 ** Math.max(0, attempts - 1), 3_600_000);
+/** The dispatcher's settings from the configuration. */
+export function dispatchOptionsFor(config: ServiceDeps["config"]): DispatchOptions {
+  return { ...defaultDispatch, retryBaseMs: config.email.retrySeconds * 1000 };
+}
+
+/** By default 30 s, 2 min, 8 min, 32 min, then hourly: about four hours over eight tries. */
+export function retryDelayMs(attempts: number, baseMs = defaultDispatch.retryBaseMs): number {
+  return Math.min(baseMs * 4 ** Math.max(0, attempts - 1), 3_600_000);
 }
 
 export interface DispatchReport {
@@ -32,10 +39,10 @@ export interface DispatchReport {
   failed: number;
 }
 
-type DispatchDeps = Pick<ServiceDeps, "store" | "email" | "clock" | "logger" | "newId">;
+type DispatchDeps = Pick<ServiceDeps, "store" | "email" | "clock" | "logger" | "newId" | "config">;
 
 /** One pass: claims and settles batches until nothing is due. */
-export async function dispatchDueMessages(deps: DispatchDeps, options: DispatchOptions = defaultDispatch): Promise<DispatchReport> {
+export async function dispatchDueMessages(deps: DispatchDeps, options: DispatchOptions = dispatchOptionsFor(deps.config)): Promise<DispatchReport> {
   const report: DispatchReport = { sent: 0, retried: 0, failed: 0 };
   for (;;) {
     // A claimant id per claim: settling writes match it, so a late settle after a lost lease changes nothing.
@@ -62,7 +69,7 @@ async function sendOne(deps: DispatchDeps, options: DispatchOptions, claimant: s
     return "sent";
   }
   if (result.transient && message.attempts < options.maxAttempts) {
-    await deps.store.messages.scheduleRetry(message.id, claimant, now + retryDelayMs(message.attempts), result.reason);
+    await deps.store.messages.scheduleRetry(message.id, claimant, now + retryDelayMs(message.attempts, options.retryBaseMs), result.reason);
     deps.logger.warn({ ...about, reason: result.reason }, "email not sent; will retry");
     return "retried";
   }
@@ -79,7 +86,7 @@ export interface DispatcherLoop {
 }
 
 /** Runs a pass every `intervalMs` (never two at once in one process) until stopped. */
-export function startMessageDispatcher(deps: DispatchDeps, intervalMs: number, options: DispatchOptions = defaultDispatch): DispatcherLoop {
+export function startMessageDispatcher(deps: DispatchDeps, intervalMs: number, options: DispatchOptions = dispatchOptionsFor(deps.config)): DispatcherLoop {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let stopped = false;

@@ -20,7 +20,7 @@ describe("email configuration", () => {
     assert.throws(() => parseConfig({ ...production, TWOSTEP_EMAIL_GATEWAY: "smtp", TWOSTEP_EMAIL_FROM: "a@b.test" }), /TWOSTEP_SMTP_URL is required/);
     assert.throws(() => parseConfig({ ...production, TWOSTEP_EMAIL_GATEWAY: "smtp", TWOSTEP_SMTP_URL: "smtp://h:25" }), /TWOSTEP_EMAIL_FROM is required/);
     const config = parseConfig({ ...production, TWOSTEP_EMAIL_GATEWAY: "smtp", TWOSTEP_SMTP_URL: "smtps://u:p@mail.example:465", TWOSTEP_EMAIL_FROM: "twostep <no-reply@example.test>" });
-    assert.deepEqual(config.email, { gateway: "smtp", smtpUrl: "smtps://u:p@mail.example:465", from: "twostep <no-reply@example.test>", pollSeconds: 5 });
+    assert.deepEqual(config.email, { gateway: "smtp", smtpUrl: "smtps://u:p@mail.example:465", from: "twostep <no-reply@example.test>", pollSeconds: 5, retrySeconds: 30 });
   });
 
   it("a bad SMTP URL is refused without repeating it (it may hold the password)", () => {
