@@ -91,7 +91,7 @@ export interface SmsConfig {
 }
 
 export interface EmailConfig {
-  /** TWOSTEP_EMAIL_GATEWAY: outbox (development default; refused in production) | smtp | none (production default: emails are marked failed, never sent). */
+  /** TWOSTEP_EMAIL_GATEWAY: outbox (development default; refused in production) | smtp | none (production default: no email is written or sent). */
   gateway: "outbox" | "smtp" | "none";
   /** TWOSTEP_SMTP_URL: smtp://user:password@host:port or smtps://user:password@host:port; required with smtp. The password is never logged. */
   smtpUrl: string | null;

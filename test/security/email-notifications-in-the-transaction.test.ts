@@ -74,6 +74,14 @@ describe("notification emails are written in the change's transaction", () => {
     assert.equal(message?.subject, "Sign-in locked after wrong codes");
   });
 
+  it("with TWOSTEP_EMAIL_GATEWAY=none no email is written", async () => {
+    const { user } = await seedUser(t.deps);
+    const deps = { ...t.deps, config: { ...t.deps.config, email: { ...t.deps.config.email, gateway: "none" as const } } };
+    await deps.store.transaction((tx) => recordEvent(deps, tx, { type: "two_factor.enabled", subject: user, context }));
+    assert.deepEqual(await messagesTo(user.email), []);
+    assert.equal((await t.deps.store.events.listEvents({ subjectUserId: user.id, limit: 10 })).some((event) => event.type === "two_factor.enabled"), true, "the event still is");
+  });
+
   it("events outside the table send nothing", async () => {
     const { user } = await seedUser(t.deps);
     for (const type of ["login.succeeded", "login.password_failed", "logout", "method.made_default", "verification.failed"] as const) {

@@ -15,7 +15,7 @@ export function outboxPage(messages: OutboxMessage[]): Html {
 <h2>Emails</h2>
 ${emails.length === 0
     ? html`<p>No emails yet.</p>`
-    : html`<table class="outbox outbox-email"><thead><tr><th scope="col">When</th><th scope="col">To</th><th scope="col">Subject</th><th scope="col">Text</th></tr></thead><tbody>
+    : html`<table class="outbox-email"><thead><tr><th scope="col">When</th><th scope="col">To</th><th scope="col">Subject</th><th scope="col">Text</th></tr></thead><tbody>
   ${emails.map((message) => html`<tr><td>${formatTime(message.createdAt)}</td><td>${message.recipient}</td><td>${message.subject ?? ""}</td><td><pre class="message">${message.body}</pre></td></tr>`)}
   </tbody></table>`}
 <h2>Text messages</h2>
