@@ -186,17 +186,10 @@ function parseEmailConfig(env: Env, environment: Config["environment"]): EmailCo
   if (gateway === "outbox" && environment === "production") {
     throw new ConfigError("TWOSTEP_EMAIL_GATEWAY=outbox is for development only; use smtp in production");
   }
-  let smtpUrl: string | null = null;
-  let from: string | null = null;
-  if (gateway === "smtp") {
-    smtpUrl = required(env, "TWOSTEP_SMTP_URL", "the smtp email gateway");
-    from = required(env, "TWOSTEP_EMAIL_FROM", "the smtp email gateway");
-    let parsed: URL | null = null;
-    try {
-      parsed = new URL(smtpUrl);
-    } catch {
-      parsed = null;
-    }
+  const smtpUrl = gateway === "smtp" ? required(env, "TWOSTEP_SMTP_URL", "the smtp email gateway") : null;
+  const from = gateway === "smtp" ? required(env, "TWOSTEP_EMAIL_FROM", "the smtp email gateway") : null;
+  if (smtpUrl !== null && from !== null) {
+    const parsed = URL.canParse(smtpUrl) ? new URL(smtpUrl) : null;
     // The message never repeats the URL: it may hold the SMTP password.
     if (!parsed || (parsed.protocol !== "smtp:" && parsed.protocol !== "smtps:") || !parsed.hostname) {
       throw new ConfigError("TWOSTEP_SMTP_URL must look like smtp://user:password@host:port or smtps://user:password@host:port");
@@ -205,13 +198,8 @@ function parseEmailConfig(env: Env, environment: Config["environment"]): EmailCo
       throw new ConfigError(`TWOSTEP_EMAIL_FROM must be an email address, optionally with a name (twostep <no-reply@example.com>), not "${from}"`);
     }
   }
-  return {
-    gateway,
-    smtpUrl,
-    from,
-    pollSeconds: integer(env, "TWOSTEP_EMAIL_POLL_SECONDS", 5, 1, 3600),
-    retrySeconds: integer(env, "TWOSTEP_EMAIL_RETRY_SECONDS", 30, 1, 3600),
-  };
+  const pollSeconds = integer(env, "TWOSTEP_EMAIL_POLL_SECONDS", 5, 1, 3600);
+  return { gateway, smtpUrl, from, pollSeconds, retrySeconds: integer(env, "TWOSTEP_EMAIL_RETRY_SECONDS", 30, 1, 3600) };
 }
 
 function required(env: Env, name: string, what = "the chosen SMS gateway"): string {
