@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync, randomBytes, randomUUID } from "node:crypto";
+import { createEmailGateway } from "./gateways/email/create.js";
 import { createSmsGateway } from "./gateways/sms/create.js";
 import pino from "pino";
 import type { Config } from "./config.js";
@@ -63,7 +64,15 @@ export async function createRuntime(config: Config, overrides: { clock?: Clock; 
     logger,
     codeMac: (input) => createHmac("sha256", codeMacKey).update(input).digest("base64url"),
     sms: createSmsGateway(config.sms, store.outbox, () => clock.now()),
+    email: createEmailGateway(config.email, store.outbox, () => clock.now(), randomUUID),
   };
   const cookieSecret = Buffer.from(hkdfSync("sha256", rawKey, Buffer.alloc(0), "twostep cookie signing", 32)).toString("base64");
-  return { deps, cookieSecret, close: () => db.destroy() };
+  return {
+    deps,
+    cookieSecret,
+    close: async () => {
+      deps.email.close?.();
+      await db.destroy();
+    },
+  };
 }

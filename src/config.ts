@@ -64,6 +64,7 @@ export interface Config {
   /** TWOSTEP_ARGON2_MEMORY_KIB (19456), TWOSTEP_ARGON2_ITERATIONS (2): OWASP's argon2id minimum. */
   argon2: { memoryKib: number; iterations: number; parallelism: number };
   sms: SmsConfig;
+  email: EmailConfig;
   /**
    * TWOSTEP_TRUST_PROXY (default false): how many proxies in front of twostep append to
    * X-Forwarded-For (a number), or their addresses (a list of IPs/CIDRs). Fastify then
@@ -91,6 +92,19 @@ export interface SmsConfig {
   twilio: { accountSid: string; authToken: string; from: string; baseUrl: string } | null;
   /** TWOSTEP_SMS_WEBHOOK_URL and TWOSTEP_SMS_WEBHOOK_SECRET: an HMAC-signed JSON POST per message. */
   webhook: { url: string; secret: string } | null;
+}
+
+export interface EmailConfig {
+  /** TWOSTEP_EMAIL_GATEWAY: outbox (development default; refused in production) | smtp | none (production default: no email is written or sent). */
+  gateway: "outbox" | "smtp" | "none";
+  /** TWOSTEP_SMTP_URL: smtp://user:password@host:port or smtps://user:password@host:port; required with smtp. The password is never logged. */
+  smtpUrl: string | null;
+  /** TWOSTEP_EMAIL_FROM: the From header, e.g. `twostep <no-reply@example.com>`; required with smtp. */
+  from: string | null;
+  /** TWOSTEP_EMAIL_POLL_SECONDS (default 5): how often each server looks for emails to send. */
+  pollSeconds: number;
+  /** TWOSTEP_EMAIL_RETRY_SECONDS (default 30): the wait after a first failed send; each further one waits four times longer, at most an hour. */
+  retrySeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -168,9 +182,33 @@ function parseSmsConfig(env: Env, environment: Config["environment"]): SmsConfig
   };
 }
 
-function required(env: Env, name: string): string {
+function parseEmailConfig(env: Env, environment: Config["environment"]): EmailConfig {
+  const gateway = env.TWOSTEP_EMAIL_GATEWAY ?? (environment === "production" ? "none" : "outbox");
+  if (gateway !== "outbox" && gateway !== "smtp" && gateway !== "none") {
+    throw new ConfigError(`TWOSTEP_EMAIL_GATEWAY must be outbox, smtp or none, not "${gateway}"`);
+  }
+  if (gateway === "outbox" && environment === "production") {
+    throw new ConfigError("TWOSTEP_EMAIL_GATEWAY=outbox is for development only; use smtp in production");
+  }
+  const smtpUrl = gateway === "smtp" ? required(env, "TWOSTEP_SMTP_URL", "the smtp email gateway") : null;
+  const from = gateway === "smtp" ? required(env, "TWOSTEP_EMAIL_FROM", "the smtp email gateway") : null;
+  if (smtpUrl !== null && from !== null) {
+    const parsed = URL.canParse(smtpUrl) ? new URL(smtpUrl) : null;
+    // The message never repeats the URL: it may hold the SMTP password.
+    if (!parsed || (parsed.protocol !== "smtp:" && parsed.protocol !== "smtps:") || !parsed.hostname) {
+      throw new ConfigError("TWOSTEP_SMTP_URL must look like smtp://user:password@host:port or smtps://user:password@host:port");
+    }
+    if (!/^[^@\s<>]+@[^@\s<>]+$/.test(from.match(/<([^<>]*)>\s*$/)?.[1] ?? from)) {
+      throw new ConfigError(`TWOSTEP_EMAIL_FROM must be an email address, optionally with a name (twostep <no-reply@example.com>), not "${from}"`);
+    }
+  }
+  const pollSeconds = integer(env, "TWOSTEP_EMAIL_POLL_SECONDS", 5, 1, 3600);
+  return { gateway, smtpUrl, from, pollSeconds, retrySeconds: integer(env, "TWOSTEP_EMAIL_RETRY_SECONDS", 30, 1, 3600) };
+}
+
+function required(env: Env, name: string, what = "the chosen SMS gateway"): string {
   const value = env[name];
-  if (!value) throw new ConfigError(`${name} is required for the chosen SMS gateway`);
+  if (!value) throw new ConfigError(`${name} is required for ${what}`);
   return value;
 }
 
@@ -246,6 +284,7 @@ export function parseConfig(env: Env = process.env): Config {
       parallelism: 1,
     },
     sms: parseSmsConfig(env, environment),
+    email: parseEmailConfig(env, environment),
     trustProxy: parseTrustProxy(env.TWOSTEP_TRUST_PROXY),
     logLevel: env.TWOSTEP_LOG_LEVEL ?? "info",
   };

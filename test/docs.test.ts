@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { errorCatalogue } from "../src/domain/errors.js";
+import { renderEmail } from "../src/domain/email-words.js";
+import { notifications } from "../src/domain/notifications.js";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 
@@ -18,5 +20,13 @@ describe("README", () => {
     const names = new Set([...config.matchAll(/(?:"|env\.)(TWOSTEP_[A-Z0-9_]+)/g)].map((match) => match[1]!));
     names.add("TWOSTEP_ENV");
     for (const name of names) assert.ok(readme.includes(`\`${name}\``), `${name} is missing from README's configuration table`);
+  });
+
+  it("says what is emailed when: exactly the notification table, with each email's subject", () => {
+    const section = readme.split("## What is emailed when")[1]?.split("\n## ")[0] ?? "";
+    const rows = [...section.matchAll(/^\| `([a-z_.]+)` \| (.+) \|$/gm)].map((match) => [match[1], match[2]]);
+    const facts = { displayName: "A", at: 0, clientAddress: null, actorName: null, securityUrl: "http://x" };
+    const table = Object.entries(notifications).map(([event, entry]) => [event, renderEmail(entry.kind, facts).subject]);
+    assert.deepEqual(rows, table);
   });
 });

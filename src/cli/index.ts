@@ -1,6 +1,7 @@
 import { demoLoadCommand } from "./demo-load.js";
 import { keysRotateCommand } from "./keys-rotate.js";
 import { keysStatusCommand } from "./keys-status.js";
+import { messagesSendCommand } from "./messages-send.js";
 import { migrateCommand } from "./migrate.js";
 import { policySetCommand } from "./policy-set.js";
 import { usersCreateCommand } from "./users-create.js";
@@ -24,6 +25,7 @@ Commands:
   keys:rotate [--batch-size N]              re-encrypt every secret under the current key (default 500 a batch)
   keys:status                               count secrets per key id; say which previous keys can be dropped
   reminders:send                            record the 2FA reminders due now (14, 3 and 1 days before a deadline), once each
+  messages:send                             send every email that is due now, once
 
 Configuration comes from the environment (see README.md).`;
 
@@ -35,6 +37,7 @@ const commands: Record<string, (args: string[], io: CommandIo) => Promise<number
   "keys:rotate": keysRotateCommand,
   "keys:status": keysStatusCommand,
   "reminders:send": remindersSendCommand,
+  "messages:send": messagesSendCommand,
 };
 
 export async function runCli(argv: string[], io: CommandIo): Promise<number> {

@@ -134,6 +134,7 @@ export type EventType =
   | "method.reset"
   | "recovery_codes.generated"
   | "password.changed"
+  | "password.reset"
   | "user.created"
   | "user.deactivated"
   | "policy.changed"

@@ -1,6 +1,7 @@
 import { parseConfig } from "../config.js";
 import { createRuntime } from "../bootstrap.js";
 import { demoUsers, loadDemoData } from "../services/demo.js";
+import { startMessageDispatcher } from "../services/message-dispatcher.js";
 import { buildApp } from "./app.js";
 
 /** Starts the server: `node dist/http/server.js [--demo]`. --demo loads the demo data first and prints the logins. */
@@ -14,8 +15,15 @@ async function main() {
     process.stdout.write("\n");
   }
   const app = await buildApp({ deps: runtime.deps, cookieSecret: runtime.cookieSecret });
+  // Emails wait in the outbox table until this sends them, after the change that wrote them committed.
+  const dispatcher = startMessageDispatcher(runtime.deps, config.email.pollSeconds * 1000);
+  // A change that enqueued an email came through a state-changing request: look soon, not at the next poll.
+  app.addHook("onResponse", async (request) => {
+    if (request.method !== "GET" && request.method !== "HEAD") dispatcher.kick();
+  });
   const close = async () => {
     await app.close();
+    await dispatcher.stop();
     await runtime.close();
     process.exit(0);
   };

@@ -1,5 +1,7 @@
+import { renderEmail } from "../domain/email-words.js";
 import type { EventType, SecurityEvent, User } from "../domain/model.js";
-import type { Stores } from "../store/store.js";
+import { notificationFor } from "../domain/notifications.js";
+import type { Store, Stores } from "../store/store.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 
 /**
@@ -16,11 +18,20 @@ export function newEventId(deps: Pick<ServiceDeps, "newId">, now: number): strin
   return `${now.toString(36).padStart(9, "0")}-${deps.newId()}`;
 }
 
-export async function recordEvent(
-  deps: Pick<ServiceDeps, "clock" | "newId">,
-  store: Stores,
-  input: { type: EventType; subject: User; actor?: User | null; context: RequestContext; detail?: SecurityEvent["detail"] },
-): Promise<void> {
+type EventInput = { type: EventType; subject: User; actor?: User | null; context: RequestContext; detail?: SecurityEvent["detail"] };
+
+/**
+ * Appends the event and, when the notification table (domain/notifications.ts)
+ * says the event tells someone, enqueues the email on the same ports: inside
+ * the caller's transaction, the message exists if and only if the change
+ * committed (SPEC O3); a dispatcher sends it after commit. Given the outer
+ * store, a notifying event opens its own transaction so the two writes still
+ * land together.
+ */
+export async function recordEvent(deps: Pick<ServiceDeps, "clock" | "newId" | "config">, store: Stores | Store, input: EventInput): Promise<void> {
+  // With no email gateway (TWOSTEP_EMAIL_GATEWAY=none) nothing would ever send the row: none is written.
+  const notification = deps.config.email.gateway === "none" ? undefined : notificationFor(input.type);
+  if (notification && "transaction" in store) return store.transaction((tx) => recordEvent(deps, tx, input));
   const now = deps.clock.now();
   await store.events.appendEvent({
     id: newEventId(deps, now),
@@ -33,6 +44,24 @@ export async function recordEvent(
     userAgent: input.context.userAgent?.slice(0, 256) ?? null,
     createdAt: now,
   });
+  if (!notification) return;
+  const actor = input.actor && input.actor.id !== input.subject.id ? input.actor : null;
+  const detail = input.detail ?? {};
+  // Only these named facts reach the words: a detail field added later cannot leak into an email by accident.
+  const email = renderEmail(notification.kind, {
+    displayName: input.subject.displayName,
+    at: now,
+    clientAddress: input.context.clientAddress,
+    actorName: actor?.displayName ?? null,
+    ...(typeof detail.type === "string" ? { methodType: detail.type } : {}),
+    ...(typeof detail.name === "string" ? { methodName: detail.name } : {}),
+    ...(typeof detail.codesLeft === "number" ? { codesLeft: detail.codesLeft } : {}),
+    securityUrl: `${deps.config.publicUrl}/settings/security`,
+  });
+  // `subject` is the one recipient kind today: the user the change happened to.
+  for (const _recipient of notification.to) {
+    await store.messages.enqueue({ id: deps.newId(), channel: "email", recipient: input.subject.email, kind: notification.kind, subject: email.subject, textBody: email.text, htmlBody: email.html, createdAt: now });
+  }
 }
 
 /**
@@ -41,12 +70,14 @@ export async function recordEvent(
  * started, if any (SECURITY 12).
  */
 export async function recordVerificationFailure(
-  deps: Pick<ServiceDeps, "clock" | "newId" | "store">,
+  deps: Pick<ServiceDeps, "clock" | "newId" | "store" | "config">,
   user: User,
   input: { action: string; factor: string; locked: boolean; context: RequestContext },
 ): Promise<void> {
-  await recordEvent(deps, deps.store, { type: "verification.failed", subject: user, actor: null, context: input.context, detail: { action: input.action, factor: input.factor } });
-  if (input.locked) await recordEvent(deps, deps.store, { type: "login.locked_out", subject: user, actor: null, context: input.context });
+  await deps.store.transaction(async (store) => {
+    await recordEvent(deps, store, { type: "verification.failed", subject: user, actor: null, context: input.context, detail: { action: input.action, factor: input.factor } });
+    if (input.locked) await recordEvent(deps, store, { type: "login.locked_out", subject: user, actor: null, context: input.context });
+  });
 }
 
 export function listOwnEvents(deps: ServiceDeps, user: User, limit = 50): Promise<SecurityEvent[]> {
@@ -70,6 +101,7 @@ export const eventLabels: Record<EventType, string> = {
   "method.reset": "Method reset",
   "recovery_codes.generated": "Recovery codes generated",
   "password.changed": "Password changed",
+  "password.reset": "Password reset",
   "user.created": "User created",
   "user.deactivated": "User deactivated",
   "policy.changed": "Policy changed",

@@ -24,6 +24,27 @@ export interface ServiceDeps {
   codeMac: (input: string) => string;
   /** Where SMS codes go: the development outbox, Twilio or a signed webhook (src/gateways/sms). */
   sms: SmsGateway;
+  /** Where emails go, sent by the message dispatcher after commit: the development outbox, SMTP, or none (src/gateways/email). */
+  email: EmailGateway;
+}
+
+/** One email: a text part and an HTML part. Never holds a code, a seed or a token (a reset link is the one exception). */
+export interface EmailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Transient: worth another try later (connection errors, 4xx SMTP replies); permanent otherwise (5xx). */
+export type EmailSendResult = { ok: true; providerMessageId: string } | { ok: false; transient: boolean; reason: string };
+
+/** The port every email adapter implements. */
+export interface EmailGateway {
+  name: string;
+  send(message: EmailMessage): Promise<EmailSendResult>;
+  /** Frees connections (SMTP pool) at shutdown. */
+  close?(): void;
 }
 
 /** A text message to one E.164 number. The body holds a code: never log it. */

@@ -7,6 +7,7 @@ import * as codesSql from "./kysely/codes.js";
 import * as countersSql from "./kysely/counters.js";
 import * as eventsSql from "./kysely/events.js";
 import * as loginContextSql from "./kysely/login-context.js";
+import * as messagesSql from "./kysely/messages.js";
 import * as methodsSql from "./kysely/methods.js";
 import * as sealedValuesSql from "./kysely/sealed-values.js";
 import * as sessionsSql from "./kysely/sessions.js";
@@ -99,6 +100,14 @@ export function bindPorts(db: Kysely<Database>): Stores {
       insertOutboxMessage: (...args) => eventsSql.insertOutboxMessage(db, ...args),
       listOutboxMessages: (...args) => eventsSql.listOutboxMessages(db, ...args),
     },
+    messages: {
+      enqueue: (...args) => messagesSql.enqueue(db, ...args),
+      claimDue: (...args) => messagesSql.claimDue(db, ...args),
+      markSent: (...args) => messagesSql.markSent(db, ...args),
+      scheduleRetry: (...args) => messagesSql.scheduleRetry(db, ...args),
+      markFailed: (...args) => messagesSql.markFailed(db, ...args),
+      listMessages: (...args) => messagesSql.listMessages(db, ...args),
+    },
     sealedValues: {
       listSealedValues: (...args) => sealedValuesSql.listSealedValues(db, ...args),
       countSealedValues: (...args) => sealedValuesSql.countSealedValues(db, ...args),
@@ -130,6 +139,7 @@ function guarded(ports: Stores, check: () => void): Stores {
     counters: wrap(ports.counters),
     events: wrap(ports.events),
     outbox: wrap(ports.outbox),
+    messages: wrap(ports.messages),
     sealedValues: wrap(ports.sealedValues),
     reminders: wrap(ports.reminders),
     browsers: wrap(ports.browsers),

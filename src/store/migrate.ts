@@ -2,6 +2,7 @@ import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type Migra
 import * as initial from "./migrations/0001-initial.js";
 import * as smsAndMethods from "./migrations/0002-sms-and-methods.js";
 import * as eventSequence from "./migrations/0003-event-sequence.js";
+import * as emailOutbox from "./migrations/0004-email-outbox.js";
 import * as twoFactorReminders from "./migrations/0005-two-factor-reminders.js";
 import * as rememberedBrowsers from "./migrations/0006-remembered-browsers.js";
 
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   "0001-initial": initial,
   "0002-sms-and-methods": smsAndMethods,
   "0003-event-sequence": eventSequence,
+  "0004-email-outbox": emailOutbox,
   "0005-two-factor-reminders": twoFactorReminders,
   "0006-remembered-browsers": rememberedBrowsers,
 };

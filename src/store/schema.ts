@@ -116,5 +116,24 @@ export interface Database {
   two_factor_reminders: { user_id: string; deadline: number; days_before: number; claimed_at: number };
   /** Issue 7: browsers that completed a login (hash of the cookie token; migration 0006). */
   remembered_browsers: { token_hash: string; user_id: string; created_at: number; expires_at: number };
+  /** The transactional outbox (migration 0004): messages to send after the change they report committed. */
+  outgoing_messages: {
+    id: string;
+    channel: string;
+    recipient: string;
+    kind: string;
+    subject: string;
+    text_body: string;
+    html_body: string;
+    status: string;
+    attempts: number;
+    next_attempt_at: number;
+    claimed_until: number | null;
+    claimed_by: string | null;
+    last_error: string | null;
+    provider_message_id: string | null;
+    created_at: number;
+    sent_at: number | null;
+  };
   outbox_messages: { id: string; channel: string; recipient: string; subject: string | null; body: string; created_at: number };
 }

@@ -2,6 +2,7 @@ import type { AccountStore } from "./ports/accounts.js";
 import type { CodeStore } from "./ports/codes.js";
 import type { CounterStore } from "./ports/counters.js";
 import type { EventStore } from "./ports/events.js";
+import type { MessageStore } from "./ports/messages.js";
 import type { MethodStore } from "./ports/methods.js";
 import type { OutboxStore } from "./ports/outbox.js";
 import type { SealedValueStore } from "./ports/sealed-values.js";
@@ -9,8 +10,9 @@ import type { SessionStore } from "./ports/sessions.js";
 import type { ReminderStore } from "./ports/reminders.js";
 import type { RememberedBrowserStore } from "./ports/remembered-browsers.js";
 
-export type { AccountStore, CodeStore, CounterStore, EventStore, MethodStore, OutboxStore, ReminderStore, RememberedBrowserStore, SealedValueStore, SessionStore };
+export type { AccountStore, CodeStore, CounterStore, EventStore, MessageStore, MethodStore, OutboxStore, ReminderStore, RememberedBrowserStore, SealedValueStore, SessionStore };
 export type { SealedValue } from "./ports/sealed-values.js";
+export type { NewOutgoingMessage, OutgoingMessage } from "./ports/messages.js";
 export type { AttemptCount, ClientInfo, LockSchedule } from "./ports/shared.js";
 
 /**
@@ -28,6 +30,8 @@ export interface Stores {
   counters: CounterStore;
   events: EventStore;
   outbox: OutboxStore;
+  /** The transactional outbox: messages reporting a change, sent after it commits. */
+  messages: MessageStore;
   /** The sealed columns by key id, for key rotation (src/store/sealed-columns.ts). */
   sealedValues: SealedValueStore;
   /** P1: reminders before a 2FA deadline, claimed once each. */

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { createOutboxEmailGateway } from "../../src/gateways/email/outbox.js";
 import { createOutboxSmsGateway } from "../../src/gateways/sms/outbox.js";
 import type { FastifyInstance } from "fastify";
 import { parseConfig, type Config } from "../../src/config.js";
@@ -92,6 +93,7 @@ export async function createTestRuntime(options: TestRuntimeOptions = {}): Promi
     logger,
     codeMac: (input) => createHmac("sha256", "test code mac key").update(input).digest("base64url"),
     sms: createOutboxSmsGateway(store.outbox, () => clock.now()),
+    email: createOutboxEmailGateway(store.outbox, () => clock.now(), randomUUID),
   };
   return { deps, clock, logger, config, database, close: () => database.close() };
 }

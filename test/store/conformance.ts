@@ -11,6 +11,7 @@ import { codesConformance } from "./conformance/codes.js";
 import { countersConformance } from "./conformance/counters.js";
 import { eventsConformance } from "./conformance/events.js";
 import { createConformanceContext } from "./conformance/fixtures.js";
+import { messagesConformance } from "./conformance/messages.js";
 import { methodsConformance } from "./conformance/methods.js";
 import { outboxConformance } from "./conformance/outbox.js";
 import { rememberedBrowsersConformance } from "./conformance/remembered-browsers.js";
@@ -31,6 +32,7 @@ const ports = {
   counters: countersConformance,
   events: eventsConformance,
   outbox: outboxConformance,
+  messages: messagesConformance,
   sealedValues: sealedValuesConformance,
   browsers: rememberedBrowsersConformance,
   transactions: transactionsConformance,

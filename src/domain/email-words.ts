@@ -1,0 +1,128 @@
+import type { EmailKind } from "./notifications.js";
+
+/**
+ * Every word an email says, in one place (SPEC N1). Plain, short sentences; a
+ * text part and a simple HTML part built from the same paragraphs, every value
+ * escaped. The facts are the user's name, the time, the address the change
+ * came from, who made it if not the user, a method's name and a count: never a
+ * code, a seed or a token (a reset link, when that feature comes, is the one
+ * exception, and its row's body is erased once sent).
+ */
+export interface EmailFacts {
+  displayName: string;
+  /** When the change happened (ms since the epoch). */
+  at: number;
+  clientAddress: string | null;
+  /** Who made the change, when it was not the user themself. */
+  actorName: string | null;
+  methodType?: string;
+  methodName?: string;
+  codesLeft?: number;
+  /** The user's security page, where they can check and undo. */
+  securityUrl: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+interface Words {
+  subject: string;
+  /** What happened, in one or two sentences. */
+  said: string[];
+}
+
+const methodLabels: Record<string, string> = { totp: "authenticator app", sms: "text message" };
+
+function method(facts: EmailFacts): string {
+  const label = methodLabels[facts.methodType ?? ""] ?? "sign-in method";
+  return facts.methodName ? `${label} "${facts.methodName}"` : label;
+}
+
+function byWhom(facts: EmailFacts): string {
+  return facts.actorName ? ` by ${facts.actorName}` : "";
+}
+
+export const emailWords: Record<EmailKind, (facts: EmailFacts) => Words> = {
+  two_factor_enabled: (facts) => ({
+    subject: "Two-step sign-in is on",
+    said: [`Two-step sign-in was turned on for your account${byWhom(facts)}. From now on you need your ${method(facts)} as well as your password.`],
+  }),
+  two_factor_disabled: (facts) => ({
+    subject: "Two-step sign-in is off",
+    said: [`Two-step sign-in was turned off for your account${byWhom(facts)}. Your password alone now signs you in.`],
+  }),
+  method_added: (facts) => ({
+    subject: "A sign-in method was added",
+    said: [`The ${method(facts)} was added to your account${byWhom(facts)}.`],
+  }),
+  method_reset: (facts) => ({
+    subject: "A sign-in method was reset",
+    said: [`The ${method(facts)} on your account was set up again${byWhom(facts)}. The old setup no longer works.`],
+  }),
+  method_removed: (facts) => ({
+    subject: "A sign-in method was removed",
+    said: [`The ${method(facts)} was removed from your account${byWhom(facts)}.`],
+  }),
+  recovery_codes_generated: (facts) => ({
+    subject: "New recovery codes",
+    said: [`New recovery codes were made for your account${byWhom(facts)}. Your old recovery codes no longer work.`],
+  }),
+  recovery_code_used: (facts) => ({
+    subject: "A recovery code was used",
+    said: [
+      `Someone signed in to your account with a recovery code.`,
+      facts.codesLeft === 1 ? "You have 1 recovery code left." : `You have ${facts.codesLeft ?? 0} recovery codes left.`,
+    ],
+  }),
+  locked_out: () => ({
+    subject: "Sign-in locked after wrong codes",
+    said: [
+      "Someone entered your password correctly, then the wrong two-step code too many times. We have locked sign-in for a while.",
+      "If this was not you, change your password now.",
+    ],
+  }),
+  password_changed: (facts) => ({
+    subject: "Your password was changed",
+    said: [`The password for your account was changed${byWhom(facts)}.`],
+  }),
+  password_reset: (facts) => ({
+    subject: "Your password was reset",
+    said: [`The password for your account was reset${byWhom(facts)}.`],
+  }),
+};
+
+/** The same paragraphs as text and as simple HTML. */
+export function renderEmail(kind: EmailKind, facts: EmailFacts): RenderedEmail {
+  const words = emailWords[kind](facts);
+  const where = facts.clientAddress ? ` from the address ${facts.clientAddress}` : "";
+  const paragraphs = [
+    `Hello ${facts.displayName},`,
+    ...words.said,
+    `When: ${formatTime(facts.at)}${where}.`,
+    "If this was not you, sign in and check your security settings, or ask your administrator for help:",
+  ];
+  const text = [...paragraphs, facts.securityUrl, "— twostep"].join("\n\n") + "\n";
+  const html = [
+    "<!doctype html>",
+    '<html><body style="font-family: sans-serif; line-height: 1.4">',
+    ...paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`),
+    `<p><a href="${escapeHtml(facts.securityUrl)}">${escapeHtml(facts.securityUrl)}</a></p>`,
+    "<p>— twostep</p>",
+    "</body></html>",
+  ].join("\n");
+  return { subject: words.subject, text, html };
+}
+
+/** "2026-11-22 12:00 UTC": the same for every reader, wherever the server runs. */
+export function formatTime(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+const escapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (character) => escapes[character]!);
+}

@@ -1,0 +1,44 @@
+import type { EventType } from "./model.js";
+
+/**
+ * Which event tells whom what (SPEC N1, SECURITY 12): one row per event type
+ * that sends an email. `to` names the people told: `subject` is the user the
+ * change happened to (the only recipient today; who made the change is named
+ * in the words when it was someone else). `kind` picks the words in
+ * `email-words.ts`. An event type absent here sends nothing.
+ */
+export type NotificationRecipient = "subject";
+
+export interface Notification {
+  kind: EmailKind;
+  to: NotificationRecipient[];
+}
+
+export const notifications = {
+  "two_factor.enabled": { kind: "two_factor_enabled", to: ["subject"] },
+  "two_factor.disabled": { kind: "two_factor_disabled", to: ["subject"] },
+  "method.added": { kind: "method_added", to: ["subject"] },
+  "method.reset": { kind: "method_reset", to: ["subject"] },
+  "method.removed": { kind: "method_removed", to: ["subject"] },
+  "recovery_codes.generated": { kind: "recovery_codes_generated", to: ["subject"] },
+  "login.recovery_code_used": { kind: "recovery_code_used", to: ["subject"] },
+  "login.locked_out": { kind: "locked_out", to: ["subject"] },
+  "password.changed": { kind: "password_changed", to: ["subject"] },
+  "password.reset": { kind: "password_reset", to: ["subject"] },
+} as const satisfies Partial<Record<EventType, Notification>>;
+
+export type EmailKind =
+  | "two_factor_enabled"
+  | "two_factor_disabled"
+  | "method_added"
+  | "method_reset"
+  | "method_removed"
+  | "recovery_codes_generated"
+  | "recovery_code_used"
+  | "locked_out"
+  | "password_changed"
+  | "password_reset";
+
+export function notificationFor(type: EventType): Notification | undefined {
+  return (notifications as Partial<Record<EventType, Notification>>)[type];
+}
