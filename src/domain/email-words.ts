@@ -18,6 +18,9 @@ export interface EmailFacts {
   methodType?: string;
   methodName?: string;
   codesLeft?: number;
+  /** P1: the day two-factor authentication becomes mandatory, and how many days are left. */
+  deadline?: number;
+  daysBefore?: number;
   /** The user's security page, where they can check and undo. */
   securityUrl: string;
 }
@@ -47,12 +50,12 @@ function byWhom(facts: EmailFacts): string {
 
 export const emailWords: Record<EmailKind, (facts: EmailFacts) => Words> = {
   two_factor_enabled: (facts) => ({
-    subject: "Two-step sign-in is on",
-    said: [`Two-step sign-in was turned on for your account${byWhom(facts)}. From now on you need your ${method(facts)} as well as your password.`],
+    subject: "Two-factor authentication is on",
+    said: [`Two-factor authentication (2FA) was turned on for your account${byWhom(facts)}. From now on you need your ${method(facts)} as well as your password.`],
   }),
   two_factor_disabled: (facts) => ({
-    subject: "Two-step sign-in is off",
-    said: [`Two-step sign-in was turned off for your account${byWhom(facts)}. Your password alone now signs you in.`],
+    subject: "Two-factor authentication is off",
+    said: [`Two-factor authentication (2FA) was turned off for your account${byWhom(facts)}. Your password alone now signs you in.`],
   }),
   method_added: (facts) => ({
     subject: "A sign-in method was added",
@@ -80,7 +83,7 @@ export const emailWords: Record<EmailKind, (facts: EmailFacts) => Words> = {
   locked_out: () => ({
     subject: "Sign-in locked after wrong codes",
     said: [
-      "Someone entered your password correctly, then the wrong two-step code too many times. We have locked sign-in for a while.",
+      "Someone entered your password correctly, then the wrong two-factor code too many times. We have locked sign-in for a while.",
       "If this was not you, change your password now.",
     ],
   }),
@@ -91,6 +94,20 @@ export const emailWords: Record<EmailKind, (facts: EmailFacts) => Words> = {
   password_reset: (facts) => ({
     subject: "Your password was reset",
     said: [`The password for your account was reset${byWhom(facts)}.`],
+  }),
+  two_factor_reminder: (facts) => ({
+    subject: "Reminder: set up two-factor authentication",
+    said: [
+      `Two-factor authentication (2FA) will become mandatory for your account starting ${facts.deadline === undefined ? "soon" : formatDay(facts.deadline)}${facts.daysBefore === undefined ? "" : facts.daysBefore === 1 ? ", tomorrow" : `, in ${facts.daysBefore} days`}.`,
+      "Set it up now: sign in and choose Security, then Set up two-factor authentication. After that date you will have to set it up before you can use your account.",
+    ],
+  }),
+  password_throttled: () => ({
+    subject: "Many wrong passwords for your account",
+    said: [
+      "Someone entered the wrong password for your account many times. We have slowed down further tries from new browsers; browsers you signed in with before are not affected.",
+      "If this was not you, nothing is needed, but consider turning on two-factor authentication if it is off.",
+    ],
   }),
 };
 
@@ -114,6 +131,11 @@ export function renderEmail(kind: EmailKind, facts: EmailFacts): RenderedEmail {
     "</body></html>",
   ].join("\n");
   return { subject: words.subject, text, html };
+}
+
+/** "9 December 2026": a deadline's day, in UTC like the dates admins set. */
+export function formatDay(at: number): string {
+  return new Date(at).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }
 
 /** "2026-11-22 12:00 UTC": the same for every reader, wherever the server runs. */

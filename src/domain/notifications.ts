@@ -25,6 +25,8 @@ export const notifications = {
   "login.locked_out": { kind: "locked_out", to: ["subject"] },
   "password.changed": { kind: "password_changed", to: ["subject"] },
   "password.reset": { kind: "password_reset", to: ["subject"] },
+  "two_factor.reminder": { kind: "two_factor_reminder", to: ["subject"] },
+  "login.password_throttled": { kind: "password_throttled", to: ["subject"] },
 } as const satisfies Partial<Record<EventType, Notification>>;
 
 export type EmailKind =
@@ -37,7 +39,9 @@ export type EmailKind =
   | "recovery_code_used"
   | "locked_out"
   | "password_changed"
-  | "password_reset";
+  | "password_reset"
+  | "two_factor_reminder"
+  | "password_throttled";
 
 export function notificationFor(type: EventType): Notification | undefined {
   return (notifications as Partial<Record<EventType, Notification>>)[type];

@@ -2,6 +2,7 @@ import { parseConfig } from "../config.js";
 import { createRuntime } from "../bootstrap.js";
 import { demoUsers, loadDemoData } from "../services/demo.js";
 import { startMessageDispatcher } from "../services/message-dispatcher.js";
+import { startReminderSchedule } from "../services/two-factor-reminders.js";
 import { buildApp } from "./app.js";
 
 /** Starts the server: `node dist/http/server.js [--demo]`. --demo loads the demo data first and prints the logins. */
@@ -21,7 +22,10 @@ async function main() {
   app.addHook("onResponse", async (request) => {
     if (request.method !== "GET" && request.method !== "HEAD") dispatcher.kick();
   });
+  // P1: reminders 14, 3 and 1 days before a deadline, claimed through the database (several instances send once).
+  const stopReminders = startReminderSchedule(runtime.deps, { intervalMs: 60 * 60 * 1000 });
   const close = async () => {
+    stopReminders();
     await app.close();
     await dispatcher.stop();
     await runtime.close();

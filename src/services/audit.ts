@@ -56,6 +56,8 @@ export async function recordEvent(deps: Pick<ServiceDeps, "clock" | "newId" | "c
     ...(typeof detail.type === "string" ? { methodType: detail.type } : {}),
     ...(typeof detail.name === "string" ? { methodName: detail.name } : {}),
     ...(typeof detail.codesLeft === "number" ? { codesLeft: detail.codesLeft } : {}),
+    ...(typeof detail.deadline === "number" ? { deadline: detail.deadline } : {}),
+    ...(typeof detail.daysBefore === "number" ? { daysBefore: detail.daysBefore } : {}),
     securityUrl: `${deps.config.publicUrl}/settings/security`,
   });
   // `subject` is the one recipient kind today: the user the change happened to.

@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { createSmtpEmailGateway } from "../../src/gateways/email/smtp.js";
 import { startSmtpServer, type LocalSmtpServer } from "../helpers/smtp.js";
 
-const message = { to: "ada@example.test", subject: "Two-step sign-in is on", text: "Hello Ada,\n\nplain part\n", html: "<p>Hello <b>Ada</b></p>" };
+const message = { to: "ada@example.test", subject: "Two-factor authentication is on", text: "Hello Ada,\n\nplain part\n", html: "<p>Hello <b>Ada</b></p>" };
 
 describe("SMTP email gateway", () => {
   let smtp: LocalSmtpServer;

@@ -24,7 +24,7 @@ describe("development outbox: emails", () => {
       assert.deepEqual(await dispatchDueMessages(t.deps), { sent: 3, retried: 0, failed: 0 });
       page = await t.app.inject({ method: "GET", url: "/dev/outbox" });
       const emails = page.body.split("<h2>Emails</h2>")[1]!.split("<h2>Text messages</h2>")[0]!;
-      for (const subject of ["Two-step sign-in is on", "A sign-in method was added", "New recovery codes"]) {
+      for (const subject of ["Two-factor authentication is on", "A sign-in method was added", "New recovery codes"]) {
         assert.ok(emails.includes(`<td>${user.email}</td><td>${subject}</td>`), subject);
       }
       assert.ok(emails.includes(`Hello ${user.displayName},`), "the text part");

@@ -76,7 +76,7 @@ describe("email survives a server killed between commit and send", () => {
     await sleep(2500); // two more polls: nothing is sent again
     assert.equal(smtp.received.length, 3);
     assert.deepEqual(received.map((email) => email.envelopeTo), [[user.email], [user.email], [user.email]]);
-    assert.deepEqual(received.map((email) => email.parsed.subject).sort(), ["A sign-in method was added", "New recovery codes", "Two-step sign-in is on"]);
+    assert.deepEqual(received.map((email) => email.parsed.subject).sort(), ["A sign-in method was added", "New recovery codes", "Two-factor authentication is on"]);
     assert.equal(new Set(received.map((email) => email.parsed.messageId)).size, 3);
     assert.deepEqual((await mine()).map((message) => message.status), ["sent", "sent", "sent"]);
   });

@@ -54,7 +54,7 @@ describe("email dispatch: retries, backoff, giving up", () => {
     assert.deepEqual(await dispatchDueMessages(deps), { sent: 0, retried: 0, failed: 0 });
     const log = t.logger.lines.join("\n");
     assert.match(log, /given up/);
-    assert.ok(!log.includes(user.email) && !log.includes("Two-step sign-in was turned on"), "no address or words in the log");
+    assert.ok(!log.includes(user.email) && !log.includes("Two-factor authentication (2FA) was turned on"), "no address or words in the log");
   });
 
   it("a permanent failure is final at once; a success marks the message sent", async () => {
