@@ -61,6 +61,11 @@ export interface Config {
   accountPasswordThrottle: { freeFailures: number; baseLockSeconds: number; maxLockSeconds: number };
   /** TWOSTEP_REMEMBERED_BROWSER_DAYS (180): how long a browser that completed a login skips the per-account delay. */
   rememberedBrowserDays: number;
+  /**
+   * PR1: TWOSTEP_PASSWORD_RESET_TTL_SECONDS (1800): a reset link dies after this;
+   * TWOSTEP_PASSWORD_RESET_LIMIT_PER_ADDRESS (10) and _PER_ACCOUNT (3): reset emails asked for per hour.
+   */
+  passwordReset: { ttlSeconds: number; limitPerAddressPerHour: number; limitPerAccountPerHour: number };
   /** TWOSTEP_ARGON2_MEMORY_KIB (19456), TWOSTEP_ARGON2_ITERATIONS (2): OWASP's argon2id minimum. */
   argon2: { memoryKib: number; iterations: number; parallelism: number };
   sms: SmsConfig;
@@ -278,6 +283,11 @@ export function parseConfig(env: Env = process.env): Config {
       maxLockSeconds: integer(env, "TWOSTEP_ACCOUNT_PASSWORD_DELAY_MAX_SECONDS", 900, 1, 86400),
     },
     rememberedBrowserDays: integer(env, "TWOSTEP_REMEMBERED_BROWSER_DAYS", 180, 1, 3650),
+    passwordReset: {
+      ttlSeconds: integer(env, "TWOSTEP_PASSWORD_RESET_TTL_SECONDS", 1800, 300, 86400),
+      limitPerAddressPerHour: integer(env, "TWOSTEP_PASSWORD_RESET_LIMIT_PER_ADDRESS", 10, 1, 100000),
+      limitPerAccountPerHour: integer(env, "TWOSTEP_PASSWORD_RESET_LIMIT_PER_ACCOUNT", 3, 1, 1000),
+    },
     argon2: {
       memoryKib: integer(env, "TWOSTEP_ARGON2_MEMORY_KIB", 19456, 1024, 4_194_304),
       iterations: integer(env, "TWOSTEP_ARGON2_ITERATIONS", 2, 1, 100),

@@ -5,7 +5,7 @@ import type { EmailKind } from "./notifications.js";
  * text part and a simple HTML part built from the same paragraphs, every value
  * escaped. The facts are the user's name, the time, the address the change
  * came from, who made it if not the user, a method's name and a count: never a
- * code, a seed or a token (a reset link, when that feature comes, is the one
+ * code, a seed or a token (the reset link, `renderResetLinkEmail`, is the one
  * exception, and its row's body is erased once sent).
  */
 export interface EmailFacts {
@@ -93,7 +93,9 @@ export const emailWords: Record<EmailKind, (facts: EmailFacts) => Words> = {
   }),
   password_reset: (facts) => ({
     subject: "Your password was reset",
-    said: [`The password for your account was reset${byWhom(facts)}.`],
+    said: [
+      `The password for your account was reset${byWhom(facts)} with a link sent to this address. Every other signed-in session was ended. Two-factor authentication, if you use it, is still on.`,
+    ],
   }),
   two_factor_reminder: (facts) => ({
     subject: "Reminder: set up two-factor authentication",
@@ -131,6 +133,36 @@ export function renderEmail(kind: EmailKind, facts: EmailFacts): RenderedEmail {
     "</body></html>",
   ].join("\n");
   return { subject: words.subject, text, html };
+}
+
+/** PR1: the message kind of the one email that holds a token (the outbox erases its body once sent). */
+export const resetLinkKind = "password_reset_link";
+
+/**
+ * The email with the reset link. It goes only to the address the account
+ * already has, so whoever asked learns nothing; it says how long the link
+ * lasts and that ignoring it changes nothing.
+ */
+export function renderResetLinkEmail(facts: { displayName: string; at: number; clientAddress: string | null; resetUrl: string; ttlMinutes: number }): RenderedEmail {
+  const where = facts.clientAddress ? ` from the address ${facts.clientAddress}` : "";
+  const before = [
+    `Hello ${facts.displayName},`,
+    `Someone asked to reset the password for your account (${formatTime(facts.at)}${where}). To choose a new password, open this link within ${facts.ttlMinutes} minutes. It works once:`,
+  ];
+  const after = [
+    "If you did not ask for this, ignore this email: your password stays as it is. Two-factor authentication stays on after a reset, and you will still need your second step to sign in.",
+  ];
+  const text = [...before, facts.resetUrl, ...after, "— twostep"].join("\n\n") + "\n";
+  const html = [
+    "<!doctype html>",
+    '<html><body style="font-family: sans-serif; line-height: 1.4">',
+    ...before.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`),
+    `<p><a href="${escapeHtml(facts.resetUrl)}">Choose a new password</a></p>`,
+    ...after.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`),
+    "<p>— twostep</p>",
+    "</body></html>",
+  ].join("\n");
+  return { subject: "Reset your twostep password", text, html };
 }
 
 /** "9 December 2026": a deadline's day, in UTC like the dates admins set. */

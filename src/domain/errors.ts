@@ -17,6 +17,9 @@ export const errorCatalogue = {
   invalid_method_name: { status: 400, message: "Give the method a name of 1 to 64 characters." },
   password_too_short: { status: 400, message: "Use a password of at least 12 characters." },
   password_too_long: { status: 400, message: "Use a password of at most 256 characters." },
+  passwords_do_not_match: { status: 400, message: "The two passwords do not match. Type the same new password twice." },
+  reset_link_invalid: { status: 400, message: "This reset link is not valid, was already used or has expired. Ask for a new one." },
+  reset_limit_reached: { status: 429, message: "Too many reset emails were asked for. Try again later." },
   invalid_credentials: { status: 401, message: "Incorrect email or password." },
   password_incorrect: { status: 401, message: "That password is not correct." },
   invalid_code: {

@@ -24,6 +24,29 @@ export interface AppOptions {
   logger?: boolean | object;
 }
 
+/**
+ * The request as a log line shows it: the path without its query string. The
+ * reset page's URL carries the reset token (`/login/reset?token=…`, PR1), and
+ * Fastify's own serializer would log the whole URL on every request; no query
+ * string here holds anything an operator needs from the log.
+ */
+export function logSafeRequest(request: { method: string; url: string; hostname?: string; ip?: string; socket?: { remotePort?: number } }) {
+  const query = request.url.indexOf("?");
+  return {
+    method: request.method,
+    url: query === -1 ? request.url : request.url.slice(0, query),
+    host: request.hostname,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
+function withRequestSerializer(logger: boolean | object): boolean | object {
+  if (typeof logger !== "object") return logger;
+  const serializers = (logger as { serializers?: object }).serializers ?? {};
+  return { ...logger, serializers: { ...serializers, req: logSafeRequest } };
+}
+
 const publicDir = fileURLToPath(new URL("../../public/", import.meta.url));
 
 /** Every error answer: the catalogue's JSON under /api, an error page elsewhere. */
@@ -57,7 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { deps } = options;
   const secureCookies = deps.config.publicUrl.startsWith("https://");
   const app: FastifyInstance = Fastify({
-    logger: options.logger ?? { level: deps.config.logLevel, redact: { paths: redactedLogPaths, censor: "[redacted]" } },
+    logger: withRequestSerializer(options.logger ?? { level: deps.config.logLevel, redact: { paths: redactedLogPaths, censor: "[redacted]" } }),
     trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: 16 * 1024,
     // Unknown fields are an error, not silently dropped; types are not coerced.

@@ -1,6 +1,6 @@
 import { fail, type Result } from "../domain/errors.js";
 import { activeMethods } from "../domain/login-flow/flow.js";
-import type { LoginFlow, MethodType, User } from "../domain/model.js";
+import type { LoginFlow, Method, MethodType, User } from "../domain/model.js";
 import { createToken, hashToken } from "../security/tokens.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordEvent } from "./audit.js";
@@ -10,9 +10,9 @@ import { addressKey } from "./throttle.js";
 import { lockSchedule } from "../domain/throttle.js";
 import { settleRightPassword, settleWrongPassword, takePasswordSlot } from "./password-throttle.js";
 import { deliverCodeIfSent, type CodeDelivery } from "./code-delivery.js";
-import { carryOut, decide } from "./login-flow-effects.js";
+import { carryOut, decide, type FlowOutcome } from "./login-flow-effects.js";
 import { effectivePolicyFor } from "./policy.js";
-import { twoFactorRequirement } from "../domain/two-factor-requirement.js";
+import { twoFactorRequirement, type TwoFactorRequirement } from "../domain/two-factor-requirement.js";
 
 export type LoginStart =
   /** `twoFactorDeadline`: 2FA becomes mandatory then (P1); the login shows it with "Set up now". */
@@ -59,10 +59,25 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
   const flowToken = createToken();
   const done = await deps.store.transaction((store) => carryOut(deps, store, user, decided, context, { flowTokenHash: hashToken(flowToken) }));
   if (!done.ok) return done;
+  return loginStartAfter(deps, { user, methods, allowedMethods: policy.allowedMethods, requirement, flowToken, done }, context);
+}
+
+/**
+ * What the password step's answer is once the machine's decision is carried
+ * out and committed: a session, the second step, or a required enrolment. A
+ * completed password reset (PR1) answers through here too, so it can never
+ * skip the second step that a password login would get.
+ */
+export async function loginStartAfter(
+  deps: ServiceDeps,
+  input: { user: User; methods: Method[]; allowedMethods: MethodType[]; requirement: TwoFactorRequirement; flowToken: string; done: FlowOutcome },
+  context: RequestContext,
+): Promise<LoginStart> {
+  const { user, methods, requirement, flowToken, done } = input;
   if (done.sessionToken) return { ok: true, kind: "authenticated", sessionToken: done.sessionToken, user, twoFactorDeadline: done.deadline ?? null };
   const flow = done.flow!;
   if (flow.state === "enrolment_required") {
-    return { ok: true, kind: "enrolment_required", flowToken, flow, deadline: requirement.status === "not_required" ? now : requirement.deadline, allowedMethods: policy.allowedMethods };
+    return { ok: true, kind: "enrolment_required", flowToken, flow, deadline: requirement.status === "not_required" ? deps.clock.now() : requirement.deadline, allowedMethods: input.allowedMethods };
   }
   // L2: when the default is SMS, the code is sent as the second step opens.
   const delivery = done.sendCodeMethodId

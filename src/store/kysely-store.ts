@@ -13,6 +13,7 @@ import * as sealedValuesSql from "./kysely/sealed-values.js";
 import * as sessionsSql from "./kysely/sessions.js";
 import * as remindersSql from "./kysely/reminders.js";
 import * as browsersSql from "./kysely/remembered-browsers.js";
+import * as passwordResetsSql from "./kysely/password-resets.js";
 
 /**
  * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
@@ -123,6 +124,12 @@ export function bindPorts(db: Kysely<Database>): Stores {
       findRememberedBrowser: (...args) => browsersSql.findRememberedBrowser(db, ...args),
       forgetUserBrowsers: (...args) => browsersSql.forgetUserBrowsers(db, ...args),
     },
+    passwordResets: {
+      insertPasswordReset: (...args) => passwordResetsSql.insertPasswordReset(db, ...args),
+      findLivePasswordReset: (...args) => passwordResetsSql.findLivePasswordReset(db, ...args),
+      consumePasswordReset: (...args) => passwordResetsSql.consumePasswordReset(db, ...args),
+      retireUserPasswordResets: (...args) => passwordResetsSql.retireUserPasswordResets(db, ...args),
+    },
   };
 }
 
@@ -143,5 +150,6 @@ function guarded(ports: Stores, check: () => void): Stores {
     sealedValues: wrap(ports.sealedValues),
     reminders: wrap(ports.reminders),
     browsers: wrap(ports.browsers),
+    passwordResets: wrap(ports.passwordResets),
   };
 }

@@ -5,6 +5,7 @@ import * as eventSequence from "./migrations/0003-event-sequence.js";
 import * as emailOutbox from "./migrations/0004-email-outbox.js";
 import * as twoFactorReminders from "./migrations/0005-two-factor-reminders.js";
 import * as rememberedBrowsers from "./migrations/0006-remembered-browsers.js";
+import * as passwordResetUserIndex from "./migrations/0007-password-reset-user-index.js";
 
 /** Migrations are imported, not read from disk, so the compiled build and tests see the same list. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "0004-email-outbox": emailOutbox,
   "0005-two-factor-reminders": twoFactorReminders,
   "0006-remembered-browsers": rememberedBrowsers,
+  "0007-password-reset-user-index": passwordResetUserIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

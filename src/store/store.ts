@@ -9,8 +9,9 @@ import type { SealedValueStore } from "./ports/sealed-values.js";
 import type { SessionStore } from "./ports/sessions.js";
 import type { ReminderStore } from "./ports/reminders.js";
 import type { RememberedBrowserStore } from "./ports/remembered-browsers.js";
+import type { PasswordResetStore } from "./ports/password-resets.js";
 
-export type { AccountStore, CodeStore, CounterStore, EventStore, MessageStore, MethodStore, OutboxStore, ReminderStore, RememberedBrowserStore, SealedValueStore, SessionStore };
+export type { AccountStore, CodeStore, CounterStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, ReminderStore, RememberedBrowserStore, SealedValueStore, SessionStore };
 export type { SealedValue } from "./ports/sealed-values.js";
 export type { NewOutgoingMessage, OutgoingMessage } from "./ports/messages.js";
 export type { AttemptCount, ClientInfo, LockSchedule } from "./ports/shared.js";
@@ -38,6 +39,8 @@ export interface Stores {
   reminders: ReminderStore;
   /** Issue 7: browsers that completed a login (they skip the per-account password delay). */
   browsers: RememberedBrowserStore;
+  /** PR1: reset links by token hash, used once. */
+  passwordResets: PasswordResetStore;
 }
 
 /**

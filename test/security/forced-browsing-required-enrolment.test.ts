@@ -37,6 +37,10 @@ function allowed(path: string): boolean {
     path === "/logout" ||
     path === "/api/login" ||
     path === "/login" /* POST: logging in again (GET redirects to /login/enrol, checked below) */ ||
+    // PR1: "Forgot password?" reads no login flow; a reset goes through the machine again (enrolment_required).
+    path === "/login/forgot" ||
+    path === "/login/reset" ||
+    path.startsWith("/api/password-reset/") ||
     path === "/api/openapi.json" ||
     path.startsWith("/api/docs") ||
     path.startsWith("/assets/") ||

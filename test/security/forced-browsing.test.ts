@@ -29,6 +29,8 @@ function isPublic(path: string): boolean {
     path === "/logout" ||
     path === "/api/login" ||
     path.startsWith("/api/login/") ||
+    // PR1: asking for and using a reset link needs no session (the link's token is the proof).
+    path.startsWith("/api/password-reset/") ||
     path === "/api/openapi.json" ||
     path.startsWith("/api/docs") ||
     path.startsWith("/assets/") ||

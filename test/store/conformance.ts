@@ -14,6 +14,7 @@ import { createConformanceContext } from "./conformance/fixtures.js";
 import { messagesConformance } from "./conformance/messages.js";
 import { methodsConformance } from "./conformance/methods.js";
 import { outboxConformance } from "./conformance/outbox.js";
+import { passwordResetsConformance } from "./conformance/password-resets.js";
 import { rememberedBrowsersConformance } from "./conformance/remembered-browsers.js";
 import { sealedValuesConformance } from "./conformance/sealed-values.js";
 import { sessionsConformance } from "./conformance/sessions.js";
@@ -35,6 +36,7 @@ const ports = {
   messages: messagesConformance,
   sealedValues: sealedValuesConformance,
   browsers: rememberedBrowsersConformance,
+  passwordResets: passwordResetsConformance,
   transactions: transactionsConformance,
 };
 

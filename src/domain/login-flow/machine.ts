@@ -24,7 +24,7 @@ export interface FlowPolicy {
 export type FlowEvent =
   /** Step 1 passed (argon2 verified, user active). `flowId` names the flow to create, if one is needed. */
   | { type: "password_verified"; flowId: string; userId: string; methods: Method[]; requirement: TwoFactorRequirement }
-  /** PR1 (later): a new password was set through a reset link; the user then goes to the second step, or logs in without 2FA. */
+  /** PR1: a new password was set through a reset link (services/password-reset-complete.ts); the same next state as password_verified. */
   | { type: "password_reset_completed"; flowId: string; userId: string; methods: Method[]; requirement: TwoFactorRequirement }
   | { type: "code_verified"; factor: MethodType }
   | { type: "code_failed"; factor: MethodType | "recovery_code"; locked: boolean }

@@ -3,6 +3,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { registerLoginApi } from "./login-routes.js";
+import { registerPasswordResetApi } from "./password-reset-routes.js";
 import { registerSettingsApi } from "./settings-routes.js";
 import { registerMethodApi } from "./method-routes.js";
 import { ErrorBody } from "./schemas.js";
@@ -38,6 +39,7 @@ export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDe
   await app.register(swaggerUi, { routePrefix: "/docs", indexPrefix: app.prefix, staticCSP: true });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   registerLoginApi(app, options.deps);
+  registerPasswordResetApi(app, options.deps);
   registerSettingsApi(app, options.deps);
   registerMethodApi(app, options.deps);
   registerRequiredEnrolmentApi(app, options.deps);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Failure } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { startLogin } from "../../services/login.js";
+import { startLogin, type LoginStart } from "../../services/login.js";
 import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
 import { endSession } from "../../services/sessions.js";
 import { requestContext } from "../context.js";
@@ -38,6 +38,29 @@ async function sessionBody(deps: ServiceDeps, success: SecondStepSuccess, presen
   };
 }
 
+/** POST /api/login's answer; a completed password reset (PR1) answers the same, so it can never skip the second step. */
+export async function presentLoginStart(deps: ServiceDeps, result: LoginStart, presentedBrowserToken: unknown) {
+  if (result.kind === "authenticated") {
+    return {
+      status: "authenticated" as const,
+      sessionToken: result.sessionToken,
+      ...(await browserTokenFor(deps, result.user.id, presentedBrowserToken)),
+      ...(result.twoFactorDeadline !== null ? { twoFactorDeadline: iso(result.twoFactorDeadline) } : {}),
+    };
+  }
+  if (result.kind === "enrolment_required") {
+    return { status: "enrolment_required" as const, flowId: result.flowToken, expiresAt: iso(result.flow.expiresAt), deadline: iso(result.deadline), allowedMethods: result.allowedMethods };
+  }
+  return {
+    status: "second_factor_required" as const,
+    flowId: result.flowToken,
+    expiresAt: iso(result.flow.expiresAt),
+    methods: result.methods.map(presentMethod),
+    currentMethodId: result.flow.methodId,
+    codeDelivery: presentDelivery(result.delivery),
+  };
+}
+
 /** The same login as the pages (L6): step 1, step 2 by code or recovery code, method switch, log out. */
 export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
   app.post(
@@ -46,26 +69,7 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     async (request, reply) => {
       const body = request.body as { email: string; password: string; browserToken?: string };
       const result = await startLogin(deps, body, requestContext(request));
-      if (!result.ok) return failWith(reply, result);
-      if (result.kind === "authenticated") {
-        return {
-          status: "authenticated",
-          sessionToken: result.sessionToken,
-          ...(await browserTokenFor(deps, result.user.id, body.browserToken)),
-          ...(result.twoFactorDeadline !== null ? { twoFactorDeadline: iso(result.twoFactorDeadline) } : {}),
-        };
-      }
-      if (result.kind === "enrolment_required") {
-        return { status: "enrolment_required", flowId: result.flowToken, expiresAt: iso(result.flow.expiresAt), deadline: iso(result.deadline), allowedMethods: result.allowedMethods };
-      }
-      return {
-        status: "second_factor_required",
-        flowId: result.flowToken,
-        expiresAt: iso(result.flow.expiresAt),
-        methods: result.methods.map(presentMethod),
-        currentMethodId: result.flow.methodId,
-        codeDelivery: presentDelivery(result.delivery),
-      };
+      return result.ok ? presentLoginStart(deps, result, body.browserToken) : failWith(reply, result);
     },
   );
 

@@ -71,6 +71,16 @@ export const LoginResponse = Type.Union([
   }),
 ]);
 export const FlowBody = closed({ flowId });
+/** PR1. */
+export const PasswordResetRequestBody = closed({ email: Type.String({ maxLength: 320 }) });
+export const PasswordResetRequestedResponse = Type.Object({
+  status: Type.Literal("requested"),
+  message: Type.String({ description: "The same for every email: it never says whether an account has it" }),
+});
+export const PasswordResetCompleteBody = closed({
+  token: Type.String({ maxLength: 128, description: "The token from the emailed link's `token` query parameter" }),
+  newPassword: Type.String({ maxLength: 1024 }),
+});
 export const CodeSentResponse = Type.Object({ sent: Type.Literal(true), expiresAt: Type.String({ format: "date-time" }) });
 export const SecondFactorBody = closed({ flowId, code, methodId: Type.Optional(Type.String({ maxLength: 64 })), browserToken: Type.Optional(browserToken) });
 export const RecoveryLoginBody = closed({ flowId, code: Type.String({ maxLength: 128, examples: ["ABCD-EFGH-JKMN-PQRS"] }), browserToken: Type.Optional(browserToken) });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { registerEnrolmentPages } from "./enrolment-routes.js";
 import { registerLoginPages } from "./login-routes.js";
+import { registerPasswordResetPages } from "./password-reset-routes.js";
 import { registerSettingsPages } from "./settings-routes.js";
 import { registerDevelopmentPages } from "./dev-routes.js";
 import { registerMethodPages } from "./method-routes.js";
@@ -18,6 +19,7 @@ export async function pagesPlugin(app: FastifyInstance, options: { deps: Service
   app.removeAllContentTypeParsers();
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   registerLoginPages(app, options.deps, options.secureCookies);
+  registerPasswordResetPages(app, options.deps, options.secureCookies);
   registerSettingsPages(app, options.deps);
   registerEnrolmentPages(app, options.deps);
   registerRequiredEnrolmentPages(app, options.deps, options.secureCookies);

@@ -1,7 +1,7 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage, errorStatus } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { startLogin } from "../../services/login.js";
+import { startLogin, type LoginStart } from "../../services/login.js";
 import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
 import { endSession } from "../../services/sessions.js";
 import { isPendingEnrolment } from "../../services/required-enrolment.js";
@@ -11,6 +11,25 @@ import { alertFrom, csrfToken, deliveryQuery, noticeFrom, redirect, sendPage } f
 import { loginForm, recoveryCodeForm, secondStepForm } from "./views/login.js";
 import { formSchema } from "./form-schema.js";
 import { browserCookie, rememberThisBrowser } from "../remembered-browser.js";
+
+/**
+ * Where a passed password step sends the browser: logged in, the second step
+ * (flow cookie), or the required enrolment. A completed password reset (PR1)
+ * goes through here too, so it lands where a password login would.
+ */
+export async function answerLoginStart(deps: ServiceDeps, request: FastifyRequest, reply: FastifyReply, secure: boolean, result: LoginStart) {
+  if (result.kind === "authenticated") {
+    await rememberThisBrowser(deps, request, reply, secure, result.user.id);
+    reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
+    return redirect(reply, "/settings/security");
+  }
+  if (result.kind === "enrolment_required") {
+    reply.setCookie(loginFlowCookie, result.flowToken, cookieOptions(secure, deps.config.enrolmentTtlSeconds));
+    return redirect(reply, "/login/enrol");
+  }
+  reply.setCookie(loginFlowCookie, result.flowToken, cookieOptions(secure, deps.config.loginTtlSeconds));
+  return redirect(reply, `/login/two-factor${deliveryQuery(result.delivery)}`);
+}
 
 /** Step 1, step 2 (code or recovery code) and log out, as HTML forms (L1–L6). */
 export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secure: boolean) {
@@ -41,17 +60,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
       const errors = { password: errorMessage(result.code) };
       return sendPage(reply, { title: "Log in", narrow: true, user: null, status: result.code === "locked_out" ? 429 : 401 }, loginForm({ csrfToken: csrfToken(reply), email: body.email, errors }));
     }
-    if (result.kind === "authenticated") {
-      await rememberThisBrowser(deps, request, reply, secure, result.user.id);
-      reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
-      return redirect(reply, "/settings/security");
-    }
-    if (result.kind === "enrolment_required") {
-      reply.setCookie(loginFlowCookie, result.flowToken, cookieOptions(secure, deps.config.enrolmentTtlSeconds));
-      return redirect(reply, "/login/enrol");
-    }
-    reply.setCookie(loginFlowCookie, result.flowToken, cookieOptions(secure, deps.config.loginTtlSeconds));
-    return redirect(reply, `/login/two-factor${deliveryQuery(result.delivery)}`);
+    return answerLoginStart(deps, request, reply, secure, result);
   });
 
   app.get("/login/two-factor", async (request, reply) => {

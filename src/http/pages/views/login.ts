@@ -11,7 +11,8 @@ export function loginForm(input: { csrfToken: string; email?: string; errors?: F
   ${field({ name: "email", label: "Email", type: "email", value: input.email ?? "", autocomplete: "username", autofocus: !input.errors?.password, error: input.errors?.email, maxlength: 254 })}
   ${field({ name: "password", label: "Password", type: "password", autocomplete: "current-password", autofocus: Boolean(input.errors?.password), error: input.errors?.password, maxlength: 256 })}
   <button type="submit" class="primary">Log in</button>
-</form>`;
+</form>
+<div class="alternatives"><a href="/login/forgot">Forgot password?</a></div>`;
 }
 
 function methodPrompt(method: MethodView): Html {

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from "fastify";
+import type { ServiceDeps } from "../../services/deps.js";
+import { completePasswordReset } from "../../services/password-reset-complete.js";
+import { requestPasswordReset } from "../../services/password-reset-request.js";
+import { requestContext } from "../context.js";
+import { resetRequestedWords } from "../pages/views/password-reset.js";
+import { failWith, presentLoginStart } from "./login-routes.js";
+import { errors, LoginResponse, PasswordResetCompleteBody, PasswordResetRequestBody, PasswordResetRequestedResponse } from "./schemas.js";
+
+/** PR1 in the JSON API: the same services and answers as the pages. */
+export function registerPasswordResetApi(app: FastifyInstance, deps: ServiceDeps) {
+  app.post(
+    "/password-reset/request",
+    {
+      schema: {
+        tags: ["login"],
+        summary: "Email a password reset link (the same 202 whether or not an account has the email)",
+        body: PasswordResetRequestBody,
+        response: { 202: PasswordResetRequestedResponse, ...errors(400, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      const result = await requestPasswordReset(deps, request.body as { email: string }, requestContext(request));
+      if (!result.ok) {
+        if (result.retryAfterSeconds) reply.header("retry-after", String(result.retryAfterSeconds));
+        return failWith(reply, result);
+      }
+      return reply.code(202).send({ status: "requested", message: resetRequestedWords });
+    },
+  );
+
+  app.post(
+    "/password-reset/complete",
+    {
+      schema: {
+        tags: ["login"],
+        summary: "Set a new password with the emailed token; answers like POST /api/login (a 2FA user gets the second step, never a session)",
+        body: PasswordResetCompleteBody,
+        response: { 200: LoginResponse, ...errors(400, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { token: string; newPassword: string };
+      const result = await completePasswordReset(deps, body, requestContext(request));
+      return result.ok ? presentLoginStart(deps, result, undefined) : failWith(reply, result);
+    },
+  );
+}

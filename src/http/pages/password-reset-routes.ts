@@ -1,0 +1,61 @@
+import type { FastifyInstance } from "fastify";
+import { errorMessage, errorStatus } from "../../domain/errors.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import { completePasswordReset, isResetLinkLive } from "../../services/password-reset-complete.js";
+import { requestPasswordReset } from "../../services/password-reset-request.js";
+import { requestContext } from "../context.js";
+import { pageSession } from "../plugins/authentication.js";
+import { csrfToken, redirect, sendPage } from "./render.js";
+import { formSchema } from "./form-schema.js";
+import { answerLoginStart } from "./login-routes.js";
+import { forgotPasswordForm, newPasswordForm, resetLinkInvalidPage, resetRequestedPage } from "./views/password-reset.js";
+
+/**
+ * PR1 as pages: "Forgot password?" → the emailed link → a new password typed
+ * twice → the login machine's next step (second step, required enrolment, or
+ * logged in without 2FA). The reset token travels in the link's query string
+ * and then in the form's hidden field; request logs drop query strings
+ * (app.ts `logSafeRequest`), pages are `no-store`, and the Referrer-Policy
+ * header keeps it out of any Referer.
+ */
+export function registerPasswordResetPages(app: FastifyInstance, deps: ServiceDeps, secure: boolean) {
+  const page = (title: string) => ({ title, narrow: true, user: null });
+
+  app.get("/login/forgot", async (request, reply) => {
+    if (await pageSession(deps, request)) return redirect(reply, "/settings/security");
+    return sendPage(reply, page("Forgot your password?"), forgotPasswordForm({ csrfToken: csrfToken(reply) }));
+  });
+
+  app.post("/login/forgot", { schema: formSchema({ email: 320 }), preHandler: app.csrfProtection }, async (request, reply) => {
+    const { email } = request.body as { email: string };
+    const result = await requestPasswordReset(deps, { email }, requestContext(request));
+    if (!result.ok) {
+      if (result.retryAfterSeconds) reply.header("retry-after", String(result.retryAfterSeconds));
+      return sendPage(reply, { ...page("Forgot your password?"), status: errorStatus(result.code) }, forgotPasswordForm({ csrfToken: csrfToken(reply), email, errors: { email: errorMessage(result.code) } }));
+    }
+    return sendPage(reply, page("Check your email"), resetRequestedPage());
+  });
+
+  app.get("/login/reset", { schema: { querystring: { type: "object", properties: { token: { type: "string", maxLength: 128 } } } } }, async (request, reply) => {
+    const { token } = request.query as { token?: string };
+    if (!(await isResetLinkLive(deps, token))) {
+      return sendPage(reply, { ...page("This link does not work"), status: errorStatus("reset_link_invalid") }, resetLinkInvalidPage(errorMessage("reset_link_invalid")));
+    }
+    return sendPage(reply, page("Choose a new password"), newPasswordForm({ csrfToken: csrfToken(reply), token: token! }));
+  });
+
+  app.post("/login/reset", { schema: formSchema({ token: 128, newPassword: 1024, confirmPassword: 1024 }), preHandler: app.csrfProtection }, async (request, reply) => {
+    const body = request.body as { token: string; newPassword: string; confirmPassword: string };
+    const result = await completePasswordReset(deps, body, requestContext(request));
+    if (result.ok) return answerLoginStart(deps, request, reply, secure, result);
+    if (result.code === "reset_link_invalid") {
+      return sendPage(reply, { ...page("This link does not work"), status: errorStatus(result.code) }, resetLinkInvalidPage(errorMessage(result.code)));
+    }
+    const field = result.field ?? "newPassword";
+    return sendPage(
+      reply,
+      { ...page("Choose a new password"), status: errorStatus(result.code) },
+      newPasswordForm({ csrfToken: csrfToken(reply), token: body.token, errors: { [field]: errorMessage(result.code) } }),
+    );
+  });
+}

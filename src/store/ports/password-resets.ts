@@ -1,0 +1,17 @@
+/**
+ * PR1: password reset links. Only the SHA-256 hash of the 256-bit token is
+ * stored (SECURITY 15), bound to one user, with an expiry; `consume` is the
+ * link's single use.
+ */
+export interface PasswordResetStore {
+  insertPasswordReset(reset: { id: string; userId: string; tokenHash: string; createdAt: number; expiresAt: number }): Promise<void>;
+
+  /** The user of a live (unused, unexpired) link, without using it: the page that asks for the new password. */
+  findLivePasswordReset(tokenHash: string, now: number): Promise<{ userId: string } | null>;
+
+  /** Single use: the link's user for exactly one caller, and only while unused and before `expiresAt`; null otherwise. */
+  consumePasswordReset(tokenHash: string, now: number): Promise<{ userId: string } | null>;
+
+  /** Retires every unused link of the user (one link was used: the others must not outlive it). */
+  retireUserPasswordResets(userId: string, now: number): Promise<void>;
+}
