@@ -11,12 +11,13 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import type { Method, SmsCode, User } from "../../src/domain/model.js";
+import type { Method, SmsCode } from "../../src/domain/model.js";
 import type { Store } from "../../src/store/store.js";
 import { createKyselyStore } from "../../src/store/kysely-store.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/database.js";
+import { createConformanceContext, now } from "./conformance/fixtures.js";
 
-const now = 1_795_000_000_000;
+
 
 describe("store: races on multi-row writes", () => {
   let database: TestDatabase;
@@ -27,42 +28,10 @@ describe("store: races on multi-row writes", () => {
   });
   after(() => database.close());
 
-  async function user(): Promise<User> {
-    const accountId = randomUUID();
-    await store.accounts.insertAccount({ id: accountId, kind: "reseller", name: `acct ${accountId}`, parentId: null, createdAt: now });
-    const created: User = {
-      id: randomUUID(),
-      accountId,
-      email: `${randomUUID()}@example.test`,
-      displayName: "Race",
-      role: "member",
-      passwordHash: "$argon2id$stub",
-      active: true,
-      createdAt: now,
-    };
-    await store.accounts.insertUser(created);
-    return created;
-  }
-
-  function method(userId: string, extra: Partial<Method> = {}): Method {
-    return {
-      id: randomUUID(),
-      userId,
-      type: "totp",
-      name: "Authenticator app",
-      status: "active",
-      isDefault: false,
-      secretCiphertext: "v1.k.iv.tag.body",
-      lastUsedStep: null,
-      replacesMethodId: null,
-      createdAt: now,
-      confirmedAt: now,
-      lastUsedAt: null,
-      pendingExpiresAt: null,
-      displayHint: null,
-      ...extra,
-    };
-  }
+  // The same row factories as the conformance suite.
+  const rows = createConformanceContext(() => store);
+  const user = () => rows.user();
+  const method = (userId: string, extra: Partial<Method> = {}) => rows.method(userId, extra);
 
   it(`leaves one usable code after 10 parallel resends for one login`, async () => {
     const owner = await user();

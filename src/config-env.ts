@@ -1,0 +1,27 @@
+/** Reading one environment variable, typed, with a clear error naming it. Used by config.ts and config-messaging.ts. */
+export type Env = Record<string, string | undefined>;
+
+/** Bad configuration: the start stops with this message, which names the variable. */
+export class ConfigError extends Error {}
+
+export function required(env: Env, name: string, what = "the chosen SMS gateway"): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(`${name} is required for ${what}`);
+  return value;
+}
+
+export function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  return value;
+}
+
+export function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new ConfigError(`${name} must be true or false, not "${raw}"`);
+}
