@@ -59,6 +59,12 @@ export interface Config {
   enrolmentTtlSeconds: number;
   /** TWOSTEP_SESSION_TTL_SECONDS (default 43200 = 12 h): absolute session lifetime. */
   sessionTtlSeconds: number;
+  /**
+   * TWOSTEP_STEP_UP_MINUTES (default 10): "sudo mode". With 2FA on, changing one's own
+   * 2FA settings, or acting on another user's, needs a second factor passed this
+   * recently (at login or on the "Confirm it's you" page), SECURITY 17, 29, 33.
+   */
+  stepUpMinutes: number;
   /** TWOSTEP_USER_FREE_FAILURES (5), TWOSTEP_USER_LOCK_BASE_SECONDS (60), TWOSTEP_USER_LOCK_MAX_SECONDS (3600). */
   userThrottle: { freeFailures: number; baseLockSeconds: number; maxLockSeconds: number };
   /** TWOSTEP_ADDRESS_FREE_FAILURES (30), TWOSTEP_ADDRESS_LOCK_BASE_SECONDS (60), TWOSTEP_ADDRESS_LOCK_MAX_SECONDS (3600). */
@@ -152,6 +158,7 @@ export function parseConfig(env: Env = process.env): Config {
     loginTtlSeconds: integer(env, "TWOSTEP_LOGIN_TTL_SECONDS", 300, 30, 3600),
     enrolmentTtlSeconds: integer(env, "TWOSTEP_ENROLMENT_TTL_SECONDS", 600, 60, 86400),
     sessionTtlSeconds: integer(env, "TWOSTEP_SESSION_TTL_SECONDS", 43200, 60, 2_592_000),
+    stepUpMinutes: integer(env, "TWOSTEP_STEP_UP_MINUTES", 10, 1, 1440),
     userThrottle: {
       freeFailures: integer(env, "TWOSTEP_USER_FREE_FAILURES", 5, 1, 100),
       baseLockSeconds: integer(env, "TWOSTEP_USER_LOCK_BASE_SECONDS", 60, 1, 86400),

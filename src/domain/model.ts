@@ -141,4 +141,6 @@ export type EventType =
   | "login.enrolment_required"
   | "two_factor.reminder"
   /** The per-account password limit tripped (first lock of a run); tell the user by email. */
-  | "login.password_throttled";
+  | "login.password_throttled"
+  /** The access table (domain/access.ts) refused an action; in the actor's own log. */
+  | "access.denied";

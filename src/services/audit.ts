@@ -110,4 +110,5 @@ export const eventLabels: Record<EventType, string> = {
   "login.enrolment_required": "Password accepted; two-factor setup required before login",
   "two_factor.reminder": "Reminder sent to set up two-factor authentication",
   "login.password_throttled": "Password guessing slowed down after repeated wrong passwords",
+  "access.denied": "Refused: not allowed to do that",
 };

@@ -1,4 +1,4 @@
-import type { Session, User } from "../domain/model.js";
+import type { Account, Session, User } from "../domain/model.js";
 import { createToken, hashToken, isTokenShaped } from "../security/tokens.js";
 import type { Stores } from "../store/store.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
@@ -32,6 +32,8 @@ export async function issueSession(
 export interface Authenticated {
   session: Session;
   user: User;
+  /** The user's account: what the access table (domain/access.ts) decides by. */
+  account: Account;
 }
 
 export async function resolveSession(deps: ServiceDeps, token: unknown): Promise<Authenticated | undefined> {
@@ -40,7 +42,9 @@ export async function resolveSession(deps: ServiceDeps, token: unknown): Promise
   if (!session) return undefined;
   const user = await deps.store.accounts.findUserById(session.userId);
   if (!user || !user.active) return undefined;
-  return { session, user };
+  const account = await deps.store.accounts.findAccountById(user.accountId);
+  if (!account) return undefined;
+  return { session, user, account };
 }
 
 export async function endSession(deps: ServiceDeps, auth: Authenticated, context: RequestContext): Promise<void> {
@@ -48,4 +52,9 @@ export async function endSession(deps: ServiceDeps, auth: Authenticated, context
     await store.sessions.revokeSession(auth.session.id, deps.clock.now());
     await recordEvent(deps, store, { type: "logout", subject: auth.user, context });
   });
+}
+
+/** The signed-in user as an actor of the access table. */
+export function sessionActor(auth: Authenticated): import("./access.js").Actor {
+  return { user: auth.user, account: auth.account, session: auth.session, via: "session" };
 }

@@ -67,10 +67,12 @@ export function csrfToken(reply: FastifyReply): string {
 export function sendPage(reply: FastifyReply, options: Omit<LayoutOptions, "csrfToken"> & { status?: number }, body: Html) {
   const token = csrfToken(reply);
   const user = options.user === undefined ? reply.request.auth?.user : options.user;
+  const account = options.user === undefined ? reply.request.auth?.account : (options.account ?? null);
+  const currentPath = reply.request.url.split("?")[0];
   return reply
     .code(options.status ?? 200)
     .type("text/html; charset=utf-8")
-    .send(layout({ ...options, user, csrfToken: token }, body).toString());
+    .send(layout({ currentPath, ...options, user, account, csrfToken: token }, body).toString());
 }
 
 /**

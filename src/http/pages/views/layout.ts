@@ -1,10 +1,14 @@
-import type { User } from "../../../domain/model.js";
+import type { Account, User } from "../../../domain/model.js";
 import { html, type Html } from "../html.js";
-import { mayManageTwoFactorPolicy } from "../../../domain/two-factor-requirement.js";
+import { surfacesFor } from "../surfaces.js";
 
 export interface LayoutOptions {
   title: string;
   user?: User | null;
+  /** The user's account: which surfaces the navigation shows. */
+  account?: Account | null;
+  /** The page's own path: its link is marked as the current page. */
+  currentPath?: string;
   csrfToken?: string;
   notice?: string | null;
   /** Narrow card layout for the login steps. */
@@ -25,9 +29,14 @@ export function layout(options: LayoutOptions, body: Html): Html {
 <header class="top">
   <a class="brand" href="/">twostep</a>
   ${options.user && options.csrfToken
-    ? html`<nav aria-label="Account">
-    <a href="/settings/security">Security</a>
-    ${mayManageTwoFactorPolicy(options.user.role) ? html`<a href="/settings/two-factor-policy">Two-factor requirement</a>` : null}
+    ? html`<nav aria-label="Main">
+    ${options.account
+      ? surfacesFor({ accountKind: options.account.kind, role: options.user.role }).map(
+          (surface) => html`<div class="surface"><span class="surface-name">${surface.label}</span>${surface.links.map(
+            (link) => html`<a href="${link.href}"${options.currentPath === link.href ? html` aria-current="page"` : null}>${link.label}</a>`,
+          )}</div>`,
+        )
+      : html`<a href="/settings/security">Security</a>`}
     <span class="who">${options.user.email}</span>
     <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${options.csrfToken}"><button type="submit" class="link">Log out</button></form>
   </nav>`
