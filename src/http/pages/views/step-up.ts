@@ -20,7 +20,7 @@ ${input.needsCode && input.smsMethodId
   ${csrfField(input.csrfToken)}
   <input type="hidden" name="next" value="${input.next}">
   ${input.needsCode
-    ? field({ name: "code", label: "Authentication code", autocomplete: "one-time-code", inputmode: "numeric", autofocus: true, maxlength: 10, error: input.errors?.code, hint: "The 6-digit code from your authenticator app or a text message." })
+    ? field({ name: "code", label: "Authentication code", autocomplete: "one-time-code", inputmode: "numeric", autofocus: true, maxlength: 10, error: input.errors?.code, hint: input.smsMethodId ? "The 6-digit code from your authenticator app or a text message." : "The 6-digit code from your authenticator app." })
     : field({ name: "password", label: "Current password", type: "password", autocomplete: "current-password", autofocus: true, maxlength: 256, error: input.errors?.password })}
   <button type="submit" class="primary">Confirm</button>
   <a href="/settings/security" class="cancel">Cancel</a>
