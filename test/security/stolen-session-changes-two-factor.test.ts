@@ -40,7 +40,7 @@ describe("a stolen, older session cannot change 2FA settings", () => {
   }
 
   it("API: every change is refused with step_up_required and writes nothing; POST /api/me/step-up with a code opens the window", async () => {
-    const { password, token, totp } = await totpUser();
+    const { user, password, token, totp } = await totpUser();
     t.clock.advance(stale);
     const attempts = [
       () => api.post("/api/me/two-factor/disable", { password }, token),
@@ -68,7 +68,14 @@ describe("a stolen, older session cannot change 2FA settings", () => {
     const events = (await api.get("/api/me/events", token)).body.events as { type: string; detail: Record<string, unknown> }[];
     assert.deepEqual(events.find((event) => event.type === "method.renamed")?.detail, { type: "totp", oldName: "Authenticator app", newName: "Work phone" });
     assert.ok(events.some((event) => event.type === "session.confirmed"));
+    // SECURITY 30: disabling 2FA ends the user's other sessions (here: a second login), not this one.
+    const flowId = await api.flowFor(user.email, password);
+    const other = await api.post("/api/login/second-factor", { flowId, code: nextCode(totp.key, t.clock) });
+    assert.equal(other.status, 200, other.raw.body);
+    assert.equal((await api.get("/api/me/security", other.body.sessionToken)).status, 200);
     assert.equal((await api.post("/api/me/two-factor/disable", { password }, token)).status, 200);
+    assert.equal((await api.get("/api/me/security", other.body.sessionToken)).status, 401, "the other session ended");
+    assert.equal((await api.get("/api/me/security", token)).status, 200, "this session stays");
   });
 
   it("API: adding an authenticator app to an SMS user is refused too", async () => {
