@@ -132,6 +132,7 @@ export type EventType =
   | "method.removed"
   | "method.made_default"
   | "method.reset"
+  | "method.renamed"
   | "recovery_codes.generated"
   | "password.changed"
   | "password.reset"
@@ -143,4 +144,6 @@ export type EventType =
   /** The per-account password limit tripped (first lock of a run); tell the user by email. */
   | "login.password_throttled"
   /** The access table (domain/access.ts) refused an action; in the actor's own log. */
-  | "access.denied";
+  | "access.denied"
+  /** "Confirm it's you": the session passed a fresh factor (sudo mode, SECURITY 29). */
+  | "session.confirmed";

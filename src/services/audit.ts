@@ -101,6 +101,7 @@ export const eventLabels: Record<EventType, string> = {
   "method.removed": "Method removed",
   "method.made_default": "Default method changed",
   "method.reset": "Method reset",
+  "method.renamed": "Method renamed",
   "recovery_codes.generated": "Recovery codes generated",
   "password.changed": "Password changed",
   "password.reset": "Password reset",
@@ -111,4 +112,5 @@ export const eventLabels: Record<EventType, string> = {
   "two_factor.reminder": "Reminder sent to set up two-factor authentication",
   "login.password_throttled": "Password guessing slowed down after repeated wrong passwords",
   "access.denied": "Refused: not allowed to do that",
+  "session.confirmed": "Confirmed it's you",
 };

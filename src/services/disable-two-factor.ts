@@ -5,6 +5,7 @@ import { recordEvent } from "./audit.js";
 import { effectivePolicyFor } from "./policy.js";
 import { reauthenticate } from "./reauthenticate.js";
 import type { Authenticated } from "./sessions.js";
+import { requireOwnStepUp } from "./step-up.js";
 import { removeTwoFactor } from "./two-factor-removal.js";
 import { checkNewPassword } from "./users.js";
 
@@ -13,7 +14,13 @@ export async function disableNeedsNewPassword(deps: ServiceDeps, auth: Authentic
   return (await effectivePolicyFor(deps, auth.user)).rotatePasswordOnDisable;
 }
 
-/** D1: the current password turns 2FA off; under `rotatePasswordOnDisable` a new password is set in the same change. */
+/**
+ * D1: the current password turns 2FA off, in a session that passed a second
+ * factor within the step-up window (SECURITY 17, 29): a stolen session plus a
+ * phished password is not enough. The window is checked first, so a stale
+ * session learns nothing about the password and spends no attempt. Under `rotatePasswordOnDisable` a new
+ * password is set in the same change.
+ */
 export async function disableTwoFactor(
   deps: ServiceDeps,
   auth: Authenticated,
@@ -21,6 +28,8 @@ export async function disableTwoFactor(
   context: RequestContext,
 ): Promise<Result<{ passwordChanged: boolean }>> {
   if (activeMethods(await deps.store.methods.listMethods(auth.user.id)).length === 0) return fail("two_factor_not_enabled");
+  const stale = await requireOwnStepUp(deps, auth);
+  if (stale) return stale;
   const rotate = await disableNeedsNewPassword(deps, auth);
   if (rotate) {
     const problem = checkNewPassword(input.newPassword ?? "", "newPassword");

@@ -9,11 +9,17 @@ import { effectivePolicyFor } from "./policy.js";
 import type { Authenticated } from "./sessions.js";
 import { sendSmsCode } from "./sms-codes.js";
 import { startPendingSmsMethod, type SmsEnrolmentStarted } from "./sms-enrolment.js";
+import { requireOwnStepUp } from "./step-up.js";
 import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
 import { createPendingTotpMethod } from "./totp-enrolment.js";
 import { removeTwoFactor } from "./two-factor-removal.js";
 
-/** M4: managing enrolled methods — make default, rename, reset, delete. */
+/**
+ * M4: managing enrolled methods — make default, rename, reset, delete. Each is
+ * a change to 2FA settings (SECURITY 17, 29): make default and rename need the
+ * step-up window; reset and delete need a current code of that very method,
+ * which is a second factor right now and so stands in for the window.
+ */
 
 async function ownActiveMethod(deps: ServiceDeps, auth: Authenticated, methodId: string): Promise<Result<{ method: Method }>> {
   const method = await deps.store.methods.findMethod(methodId);
@@ -25,6 +31,8 @@ async function ownActiveMethod(deps: ServiceDeps, auth: Authenticated, methodId:
 export async function makeDefaultMethod(deps: ServiceDeps, auth: Authenticated, methodId: string, context: RequestContext): Promise<Result<{}>> {
   const found = await ownActiveMethod(deps, auth, methodId);
   if (!found.ok) return found;
+  const stale = await requireOwnStepUp(deps, auth);
+  if (stale) return stale;
   if (found.method.isDefault) return { ok: true };
   await deps.store.transaction(async (store) => {
     await store.methods.setDefaultMethod(auth.user.id, methodId);
@@ -33,12 +41,19 @@ export async function makeDefaultMethod(deps: ServiceDeps, auth: Authenticated, 
   return { ok: true };
 }
 
-export async function renameMethod(deps: ServiceDeps, auth: Authenticated, methodId: string, name: string): Promise<Result<{}>> {
+/** Renaming is logged with both names: the name is what the login page shows, so a thief could relabel a method to mislead. */
+export async function renameMethod(deps: ServiceDeps, auth: Authenticated, methodId: string, name: string, context: RequestContext): Promise<Result<{}>> {
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 64 || /[\u0000-\u001f]/.test(trimmed)) return fail("invalid_method_name", { field: "name" });
   const found = await ownActiveMethod(deps, auth, methodId);
   if (!found.ok) return found;
-  await deps.store.methods.renameMethod(methodId, trimmed);
+  const stale = await requireOwnStepUp(deps, auth);
+  if (stale) return stale;
+  if (found.method.name === trimmed) return { ok: true };
+  await deps.store.transaction(async (store) => {
+    await store.methods.renameMethod(methodId, trimmed);
+    await recordEvent(deps, store, { type: "method.renamed", subject: auth.user, context, detail: { type: found.method.type, oldName: found.method.name, newName: trimmed } });
+  });
   return { ok: true };
 }
 

@@ -8,6 +8,7 @@ import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordEvent } from "./audit.js";
 import { reauthenticate } from "./reauthenticate.js";
 import type { Authenticated } from "./sessions.js";
+import { requireOwnStepUp } from "./step-up.js";
 
 export interface PreparedRecoveryCodes {
   /** Formatted codes to show exactly once (R1); never stored. */
@@ -30,7 +31,11 @@ export async function storeRecoveryCodes(deps: ServiceDeps, store: Stores, user:
   await recordEvent(deps, store, { type: "recovery_codes.generated", subject: user, context, detail: { count: prepared.hashed.length } });
 }
 
-/** R3: a new set, after a fresh password or code. */
+/**
+ * R3: a new set, after a current code of one of the user's methods (a second
+ * factor right now), or the password in a session that passed a second factor
+ * within the step-up window (SECURITY 17, 29).
+ */
 export async function regenerateRecoveryCodes(
   deps: ServiceDeps,
   auth: Authenticated,
@@ -39,7 +44,12 @@ export async function regenerateRecoveryCodes(
 ): Promise<Result<{ codes: string[] }>> {
   const methods = activeMethods(await deps.store.methods.listMethods(auth.user.id));
   if (methods.length === 0) return fail("two_factor_not_enabled");
-  const problem = await reauthenticate(deps, auth, proof, context);
+  const byCode = !proof.password && Boolean(proof.code?.trim());
+  if (!byCode) {
+    const stale = await requireOwnStepUp(deps, auth);
+    if (stale) return stale;
+  }
+  const problem = await reauthenticate(deps, auth, byCode ? { code: proof.code } : { password: proof.password }, context);
   if (problem) return problem;
   const prepared = await prepareRecoveryCodes(deps);
   await deps.store.transaction((store) => storeRecoveryCodes(deps, store, auth.user, prepared, context));

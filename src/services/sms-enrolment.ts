@@ -8,6 +8,7 @@ import { confirmEnrolment, findPendingMethod, insertPendingMethod, type Enrolmen
 import { effectivePolicyFor } from "./policy.js";
 import { reauthenticate } from "./reauthenticate.js";
 import type { Authenticated } from "./sessions.js";
+import { requireOwnStepUp } from "./step-up.js";
 import { sendSmsCode } from "./sms-codes.js";
 
 export interface SmsEnrolmentStarted {
@@ -28,6 +29,9 @@ export async function beginSmsEnrolment(
   if (activeMethods(await deps.store.methods.listMethods(auth.user.id)).some((method) => method.type === "sms")) return fail("two_factor_already_enabled");
   const phone = parseMobileNumber(input.phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
   if ("ok" in phone) return phone;
+  // Adding a factor when 2FA is on needs the second step within the window too (SECURITY 17).
+  const stale = await requireOwnStepUp(deps, auth);
+  if (stale) return stale;
   const wrong = await reauthenticate(deps, auth, { password: input.password }, context);
   if (wrong) return wrong;
   return startPendingSmsMethod(deps, auth.user, input.phoneNumber, null, context);

@@ -8,6 +8,7 @@ import { confirmEnrolment, findPendingMethod, insertPendingMethod, type Enrolmen
 import { effectivePolicyFor } from "./policy.js";
 import { reauthenticate } from "./reauthenticate.js";
 import type { Authenticated } from "./sessions.js";
+import { requireOwnStepUp } from "./step-up.js";
 
 /** SECURITY 13: 160-bit keys from the CSPRNG, one per method. */
 const totpKeyBytes = 20;
@@ -18,6 +19,9 @@ export async function beginTotpEnrolment(deps: ServiceDeps, auth: Authenticated,
   if (!policy.allowedMethods.includes("totp")) return fail("method_not_allowed_by_policy");
   const methods = await deps.store.methods.listMethods(auth.user.id);
   if (activeMethods(methods).some((method) => method.type === "totp")) return fail("two_factor_already_enabled");
+  // Adding a factor when 2FA is on needs the second step within the window too (SECURITY 17).
+  const stale = await requireOwnStepUp(deps, auth);
+  if (stale) return stale;
   const wrong = await reauthenticate(deps, auth, { password: input.password }, context);
   if (wrong) return wrong;
   return { ok: true, methodId: await createPendingTotpMethod(deps, auth.user, null) };

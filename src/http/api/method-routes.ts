@@ -66,16 +66,16 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
 
   app.patch(
     "/me/methods/:methodId",
-    { ...auth, schema: { ...doc("Rename a method"), params: MethodIdParams, body: RenameBody, response: { 200: OkResponse, ...errors(400, 401, 404) } } },
+    { ...auth, schema: { ...doc("Rename a method (step-up window when 2FA is on)"), params: MethodIdParams, body: RenameBody, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } } },
     async (request, reply) => {
-      const result = await renameMethod(deps, request.auth!, methodIdOf(request.params), (request.body as { name: string }).name);
+      const result = await renameMethod(deps, request.auth!, methodIdOf(request.params), (request.body as { name: string }).name, requestContext(request));
       return result.ok ? { ok: true } : failWith(reply, result);
     },
   );
 
   app.post(
     "/me/methods/:methodId/default",
-    { ...auth, schema: { ...doc("Make a method the default for the second step"), params: MethodIdParams, response: { 200: OkResponse, ...errors(400, 401, 404) } } },
+    { ...auth, schema: { ...doc("Make a method the default for the second step (step-up window)"), params: MethodIdParams, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } } },
     async (request, reply) => {
       const result = await makeDefaultMethod(deps, request.auth!, methodIdOf(request.params), requestContext(request));
       return result.ok ? { ok: true } : failWith(reply, result);

@@ -101,6 +101,8 @@ export const SessionResponse = Type.Object({
 export const PasswordBody = closed({ password: Type.String({ maxLength: 1024 }) });
 export const CodeBody = closed({ code });
 export const ProofBody = closed({ password: Type.Optional(Type.String({ maxLength: 1024 })), code: Type.Optional(code) });
+export const StepUpBody = closed({ code: Type.Optional(code), password: Type.Optional(Type.String({ maxLength: 1024 })) });
+export const StepUpResponse = Type.Object({ authenticatedAt: Type.String({ format: "date-time" }) });
 export const DisableBody = closed({ password: Type.String({ maxLength: 1024 }), newPassword: Type.Optional(Type.String({ maxLength: 1024 })) });
 export { MethodIdParams } from "../params.js";
 const phoneNumber = Type.String({ maxLength: 64, description: "Mobile number with country code, e.g. +44 7400 123456", examples: ["+447400123456"] });

@@ -3,6 +3,7 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { disableTwoFactor } from "../../services/disable-two-factor.js";
 import { regenerateRecoveryCodes } from "../../services/recovery-codes.js";
 import { securityOverview } from "../../services/security-overview.js";
+import { stepUp } from "../../services/step-up.js";
 import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../services/totp-enrolment.js";
 import { requestContext } from "../context.js";
 import { renderQrPngDataUrl } from "../qr.js";
@@ -18,6 +19,8 @@ import {
   MethodIdParams,
   PasswordBody,
   ProofBody,
+  StepUpBody,
+  StepUpResponse,
   RecoveryCodesResponse,
   SecurityResponse,
   TotpSetupResponse,
@@ -74,7 +77,7 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
 
   app.post(
     "/me/recovery-codes",
-    { ...auth, schema: { ...doc("Generate a new set of recovery codes (password or code); the old set dies"), body: ProofBody, response: { 200: RecoveryCodesResponse, ...errors(400, 401, 409, 429) } } },
+    { ...auth, schema: { ...doc("Generate a new set of recovery codes (a current code, or the password within the step-up window); the old set dies"), body: ProofBody, response: { 200: RecoveryCodesResponse, ...errors(400, 401, 403, 409, 429) } } },
     async (request, reply) => {
       const result = await regenerateRecoveryCodes(deps, request.auth!, request.body as { password?: string; code?: string }, requestContext(request));
       return result.ok ? { recoveryCodes: result.codes } : failWith(reply, result);
@@ -83,10 +86,22 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
 
   app.post(
     "/me/two-factor/disable",
-    { ...auth, schema: { ...doc("Disable 2FA with the password (and a new one under rotatePasswordOnDisable)"), body: DisableBody, response: { 200: DisableResponse, ...errors(400, 401, 409, 429) } } },
+    { ...auth, schema: { ...doc("Disable 2FA with the password within the step-up window (and a new one under rotatePasswordOnDisable)"), body: DisableBody, response: { 200: DisableResponse, ...errors(400, 401, 403, 409, 429) } } },
     async (request, reply) => {
       const result = await disableTwoFactor(deps, request.auth!, request.body as { password: string; newPassword?: string }, requestContext(request));
       return result.ok ? { disabled: true, passwordChanged: result.passwordChanged } : failWith(reply, result);
+    },
+  );
+
+  app.post(
+    "/me/step-up",
+    {
+      ...auth,
+      schema: { ...doc("Confirm it's you: a current code (2FA on) or the password (2FA off) starts a fresh step-up window"), body: StepUpBody, response: { 200: StepUpResponse, ...errors(400, 401, 429) } },
+    },
+    async (request, reply) => {
+      const result = await stepUp(deps, request.auth!, request.body as { code?: string; password?: string }, requestContext(request));
+      return result.ok ? { authenticatedAt: iso(result.authenticatedAt) } : failWith(reply, result);
     },
   );
 }

@@ -9,6 +9,7 @@ import { csrfToken, redirect, sendPage } from "./render.js";
 import { enrolmentPasswordForm, enrolmentScanForm } from "./views/enrolment.js";
 import { recoveryCodesPage } from "./views/recovery-codes.js";
 import { requirePageSession, statusFor } from "./settings-routes.js";
+import { stepUpRedirect } from "./step-up.js";
 
 /** M1 as pages: password → QR and key → code → recovery codes. */
 export function registerEnrolmentPages(app: FastifyInstance, deps: ServiceDeps) {
@@ -23,6 +24,7 @@ export function registerEnrolmentPages(app: FastifyInstance, deps: ServiceDeps) 
     const result = await beginTotpEnrolment(deps, request.auth!, request.body as { password: string }, requestContext(request));
     if (result.ok) return redirect(reply, `/settings/two-factor/setup/${result.methodId}`);
     if (result.code === "two_factor_already_enabled") return redirect(reply, "/settings/security?notice=already_enabled");
+    if (result.code === "step_up_required") return stepUpRedirect(reply, "/settings/two-factor/setup");
     return sendPage(reply, { title, narrow: true, status: result.code === "method_not_allowed_by_policy" ? 403 : statusFor(result) }, enrolmentPasswordForm({ csrfToken: csrfToken(reply), error: errorMessage(result.code) }));
   });
 

@@ -8,6 +8,7 @@ import { registerSettingsPages } from "./settings-routes.js";
 import { registerDevelopmentPages } from "./dev-routes.js";
 import { registerMethodPages } from "./method-routes.js";
 import { registerSmsPages } from "./sms-routes.js";
+import { registerStepUpPages } from "./step-up-routes.js";
 import { registerRequiredEnrolmentPages } from "./required-enrolment-routes.js";
 import { registerTwoFactorPolicyPages } from "./two-factor-policy-routes.js";
 
@@ -25,6 +26,7 @@ export async function pagesPlugin(app: FastifyInstance, options: { deps: Service
   registerRequiredEnrolmentPages(app, options.deps, options.secureCookies);
   registerSmsPages(app, options.deps);
   registerMethodPages(app, options.deps);
+  registerStepUpPages(app, options.deps);
   registerTwoFactorPolicyPages(app, options.deps);
   if (options.deps.config.environment !== "production") registerDevelopmentPages(app, options.deps);
 }

@@ -8,6 +8,7 @@ import { requestContext } from "../context.js";
 import { methodFormSchema, methodPageSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
 import { requirePageSession } from "./settings-routes.js";
+import { stepUpRedirect } from "./step-up.js";
 import { deleteMethodForm, renameForm, resetMethodForm } from "./views/methods.js";
 
 /** M4 as pages: make default, rename, reset and delete an enrolled method. */
@@ -30,6 +31,7 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
 
   app.post("/settings/methods/:methodId/default", { schema: methodFormSchema({}), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
     const result = await makeDefaultMethod(deps, request.auth!, methodIdOf(request), requestContext(request));
+    if (!result.ok && result.code === "step_up_required") return stepUpRedirect(reply, "/settings/security");
     return redirect(reply, result.ok ? "/settings/security?notice=default_changed" : "/settings/security");
   });
 
@@ -43,8 +45,9 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
     const own = await ownMethod(request);
     if (!own) return back(reply);
     const name = (request.body as { name: string }).name;
-    const result = await renameMethod(deps, request.auth!, own.method.id, name);
+    const result = await renameMethod(deps, request.auth!, own.method.id, name, requestContext(request));
     if (result.ok) return redirect(reply, "/settings/security?notice=method_renamed");
+    if (result.code === "step_up_required") return stepUpRedirect(reply, `/settings/methods/${own.method.id}/rename`);
     return sendPage(reply, { title: "Rename method", narrow: true, status: status(result) }, renameForm({ csrfToken: csrfToken(reply), method: own.method, name, error: errorMessage(result.code) }));
   });
 

@@ -8,6 +8,7 @@ import { requestContext } from "../context.js";
 import { loginFlowCookie, pageSession } from "../plugins/authentication.js";
 import { isPendingEnrolment } from "../../services/required-enrolment.js";
 import { formSchema } from "./form-schema.js";
+import { stepUpRedirect } from "./step-up.js";
 import { alertFrom, csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
 import { disableForm } from "./views/disable.js";
 import { generateCodesForm, recoveryCodesPage } from "./views/recovery-codes.js";
@@ -23,6 +24,11 @@ export function requirePageSession(deps: ServiceDeps) {
     if (!auth) return redirect(reply, (await isPendingEnrolment(deps, request.cookies[loginFlowCookie])) ? "/login/enrol" : "/login");
     request.auth = auth;
   };
+}
+
+/** The SMS method a "Text me a code" button sends to, if the user has one. */
+export async function activeSmsMethodId(deps: ServiceDeps, request: FastifyRequest): Promise<string | null> {
+  return (await deps.store.methods.listMethods(request.auth!.user.id)).find((method) => method.type === "sms" && method.status === "active")?.id ?? null;
 }
 
 export function statusFor(failure: Failure): number {
@@ -42,9 +48,7 @@ export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
     return sendPage(reply, { title: "Security", notice: noticeFrom(request) }, securityPage(overview, csrfToken(reply)));
   });
 
-  /** The SMS method a "Text me a code" button sends to, if the user has one. */
-  const smsMethodOf = async (request: FastifyRequest) =>
-    (await deps.store.methods.listMethods(request.auth!.user.id)).find((method) => method.type === "sms" && method.status === "active")?.id ?? null;
+  const smsMethodOf = (request: FastifyRequest) => activeSmsMethodId(deps, request);
 
   app.get("/settings/recovery-codes", { preHandler: requireSession }, async (request, reply) =>
     sendPage(reply, { title: "Generate recovery codes", narrow: true }, generateCodesForm({ csrfToken: csrfToken(reply), smsMethodId: await smsMethodOf(request), alert: alertFrom(request) })),
@@ -58,6 +62,7 @@ export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
       const result = await regenerateRecoveryCodes(deps, request.auth!, body, requestContext(request));
       if (result.ok) return sendPage(reply, { title: "Recovery codes" }, recoveryCodesPage({ codes: result.codes, justEnabled: false, email: request.auth!.user.email }));
       if (result.code === "two_factor_not_enabled") return redirect(reply, "/settings/security?notice=not_enabled");
+      if (result.code === "step_up_required") return stepUpRedirect(reply, "/settings/recovery-codes");
       const errors = { [result.field ?? "password"]: errorMessage(result.code) };
       return sendPage(reply, { title: "Generate recovery codes", narrow: true, status: statusFor(result) }, generateCodesForm({ csrfToken: csrfToken(reply), errors, smsMethodId: await smsMethodOf(request) }));
     },
@@ -75,6 +80,7 @@ export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
       const result = await disableTwoFactor(deps, request.auth!, request.body as { password: string; newPassword?: string }, requestContext(request));
       if (result.ok) return redirect(reply, `/settings/security?notice=${result.passwordChanged ? "two_factor_disabled_password_changed" : "two_factor_disabled"}`);
       if (result.code === "two_factor_not_enabled") return redirect(reply, "/settings/security?notice=not_enabled");
+      if (result.code === "step_up_required") return stepUpRedirect(reply, "/settings/two-factor/disable");
       const needsNewPassword = await disableNeedsNewPassword(deps, request.auth!);
       const errors = { [result.field ?? "password"]: errorMessage(result.code) };
       return sendPage(reply, { title: "Disable two-factor authentication", narrow: true, status: statusFor(result) }, disableForm({ csrfToken: csrfToken(reply), needsNewPassword, errors }));

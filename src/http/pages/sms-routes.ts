@@ -6,6 +6,7 @@ import { requestContext } from "../context.js";
 import { formSchema, methodFormSchema, methodPageSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
 import { requirePageSession, statusFor } from "./settings-routes.js";
+import { stepUpRedirect } from "./step-up.js";
 import { recoveryCodesPage } from "./views/recovery-codes.js";
 import { smsConfirmForm, smsEnrolmentForm } from "./views/sms.js";
 
@@ -24,6 +25,7 @@ export function registerSmsPages(app: FastifyInstance, deps: ServiceDeps) {
     const result = await beginSmsEnrolment(deps, request.auth!, body, requestContext(request));
     if (result.ok) return redirect(reply, `/settings/two-factor/sms/${result.methodId}`);
     if (result.code === "two_factor_already_enabled") return redirect(reply, "/settings/security?notice=already_enabled");
+    if (result.code === "step_up_required") return stepUpRedirect(reply, "/settings/two-factor/sms");
     const field = result.field ?? (result.code.startsWith("sms_") ? "phoneNumber" : "password");
     return sendPage(
       reply,

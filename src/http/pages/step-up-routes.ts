@@ -1,0 +1,43 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { errorMessage } from "../../domain/errors.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import { sendMethodVerificationCode } from "../../services/methods.js";
+import { stepUp, stepUpNeedsCode } from "../../services/step-up.js";
+import { requestContext } from "../context.js";
+import { formSchema } from "./form-schema.js";
+import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
+import { activeSmsMethodId, requirePageSession, statusFor } from "./settings-routes.js";
+import { safeNext } from "./step-up.js";
+import { confirmItsYouForm } from "./views/step-up.js";
+
+/** "Confirm it's you" (sudo mode, SECURITY 17, 29): GET/POST /settings/confirm?next=<local path>. */
+export function registerStepUpPages(app: FastifyInstance, deps: ServiceDeps) {
+  const requireSession = requirePageSession(deps);
+  const title = "Confirm it's you";
+
+  const smsMethodOf = (request: FastifyRequest) => activeSmsMethodId(deps, request);
+
+  const form = async (request: FastifyRequest, next: string, extra: { errors?: Partial<Record<string, string>>; alert?: string | null; token: string }) =>
+    confirmItsYouForm({ csrfToken: extra.token, next, needsCode: await stepUpNeedsCode(deps, request.auth!), smsMethodId: await smsMethodOf(request), errors: extra.errors, alert: extra.alert });
+
+  app.get("/settings/confirm", { preHandler: requireSession }, async (request, reply) => {
+    const next = safeNext((request.query as { next?: unknown }).next);
+    return sendPage(reply, { title, narrow: true }, await form(request, next, { token: csrfToken(reply), alert: alertFrom(request) }));
+  });
+
+  app.post("/settings/confirm", { schema: formSchema({ code: 64, password: 1024, next: 512 }, ["code", "password", "next"]), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+    const body = request.body as { code?: string; password?: string; next?: string };
+    const next = safeNext(body.next);
+    const result = await stepUp(deps, request.auth!, body, requestContext(request));
+    if (result.ok) return redirect(reply, next);
+    const errors = { [result.field ?? "code"]: errorMessage(result.code) };
+    return sendPage(reply, { title, narrow: true, status: statusFor(result) }, await form(request, next, { token: csrfToken(reply), errors }));
+  });
+
+  app.post("/settings/confirm/send-code", { schema: formSchema({ next: 512 }, ["next"]), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+    const next = safeNext((request.body as { next?: string }).next);
+    const smsMethodId = await smsMethodOf(request);
+    const result = smsMethodId ? await sendMethodVerificationCode(deps, request.auth!, smsMethodId, requestContext(request)) : ({ ok: false, code: "invalid_request" } as const);
+    return redirect(reply, `/settings/confirm?next=${encodeURIComponent(next)}&${result.ok ? "notice=code_sent" : `error=${result.code}`}`);
+  });
+}
