@@ -5,7 +5,7 @@ import type { ServiceDeps } from "../../services/deps.js";
 import type { Authenticated } from "../../services/sessions.js";
 import { setTwoFactorRequirements, twoFactorPolicyFor } from "../../services/two-factor-policy-admin.js";
 import { sendApiError } from "../plugins/errors.js";
-import { failWith } from "./login-routes.js";
+import { sendApiFailure } from "../failure.js";
 import { errors } from "./schemas.js";
 import { requireApiSession } from "./session.js";
 
@@ -47,7 +47,7 @@ export function registerTwoFactorPolicyApi(app: FastifyInstance, deps: ServiceDe
 
   const present = async (reply: FastifyReply, who: Authenticated, extra: { changed?: boolean } = {}) => {
     const policy = await twoFactorPolicyFor(deps, who);
-    if (!policy.ok) return failWith(reply, policy);
+    if (!policy.ok) return sendApiFailure(reply, policy);
     return {
       account: { id: policy.account.id, name: policy.account.name, kind: policy.account.kind },
       levels: policy.rows.map((row) => ({ audience: row.audience, requireTwoFactorFrom: dateOf(row.requireTwoFactorFrom) })),
@@ -75,7 +75,7 @@ export function registerTwoFactorPolicyApi(app: FastifyInstance, deps: ServiceDe
       const body = request.body as { audience: PolicyAudience; requireTwoFactorFrom: string | null };
       const input: Partial<Record<PolicyAudience, string>> = { [body.audience]: body.requireTwoFactorFrom ?? "" };
       const result = await setTwoFactorRequirements(deps, request.auth!, input);
-      if (!result.ok) return result.code === "invalid_date" ? sendApiError(reply, "invalid_date", { field: "requireTwoFactorFrom" }) : failWith(reply, result);
+      if (!result.ok) return result.code === "invalid_date" ? sendApiError(reply, "invalid_date", { field: "requireTwoFactorFrom" }) : sendApiFailure(reply, result);
       return present(reply, request.auth!, { changed: result.changed.length > 0 });
     },
   );
