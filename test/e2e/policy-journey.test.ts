@@ -76,7 +76,7 @@ describe("e2e: a reseller admin sets its customers' policy, in Chromium", { skip
     await customers.getByLabel("Two-factor required from").fill("2027-03-01");
     await customers.getByLabel("Allowed methods").selectOption("totp");
     await shots.take(page, "policy-filled");
-    await customers.getByRole("button", { name: /^Save/ }).click();
+    await customers.getByRole("button", { name: "Save this level" }).click();
     await page.waitForURL((url) => url.pathname === "/panel/policy" && url.searchParams.get("notice") === "policy_saved", { timeout: 15_000 });
     await shots.take(page, "policy-saved");
     await page.getByText("The two-factor policy is saved.").waitFor();

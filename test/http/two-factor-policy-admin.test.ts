@@ -59,7 +59,7 @@ describe("pages: the two-factor policy admins set", () => {
       assert.match(page.body, new RegExp(`<label for="field-customer_users-[a-z]+">${label}</label>`));
     }
     // What the platform sets for every customer is shown as inherited.
-    assert.match(page.body, /<h4>Platform platform \d+: Every customer account[^<]*s users<\/h4><dl class="policy-summary" data-summary="above-customer_users"><dt>Required from<\/dt><dd>Not required<\/dd><dt>Allowed methods<\/dt><dd>Authenticator app \(TOTP\) and SMS<\/dd><dt>Recovery codes<\/dt><dd>Turn 2FA off/);
+    assert.match(page.body, /<h4>Platform level, platform \d+: Every customer account[^<]*s users<\/h4><dl class="policy-summary" data-summary="above-customer_users"><dt>Required from<\/dt><dd>Not required<\/dd><dt>Allowed methods<\/dt><dd>Authenticator app \(TOTP\) and SMS<\/dd><dt>Recovery codes<\/dt><dd>Turn 2FA off/);
     assert.match(page.body, /<option value="inherit" selected>Inherit \(now: Authenticator app \(TOTP\) and SMS\)<\/option>/);
 
     const form = (values: Record<string, string>) => ({ audience: "customer_users", ...blankLevel("customer_users"), ...values });

@@ -36,7 +36,7 @@ function summary(policy: EffectivePolicy | PolicyLayer, testId: string): Html {
 
 function aboveList(above: LevelAbove[]): Html {
   if (above.length === 0) return html`<p>Nothing above this level: it starts from the platform's defaults.</p>`;
-  return html`${above.map((level) => html`<h4>${kindLabels[level.accountKind]} ${level.accountName}: ${levelLabel(level.accountKind, level.audience)}</h4>${summary(level.layer, `above-${level.audience}`)}`)}`;
+  return html`${above.map((level) => html`<h4>${kindLabels[level.accountKind]} level, ${level.accountName}: ${levelLabel(level.accountKind, level.audience)}</h4>${summary(level.layer, `above-${level.audience}`)}`)}`;
 }
 
 /** A labelled select; keyboard usable and without JavaScript. The error sits next to it. */
@@ -96,7 +96,7 @@ ${aboveList(level.above)}
     options: [["inherit", inheritWords(passwordWords[boolValue(inherited.rotatePasswordOnDisable)]!)], ["yes", passwordWords.yes!], ["no", passwordWords.no!]],
     error: errors.rotatePasswordOnDisable ?? null,
   })}
-  <button type="submit" class="primary">Save ${levelLabel(kind, level.audience)}</button>
+  <button type="submit" class="primary">Save this level</button>
 </form>
 <h3>Effective policy for these users</h3>
 ${summary(level.effective, `effective-${level.audience}`)}
