@@ -50,6 +50,8 @@ export const errorCatalogue = {
   account_not_found: { status: 404, message: "No account has that name." },
   invalid_role: { status: 400, message: "The role must be one of: admin, member, support." },
   invalid_date: { status: 400, message: "Enter a date as YYYY-MM-DD, or leave it empty for no requirement." },
+  invalid_policy_methods: { status: 400, message: "Choose the allowed methods from: totp, sms." },
+  sms_only_not_allowed: { status: 400, message: "SMS cannot be the only allowed method: it is the weaker factor. Allow the authenticator app (TOTP) as well." },
   internal_error: { status: 500, message: "Something went wrong on our side. Try again." },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -18,7 +18,7 @@ describe("navigation by surface", () => {
   it("a reseller admin: control panel and storefront manager, no support console", () => {
     assert.deepEqual(linksOf("reseller", "admin"), {
       account: ["/settings/security", "/settings/events", "/settings/api-keys"],
-      control_panel: ["/panel/users", "/panel/events", "/settings/two-factor-policy"],
+      control_panel: ["/panel/users", "/panel/events", "/panel/policy"],
       storefront_manager: ["/storefront/customers"],
     });
   });
@@ -32,14 +32,14 @@ describe("navigation by surface", () => {
   it("a customer sees no storefront manager", () => {
     assert.deepEqual(linksOf("customer", "admin"), {
       account: ["/settings/security", "/settings/events", "/settings/api-keys"],
-      control_panel: ["/panel/users", "/panel/events", "/settings/two-factor-policy"],
+      control_panel: ["/panel/users", "/panel/events", "/panel/policy"],
     });
   });
 
   it("platform support sees the support console and no control panel", () => {
     assert.deepEqual(linksOf("platform", "support"), {
       account: ["/settings/security", "/settings/events", "/settings/api-keys"],
-      support_console: ["/support/reset-requests", "/support/events", "/settings/two-factor-policy"],
+      support_console: ["/support/reset-requests", "/support/events", "/panel/policy"],
     });
   });
 

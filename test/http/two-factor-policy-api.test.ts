@@ -7,7 +7,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ApiClient, assertApiError, assertChangesNothing, createObservedTestApp, type ObservedTestApp } from "../helpers/api-client.js";
+import { apiLoginWithCode, enrolTotp } from "../helpers/enrol.js";
 import { seedUser } from "../helpers/runtime.js";
+import { codeFor } from "../helpers/totp.js";
 
 const url = "/api/admin/two-factor-policy";
 
@@ -24,17 +26,24 @@ describe("API: the two-factor requirement admins set", () => {
   const layerDate = async (accountId: string, audience: "own_users" | "reseller_users" | "customer_users") =>
     (await t.deps.store.accounts.findPolicyLayers([{ accountId, audience }]))[0]?.requireTwoFactorFrom ?? null;
 
+  /** Admins change policy for others: they have 2FA on and log in with a code (a fresh second factor). */
   async function admin(kind: "platform" | "reseller" | "customer", role: "admin" | "support" | "member" = "admin") {
-    const seeded = await seedUser(t.deps, { kind, role });
-    return { ...seeded, token: await api.sessionFor(seeded.user.email, seeded.password) };
+    if (role === "member") {
+      const seeded = await seedUser(t.deps, { kind, role });
+      return { ...seeded, token: await api.sessionFor(seeded.user.email, seeded.password) };
+    }
+    const enrolled = await enrolTotp(t.deps, { kind, role });
+    t.clock.advance(30);
+    return { ...enrolled, token: await apiLoginWithCode(t.app, { email: enrolled.user.email, password: enrolled.password }, codeFor(enrolled.keyBase32, t.clock.now()), api.clientAddress) };
   }
+  const dates = (levels: { audience: string; requireTwoFactorFrom: string | null }[]) => levels.map(({ audience, requireTwoFactorFrom }) => ({ audience, requireTwoFactorFrom }));
 
   it("a reseller admin reads its two levels, sets its customers' date, sets it again (no change), removes it", async () => {
     const { user, token } = await admin("reseller");
     let response = await api.get(url, token);
     assert.equal(response.status, 200, response.raw.body);
     assert.equal(response.body.account.id, user.accountId);
-    assert.deepEqual(response.body.levels, [
+    assert.deepEqual(dates(response.body.levels), [
       { audience: "own_users", requireTwoFactorFrom: null },
       { audience: "customer_users", requireTwoFactorFrom: null },
     ]);
@@ -42,7 +51,7 @@ describe("API: the two-factor requirement admins set", () => {
     response = await put({ audience: "customer_users", requireTwoFactorFrom: "2026-11-21" }, token);
     assert.equal(response.status, 200, response.raw.body);
     assert.equal(response.body.changed, true);
-    assert.deepEqual(response.body.levels, [
+    assert.deepEqual(dates(response.body.levels), [
       { audience: "own_users", requireTwoFactorFrom: null },
       { audience: "customer_users", requireTwoFactorFrom: "2026-11-21" },
     ]);
@@ -50,7 +59,7 @@ describe("API: the two-factor requirement admins set", () => {
     assert.equal(await layerDate(user.accountId, "own_users"), null, "the other level is untouched");
     const events = await t.deps.store.events.listEvents({ accountId: user.accountId, limit: 20 });
     assert.ok(events.some((event) => event.type === "policy.changed" && event.actorUserId === user.id && event.detail.audience === "customer_users"));
-    assert.deepEqual((await api.get(url, token)).body.levels[1], { audience: "customer_users", requireTwoFactorFrom: "2026-11-21" });
+    assert.deepEqual(dates((await api.get(url, token)).body.levels)[1], { audience: "customer_users", requireTwoFactorFrom: "2026-11-21" });
 
     // The same date again writes nothing (not even an event).
     await assertChangesNothing(t, async () => {
@@ -79,10 +88,12 @@ describe("API: the two-factor requirement admins set", () => {
 
   it("members, other levels and no session are refused, and nothing changes", async () => {
     const member = await admin("reseller", "member");
-    await assertChangesNothing(t, async () => {
-      assertApiError(await api.get(url, member.token), 403, "forbidden");
-      assertApiError(await put({ audience: "own_users", requireTwoFactorFrom: "2020-01-01" }, member.token), 403, "forbidden");
-    });
+    // A member is not in the access table for policy: 403, and the only row written is the access.denied event.
+    assertApiError(await api.get(url, member.token), 403, "forbidden");
+    assertApiError(await put({ audience: "own_users", requireTwoFactorFrom: "2020-01-01" }, member.token), 403, "forbidden");
+    assert.equal(await layerDate(member.user.accountId, "own_users"), null);
+    const denied = await t.deps.store.events.listEvents({ accountId: member.user.accountId, limit: 20 });
+    assert.equal(denied.filter((event) => event.type === "access.denied" && event.detail.action === "policy.manage").length, 2);
 
     // A reseller admin may not set the platform's level for resellers' users …
     const resellerAdmin = await admin("reseller");
@@ -116,10 +127,14 @@ describe("API: the two-factor requirement admins set", () => {
       [{ audience: "own_users", requireTwoFactorFrom: "2026-12-24T00:00:00Z" }, "invalid_date", "requireTwoFactorFrom"],
       [{ audience: "own_users", requireTwoFactorFrom: "x".repeat(33) }, "invalid_request", "requireTwoFactorFrom"],
       [{ audience: "own_users", requireTwoFactorFrom: 20261224 }, "invalid_request", "requireTwoFactorFrom"],
-      [{ audience: "own_users" }, "invalid_request", "requireTwoFactorFrom"],
       [{ audience: "everyone", requireTwoFactorFrom: "2026-12-25" }, "invalid_request", "audience"],
       [{ requireTwoFactorFrom: "2026-12-25" }, "invalid_request", "audience"],
-      [{ audience: "own_users", requireTwoFactorFrom: "2026-12-25", allowedMethods: ["sms"] }, "unknown_field", "allowedMethods"],
+      [{ audience: "own_users", requireTwoFactorFrom: "2026-12-25", allowedMethods: ["sms"] }, "sms_only_not_allowed", "allowedMethods"],
+      [{ audience: "own_users", allowedMethods: [] }, "invalid_policy_methods", "allowedMethods"],
+      [{ audience: "own_users", allowedMethods: ["totp", "email"] }, "invalid_policy_methods", "allowedMethods"],
+      [{ audience: "own_users", recoveryCodePolicy: "sometimes" }, "invalid_request", "recoveryCodePolicy"],
+      [{ audience: "own_users", rotatePasswordOnDisable: "yes" }, "invalid_request", "rotatePasswordOnDisable"],
+      [{ audience: "own_users", allowedOrigins: ["x"] }, "unknown_field", "allowedOrigins"],
     ];
     for (const [body, code, field] of cases) {
       await assertChangesNothing(t, async () => assertApiError(await put(body, token), 400, code, field));

@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
-import type { Failure } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { startLogin, type LoginStart } from "../../services/login.js";
 import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
 import { endSession } from "../../services/sessions.js";
 import { requestContext } from "../context.js";
-import { sendApiError } from "../plugins/errors.js";
+import { sendApiFailure } from "../failure.js";
 import { iso, presentDelivery, presentMethod } from "./present.js";
 import { CodeSentResponse, errors, FlowBody, LoginBody, LoginResponse, RecoveryLoginBody, SecondFactorBody, SessionResponse, SwitchMethodBody } from "./schemas.js";
 import { requireApiSession } from "./session.js";
@@ -15,13 +14,6 @@ import { rememberBrowserAfterLogin } from "../../services/password-throttle.js";
 async function browserTokenFor(deps: ServiceDeps, userId: string, presented: unknown) {
   const token = await rememberBrowserAfterLogin(deps, userId, presented);
   return token ? { browserToken: token } : {};
-}
-
-export function failWith(reply: FastifyReply, failure: Failure) {
-  return sendApiError(reply, failure.code, {
-    ...(failure.field ? { field: failure.field } : {}),
-    ...(failure.retryAfterSeconds ? { retryAfterSeconds: failure.retryAfterSeconds } : {}),
-  });
 }
 
 const recoveryMessages = {
@@ -69,7 +61,7 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     async (request, reply) => {
       const body = request.body as { email: string; password: string; browserToken?: string };
       const result = await startLogin(deps, body, requestContext(request));
-      return result.ok ? presentLoginStart(deps, result, body.browserToken) : failWith(reply, result);
+      return result.ok ? presentLoginStart(deps, result, body.browserToken) : sendApiFailure(reply, result);
     },
   );
 
@@ -79,7 +71,7 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     async (request, reply) => {
       const body = request.body as { flowId: string; code: string; methodId?: string; browserToken?: string };
       const result = await verifySecondStepCode(deps, body.flowId, body, requestContext(request));
-      return result.ok ? sessionBody(deps, result, body.browserToken) : failWith(reply, result);
+      return result.ok ? sessionBody(deps, result, body.browserToken) : sendApiFailure(reply, result);
     },
   );
 
@@ -89,7 +81,7 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     async (request, reply) => {
       const body = request.body as { flowId: string; code: string; browserToken?: string };
       const result = await verifySecondStepRecoveryCode(deps, body.flowId, body, requestContext(request));
-      return result.ok ? sessionBody(deps, result, body.browserToken) : failWith(reply, result);
+      return result.ok ? sessionBody(deps, result, body.browserToken) : sendApiFailure(reply, result);
     },
   );
 
@@ -99,9 +91,9 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     async (request, reply) => {
       const body = request.body as { flowId: string; methodId: string };
       const switched = await switchSecondStepMethod(deps, body.flowId, body.methodId, requestContext(request));
-      if (!switched.ok) return failWith(reply, switched);
+      if (!switched.ok) return sendApiFailure(reply, switched);
       const step = await loadSecondStep(deps, body.flowId);
-      if (!step.ok) return failWith(reply, step);
+      if (!step.ok) return sendApiFailure(reply, step);
       return {
         status: "second_factor_required",
         flowId: body.flowId,
@@ -118,7 +110,7 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     { schema: { tags: ["login"], summary: "Send a new SMS code for the current method (throttled; replaces the previous code)", body: FlowBody, response: { 200: CodeSentResponse, ...errors(400, 401, 403, 429, 502) } } },
     async (request, reply) => {
       const result = await resendSecondStepCode(deps, (request.body as { flowId: string }).flowId, requestContext(request));
-      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : failWith(reply, result);
+      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : sendApiFailure(reply, result);
     },
   );
 

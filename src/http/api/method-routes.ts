@@ -7,7 +7,7 @@ import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode } from "
 import { showTotpEnrolment } from "../../services/totp-enrolment.js";
 import { requestContext } from "../context.js";
 import { renderQrPngDataUrl } from "../qr.js";
-import { failWith } from "./login-routes.js";
+import { sendApiFailure } from "../failure.js";
 import { iso, presentMethod } from "./present.js";
 import {
   CodeBody,
@@ -38,7 +38,7 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
     { ...auth, schema: { ...doc("Begin SMS setup: password and mobile number; a code is texted"), body: SmsSetupBody, response: { 200: SmsSetupResponse, ...errors(400, 401, 403, 409, 429, 502) } } },
     async (request, reply) => {
       const result = await beginSmsEnrolment(deps, request.auth!, request.body as { password: string; phoneNumber: string }, requestContext(request));
-      return result.ok ? { methodId: result.methodId, maskedPhone: result.maskedPhone, codeExpiresAt: iso(result.codeExpiresAt) } : failWith(reply, result);
+      return result.ok ? { methodId: result.methodId, maskedPhone: result.maskedPhone, codeExpiresAt: iso(result.codeExpiresAt) } : sendApiFailure(reply, result);
     },
   );
 
@@ -47,7 +47,7 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
     { ...auth, schema: { ...doc("Text a new setup code (throttled; replaces the previous one)"), params: MethodIdParams, response: { 200: CodeSentResponse, ...errors(400, 401, 410, 429, 502) } } },
     async (request, reply) => {
       const result = await resendSmsEnrolmentCode(deps, request.auth!, methodIdOf(request.params), requestContext(request));
-      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : failWith(reply, result);
+      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : sendApiFailure(reply, result);
     },
   );
 
@@ -56,7 +56,7 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
     { ...auth, schema: { ...doc("Finish SMS setup with the texted code; recovery codes with the first method"), params: MethodIdParams, body: CodeBody, response: { 200: ConfirmResponse, ...errors(400, 401, 403, 410, 429) } } },
     async (request, reply) => {
       const result = await confirmSmsEnrolment(deps, request.auth!, { methodId: methodIdOf(request.params), code: (request.body as { code: string }).code }, requestContext(request));
-      return result.ok ? { enabled: true, recoveryCodes: result.recoveryCodes } : failWith(reply, result);
+      return result.ok ? { enabled: true, recoveryCodes: result.recoveryCodes } : sendApiFailure(reply, result);
     },
   );
 
@@ -69,7 +69,7 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
     { ...auth, schema: { ...doc("Rename a method (step-up window when 2FA is on)"), params: MethodIdParams, body: RenameBody, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } } },
     async (request, reply) => {
       const result = await renameMethod(deps, request.auth!, methodIdOf(request.params), (request.body as { name: string }).name, requestContext(request));
-      return result.ok ? { ok: true } : failWith(reply, result);
+      return result.ok ? { ok: true } : sendApiFailure(reply, result);
     },
   );
 
@@ -78,7 +78,7 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
     { ...auth, schema: { ...doc("Make a method the default for the second step (step-up window)"), params: MethodIdParams, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } } },
     async (request, reply) => {
       const result = await makeDefaultMethod(deps, request.auth!, methodIdOf(request.params), requestContext(request));
-      return result.ok ? { ok: true } : failWith(reply, result);
+      return result.ok ? { ok: true } : sendApiFailure(reply, result);
     },
   );
 
@@ -87,7 +87,7 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
     { ...auth, schema: { ...doc("Text a code to an SMS method, to confirm a reset, delete or recovery-code regeneration"), params: MethodIdParams, response: { 200: CodeSentResponse, ...errors(400, 401, 404, 429, 502) } } },
     async (request, reply) => {
       const result = await sendMethodVerificationCode(deps, request.auth!, methodIdOf(request.params), requestContext(request));
-      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : failWith(reply, result);
+      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : sendApiFailure(reply, result);
     },
   );
 
@@ -105,10 +105,10 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
     async (request, reply) => {
       const body = request.body as { code: string; phoneNumber?: string };
       const result = await resetMethod(deps, request.auth!, { methodId: methodIdOf(request.params), ...body }, requestContext(request));
-      if (!result.ok) return failWith(reply, result);
+      if (!result.ok) return sendApiFailure(reply, result);
       if (result.type === "sms") return { type: "sms", methodId: result.methodId, maskedPhone: result.maskedPhone, codeExpiresAt: iso(result.codeExpiresAt) };
       const view = await showTotpEnrolment(deps, request.auth!, result.methodId);
-      if (!view.ok) return failWith(reply, view);
+      if (!view.ok) return sendApiFailure(reply, view);
       return { type: "totp", methodId: view.methodId, key: view.keyBase32, keyGrouped: view.keyGrouped, otpauthUri: view.keyUri, qrCodePng: await renderQrPngDataUrl(view.keyUri), expiresAt: iso(view.expiresAt) };
     },
   );
@@ -118,7 +118,7 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
     { ...auth, schema: { ...doc("Delete a method with a current code of it; deleting the last one disables 2FA"), params: MethodIdParams, body: CodeBody, response: { 200: DeleteMethodResponse, ...errors(400, 401, 404, 429) } } },
     async (request, reply) => {
       const result = await deleteMethod(deps, request.auth!, { methodId: methodIdOf(request.params), code: (request.body as { code: string }).code }, requestContext(request));
-      return result.ok ? { deleted: true, twoFactorDisabled: result.twoFactorDisabled } : failWith(reply, result);
+      return result.ok ? { deleted: true, twoFactorDisabled: result.twoFactorDisabled } : sendApiFailure(reply, result);
     },
   );
 }

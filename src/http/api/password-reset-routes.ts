@@ -4,7 +4,8 @@ import { completePasswordReset } from "../../services/password-reset-complete.js
 import { requestPasswordReset } from "../../services/password-reset-request.js";
 import { requestContext } from "../context.js";
 import { resetRequestedWords } from "../pages/views/password-reset.js";
-import { failWith, presentLoginStart } from "./login-routes.js";
+import { presentLoginStart } from "./login-routes.js";
+import { sendApiFailure } from "../failure.js";
 import { errors, LoginResponse, PasswordResetCompleteBody, PasswordResetRequestBody, PasswordResetRequestedResponse } from "./schemas.js";
 
 /** PR1 in the JSON API: the same services and answers as the pages. */
@@ -23,7 +24,7 @@ export function registerPasswordResetApi(app: FastifyInstance, deps: ServiceDeps
       const result = await requestPasswordReset(deps, request.body as { email: string }, requestContext(request));
       if (!result.ok) {
         if (result.retryAfterSeconds) reply.header("retry-after", String(result.retryAfterSeconds));
-        return failWith(reply, result);
+        return sendApiFailure(reply, result);
       }
       return reply.code(202).send({ status: "requested", message: resetRequestedWords });
     },
@@ -42,7 +43,7 @@ export function registerPasswordResetApi(app: FastifyInstance, deps: ServiceDeps
     async (request, reply) => {
       const body = request.body as { token: string; newPassword: string };
       const result = await completePasswordReset(deps, body, requestContext(request));
-      return result.ok ? presentLoginStart(deps, result, undefined) : failWith(reply, result);
+      return result.ok ? presentLoginStart(deps, result, undefined) : sendApiFailure(reply, result);
     },
   );
 }

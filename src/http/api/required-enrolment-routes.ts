@@ -9,7 +9,7 @@ import {
 } from "../../services/required-enrolment.js";
 import { requestContext } from "../context.js";
 import { renderQrPngDataUrl } from "../qr.js";
-import { failWith } from "./login-routes.js";
+import { sendApiFailure } from "../failure.js";
 import { rememberBrowserAfterLogin } from "../../services/password-throttle.js";
 import { iso } from "./present.js";
 import { CodeSentResponse, EnrolCodeBody, EnrolFlowBody, EnrolSmsBody, errors, MethodIdParams, RequiredConfirmResponse, SmsSetupResponse, TotpSetupResponse } from "./schemas.js";
@@ -30,9 +30,9 @@ export function registerRequiredEnrolmentApi(app: FastifyInstance, deps: Service
     async (request, reply) => {
       const { flowId } = request.body as { flowId: string };
       const begun = await beginRequiredTotpEnrolment(deps, flowId);
-      if (!begun.ok) return failWith(reply, begun);
+      if (!begun.ok) return sendApiFailure(reply, begun);
       const view = await showRequiredTotpEnrolment(deps, flowId, begun.methodId);
-      if (!view.ok) return failWith(reply, view);
+      if (!view.ok) return sendApiFailure(reply, view);
       return { methodId: view.methodId, key: view.keyBase32, keyGrouped: view.keyGrouped, otpauthUri: view.keyUri, qrCodePng: await renderQrPngDataUrl(view.keyUri), expiresAt: iso(view.expiresAt) };
     },
   );
@@ -43,7 +43,7 @@ export function registerRequiredEnrolmentApi(app: FastifyInstance, deps: Service
     async (request, reply) => {
       const body = request.body as { flowId: string; phoneNumber: string };
       const result = await beginRequiredSmsEnrolment(deps, body.flowId, body, requestContext(request));
-      return result.ok ? { methodId: result.methodId, maskedPhone: result.maskedPhone, codeExpiresAt: iso(result.codeExpiresAt) } : failWith(reply, result);
+      return result.ok ? { methodId: result.methodId, maskedPhone: result.maskedPhone, codeExpiresAt: iso(result.codeExpiresAt) } : sendApiFailure(reply, result);
     },
   );
 
@@ -52,7 +52,7 @@ export function registerRequiredEnrolmentApi(app: FastifyInstance, deps: Service
     { schema: { ...doc("Required 2FA: text a new setup code"), params: MethodIdParams, body: EnrolFlowBody, response: { 200: CodeSentResponse, ...errors(400, 401, 403, 410, 429, 502) } } },
     async (request, reply) => {
       const result = await resendRequiredSmsCode(deps, (request.body as { flowId: string }).flowId, methodIdOf(request.params), requestContext(request));
-      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : failWith(reply, result);
+      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : sendApiFailure(reply, result);
     },
   );
 
@@ -70,7 +70,7 @@ export function registerRequiredEnrolmentApi(app: FastifyInstance, deps: Service
       async (request, reply) => {
         const body = request.body as { flowId: string; code: string };
         const result = await confirmRequiredEnrolment(deps, body.flowId, { methodId: methodIdOf(request.params), code: body.code, type }, requestContext(request), { codesInThisAnswer: true });
-        if (!result.ok) return failWith(reply, result);
+        if (!result.ok) return sendApiFailure(reply, result);
         // Issue 7: the login completed, so this client is remembered (a new browserToken each time).
         const browserToken = await rememberBrowserAfterLogin(deps, result.user.id, null);
         return { status: "authenticated", enabled: true, recoveryCodes: result.recoveryCodes, sessionToken: result.sessionToken!, ...(browserToken ? { browserToken } : {}) };

@@ -7,7 +7,7 @@ import { stepUp } from "../../services/step-up.js";
 import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../services/totp-enrolment.js";
 import { requestContext } from "../context.js";
 import { renderQrPngDataUrl } from "../qr.js";
-import { failWith } from "./login-routes.js";
+import { sendApiFailure } from "../failure.js";
 import { iso, presentMethod } from "./present.js";
 import {
   CodeBody,
@@ -58,9 +58,9 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
     { ...auth, schema: { ...doc("Begin authenticator-app setup (password again)"), body: PasswordBody, response: { 200: TotpSetupResponse, ...errors(400, 401, 403, 409, 429) } } },
     async (request, reply) => {
       const begun = await beginTotpEnrolment(deps, request.auth!, request.body as { password: string }, requestContext(request));
-      if (!begun.ok) return failWith(reply, begun);
+      if (!begun.ok) return sendApiFailure(reply, begun);
       const view = await showTotpEnrolment(deps, request.auth!, begun.methodId);
-      if (!view.ok) return failWith(reply, view);
+      if (!view.ok) return sendApiFailure(reply, view);
       return { methodId: view.methodId, key: view.keyBase32, keyGrouped: view.keyGrouped, otpauthUri: view.keyUri, qrCodePng: await renderQrPngDataUrl(view.keyUri), expiresAt: iso(view.expiresAt) };
     },
   );
@@ -71,7 +71,7 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
     async (request, reply) => {
       const { methodId } = request.params as { methodId: string };
       const result = await confirmTotpEnrolment(deps, request.auth!, { methodId, code: (request.body as { code: string }).code }, requestContext(request));
-      return result.ok ? { enabled: true, recoveryCodes: result.recoveryCodes } : failWith(reply, result);
+      return result.ok ? { enabled: true, recoveryCodes: result.recoveryCodes } : sendApiFailure(reply, result);
     },
   );
 
@@ -80,7 +80,7 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
     { ...auth, schema: { ...doc("Generate a new set of recovery codes (a current code, or the password within the step-up window); the old set dies"), body: ProofBody, response: { 200: RecoveryCodesResponse, ...errors(400, 401, 403, 409, 429) } } },
     async (request, reply) => {
       const result = await regenerateRecoveryCodes(deps, request.auth!, request.body as { password?: string; code?: string }, requestContext(request));
-      return result.ok ? { recoveryCodes: result.codes } : failWith(reply, result);
+      return result.ok ? { recoveryCodes: result.codes } : sendApiFailure(reply, result);
     },
   );
 
@@ -89,7 +89,7 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
     { ...auth, schema: { ...doc("Disable 2FA with the password within the step-up window (and a new one under rotatePasswordOnDisable)"), body: DisableBody, response: { 200: DisableResponse, ...errors(400, 401, 403, 409, 429) } } },
     async (request, reply) => {
       const result = await disableTwoFactor(deps, request.auth!, request.body as { password: string; newPassword?: string }, requestContext(request));
-      return result.ok ? { disabled: true, passwordChanged: result.passwordChanged } : failWith(reply, result);
+      return result.ok ? { disabled: true, passwordChanged: result.passwordChanged } : sendApiFailure(reply, result);
     },
   );
 
@@ -101,7 +101,7 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
     },
     async (request, reply) => {
       const result = await stepUp(deps, request.auth!, request.body as { code?: string; password?: string }, requestContext(request));
-      return result.ok ? { authenticatedAt: iso(result.authenticatedAt) } : failWith(reply, result);
+      return result.ok ? { authenticatedAt: iso(result.authenticatedAt) } : sendApiFailure(reply, result);
     },
   );
 }

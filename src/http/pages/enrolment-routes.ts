@@ -8,8 +8,9 @@ import { formSchema, methodFormSchema, methodPageSchema } from "./form-schema.js
 import { csrfToken, redirect, sendPage } from "./render.js";
 import { enrolmentPasswordForm, enrolmentScanForm } from "./views/enrolment.js";
 import { recoveryCodesPage } from "./views/recovery-codes.js";
-import { requirePageSession, statusFor } from "./settings-routes.js";
+import { requirePageSession } from "./settings-routes.js";
 import { stepUpRedirect } from "./step-up.js";
+import { failureAnswer } from "../failure.js";
 
 /** M1 as pages: password → QR and key → code → recovery codes. */
 export function registerEnrolmentPages(app: FastifyInstance, deps: ServiceDeps) {
@@ -25,7 +26,7 @@ export function registerEnrolmentPages(app: FastifyInstance, deps: ServiceDeps) 
     if (result.ok) return redirect(reply, `/settings/two-factor/setup/${result.methodId}`);
     if (result.code === "two_factor_already_enabled") return redirect(reply, "/settings/security?notice=already_enabled");
     if (result.code === "step_up_required") return stepUpRedirect(reply, "/settings/two-factor/setup");
-    return sendPage(reply, { title, narrow: true, status: result.code === "method_not_allowed_by_policy" ? 403 : statusFor(result) }, enrolmentPasswordForm({ csrfToken: csrfToken(reply), error: errorMessage(result.code) }));
+    return sendPage(reply, { title, narrow: true, status: failureAnswer(result).status }, enrolmentPasswordForm({ csrfToken: csrfToken(reply), error: errorMessage(result.code) }));
   });
 
   const scanPage = async (request: import("fastify").FastifyRequest, reply: import("fastify").FastifyReply, methodId: string, error?: string, status = 200) => {
@@ -47,6 +48,6 @@ export function registerEnrolmentPages(app: FastifyInstance, deps: ServiceDeps) 
       return sendPage(reply, { title: "Recovery codes" }, recoveryCodesPage({ codes: result.recoveryCodes, justEnabled: true, email: request.auth!.user.email }));
     }
     if (result.code === "enrolment_expired") return redirect(reply, "/settings/two-factor/setup?notice=enrolment_expired");
-    return scanPage(request, reply, methodId, errorMessage(result.code), result.code === "method_not_allowed_by_policy" ? 403 : statusFor(result));
+    return scanPage(request, reply, methodId, errorMessage(result.code), failureAnswer(result).status);
   });
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage, errorStatus } from "../../domain/errors.js";
+import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { startLogin, type LoginStart } from "../../services/login.js";
 import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
@@ -11,6 +11,7 @@ import { alertFrom, csrfToken, deliveryQuery, noticeFrom, redirect, sendPage } f
 import { loginForm, recoveryCodeForm, secondStepForm } from "./views/login.js";
 import { formSchema } from "./form-schema.js";
 import { browserCookie, rememberThisBrowser } from "../remembered-browser.js";
+import { failureAnswer } from "../failure.js";
 
 /**
  * Where a passed password step sends the browser: logged in, the second step
@@ -58,7 +59,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
     const result = await startLogin(deps, { ...body, browserToken: request.cookies[browserCookie] }, requestContext(request));
     if (!result.ok) {
       const errors = { password: errorMessage(result.code) };
-      return sendPage(reply, { title: "Log in", narrow: true, user: null, status: result.code === "locked_out" ? 429 : 401 }, loginForm({ csrfToken: csrfToken(reply), email: body.email, errors }));
+      return sendPage(reply, { title: "Log in", narrow: true, user: null, status: failureAnswer(result).status }, loginForm({ csrfToken: csrfToken(reply), email: body.email, errors }));
     }
     return answerLoginStart(deps, request, reply, secure, result);
   });
@@ -82,7 +83,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
     const others = step.methods.filter((method) => method.id !== step.current!.id);
     return sendPage(
       reply,
-      { title: "Two-factor authentication", narrow: true, user: null, status: errorStatus(result.code) },
+      { title: "Two-factor authentication", narrow: true, user: null, status: failureAnswer(result).status },
       secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others, error: errorMessage(result.code) }),
     );
   });

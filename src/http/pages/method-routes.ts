@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage, errorStatus, type Failure } from "../../domain/errors.js";
+import { errorMessage } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { toMethodView, type MethodView } from "../../services/method-view.js";
@@ -10,6 +10,7 @@ import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
 import { requirePageSession } from "./settings-routes.js";
 import { stepUpRedirect } from "./step-up.js";
 import { deleteMethodForm, renameForm, resetMethodForm } from "./views/methods.js";
+import { failureAnswer } from "../failure.js";
 
 /** M4 as pages: make default, rename, reset and delete an enrolled method. */
 export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
@@ -23,7 +24,6 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
     return method && { method: toMethodView(method), count: methods.length };
   }
   const back = (reply: FastifyReply) => redirect(reply, "/settings/security");
-  const status = (failure: Failure) => errorStatus(failure.code);
 
   // The methods are listed on the security page; a typed /settings/methods goes there (and,
   // through requireSession, a login that may only enrol goes back to /login/enrol).
@@ -48,7 +48,7 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
     const result = await renameMethod(deps, request.auth!, own.method.id, name, requestContext(request));
     if (result.ok) return redirect(reply, "/settings/security?notice=method_renamed");
     if (result.code === "step_up_required") return stepUpRedirect(reply, `/settings/methods/${own.method.id}/rename`);
-    return sendPage(reply, { title: "Rename method", narrow: true, status: status(result) }, renameForm({ csrfToken: csrfToken(reply), method: own.method, name, error: errorMessage(result.code) }));
+    return sendPage(reply, { title: "Rename method", narrow: true, status: failureAnswer(result).status }, renameForm({ csrfToken: csrfToken(reply), method: own.method, name, error: errorMessage(result.code) }));
   });
 
   app.post("/settings/methods/:methodId/send-code", { schema: methodFormSchema({ next: 32 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
@@ -71,7 +71,7 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
     if (result.ok) return redirect(reply, `/settings/security?notice=${result.twoFactorDisabled ? "two_factor_disabled" : "method_deleted"}`);
     return sendPage(
       reply,
-      { title: "Delete method", narrow: true, status: status(result) },
+      { title: "Delete method", narrow: true, status: failureAnswer(result).status },
       deleteMethodForm({ csrfToken: csrfToken(reply), method: own.method, isLast: own.count === 1, error: errorMessage(result.code) }),
     );
   });
@@ -91,7 +91,7 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
     const field = result.field ?? (result.code.startsWith("sms_") || result.code.includes("phone") ? "phoneNumber" : "code");
     return sendPage(
       reply,
-      { title: "Reset method", narrow: true, status: status(result) },
+      { title: "Reset method", narrow: true, status: failureAnswer(result).status },
       resetMethodForm({ csrfToken: csrfToken(reply), method: own.method, phoneNumber: body.phoneNumber ?? "", errors: { [field]: errorMessage(result.code) } }),
     );
   });

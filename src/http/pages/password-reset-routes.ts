@@ -9,6 +9,7 @@ import { csrfToken, redirect, sendPage } from "./render.js";
 import { formSchema } from "./form-schema.js";
 import { answerLoginStart } from "./login-routes.js";
 import { forgotPasswordForm, newPasswordForm, resetLinkInvalidPage, resetRequestedPage } from "./views/password-reset.js";
+import { failureAnswer } from "../failure.js";
 
 /**
  * PR1 as pages: "Forgot password?" → the emailed link → a new password typed
@@ -31,7 +32,7 @@ export function registerPasswordResetPages(app: FastifyInstance, deps: ServiceDe
     const result = await requestPasswordReset(deps, { email }, requestContext(request));
     if (!result.ok) {
       if (result.retryAfterSeconds) reply.header("retry-after", String(result.retryAfterSeconds));
-      return sendPage(reply, { ...page("Forgot your password?"), status: errorStatus(result.code) }, forgotPasswordForm({ csrfToken: csrfToken(reply), email, errors: { email: errorMessage(result.code) } }));
+      return sendPage(reply, { ...page("Forgot your password?"), status: failureAnswer(result).status }, forgotPasswordForm({ csrfToken: csrfToken(reply), email, errors: { email: errorMessage(result.code) } }));
     }
     return sendPage(reply, page("Check your email"), resetRequestedPage());
   });
@@ -49,12 +50,12 @@ export function registerPasswordResetPages(app: FastifyInstance, deps: ServiceDe
     const result = await completePasswordReset(deps, body, requestContext(request));
     if (result.ok) return answerLoginStart(deps, request, reply, secure, result);
     if (result.code === "reset_link_invalid") {
-      return sendPage(reply, { ...page("This link does not work"), status: errorStatus(result.code) }, resetLinkInvalidPage(errorMessage(result.code)));
+      return sendPage(reply, { ...page("This link does not work"), status: failureAnswer(result).status }, resetLinkInvalidPage(errorMessage(result.code)));
     }
     const field = result.field ?? "newPassword";
     return sendPage(
       reply,
-      { ...page("Choose a new password"), status: errorStatus(result.code) },
+      { ...page("Choose a new password"), status: failureAnswer(result).status },
       newPasswordForm({ csrfToken: csrfToken(reply), token: body.token, errors: { [field]: errorMessage(result.code) } }),
     );
   });

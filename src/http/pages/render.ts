@@ -28,7 +28,7 @@ const notices: Record<string, string> = {
   default_changed: "Your default method is changed.",
   method_renamed: "The method is renamed.",
   method_reset: "The method is reset: only the new one works now.",
-  policy_saved: "The two-factor requirement is saved.",
+  policy_saved: "The two-factor policy is saved.",
 };
 
 /** Errors passed on a redirect as a catalogue code: shown with the catalogue's own words, never the query's. */

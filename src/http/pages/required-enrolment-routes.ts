@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage, errorStatus } from "../../domain/errors.js";
+import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import {
   acknowledgeRecoveryCodes,
@@ -16,12 +16,12 @@ import { cookieOptions, loginFlowCookie, sessionCookie } from "../plugins/authen
 import { renderQrPngDataUrl } from "../qr.js";
 import { formSchema, methodFormSchema, methodPageSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
-import { statusFor } from "./settings-routes.js";
 import { rememberThisBrowser } from "../remembered-browser.js";
 import { enrolmentScanForm } from "./views/enrolment.js";
 import { recoveryCodesPage } from "./views/recovery-codes.js";
 import { codesShownPage, requiredEnrolmentPage } from "./views/required-enrolment.js";
 import { smsConfirmForm, smsEnrolmentForm, type SetupPaths } from "./views/sms.js";
+import { failureAnswer } from "../failure.js";
 
 const title = "Set up two-factor authentication";
 const smsPaths: SetupPaths = { base: "/login/enrol/sms", cancel: "/login/enrol", askPassword: false };
@@ -85,7 +85,7 @@ export function registerRequiredEnrolmentPages(app: FastifyInstance, deps: Servi
     const code = (request.body as { code: string }).code;
     const result = await confirmRequiredEnrolment(deps, flowOf(request), { methodId, code, type: "totp" }, requestContext(request), { codesInThisAnswer: false });
     if (result.ok) return confirmed(reply, result.user.email, result.recoveryCodes);
-    return elsewhere(reply, result.code) ?? scanPage(request, reply, methodId, errorMessage(result.code), statusFor(result));
+    return elsewhere(reply, result.code) ?? scanPage(request, reply, methodId, errorMessage(result.code), failureAnswer(result).status);
   });
 
   app.get("/login/enrol/sms", async (request, reply) => {
@@ -100,7 +100,7 @@ export function registerRequiredEnrolmentPages(app: FastifyInstance, deps: Servi
     if (result.ok) return redirect(reply, `/login/enrol/sms/${result.methodId}`);
     return (
       elsewhere(reply, result.code) ??
-      page(reply, smsEnrolmentForm({ csrfToken: csrfToken(reply), paths: smsPaths, phoneNumber: body.phoneNumber, errors: { phoneNumber: errorMessage(result.code) } }), errorStatus(result.code))
+      page(reply, smsEnrolmentForm({ csrfToken: csrfToken(reply), paths: smsPaths, phoneNumber: body.phoneNumber, errors: { phoneNumber: errorMessage(result.code) } }), failureAnswer(result).status)
     );
   });
 
@@ -117,7 +117,7 @@ export function registerRequiredEnrolmentPages(app: FastifyInstance, deps: Servi
     const code = (request.body as { code: string }).code;
     const result = await confirmRequiredEnrolment(deps, flowOf(request), { methodId, code, type: "sms" }, requestContext(request), { codesInThisAnswer: false });
     if (result.ok) return confirmed(reply, result.user.email, result.recoveryCodes);
-    return elsewhere(reply, result.code) ?? smsConfirmPage(request, reply, methodId, errorMessage(result.code), statusFor(result));
+    return elsewhere(reply, result.code) ?? smsConfirmPage(request, reply, methodId, errorMessage(result.code), failureAnswer(result).status);
   });
 
   app.post("/login/enrol/sms/:methodId/resend", { schema: methodFormSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {

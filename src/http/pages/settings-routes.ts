@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage, type Failure } from "../../domain/errors.js";
+import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { disableNeedsNewPassword, disableTwoFactor } from "../../services/disable-two-factor.js";
 import { regenerateRecoveryCodes } from "../../services/recovery-codes.js";
@@ -13,6 +13,7 @@ import { alertFrom, csrfToken, noticeFrom, redirect, sendPage } from "./render.j
 import { disableForm } from "./views/disable.js";
 import { generateCodesForm, recoveryCodesPage } from "./views/recovery-codes.js";
 import { securityPage } from "./views/security.js";
+import { failureAnswer } from "../failure.js";
 
 /**
  * Only a full session reaches settings: a pending login has none (SECURITY 28).
@@ -29,10 +30,6 @@ export function requirePageSession(deps: ServiceDeps) {
 /** The SMS method a "Text me a code" button sends to, if the user has one. */
 export async function activeSmsMethodId(deps: ServiceDeps, request: FastifyRequest): Promise<string | null> {
   return (await deps.store.methods.listMethods(request.auth!.user.id)).find((method) => method.type === "sms" && method.status === "active")?.id ?? null;
-}
-
-export function statusFor(failure: Failure): number {
-  return failure.code === "locked_out" ? 429 : failure.code.startsWith("invalid_") || failure.code === "password_incorrect" ? 401 : 400;
 }
 
 export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
@@ -64,7 +61,7 @@ export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
       if (result.code === "two_factor_not_enabled") return redirect(reply, "/settings/security?notice=not_enabled");
       if (result.code === "step_up_required") return stepUpRedirect(reply, "/settings/recovery-codes");
       const errors = { [result.field ?? "password"]: errorMessage(result.code) };
-      return sendPage(reply, { title: "Generate recovery codes", narrow: true, status: statusFor(result) }, generateCodesForm({ csrfToken: csrfToken(reply), errors, smsMethodId: await smsMethodOf(request) }));
+      return sendPage(reply, { title: "Generate recovery codes", narrow: true, status: failureAnswer(result).status }, generateCodesForm({ csrfToken: csrfToken(reply), errors, smsMethodId: await smsMethodOf(request) }));
     },
   );
 
@@ -83,7 +80,7 @@ export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
       if (result.code === "step_up_required") return stepUpRedirect(reply, "/settings/two-factor/disable");
       const needsNewPassword = await disableNeedsNewPassword(deps, request.auth!);
       const errors = { [result.field ?? "password"]: errorMessage(result.code) };
-      return sendPage(reply, { title: "Disable two-factor authentication", narrow: true, status: statusFor(result) }, disableForm({ csrfToken: csrfToken(reply), needsNewPassword, errors }));
+      return sendPage(reply, { title: "Disable two-factor authentication", narrow: true, status: failureAnswer(result).status }, disableForm({ csrfToken: csrfToken(reply), needsNewPassword, errors }));
     },
   );
 }

@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage, errorStatus } from "../../domain/errors.js";
+import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode, showSmsEnrolment } from "../../services/sms-enrolment.js";
 import { requestContext } from "../context.js";
 import { formSchema, methodFormSchema, methodPageSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
-import { requirePageSession, statusFor } from "./settings-routes.js";
+import { requirePageSession } from "./settings-routes.js";
 import { stepUpRedirect } from "./step-up.js";
 import { recoveryCodesPage } from "./views/recovery-codes.js";
 import { smsConfirmForm, smsEnrolmentForm } from "./views/sms.js";
+import { failureAnswer } from "../failure.js";
 
 const title = "Set up SMS codes";
 
@@ -29,7 +30,7 @@ export function registerSmsPages(app: FastifyInstance, deps: ServiceDeps) {
     const field = result.field ?? (result.code.startsWith("sms_") ? "phoneNumber" : "password");
     return sendPage(
       reply,
-      { title, narrow: true, status: errorStatus(result.code) },
+      { title, narrow: true, status: failureAnswer(result).status },
       smsEnrolmentForm({ csrfToken: csrfToken(reply), phoneNumber: body.phoneNumber, errors: { [field]: errorMessage(result.code) } }),
     );
   });
@@ -52,7 +53,7 @@ export function registerSmsPages(app: FastifyInstance, deps: ServiceDeps) {
       return sendPage(reply, { title: "Recovery codes" }, recoveryCodesPage({ codes: result.recoveryCodes, justEnabled: true, email: request.auth!.user.email }));
     }
     if (result.code === "enrolment_expired") return redirect(reply, "/settings/two-factor/sms?notice=enrolment_expired");
-    return confirmPage(request, reply, methodId, errorMessage(result.code), result.code === "method_not_allowed_by_policy" ? 403 : statusFor(result));
+    return confirmPage(request, reply, methodId, errorMessage(result.code), failureAnswer(result).status);
   });
 
   app.post("/settings/two-factor/sms/:methodId/resend", { schema: methodFormSchema({}), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {

@@ -6,7 +6,8 @@ import { stepUp, stepUpNeedsCode } from "../../services/step-up.js";
 import { requestContext } from "../context.js";
 import { formSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
-import { activeSmsMethodId, requirePageSession, statusFor } from "./settings-routes.js";
+import { activeSmsMethodId, requirePageSession } from "./settings-routes.js";
+import { failureAnswer } from "../failure.js";
 import { safeNext } from "./step-up.js";
 import { confirmItsYouForm } from "./views/step-up.js";
 
@@ -31,7 +32,7 @@ export function registerStepUpPages(app: FastifyInstance, deps: ServiceDeps) {
     const result = await stepUp(deps, request.auth!, body, requestContext(request));
     if (result.ok) return redirect(reply, next);
     const errors = { [result.field ?? "code"]: errorMessage(result.code) };
-    return sendPage(reply, { title, narrow: true, status: statusFor(result) }, await form(request, next, { token: csrfToken(reply), errors }));
+    return sendPage(reply, { title, narrow: true, status: failureAnswer(result).status }, await form(request, next, { token: csrfToken(reply), errors }));
   });
 
   app.post("/settings/confirm/send-code", { schema: formSchema({ next: 512 }, ["next"]), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {

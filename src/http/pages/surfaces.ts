@@ -35,7 +35,7 @@ const surfaceLinks: { id: Surface["id"]; label: string; links: LinkRule[] }[] = 
     links: [
       { href: "/panel/users", label: "Manage users", action: "users.create", relation: "same_account" },
       { href: "/panel/events", label: "Account event log", action: "users.create", relation: "same_account" },
-      { href: "/settings/two-factor-policy", label: "Two-factor requirement", action: "policy.manage", relation: "same_account" },
+      { href: "/panel/policy", label: "Two-factor policy", action: "policy.manage", relation: "same_account" },
     ],
   },
   {
@@ -49,7 +49,7 @@ const surfaceLinks: { id: Surface["id"]; label: string; links: LinkRule[] }[] = 
     links: [
       { href: "/support/reset-requests", label: "2FA reset requests", action: "reset_request.review", relation: "elsewhere" },
       { href: "/support/events", label: "All events", action: "events.view", relation: "elsewhere" },
-      { href: "/settings/two-factor-policy", label: "Two-factor requirement", action: "policy.manage", relation: "same_account" },
+      { href: "/panel/policy", label: "Two-factor policy", action: "policy.manage", relation: "same_account" },
     ],
   },
 ];
