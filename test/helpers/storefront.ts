@@ -5,7 +5,7 @@ import type { Account, Role, User } from "../../src/domain/model.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
 import { createAccount, createUser } from "../../src/services/users.js";
 import { FormClient } from "./browser-client.js";
-import { enrolTotpFor, type EnrolledUser } from "./enrol.js";
+import { apiLoginWithCode, enrolTotpFor, type EnrolledUser } from "./enrol.js";
 import type { TestApp } from "./runtime.js";
 import { codeFor } from "./totp.js";
 
@@ -59,4 +59,10 @@ export async function pageLogin(t: TestApp, who: { user: User; password: string 
   const response = await browser.post("/login", { email: who.user.email, password: who.password }, { csrfFrom: "/login" });
   assert.equal(response.headers.location, "/settings/security");
   return browser;
+}
+
+/** Logs in on the JSON API with password and a current TOTP code: a fresh session token. */
+export async function apiLoginWithTotp(t: TestApp, who: EnrolledUser): Promise<string> {
+  t.clock.advance(30);
+  return apiLoginWithCode(t.app, { email: who.user.email, password: who.password }, codeFor(who.keyBase32, t.clock.now()));
 }
