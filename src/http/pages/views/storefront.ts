@@ -70,7 +70,7 @@ ${user.twoFactorEnabled
 export function disableConfirmPage(input: { csrfToken: string; account: Account; user: CustomerUserView; error?: string | null }): Html {
   return html`<h1>Disable two-factor authentication for ${input.user.displayName}?</h1>
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : null}
-<div class="warning">${input.user.displayName} (${input.user.email}, ${input.account.name}) will be able to log in with their password alone. Their authenticator app and every remaining recovery code stop working for good, and they are logged out everywhere. They get an email saying you did this, and it is written to their event log. Do this only when they have lost their device and every recovery code.</div>
+<div class="warning">${input.user.displayName} (<span class="nowrap">${input.user.email}</span>, ${input.account.name}) will be able to log in with their password alone. Their authenticator app and every remaining recovery code stop working for good, and they are logged out everywhere. They get an email saying you did this, and it is written to their event log. Do this only when they have lost their device and every recovery code.</div>
 <form method="post" action="${disablePath(input.account.id, input.user.id)}">
   ${csrfField(input.csrfToken)}
   <button type="submit" class="danger" autofocus>Disable</button>
