@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import { errorCatalogue } from "../src/domain/errors.js";
 import { renderEmail } from "../src/domain/email-words.js";
 import { notifications } from "../src/domain/notifications.js";
+import { demoUsers } from "../src/services/demo.js";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 
@@ -13,6 +14,11 @@ describe("README", () => {
     const rows = [...readme.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \| (.+) \|$/gm)].map((match) => [match[1], Number(match[2]), match[3]]);
     const catalogue = Object.entries(errorCatalogue).map(([code, entry]) => [code, entry.status, entry.message]);
     assert.deepEqual(rows, catalogue);
+  });
+
+  it("lists exactly the demo logins demo:load creates, with their passwords", () => {
+    const rows = [...readme.matchAll(/^\| `([^`]+@[^`]+)` \| `([^`]+)` \| .+ \|$/gm)].map((match) => [match[1], match[2]]);
+    assert.deepEqual(rows, demoUsers.map((user) => [user.email, user.password]));
   });
 
   it("documents every environment variable src/config*.ts reads", () => {

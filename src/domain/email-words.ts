@@ -21,6 +21,8 @@ export interface EmailFacts {
   /** P1: the day two-factor authentication becomes mandatory, and how many days are left. */
   deadline?: number;
   daysBefore?: number;
+  /** A3: the reseller whose storefront manager made the change (the customer's provider). */
+  providerName?: string;
   /** The user's security page, where they can check and undo. */
   securityUrl: string;
 }
@@ -45,6 +47,7 @@ function method(facts: EmailFacts): string {
 }
 
 function byWhom(facts: EmailFacts): string {
+  if (facts.providerName) return ` by your provider, ${facts.providerName}${facts.actorName ? ` (${facts.actorName})` : ""}`;
   return facts.actorName ? ` by ${facts.actorName}` : "";
 }
 

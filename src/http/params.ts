@@ -10,3 +10,10 @@ export const MethodIdParams = Type.Object({ methodId: Type.String({ pattern: "^[
 
 /** The same check for a page route: `{ schema: { params: methodIdParams } }`. */
 export const methodIdParams = MethodIdParams;
+
+/** A3: a customer account id, and a user of it, in a storefront manager path; the same check as a method id. */
+export const CustomerParams = Type.Object({ accountId: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }) }, { additionalProperties: false });
+export const CustomerUserParams = Type.Object(
+  { accountId: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }), userId: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }) },
+  { additionalProperties: false },
+);

@@ -58,6 +58,7 @@ export async function recordEvent(deps: Pick<ServiceDeps, "clock" | "newId" | "c
     ...(typeof detail.codesLeft === "number" ? { codesLeft: detail.codesLeft } : {}),
     ...(typeof detail.deadline === "number" ? { deadline: detail.deadline } : {}),
     ...(typeof detail.daysBefore === "number" ? { daysBefore: detail.daysBefore } : {}),
+    ...(typeof detail.provider === "string" ? { providerName: detail.provider } : {}),
     securityUrl: `${deps.config.publicUrl}/settings/security`,
   });
   // `subject` is the one recipient kind today: the user the change happened to.

@@ -4,17 +4,24 @@ import type { ServiceDeps } from "./deps.js";
 import { createAccount, createUser } from "./users.js";
 
 /** The demo data of the quick start; README.md lists the same credentials. */
-export const demoUsers: { email: string; password: string; role: Role; account: string; note: string }[] = [
-  { email: "support@twostep.test", password: "support-password-1", role: "support", account: "twostep platform", note: "platform support staff" },
-  { email: "admin@acme.test", password: "admin-password-1", role: "admin", account: "Acme Hosting", note: "reseller admin" },
-  { email: "member@acme.test", password: "member-password-1", role: "member", account: "Acme Hosting", note: "reseller member" },
-  { email: "customer@globex.test", password: "customer-password-1", role: "member", account: "Globex Ltd", note: "storefront customer of Acme Hosting" },
+export const demoUsers: { email: string; name: string; password: string; role: Role; account: string; note: string }[] = [
+  { email: "support@twostep.test", name: "Sam Support", password: "support-password-1", role: "support", account: "twostep platform", note: "platform support staff" },
+  { email: "admin@acme.test", name: "Ada Admin", password: "admin-password-1", role: "admin", account: "Acme Hosting", note: "reseller admin" },
+  { email: "member@acme.test", name: "Max Member", password: "member-password-1", role: "member", account: "Acme Hosting", note: "reseller member" },
+  { email: "customer@globex.test", name: "Grace Globex", password: "customer-password-1", role: "member", account: "Globex Ltd", note: "storefront customer of Acme Hosting" },
+  { email: "billing@globex.test", name: "Bill Globex", password: "customer-password-2", role: "member", account: "Globex Ltd", note: "second user of Globex Ltd" },
+  { email: "owner@hooli.test", name: "Gavin Hooli", password: "customer-password-3", role: "admin", account: "Hooli", note: "storefront customer of Acme Hosting" },
+  { email: "admin@initech.test", name: "Ian Initech", password: "admin-password-2", role: "admin", account: "Initech Domains", note: "admin of a second reseller" },
+  { email: "customer@umbrella.test", name: "Ursula Umbrella", password: "customer-password-4", role: "member", account: "Umbrella Corp", note: "storefront customer of Initech Domains" },
 ];
 
 const demoAccounts: { name: string; kind: AccountKind; parent: string | null }[] = [
   { name: "twostep platform", kind: "platform", parent: null },
   { name: "Acme Hosting", kind: "reseller", parent: "twostep platform" },
   { name: "Globex Ltd", kind: "customer", parent: "Acme Hosting" },
+  { name: "Hooli", kind: "customer", parent: "Acme Hosting" },
+  { name: "Initech Domains", kind: "reseller", parent: "twostep platform" },
+  { name: "Umbrella Corp", kind: "customer", parent: "Initech Domains" },
 ];
 
 /**
@@ -39,7 +46,7 @@ export async function loadDemoData(deps: ServiceDeps): Promise<{ created: boolea
   );
   const system = { clientAddress: null, userAgent: "twostep demo:load" };
   for (const spec of demoUsers) {
-    const result = await createUser(deps, { accountId: accounts.get(spec.account)!.id, email: spec.email, password: spec.password, role: spec.role }, system);
+    const result = await createUser(deps, { accountId: accounts.get(spec.account)!.id, email: spec.email, displayName: spec.name, password: spec.password, role: spec.role }, system);
     if (!result.ok) throw new Error(`demo user ${spec.email}: ${result.code}`);
   }
   return { created: true };

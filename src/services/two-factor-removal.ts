@@ -13,10 +13,10 @@ export async function removeTwoFactor(
   store: Stores,
   user: User,
   context: RequestContext,
-  options: { reason: string; actor?: User | null; keepSessionId?: string },
+  options: { reason: string; actor?: User | null; keepSessionId?: string; detail?: Record<string, string> },
 ): Promise<void> {
   await store.methods.deleteAllMethods(user.id);
   await store.codes.deleteRecoveryCodes(user.id);
   await store.sessions.revokeUserSessions(user.id, deps.clock.now(), options.keepSessionId);
-  await recordEvent(deps, store, { type: "two_factor.disabled", subject: user, actor: options.actor, context, detail: { reason: options.reason } });
+  await recordEvent(deps, store, { type: "two_factor.disabled", subject: user, actor: options.actor, context, detail: { ...options.detail, reason: options.reason } });
 }

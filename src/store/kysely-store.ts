@@ -14,6 +14,7 @@ import * as sessionsSql from "./kysely/sessions.js";
 import * as remindersSql from "./kysely/reminders.js";
 import * as browsersSql from "./kysely/remembered-browsers.js";
 import * as passwordResetsSql from "./kysely/password-resets.js";
+import * as customersSql from "./kysely/customers.js";
 
 /**
  * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
@@ -130,6 +131,10 @@ export function bindPorts(db: Kysely<Database>): Stores {
       consumePasswordReset: (...args) => passwordResetsSql.consumePasswordReset(db, ...args),
       retireUserPasswordResets: (...args) => passwordResetsSql.retireUserPasswordResets(db, ...args),
     },
+    customers: {
+      listCustomerAccounts: (...args) => customersSql.listCustomerAccounts(db, ...args),
+      listAccountUsersWithMethods: (...args) => customersSql.listAccountUsersWithMethods(db, ...args),
+    },
   };
 }
 
@@ -151,5 +156,6 @@ function guarded(ports: Stores, check: () => void): Stores {
     reminders: wrap(ports.reminders),
     browsers: wrap(ports.browsers),
     passwordResets: wrap(ports.passwordResets),
+    customers: wrap(ports.customers),
   };
 }

@@ -10,8 +10,9 @@ import type { SessionStore } from "./ports/sessions.js";
 import type { ReminderStore } from "./ports/reminders.js";
 import type { RememberedBrowserStore } from "./ports/remembered-browsers.js";
 import type { PasswordResetStore } from "./ports/password-resets.js";
+import type { CustomerStore } from "./ports/customers.js";
 
-export type { AccountStore, CodeStore, CounterStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, ReminderStore, RememberedBrowserStore, SealedValueStore, SessionStore };
+export type { AccountStore, CodeStore, CustomerStore, CounterStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, ReminderStore, RememberedBrowserStore, SealedValueStore, SessionStore };
 export type { SealedValue } from "./ports/sealed-values.js";
 export type { NewOutgoingMessage, OutgoingMessage } from "./ports/messages.js";
 export type { AttemptCount, ClientInfo, LockSchedule } from "./ports/shared.js";
@@ -41,6 +42,8 @@ export interface Stores {
   browsers: RememberedBrowserStore;
   /** PR1: reset links by token hash, used once. */
   passwordResets: PasswordResetStore;
+  /** A3: a reseller's customer accounts and their users' 2FA status (the storefront manager). */
+  customers: CustomerStore;
 }
 
 /**

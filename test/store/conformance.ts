@@ -9,6 +9,7 @@ import type { Store } from "../../src/store/store.js";
 import { accountsConformance } from "./conformance/accounts.js";
 import { codesConformance } from "./conformance/codes.js";
 import { countersConformance } from "./conformance/counters.js";
+import { customersConformance } from "./conformance/customers.js";
 import { eventsConformance } from "./conformance/events.js";
 import { createConformanceContext } from "./conformance/fixtures.js";
 import { messagesConformance } from "./conformance/messages.js";
@@ -37,6 +38,7 @@ const ports = {
   sealedValues: sealedValuesConformance,
   browsers: rememberedBrowsersConformance,
   passwordResets: passwordResetsConformance,
+  customers: customersConformance,
   transactions: transactionsConformance,
 };
 

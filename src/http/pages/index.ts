@@ -11,6 +11,7 @@ import { registerSmsPages } from "./sms-routes.js";
 import { registerStepUpPages } from "./step-up-routes.js";
 import { registerRequiredEnrolmentPages } from "./required-enrolment-routes.js";
 import { registerPolicyPages } from "./policy-routes.js";
+import { registerStorefrontPages } from "./storefront-routes.js";
 
 /**
  * The HTML surface. Its own plugin scope: only url-encoded forms are parsed
@@ -28,5 +29,6 @@ export async function pagesPlugin(app: FastifyInstance, options: { deps: Service
   registerMethodPages(app, options.deps);
   registerStepUpPages(app, options.deps);
   registerPolicyPages(app, options.deps);
+  registerStorefrontPages(app, options.deps);
   if (options.deps.config.environment !== "production") registerDevelopmentPages(app, options.deps);
 }
