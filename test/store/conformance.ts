@@ -9,6 +9,7 @@ import type { Store } from "../../src/store/store.js";
 import { accountsConformance } from "./conformance/accounts.js";
 import { codesConformance } from "./conformance/codes.js";
 import { countersConformance } from "./conformance/counters.js";
+import { eventSearchConformance } from "./conformance/event-search.js";
 import { eventsConformance } from "./conformance/events.js";
 import { createConformanceContext } from "./conformance/fixtures.js";
 import { messagesConformance } from "./conformance/messages.js";
@@ -32,6 +33,7 @@ const ports = {
   sessions: sessionsConformance,
   counters: countersConformance,
   events: eventsConformance,
+  eventSearch: eventSearchConformance,
   outbox: outboxConformance,
   messages: messagesConformance,
   sealedValues: sealedValuesConformance,
