@@ -50,6 +50,7 @@ export const errorCatalogue = {
   account_not_found: { status: 404, message: "No account has that name." },
   invalid_role: { status: 400, message: "The role must be one of: admin, member, support." },
   invalid_date: { status: 400, message: "Enter a date as YYYY-MM-DD, or leave it empty for no requirement." },
+  invalid_event_filter: { status: 400, message: "Check the filter: an event type from the list, dates as YYYY-MM-DD (the end not before the start)." },
   internal_error: { status: 500, message: "Something went wrong on our side. Try again." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
