@@ -76,6 +76,13 @@ export async function resolveEventSearch(
     const denied = await authorize(deps, actor, "events.view", { account: everyAccount }, context);
     if (denied) return denied;
     scope = { kind: "all" };
+    // Support narrowing "all" to one account: that account (a reseller with its customers).
+    const accountId = query.accountId?.trim();
+    if (accountId) {
+      account = (await deps.store.accounts.findAccountById(accountId)) ?? null;
+      if (!account) return invalid("account");
+      scope = account.kind === "reseller" ? { kind: "account_and_customers", accountId } : { kind: "account", accountId };
+    }
   }
 
   let userId: string | undefined;
