@@ -47,7 +47,7 @@ describe("e2e: event logs in Chromium", { skip, timeout: 120_000 }, () => {
     await page.getByRole("link", { name: "Event log" }).first().click();
     await page.waitForURL((url) => url.pathname === "/settings/events");
     await shots.take(page, "own-log");
-    const labels = (await checkInputs(page)).map((input) => input.label);
+    const labels = (await checkInputs(page)).map((input) => input.label ?? "");
     assert.deepEqual(labels.filter((label) => label.startsWith("From") || label.startsWith("To") || label === "Event type").length, 3, labels.join(", "));
     await page.getByLabel("Event type").selectOption("method.reset");
     await page.getByRole("button", { name: "Show events" }).click();

@@ -40,8 +40,10 @@ ${view.page?.account ? html`<p>Account: <strong>${view.page.account.name}</stron
     </select>
     ${typeError ? html`<p class="error" id="field-type-error" role="alert">${typeError}</p>` : null}
   </div>
-  ${field({ name: "from", label: "From (YYYY-MM-DD, UTC)", type: "date", value: view.values.from ?? "", error: errorFor("from"), required: false })}
-  ${field({ name: "to", label: "To (YYYY-MM-DD, UTC, inclusive)", type: "date", value: view.values.to ?? "", error: errorFor("to"), required: false })}
+  <div class="dates">
+  ${field({ name: "from", label: "From (YYYY-MM-DD, UTC)", value: view.values.from ?? "", error: errorFor("from"), required: false, maxlength: 10 })}
+  ${field({ name: "to", label: "To (YYYY-MM-DD, UTC, inclusive)", value: view.values.to ?? "", error: errorFor("to"), required: false, maxlength: 10 })}
+  </div>
   ${view.filters.account ? field({ name: "account", label: "Account id", value: view.values.account ?? "", error: errorFor("account"), required: false, maxlength: 64 }) : null}
   ${view.filters.user ? field({ name: "user", label: "User (email or id)", value: view.values.user ?? "", error: errorFor("user"), required: false, maxlength: 320 }) : null}
   <div class="actions"><button type="submit" class="primary">Show events</button> <a href="${view.path}">Clear filters</a></div>
