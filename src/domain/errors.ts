@@ -52,6 +52,7 @@ export const errorCatalogue = {
   invalid_date: { status: 400, message: "Enter a date as YYYY-MM-DD, or leave it empty for no requirement." },
   invalid_policy_methods: { status: 400, message: "Choose the allowed methods from: totp, sms." },
   sms_only_not_allowed: { status: 400, message: "SMS cannot be the only allowed method: it is the weaker factor. Allow the authenticator app (TOTP) as well." },
+  invalid_event_filter: { status: 400, message: "Check the filter: an event type from the list, dates as YYYY-MM-DD (the end not before the start)." },
   internal_error: { status: 500, message: "Something went wrong on our side. Try again." },
 } as const satisfies Record<string, { status: number; message: string }>;
 

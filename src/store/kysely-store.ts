@@ -97,6 +97,7 @@ export function bindPorts(db: Kysely<Database>): Stores {
     events: {
       appendEvent: (...args) => eventsSql.appendEvent(db, ...args),
       listEvents: (...args) => eventsSql.listEvents(db, ...args),
+      searchEvents: (...args) => eventsSql.searchEvents(db, ...args),
     },
     outbox: {
       insertOutboxMessage: (...args) => eventsSql.insertOutboxMessage(db, ...args),

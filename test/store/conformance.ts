@@ -10,6 +10,7 @@ import { accountsConformance } from "./conformance/accounts.js";
 import { codesConformance } from "./conformance/codes.js";
 import { countersConformance } from "./conformance/counters.js";
 import { customersConformance } from "./conformance/customers.js";
+import { eventSearchConformance } from "./conformance/event-search.js";
 import { eventsConformance } from "./conformance/events.js";
 import { createConformanceContext } from "./conformance/fixtures.js";
 import { messagesConformance } from "./conformance/messages.js";
@@ -33,6 +34,7 @@ const ports = {
   sessions: sessionsConformance,
   counters: countersConformance,
   events: eventsConformance,
+  eventSearch: eventSearchConformance,
   outbox: outboxConformance,
   messages: messagesConformance,
   sealedValues: sealedValuesConformance,

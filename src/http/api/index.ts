@@ -10,6 +10,7 @@ import { ErrorBody } from "./schemas.js";
 import { registerRequiredEnrolmentApi } from "./required-enrolment-routes.js";
 import { registerTwoFactorPolicyApi } from "./two-factor-policy-routes.js";
 import { registerStorefrontApi } from "./storefront-routes.js";
+import { registerEventLogApi } from "./event-log-routes.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
@@ -46,4 +47,5 @@ export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDe
   registerRequiredEnrolmentApi(app, options.deps);
   registerTwoFactorPolicyApi(app, options.deps);
   registerStorefrontApi(app, options.deps);
+  registerEventLogApi(app, options.deps);
 }

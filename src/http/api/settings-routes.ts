@@ -15,7 +15,6 @@ import {
   DisableBody,
   DisableResponse,
   errors,
-  EventsResponse,
   MethodIdParams,
   PasswordBody,
   ProofBody,
@@ -43,13 +42,6 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
       recommendReset: overview.recommendReset,
       policy: overview.policy,
       ...(overview.twoFactorDeadline !== null ? { twoFactorDeadline: iso(overview.twoFactorDeadline) } : {}),
-    };
-  });
-
-  app.get("/me/events", { ...auth, schema: { ...doc("The user's own security events, newest first"), response: { 200: EventsResponse, ...errors(401) } } }, async (request) => {
-    const overview = await securityOverview(deps, request.auth!);
-    return {
-      events: overview.events.map((event) => ({ type: event.type, createdAt: iso(event.createdAt), clientAddress: event.clientAddress, userAgent: event.userAgent, detail: event.detail })),
     };
   });
 

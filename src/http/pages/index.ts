@@ -12,6 +12,7 @@ import { registerStepUpPages } from "./step-up-routes.js";
 import { registerRequiredEnrolmentPages } from "./required-enrolment-routes.js";
 import { registerPolicyPages } from "./policy-routes.js";
 import { registerStorefrontPages } from "./storefront-routes.js";
+import { registerEventLogPages } from "./event-log-routes.js";
 
 /**
  * The HTML surface. Its own plugin scope: only url-encoded forms are parsed
@@ -30,5 +31,6 @@ export async function pagesPlugin(app: FastifyInstance, options: { deps: Service
   registerStepUpPages(app, options.deps);
   registerPolicyPages(app, options.deps);
   registerStorefrontPages(app, options.deps);
+  registerEventLogPages(app, options.deps);
   if (options.deps.config.environment !== "production") registerDevelopmentPages(app, options.deps);
 }

@@ -26,6 +26,7 @@ ${overview.recommendReset
     : html`<table><thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">From</th></tr></thead><tbody>
     ${overview.events.map((event) => html`<tr><td>${formatTime(event.createdAt)}</td><td>${eventLabels[event.type]}</td><td>${event.clientAddress ?? "—"}</td></tr>`)}
     </tbody></table>`}
+  <p><a href="/settings/events">See all events</a></p>
 </section>`;
 }
 

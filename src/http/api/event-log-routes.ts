@@ -1,0 +1,93 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { ServiceDeps } from "../../services/deps.js";
+import { eventLabels } from "../../services/audit.js";
+import { exportEventLogCsv } from "../../services/events/event-export.js";
+import { viewEventLog, type EventLogQuery } from "../../services/events/event-log.js";
+import { sessionActor } from "../../services/sessions.js";
+import { requestContext } from "../context.js";
+import { sendCsv } from "../pages/event-log-routes.js";
+import { sendApiFailure } from "../failure.js";
+import { iso } from "./present.js";
+import { errors, EventsResponse } from "./schemas.js";
+import { requireApiSession } from "./session.js";
+
+const common = {
+  type: Type.Optional(Type.String({ maxLength: 64, description: "One event type, such as login.succeeded" })),
+  from: Type.Optional(Type.String({ maxLength: 10, description: "YYYY-MM-DD, UTC, inclusive", examples: ["2026-11-01"] })),
+  to: Type.Optional(Type.String({ maxLength: 10, description: "YYYY-MM-DD, UTC, inclusive", examples: ["2026-11-30"] })),
+  cursor: Type.Optional(Type.String({ maxLength: 20, description: "nextCursor of the previous page" })),
+  limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,3}$", description: "1 to 200; 50 if not given" })),
+  format: Type.Optional(Type.Literal("csv", { description: "CSV of every matching event (also with Accept: text/csv); cursor and limit are ignored" })),
+};
+const user = Type.Optional(Type.String({ maxLength: 320, description: "A user's email or id, within the log's scope" }));
+const OwnQuery = Type.Object(common, { additionalProperties: false });
+const AdminQuery = Type.Object({ ...common, user }, { additionalProperties: false });
+const SupportQuery = Type.Object({ ...common, user, account: Type.Optional(Type.String({ maxLength: 64, description: "An account id" })) }, { additionalProperties: false });
+
+const LogEvent = Type.Object({
+  ...EventsResponse.properties.events.items.properties,
+  id: Type.String(),
+  label: Type.String(),
+  actorEmail: Type.Union([Type.String(), Type.Null()]),
+  subjectEmail: Type.Union([Type.String(), Type.Null()]),
+  accountId: Type.String(),
+  accountName: Type.Union([Type.String(), Type.Null()]),
+});
+const LogResponse = Type.Object({
+  events: Type.Array(LogEvent),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: "Pass as cursor for the next (older) page; null on the last" }),
+});
+
+type Query = { type?: string; from?: string; to?: string; cursor?: string; limit?: string; format?: "csv"; user?: string; account?: string };
+
+/**
+ * A4 in the API: the same services as the pages, so the same access table.
+ * The platform API can call viewEventLog with an API-key Actor the same way.
+ */
+export function registerEventLogApi(app: FastifyInstance, deps: ServiceDeps) {
+  const auth = { onRequest: requireApiSession(deps) };
+  const doc = (summary: string) => ({ tags: ["events"], summary, security: [{ session: [] }] });
+
+  const answer = async (request: FastifyRequest, reply: FastifyReply, scope: EventLogQuery["scope"]) => {
+    const q = request.query as Query;
+    const query: EventLogQuery = {
+      scope,
+      ...(q.account ? { accountId: q.account } : {}),
+      ...(q.user ? { userId: q.user } : {}),
+      ...(q.type ? { type: q.type } : {}),
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
+    };
+    const actor = sessionActor(request.auth!);
+    const wantsCsv = q.format === "csv" || (request.headers.accept ?? "").split(",")[0]?.trim().startsWith("text/csv");
+    if (wantsCsv) {
+      const exported = await exportEventLogCsv(deps, actor, query, requestContext(request));
+      if (!exported.ok) return sendApiFailure(reply, exported);
+      return sendCsv(reply, exported.lines, "events.csv");
+    }
+    const page = await viewEventLog(deps, actor, { ...query, ...(q.cursor ? { cursor: q.cursor } : {}), ...(q.limit ? { limit: Number(q.limit) } : {}) }, requestContext(request));
+    if (!page.ok) return sendApiFailure(reply, page);
+    return {
+      events: page.events.map((event) => ({
+        id: event.id,
+        type: event.type,
+        label: eventLabels[event.type] ?? event.type,
+        createdAt: iso(event.createdAt),
+        clientAddress: event.clientAddress,
+        userAgent: event.userAgent,
+        detail: event.detail,
+        actorEmail: event.actorEmail,
+        subjectEmail: event.subjectEmail,
+        accountId: event.accountId,
+        accountName: event.accountName,
+      })),
+      nextCursor: page.nextCursor,
+    };
+  };
+
+  const schema = (summary: string, querystring: unknown) => ({ ...doc(summary), querystring, response: { 200: LogResponse, ...errors(400, 401, 403) } });
+  app.get("/me/events", { ...auth, schema: schema("The user's own security events (as subject or actor), newest first", OwnQuery) }, (request, reply) => answer(request, reply, "own"));
+  app.get("/admin/events", { ...auth, schema: schema("The admin's account's events, with its customers' for a reseller", AdminQuery) }, (request, reply) => answer(request, reply, "account"));
+  app.get("/support/events", { ...auth, schema: schema("Every account's events (platform support)", SupportQuery) }, (request, reply) => answer(request, reply, "all"));
+}
