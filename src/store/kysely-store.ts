@@ -14,6 +14,7 @@ import * as sessionsSql from "./kysely/sessions.js";
 import * as remindersSql from "./kysely/reminders.js";
 import * as browsersSql from "./kysely/remembered-browsers.js";
 import * as passwordResetsSql from "./kysely/password-resets.js";
+import * as apiKeysSql from "./kysely/api-keys.js";
 
 /**
  * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
@@ -48,6 +49,7 @@ export function bindPorts(db: Kysely<Database>): Stores {
       findUserById: (...args) => accountsSql.findUserById(db, ...args),
       findUserByEmail: (...args) => accountsSql.findUserByEmail(db, ...args),
       updatePasswordHash: (...args) => accountsSql.updatePasswordHash(db, ...args),
+      setUserActive: (...args) => accountsSql.setUserActive(db, ...args),
       findPolicyLayers: (...args) => accountsSql.findPolicyLayers(db, ...args),
       savePolicyLayer: (...args) => accountsSql.savePolicyLayer(db, ...args),
     },
@@ -130,6 +132,14 @@ export function bindPorts(db: Kysely<Database>): Stores {
       consumePasswordReset: (...args) => passwordResetsSql.consumePasswordReset(db, ...args),
       retireUserPasswordResets: (...args) => passwordResetsSql.retireUserPasswordResets(db, ...args),
     },
+    apiKeys: {
+      insertApiKey: (...args) => apiKeysSql.insertApiKey(db, ...args),
+      listUserApiKeys: (...args) => apiKeysSql.listUserApiKeys(db, ...args),
+      findApiKeyById: (...args) => apiKeysSql.findApiKeyById(db, ...args),
+      findUsableApiKey: (...args) => apiKeysSql.findUsableApiKey(db, ...args),
+      touchApiKey: (...args) => apiKeysSql.touchApiKey(db, ...args),
+      revokeApiKey: (...args) => apiKeysSql.revokeApiKey(db, ...args),
+    },
   };
 }
 
@@ -151,5 +161,6 @@ function guarded(ports: Stores, check: () => void): Stores {
     reminders: wrap(ports.reminders),
     browsers: wrap(ports.browsers),
     passwordResets: wrap(ports.passwordResets),
+    apiKeys: wrap(ports.apiKeys),
   };
 }

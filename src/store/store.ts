@@ -10,8 +10,10 @@ import type { SessionStore } from "./ports/sessions.js";
 import type { ReminderStore } from "./ports/reminders.js";
 import type { RememberedBrowserStore } from "./ports/remembered-browsers.js";
 import type { PasswordResetStore } from "./ports/password-resets.js";
+import type { ApiKeyStore } from "./ports/api-keys.js";
 
-export type { AccountStore, CodeStore, CounterStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, ReminderStore, RememberedBrowserStore, SealedValueStore, SessionStore };
+export type { ApiKeyStore, AccountStore, CodeStore, CounterStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, ReminderStore, RememberedBrowserStore, SealedValueStore, SessionStore };
+export type { ApiKey, NewApiKey } from "./ports/api-keys.js";
 export type { SealedValue } from "./ports/sealed-values.js";
 export type { NewOutgoingMessage, OutgoingMessage } from "./ports/messages.js";
 export type { AttemptCount, ClientInfo, LockSchedule } from "./ports/shared.js";
@@ -41,6 +43,8 @@ export interface Stores {
   browsers: RememberedBrowserStore;
   /** PR1: reset links by token hash, used once. */
   passwordResets: PasswordResetStore;
+  /** API1: platform API keys by hash, revoked by a conditional write. */
+  apiKeys: ApiKeyStore;
 }
 
 /**

@@ -7,6 +7,7 @@
 import { after, before, describe } from "node:test";
 import type { Store } from "../../src/store/store.js";
 import { accountsConformance } from "./conformance/accounts.js";
+import { apiKeysConformance } from "./conformance/api-keys.js";
 import { codesConformance } from "./conformance/codes.js";
 import { countersConformance } from "./conformance/counters.js";
 import { eventsConformance } from "./conformance/events.js";
@@ -37,6 +38,7 @@ const ports = {
   sealedValues: sealedValuesConformance,
   browsers: rememberedBrowsersConformance,
   passwordResets: passwordResetsConformance,
+  apiKeys: apiKeysConformance,
   transactions: transactionsConformance,
 };
 
