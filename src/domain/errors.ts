@@ -50,6 +50,12 @@ export const errorCatalogue = {
   account_not_found: { status: 404, message: "No account has that name." },
   invalid_role: { status: 400, message: "The role must be one of: admin, member, support." },
   invalid_date: { status: 400, message: "Enter a date as YYYY-MM-DD, or leave it empty for no requirement." },
+  invalid_api_key_name: { status: 400, message: "Give the key a name of 1 to 64 characters." },
+  invalid_api_key_expiry: { status: 400, message: "Choose when the key expires: in 1 to 365 days." },
+  api_key_not_found: { status: 404, message: "That API key does not exist." },
+  api_key_required: { status: 401, message: "The platform API takes an API key only: send Authorization: Bearer tsk_…. Passwords, session tokens and login ids are not accepted." },
+  invalid_api_key: { status: 401, message: "That API key is not valid, was revoked or has expired." },
+  session_required: { status: 401, message: "This endpoint needs a signed-in session; API keys work only on the platform API." },
   internal_error: { status: 500, message: "Something went wrong on our side. Try again." },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -143,4 +143,7 @@ export type EventType =
   /** The per-account password limit tripped (first lock of a run); tell the user by email. */
   | "login.password_throttled"
   /** The access table (domain/access.ts) refused an action; in the actor's own log. */
-  | "access.denied";
+  | "access.denied"
+  /** API1: a key was made or revoked (detail: its name and id, never the key). */
+  | "api_key.created"
+  | "api_key.revoked";

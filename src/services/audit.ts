@@ -111,4 +111,6 @@ export const eventLabels: Record<EventType, string> = {
   "two_factor.reminder": "Reminder sent to set up two-factor authentication",
   "login.password_throttled": "Password guessing slowed down after repeated wrong passwords",
   "access.denied": "Refused: not allowed to do that",
+  "api_key.created": "API key created",
+  "api_key.revoked": "API key revoked",
 };
