@@ -11,6 +11,7 @@ import { registerRequiredEnrolmentApi } from "./required-enrolment-routes.js";
 import { registerTwoFactorPolicyApi } from "./two-factor-policy-routes.js";
 import { registerApiKeyApi } from "./api-key-routes.js";
 import { platformPlugin } from "../platform/index.js";
+import { refuseApiKeyOutsidePlatform } from "../platform/authentication.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
@@ -18,6 +19,7 @@ import { platformPlugin } from "../platform/index.js";
  */
 export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDeps }) {
   app.removeContentTypeParser("text/plain");
+  app.addHook("onRequest", refuseApiKeyOutsidePlatform);
   // Every error response of every route is `$ref: ErrorBody`: one schema, not ~90 copies.
   app.addSchema(ErrorBody);
   await app.register(swagger, {

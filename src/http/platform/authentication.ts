@@ -29,3 +29,17 @@ export function requireApiKey(deps: ServiceDeps) {
     request.actor = actor;
   };
 }
+
+/**
+ * The other side of SECURITY 32: outside the platform API, a request bearing
+ * an API key is refused with 401 `session_required` before its body is read,
+ * so a key can never reach the session's own routes (security settings, key
+ * creation) whatever they accept. For the /api scope, as an onRequest hook.
+ */
+export async function refuseApiKeyOutsidePlatform(request: FastifyRequest, reply: FastifyReply) {
+  if (request.url.startsWith(platformPrefix)) return;
+  const header = request.headers.authorization;
+  if (typeof header === "string" && header.startsWith("Bearer ") && looksLikeApiKey(header.slice("Bearer ".length).trim())) return sendApiError(reply, "session_required");
+}
+
+export const platformPrefix = "/api/platform/v1";

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
+import { sendApiError } from "../plugins/errors.js";
 import { requireApiKey } from "./authentication.js";
 import { registerPlatformMe } from "./me-routes.js";
 
@@ -16,6 +17,8 @@ import { registerPlatformMe } from "./me-routes.js";
  */
 export async function platformPlugin(app: FastifyInstance, options: { deps: ServiceDeps }) {
   app.addHook("onRequest", requireApiKey(options.deps));
+  // An unknown path here is still the platform API: no key, 401 (the hook above runs first); a key, 404.
+  app.setNotFoundHandler((_request, reply) => sendApiError(reply, "not_found"));
   registerPlatformMe(app, options.deps);
 }
 
