@@ -15,7 +15,8 @@ import { requireApiSession } from "./session.js";
  * bearer only: an API key here is 401 (SECURITY 32: keys cannot mint keys).
  */
 export function registerApiKeyApi(app: FastifyInstance, deps: ServiceDeps) {
-  const auth = { preHandler: requireApiSession(deps) };
+  // Checked on request, before the body is validated: a caller without a session learns nothing about the body's shape.
+  const auth = { onRequest: requireApiSession(deps) };
   const doc = (summary: string, tag = "api-keys") => ({ tags: [tag], summary, security: [{ session: [] }] });
 
   app.post(
