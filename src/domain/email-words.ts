@@ -114,6 +114,15 @@ export const emailWords: Record<EmailKind, (facts: EmailFacts) => Words> = {
       "If this was not you, nothing is needed, but consider turning on two-factor authentication if it is off.",
     ],
   }),
+  // The key's name arrives as `methodName` (the event's detail `name`); the key itself never reaches an email.
+  api_key_created: (facts) => ({
+    subject: "A new API key was created",
+    said: [`An API key${facts.methodName ? ` named "${facts.methodName}"` : ""} was created for your account. It can use the platform API without a two-factor prompt until it expires or is revoked.`],
+  }),
+  api_key_revoked: (facts) => ({
+    subject: "An API key was revoked",
+    said: [`The API key${facts.methodName ? ` "${facts.methodName}"` : ""} on your account was revoked${byWhom(facts)}. It no longer works.`],
+  }),
 };
 
 /** The same paragraphs as text and as simple HTML. */

@@ -53,6 +53,12 @@ export const errorCatalogue = {
   invalid_policy_methods: { status: 400, message: "Choose the allowed methods from: totp, sms." },
   sms_only_not_allowed: { status: 400, message: "SMS cannot be the only allowed method: it is the weaker factor. Allow the authenticator app (TOTP) as well." },
   invalid_event_filter: { status: 400, message: "Check the filter: an event type from the list, dates as YYYY-MM-DD (the end not before the start)." },
+  invalid_api_key_name: { status: 400, message: "Give the key a name of 1 to 64 characters." },
+  invalid_api_key_expiry: { status: 400, message: "Choose when the key expires: in 1 to 365 days." },
+  api_key_not_found: { status: 404, message: "That API key does not exist." },
+  api_key_required: { status: 401, message: "The platform API takes an API key only: send Authorization: Bearer tsk_…. Passwords, session tokens and login ids are not accepted." },
+  invalid_api_key: { status: 401, message: "That API key is not valid, was revoked or has expired." },
+  session_required: { status: 401, message: "This endpoint needs a signed-in session; API keys work only on the platform API." },
   internal_error: { status: 500, message: "Something went wrong on our side. Try again." },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -146,4 +146,7 @@ export type EventType =
   /** The access table (domain/access.ts) refused an action; in the actor's own log. */
   | "access.denied"
   /** "Confirm it's you": the session passed a fresh factor (sudo mode, SECURITY 29). */
-  | "session.confirmed";
+  | "session.confirmed"
+  /** API1: a key was made or revoked (detail: its name and id, never the key). */
+  | "api_key.created"
+  | "api_key.revoked";

@@ -114,4 +114,6 @@ export const eventLabels: Record<EventType, string> = {
   "login.password_throttled": "Password guessing slowed down after repeated wrong passwords",
   "access.denied": "Refused: not allowed to do that",
   "session.confirmed": "Confirmed it's you",
+  "api_key.created": "API key created",
+  "api_key.revoked": "API key revoked",
 };

@@ -15,6 +15,7 @@ import * as remindersSql from "./kysely/reminders.js";
 import * as browsersSql from "./kysely/remembered-browsers.js";
 import * as passwordResetsSql from "./kysely/password-resets.js";
 import * as customersSql from "./kysely/customers.js";
+import * as apiKeysSql from "./kysely/api-keys.js";
 
 /**
  * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
@@ -49,6 +50,7 @@ export function bindPorts(db: Kysely<Database>): Stores {
       findUserById: (...args) => accountsSql.findUserById(db, ...args),
       findUserByEmail: (...args) => accountsSql.findUserByEmail(db, ...args),
       updatePasswordHash: (...args) => accountsSql.updatePasswordHash(db, ...args),
+      setUserActive: (...args) => accountsSql.setUserActive(db, ...args),
       findPolicyLayers: (...args) => accountsSql.findPolicyLayers(db, ...args),
       savePolicyLayer: (...args) => accountsSql.savePolicyLayer(db, ...args),
     },
@@ -136,6 +138,14 @@ export function bindPorts(db: Kysely<Database>): Stores {
       listCustomerAccounts: (...args) => customersSql.listCustomerAccounts(db, ...args),
       listAccountUsersWithMethods: (...args) => customersSql.listAccountUsersWithMethods(db, ...args),
     },
+    apiKeys: {
+      insertApiKey: (...args) => apiKeysSql.insertApiKey(db, ...args),
+      listUserApiKeys: (...args) => apiKeysSql.listUserApiKeys(db, ...args),
+      findApiKeyById: (...args) => apiKeysSql.findApiKeyById(db, ...args),
+      findUsableApiKey: (...args) => apiKeysSql.findUsableApiKey(db, ...args),
+      touchApiKey: (...args) => apiKeysSql.touchApiKey(db, ...args),
+      revokeApiKey: (...args) => apiKeysSql.revokeApiKey(db, ...args),
+    },
   };
 }
 
@@ -158,5 +168,6 @@ function guarded(ports: Stores, check: () => void): Stores {
     browsers: wrap(ports.browsers),
     passwordResets: wrap(ports.passwordResets),
     customers: wrap(ports.customers),
+    apiKeys: wrap(ports.apiKeys),
   };
 }

@@ -97,6 +97,11 @@ export interface Database {
     created_at: number;
     last_used_at: number | null;
     revoked_at: number | null;
+    /** 0010: shown in lists instead of the key. */
+    display_prefix: string;
+    last4: string;
+    expires_at: number | null;
+    revoked_by_user_id: string | null;
   };
   password_resets: { id: string; user_id: string; token_hash: string; created_at: number; expires_at: number; used_at: number | null };
   reset_requests: {

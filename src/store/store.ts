@@ -11,8 +11,10 @@ import type { ReminderStore } from "./ports/reminders.js";
 import type { RememberedBrowserStore } from "./ports/remembered-browsers.js";
 import type { PasswordResetStore } from "./ports/password-resets.js";
 import type { CustomerStore } from "./ports/customers.js";
+import type { ApiKeyStore } from "./ports/api-keys.js";
 
-export type { AccountStore, CodeStore, CustomerStore, CounterStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, ReminderStore, RememberedBrowserStore, SealedValueStore, SessionStore };
+export type { AccountStore, ApiKeyStore, CodeStore, CounterStore, CustomerStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, RememberedBrowserStore, ReminderStore, SealedValueStore, SessionStore };
+export type { ApiKey, NewApiKey } from "./ports/api-keys.js";
 export type { SealedValue } from "./ports/sealed-values.js";
 export type { NewOutgoingMessage, OutgoingMessage } from "./ports/messages.js";
 export type { AttemptCount, ClientInfo, LockSchedule } from "./ports/shared.js";
@@ -44,6 +46,8 @@ export interface Stores {
   passwordResets: PasswordResetStore;
   /** A3: a reseller's customer accounts and their users' 2FA status (the storefront manager). */
   customers: CustomerStore;
+  /** API1: platform API keys by hash, revoked by a conditional write. */
+  apiKeys: ApiKeyStore;
 }
 
 /**

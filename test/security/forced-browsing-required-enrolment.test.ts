@@ -70,9 +70,14 @@ describe("security: forced browsing past a required enrolment", () => {
     const checked: string[] = [];
     for (const route of listRoutes(t.app.printRoutes({ commonPrefix: false }))) {
       if (allowed(route.path)) continue;
-      const url = route.path.replace(/:methodId\b/g, methodId);
+      const url = route.path.replace(/:methodId\b/g, methodId).replace(/:(id|userId)\b/g, "00000000-0000-4000-8000-000000000000");
       const api = url.startsWith("/api/");
-      if (api) {
+      if (url.startsWith("/api/platform/")) {
+        // The platform API takes API keys only (SECURITY 32): a flow id is no key.
+        const response = await t.app.inject({ method: route.method as "GET", url, headers: { authorization: `Bearer ${flowToken}` }, remoteAddress: browser.clientAddress });
+        assert.equal(response.statusCode, 401, `${route.method} ${url} → ${response.body}`);
+        assert.equal(response.json().code, "api_key_required", `${route.method} ${url}`);
+      } else if (api) {
         const payload: Record<string, string> = {};
         const send = () =>
           t.app.inject({ method: route.method as "GET", url, headers: { authorization: `Bearer ${flowToken}` }, remoteAddress: browser.clientAddress, ...(route.method === "GET" ? {} : { payload }) });

@@ -7,6 +7,7 @@
 import { after, before, describe } from "node:test";
 import type { Store } from "../../src/store/store.js";
 import { accountsConformance } from "./conformance/accounts.js";
+import { apiKeysConformance } from "./conformance/api-keys.js";
 import { codesConformance } from "./conformance/codes.js";
 import { countersConformance } from "./conformance/counters.js";
 import { customersConformance } from "./conformance/customers.js";
@@ -41,6 +42,7 @@ const ports = {
   browsers: rememberedBrowsersConformance,
   passwordResets: passwordResetsConformance,
   customers: customersConformance,
+  apiKeys: apiKeysConformance,
   transactions: transactionsConformance,
 };
 

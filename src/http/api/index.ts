@@ -11,6 +11,9 @@ import { registerRequiredEnrolmentApi } from "./required-enrolment-routes.js";
 import { registerTwoFactorPolicyApi } from "./two-factor-policy-routes.js";
 import { registerStorefrontApi } from "./storefront-routes.js";
 import { registerEventLogApi } from "./event-log-routes.js";
+import { registerApiKeyApi } from "./api-key-routes.js";
+import { platformPlugin } from "../platform/index.js";
+import { refuseApiKeyOutsidePlatform } from "../platform/authentication.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
@@ -18,6 +21,7 @@ import { registerEventLogApi } from "./event-log-routes.js";
  */
 export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDeps }) {
   app.removeContentTypeParser("text/plain");
+  app.addHook("onRequest", refuseApiKeyOutsidePlatform);
   // Every error response of every route is `$ref: ErrorBody`: one schema, not ~90 copies.
   app.addSchema(ErrorBody);
   await app.register(swagger, {
@@ -28,10 +32,16 @@ export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDe
         version: "0.1.0",
         description:
           "Login with two-factor authentication and the user's own security settings. Errors are `{code, message}` from one catalogue. " +
-          "Authenticate with `Authorization: Bearer <sessionToken>` from a completed login.",
+          "Authenticate with `Authorization: Bearer <sessionToken>` from a completed login. " +
+          "The platform API under /api/platform/v1 takes an API key instead (`Authorization: Bearer tsk_…`, made on /settings/api-keys or POST /api/me/api-keys) and nothing else: no password, no session token, no 2FA prompt.",
       },
       servers: [{ url: options.deps.config.publicUrl }],
-      components: { securitySchemes: { session: { type: "http", scheme: "bearer", description: "sessionToken from POST /api/login or /api/login/second-factor" } } },
+      components: {
+        securitySchemes: {
+          session: { type: "http", scheme: "bearer", description: "sessionToken from POST /api/login or /api/login/second-factor" },
+          apiKey: { type: "http", scheme: "bearer", bearerFormat: "tsk_…", description: "An API key (platform API only); shown once when created" },
+        },
+      },
     },
     // Shared schemas keep their $id as their name under components.schemas (not "def-0").
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
@@ -48,4 +58,6 @@ export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDe
   registerTwoFactorPolicyApi(app, options.deps);
   registerStorefrontApi(app, options.deps);
   registerEventLogApi(app, options.deps);
+  registerApiKeyApi(app, options.deps);
+  await app.register(platformPlugin, { prefix: "/platform/v1", deps: options.deps });
 }

@@ -3,6 +3,7 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { apiSession } from "../plugins/authentication.js";
 import { sendApiError } from "../plugins/errors.js";
 import { isPendingEnrolment } from "../../services/required-enrolment.js";
+import { looksLikeApiKey } from "../../security/api-keys.js";
 
 /**
  * A full session (Bearer token) or 401; a pending login's flowId is not a session.
@@ -15,6 +16,8 @@ export function requireApiSession(deps: ServiceDeps) {
     if (!auth) {
       const header = request.headers.authorization;
       const bearer = typeof header === "string" && header.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : null;
+      // SECURITY 32: an API key is never a session; say so, so an integrator knows where keys belong.
+      if (looksLikeApiKey(bearer)) return sendApiError(reply, "session_required");
       if (bearer && (await isPendingEnrolment(deps, bearer))) return sendApiError(reply, "two_factor_enrolment_required");
       return sendApiError(reply, "not_authenticated");
     }

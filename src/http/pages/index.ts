@@ -13,6 +13,7 @@ import { registerRequiredEnrolmentPages } from "./required-enrolment-routes.js";
 import { registerPolicyPages } from "./policy-routes.js";
 import { registerStorefrontPages } from "./storefront-routes.js";
 import { registerEventLogPages } from "./event-log-routes.js";
+import { registerApiKeyPages } from "./api-key-routes.js";
 
 /**
  * The HTML surface. Its own plugin scope: only url-encoded forms are parsed
@@ -32,5 +33,6 @@ export async function pagesPlugin(app: FastifyInstance, options: { deps: Service
   registerPolicyPages(app, options.deps);
   registerStorefrontPages(app, options.deps);
   registerEventLogPages(app, options.deps);
+  registerApiKeyPages(app, options.deps);
   if (options.deps.config.environment !== "production") registerDevelopmentPages(app, options.deps);
 }

@@ -29,6 +29,7 @@ const notices: Record<string, string> = {
   method_renamed: "The method is renamed.",
   method_reset: "The method is reset: only the new one works now.",
   policy_saved: "The two-factor policy is saved.",
+  api_key_revoked: "The API key is revoked: it no longer works.",
 };
 
 /** Errors passed on a redirect as a catalogue code: shown with the catalogue's own words, never the query's. */

@@ -49,6 +49,10 @@ export async function findUserByEmail(db: Kysely<Database>, email: string): Prom
   return row && toUser(row);
 }
 
+export async function setUserActive(db: Kysely<Database>, userId: string, active: boolean): Promise<void> {
+  await db.updateTable("users").set({ active: active ? 1 : 0 }).where("id", "=", userId).execute();
+}
+
 export async function updatePasswordHash(db: Kysely<Database>, userId: string, passwordHash: string): Promise<void> {
   await db.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", userId).execute();
 }

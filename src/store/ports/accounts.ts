@@ -18,6 +18,9 @@ export interface AccountStore {
 
   updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
 
+  /** Deactivates (false) or reactivates a user: an inactive user has no sessions and no working API keys. */
+  setUserActive(userId: string, active: boolean): Promise<void>;
+
   /** Policy rows for (account, audience) pairs, in the order asked; missing rows are skipped. */
   findPolicyLayers(keys: { accountId: string; audience: PolicyAudience }[]): Promise<PolicyLayer[]>;
 
