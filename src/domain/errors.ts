@@ -49,6 +49,9 @@ export const errorCatalogue = {
   email_taken: { status: 409, message: "A user with that email already exists." },
   account_not_found: { status: 404, message: "No account has that name." },
   invalid_role: { status: 400, message: "The role must be one of: admin, member, support." },
+  invalid_display_name: { status: 400, message: "Enter a name of 1 to 100 characters." },
+  cannot_deactivate_self: { status: 409, message: "You cannot deactivate or reactivate your own user." },
+  invalid_cursor: { status: 400, message: "That page link is not valid. Start again from the first page." },
   invalid_date: { status: 400, message: "Enter a date as YYYY-MM-DD, or leave it empty for no requirement." },
   internal_error: { status: 500, message: "Something went wrong on our side. Try again." },
 } as const satisfies Record<string, { status: number; message: string }>;

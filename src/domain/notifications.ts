@@ -27,6 +27,8 @@ export const notifications = {
   "password.reset": { kind: "password_reset", to: ["subject"] },
   "two_factor.reminder": { kind: "two_factor_reminder", to: ["subject"] },
   "login.password_throttled": { kind: "password_throttled", to: ["subject"] },
+  "user.deactivated": { kind: "user_deactivated", to: ["subject"] },
+  "user.reactivated": { kind: "user_reactivated", to: ["subject"] },
 } as const satisfies Partial<Record<EventType, Notification>>;
 
 export type EmailKind =
@@ -41,7 +43,9 @@ export type EmailKind =
   | "password_changed"
   | "password_reset"
   | "two_factor_reminder"
-  | "password_throttled";
+  | "password_throttled"
+  | "user_deactivated"
+  | "user_reactivated";
 
 export function notificationFor(type: EventType): Notification | undefined {
   return (notifications as Partial<Record<EventType, Notification>>)[type];

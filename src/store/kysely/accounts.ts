@@ -88,3 +88,8 @@ export async function savePolicyLayer(db: Kysely<Database>, accountId: string, a
     .onConflict((oc) => oc.columns(["account_id", "audience"]).doUpdateSet(values))
     .execute();
 }
+
+/** A1: deactivate (false) or reactivate (true) a user. */
+export async function setUserActive(db: Kysely<Database>, userId: string, active: boolean): Promise<void> {
+  await db.updateTable("users").set({ active: active ? 1 : 0 }).where("id", "=", userId).execute();
+}
