@@ -10,3 +10,6 @@ export const MethodIdParams = Type.Object({ methodId: Type.String({ pattern: "^[
 
 /** The same check for a page route: `{ schema: { params: methodIdParams } }`. */
 export const methodIdParams = MethodIdParams;
+
+/** A user id in a path (A1): the same shape as a method id. */
+export const UserIdParams = Type.Object({ userId: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }) }, { additionalProperties: false });
