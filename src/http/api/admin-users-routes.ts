@@ -35,9 +35,10 @@ const UsersResponse = Type.Object({
 const UsersQuery = Type.Object(
   {
     search: Type.Optional(Type.String({ maxLength: 254, description: "Beginning of an email or a display name" })),
-    withoutTwoFactor: Type.Optional(Type.Boolean({ description: "Only users without an active 2FA method" })),
+    // Query values are strings (no type coercion in this app): "true"/"false", and digits.
+    withoutTwoFactor: Type.Optional(Type.Union([Type.Literal("true"), Type.Literal("false")], { description: "true: only users without an active 2FA method" })),
     cursor: Type.Optional(Type.String({ maxLength: 400 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,3}$", description: "Page size, 1 to 200 (default 50)" })),
   },
   { additionalProperties: false },
 );
@@ -69,8 +70,18 @@ export function registerAdminUsersApi(app: FastifyInstance, deps: ServiceDeps) {
     "/admin/users",
     { ...auth, schema: { ...doc("The account's users with their 2FA status, and the account's 2FA coverage"), querystring: UsersQuery, response: { 200: UsersResponse, ...errors(400, 401, 403) } } },
     async (request, reply) => {
-      const query = request.query as { search?: string; withoutTwoFactor?: boolean; cursor?: string; limit?: number };
-      const page = await listAccountUsers(deps, actorOf(request), query, requestContext(request));
+      const query = request.query as { search?: string; withoutTwoFactor?: string; cursor?: string; limit?: string };
+      const page = await listAccountUsers(
+        deps,
+        actorOf(request),
+        {
+          withoutTwoFactor: query.withoutTwoFactor === "true",
+          ...(query.search === undefined ? {} : { search: query.search }),
+          ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+          ...(query.limit === undefined ? {} : { limit: Number(query.limit) }),
+        },
+        requestContext(request),
+      );
       if (!page.ok) return failWith(reply, page);
       return { accountId: page.account.id, users: page.users.map(present), coverage: page.coverage, nextCursor: page.nextCursor };
     },

@@ -29,9 +29,10 @@ export async function setUserActive(
     await authorize(deps, actor, "user.deactivate", { account: { ...actor.account, id: "unknown", kind: "reseller", parentId: null } }, context);
     return fail("forbidden");
   }
+  // Said plainly before the table is asked (which has no "self" row for this and would only say forbidden).
+  if (subject.user.id === actor.user.id) return fail("cannot_deactivate_self");
   const denied = await authorize(deps, actor, "user.deactivate", subject, context);
   if (denied) return denied;
-  if (subject.user.id === actor.user.id) return fail("cannot_deactivate_self");
   const stepUp = await requireStepUp(deps, actor, { forOthers: false });
   if (stepUp) return stepUp;
   if (subject.user.active === input.active) return { ok: true, user: subject.user, changed: false };
