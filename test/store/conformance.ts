@@ -19,6 +19,7 @@ import { rememberedBrowsersConformance } from "./conformance/remembered-browsers
 import { sealedValuesConformance } from "./conformance/sealed-values.js";
 import { sessionsConformance } from "./conformance/sessions.js";
 import { transactionsConformance } from "./conformance/transactions.js";
+import { userDirectoryConformance } from "./conformance/user-directory.js";
 
 export interface StoreUnderTest {
   store: Store;
@@ -37,6 +38,7 @@ const ports = {
   sealedValues: sealedValuesConformance,
   browsers: rememberedBrowsersConformance,
   passwordResets: passwordResetsConformance,
+  userDirectory: userDirectoryConformance,
   transactions: transactionsConformance,
 };
 
