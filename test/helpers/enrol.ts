@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import type { AccountKind, User } from "../../src/domain/model.js";
+import type { AccountKind, Role, User } from "../../src/domain/model.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
 import { startLogin } from "../../src/services/login.js";
 import { resolveSession } from "../../src/services/sessions.js";
@@ -27,7 +27,7 @@ const setupContext = { clientAddress: null, userAgent: "test-setup" };
  */
 export async function enrolTotp(
   deps: ServiceDeps,
-  input: { email?: string; password?: string; kind?: AccountKind; policy?: Partial<PolicyLayer> } = {},
+  input: { email?: string; password?: string; kind?: AccountKind; role?: Role; policy?: Partial<PolicyLayer> } = {},
 ): Promise<EnrolledUser> {
   const { user, password } = await seedUser(deps, input);
   const login = await startLogin(deps, { email: user.email, password }, setupContext);
