@@ -49,13 +49,13 @@ function bodyFor(method: string, url: string): Record<string, string> | undefine
   const page = !url.startsWith("/api/");
   if (method === "GET") return {};
   if (page) {
-    if (url.endsWith("/default") || url.endsWith("/resend")) return {};
+    if (url.endsWith("/default") || url.endsWith("/resend") || url.endsWith("/deactivate") || url.endsWith("/reactivate")) return {};
     if (url.endsWith("/rename")) return { name: "phone" };
     if (url.endsWith("/send-code")) return { next: "reset" };
     if (url.endsWith("/delete") || url.endsWith("/reset") || /\/(sms|setup|totp)\/:methodId$/.test(url)) return { code: "123456" };
     return undefined;
   }
-  if (url.endsWith("/resend") || url.endsWith("/default") || url.endsWith("/send-code")) return {};
+  if (url.endsWith("/resend") || url.endsWith("/default") || url.endsWith("/send-code") || url.endsWith("/deactivate") || url.endsWith("/reactivate")) return {};
   if (method === "PATCH") return { name: "phone" };
   if (url.endsWith("/confirm") || url.endsWith("/reset") || method === "DELETE") return { code: "123456" };
   return undefined;
@@ -116,7 +116,7 @@ describe("security: hostile path parameters", () => {
             // The catalogue's answer: a 400 naming the parameter where the URL could be read, or a 404
             // where the value does not even land in the parameter ("..", a raw "/").
             const body = response.json() as { code: string; field?: string };
-            const named = body.code === "invalid_request" && (body.field ?? "methodId") === "methodId";
+            const named = body.code === "invalid_request" && ["methodId", "userId"].includes(body.field ?? "methodId");
             if (!named && body.code !== "not_found") failures.push(`${label}: ${response.body.slice(0, 120)}`);
           } else if (value !== unknownId && !api && !String(response.headers["content-type"]).startsWith("text/html")) failures.push(`${label}: not an error page`);
           for (const [name, header] of Object.entries(response.headers)) if (/[\r\n]/.test(String(header))) failures.push(`${label}: ${name} holds CR/LF`);

@@ -24,6 +24,7 @@ const ListQuery = Type.Object(
 
 /** A1 as pages, under the reseller control panel: the list, the create form, a user's record, deactivate (with its confirm page) and reactivate. */
 export function registerUsersPages(app: FastifyInstance, deps: ServiceDeps) {
+  // Like the method pages: the path is validated first (a hostile id is a 400 for anyone), then the session.
   const requireSession = requirePageSession(deps);
   const actorOf = (request: FastifyRequest) => sessionActor(request.auth!);
   const userIdOf = (request: FastifyRequest) => (request.params as { userId: string }).userId;
