@@ -107,6 +107,14 @@ export const emailWords: Record<EmailKind, (facts: EmailFacts) => Words> = {
       "Set it up now: sign in and choose Security, then Set up two-factor authentication. After that date you will have to set it up before you can use your account.",
     ],
   }),
+  user_deactivated: (facts) => ({
+    subject: "Your account was deactivated",
+    said: [`Your account was deactivated${byWhom(facts)}. You can no longer sign in, and every signed-in session was ended. Ask your administrator if you think this is a mistake.`],
+  }),
+  user_reactivated: (facts) => ({
+    subject: "Your account was reactivated",
+    said: [`Your account was reactivated${byWhom(facts)}. You can sign in again with your password.`],
+  }),
   password_throttled: () => ({
     subject: "Many wrong passwords for your account",
     said: [
@@ -175,6 +183,29 @@ export function renderResetLinkEmail(facts: { displayName: string; at: number; c
     "</body></html>",
   ].join("\n");
   return { subject: "Reset your twostep password", text, html };
+}
+
+/** A1: the message kind of the invitation, which holds a set-password token like the reset link. */
+export const invitationKind = "user_invitation";
+
+/** A1: the invitation a new user gets, with a single-use link to choose their first password. */
+export function renderInvitationEmail(facts: { displayName: string; invitedBy: string; accountName: string; setPasswordUrl: string; ttlDays: number }): RenderedEmail {
+  const before = [
+    `Hello ${facts.displayName},`,
+    `${facts.invitedBy} invited you to ${facts.accountName} on twostep. To start, choose your password with this link within ${facts.ttlDays} days. It works once:`,
+  ];
+  const after = ["If you did not expect this invitation, ignore this email: nobody can sign in to the new account without choosing its password with this link."];
+  const text = [...before, facts.setPasswordUrl, ...after, "— twostep"].join("\n\n") + "\n";
+  const html = [
+    "<!doctype html>",
+    '<html><body style="font-family: sans-serif; line-height: 1.4">',
+    ...before.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`),
+    `<p><a href="${escapeHtml(facts.setPasswordUrl)}">Choose your password</a></p>`,
+    ...after.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`),
+    "<p>— twostep</p>",
+    "</body></html>",
+  ].join("\n");
+  return { subject: "You are invited to twostep", text, html };
 }
 
 /** "9 December 2026": a deadline's day, in UTC like the dates admins set. */

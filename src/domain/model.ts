@@ -138,6 +138,7 @@ export type EventType =
   | "password.reset"
   | "user.created"
   | "user.deactivated"
+  | "user.reactivated"
   | "policy.changed"
   | "login.enrolment_required"
   | "two_factor.reminder"

@@ -29,6 +29,8 @@ export const notifications = {
   "login.password_throttled": { kind: "password_throttled", to: ["subject"] },
   "api_key.created": { kind: "api_key_created", to: ["subject"] },
   "api_key.revoked": { kind: "api_key_revoked", to: ["subject"] },
+  "user.deactivated": { kind: "user_deactivated", to: ["subject"] },
+  "user.reactivated": { kind: "user_reactivated", to: ["subject"] },
 } as const satisfies Partial<Record<EventType, Notification>>;
 
 export type EmailKind =
@@ -45,7 +47,9 @@ export type EmailKind =
   | "two_factor_reminder"
   | "password_throttled"
   | "api_key_created"
-  | "api_key_revoked";
+  | "api_key_revoked"
+  | "user_deactivated"
+  | "user_reactivated";
 
 export function notificationFor(type: EventType): Notification | undefined {
   return (notifications as Partial<Record<EventType, Notification>>)[type];

@@ -17,3 +17,5 @@ export const CustomerUserParams = Type.Object(
   { accountId: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }), userId: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }) },
   { additionalProperties: false },
 );
+/** A user id in a path (A1): the same shape as a method id. */
+export const UserIdParams = Type.Object({ userId: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }) }, { additionalProperties: false });

@@ -108,6 +108,7 @@ export const eventLabels: Record<EventType, string> = {
   "password.reset": "Password reset",
   "user.created": "User created",
   "user.deactivated": "User deactivated",
+  "user.reactivated": "User reactivated",
   "policy.changed": "Policy changed",
   "login.enrolment_required": "Password accepted; two-factor setup required before login",
   "two_factor.reminder": "Reminder sent to set up two-factor authentication",

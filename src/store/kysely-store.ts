@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import { StoreMisuseError, type Store, type Stores } from "./store.js";
 import type { Database } from "./schema.js";
 import * as accountsSql from "./kysely/accounts.js";
+import * as directorySql from "./kysely/user-directory.js";
 import * as codesSql from "./kysely/codes.js";
 import * as countersSql from "./kysely/counters.js";
 import * as eventsSql from "./kysely/events.js";
@@ -53,6 +54,8 @@ export function bindPorts(db: Kysely<Database>): Stores {
       setUserActive: (...args) => accountsSql.setUserActive(db, ...args),
       findPolicyLayers: (...args) => accountsSql.findPolicyLayers(db, ...args),
       savePolicyLayer: (...args) => accountsSql.savePolicyLayer(db, ...args),
+      listAccountUsers: (...args) => directorySql.listAccountUsers(db, ...args),
+      countAccountUsers: (...args) => directorySql.countAccountUsers(db, ...args),
     },
     methods: {
       listMethods: (...args) => methodsSql.listMethods(db, ...args),

@@ -6,6 +6,7 @@ import * as emailOutbox from "./migrations/0004-email-outbox.js";
 import * as twoFactorReminders from "./migrations/0005-two-factor-reminders.js";
 import * as rememberedBrowsers from "./migrations/0006-remembered-browsers.js";
 import * as passwordResetUserIndex from "./migrations/0007-password-reset-user-index.js";
+import * as userDirectoryIndexes from "./migrations/0008-user-directory-indexes.js";
 import * as apiKeys from "./migrations/0010-api-keys.js";
 import * as eventLogSearch from "./migrations/0011-event-log-search.js";
 import * as customerAccountsIndex from "./migrations/0012-customer-accounts-index.js";
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   "0005-two-factor-reminders": twoFactorReminders,
   "0006-remembered-browsers": rememberedBrowsers,
   "0007-password-reset-user-index": passwordResetUserIndex,
+  "0008-user-directory-indexes": userDirectoryIndexes,
   "0010-api-keys": apiKeys,
   "0011-event-log-search": eventLogSearch,
   "0012-customer-accounts-index": customerAccountsIndex,

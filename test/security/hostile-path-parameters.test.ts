@@ -49,13 +49,13 @@ function bodyFor(method: string, url: string): Record<string, string> | undefine
   const page = !url.startsWith("/api/");
   if (method === "GET") return {};
   if (page) {
-    if (url.endsWith("/default") || url.endsWith("/resend") || url.endsWith("/revoke")) return {};
+    if (url.endsWith("/default") || url.endsWith("/resend") || url.endsWith("/deactivate") || url.endsWith("/reactivate") || url.endsWith("/revoke")) return {};
     if (url.endsWith("/rename")) return { name: "phone" };
     if (url.endsWith("/send-code")) return { next: "reset" };
     if (url.endsWith("/delete") || url.endsWith("/reset") || /\/(sms|setup|totp)\/:methodId$/.test(url)) return { code: "123456" };
     return undefined;
   }
-  if (url.endsWith("/resend") || url.endsWith("/default") || url.endsWith("/send-code")) return {};
+  if (url.endsWith("/resend") || url.endsWith("/default") || url.endsWith("/send-code") || url.endsWith("/deactivate") || url.endsWith("/reactivate") || url.endsWith("/revoke")) return {};
   if (method === "PATCH") return { name: "phone" };
   if (url.endsWith("/confirm") || url.endsWith("/reset") || method === "DELETE") return { code: "123456" };
   return undefined;

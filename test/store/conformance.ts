@@ -22,6 +22,7 @@ import { rememberedBrowsersConformance } from "./conformance/remembered-browsers
 import { sealedValuesConformance } from "./conformance/sealed-values.js";
 import { sessionsConformance } from "./conformance/sessions.js";
 import { transactionsConformance } from "./conformance/transactions.js";
+import { userDirectoryConformance } from "./conformance/user-directory.js";
 
 export interface StoreUnderTest {
   store: Store;
@@ -43,6 +44,7 @@ const ports = {
   passwordResets: passwordResetsConformance,
   customers: customersConformance,
   apiKeys: apiKeysConformance,
+  userDirectory: userDirectoryConformance,
   transactions: transactionsConformance,
 };
 

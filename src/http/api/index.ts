@@ -14,6 +14,7 @@ import { registerEventLogApi } from "./event-log-routes.js";
 import { registerApiKeyApi } from "./api-key-routes.js";
 import { platformPlugin } from "../platform/index.js";
 import { refuseApiKeyOutsidePlatform } from "../platform/authentication.js";
+import { registerAdminUsersApi } from "./admin-users-routes.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
@@ -60,4 +61,5 @@ export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDe
   registerEventLogApi(app, options.deps);
   registerApiKeyApi(app, options.deps);
   await app.register(platformPlugin, { prefix: "/platform/v1", deps: options.deps });
+  registerAdminUsersApi(app, options.deps);
 }

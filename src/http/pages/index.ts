@@ -14,6 +14,7 @@ import { registerPolicyPages } from "./policy-routes.js";
 import { registerStorefrontPages } from "./storefront-routes.js";
 import { registerEventLogPages } from "./event-log-routes.js";
 import { registerApiKeyPages } from "./api-key-routes.js";
+import { registerUsersPages } from "./users-routes.js";
 
 /**
  * The HTML surface. Its own plugin scope: only url-encoded forms are parsed
@@ -34,5 +35,6 @@ export async function pagesPlugin(app: FastifyInstance, options: { deps: Service
   registerStorefrontPages(app, options.deps);
   registerEventLogPages(app, options.deps);
   registerApiKeyPages(app, options.deps);
+  registerUsersPages(app, options.deps);
   if (options.deps.config.environment !== "production") registerDevelopmentPages(app, options.deps);
 }

@@ -30,6 +30,9 @@ const notices: Record<string, string> = {
   method_reset: "The method is reset: only the new one works now.",
   policy_saved: "The two-factor policy is saved.",
   api_key_revoked: "The API key is revoked: it no longer works.",
+  user_created: "The user is created. We emailed them an invitation with a link to choose their password.",
+  user_deactivated: "The user is deactivated and signed out everywhere.",
+  user_reactivated: "The user is reactivated and can sign in again.",
 };
 
 /** Errors passed on a redirect as a catalogue code: shown with the catalogue's own words, never the query's. */

@@ -49,10 +49,6 @@ export async function findUserByEmail(db: Kysely<Database>, email: string): Prom
   return row && toUser(row);
 }
 
-export async function setUserActive(db: Kysely<Database>, userId: string, active: boolean): Promise<void> {
-  await db.updateTable("users").set({ active: active ? 1 : 0 }).where("id", "=", userId).execute();
-}
-
 export async function updatePasswordHash(db: Kysely<Database>, userId: string, passwordHash: string): Promise<void> {
   await db.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", userId).execute();
 }
@@ -91,4 +87,9 @@ export async function savePolicyLayer(db: Kysely<Database>, accountId: string, a
     .values({ account_id: accountId, audience, ...values })
     .onConflict((oc) => oc.columns(["account_id", "audience"]).doUpdateSet(values))
     .execute();
+}
+
+/** A1: deactivate (false) or reactivate (true) a user. */
+export async function setUserActive(db: Kysely<Database>, userId: string, active: boolean): Promise<void> {
+  await db.updateTable("users").set({ active: active ? 1 : 0 }).where("id", "=", userId).execute();
 }

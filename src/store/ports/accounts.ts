@@ -1,4 +1,4 @@
-import type { Account, User } from "../../domain/model.js";
+import type { Account, MethodType, User } from "../../domain/model.js";
 import type { PolicyAudience, PolicyLayer } from "../../domain/policy.js";
 
 /** Accounts, their users and the policy layers set on them. */
@@ -25,4 +25,30 @@ export interface AccountStore {
   findPolicyLayers(keys: { accountId: string; audience: PolicyAudience }[]): Promise<PolicyLayer[]>;
 
   savePolicyLayer(accountId: string, audience: PolicyAudience, layer: PolicyLayer, now: number): Promise<void>;
+
+  /**
+   * A1: one page of an account's users in email order, after the keyset cursor
+   * `afterEmail` (exclusive), each with its active method types and last login.
+   * `search` (lower-cased) matches an email prefix or a display name prefix.
+   */
+  listAccountUsers(query: AccountUsersQuery): Promise<DirectoryEntry[]>;
+
+  /** A1: the whole account's coverage: how many users, how many with an active 2FA method. */
+  countAccountUsers(accountId: string): Promise<{ total: number; withTwoFactor: number }>;
+}
+
+export interface AccountUsersQuery {
+  accountId: string;
+  search?: string | null;
+  withoutTwoFactor?: boolean;
+  afterEmail?: string | null;
+  limit: number;
+}
+
+export interface DirectoryEntry {
+  user: User;
+  /** Types of the user's active methods, each once, sorted. */
+  methodTypes: MethodType[];
+  /** When the user's newest session was created; null if never. */
+  lastLoginAt: number | null;
 }

@@ -1,0 +1,135 @@
+/**
+ * A1 at a million users: seeds ~1M users (one reseller of 200k, 800 accounts
+ * of 1k), 70 % with an active TOTP method and a third with a session, on
+ * SQLite and (with BENCH_POSTGRES_URL) on PostgreSQL, then times the real
+ * `listAccountUsers` service and the coverage count on the big account.
+ *
+ *   npm run bench:users        (starts a throwaway PostgreSQL; BENCH_USERS=200000 for a smaller run)
+ *
+ * Seeding is set-based SQL in the database (a recursive CTE on SQLite,
+ * generate_series on PostgreSQL): one statement per table and account group,
+ * no row crosses from Node. Prints a table, writes bench/results/users-list.json.
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { sql, type Kysely } from "kysely";
+import type { Account, User } from "../src/domain/model.js";
+import { listAccountUsers } from "../src/services/admin/account-users.js";
+import type { Actor } from "../src/services/access.js";
+import type { ServiceDeps } from "../src/services/deps.js";
+import { createKyselyStore } from "../src/store/kysely-store.js";
+import { migrateToLatest } from "../src/store/migrate.js";
+import { createPostgresDatabase } from "../src/store/postgres.js";
+import type { Database } from "../src/store/schema.js";
+import { createSqliteDatabase } from "../src/store/sqlite.js";
+
+const totalUsers = Number(process.env.BENCH_USERS ?? 1_000_000);
+const bigUsers = Math.round(totalUsers / 5);
+const smallAccounts = 800;
+const perSmall = Math.floor((totalUsers - bigUsers) / smallAccounts);
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 200);
+
+type Dialect = "sqlite" | "postgres";
+
+/** Rows 1..n of a number series, as the dialect writes it. */
+const series = (dialect: Dialect, n: number) =>
+  dialect === "sqlite" ? sql`with recursive seq(i) as (select 1 union all select i + 1 from seq where i < ${sql.lit(n)})` : sql`with seq(i) as (select generate_series(1, ${sql.lit(n)}))`;
+const pad = (dialect: Dialect) => (dialect === "sqlite" ? sql`printf('%07d', i)` : sql`lpad(i::text, 7, '0')`);
+
+async function seed(db: Kysely<Database>, dialect: Dialect): Promise<number> {
+  const started = performance.now();
+  await db.insertInto("accounts").values({ id: "platform", kind: "platform", name: "Platform", parent_id: null, created_at: 0 }).execute();
+  await db.insertInto("accounts").values({ id: "big", kind: "reseller", name: "Big reseller", parent_id: "platform", created_at: 0 }).execute();
+  await sql`${series(dialect, smallAccounts)} insert into accounts (id, kind, name, parent_id, created_at) select 'a' || i, 'reseller', 'Reseller ' || i, 'platform', 0 from seq`.execute(db);
+  // The big account: user0000001@big.example … in email order, display names "User 1" ….
+  await sql`${series(dialect, bigUsers)} insert into users (id, account_id, email, display_name, role, password_hash, active, created_at)
+    select 'b' || i, 'big', 'user' || ${pad(dialect)} || '@big.example', 'User ' || i, 'member', 'x', 1, 0 from seq`.execute(db);
+  const small = smallAccounts * perSmall;
+  await sql`${series(dialect, small)} insert into users (id, account_id, email, display_name, role, password_hash, active, created_at)
+    select 's' || i, 'a' || (1 + (i - 1) / ${sql.lit(perSmall)}), 'm' || i || '@small.example', 'Member ' || i, 'member', 'x', 1, 0 from seq`.execute(db);
+  for (const [prefix, n] of [["b", bigUsers], ["s", small]] as const) {
+    await sql`${series(dialect, n)} insert into methods (id, user_id, type, name, status, is_default, secret_ciphertext, created_at)
+      select 'm${sql.raw(prefix)}' || i, '${sql.raw(prefix)}' || i, 'totp', 'Authenticator app', 'active', 1, 'v1.k.iv.tag.body', 0 from seq where i % 10 < 7`.execute(db);
+    await sql`${series(dialect, n)} insert into sessions (id, token_hash, user_id, created_at, expires_at, authenticated_at, recovery_code_used)
+      select 'x${sql.raw(prefix)}' || i, 'h${sql.raw(prefix)}' || i, '${sql.raw(prefix)}' || i, 1000 + i, 2000 + i, 1000 + i, 0 from seq where i % 3 = 0`.execute(db);
+  }
+  // Fresh statistics, and on PostgreSQL a visibility map so counts can be index-only.
+  await sql`${sql.raw(dialect === "sqlite" ? "analyze" : "vacuum analyze")}`.execute(db);
+  return (performance.now() - started) / 1000;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function measure(db: Kysely<Database>): Promise<Record<string, { p50: number; p95: number; rows: number }>> {
+  const store = createKyselyStore(db);
+  const deps = { store } as unknown as ServiceDeps;
+  const account = (await store.accounts.findAccountById("big")) as Account;
+  const admin: User = { id: "bench-admin", accountId: "big", email: "admin@big.example", displayName: "Admin", role: "admin", passwordHash: "x", active: true, createdAt: 0 };
+  const actor: Actor = { user: admin, account, session: null, via: "session" };
+  const context = { clientAddress: null, userAgent: "bench" };
+  const deep = Buffer.from(`user${String(Math.round(bigUsers * 0.75)).padStart(7, "0")}@big.example`).toString("base64url");
+  const cases: Record<string, () => Promise<number>> = {
+    "first page (50)": async () => page(await listAccountUsers(deps, actor, {}, context)),
+    "without 2FA": async () => page(await listAccountUsers(deps, actor, { withoutTwoFactor: true }, context)),
+    "search email prefix": async () => page(await listAccountUsers(deps, actor, { search: "user01234" }, context)),
+    "search display name": async () => page(await listAccountUsers(deps, actor, { search: "user 1999" }, context)),
+    "deep cursor page (75 %)": async () => page(await listAccountUsers(deps, actor, { cursor: deep }, context)),
+    "coverage count only": async () => {
+      const coverage = await store.accounts.countAccountUsers("big");
+      return coverage.total;
+    },
+  };
+  const results: Record<string, { p50: number; p95: number; rows: number }> = {};
+  for (const [name, run] of Object.entries(cases)) {
+    let rows = 0;
+    for (let i = 0; i < 5; i++) rows = await run();
+    const times: number[] = [];
+    for (let i = 0; i < iterations; i++) {
+      const started = performance.now();
+      await run();
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    results[name] = { p50: round(percentile(times, 50)), p95: round(percentile(times, 95)), rows };
+  }
+  return results;
+}
+
+function page(result: Awaited<ReturnType<typeof listAccountUsers>>): number {
+  if (!result.ok) throw new Error(`listAccountUsers: ${result.code}`);
+  return result.users.length;
+}
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+async function run(dialect: Dialect, db: Kysely<Database>) {
+  await migrateToLatest(db);
+  process.stdout.write(`${dialect}: seeding ${bigUsers + smallAccounts * perSmall} users… `);
+  const seedSeconds = await seed(db, dialect);
+  process.stdout.write(`${seedSeconds.toFixed(1)} s\n`);
+  const timings = await measure(db);
+  await db.destroy();
+  return { seedSeconds: Math.round(seedSeconds * 10) / 10, timings };
+}
+
+const folder = join(tmpdir(), `twostep-users-bench-${process.pid}`);
+mkdirSync(folder, { recursive: true });
+const output: Record<string, unknown> = { users: bigUsers + smallAccounts * perSmall, bigAccountUsers: bigUsers, iterations, at: new Date().toISOString() };
+try {
+  output.sqlite = await run("sqlite", createSqliteDatabase(join(folder, "bench.db")));
+  const url = process.env.BENCH_POSTGRES_URL;
+  if (url) output.postgres = await run("postgres", createPostgresDatabase({ url, poolSize: 4, statementTimeoutMs: 0 }));
+  else console.log("postgres: BENCH_POSTGRES_URL is not set; skipped");
+} finally {
+  rmSync(folder, { recursive: true, force: true });
+}
+
+const rows: Record<string, string>[] = [];
+for (const dialect of ["sqlite", "postgres"] as const) {
+  const result = output[dialect] as { timings: Record<string, { p50: number; p95: number; rows: number }> } | undefined;
+  for (const [name, timing] of Object.entries(result?.timings ?? {})) rows.push({ database: dialect, case: name, "p50 ms": String(timing.p50), "p95 ms": String(timing.p95), rows: String(timing.rows) });
+}
+console.table(rows);
+mkdirSync(join(import.meta.dirname, "results"), { recursive: true });
+writeFileSync(join(import.meta.dirname, "results", "users-list.json"), `${JSON.stringify(output, null, 2)}\n`);

@@ -1,0 +1,132 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { getAccountUser, listAccountUsers, type AccountUserView } from "../../services/admin/account-users.js";
+import { createAccountUser } from "../../services/admin/create-user.js";
+import { deactivateUser, reactivateUser } from "../../services/admin/deactivate-user.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import { sessionActor } from "../../services/sessions.js";
+import { requestContext } from "../context.js";
+import { UserIdParams } from "../params.js";
+import { sendApiFailure } from "../failure.js";
+import { errors } from "./schemas.js";
+import { requireApiSession } from "./session.js";
+
+const methodType = Type.Union([Type.Literal("totp"), Type.Literal("sms")]);
+const AdminUser = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  displayName: Type.String(),
+  role: Type.Union([Type.Literal("admin"), Type.Literal("member"), Type.Literal("support")]),
+  active: Type.Boolean(),
+  twoFactorEnabled: Type.Boolean({ description: "At least one active 2FA method" }),
+  methods: Type.Array(methodType, { description: "Types of the user's active methods" }),
+  lastLoginAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()], { description: "The newest session's creation; null if never" }),
+});
+const Coverage = Type.Object(
+  { total: Type.Integer(), withTwoFactor: Type.Integer() },
+  { description: 'The whole account (not only this page): "withTwoFactor of total users have 2FA"' },
+);
+const UsersResponse = Type.Object({
+  accountId: Type.String(),
+  users: Type.Array(AdminUser),
+  coverage: Coverage,
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: "Pass as `cursor` for the next page; null on the last page" }),
+});
+const UsersQuery = Type.Object(
+  {
+    search: Type.Optional(Type.String({ maxLength: 254, description: "Beginning of an email or a display name" })),
+    // Query values are strings (no type coercion in this app): "true"/"false", and digits.
+    withoutTwoFactor: Type.Optional(Type.Union([Type.Literal("true"), Type.Literal("false")], { description: "true: only users without an active 2FA method" })),
+    cursor: Type.Optional(Type.String({ maxLength: 400 })),
+    limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,3}$", description: "Page size, 1 to 200 (default 50)" })),
+  },
+  { additionalProperties: false },
+);
+const CreateUserBody = Type.Object(
+  {
+    email: Type.String({ maxLength: 320 }),
+    displayName: Type.String({ maxLength: 200 }),
+    // Any string: a wrong role is the service's own `invalid_role` naming the field.
+    role: Type.String({ maxLength: 16, examples: ["member", "admin"] }),
+  },
+  { additionalProperties: false },
+);
+const UserResponse = Type.Object({ user: AdminUser });
+
+const present = (user: AccountUserView) => ({ ...user, lastLoginAt: user.lastLoginAt === null ? null : new Date(user.lastLoginAt).toISOString() });
+
+/**
+ * A1 in the JSON API: the same services (and so the same access table) as
+ * /panel/users. Session bearer auth; every route is refused (403) to anyone
+ * the table does not allow, including users of another account.
+ */
+export function registerAdminUsersApi(app: FastifyInstance, deps: ServiceDeps) {
+  const auth = { onRequest: requireApiSession(deps) };
+  const doc = (summary: string) => ({ tags: ["admin"], summary, security: [{ session: [] }] });
+  const actorOf = (request: FastifyRequest) => sessionActor(request.auth!);
+  const userIdOf = (request: FastifyRequest) => (request.params as { userId: string }).userId;
+
+  app.get(
+    "/admin/users",
+    { ...auth, schema: { ...doc("The account's users with their 2FA status, and the account's 2FA coverage"), querystring: UsersQuery, response: { 200: UsersResponse, ...errors(400, 401, 403) } } },
+    async (request, reply) => {
+      const query = request.query as { search?: string; withoutTwoFactor?: string; cursor?: string; limit?: string };
+      const page = await listAccountUsers(
+        deps,
+        actorOf(request),
+        {
+          withoutTwoFactor: query.withoutTwoFactor === "true",
+          ...(query.search === undefined ? {} : { search: query.search }),
+          ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+          ...(query.limit === undefined ? {} : { limit: Number(query.limit) }),
+        },
+        requestContext(request),
+      );
+      if (!page.ok) return sendApiFailure(reply, page);
+      return { accountId: page.account.id, users: page.users.map(present), coverage: page.coverage, nextCursor: page.nextCursor };
+    },
+  );
+
+  app.post(
+    "/admin/users",
+    {
+      ...auth,
+      schema: { ...doc("Create a user; they get an invitation email with a single-use set-password link (user.created)"), body: CreateUserBody, response: { 201: UserResponse, ...errors(400, 401, 403, 409, 415) } },
+    },
+    async (request, reply) => {
+      const body = request.body as { email: string; displayName: string; role: string };
+      const created = await createAccountUser(deps, actorOf(request), body, requestContext(request));
+      if (!created.ok) return sendApiFailure(reply, created);
+      const found = await getAccountUser(deps, actorOf(request), created.user.id, requestContext(request));
+      if (!found.ok) return sendApiFailure(reply, found);
+      return reply.status(201).send({ user: present(found.view) });
+    },
+  );
+
+  app.get(
+    "/admin/users/:userId",
+    { ...auth, schema: { ...doc("One user of the account, with 2FA status and last login"), params: UserIdParams, response: { 200: UserResponse, ...errors(400, 401, 403) } } },
+    async (request, reply) => {
+      const found = await getAccountUser(deps, actorOf(request), userIdOf(request), requestContext(request));
+      if (!found.ok) return sendApiFailure(reply, found);
+      return { user: present(found.view) };
+    },
+  );
+
+  for (const [path, change, summary] of [
+    ["deactivate", deactivateUser, "Deactivate a user: they cannot log in, their sessions end (user.deactivated; needs a fresh second factor)"],
+    ["reactivate", reactivateUser, "Reactivate a deactivated user (user.reactivated)"],
+  ] as const) {
+    app.post(
+      `/admin/users/:userId/${path}`,
+      { ...auth, schema: { ...doc(summary), params: UserIdParams, response: { 200: UserResponse, ...errors(400, 401, 403, 409) } } },
+      async (request, reply) => {
+        const result = await change(deps, actorOf(request), userIdOf(request), requestContext(request));
+        if (!result.ok) return sendApiFailure(reply, result);
+        const found = await getAccountUser(deps, actorOf(request), userIdOf(request), requestContext(request));
+        if (!found.ok) return sendApiFailure(reply, found);
+        return { user: present(found.view) };
+      },
+    );
+  }
+}

@@ -1,0 +1,92 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { errorMessage, errorStatus, type Failure } from "../../domain/errors.js";
+import { getAccountUser, listAccountUsers } from "../../services/admin/account-users.js";
+import { assignableRoles, createAccountUser } from "../../services/admin/create-user.js";
+import { deactivateUser, reactivateUser } from "../../services/admin/deactivate-user.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import { sessionActor } from "../../services/sessions.js";
+import { requestContext } from "../context.js";
+import { UserIdParams } from "../params.js";
+import { formSchema } from "./form-schema.js";
+import { csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
+import { requirePageSession } from "./settings-routes.js";
+import { usersViews } from "./views/users.js";
+
+const ListQuery = Type.Object(
+  {
+    search: Type.Optional(Type.String({ maxLength: 254 })),
+    withoutTwoFactor: Type.Optional(Type.String({ maxLength: 8 })),
+    cursor: Type.Optional(Type.String({ maxLength: 400 })),
+  },
+  { additionalProperties: false },
+);
+
+/** A1 as pages, under the reseller control panel: the list, the create form, a user's record, deactivate (with its confirm page) and reactivate. */
+export function registerUsersPages(app: FastifyInstance, deps: ServiceDeps) {
+  // Like the method pages: the path is validated first (a hostile id is a 400 for anyone), then the session.
+  const requireSession = requirePageSession(deps);
+  const actorOf = (request: FastifyRequest) => sessionActor(request.auth!);
+  const userIdOf = (request: FastifyRequest) => (request.params as { userId: string }).userId;
+  const refuse = (reply: FastifyReply, failure: Failure) =>
+    failure.code === "forbidden"
+      ? sendPage(reply, { title: "Not allowed", narrow: true, status: 403 }, usersViews.forbidden())
+      : sendPage(reply, { title: "Manage users", status: errorStatus(failure.code) }, usersViews.failed(errorMessage(failure.code)));
+
+  app.get("/panel/users", { schema: { querystring: ListQuery }, preHandler: requireSession }, async (request, reply) => {
+    const query = request.query as { search?: string; withoutTwoFactor?: string; cursor?: string };
+    const withoutTwoFactor = query.withoutTwoFactor === "1" || query.withoutTwoFactor === "true";
+    const search = query.search?.trim() ?? "";
+    const page = await listAccountUsers(deps, actorOf(request), { search, withoutTwoFactor, ...(query.cursor ? { cursor: query.cursor } : {}) }, requestContext(request));
+    if (!page.ok) return refuse(reply, page);
+    return sendPage(reply, { title: "Manage users", currentPath: "/panel/users" }, usersViews.list({ page, search, withoutTwoFactor }));
+  });
+
+  app.get("/panel/users/new", { preHandler: requireSession }, async (request, reply) => {
+    // The form is shown only to those who may create: a member gets 403 here too, not an empty form.
+    const allowed = await listAccountUsers(deps, actorOf(request), { limit: 1 }, requestContext(request));
+    if (!allowed.ok) return refuse(reply, allowed);
+    return sendPage(reply, { title: "Create user" }, usersViews.createForm({ csrfToken: csrfToken(reply), roles: assignableRoles(actorOf(request)) }));
+  });
+
+  app.post(
+    "/panel/users/new",
+    { schema: formSchema({ email: 320, displayName: 200, role: 16 }, ["role"]), preHandler: [requireSession, app.csrfProtection] },
+    async (request, reply) => {
+      const body = request.body as { email: string; displayName: string; role?: string };
+      const actor = actorOf(request);
+      const result = await createAccountUser(deps, actor, { email: body.email, displayName: body.displayName, role: body.role ?? "" }, requestContext(request));
+      if (result.ok) return redirect(reply, `/panel/users/${result.user.id}?notice=user_created`);
+      if (result.code === "forbidden") return refuse(reply, result);
+      const errors = { [result.field ?? "email"]: errorMessage(result.code) };
+      return sendPage(reply, { title: "Create user", status: errorStatus(result.code) }, usersViews.createForm({ csrfToken: csrfToken(reply), roles: assignableRoles(actor), values: body, errors }));
+    },
+  );
+
+  const showRecord = async (request: FastifyRequest, reply: FastifyReply, error: Failure | null = null) => {
+    const found = await getAccountUser(deps, actorOf(request), userIdOf(request), requestContext(request));
+    if (!found.ok) return refuse(reply, found);
+    const input = { csrfToken: csrfToken(reply), account: found.subject.account, user: found.view, isSelf: found.view.id === request.auth!.user.id, error: error && errorMessage(error.code) };
+    return sendPage(reply, { title: found.view.displayName, status: error ? errorStatus(error.code) : 200, notice: noticeFrom(request) }, usersViews.record(input));
+  };
+
+  app.get("/panel/users/:userId", { schema: { params: UserIdParams }, preHandler: requireSession }, async (request, reply) => showRecord(request, reply));
+
+  app.get("/panel/users/:userId/deactivate", { schema: { params: UserIdParams }, preHandler: requireSession }, async (request, reply) => {
+    const found = await getAccountUser(deps, actorOf(request), userIdOf(request), requestContext(request));
+    if (!found.ok) return refuse(reply, found);
+    return sendPage(reply, { title: "Deactivate user" }, usersViews.confirmDeactivate({ csrfToken: csrfToken(reply), user: found.view }));
+  });
+
+  for (const [path, change] of [
+    ["deactivate", deactivateUser],
+    ["reactivate", reactivateUser],
+  ] as const) {
+    app.post(`/panel/users/:userId/${path}`, { schema: { params: UserIdParams, ...formSchema({}) }, preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+      const result = await change(deps, actorOf(request), userIdOf(request), requestContext(request));
+      if (result.ok) return redirect(reply, `/panel/users/${userIdOf(request)}?notice=user_${path}d`);
+      if (result.code === "forbidden") return refuse(reply, result);
+      return showRecord(request, reply, result);
+    });
+  }
+}
