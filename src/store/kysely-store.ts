@@ -14,6 +14,7 @@ import * as sessionsSql from "./kysely/sessions.js";
 import * as remindersSql from "./kysely/reminders.js";
 import * as browsersSql from "./kysely/remembered-browsers.js";
 import * as passwordResetsSql from "./kysely/password-resets.js";
+import * as resetRequestsSql from "./kysely/reset-requests.js";
 
 /**
  * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
@@ -130,6 +131,13 @@ export function bindPorts(db: Kysely<Database>): Stores {
       consumePasswordReset: (...args) => passwordResetsSql.consumePasswordReset(db, ...args),
       retireUserPasswordResets: (...args) => passwordResetsSql.retireUserPasswordResets(db, ...args),
     },
+    resetRequests: {
+      insertResetRequest: (...args) => resetRequestsSql.insertResetRequest(db, ...args),
+      findResetRequest: (...args) => resetRequestsSql.findResetRequest(db, ...args),
+      listPendingResetRequests: (...args) => resetRequestsSql.listPendingResetRequests(db, ...args),
+      listRecentResetRequests: (...args) => resetRequestsSql.listRecentResetRequests(db, ...args),
+      settleResetRequest: (...args) => resetRequestsSql.settleResetRequest(db, ...args),
+    },
   };
 }
 
@@ -151,5 +159,6 @@ function guarded(ports: Stores, check: () => void): Stores {
     reminders: wrap(ports.reminders),
     browsers: wrap(ports.browsers),
     passwordResets: wrap(ports.passwordResets),
+    resetRequests: wrap(ports.resetRequests),
   };
 }

@@ -6,6 +6,7 @@ import * as emailOutbox from "./migrations/0004-email-outbox.js";
 import * as twoFactorReminders from "./migrations/0005-two-factor-reminders.js";
 import * as rememberedBrowsers from "./migrations/0006-remembered-browsers.js";
 import * as passwordResetUserIndex from "./migrations/0007-password-reset-user-index.js";
+import * as resetRequestQueue from "./migrations/0009-reset-request-queue.js";
 
 /** Migrations are imported, not read from disk, so the compiled build and tests see the same list. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "0005-two-factor-reminders": twoFactorReminders,
   "0006-remembered-browsers": rememberedBrowsers,
   "0007-password-reset-user-index": passwordResetUserIndex,
+  "0009-reset-request-queue": resetRequestQueue,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -10,9 +10,11 @@ import type { SessionStore } from "./ports/sessions.js";
 import type { ReminderStore } from "./ports/reminders.js";
 import type { RememberedBrowserStore } from "./ports/remembered-browsers.js";
 import type { PasswordResetStore } from "./ports/password-resets.js";
+import type { ResetRequestStore } from "./ports/reset-requests.js";
 
-export type { AccountStore, CodeStore, CounterStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, ReminderStore, RememberedBrowserStore, SealedValueStore, SessionStore };
+export type { AccountStore, CodeStore, CounterStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, ReminderStore, ResetRequestStore, RememberedBrowserStore, SealedValueStore, SessionStore };
 export type { SealedValue } from "./ports/sealed-values.js";
+export type { ResetRequest, ResetRequestStatus } from "./ports/reset-requests.js";
 export type { NewOutgoingMessage, OutgoingMessage } from "./ports/messages.js";
 export type { AttemptCount, ClientInfo, LockSchedule } from "./ports/shared.js";
 
@@ -41,6 +43,8 @@ export interface Stores {
   browsers: RememberedBrowserStore;
   /** PR1: reset links by token hash, used once. */
   passwordResets: PasswordResetStore;
+  /** A2: 2FA reset requests, settled once each by platform support. */
+  resetRequests: ResetRequestStore;
 }
 
 /**

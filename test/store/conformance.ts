@@ -15,6 +15,7 @@ import { messagesConformance } from "./conformance/messages.js";
 import { methodsConformance } from "./conformance/methods.js";
 import { outboxConformance } from "./conformance/outbox.js";
 import { passwordResetsConformance } from "./conformance/password-resets.js";
+import { resetRequestsConformance } from "./conformance/reset-requests.js";
 import { rememberedBrowsersConformance } from "./conformance/remembered-browsers.js";
 import { sealedValuesConformance } from "./conformance/sealed-values.js";
 import { sessionsConformance } from "./conformance/sessions.js";
@@ -37,6 +38,7 @@ const ports = {
   sealedValues: sealedValuesConformance,
   browsers: rememberedBrowsersConformance,
   passwordResets: passwordResetsConformance,
+  resetRequests: resetRequestsConformance,
   transactions: transactionsConformance,
 };
 
