@@ -50,6 +50,10 @@ export const errorCatalogue = {
   account_not_found: { status: 404, message: "No account has that name." },
   invalid_role: { status: 400, message: "The role must be one of: admin, member, support." },
   invalid_date: { status: 400, message: "Enter a date as YYYY-MM-DD, or leave it empty for no requirement." },
+  invalid_reason: { status: 400, message: "Give a reason of 1 to 500 characters." },
+  reset_request_pending: { status: 409, message: "A reset request for this user is already waiting for support. Wait for its decision." },
+  reset_request_not_found: { status: 404, message: "That reset request does not exist." },
+  reset_request_settled: { status: 409, message: "This reset request was already decided." },
   internal_error: { status: 500, message: "Something went wrong on our side. Try again." },
 } as const satisfies Record<string, { status: number; message: string }>;
 

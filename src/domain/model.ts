@@ -143,4 +143,10 @@ export type EventType =
   /** The per-account password limit tripped (first lock of a run); tell the user by email. */
   | "login.password_throttled"
   /** The access table (domain/access.ts) refused an action; in the actor's own log. */
-  | "access.denied";
+  | "access.denied"
+  /** A2: an account admin asked platform support to reset the user's 2FA (lost device, no codes). */
+  | "two_factor.reset_requested"
+  /** A2: support approved the request; the user's 2FA was removed (`two_factor.disabled` follows). */
+  | "two_factor.reset_approved"
+  /** A2: support rejected the request, with a reason. */
+  | "two_factor.reset_rejected";

@@ -3,11 +3,12 @@ import type { EventType } from "./model.js";
 /**
  * Which event tells whom what (SPEC N1, SECURITY 12): one row per event type
  * that sends an email. `to` names the people told: `subject` is the user the
- * change happened to (the only recipient today; who made the change is named
- * in the words when it was someone else). `kind` picks the words in
+ * change happened to (who made the change is named in the words when it was
+ * someone else); `filer` is the admin who filed a 2FA reset request (A2),
+ * carried in the event input, told what became of it. `kind` picks the words in
  * `email-words.ts`. An event type absent here sends nothing.
  */
-export type NotificationRecipient = "subject";
+export type NotificationRecipient = "subject" | "filer";
 
 export interface Notification {
   kind: EmailKind;
@@ -27,6 +28,9 @@ export const notifications = {
   "password.reset": { kind: "password_reset", to: ["subject"] },
   "two_factor.reminder": { kind: "two_factor_reminder", to: ["subject"] },
   "login.password_throttled": { kind: "password_throttled", to: ["subject"] },
+  "two_factor.reset_requested": { kind: "reset_request_filed", to: ["subject", "filer"] },
+  "two_factor.reset_approved": { kind: "reset_request_approved", to: ["subject", "filer"] },
+  "two_factor.reset_rejected": { kind: "reset_request_rejected", to: ["subject", "filer"] },
 } as const satisfies Partial<Record<EventType, Notification>>;
 
 export type EmailKind =
@@ -41,7 +45,10 @@ export type EmailKind =
   | "password_changed"
   | "password_reset"
   | "two_factor_reminder"
-  | "password_throttled";
+  | "password_throttled"
+  | "reset_request_filed"
+  | "reset_request_approved"
+  | "reset_request_rejected";
 
 export function notificationFor(type: EventType): Notification | undefined {
   return (notifications as Partial<Record<EventType, Notification>>)[type];
