@@ -10,3 +10,7 @@ export const MethodIdParams = Type.Object({ methodId: Type.String({ pattern: "^[
 
 /** The same check for a page route: `{ schema: { params: methodIdParams } }`. */
 export const methodIdParams = MethodIdParams;
+
+/** A user id or a reset request id in a path: the same shape as a method id, checked the same way. */
+export const UserIdParams = Type.Object({ userId: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }) }, { additionalProperties: false });
+export const RequestIdParams = Type.Object({ id: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }) }, { additionalProperties: false });

@@ -30,6 +30,11 @@ export async function enrolTotp(
   input: { email?: string; password?: string; kind?: AccountKind; policy?: Partial<PolicyLayer> } = {},
 ): Promise<EnrolledUser> {
   const { user, password } = await seedUser(deps, input);
+  return enrolTotpFor(deps, user, password);
+}
+
+/** The same for a user that already exists (one made in a chosen account). */
+export async function enrolTotpFor(deps: ServiceDeps, user: User, password: string): Promise<EnrolledUser> {
   const login = await startLogin(deps, { email: user.email, password }, setupContext);
   if (!login.ok || login.kind !== "authenticated") throw new Error("enrolTotp: the seeded user could not log in");
   const auth = await resolveSession(deps, login.sessionToken);

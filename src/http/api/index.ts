@@ -9,6 +9,7 @@ import { registerMethodApi } from "./method-routes.js";
 import { ErrorBody } from "./schemas.js";
 import { registerRequiredEnrolmentApi } from "./required-enrolment-routes.js";
 import { registerTwoFactorPolicyApi } from "./two-factor-policy-routes.js";
+import { registerResetRequestApi } from "./reset-request-routes.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
@@ -44,4 +45,5 @@ export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDe
   registerMethodApi(app, options.deps);
   registerRequiredEnrolmentApi(app, options.deps);
   registerTwoFactorPolicyApi(app, options.deps);
+  registerResetRequestApi(app, options.deps);
 }
