@@ -10,6 +10,7 @@ import { registerMethodPages } from "./method-routes.js";
 import { registerSmsPages } from "./sms-routes.js";
 import { registerRequiredEnrolmentPages } from "./required-enrolment-routes.js";
 import { registerTwoFactorPolicyPages } from "./two-factor-policy-routes.js";
+import { registerResetRequestPages } from "./reset-request-routes.js";
 
 /**
  * The HTML surface. Its own plugin scope: only url-encoded forms are parsed
@@ -26,5 +27,6 @@ export async function pagesPlugin(app: FastifyInstance, options: { deps: Service
   registerSmsPages(app, options.deps);
   registerMethodPages(app, options.deps);
   registerTwoFactorPolicyPages(app, options.deps);
+  registerResetRequestPages(app, options.deps);
   if (options.deps.config.environment !== "production") registerDevelopmentPages(app, options.deps);
 }

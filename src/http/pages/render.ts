@@ -29,6 +29,9 @@ const notices: Record<string, string> = {
   method_renamed: "The method is renamed.",
   method_reset: "The method is reset: only the new one works now.",
   policy_saved: "The two-factor requirement is saved.",
+  reset_requested: "The reset request is sent. Platform support will review it; the user and you get an email with the decision.",
+  reset_approved: "Approved: the user's two-factor authentication is off, and the user and the filing admin are told by email.",
+  reset_rejected: "Rejected: the user and the filing admin are told by email, with your reason.",
 };
 
 /** Errors passed on a redirect as a catalogue code: shown with the catalogue's own words, never the query's. */

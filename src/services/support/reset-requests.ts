@@ -50,6 +50,15 @@ export async function fileResetRequest(
   });
 }
 
+/** The filing form's view: whom it is about, if this admin may file for them (no step-up needed to look). */
+export async function resetRequestSubject(deps: ServiceDeps, actor: Actor, subjectUserId: string, context: RequestContext): Promise<Result<{ subject: SubjectUser; hasTwoFactor: boolean }>> {
+  const subject = await findSubjectUser(deps, subjectUserId);
+  if (!subject) return fail("user_not_found");
+  const denied = await authorize(deps, actor, "reset_request.file", subject, context);
+  if (denied) return denied;
+  return { ok: true, subject, hasTwoFactor: activeMethods(await deps.store.methods.listMethods(subject.user.id)).length > 0 };
+}
+
 /** One row of the queue, with the names support needs to read it. */
 export interface ResetRequestRow {
   request: ResetRequest;
