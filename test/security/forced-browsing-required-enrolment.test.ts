@@ -70,7 +70,7 @@ describe("security: forced browsing past a required enrolment", () => {
     const checked: string[] = [];
     for (const route of listRoutes(t.app.printRoutes({ commonPrefix: false }))) {
       if (allowed(route.path)) continue;
-      const url = route.path.replace(/:methodId\b/g, methodId);
+      const url = route.path.replace(/:(methodId|userId|id)\b/g, methodId);
       const api = url.startsWith("/api/");
       if (api) {
         const payload: Record<string, string> = {};

@@ -168,7 +168,7 @@ describe("security: forced browsing past the second step", () => {
     const checked: string[] = [];
     for (const route of listRoutes(t.app.printRoutes({ commonPrefix: false }))) {
       if (isPublic(route.path)) continue;
-      const url = route.path.replace(/:methodId\b/g, enrolled.methodId);
+      const url = route.path.replace(/:(methodId|userId|id)\b/g, enrolled.methodId);
       const api = url.startsWith("/api/");
       if (route.method === "GET") {
         const response = await t.app.inject({ method: "GET", url, headers: api ? { authorization: `Bearer ${flowToken}` } : { cookie }, remoteAddress: browser.clientAddress });
