@@ -10,6 +10,10 @@ import type { EmailKind } from "./notifications.js";
  */
 export interface EmailFacts {
   displayName: string;
+  /** A2: the user a reset request is about, when the email goes to someone else (the filing admin); null for the user. */
+  aboutName?: string | null;
+  /** A2: why support rejected a reset request. */
+  reviewReason?: string;
   /** When the change happened (ms since the epoch). */
   at: number;
   clientAddress: string | null;
@@ -50,6 +54,36 @@ function byWhom(facts: EmailFacts): string {
   if (facts.providerName) return ` by your provider, ${facts.providerName}${facts.actorName ? ` (${facts.actorName})` : ""}`;
   return facts.actorName ? ` by ${facts.actorName}` : "";
 }
+
+function whose(facts: EmailFacts): string {
+  return facts.aboutName ? `${facts.aboutName}'s account` : "your account";
+}
+
+/** A2: the three emails of a reset request; the same words to the user and, naming the user, to the filing admin. */
+const resetRequestWords: Pick<Record<EmailKind, (facts: EmailFacts) => Words>, "reset_request_filed" | "reset_request_approved" | "reset_request_rejected"> = {
+  reset_request_filed: (facts) => ({
+    subject: "Two-factor reset requested",
+    said: [
+      `A request to turn off two-factor authentication (2FA) on ${whose(facts)} was sent to platform support${byWhom(facts)}, because the sign-in device and recovery codes were lost.`,
+      "Support will review it by hand and email again with the decision. Nothing changes until then.",
+    ],
+  }),
+  reset_request_approved: (facts) => ({
+    subject: "Two-factor reset approved",
+    said: [
+      `Platform support approved the request${byWhom(facts)}: two-factor authentication is now off on ${whose(facts)}, its old methods and recovery codes no longer work, and every signed-in session was ended.`,
+      `Next: sign in with the password alone, then set up two-factor authentication again from Security.`,
+    ],
+  }),
+  reset_request_rejected: (facts) => ({
+    subject: "Two-factor reset rejected",
+    said: [
+      `Platform support rejected the request to turn off two-factor authentication on ${whose(facts)}${byWhom(facts)}. Nothing was changed.`,
+      `The reason given: ${facts.reviewReason ?? "none"}`,
+      "Next: if the device turns up, sign in with it as usual; otherwise the account's administrator can file a new request with more detail.",
+    ],
+  }),
+};
 
 export const emailWords: Record<EmailKind, (facts: EmailFacts) => Words> = {
   two_factor_enabled: (facts) => ({
@@ -131,6 +165,7 @@ export const emailWords: Record<EmailKind, (facts: EmailFacts) => Words> = {
     subject: "An API key was revoked",
     said: [`The API key${facts.methodName ? ` "${facts.methodName}"` : ""} on your account was revoked${byWhom(facts)}. It no longer works.`],
   }),
+  ...resetRequestWords,
 };
 
 /** The same paragraphs as text and as simple HTML. */

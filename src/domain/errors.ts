@@ -62,6 +62,10 @@ export const errorCatalogue = {
   api_key_required: { status: 401, message: "The platform API takes an API key only: send Authorization: Bearer tsk_…. Passwords, session tokens and login ids are not accepted." },
   invalid_api_key: { status: 401, message: "That API key is not valid, was revoked or has expired." },
   session_required: { status: 401, message: "This endpoint needs a signed-in session; API keys work only on the platform API." },
+  invalid_reason: { status: 400, message: "Give a reason of 1 to 500 characters." },
+  reset_request_pending: { status: 409, message: "A reset request for this user is already waiting for support. Wait for its decision." },
+  reset_request_not_found: { status: 404, message: "That reset request does not exist." },
+  reset_request_settled: { status: 409, message: "This reset request was already decided." },
   internal_error: { status: 500, message: "Something went wrong on our side. Try again." },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -150,4 +150,10 @@ export type EventType =
   | "session.confirmed"
   /** API1: a key was made or revoked (detail: its name and id, never the key). */
   | "api_key.created"
-  | "api_key.revoked";
+  | "api_key.revoked"
+  /** A2: an account admin asked platform support to reset the user's 2FA (lost device, no codes). */
+  | "two_factor.reset_requested"
+  /** A2: support approved the request; the user's 2FA was removed (`two_factor.disabled` follows). */
+  | "two_factor.reset_approved"
+  /** A2: support rejected the request, with a reason. */
+  | "two_factor.reset_rejected";

@@ -3,11 +3,12 @@ import type { EventType } from "./model.js";
 /**
  * Which event tells whom what (SPEC N1, SECURITY 12): one row per event type
  * that sends an email. `to` names the people told: `subject` is the user the
- * change happened to (the only recipient today; who made the change is named
- * in the words when it was someone else). `kind` picks the words in
+ * change happened to (who made the change is named in the words when it was
+ * someone else); `filer` is the admin who filed a 2FA reset request (A2),
+ * carried in the event input, told what became of it. `kind` picks the words in
  * `email-words.ts`. An event type absent here sends nothing.
  */
-export type NotificationRecipient = "subject";
+export type NotificationRecipient = "subject" | "filer";
 
 export interface Notification {
   kind: EmailKind;
@@ -31,6 +32,9 @@ export const notifications = {
   "api_key.revoked": { kind: "api_key_revoked", to: ["subject"] },
   "user.deactivated": { kind: "user_deactivated", to: ["subject"] },
   "user.reactivated": { kind: "user_reactivated", to: ["subject"] },
+  "two_factor.reset_requested": { kind: "reset_request_filed", to: ["subject", "filer"] },
+  "two_factor.reset_approved": { kind: "reset_request_approved", to: ["subject", "filer"] },
+  "two_factor.reset_rejected": { kind: "reset_request_rejected", to: ["subject", "filer"] },
 } as const satisfies Partial<Record<EventType, Notification>>;
 
 export type EmailKind =
@@ -49,7 +53,10 @@ export type EmailKind =
   | "api_key_created"
   | "api_key_revoked"
   | "user_deactivated"
-  | "user_reactivated";
+  | "user_reactivated"
+  | "reset_request_filed"
+  | "reset_request_approved"
+  | "reset_request_rejected";
 
 export function notificationFor(type: EventType): Notification | undefined {
   return (notifications as Partial<Record<EventType, Notification>>)[type];

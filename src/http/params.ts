@@ -19,3 +19,4 @@ export const CustomerUserParams = Type.Object(
 );
 /** A user id in a path (A1): the same shape as a method id. */
 export const UserIdParams = Type.Object({ userId: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }) }, { additionalProperties: false });
+export const RequestIdParams = Type.Object({ id: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }) }, { additionalProperties: false });

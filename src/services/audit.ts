@@ -18,7 +18,15 @@ export function newEventId(deps: Pick<ServiceDeps, "newId">, now: number): strin
   return `${now.toString(36).padStart(9, "0")}-${deps.newId()}`;
 }
 
-type EventInput = { type: EventType; subject: User; actor?: User | null; context: RequestContext; detail?: SecurityEvent["detail"] };
+type EventInput = {
+  type: EventType;
+  subject: User;
+  actor?: User | null;
+  context: RequestContext;
+  detail?: SecurityEvent["detail"];
+  /** A2: the admin who filed the reset request the event is about (the notification table's `filer` recipient). */
+  filer?: User | null;
+};
 
 /**
  * Appends the event and, when the notification table (domain/notifications.ts)
@@ -47,23 +55,28 @@ export async function recordEvent(deps: Pick<ServiceDeps, "clock" | "newId" | "c
   if (!notification) return;
   const actor = input.actor && input.actor.id !== input.subject.id ? input.actor : null;
   const detail = input.detail ?? {};
-  // Only these named facts reach the words: a detail field added later cannot leak into an email by accident.
-  const email = renderEmail(notification.kind, {
-    displayName: input.subject.displayName,
-    at: now,
-    clientAddress: input.context.clientAddress,
-    actorName: actor?.displayName ?? null,
-    ...(typeof detail.type === "string" ? { methodType: detail.type } : {}),
-    ...(typeof detail.name === "string" ? { methodName: detail.name } : {}),
-    ...(typeof detail.codesLeft === "number" ? { codesLeft: detail.codesLeft } : {}),
-    ...(typeof detail.deadline === "number" ? { deadline: detail.deadline } : {}),
-    ...(typeof detail.daysBefore === "number" ? { daysBefore: detail.daysBefore } : {}),
-    ...(typeof detail.provider === "string" ? { providerName: detail.provider } : {}),
-    securityUrl: `${deps.config.publicUrl}/settings/security`,
-  });
-  // `subject` is the one recipient kind today: the user the change happened to.
-  for (const _recipient of notification.to) {
-    await store.messages.enqueue({ id: deps.newId(), channel: "email", recipient: input.subject.email, kind: notification.kind, subject: email.subject, textBody: email.text, htmlBody: email.html, createdAt: now });
+  for (const recipient of notification.to) {
+    // `subject`: the user the change happened to; `filer`: the admin who filed the reset
+    // request (A2), told about the user by name. Nobody is told twice.
+    const to = recipient === "subject" ? input.subject : input.filer && input.filer.id !== input.subject.id ? input.filer : null;
+    if (!to) continue;
+    // Only these named facts reach the words: a detail field added later cannot leak into an email by accident.
+    const email = renderEmail(notification.kind, {
+      displayName: to.displayName,
+      aboutName: to.id === input.subject.id ? null : input.subject.displayName,
+      at: now,
+      clientAddress: input.context.clientAddress,
+      actorName: actor?.displayName ?? null,
+      ...(typeof detail.type === "string" ? { methodType: detail.type } : {}),
+      ...(typeof detail.name === "string" ? { methodName: detail.name } : {}),
+      ...(typeof detail.codesLeft === "number" ? { codesLeft: detail.codesLeft } : {}),
+      ...(typeof detail.deadline === "number" ? { deadline: detail.deadline } : {}),
+      ...(typeof detail.daysBefore === "number" ? { daysBefore: detail.daysBefore } : {}),
+      ...(typeof detail.reviewReason === "string" ? { reviewReason: detail.reviewReason } : {}),
+      ...(typeof detail.provider === "string" ? { providerName: detail.provider } : {}),
+      securityUrl: `${deps.config.publicUrl}/settings/security`,
+    });
+    await store.messages.enqueue({ id: deps.newId(), channel: "email", recipient: to.email, kind: notification.kind, subject: email.subject, textBody: email.text, htmlBody: email.html, createdAt: now });
   }
 }
 
@@ -117,4 +130,7 @@ export const eventLabels: Record<EventType, string> = {
   "session.confirmed": "Confirmed it's you",
   "api_key.created": "API key created",
   "api_key.revoked": "API key revoked",
+  "two_factor.reset_requested": "Two-factor reset requested from support",
+  "two_factor.reset_approved": "Two-factor reset approved by support",
+  "two_factor.reset_rejected": "Two-factor reset rejected by support",
 };

@@ -17,6 +17,7 @@ import * as browsersSql from "./kysely/remembered-browsers.js";
 import * as passwordResetsSql from "./kysely/password-resets.js";
 import * as customersSql from "./kysely/customers.js";
 import * as apiKeysSql from "./kysely/api-keys.js";
+import * as resetRequestsSql from "./kysely/reset-requests.js";
 
 /**
  * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
@@ -149,6 +150,13 @@ export function bindPorts(db: Kysely<Database>): Stores {
       touchApiKey: (...args) => apiKeysSql.touchApiKey(db, ...args),
       revokeApiKey: (...args) => apiKeysSql.revokeApiKey(db, ...args),
     },
+    resetRequests: {
+      insertResetRequest: (...args) => resetRequestsSql.insertResetRequest(db, ...args),
+      findResetRequest: (...args) => resetRequestsSql.findResetRequest(db, ...args),
+      listPendingResetRequests: (...args) => resetRequestsSql.listPendingResetRequests(db, ...args),
+      listRecentResetRequests: (...args) => resetRequestsSql.listRecentResetRequests(db, ...args),
+      settleResetRequest: (...args) => resetRequestsSql.settleResetRequest(db, ...args),
+    },
   };
 }
 
@@ -172,5 +180,6 @@ function guarded(ports: Stores, check: () => void): Stores {
     passwordResets: wrap(ports.passwordResets),
     customers: wrap(ports.customers),
     apiKeys: wrap(ports.apiKeys),
+    resetRequests: wrap(ports.resetRequests),
   };
 }

@@ -7,6 +7,7 @@ import * as twoFactorReminders from "./migrations/0005-two-factor-reminders.js";
 import * as rememberedBrowsers from "./migrations/0006-remembered-browsers.js";
 import * as passwordResetUserIndex from "./migrations/0007-password-reset-user-index.js";
 import * as userDirectoryIndexes from "./migrations/0008-user-directory-indexes.js";
+import * as resetRequestQueue from "./migrations/0009-reset-request-queue.js";
 import * as apiKeys from "./migrations/0010-api-keys.js";
 import * as eventLogSearch from "./migrations/0011-event-log-search.js";
 import * as customerAccountsIndex from "./migrations/0012-customer-accounts-index.js";
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   "0006-remembered-browsers": rememberedBrowsers,
   "0007-password-reset-user-index": passwordResetUserIndex,
   "0008-user-directory-indexes": userDirectoryIndexes,
+  "0009-reset-request-queue": resetRequestQueue,
   "0010-api-keys": apiKeys,
   "0011-event-log-search": eventLogSearch,
   "0012-customer-accounts-index": customerAccountsIndex,

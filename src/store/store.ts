@@ -12,10 +12,12 @@ import type { RememberedBrowserStore } from "./ports/remembered-browsers.js";
 import type { PasswordResetStore } from "./ports/password-resets.js";
 import type { CustomerStore } from "./ports/customers.js";
 import type { ApiKeyStore } from "./ports/api-keys.js";
+import type { ResetRequestStore } from "./ports/reset-requests.js";
 
-export type { AccountStore, ApiKeyStore, CodeStore, CounterStore, CustomerStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, RememberedBrowserStore, ReminderStore, SealedValueStore, SessionStore };
+export type { AccountStore, ApiKeyStore, CodeStore, CounterStore, CustomerStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, RememberedBrowserStore, ReminderStore, ResetRequestStore, SealedValueStore, SessionStore };
 export type { ApiKey, NewApiKey } from "./ports/api-keys.js";
 export type { SealedValue } from "./ports/sealed-values.js";
+export type { ResetRequest, ResetRequestStatus } from "./ports/reset-requests.js";
 export type { NewOutgoingMessage, OutgoingMessage } from "./ports/messages.js";
 export type { AttemptCount, ClientInfo, LockSchedule } from "./ports/shared.js";
 
@@ -48,6 +50,8 @@ export interface Stores {
   customers: CustomerStore;
   /** API1: platform API keys by hash, revoked by a conditional write. */
   apiKeys: ApiKeyStore;
+  /** A2: 2FA reset requests, settled once each by platform support. */
+  resetRequests: ResetRequestStore;
 }
 
 /**

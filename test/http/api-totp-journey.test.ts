@@ -234,7 +234,7 @@ describe("api: authenticator-app journey", () => {
         assert.ok(statuses.some((status) => status.startsWith("2")), `${name} documents its success`);
         assert.ok(statuses.some((status) => status.startsWith("4")), `${name} documents its errors`);
         // Bodiless actions (log out, resend, make default, send a code) take no JSON; every other POST does.
-        const bodiless = /\/(logout|default|send-code)$|\/sms\/\{methodId\}\/resend$/.test(path);
+        const bodiless = /\/(logout|default|send-code|approve)$|\/sms\/\{methodId\}\/resend$/.test(path);
         if (method === "post" && !bodiless) assert.ok(operation.requestBody?.content?.["application/json"], `${name} takes JSON`);
         const needsSession = path.startsWith("/api/me/") || path.startsWith("/api/admin/") || path.startsWith("/api/support/") || path === "/api/logout";
         assert.equal(Boolean(operation.security?.some((entry: Json) => "session" in entry)), needsSession, `${name} security`);

@@ -18,6 +18,7 @@ import { messagesConformance } from "./conformance/messages.js";
 import { methodsConformance } from "./conformance/methods.js";
 import { outboxConformance } from "./conformance/outbox.js";
 import { passwordResetsConformance } from "./conformance/password-resets.js";
+import { resetRequestsConformance } from "./conformance/reset-requests.js";
 import { rememberedBrowsersConformance } from "./conformance/remembered-browsers.js";
 import { sealedValuesConformance } from "./conformance/sealed-values.js";
 import { sessionsConformance } from "./conformance/sessions.js";
@@ -45,6 +46,7 @@ const ports = {
   customers: customersConformance,
   apiKeys: apiKeysConformance,
   userDirectory: userDirectoryConformance,
+  resetRequests: resetRequestsConformance,
   transactions: transactionsConformance,
 };
 

@@ -15,6 +15,7 @@ import { registerApiKeyApi } from "./api-key-routes.js";
 import { platformPlugin } from "../platform/index.js";
 import { refuseApiKeyOutsidePlatform } from "../platform/authentication.js";
 import { registerAdminUsersApi } from "./admin-users-routes.js";
+import { registerResetRequestApi } from "./reset-request-routes.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
@@ -62,4 +63,5 @@ export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDe
   registerApiKeyApi(app, options.deps);
   await app.register(platformPlugin, { prefix: "/platform/v1", deps: options.deps });
   registerAdminUsersApi(app, options.deps);
+  registerResetRequestApi(app, options.deps);
 }

@@ -15,6 +15,7 @@ import { registerStorefrontPages } from "./storefront-routes.js";
 import { registerEventLogPages } from "./event-log-routes.js";
 import { registerApiKeyPages } from "./api-key-routes.js";
 import { registerUsersPages } from "./users-routes.js";
+import { registerResetRequestPages } from "./reset-request-routes.js";
 
 /**
  * The HTML surface. Its own plugin scope: only url-encoded forms are parsed
@@ -36,5 +37,6 @@ export async function pagesPlugin(app: FastifyInstance, options: { deps: Service
   registerEventLogPages(app, options.deps);
   registerApiKeyPages(app, options.deps);
   registerUsersPages(app, options.deps);
+  registerResetRequestPages(app, options.deps);
   if (options.deps.config.environment !== "production") registerDevelopmentPages(app, options.deps);
 }

@@ -33,6 +33,9 @@ const notices: Record<string, string> = {
   user_created: "The user is created. We emailed them an invitation with a link to choose their password.",
   user_deactivated: "The user is deactivated and signed out everywhere.",
   user_reactivated: "The user is reactivated and can sign in again.",
+  reset_requested: "The reset request is sent. Platform support will review it; the user and you get an email with the decision.",
+  reset_approved: "Approved: the user's two-factor authentication is off, and the user and the filing admin are told by email.",
+  reset_rejected: "Rejected: the user and the filing admin are told by email, with your reason.",
 };
 
 /** Errors passed on a redirect as a catalogue code: shown with the catalogue's own words, never the query's. */

@@ -63,17 +63,19 @@ export function field(input: {
   autofocus?: boolean;
   maxlength?: number;
   required?: boolean;
+  /** A textarea of this many rows instead of a one-line input (a reason, a note). */
+  rows?: number;
 }): Html {
   const id = `field-${input.name}`;
   const described = [input.hint ? `${id}-hint` : "", input.error ? `${id}-error` : ""].filter(Boolean).join(" ");
   return html`<div class="field${input.error ? " has-error" : ""}">
   <label for="${id}">${input.label}</label>
   ${input.hint ? html`<p class="hint" id="${id}-hint">${input.hint}</p>` : null}
-  <input id="${id}" name="${input.name}" type="${input.type ?? "text"}"${input.value ? html` value="${input.value}"` : null}${
+  ${input.rows ? html`<textarea id="${id}" name="${input.name}" rows="${String(input.rows)}"` : html`<input id="${id}" name="${input.name}" type="${input.type ?? "text"}"`}${!input.rows && input.value ? html` value="${input.value}"` : null}${
     input.autocomplete ? html` autocomplete="${input.autocomplete}"` : null
   }${input.inputmode ? html` inputmode="${input.inputmode}"` : null}${input.maxlength ? html` maxlength="${input.maxlength}"` : null}${
     input.required === false ? null : html` required`
-  }${input.autofocus ? html` autofocus` : null}${described ? html` aria-describedby="${described}"` : null}${input.error ? html` aria-invalid="true"` : null}>
+  }${input.autofocus ? html` autofocus` : null}${described ? html` aria-describedby="${described}"` : null}${input.error ? html` aria-invalid="true"` : null}>${input.rows ? html`${input.value ?? ""}</textarea>` : null}
   ${input.error ? html`<p class="error" id="${id}-error" role="alert">${input.error}</p>` : null}
 </div>`;
 }

@@ -1,0 +1,95 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { errorMessage, errorStatus, type Failure } from "../../domain/errors.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import { sessionActor } from "../../services/sessions.js";
+import {
+  approveResetRequest,
+  fileResetRequest,
+  listResetRequests,
+  rejectResetRequest,
+  resetRequestSubject,
+  showResetRequest,
+} from "../../services/support/reset-requests.js";
+import { requestContext } from "../context.js";
+import { html } from "./html.js";
+import { RequestIdParams, UserIdParams } from "../params.js";
+import { formSchema } from "./form-schema.js";
+import { csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
+import { requirePageSession } from "./settings-routes.js";
+import { resetRequestForm, supportQueue } from "./views/reset-requests.js";
+
+/** A failure as a page; a missing or stale second factor goes to "Confirm it's you", which returns to `next`. */
+function failurePage(reply: FastifyReply, failure: Failure, next: string) {
+  if (failure.code === "step_up_required") return redirect(reply, `/settings/confirm?next=${encodeURIComponent(next)}`);
+  const status = errorStatus(failure.code);
+  return sendPage(reply, { title: status === 403 ? "Not allowed" : "Not possible", narrow: true, status }, html`<h1>${status === 403 ? "Not allowed" : "Not possible"}</h1><p>${errorMessage(failure.code)}</p>`);
+}
+
+/** A2 pages: the account admin files (/panel), platform support decides (/support). No JavaScript; CSRF on every form. */
+export function registerResetRequestPages(app: FastifyInstance, deps: ServiceDeps) {
+  const requireSession = requirePageSession(deps);
+  const reasonForm = { schema: formSchema({ reason: 2000 }), preHandler: [requireSession, app.csrfProtection] };
+  const fileTitle = "Ask support to reset two-factor authentication";
+
+  app.get("/panel/users/:userId/reset-request", { schema: { params: UserIdParams }, preHandler: requireSession }, async (request, reply) => {
+    const { userId } = request.params as { userId: string };
+    const found = await resetRequestSubject(deps, sessionActor(request.auth!), userId, requestContext(request));
+    if (!found.ok) return failurePage(reply, found, request.url);
+    return sendPage(reply, { title: fileTitle, notice: noticeFrom(request) }, resetRequestForm.page({ csrfToken: csrfToken(reply), user: found.subject.user, hasTwoFactor: found.hasTwoFactor }));
+  });
+
+  app.post("/panel/users/:userId/reset-request", { ...reasonForm, schema: { ...reasonForm.schema, params: UserIdParams } }, async (request, reply) => {
+    const { userId } = request.params as { userId: string };
+    const page = `/panel/users/${encodeURIComponent(userId)}/reset-request`;
+    const { reason } = request.body as { reason: string };
+    const actor = sessionActor(request.auth!);
+    const result = await fileResetRequest(deps, actor, userId, { reason }, requestContext(request));
+    if (result.ok) return redirect(reply, `${page}?notice=reset_requested`);
+    if (result.field === "reason") {
+      const found = await resetRequestSubject(deps, actor, userId, requestContext(request));
+      if (found.ok) {
+        return sendPage(reply, { title: fileTitle, status: 400 }, resetRequestForm.page({ csrfToken: csrfToken(reply), user: found.subject.user, hasTwoFactor: found.hasTwoFactor, reason, error: errorMessage(result.code) }));
+      }
+    }
+    return failurePage(reply, result, page);
+  });
+
+  app.get("/support/reset-requests", { preHandler: requireSession }, async (request, reply) => {
+    const actor = sessionActor(request.auth!);
+    const pending = await listResetRequests(deps, actor, { status: "pending", limit: 100 }, requestContext(request));
+    if (!pending.ok) return failurePage(reply, pending, request.url);
+    const recent = await listResetRequests(deps, actor, { status: "all", limit: 20 }, requestContext(request));
+    const settled = recent.ok ? recent.rows.filter((row) => row.request.status !== "pending") : [];
+    return sendPage(reply, { title: "Two-factor reset requests", notice: noticeFrom(request) }, supportQueue.page({ rows: pending.rows, settled }));
+  });
+
+  const review = async (request: FastifyRequest, reply: FastifyReply, extra: { status?: number; reason?: string; error?: string | null; notice?: string | null } = {}) => {
+    const { id } = request.params as { id: string };
+    const shown = await showResetRequest(deps, sessionActor(request.auth!), id, requestContext(request));
+    if (!shown.ok) return failurePage(reply, shown, request.url);
+    return sendPage(
+      reply,
+      { title: "Review a reset request", notice: extra.notice ?? null, ...(extra.status ? { status: extra.status } : {}) },
+      supportQueue.review({ csrfToken: csrfToken(reply), row: shown.row, hasTwoFactor: shown.hasTwoFactor, events: shown.events, reason: extra.reason ?? "", error: extra.error ?? null }),
+    );
+  };
+
+  app.get("/support/reset-requests/:id", { schema: { params: RequestIdParams }, preHandler: requireSession }, async (request, reply) => review(request, reply, { notice: noticeFrom(request) }));
+
+  app.post("/support/reset-requests/:id/approve", { schema: { ...formSchema({}), params: RequestIdParams }, preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const page = `/support/reset-requests/${encodeURIComponent(id)}`;
+    const result = await approveResetRequest(deps, sessionActor(request.auth!), id, requestContext(request));
+    return result.ok ? redirect(reply, `${page}?notice=reset_approved`) : failurePage(reply, result, page);
+  });
+
+  app.post("/support/reset-requests/:id/reject", { ...reasonForm, schema: { ...reasonForm.schema, params: RequestIdParams } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const page = `/support/reset-requests/${encodeURIComponent(id)}`;
+    const { reason } = request.body as { reason: string };
+    const result = await rejectResetRequest(deps, sessionActor(request.auth!), id, { reason }, requestContext(request));
+    if (result.ok) return redirect(reply, `${page}?notice=reset_rejected`);
+    if (result.field === "reason") return review(request, reply, { status: 400, reason, error: errorMessage(result.code) });
+    return failurePage(reply, result, page);
+  });
+}

@@ -1,0 +1,34 @@
+/** A2: 2FA reset requests filed by an account admin, reviewed by platform support. */
+export type ResetRequestStatus = "pending" | "approved" | "rejected";
+
+export interface ResetRequest {
+  id: string;
+  accountId: string;
+  subjectUserId: string;
+  filedByUserId: string;
+  reason: string;
+  status: ResetRequestStatus;
+  reviewedByUserId: string | null;
+  reviewReason: string | null;
+  createdAt: number;
+  reviewedAt: number | null;
+}
+
+export interface ResetRequestStore {
+  /** Files a pending request; false when the user already has a pending one (a unique index decides, even under a race). */
+  insertResetRequest(request: { id: string; accountId: string; subjectUserId: string; filedByUserId: string; reason: string; createdAt: number }): Promise<boolean>;
+
+  findResetRequest(id: string): Promise<ResetRequest | undefined>;
+
+  /** Pending requests, oldest first; `after` is the id of the last one of the previous page. */
+  listPendingResetRequests(options: { limit: number; after?: string }): Promise<ResetRequest[]>;
+
+  /** Every request, newest first (settled ones included); `after` as above. */
+  listRecentResetRequests(options: { limit: number; after?: string }): Promise<ResetRequest[]>;
+
+  /**
+   * Approves or rejects a pending request as ONE conditional write: the row
+   * as settled for exactly one caller, undefined for anyone else (already settled, or no such id).
+   */
+  settleResetRequest(id: string, decision: { status: "approved" | "rejected"; reviewedByUserId: string; reviewReason: string | null; reviewedAt: number }): Promise<ResetRequest | undefined>;
+}
