@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { sessionSurface, type RouteSurface } from "./route-surface.js";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { getAccountUser, listAccountUsers, type AccountUserView } from "../../services/admin/account-users.js";
 import { createAccountUser } from "../../services/admin/create-user.js";
@@ -66,26 +67,7 @@ export function registerAdminUsersApi(app: FastifyInstance, deps: ServiceDeps) {
   const actorOf = (request: FastifyRequest) => sessionActor(request.auth!);
   const userIdOf = (request: FastifyRequest) => (request.params as { userId: string }).userId;
 
-  app.get(
-    "/admin/users",
-    { ...auth, schema: { ...doc("The account's users with their 2FA status, and the account's 2FA coverage"), querystring: UsersQuery, response: { 200: UsersResponse, ...errors(400, 401, 403) } } },
-    async (request, reply) => {
-      const query = request.query as { search?: string; withoutTwoFactor?: string; cursor?: string; limit?: string };
-      const page = await listAccountUsers(
-        deps,
-        actorOf(request),
-        {
-          withoutTwoFactor: query.withoutTwoFactor === "true",
-          ...(query.search === undefined ? {} : { search: query.search }),
-          ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
-          ...(query.limit === undefined ? {} : { limit: Number(query.limit) }),
-        },
-        requestContext(request),
-      );
-      if (!page.ok) return sendApiFailure(reply, page);
-      return { accountId: page.account.id, users: page.users.map(present), coverage: page.coverage, nextCursor: page.nextCursor };
-    },
-  );
+  registerUsersListRoute(app, deps, sessionSurface("/admin/users", auth), "admin");
 
   app.post(
     "/admin/users",
@@ -129,4 +111,28 @@ export function registerAdminUsersApi(app: FastifyInstance, deps: ServiceDeps) {
       },
     );
   }
+}
+
+/** GET the account's users with 2FA status and coverage, on the session API or the platform API. */
+export function registerUsersListRoute(app: FastifyInstance, deps: ServiceDeps, surface: RouteSurface, tag: string) {
+  app.get(
+    surface.path,
+    { ...surface.hooks, schema: { tags: [tag], security: surface.security, summary: "The account's users with their 2FA status, and the account's 2FA coverage", querystring: UsersQuery, response: { 200: UsersResponse, ...errors(400, 401, 403) } } },
+    async (request, reply) => {
+      const query = request.query as { search?: string; withoutTwoFactor?: string; cursor?: string; limit?: string };
+      const page = await listAccountUsers(
+        deps,
+        surface.actorOf(request),
+        {
+          withoutTwoFactor: query.withoutTwoFactor === "true",
+          ...(query.search === undefined ? {} : { search: query.search }),
+          ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+          ...(query.limit === undefined ? {} : { limit: Number(query.limit) }),
+        },
+        requestContext(request),
+      );
+      if (!page.ok) return sendApiFailure(reply, page);
+      return { accountId: page.account.id, users: page.users.map(present), coverage: page.coverage, nextCursor: page.nextCursor };
+    },
+  );
 }

@@ -1,3 +1,4 @@
+import type { Actor } from "../../services/access.js";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
@@ -48,8 +49,17 @@ type Query = { type?: string; from?: string; to?: string; cursor?: string; limit
 export function registerEventLogApi(app: FastifyInstance, deps: ServiceDeps) {
   const auth = { onRequest: requireApiSession(deps) };
   const doc = (summary: string) => ({ tags: ["events"], summary, security: [{ session: [] }] });
+  const answer = eventLogAnswer(deps, (request) => sessionActor(request.auth!));
 
-  const answer = async (request: FastifyRequest, reply: FastifyReply, scope: EventLogQuery["scope"]) => {
+  const schema = (summary: string, querystring: unknown) => ({ ...doc(summary), querystring, response: { 200: LogResponse, ...errors(400, 401, 403) } });
+  app.get("/me/events", { ...auth, schema: schema("The user's own security events (as subject or actor), newest first", OwnQuery) }, (request, reply) => answer(request, reply, "own"));
+  app.get("/admin/events", { ...auth, schema: schema("The admin's account's events, with its customers' for a reseller", AdminQuery) }, (request, reply) => answer(request, reply, "account"));
+  app.get("/support/events", { ...auth, schema: schema("Every account's events (platform support)", SupportQuery) }, (request, reply) => answer(request, reply, "all"));
+}
+
+/** The event-log handler for a scope, with the actor taken from a session or, on the platform API, an API key. */
+export function eventLogAnswer(deps: ServiceDeps, actorOf: (request: FastifyRequest) => Actor) {
+  return async (request: FastifyRequest, reply: FastifyReply, scope: EventLogQuery["scope"]) => {
     const q = request.query as Query;
     const query: EventLogQuery = {
       scope,
@@ -59,7 +69,7 @@ export function registerEventLogApi(app: FastifyInstance, deps: ServiceDeps) {
       ...(q.from ? { from: q.from } : {}),
       ...(q.to ? { to: q.to } : {}),
     };
-    const actor = sessionActor(request.auth!);
+    const actor = actorOf(request);
     const wantsCsv = q.format === "csv" || (request.headers.accept ?? "").split(",")[0]?.trim().startsWith("text/csv");
     if (wantsCsv) {
       const exported = await exportEventLogCsv(deps, actor, query, requestContext(request));
@@ -85,9 +95,18 @@ export function registerEventLogApi(app: FastifyInstance, deps: ServiceDeps) {
       nextCursor: page.nextCursor,
     };
   };
+}
 
-  const schema = (summary: string, querystring: unknown) => ({ ...doc(summary), querystring, response: { 200: LogResponse, ...errors(400, 401, 403) } });
-  app.get("/me/events", { ...auth, schema: schema("The user's own security events (as subject or actor), newest first", OwnQuery) }, (request, reply) => answer(request, reply, "own"));
-  app.get("/admin/events", { ...auth, schema: schema("The admin's account's events, with its customers' for a reseller", AdminQuery) }, (request, reply) => answer(request, reply, "account"));
-  app.get("/support/events", { ...auth, schema: schema("Every account's events (platform support)", SupportQuery) }, (request, reply) => answer(request, reply, "all"));
+/** GET /api/platform/v1/events: the key user's widest log (support: all; an admin: the account and its customers; others: their own). */
+export function registerPlatformEventLogRoute(app: FastifyInstance, deps: ServiceDeps) {
+  const answer = eventLogAnswer(deps, (request) => request.actor!);
+  app.get(
+    "/events",
+    { schema: { tags: ["platform"], summary: "The event log the key's user may read, newest first (A4)", security: [{ apiKey: [] }], querystring: SupportQuery, response: { 200: LogResponse, ...errors(400, 401, 403) } } },
+    (request, reply) => {
+      const actor = request.actor!;
+      const scope = actor.account.kind === "platform" && actor.user.role === "support" ? "all" : actor.user.role === "admin" ? "account" : "own";
+      return answer(request, reply, scope);
+    },
+  );
 }

@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { sessionSurface, type RouteSurface } from "./route-surface.js";
 import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sessionActor } from "../../services/sessions.js";
@@ -53,16 +54,7 @@ export function registerStorefrontApi(app: FastifyInstance, deps: ServiceDeps) {
   const auth = { onRequest: requireApiSession(deps) };
   const doc = (summary: string) => ({ tags: ["storefront"], summary, security: [{ session: [] }] });
 
-  app.get(
-    "/storefront/customers",
-    { ...auth, schema: { ...doc("A page of the reseller's customer accounts, by name, with 2FA counts"), querystring: CustomersQuery, response: { 200: CustomersResponse, ...errors(400, 401, 403, 404) } } },
-    async (request, reply) => {
-      const query = request.query as { search?: string; cursor?: string; limit?: number; resellerId?: string };
-      const result = await listCustomers(deps, sessionActor(request.auth!), query, requestContext(request));
-      if (!result.ok) return sendApiFailure(reply, result);
-      return { reseller: account(result.reseller), customers: result.customers.map((row) => ({ ...row, account: account(row.account) })), nextCursor: result.nextCursor };
-    },
-  );
+  registerCustomersListRoute(app, deps, sessionSurface("/storefront/customers", auth), "storefront");
 
   app.get(
     "/storefront/customers/:accountId",
@@ -90,6 +82,20 @@ export function registerStorefrontApi(app: FastifyInstance, deps: ServiceDeps) {
       const result = await disableCustomerTwoFactor(deps, sessionActor(request.auth!), userId, requestContext(request), { accountId });
       if (!result.ok) return sendApiFailure(reply, result);
       return { disabled: true as const, user: { id: result.user.id, email: result.user.email, displayName: result.user.displayName } };
+    },
+  );
+}
+
+/** GET the reseller's customers with 2FA counts, on the session API or the platform API. */
+export function registerCustomersListRoute(app: FastifyInstance, deps: ServiceDeps, surface: RouteSurface, tag: string) {
+  app.get(
+    surface.path,
+    { ...surface.hooks, schema: { tags: [tag], security: surface.security, summary: "A page of the reseller's customer accounts, by name, with 2FA counts", querystring: CustomersQuery, response: { 200: CustomersResponse, ...errors(400, 401, 403, 404) } } },
+    async (request, reply) => {
+      const query = request.query as { search?: string; cursor?: string; limit?: number; resellerId?: string };
+      const result = await listCustomers(deps, surface.actorOf(request), query, requestContext(request));
+      if (!result.ok) return sendApiFailure(reply, result);
+      return { reseller: account(result.reseller), customers: result.customers.map((row) => ({ ...row, account: account(row.account) })), nextCursor: result.nextCursor };
     },
   );
 }

@@ -3,6 +3,10 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { sendApiError } from "../plugins/errors.js";
 import { requireApiKey } from "./authentication.js";
 import { registerPlatformMe } from "./me-routes.js";
+import { registerUsersListRoute } from "../api/admin-users-routes.js";
+import { registerCustomersListRoute } from "../api/storefront-routes.js";
+import { registerPlatformEventLogRoute } from "../api/event-log-routes.js";
+import { platformSurface } from "../api/route-surface.js";
 
 /**
  * The platform API under /api/platform/v1 (API1): API keys only, never a
@@ -10,16 +14,18 @@ import { registerPlatformMe } from "./me-routes.js";
  * here and no session route (/api/me/…) is reachable with a key. It has no
  * route that manages keys or security settings (SECURITY 32).
  *
- * Every route takes `request.actor!` and calls a service with it. To add
- * (services taking an Actor): the account's users with 2FA coverage
- * (`listAccountUsers`), customers with 2FA status (`listCustomers`), the
- * event log (`viewEventLog`), each as `register…(app, deps)` below.
+ * Every route takes `request.actor!` and calls the same service as the session
+ * API: the account's users with 2FA status and coverage (`/users`), the
+ * reseller's customers with 2FA status (`/customers`), the event log (`/events`).
  */
 export async function platformPlugin(app: FastifyInstance, options: { deps: ServiceDeps }) {
   app.addHook("onRequest", requireApiKey(options.deps));
   // An unknown path here is still the platform API: no key, 401 (the hook above runs first); a key, 404.
   app.setNotFoundHandler((_request, reply) => sendApiError(reply, "not_found"));
   registerPlatformMe(app, options.deps);
+  registerUsersListRoute(app, options.deps, platformSurface("/users"), "platform");
+  registerCustomersListRoute(app, options.deps, platformSurface("/customers"), "platform");
+  registerPlatformEventLogRoute(app, options.deps);
 }
 
 
