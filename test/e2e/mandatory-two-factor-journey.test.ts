@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { dayMilliseconds } from "../../src/domain/two-factor-requirement.js";
 import { createUser } from "../../src/services/users.js";
 import { checkInputs, chromiumPath, hasChromium, openBrowser, Screenshots } from "../helpers/chromium.js";
-import { seedUser } from "../helpers/runtime.js";
+import { enrolTotp } from "../helpers/enrol.js";
 import { startTestServer, type RunningServer } from "../helpers/server.js";
 import { codeFor } from "../helpers/totp.js";
 
@@ -105,7 +105,7 @@ describe("e2e: mandatory two-factor authentication in Chromium", { skip, timeout
     await tabTo(page, "the date field", (element) => element.id === fieldId);
     await page.keyboard.press("Control+A");
     await page.keyboard.type(text);
-    await tabTo(page, "the Save button", (element) => element.tag === "button" && element.text === "Save");
+    await tabTo(page, "the Save button", (element) => element.tag === "button" && element.text === "Save this level");
     await page.keyboard.press("Enter");
   }
 
@@ -113,29 +113,36 @@ describe("e2e: mandatory two-factor authentication in Chromium", { skip, timeout
    * The admin's part, with the keyboard only: a date typed the way many people
    * write it (21/11/2026) is refused next to the field; typed as YYYY-MM-DD it is saved.
    */
-  async function adminSetsDate(admin: { email: string; password: string }, label: RegExp, date: number, name: string) {
+  async function adminSetsDate(admin: { email: string; password: string; keyBase32: string }, label: RegExp, date: number, name: string) {
     const page = await newTab();
     await logIn(page, admin.email, admin.password);
+    // Setting policy for others needs the admin's own 2FA and a fresh second factor.
+    await arrive(page, "/login/two-factor", `${name}-admin-second-step`);
+    server!.clock.advance(30);
+    await page.getByLabel("Authentication code").fill(codeFor(admin.keyBase32, server!.clock.now()));
+    await page.getByRole("button", { name: "Verify" }).click();
     await arrive(page, "/settings/security", `${name}-admin-security`);
-    await page.getByRole("link", { name: "Two-factor requirement" }).click();
-    let inputs = await arrive(page, "/settings/two-factor-policy", `${name}-admin-policy-page`);
+    await page.getByRole("link", { name: "Two-factor policy" }).first().click();
+    let inputs = await arrive(page, "/panel/policy", `${name}-admin-policy-page`);
     assert.deepEqual(
-      inputs.map((input) => input.label),
-      ["Your reseller account's users: required from", "Your customers' users: required from"],
+      inputs.filter((input) => input.type === "text").map((input) => input.label),
+      ["Two-factor required from", "Two-factor required from"],
     );
-    const fieldId = (await page.getByLabel(label).getAttribute("id"))!;
+    const level = page.locator("section", { has: page.getByRole("heading", { name: label }) });
+    const dateField = level.getByLabel("Two-factor required from");
+    const fieldId = (await dateField.getAttribute("id"))!;
     const [year, month, dayOfMonth] = isoDay(date).split("-") as [string, string, string];
     await typeDateAndSave(page, fieldId, `${dayOfMonth}/${month}/${year}`);
     await page.locator(`#${fieldId}-error`).waitFor({ state: "visible" });
-    inputs = await arrive(page, "/settings/two-factor-policy", `${name}-admin-policy-wrong-date`);
+    inputs = await arrive(page, "/panel/policy", `${name}-admin-policy-wrong-date`);
     await assertErrorNextTo(page, fieldId, /Enter a date as YYYY-MM-DD/);
-    assert.equal(await page.getByLabel(label).inputValue(), `${dayOfMonth}/${month}/${year}`, "what was typed is kept to correct");
+    assert.equal(await dateField.inputValue(), `${dayOfMonth}/${month}/${year}`, "what was typed is kept to correct");
 
     await typeDateAndSave(page, fieldId, isoDay(date));
     await page.getByRole("status").waitFor({ state: "visible" });
-    await arrive(page, "/settings/two-factor-policy", `${name}-admin-saved`);
-    assert.equal(await page.getByRole("status").textContent(), "The two-factor requirement is saved.");
-    assert.equal(await page.getByLabel(label).inputValue(), isoDay(date), "the saved date is shown");
+    await arrive(page, "/panel/policy", `${name}-admin-saved`);
+    assert.equal(await page.getByRole("status").textContent(), "The two-factor policy is saved.");
+    assert.equal(await dateField.inputValue(), isoDay(date), "the saved date is shown");
     await page.getByRole("button", { name: "Log out" }).click();
     await arrive(page, "/login", `${name}-admin-logged-out`);
     await page.context().close();
@@ -143,10 +150,10 @@ describe("e2e: mandatory two-factor authentication in Chromium", { skip, timeout
 
   async function resellerWithMember(adminEmail: string, memberEmail: string) {
     const srv = server!;
-    const admin = await seedUser(srv.runtime.deps, { kind: "reseller", role: "admin", email: adminEmail });
+    const admin = await enrolTotp(srv.runtime.deps, { kind: "reseller", role: "admin", email: adminEmail });
     const member = await createUser(srv.runtime.deps, { accountId: admin.user.accountId, email: memberEmail, password: memberPassword, role: "member" }, { clientAddress: null, userAgent: "e2e" });
     assert.ok(member.ok);
-    return { admin: { email: admin.user.email, password: admin.password }, member: member.user };
+    return { admin: { email: admin.user.email, password: admin.password, keyBase32: admin.keyBase32 }, member: member.user };
   }
 
   it("dated yesterday: the member is taken to enrolment and nowhere else until the app is set up and the codes saved", { timeout: 60_000 }, async () => {

@@ -51,7 +51,7 @@ export function registerPolicyPages(app: FastifyInstance, deps: ServiceDeps) {
   };
 
   // The page moved under the admin panel; old bookmarks land there (303: a GET either way).
-  app.get("/settings/two-factor-policy", async (_request, reply) => reply.code(303).redirect(path));
+  app.get("/settings/two-factor-policy", { preHandler: requireSession }, async (_request, reply) => reply.code(303).redirect(path));
 
   app.get(path, { preHandler: requireSession }, async (request, reply) => show(request, reply));
 
