@@ -70,7 +70,7 @@ describe("security: forced browsing past a required enrolment", () => {
     const checked: string[] = [];
     for (const route of listRoutes(t.app.printRoutes({ commonPrefix: false }))) {
       if (allowed(route.path)) continue;
-      const url = route.path.replace(/:methodId\b/g, methodId).replace(/:(id|userId)\b/g, "00000000-0000-4000-8000-000000000000");
+      const url = route.path.replace(/:methodId\b/g, methodId).replace(/:(id|userId|accountId)\b/g, "00000000-0000-4000-8000-000000000000");
       const api = url.startsWith("/api/");
       if (url.startsWith("/api/platform/")) {
         // The platform API takes API keys only (SECURITY 32): a flow id is no key.

@@ -168,7 +168,7 @@ describe("security: forced browsing past the second step", () => {
     const checked: string[] = [];
     for (const route of listRoutes(t.app.printRoutes({ commonPrefix: false }))) {
       if (isPublic(route.path)) continue;
-      const url = route.path.replace(/:methodId\b/g, enrolled.methodId).replace(/:userId\b/g, enrolled.user.id).replace(/:id\b/g, "00000000-0000-4000-8000-000000000000");
+      const url = route.path.replace(/:methodId\b/g, enrolled.methodId).replace(/:userId\b/g, enrolled.user.id).replace(/:(id|accountId)\b/g, "00000000-0000-4000-8000-000000000000");
       const api = url.startsWith("/api/");
       if (route.method === "GET") {
         const response = await t.app.inject({ method: "GET", url, headers: api ? { authorization: `Bearer ${flowToken}` } : { cookie }, remoteAddress: browser.clientAddress });

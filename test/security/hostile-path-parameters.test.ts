@@ -51,12 +51,16 @@ function bodyFor(method: string, url: string): Record<string, string> | undefine
   if (page) {
     if (url.endsWith("/default") || url.endsWith("/resend") || url.endsWith("/deactivate") || url.endsWith("/reactivate") || url.endsWith("/revoke")) return {};
     if (url.endsWith("/rename")) return { name: "phone" };
+    if (url.endsWith("/approve") || url.endsWith("/disable")) return {};
+    if (url.endsWith("/reject") || url.endsWith("/reset-request")) return { reason: "Lost the phone, confirmed by a call." };
     if (url.endsWith("/send-code")) return { next: "reset" };
     if (url.endsWith("/delete") || url.endsWith("/reset") || /\/(sms|setup|totp)\/:methodId$/.test(url)) return { code: "123456" };
     return undefined;
   }
   if (url.endsWith("/resend") || url.endsWith("/default") || url.endsWith("/send-code") || url.endsWith("/deactivate") || url.endsWith("/reactivate") || url.endsWith("/revoke")) return {};
   if (method === "PATCH") return { name: "phone" };
+  if (url.endsWith("/approve") || url.endsWith("/two-factor/disable")) return {};
+  if (url.endsWith("/reject") || url.endsWith("/reset-requests")) return { reason: "Lost the phone, confirmed by a call." };
   if (url.endsWith("/confirm") || url.endsWith("/reset") || method === "DELETE") return { code: "123456" };
   return undefined;
 }

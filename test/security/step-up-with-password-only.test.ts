@@ -50,7 +50,7 @@ describe("step-up with the password only", () => {
     assert.match(page.body, /name="code"/);
     assert.doesNotMatch(page.body, /name="password"/, "with 2FA on the confirm page offers no password field");
     const refused = await browser.post("/settings/confirm", { password, next: "/settings/two-factor/disable" }, { csrfFrom: "/settings/confirm" });
-    assert.equal(refused.statusCode, 401, refused.body.slice(0, 300));
+    assert.equal(refused.statusCode, 400, refused.body.slice(0, 300)); // the same answer as the API: invalid_code_format on "code"
     assert.match(refused.body, /field-code-error/, "the error is shown next to the code field");
     const again = await browser.post("/settings/two-factor/disable", { password }, { csrfFrom: "/settings/two-factor/disable" });
     assert.equal(again.headers.location, "/settings/confirm?next=%2Fsettings%2Ftwo-factor%2Fdisable");
