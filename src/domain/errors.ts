@@ -18,7 +18,7 @@ export const errorCatalogue = {
   password_too_short: { status: 400, message: "Use a password of at least 12 characters." },
   password_too_long: { status: 400, message: "Use a password of at most 256 characters." },
   passwords_do_not_match: { status: 400, message: "The two passwords do not match. Type the same new password twice." },
-  reset_link_invalid: { status: 400, message: "This reset link is not valid, was already used or has expired. Ask for a new one." },
+  reset_link_invalid: { status: 400, message: "This link is not valid, was already used or has expired. Ask for a new one." },
   reset_limit_reached: { status: 429, message: "Too many reset emails were asked for. Try again later." },
   invalid_credentials: { status: 401, message: "Incorrect email or password." },
   password_incorrect: { status: 401, message: "That password is not correct." },

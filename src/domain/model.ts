@@ -136,6 +136,8 @@ export type EventType =
   | "recovery_codes.generated"
   | "password.changed"
   | "password.reset"
+  /** A1: an invited user chose their first password with the invitation's link (no email: they just did it). */
+  | "password.set"
   | "user.created"
   | "user.deactivated"
   | "user.reactivated"

@@ -119,6 +119,7 @@ export const eventLabels: Record<EventType, string> = {
   "recovery_codes.generated": "Recovery codes generated",
   "password.changed": "Password changed",
   "password.reset": "Password reset",
+  "password.set": "Password chosen from the invitation",
   "user.created": "User created",
   "user.deactivated": "User deactivated",
   "user.reactivated": "User reactivated",

@@ -7,12 +7,27 @@ import { carryOut, decide } from "./login-flow-effects.js";
 import { loginStartAfter, type LoginStart } from "./login.js";
 import { effectivePolicyFor } from "./policy.js";
 import { checkNewPassword } from "./users.js";
+import type { PasswordLinkPurpose } from "../store/ports/password-resets.js";
 
-/** PR1: whether a link still works, for the page that asks for the new password; it does not use the link. */
-export async function isResetLinkLive(deps: ServiceDeps, token: unknown): Promise<boolean> {
-  if (!isTokenShaped(token)) return false;
+/** What the set-password page needs to greet the person: what the link is for, and for an invitation whose account it opens. */
+export interface PasswordLinkView {
+  purpose: PasswordLinkPurpose;
+  displayName: string;
+  accountName: string;
+}
+
+/**
+ * PR1 and A1: whether a link still works, and what for, for the page that asks
+ * for the password; it does not use the link. Null for a dead link and for a
+ * deactivated user, whom the link would not let in either.
+ */
+export async function findLivePasswordLink(deps: ServiceDeps, token: unknown): Promise<PasswordLinkView | null> {
+  if (!isTokenShaped(token)) return null;
   const live = await deps.store.passwordResets.findLivePasswordReset(hashToken(token), deps.clock.now());
-  return live !== null;
+  const user = live ? await deps.store.accounts.findUserById(live.userId) : undefined;
+  if (!live || !user || !user.active) return null;
+  const account = await deps.store.accounts.findAccountById(user.accountId);
+  return { purpose: live.purpose, displayName: user.displayName, accountName: account?.name ?? "" };
 }
 
 /**
@@ -21,7 +36,8 @@ export async function isResetLinkLive(deps: ServiceDeps, token: unknown): Promis
  * user ends (SECURITY 30: someone else may hold one), the user's remembered
  * browsers are forgotten (a reset says the old password may be known; a
  * browser that logged in with it must not keep skipping the per-account
- * password delay), the user is emailed (`password.reset`), and the login
+ * password delay), the user is emailed (`password.reset`; an invitation's
+ * link records `password.set` instead and sends nothing), and the login
  * machine decides what follows from `password_reset_completed`, exactly as
  * after a password: the second step with every method and recovery code, a
  * required enrolment, or a session only for a user without 2FA (SECURITY 31;
@@ -61,7 +77,8 @@ export async function completePasswordReset(
     await store.passwordResets.retireUserPasswordResets(user.id, now);
     await store.sessions.revokeUserSessions(user.id, now);
     await store.browsers.forgetUserBrowsers(user.id);
-    await recordEvent(deps, store, { type: "password.reset", subject: user, context });
+    // An invited user chose their first password: nothing was reset, and no "your password was reset" email goes out.
+    await recordEvent(deps, store, { type: used.purpose === "invitation" ? "password.set" : "password.reset", subject: user, context });
     return carryOut(deps, store, { ...user, passwordHash }, decided, context, { flowTokenHash: hashToken(flowToken) });
   });
   if (!done.ok) return done;

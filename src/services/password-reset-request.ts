@@ -56,7 +56,7 @@ export async function requestPasswordReset(deps: ServiceDeps, input: { email: st
     ttlMinutes: Math.round(limits.ttlSeconds / 60),
   });
   await deps.store.transaction(async (store) => {
-    await store.passwordResets.insertPasswordReset({ id: deps.newId(), userId: user.id, tokenHash: hashToken(token), createdAt: now, expiresAt: now + limits.ttlSeconds * 1000 });
+    await store.passwordResets.insertPasswordReset({ id: deps.newId(), userId: user.id, tokenHash: hashToken(token), purpose: "reset", createdAt: now, expiresAt: now + limits.ttlSeconds * 1000 });
     await store.messages.enqueue({ id: deps.newId(), channel: "email", recipient: user.email, kind: resetLinkKind, subject: message.subject, textBody: message.text, htmlBody: message.html, createdAt: now });
   });
   return { ok: true };

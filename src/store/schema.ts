@@ -103,7 +103,7 @@ export interface Database {
     expires_at: number | null;
     revoked_by_user_id: string | null;
   };
-  password_resets: { id: string; user_id: string; token_hash: string; created_at: number; expires_at: number; used_at: number | null };
+  password_resets: { id: string; user_id: string; token_hash: string; purpose: string; created_at: number; expires_at: number; used_at: number | null };
   reset_requests: {
     id: string;
     account_id: string;

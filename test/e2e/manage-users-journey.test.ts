@@ -106,9 +106,13 @@ describe("e2e: manage users, in Chromium", { skip, timeout: 180_000 }, () => {
     const invited = await newcomer.newPage();
     await invited.goto(`${server!.url}/login/reset?token=${token}`);
     await arrive(invited, "/login/reset", "set-password");
-    await invited.getByLabel("New password", { exact: true }).fill("my very first password");
-    await invited.getByLabel("New password again").fill("my very first password");
-    await invited.getByRole("button", { name: "Set the new password" }).click();
+    // An invited user sets a first password: the page welcomes them and never speaks of a reset.
+    assert.equal(await invited.title(), "Set your password · twostep");
+    await invited.getByRole("heading", { level: 1, name: /^Welcome to / }).waitFor();
+    assert.doesNotMatch(await invited.locator("main").innerText(), /reset|new password/i);
+    await invited.getByLabel("Password", { exact: true }).fill("my very first password");
+    await invited.getByLabel("Password again").fill("my very first password");
+    await invited.getByRole("button", { name: "Set your password" }).click();
     await invited.waitForLoadState("load");
     if (new URL(invited.url()).pathname !== "/settings/security") {
       await invited.goto(`${server!.url}/login`);

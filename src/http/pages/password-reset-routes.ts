@@ -1,14 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import { errorMessage, errorStatus } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { completePasswordReset, isResetLinkLive } from "../../services/password-reset-complete.js";
+import { completePasswordReset, findLivePasswordLink } from "../../services/password-reset-complete.js";
 import { requestPasswordReset } from "../../services/password-reset-request.js";
 import { requestContext } from "../context.js";
 import { pageSession } from "../plugins/authentication.js";
 import { csrfToken, redirect, sendPage } from "./render.js";
 import { formSchema } from "./form-schema.js";
 import { answerLoginStart } from "./login-routes.js";
-import { forgotPasswordForm, newPasswordForm, resetLinkInvalidPage, resetRequestedPage } from "./views/password-reset.js";
+import { forgotPasswordForm, newPasswordForm, passwordLinkTitle, resetLinkInvalidPage, resetRequestedPage } from "./views/password-reset.js";
 import { failureAnswer } from "../failure.js";
 
 /**
@@ -39,24 +39,27 @@ export function registerPasswordResetPages(app: FastifyInstance, deps: ServiceDe
 
   app.get("/login/reset", { schema: { querystring: { type: "object", properties: { token: { type: "string", maxLength: 128 } } } } }, async (request, reply) => {
     const { token } = request.query as { token?: string };
-    if (!(await isResetLinkLive(deps, token))) {
+    const link = await findLivePasswordLink(deps, token);
+    if (!link) {
       return sendPage(reply, { ...page("This link does not work"), status: errorStatus("reset_link_invalid") }, resetLinkInvalidPage(errorMessage("reset_link_invalid")));
     }
-    return sendPage(reply, page("Choose a new password"), newPasswordForm({ csrfToken: csrfToken(reply), token: token! }));
+    return sendPage(reply, page(passwordLinkTitle(link)), newPasswordForm({ csrfToken: csrfToken(reply), token: token!, link }));
   });
 
   app.post("/login/reset", { schema: formSchema({ token: 128, newPassword: 1024, confirmPassword: 1024 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const body = request.body as { token: string; newPassword: string; confirmPassword: string };
     const result = await completePasswordReset(deps, body, requestContext(request));
     if (result.ok) return answerLoginStart(deps, request, reply, secure, result);
-    if (result.code === "reset_link_invalid") {
-      return sendPage(reply, { ...page("This link does not work"), status: failureAnswer(result).status }, resetLinkInvalidPage(errorMessage(result.code)));
+    // A weak or mistyped password keeps the link unused: the form comes back in the link's own words.
+    const link = result.code === "reset_link_invalid" ? null : await findLivePasswordLink(deps, body.token);
+    if (!link) {
+      return sendPage(reply, { ...page("This link does not work"), status: errorStatus("reset_link_invalid") }, resetLinkInvalidPage(errorMessage("reset_link_invalid")));
     }
     const field = result.field ?? "newPassword";
     return sendPage(
       reply,
-      { ...page("Choose a new password"), status: failureAnswer(result).status },
-      newPasswordForm({ csrfToken: csrfToken(reply), token: body.token, errors: { [field]: errorMessage(result.code) } }),
+      { ...page(passwordLinkTitle(link)), status: failureAnswer(result).status },
+      newPasswordForm({ csrfToken: csrfToken(reply), token: body.token, link, errors: { [field]: errorMessage(result.code) } }),
     );
   });
 }

@@ -66,7 +66,7 @@ export async function createAccountUser(deps: ServiceDeps, actor: Actor, input: 
   });
   await deps.store.transaction(async (store) => {
     await store.accounts.insertUser(user);
-    await store.passwordResets.insertPasswordReset({ id: deps.newId(), userId: user.id, tokenHash: hashToken(token), createdAt: now, expiresAt: now + invitationTtlDays * 86_400_000 });
+    await store.passwordResets.insertPasswordReset({ id: deps.newId(), userId: user.id, tokenHash: hashToken(token), purpose: "invitation", createdAt: now, expiresAt: now + invitationTtlDays * 86_400_000 });
     await recordEvent(deps, store, { type: "user.created", subject: user, actor: actor.user, context, detail: { role } });
     if (deps.config.email.gateway !== "none") {
       await store.messages.enqueue({ id: deps.newId(), channel: "email", recipient: email, kind: invitationKind, subject: message.subject, textBody: message.text, htmlBody: message.html, createdAt: now });
