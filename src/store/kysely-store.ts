@@ -155,6 +155,7 @@ export function bindPorts(db: Kysely<Database>): Stores {
       findResetRequest: (...args) => resetRequestsSql.findResetRequest(db, ...args),
       listPendingResetRequests: (...args) => resetRequestsSql.listPendingResetRequests(db, ...args),
       listRecentResetRequests: (...args) => resetRequestsSql.listRecentResetRequests(db, ...args),
+      listDecidedResetRequests: (...args) => resetRequestsSql.listDecidedResetRequests(db, ...args),
       settleResetRequest: (...args) => resetRequestsSql.settleResetRequest(db, ...args),
     },
   };

@@ -93,10 +93,23 @@ describe("e2e: a support-reviewed 2FA reset request, in Chromium", { skip, timeo
     const details = (await supportPage.locator("dl").textContent()) ?? "";
     assert.match(details, new RegExp(member.user.email.replace(/[.]/g, "\\.")));
     assert.match(details, new RegExp(admin.user.displayName));
-    assert.match(details, /two-factor authentication on/);
+    assert.match(details, /Two-factor authentication\s*On/);
     assert.match(details, /video call/);
     assert.ok((await supportPage.getByRole("heading", { name: "Recent security events of this user" }).count()) === 1);
     assert.ok((await supportPage.locator("table tbody tr").count()) > 0, "the member's recent events are listed");
+    // The Reason box for rejecting fills its form's width (it was a narrow default textarea), and the
+    // "Decide" heading stands clear of the events table above it.
+    const reasonBox = (await supportPage.getByLabel("Reason for rejecting").boundingBox())!;
+    const rejectForm = (await supportPage.locator("form.decision").nth(1).boundingBox())!;
+    assert.ok(reasonBox.width >= rejectForm.width - 60, `the Reason box is ${reasonBox.width}px in a ${rejectForm.width}px form`);
+    assert.ok(reasonBox.height >= 80, "a few lines tall");
+    const tableBottom = await supportPage.locator("table").last().evaluate((table) => table.getBoundingClientRect().bottom);
+    const decideTop = await supportPage.getByRole("heading", { name: "Decide" }).evaluate((heading) => heading.getBoundingClientRect().top);
+    assert.ok(decideTop - tableBottom >= 24, `"Decide" sits ${decideTop - tableBottom}px below the table`);
+    // Keyboard: from the Reason box, Tab reaches the Reject button.
+    await supportPage.getByLabel("Reason for rejecting").focus();
+    await supportPage.keyboard.press("Tab");
+    assert.equal(await supportPage.evaluate(() => document.activeElement?.textContent?.trim()), "Reject the request");
     await supportPage.getByRole("button", { name: "Approve and turn off two-factor authentication" }).click();
     await supportPage.waitForLoadState("load");
     if (new URL(supportPage.url()).pathname !== reviewPath) {

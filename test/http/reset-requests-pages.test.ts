@@ -53,6 +53,9 @@ describe("pages: 2FA reset requests", () => {
     const support = await logIn(cast.support);
     const queue = await support.get("/support/reset-requests");
     assert.equal(queue.statusCode, 200, queue.body);
+    assert.match(queue.body, /<h2 id="waiting">Waiting for review<\/h2>/);
+    assert.match(queue.body, /<h2 id="decided">Recently decided<\/h2>/);
+    assert.doesNotMatch(queue.body, /No recently decided|No waiting for review/, "empty states are sentences");
     assert.match(queue.body, /Max Member/);
     assert.match(queue.body, /Ada Admin/);
     assert.match(queue.body, /Phone stolen; confirmed by video call/);
@@ -63,12 +66,34 @@ describe("pages: 2FA reset requests", () => {
     assert.match(review.body, /Two-factor reset requested from support/, "the user's recent events");
     assert.match(review.body, /Approve and turn off two-factor authentication/);
     assert.match(review.body, /<label for="field-reason">Reason for rejecting<\/label>/);
+    assert.match(review.body, /<dt>Two-factor authentication<\/dt><dd><strong class="status-on">On<\/strong>/);
+    assert.match(review.body, /<h2 id="decide">Decide<\/h2>/);
+    assert.match(review.body, /<textarea id="field-reason" name="reason" rows="4"/);
 
     const approved = await support.post(`${reviewUrl}/approve`, {}, { csrfFrom: reviewUrl });
     assert.equal(approved.statusCode, 303, approved.body);
     assert.equal(approved.headers.location, `${reviewUrl}?notice=reset_approved`);
     assert.deepEqual(await t.deps.store.methods.listMethods(cast.member.user.id), []);
     assert.doesNotMatch((await support.get(reviewUrl)).body, /Approve and turn off/, "a decided request has no forms");
+    const after = await support.get("/support/reset-requests");
+    assert.match(after.body, /No requests are waiting for review\./);
+    assert.match(after.body, new RegExp(`href="/support/reset-requests/${id}">Max Member</a>[\\s\\S]*?Approved on <time`), "the decision is listed, with its time");
+  });
+
+  it("the queue's empty states are sentences: nothing waiting, nothing decided yet", async () => {
+    const fresh = await createTestApp();
+    try {
+      const cast = await resetCast(fresh.deps);
+      const browser = new FormClient(fresh.app);
+      await browser.post("/login", { email: cast.support.user.email, password: cast.support.password }, { csrfFrom: "/login" });
+      await browser.post("/login/two-factor", { code: nextCode(cast.support.keyBase32, fresh.clock) }, { csrfFrom: "/login/two-factor" });
+      const queue = await browser.get("/support/reset-requests");
+      assert.equal(queue.statusCode, 200, queue.body);
+      assert.match(queue.body, /<p class="empty">No requests are waiting for review\.<\/p>/);
+      assert.match(queue.body, /<p class="empty">No request has been decided yet\.<\/p>/);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it("rejecting needs a reason; a stale session goes to Confirm it's you", async () => {
@@ -81,7 +106,8 @@ describe("pages: 2FA reset requests", () => {
     const reviewUrl = `/support/reset-requests/${id}`;
     const noReason = await support.post(`${reviewUrl}/reject`, { reason: " " }, { csrfFrom: reviewUrl });
     assert.equal(noReason.statusCode, 400);
-    assert.match(noReason.body, /id="field-reason-error"/);
+    // The error sits right under the Reason box, tied to it, and the box takes the focus.
+    assert.match(noReason.body, /<textarea id="field-reason" name="reason" rows="4" maxlength="500" required autofocus aria-describedby="field-reason-hint field-reason-error" aria-invalid="true">[^<]*<\/textarea>\s*<p class="error" id="field-reason-error" role="alert">/);
 
     t.clock.advance(t.deps.config.stepUpMinutes * 60 + 1);
     const stale = await support.post(`${reviewUrl}/reject`, { reason: "Caller could not be verified" }, { csrfFrom: reviewUrl });

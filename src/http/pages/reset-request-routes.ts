@@ -5,6 +5,7 @@ import { sessionActor } from "../../services/sessions.js";
 import {
   approveResetRequest,
   fileResetRequest,
+  listDecidedResetRequests,
   listResetRequests,
   rejectResetRequest,
   resetRequestSubject,
@@ -16,7 +17,7 @@ import { RequestIdParams, UserIdParams } from "../params.js";
 import { formSchema } from "./form-schema.js";
 import { csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
 import { requirePageSession } from "./settings-routes.js";
-import { resetRequestForm, supportQueue } from "./views/reset-requests.js";
+import { recentDecisionCount, resetRequestForm, supportQueue } from "./views/reset-requests.js";
 
 /** A failure as a page; a missing or stale second factor goes to "Confirm it's you", which returns to `next`. */
 function failurePage(reply: FastifyReply, failure: Failure, next: string) {
@@ -58,9 +59,9 @@ export function registerResetRequestPages(app: FastifyInstance, deps: ServiceDep
     const actor = sessionActor(request.auth!);
     const pending = await listResetRequests(deps, actor, { status: "pending", limit: 100 }, requestContext(request));
     if (!pending.ok) return failurePage(reply, pending, request.url);
-    const recent = await listResetRequests(deps, actor, { status: "all", limit: 20 }, requestContext(request));
-    const settled = recent.ok ? recent.rows.filter((row) => row.request.status !== "pending") : [];
-    return sendPage(reply, { title: "Two-factor reset requests", notice: noticeFrom(request) }, supportQueue.page({ rows: pending.rows, settled }));
+    const decided = await listDecidedResetRequests(deps, actor, { limit: recentDecisionCount }, requestContext(request));
+    const settled = decided.ok ? decided.rows : [];
+    return sendPage(reply, { title: "Two-factor reset requests", notice: noticeFrom(request) }, supportQueue.page({ rows: pending.rows, settled, recentDecisionCount }));
   });
 
   const review = async (request: FastifyRequest, reply: FastifyReply, extra: { status?: number; reason?: string; error?: string | null; notice?: string | null } = {}) => {

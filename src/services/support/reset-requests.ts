@@ -97,6 +97,14 @@ export async function listResetRequests(
   return { ok: true, rows, next: found.length > limit ? requests[requests.length - 1]!.id : null };
 }
 
+/** The latest decisions, newest first, for the queue page's "Recently decided" (support only, like the queue). */
+export async function listDecidedResetRequests(deps: ServiceDeps, actor: Actor, options: { limit: number }, context: RequestContext): Promise<Result<{ rows: ResetRequestRow[] }>> {
+  const denied = await mayReview(deps, actor, context);
+  if (denied) return denied;
+  const decided = await deps.store.resetRequests.listDecidedResetRequests({ limit: Math.min(Math.max(options.limit, 1), 100) });
+  return { ok: true, rows: await Promise.all(decided.map((request) => rowOf(deps, request))) };
+}
+
 /** Loads a request and its user, and asks the table whether this reviewer may decide it (support never on itself). */
 async function reviewable(deps: ServiceDeps, actor: Actor, id: string, context: RequestContext): Promise<Result<{ request: ResetRequest; subject: SubjectUser }>> {
   const request = await deps.store.resetRequests.findResetRequest(id);

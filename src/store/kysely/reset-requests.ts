@@ -78,6 +78,13 @@ export async function listRecentResetRequests(db: Kysely<Database>, options: { l
   return rows.map(toRequest);
 }
 
+export async function listDecidedResetRequests(db: Kysely<Database>, options: { limit: number }): Promise<ResetRequest[]> {
+  // No index of its own: requests are filed and reviewed by hand, a few a day, so the decided rows
+  // stay in the thousands; the support queue's first page asks for the newest twenty.
+  const rows = await db.selectFrom("reset_requests").selectAll().where("status", "<>", "pending").orderBy("reviewed_at", "desc").orderBy("id", "desc").limit(options.limit).execute();
+  return rows.map(toRequest);
+}
+
 export async function settleResetRequest(
   db: Kysely<Database>,
   id: string,

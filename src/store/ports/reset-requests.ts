@@ -26,6 +26,9 @@ export interface ResetRequestStore {
   /** Every request, newest first (settled ones included); `after` as above. */
   listRecentResetRequests(options: { limit: number; after?: string }): Promise<ResetRequest[]>;
 
+  /** Approved and rejected requests, the latest decision first: what support decided lately. */
+  listDecidedResetRequests(options: { limit: number }): Promise<ResetRequest[]>;
+
   /**
    * Approves or rejects a pending request as ONE conditional write: the row
    * as settled for exactly one caller, undefined for anyone else (already settled, or no such id).

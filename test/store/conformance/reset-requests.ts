@@ -57,4 +57,17 @@ export function resetRequestsConformance(context: ConformanceContext) {
     assert.deepEqual(mine(await store().resetRequests.listRecentResetRequests({ limit: 1_000 })), [ids[2], ids[1], ids[0]], "recent: newest first, settled included");
     assert.deepEqual(await store().resetRequests.listPendingResetRequests({ limit: 10, after: randomUUID() }), [], "an unknown cursor gives nothing");
   });
+
+  it("lists decided requests by the time of the decision, latest first, whenever they were filed", async () => {
+    const base = now + 10_000_000 + Math.floor(Math.random() * 500_000);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await file(await context.user(), base + i)).id);
+    // Decided in another order than filed; the last one stays pending.
+    await store().resetRequests.settleResetRequest(ids[2]!, { status: "approved", reviewedByUserId: ids[2]!, reviewReason: null, reviewedAt: base + 100 });
+    await store().resetRequests.settleResetRequest(ids[0]!, { status: "rejected", reviewedByUserId: ids[0]!, reviewReason: "no", reviewedAt: base + 200 });
+    await store().resetRequests.settleResetRequest(ids[1]!, { status: "approved", reviewedByUserId: ids[1]!, reviewReason: null, reviewedAt: base + 150 });
+    const decided = await store().resetRequests.listDecidedResetRequests({ limit: 3 });
+    assert.deepEqual(decided.map((row) => row.id), [ids[0], ids[1], ids[2]], "latest decision first, the pending one left out");
+    assert.deepEqual(decided.map((row) => row.status), ["rejected", "approved", "approved"]);
+  });
 }

@@ -30,67 +30,104 @@ ${
   },
 };
 
-/** A2, the support console: the queue and the review page. */
-export const supportQueue = {
-  page(input: { rows: ResetRequestRow[]; settled: ResetRequestRow[] }): Html {
-    const table = (rows: ResetRequestRow[], caption: string) =>
-      rows.length === 0
-        ? html`<p>No ${caption.toLowerCase()}.</p>`
-        : html`<table>
-  <caption>${caption}</caption>
-  <thead><tr><th scope="col">User</th><th scope="col">Account</th><th scope="col">Filed by</th><th scope="col">When</th><th scope="col">Reason</th><th scope="col">Status</th></tr></thead>
+/** How many of the latest decisions the queue page lists under "Recently decided". */
+export const recentDecisionCount = 20;
+
+const decisionOf = (request: ResetRequestRow["request"]) =>
+  request.status === "pending" ? statusLabels.pending : html`${statusLabels[request.status]} on ${timeElement(request.reviewedAt)}`;
+
+/** One of the queue page's two lists: who, where, who filed and when, then the reason (waiting) or the decision (decided). */
+function requestSection(input: { id: string; heading: string; empty: string; order: string; rows: ResetRequestRow[]; last: { heading: string; cell: (row: ResetRequestRow) => Html } }): Html {
+  return html`<section class="card" aria-labelledby="${input.id}">
+<h2 id="${input.id}">${input.heading}</h2>
+${input.rows.length === 0
+  ? html`<p class="empty">${input.empty}</p>`
+  : html`<p class="hint">${input.order}</p>
+<table class="requests">
+  <caption class="visually-hidden">${input.heading}: ${input.order}</caption>
+  <thead><tr><th scope="col">User</th><th scope="col">Account</th><th scope="col">Filed by</th><th scope="col">Filed</th><th scope="col">${input.last.heading}</th></tr></thead>
   <tbody>
-  ${rows.map(
+  ${input.rows.map(
     (row) => html`<tr>
     <td><a href="/support/reset-requests/${encodeURIComponent(row.request.id)}">${row.user?.displayName ?? "Unknown user"}</a></td>
     <td>${row.account?.name ?? ""}</td>
     <td>${row.filedBy?.displayName ?? ""}</td>
     <td>${timeElement(row.request.createdAt)}</td>
-    <td>${row.request.reason}</td>
-    <td>${statusLabels[row.request.status]}</td>
+    ${input.last.cell(row)}
   </tr>`,
   )}
   </tbody>
-</table>`;
+</table>`}
+</section>`;
+}
+
+/** A2, the support console: the queue and the review page. */
+export const supportQueue = {
+  page(input: { rows: ResetRequestRow[]; settled: ResetRequestRow[]; recentDecisionCount: number }): Html {
     return html`<h1>Two-factor reset requests</h1>
-<p>Account admins file these for users who lost their device and their recovery codes. Open one to review it; the oldest waiting request is first.</p>
-${table(input.rows, "Waiting for review")}
-${table(input.settled, "Recently decided")}`;
+<p>Account admins file these for users who lost their device and their recovery codes. Open one to review it.</p>
+${requestSection({
+  id: "waiting",
+  heading: "Waiting for review",
+  empty: "No requests are waiting for review.",
+  order: "Oldest first.",
+  rows: input.rows,
+  last: { heading: "Reason", cell: (row) => html`<td class="reason">${row.request.reason}</td>` },
+})}
+${requestSection({
+  id: "decided",
+  heading: "Recently decided",
+  empty: "No request has been decided yet.",
+  order: `The latest ${input.recentDecisionCount} decisions, newest first.`,
+  rows: input.settled,
+  last: { heading: "Decision", cell: (row) => html`<td>${decisionOf(row.request)}</td>` },
+})}`;
   },
   review(input: { csrfToken: string; row: ResetRequestRow; hasTwoFactor: boolean; events: SecurityEvent[]; reason?: string; error?: string | null }): Html {
     const { request } = input.row;
     const base = `/support/reset-requests/${encodeURIComponent(request.id)}`;
-    return html`<h1>Reset request: ${input.row.user?.displayName ?? "Unknown user"}</h1>
-<dl class="card">
-  <dt>User</dt><dd>${who(input.row.user)}, ${input.hasTwoFactor ? "two-factor authentication on" : "two-factor authentication off"}</dd>
+    return html`<p class="breadcrumb"><a href="/support/reset-requests">Two-factor reset requests</a></p>
+<h1>Reset request for ${input.row.user?.displayName ?? "Unknown user"}</h1>
+<dl class="details">
+  <dt>User</dt><dd>${who(input.row.user)}</dd>
+  <dt>Two-factor authentication</dt><dd>${input.hasTwoFactor ? html`<strong class="status-on">On</strong>` : html`<strong class="status-off">Off</strong>`}</dd>
   <dt>Account</dt><dd>${input.row.account?.name ?? ""}</dd>
   <dt>Filed by</dt><dd>${who(input.row.filedBy)}, ${timeElement(request.createdAt)}</dd>
-  <dt>Reason given</dt><dd>${request.reason}</dd>
-  <dt>Status</dt><dd>${statusLabels[request.status]}${request.reviewReason ? html`: ${request.reviewReason}` : null}</dd>
+  <dt>Reason given</dt><dd class="reason">${request.reason}</dd>
+  <dt>Status</dt><dd>${decisionOf(request)}</dd>
+  ${request.reviewReason ? html`<dt>Reason for rejecting</dt><dd class="reason">${request.reviewReason}</dd>` : null}
 </dl>
-<h2>Recent security events of this user</h2>
+<section class="card" aria-labelledby="events">
+<h2 id="events">Recent security events of this user</h2>
 ${
   input.events.length === 0
-    ? html`<p>No events.</p>`
-    : html`<table><thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Address</th></tr></thead><tbody>
-  ${input.events.map((event) => html`<tr><td>${timeElement(event.createdAt)}</td><td>${eventLabels[event.type]}</td><td>${event.clientAddress ?? ""}</td></tr>`)}
+    ? html`<p class="empty">No events recorded for this user.</p>`
+    : html`<table><caption class="visually-hidden">The user's latest security events, newest first</caption><thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Address</th></tr></thead><tbody>
+  ${input.events.map((event) => html`<tr><td>${timeElement(event.createdAt)}</td><td>${eventLabels[event.type]}</td><td>${event.clientAddress ?? "—"}</td></tr>`)}
   </tbody></table>`
 }
+</section>
 ${
   request.status === "pending"
-    ? html`<h2>Decide</h2>
-<form method="post" action="${base}/approve" class="card">
+    ? html`<section class="card" aria-labelledby="decide">
+<h2 id="decide">Decide</h2>
+<div class="decisions">
+<form method="post" action="${base}/approve" class="decision" aria-labelledby="approve-heading">
   ${csrfField(input.csrfToken)}
+  <h3 id="approve-heading">Approve</h3>
   <p>Approving removes the user's two-factor methods, recovery codes and signed-in sessions. The user and the filing admin are emailed.</p>
   <button type="submit" class="primary">Approve and turn off two-factor authentication</button>
 </form>
-<form method="post" action="${base}/reject" class="card">
+<form method="post" action="${base}/reject" class="decision" aria-labelledby="reject-heading" novalidate>
   ${csrfField(input.csrfToken)}
-  ${field({ name: "reason", label: "Reason for rejecting", rows: 3, value: input.reason ?? "", maxlength: 500, error: input.error ?? null, hint: "Sent to the user and the filing admin." })}
-  <button type="submit">Reject</button>
-</form>`
+  <h3 id="reject-heading">Reject</h3>
+  ${field({ name: "reason", label: "Reason for rejecting", rows: 4, value: input.reason ?? "", maxlength: 500, error: input.error ?? null, autofocus: Boolean(input.error), hint: "Sent to the user and the filing admin (up to 500 characters)." })}
+  <button type="submit" class="danger">Reject the request</button>
+</form>
+</div>
+</section>`
     : null
 }
-<p><a href="/support/reset-requests">Back to the queue</a></p>`;
+<p class="after-actions"><a href="/support/reset-requests">Back to the queue</a></p>`;
   },
 };
