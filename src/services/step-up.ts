@@ -34,10 +34,17 @@ export async function stepUp(
   return { ok: true, authenticatedAt: now };
 }
 
-/** Whether confirming needs a code (2FA on) or the password (2FA off). */
-export async function stepUpNeedsCode(deps: ServiceDeps, auth: Authenticated): Promise<boolean> {
+/**
+ * Whether the signed-in user has 2FA on. Acting on other users' 2FA needs it
+ * (`requireStepUp` with `forOthers`): the pages of such actions ask first, so
+ * a user without 2FA learns what to do before filling in a refused form.
+ */
+export async function hasOwnTwoFactor(deps: ServiceDeps, auth: Authenticated): Promise<boolean> {
   return activeMethods(await deps.store.methods.listMethods(auth.user.id)).length > 0;
 }
+
+/** Whether confirming needs a code (2FA on) or the password (2FA off). */
+export const stepUpNeedsCode = hasOwnTwoFactor;
 
 /**
  * Own 2FA settings: with 2FA on, the session must have passed a second factor

@@ -107,9 +107,17 @@ describe("pages: the storefront manager", () => {
     const browser = await pageLogin(t, member);
     assert.equal((await browser.get(`/storefront/customers/${reseller.customer.id}`)).statusCode, 200);
     const confirmPath = `/storefront/customers/${reseller.customer.id}/users/${reseller.enrolled.user.id}/disable`;
+    // The confirmation page says what to do instead of offering a Disable that would be refused.
+    const confirm = await browser.get(confirmPath);
+    assert.equal(confirm.statusCode, 200);
+    assert.match(confirm.body, /Set up two-factor authentication for your own account first/);
+    assert.match(confirm.body, /You can disable a customer(&#39;|')s two-factor authentication only while your own account uses two-factor authentication/);
+    assert.match(confirm.body, /<a class="button primary" href="\/settings\/two-factor\/setup">Set up two-factor authentication<\/a>/);
+    assert.doesNotMatch(confirm.body, /<button type="submit" class="danger"/);
     const response = await browser.post(confirmPath, {}, { csrfFrom: confirmPath });
     assert.equal(response.statusCode, 403);
-    assert.match(response.body, /Turn on two-factor authentication for your own account/);
+    assert.match(response.body, /Set up two-factor authentication for your own account first/);
+    assert.match(response.body, /href="\/settings\/two-factor\/setup"/);
     assert.equal((await t.deps.store.methods.listMethods(reseller.enrolled.user.id)).length, 1);
   });
 });

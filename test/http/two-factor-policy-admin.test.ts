@@ -95,9 +95,17 @@ describe("pages: the two-factor policy admins set", () => {
     assert.equal(stale.headers.location, "/settings/confirm?next=%2Fpanel%2Fpolicy");
     const plain = await seedUser(t.deps, { kind: "reseller", role: "admin" });
     const plainBrowser = await logIn(plain.user.email, plain.password);
+    // Before any form is sent, the page says what to do: set up 2FA first (a link), the forms disabled.
+    const shown = await plainBrowser.get("/panel/policy");
+    assert.equal(shown.statusCode, 200);
+    assert.match(shown.body, /<h2 id="own-two-factor-heading">Set up two-factor authentication for your own account first<\/h2>/);
+    assert.match(shown.body, /You can change the two-factor policy only while your own account uses two-factor authentication/);
+    assert.match(shown.body, /<a class="button primary" href="\/settings\/two-factor\/setup">Set up two-factor authentication<\/a>/);
+    assert.match(shown.body, /<fieldset class="plain" disabled>/);
     const refused = await plainBrowser.post("/panel/policy", { audience: "own_users", ...blankLevel("own_users"), "own_users-methods": "totp" }, { csrfFrom: "/panel/policy" });
     assert.equal(refused.statusCode, 403);
-    assert.match(refused.body, /Turn on two-factor authentication for your own account/);
+    assert.match(refused.body, /Set up two-factor authentication for your own account first/);
+    assert.match(refused.body, /href="\/settings\/two-factor\/setup"/);
     assert.equal((await t.deps.store.accounts.findPolicyLayers([{ accountId: admin.user.accountId, audience: "own_users" }])).length, 0);
   });
 

@@ -5,6 +5,7 @@ import type { PolicyLevelInput } from "../../domain/policy-levels.js";
 import { policyLevelsFor, setPolicyLevel } from "../../services/admin/policy-levels.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sessionActor } from "../../services/sessions.js";
+import { hasOwnTwoFactor } from "../../services/step-up.js";
 import { requestContext } from "../context.js";
 import { failureAnswer } from "../failure.js";
 import { formSchema } from "./form-schema.js";
@@ -46,7 +47,8 @@ export function registerPolicyPages(app: FastifyInstance, deps: ServiceDeps) {
   const show = async (request: FastifyRequest, reply: FastifyReply, status = 200, values?: { audience: string } & LevelFormValues, errors?: Record<string, string>) => {
     const levels = await policyLevelsFor(deps, sessionActor(request.auth!), requestContext(request));
     if (!levels.ok) return forbidden(reply, levels);
-    const page = policyLevelsPage.page({ csrfToken: csrfToken(reply), account: levels.account, levels: levels.levels, ...(values ? { values } : {}), ...(errors ? { errors } : {}) });
+    const ownTwoFactor = await hasOwnTwoFactor(deps, request.auth!);
+    const page = policyLevelsPage.page({ csrfToken: csrfToken(reply), account: levels.account, levels: levels.levels, ownTwoFactor, ...(values ? { values } : {}), ...(errors ? { errors } : {}) });
     return sendPage(reply, { title, status, notice: status === 200 ? noticeFrom(request) : null }, page);
   };
 
@@ -63,7 +65,9 @@ export function registerPolicyPages(app: FastifyInstance, deps: ServiceDeps) {
     const result = "ok" in input ? input : await setPolicyLevel(deps, sessionActor(request.auth!), audience as PolicyAudience, input, requestContext(request));
     if (result.ok) return redirect(reply, `${path}?notice=policy_saved`);
     if (result.code === "step_up_required") return redirect(reply, `/settings/confirm?next=${encodeURIComponent(path)}`);
-    if (result.code === "forbidden" || result.code === "own_two_factor_required") return forbidden(reply, result);
+    if (result.code === "forbidden") return forbidden(reply, result);
+    // The page again, its forms disabled under the way to set up the admin's own 2FA.
+    if (result.code === "own_two_factor_required") return show(request, reply, failureAnswer(result).status);
     const answer = failureAnswer(result);
     return show(request, reply, answer.status, { audience, ...values }, { [answer.field ?? "requireTwoFactorFrom"]: errorMessage(result.code) });
   });

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage, errorStatus, type Failure } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sessionActor } from "../../services/sessions.js";
+import { hasOwnTwoFactor } from "../../services/step-up.js";
 import {
   approveResetRequest,
   fileResetRequest,
@@ -17,11 +18,19 @@ import { RequestIdParams, UserIdParams } from "../params.js";
 import { formSchema } from "./form-schema.js";
 import { csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
 import { requirePageSession } from "./settings-routes.js";
+import { ownTwoFactorRequired } from "./views/own-two-factor.js";
 import { recentDecisionCount, resetRequestForm, supportQueue } from "./views/reset-requests.js";
 
-/** A failure as a page; a missing or stale second factor goes to "Confirm it's you", which returns to `next`. */
+/**
+ * A failure as a page; a stale second factor goes to "Confirm it's you", which returns to `next`;
+ * an actor without 2FA of their own is shown how to set it up, with the way back to `next`.
+ */
 function failurePage(reply: FastifyReply, failure: Failure, next: string) {
   if (failure.code === "step_up_required") return redirect(reply, `/settings/confirm?next=${encodeURIComponent(next)}`);
+  if (failure.code === "own_two_factor_required") {
+    const page = ownTwoFactorRequired({ action: "act on another user's two-factor authentication", back: { href: next, label: "Back" }, headingLevel: 1 });
+    return sendPage(reply, { title: "Set up two-factor authentication first", narrow: true, status: errorStatus(failure.code) }, page);
+  }
   const status = errorStatus(failure.code);
   return sendPage(reply, { title: status === 403 ? "Not allowed" : "Not possible", narrow: true, status }, html`<h1>${status === 403 ? "Not allowed" : "Not possible"}</h1><p>${errorMessage(failure.code)}</p>`);
 }
@@ -36,7 +45,7 @@ export function registerResetRequestPages(app: FastifyInstance, deps: ServiceDep
     const { userId } = request.params as { userId: string };
     const found = await resetRequestSubject(deps, sessionActor(request.auth!), userId, requestContext(request));
     if (!found.ok) return failurePage(reply, found, request.url);
-    return sendPage(reply, { title: fileTitle, notice: noticeFrom(request) }, resetRequestForm.page({ csrfToken: csrfToken(reply), user: found.subject.user, hasTwoFactor: found.hasTwoFactor }));
+    return sendPage(reply, { title: fileTitle, notice: noticeFrom(request) }, resetRequestForm.page({ csrfToken: csrfToken(reply), user: found.subject.user, hasTwoFactor: found.hasTwoFactor, ownTwoFactor: await hasOwnTwoFactor(deps, request.auth!) }));
   });
 
   app.post("/panel/users/:userId/reset-request", { ...reasonForm, schema: { ...reasonForm.schema, params: UserIdParams } }, async (request, reply) => {
@@ -46,10 +55,11 @@ export function registerResetRequestPages(app: FastifyInstance, deps: ServiceDep
     const actor = sessionActor(request.auth!);
     const result = await fileResetRequest(deps, actor, userId, { reason }, requestContext(request));
     if (result.ok) return redirect(reply, `${page}?notice=reset_requested`);
+    // The reason is checked after the actor's own 2FA and step-up (fileResetRequest), so this actor has 2FA.
     if (result.field === "reason") {
       const found = await resetRequestSubject(deps, actor, userId, requestContext(request));
       if (found.ok) {
-        return sendPage(reply, { title: fileTitle, status: 400 }, resetRequestForm.page({ csrfToken: csrfToken(reply), user: found.subject.user, hasTwoFactor: found.hasTwoFactor, reason, error: errorMessage(result.code) }));
+        return sendPage(reply, { title: fileTitle, status: 400 }, resetRequestForm.page({ csrfToken: csrfToken(reply), user: found.subject.user, hasTwoFactor: found.hasTwoFactor, ownTwoFactor: true, reason, error: errorMessage(result.code) }));
       }
     }
     return failurePage(reply, result, page);
@@ -71,7 +81,7 @@ export function registerResetRequestPages(app: FastifyInstance, deps: ServiceDep
     return sendPage(
       reply,
       { title: "Review a reset request", notice: extra.notice ?? null, ...(extra.status ? { status: extra.status } : {}) },
-      supportQueue.review({ csrfToken: csrfToken(reply), row: shown.row, hasTwoFactor: shown.hasTwoFactor, events: shown.events, reason: extra.reason ?? "", error: extra.error ?? null }),
+      supportQueue.review({ csrfToken: csrfToken(reply), row: shown.row, hasTwoFactor: shown.hasTwoFactor, ownTwoFactor: await hasOwnTwoFactor(deps, request.auth!), events: shown.events, reason: extra.reason ?? "", error: extra.error ?? null }),
     );
   };
 

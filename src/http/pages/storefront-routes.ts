@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage, type Failure } from "../../domain/errors.js";
+import type { Failure } from "../../domain/errors.js";
 import { sessionActor } from "../../services/sessions.js";
+import { hasOwnTwoFactor } from "../../services/step-up.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { disableCustomerTwoFactor, listCustomers, showCustomer } from "../../services/storefront/index.js";
 import { requestContext } from "../context.js";
@@ -64,7 +65,7 @@ export function registerStorefrontPages(app: FastifyInstance, deps: ServiceDeps)
     if (!target) return reply;
     // Nothing to disable: back to the record, which shows "Disabled" and no button.
     if (!target.user.twoFactorEnabled) return redirect(reply, customerPath(target.account.id));
-    return sendPage(reply, { title: "Disable two-factor authentication", narrow: true }, disableConfirmPage({ csrfToken: csrfToken(reply), ...target }));
+    return sendPage(reply, { title: "Disable two-factor authentication", narrow: true }, disableConfirmPage({ csrfToken: csrfToken(reply), ...target, ownTwoFactor: await hasOwnTwoFactor(deps, request.auth!) }));
   });
 
   app.post(
@@ -80,7 +81,7 @@ export function registerStorefrontPages(app: FastifyInstance, deps: ServiceDeps)
       if (result.code === "own_two_factor_required") {
         const target = await loadTarget(request, reply);
         if (!target) return reply;
-        return sendPage(reply, { title: "Disable two-factor authentication", narrow: true, status: 403 }, disableConfirmPage({ csrfToken: csrfToken(reply), ...target, error: errorMessage(result.code) }));
+        return sendPage(reply, { title: "Disable two-factor authentication", narrow: true, status: 403 }, disableConfirmPage({ csrfToken: csrfToken(reply), ...target, ownTwoFactor: false }));
       }
       return refuse(reply, result);
     },

@@ -3,6 +3,7 @@ import type { EffectivePolicy, PolicyAudience, PolicyLayer } from "../../../doma
 import type { LevelAbove, PolicyLevel } from "../../../services/admin/policy-levels.js";
 import { html, type Html } from "../html.js";
 import { csrfField, field } from "./layout.js";
+import { ownTwoFactorRequired } from "./own-two-factor.js";
 
 const audienceLabels: Record<Account["kind"], Partial<Record<PolicyAudience, string>>> = {
   platform: { own_users: "Platform staff", reseller_users: "Every reseller's users", customer_users: "Every customer account's users" },
@@ -53,7 +54,7 @@ function choice(input: { name: string; label: string; value: string; options: [s
 
 export type LevelFormValues = Partial<Record<"from" | "methods" | "recovery" | "password", string>>;
 
-function levelForm(csrfToken: string, kind: Account["kind"], level: PolicyLevel, values: LevelFormValues, errors: Partial<Record<string, string>>): Html {
+function levelForm(csrfToken: string, kind: Account["kind"], level: PolicyLevel, values: LevelFormValues, errors: Partial<Record<string, string>>, mayChange: boolean): Html {
   const name = (field: string) => `${level.audience}-${field}`;
   const inherited = level.inherited;
   const inheritWords = (words: string) => `Inherit (now: ${words})`;
@@ -64,6 +65,8 @@ ${aboveList(level.above)}
 <form method="post" action="/panel/policy" novalidate>
   ${csrfField(csrfToken)}
   <input type="hidden" name="audience" value="${level.audience}">
+  <fieldset class="plain"${mayChange ? null : html` disabled`}>
+  <legend class="visually-hidden">${levelLabel(kind, level.audience)}</legend>
   ${field({
     name: name("from"),
     label: "Two-factor required from",
@@ -97,6 +100,7 @@ ${aboveList(level.above)}
     error: errors.rotatePasswordOnDisable ?? null,
   })}
   <button type="submit" class="primary">Save this level</button>
+  </fieldset>
 </form>
 <h3>Effective policy for these users</h3>
 ${summary(level.effective, `effective-${level.audience}`)}
@@ -104,11 +108,13 @@ ${summary(level.effective, `effective-${level.audience}`)}
 }
 
 export const policyLevelsPage = {
-  page(input: { csrfToken: string; account: Account; levels: PolicyLevel[]; values?: { audience: string } & LevelFormValues; errors?: Partial<Record<string, string>> }): Html {
+  /** `ownTwoFactor` false: the levels are shown, their forms disabled, under the way to set up the admin's own 2FA. */
+  page(input: { csrfToken: string; account: Account; levels: PolicyLevel[]; ownTwoFactor: boolean; values?: { audience: string } & LevelFormValues; errors?: Partial<Record<string, string>> }): Html {
     return html`<h1>Two-factor policy</h1>
 <p>Set the two-factor policy of ${input.account.name}. Each field can inherit what the levels above set (platform, then reseller, then account); the most specific value wins, except the requirement date, where the earliest date of any level applies. Before that date users without 2FA see the deadline at each login and get reminders 14, 3 and 1 days before; from it on they must set it up before they can log in. Saving asks you to confirm it's you.</p>
+${input.ownTwoFactor ? null : ownTwoFactorRequired({ action: "change the two-factor policy", headingLevel: 2 })}
 ${input.levels.map((level) =>
-  levelForm(input.csrfToken, input.account.kind, level, input.values?.audience === level.audience ? input.values : {}, input.values?.audience === level.audience ? (input.errors ?? {}) : {}),
+  levelForm(input.csrfToken, input.account.kind, level, input.values?.audience === level.audience ? input.values : {}, input.values?.audience === level.audience ? (input.errors ?? {}) : {}, input.ownTwoFactor),
 )}`;
   },
   forbidden(message: string): Html {

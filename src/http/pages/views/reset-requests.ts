@@ -3,24 +3,28 @@ import { eventLabels } from "../../../services/audit.js";
 import type { ResetRequestRow } from "../../../services/support/reset-requests.js";
 import { html, type Html } from "../html.js";
 import { csrfField, field, timeElement } from "./layout.js";
+import { ownTwoFactorRequired } from "./own-two-factor.js";
 
 const statusLabels = { pending: "Waiting for review", approved: "Approved", rejected: "Rejected" } as const;
 const who = (user: User | undefined) => (user ? html`${user.displayName} <span class="hint">(${user.email})</span>` : "Unknown user");
 
 /** A2, the account admin's side: ask support to turn off a user's 2FA. */
 export const resetRequestForm = {
-  page(input: { csrfToken: string; user: User; hasTwoFactor: boolean; reason?: string; error?: string | null }): Html {
+  page(input: { csrfToken: string; user: User; hasTwoFactor: boolean; ownTwoFactor: boolean; reason?: string; error?: string | null }): Html {
     const action = `/panel/users/${encodeURIComponent(input.user.id)}/reset-request`;
+    const record = { href: `/panel/users/${encodeURIComponent(input.user.id)}`, label: `Back to ${input.user.displayName}` };
     return html`<h1>Ask support to reset two-factor authentication</h1>
 <p>For <strong>${input.user.displayName}</strong> (${input.user.email}), who has lost the device they sign in with and has no recovery codes left.</p>
 ${
   input.hasTwoFactor
     ? html`<p>Platform support reviews every request by hand. If they approve it, the user's two-factor methods, recovery codes and signed-in sessions are removed, and the user signs in with the password alone, then sets up two-factor authentication again. The user and you get an email when the request is sent and when it is decided.</p>
-<form method="post" action="${action}" class="card">
+${input.ownTwoFactor
+  ? html`<form method="post" action="${action}" class="card">
   ${csrfField(input.csrfToken)}
   ${field({ name: "reason", label: "Reason", rows: 4, value: input.reason ?? "", maxlength: 500, error: input.error ?? null, hint: "What happened, and how you confirmed it is really the user (up to 500 characters). Support reads this." })}
   <button type="submit" class="primary">Send the request to support</button>
 </form>`
+  : ownTwoFactorRequired({ action: "ask support to reset another user's two-factor authentication", back: record, headingLevel: 2 })}`
     : html`<p>This user does not have two-factor authentication turned on: there is nothing to reset.</p>`
 }`;
   },
@@ -83,7 +87,7 @@ ${requestSection({
   last: { heading: "Decision", cell: (row) => html`<td>${decisionOf(row.request)}</td>` },
 })}`;
   },
-  review(input: { csrfToken: string; row: ResetRequestRow; hasTwoFactor: boolean; events: SecurityEvent[]; reason?: string; error?: string | null }): Html {
+  review(input: { csrfToken: string; row: ResetRequestRow; hasTwoFactor: boolean; ownTwoFactor: boolean; events: SecurityEvent[]; reason?: string; error?: string | null }): Html {
     const { request } = input.row;
     const base = `/support/reset-requests/${encodeURIComponent(request.id)}`;
     return html`<p class="breadcrumb"><a href="/support/reset-requests">Two-factor reset requests</a></p>
@@ -111,7 +115,8 @@ ${
   request.status === "pending"
     ? html`<section class="card" aria-labelledby="decide">
 <h2 id="decide">Decide</h2>
-<div class="decisions">
+${input.ownTwoFactor
+  ? html`<div class="decisions">
 <form method="post" action="${base}/approve" class="decision" aria-labelledby="approve-heading">
   ${csrfField(input.csrfToken)}
   <h3 id="approve-heading">Approve</h3>
@@ -124,7 +129,8 @@ ${
   ${field({ name: "reason", label: "Reason for rejecting", rows: 4, value: input.reason ?? "", maxlength: 500, error: input.error ?? null, autofocus: Boolean(input.error), hint: "Sent to the user and the filing admin (up to 500 characters)." })}
   <button type="submit" class="danger">Reject the request</button>
 </form>
-</div>
+</div>`
+  : ownTwoFactorRequired({ action: "approve or reject a reset request", headingLevel: 3 })}
 </section>`
     : null
 }

@@ -2,6 +2,7 @@ import type { Account } from "../../../domain/model.js";
 import type { CustomerSummary, CustomerUserView } from "../../../services/storefront/index.js";
 import { html, type Html } from "../html.js";
 import { csrfField, field } from "./layout.js";
+import { ownTwoFactorRequired } from "./own-two-factor.js";
 
 /** A3, the storefront manager pages; words from the storefront help article ("Customers", "Two-Factor Authentication"). */
 
@@ -67,15 +68,16 @@ ${user.twoFactorEnabled
 }
 
 /** The confirmation step, as a page (works without JavaScript): Disable to confirm, or Cancel. */
-export function disableConfirmPage(input: { csrfToken: string; account: Account; user: CustomerUserView; error?: string | null }): Html {
+export function disableConfirmPage(input: { csrfToken: string; account: Account; user: CustomerUserView; ownTwoFactor: boolean }): Html {
   return html`<h1>Disable two-factor authentication for ${input.user.displayName}?</h1>
-${input.error ? html`<p class="error" role="alert">${input.error}</p>` : null}
 <div class="warning">${input.user.displayName} (<span class="nowrap">${input.user.email}</span>, ${input.account.name}) will be able to log in with their password alone. Their authenticator app and every remaining recovery code stop working for good, and they are logged out everywhere. They get an email saying you did this, and it is written to their event log. Do this only when they have lost their device and every recovery code.</div>
-<form method="post" action="${disablePath(input.account.id, input.user.id)}">
+${input.ownTwoFactor
+  ? html`<form method="post" action="${disablePath(input.account.id, input.user.id)}">
   ${csrfField(input.csrfToken)}
   <button type="submit" class="danger" autofocus>Disable</button>
   <a href="${customerPath(input.account.id)}" class="cancel">Cancel</a>
-</form>`;
+</form>`
+  : ownTwoFactorRequired({ action: "disable a customer's two-factor authentication", back: { href: customerPath(input.account.id), label: `Back to ${input.account.name}` }, headingLevel: 2 })}`;
 }
 
 export function storefrontNotAllowed(): Html {
