@@ -33,6 +33,15 @@ export function subjectOf(target: SubjectUser | { account: Account }): AccessSub
   return { userId: user?.id ?? null, accountId: target.account.id, accountKind: target.account.kind, accountParentId: target.account.parentId, role: user?.role ?? null };
 }
 
+/**
+ * What the table would answer, without recording anything: for what a page
+ * offers (a Create user button, a Deactivate link), so nobody is shown an
+ * action they would be refused. Never instead of `authorize` on the action itself.
+ */
+export function wouldAllow(actor: { user: User; account: Account }, action: Action, target: SubjectUser | { account: Account }): boolean {
+  return decide(principalOf(actor), action, subjectOf(target)).allow;
+}
+
 /** Loads a user and its account by id; undefined when there is no such user. */
 export async function findSubjectUser(deps: ServiceDeps, userId: string): Promise<SubjectUser | undefined> {
   const user = await deps.store.accounts.findUserById(userId);

@@ -29,7 +29,8 @@ describe("pages: manage users (A1)", () => {
     assert.equal(list.statusCode, 200);
     assert.match(list.body, /7 of 53 users have 2FA/);
     assert.match(list.body, /<a href="\/panel\/users">Manage users<\/a>|aria-current="page">Manage users/);
-    assert.match(list.body, /Enabled <span class="hint">\(Authenticator app\)<\/span>/);
+    assert.match(list.body, /<strong class="status-on">Enabled<\/strong> <span class="hint">\(Authenticator app\)<\/span>/);
+    assert.match(list.body, /<a href="\/panel\/users" aria-current="true">All users<\/a><a href="\/panel\/users\?withoutTwoFactor=1">Without 2FA<\/a>/);
     assert.match(list.body, /<label for="field-search">Search by email or name<\/label>/);
     const next = /<a rel="next" href="([^"]+)">Next page<\/a>/.exec(list.body);
     assert.ok(next, "53 users: a next page");
@@ -39,7 +40,8 @@ describe("pages: manage users (A1)", () => {
     const without = await browser.get("/panel/users?withoutTwoFactor=1");
     assert.doesNotMatch(without.body, new RegExp(users[0]!.user.email));
     assert.match(without.body, new RegExp(users[7]!.user.email));
-    assert.match(without.body, /name="withoutTwoFactor" value="1" checked/);
+    assert.match(without.body, /aria-current="true">Without 2FA<\/a>/);
+    assert.match(without.body, /<input type="hidden" name="withoutTwoFactor" value="1">/, "a search keeps the filter");
     const found = await browser.get(`/panel/users?search=${encodeURIComponent(users[9]!.user.email.slice(0, 3))}`);
     assert.equal((found.body.match(/<tr>/g) ?? []).length - 1, 1);
     const bad = await browser.get("/panel/users?cursor=%21");
@@ -66,6 +68,24 @@ describe("pages: manage users (A1)", () => {
     assert.match((await invitationFor(t.deps, email)).text, /choose your password/);
   });
 
+  it("platform support finds its staff under Support console → Manage users, and is offered only what it may do: no Create user, no Deactivate", async () => {
+    const support = await seedUser(t.deps, { kind: "platform", role: "support" });
+    const colleague = await addUser(t.deps, support.user.accountId, { role: "support", displayName: "Sue Support" });
+    const browser = await logIn(support.user.email, support.password);
+    const list = await browser.get("/panel/users");
+    assert.equal(list.statusCode, 200);
+    assert.match(list.body, /<span class="surface-name" aria-hidden="true">Support console<\/span>.*<a href="\/panel\/users" aria-current="page">Manage users<\/a>/);
+    assert.match(list.body, /0 of 2 users have 2FA/);
+    assert.doesNotMatch(list.body, /href="\/panel\/users\/new"/, "support may look, not create");
+    assert.equal((await browser.get("/panel/users/new")).statusCode, 403);
+    const record = await browser.get(`/panel/users/${colleague.user.id}`);
+    assert.equal(record.statusCode, 200);
+    assert.match(record.body, /aria-current="page">Manage users<\/a>/, "a record is under Manage users");
+    assert.doesNotMatch(record.body, /Deactivate user/, "support deactivates no colleague");
+    const alone = await seedUser(t.deps, { kind: "platform", role: "support" });
+    assert.match((await (await logIn(alone.user.email, alone.password)).get("/panel/users")).body, /0 of 1 user has 2FA/);
+  });
+
   it("deactivates through a confirm page, then reactivates; the reset-request link shows for a reseller user with 2FA", async () => {
     const admin = await seedUser(t.deps, { kind: "reseller", role: "admin" });
     const target = await addUser(t.deps, admin.user.accountId);
@@ -74,7 +94,7 @@ describe("pages: manage users (A1)", () => {
     const browser = await logIn(admin.user.email, admin.password);
     const record = await browser.get(`/panel/users/${target.user.id}`);
     assert.match(record.body, new RegExp(`href="/panel/users/${target.user.id}/reset-request"`));
-    assert.match(record.body, /Two-Factor Authentication<\/dt><dd>Enabled/);
+    assert.match(record.body, /Two-Factor Authentication<\/dt><dd><strong class="status-on">Enabled<\/strong>/);
     const confirm = await browser.get(`/panel/users/${target.user.id}/deactivate`);
     assert.match(confirm.body, /Deactivate .*\?/);
     const done = await browser.post(`/panel/users/${target.user.id}/deactivate`, {});

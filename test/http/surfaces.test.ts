@@ -39,7 +39,7 @@ describe("navigation by surface", () => {
   it("platform support sees the support console and no control panel", () => {
     assert.deepEqual(linksOf("platform", "support"), {
       account: ["/settings/security", "/settings/events", "/settings/api-keys"],
-      support_console: ["/support/reset-requests", "/support/events", "/panel/policy"],
+      support_console: ["/support/reset-requests", "/support/events", "/panel/users", "/panel/policy"],
     });
   });
 

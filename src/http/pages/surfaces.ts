@@ -49,6 +49,8 @@ const surfaceLinks: { id: Surface["id"]; label: string; links: LinkRule[] }[] = 
     links: [
       { href: "/support/reset-requests", label: "2FA reset requests", action: "reset_request.review", relation: "elsewhere" },
       { href: "/support/events", label: "All events", action: "events.view", relation: "elsewhere" },
+      // Support has no control panel of its own: the platform's staff and policy are reached from here.
+      { href: "/panel/users", label: "Manage users", action: "users.view", relation: "same_account" },
       { href: "/panel/policy", label: "Two-factor policy", action: "policy.manage", relation: "same_account" },
     ],
   },

@@ -4,6 +4,7 @@ import { errorMessage, errorStatus, type Failure } from "../../domain/errors.js"
 import { getAccountUser, listAccountUsers } from "../../services/admin/account-users.js";
 import { assignableRoles, createAccountUser } from "../../services/admin/create-user.js";
 import { deactivateUser, reactivateUser } from "../../services/admin/deactivate-user.js";
+import { wouldAllow } from "../../services/access.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sessionActor } from "../../services/sessions.js";
 import { requestContext } from "../context.js";
@@ -39,13 +40,16 @@ export function registerUsersPages(app: FastifyInstance, deps: ServiceDeps) {
     const search = query.search?.trim() ?? "";
     const page = await listAccountUsers(deps, actorOf(request), { search, withoutTwoFactor, ...(query.cursor ? { cursor: query.cursor } : {}) }, requestContext(request));
     if (!page.ok) return refuse(reply, page);
-    return sendPage(reply, { title: "Manage users", currentPath: "/panel/users" }, usersViews.list({ page, search, withoutTwoFactor }));
+    const mayCreate = wouldAllow(actorOf(request), "users.create", { account: page.account });
+    return sendPage(reply, { title: "Manage users", currentPath: "/panel/users" }, usersViews.list({ page, search, withoutTwoFactor, mayCreate }));
   });
 
   app.get("/panel/users/new", { preHandler: requireSession }, async (request, reply) => {
     // The form is shown only to those who may create: a member gets 403 here too, not an empty form.
     const allowed = await listAccountUsers(deps, actorOf(request), { limit: 1 }, requestContext(request));
     if (!allowed.ok) return refuse(reply, allowed);
+    // Looking is not creating (platform support may list its staff but not add to them).
+    if (!wouldAllow(actorOf(request), "users.create", { account: allowed.account })) return refuse(reply, { ok: false, code: "forbidden" });
     return sendPage(reply, { title: "Create user" }, usersViews.createForm({ csrfToken: csrfToken(reply), roles: assignableRoles(actorOf(request)) }));
   });
 
@@ -66,7 +70,9 @@ export function registerUsersPages(app: FastifyInstance, deps: ServiceDeps) {
   const showRecord = async (request: FastifyRequest, reply: FastifyReply, error: Failure | null = null) => {
     const found = await getAccountUser(deps, actorOf(request), userIdOf(request), requestContext(request));
     if (!found.ok) return refuse(reply, found);
-    const input = { csrfToken: csrfToken(reply), account: found.subject.account, user: found.view, isSelf: found.view.id === request.auth!.user.id, error: error && errorMessage(error.code) };
+    const actor = actorOf(request);
+    const may = { deactivate: wouldAllow(actor, "user.deactivate", found.subject), requestReset: wouldAllow(actor, "reset_request.file", found.subject) };
+    const input = { csrfToken: csrfToken(reply), account: found.subject.account, user: found.view, isSelf: found.view.id === request.auth!.user.id, may, error: error && errorMessage(error.code) };
     return sendPage(reply, { title: found.view.displayName, status: error ? errorStatus(error.code) : 200, notice: noticeFrom(request) }, usersViews.record(input));
   };
 

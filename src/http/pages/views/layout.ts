@@ -15,6 +15,11 @@ export interface LayoutOptions {
   narrow?: boolean;
 }
 
+/** A link is the current page on its own path and on the pages under it (a user's record is under Manage users). */
+function isCurrent(currentPath: string | undefined, href: string): boolean {
+  return currentPath !== undefined && (currentPath === href || currentPath.startsWith(`${href}/`));
+}
+
 export function layout(options: LayoutOptions, body: Html): Html {
   return html`<!doctype html>
 <html lang="en">
@@ -27,18 +32,24 @@ export function layout(options: LayoutOptions, body: Html): Html {
 </head>
 <body>
 <header class="top">
-  <a class="brand" href="/">twostep</a>
+  <div class="bar">
+    <a class="brand" href="/">twostep</a>
+    ${options.user && options.csrfToken
+      ? html`<div class="account-menu">
+      <span class="who">${options.user.email}</span>
+      <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${options.csrfToken}"><button type="submit" class="link">Log out</button></form>
+    </div>`
+      : null}
+  </div>
   ${options.user && options.csrfToken
     ? html`<nav aria-label="Main">
     ${options.account
       ? surfacesFor({ accountKind: options.account.kind, role: options.user.role }).map(
-          (surface) => html`<div class="surface"><span class="surface-name">${surface.label}</span>${surface.links.map(
-            (link) => html`<a href="${link.href}"${options.currentPath === link.href ? html` aria-current="page"` : null}>${link.label}</a>`,
+          (surface) => html`<div class="surface" role="group" aria-label="${surface.label}"><span class="surface-name" aria-hidden="true">${surface.label}</span>${surface.links.map(
+            (link) => html`<a href="${link.href}"${isCurrent(options.currentPath, link.href) ? html` aria-current="page"` : null}>${link.label}</a>`,
           )}</div>`,
         )
       : html`<a href="/settings/security">Security</a>`}
-    <span class="who">${options.user.email}</span>
-    <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${options.csrfToken}"><button type="submit" class="link">Log out</button></form>
   </nav>`
     : null}
 </header>
