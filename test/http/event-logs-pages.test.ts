@@ -48,7 +48,11 @@ describe("pages: event logs", () => {
     assert.match(String(csv.headers["content-disposition"]), /attachment; filename="events.csv"/);
     assert.match(csv.body, /^time,type,label,actor_email,subject_email,account,client_address,user_agent,detail\r\n/);
     assert.equal(csv.body.trim().split("\r\n").length, 2);
-    assert.equal((await browser.get("/panel/events")).statusCode, 403);
+    const notTheirs = await browser.get("/panel/events");
+    assert.equal(notTheirs.statusCode, 403);
+    assert.match(notTheirs.body, /<h1>Not allowed<\/h1>/);
+    assert.match(notTheirs.body, /Only an account(&#39;|')s administrators see its event log\. Your own security events are in your <a href="\/settings\/events">Event log<\/a>/);
+    assert.doesNotMatch(notTheirs.body, /Show events/, "no filter form that could only be refused");
     assert.equal((await browser.get("/support/events")).statusCode, 403);
   });
 
@@ -62,7 +66,9 @@ describe("pages: event logs", () => {
     assert.doesNotMatch(page.body, new RegExp(world.otherMember.email));
     const one = await browser.get(`/panel/events?user=${encodeURIComponent(world.buyer.email)}`);
     assert.doesNotMatch(one.body, new RegExp(`<td>${world.member.email}`));
-    assert.equal((await browser.get(`/panel/events?user=${encodeURIComponent(world.otherMember.email)}`)).statusCode, 403);
+    const refused = await browser.get(`/panel/events?user=${encodeURIComponent(world.otherMember.email)}`);
+    assert.equal(refused.statusCode, 403);
+    assert.match(refused.body, /id="field-user-error" role="alert">You cannot see that user(&#39;|')s events/, "the refusal sits by the User field, the form stays");
     assert.equal((await browser.get(`/panel/events.csv?user=${encodeURIComponent(world.otherMember.email)}`)).statusCode, 403);
   });
 

@@ -48,7 +48,10 @@ describe("pages: 2FA reset requests", () => {
     assert.equal(filed.headers.location, `${page}?notice=reset_requested`);
     assert.match((await admin.get(`${page}?notice=reset_requested`)).body, /The reset request is sent/);
 
-    assert.equal((await admin.get("/support/reset-requests")).statusCode, 403, "an account admin has no support console");
+    const noConsole = await admin.get("/support/reset-requests");
+    assert.equal(noConsole.statusCode, 403, "an account admin has no support console");
+    assert.match(noConsole.body, /Only platform support reviews two-factor reset requests\./);
+    assert.match(noConsole.body, /<a href="\/settings\/security">Back to Security<\/a>/);
 
     const support = await logIn(cast.support);
     const queue = await support.get("/support/reset-requests");

@@ -32,7 +32,9 @@ function failurePage(reply: FastifyReply, failure: Failure, next: string) {
     return sendPage(reply, { title: "Set up two-factor authentication first", narrow: true, status: errorStatus(failure.code) }, page);
   }
   const status = errorStatus(failure.code);
-  return sendPage(reply, { title: status === 403 ? "Not allowed" : "Not possible", narrow: true, status }, html`<h1>${status === 403 ? "Not allowed" : "Not possible"}</h1><p>${errorMessage(failure.code)}</p>`);
+  // Who may use the support console, in words rather than the catalogue's bare "not allowed".
+  const message = failure.code === "forbidden" && next.startsWith("/support/") ? "Only platform support reviews two-factor reset requests." : errorMessage(failure.code);
+  return sendPage(reply, { title: status === 403 ? "Not allowed" : "Not possible", narrow: true, status }, html`<h1>${status === 403 ? "Not allowed" : "Not possible"}</h1><p>${message}</p><p><a href="/settings/security">Back to Security</a></p>`);
 }
 
 /** A2 pages: the account admin files (/panel), platform support decides (/support). No JavaScript; CSRF on every form. */

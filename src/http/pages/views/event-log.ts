@@ -24,8 +24,24 @@ function linkTo(path: string, values: Record<string, string>, extra: Record<stri
   return query ? `${path}?${query}` : path;
 }
 
+/** Who may open each log that not everyone may: said instead of a filter form that could only be refused. */
+const whoMayOpen: Record<string, string> = {
+  "/panel/events": "Only an account's administrators see its event log.",
+  "/support/events": "Only platform support sees every account's events.",
+};
+
 export function eventLogPage(view: EventLogView): Html {
-  const errorFor = (name: string) => (view.error && view.error.field === name ? errorMessage(view.error.code) : null);
+  // A refusal of the whole log (no user or account asked for) is a page of its own; a refused filter stays by its field.
+  const filterRefused = view.error?.code === "forbidden" && !view.error.field ? (view.values.user ? "user" : view.values.account ? "account" : null) : null;
+  if (view.error?.code === "forbidden" && !view.error.field && !filterRefused) {
+    return html`<h1>Not allowed</h1>
+<p>${whoMayOpen[view.path] ?? errorMessage("forbidden")} Your own security events are in your <a href="/settings/events">Event log</a>.</p>
+<p><a href="/settings/security">Back to Security</a></p>`;
+  }
+  const errorFor = (name: string) => {
+    if (filterRefused === name) return `You cannot see that ${name}'s events. Choose one of your account's users or of your customers'.`;
+    return view.error && view.error.field === name ? errorMessage(view.error.code) : null;
+  };
   const filters = { ...view.values };
   delete filters.cursor;
   const typeError = errorFor("type");
@@ -41,14 +57,14 @@ ${view.page?.account ? html`<p>Account: <strong>${view.page.account.name}</stron
     ${typeError ? html`<p class="error" id="field-type-error" role="alert">${typeError}</p>` : null}
   </div>
   <div class="dates">
-  ${field({ name: "from", label: "From (YYYY-MM-DD, UTC)", value: view.values.from ?? "", error: errorFor("from"), required: false, maxlength: 10 })}
-  ${field({ name: "to", label: "To (YYYY-MM-DD, UTC, inclusive)", value: view.values.to ?? "", error: errorFor("to"), required: false, maxlength: 10 })}
+  ${field({ name: "from", label: "From", value: view.values.from ?? "", error: errorFor("from"), required: false, maxlength: 10, hint: "YYYY-MM-DD, UTC", autocomplete: "off" })}
+  ${field({ name: "to", label: "To", value: view.values.to ?? "", error: errorFor("to"), required: false, maxlength: 10, hint: "YYYY-MM-DD, UTC, that day included", autocomplete: "off" })}
   </div>
   ${view.filters.account ? field({ name: "account", label: "Account id", value: view.values.account ?? "", error: errorFor("account"), required: false, maxlength: 64 }) : null}
   ${view.filters.user ? field({ name: "user", label: "User (email or id)", value: view.values.user ?? "", error: errorFor("user"), required: false, maxlength: 320 }) : null}
-  <div class="actions"><button type="submit" class="primary">Show events</button> <a href="${view.path}">Clear filters</a></div>
+  <div class="actions"><button type="submit" class="primary">Show events</button> <a href="${view.path}" class="cancel">Clear filters</a></div>
 </form>
-${view.error && !view.error.field ? html`<p class="error" role="alert">${errorMessage(view.error.code)}</p>` : null}
+${view.error && !view.error.field && !filterRefused ? html`<p class="error" role="alert">${errorMessage(view.error.code)}</p>` : null}
 ${view.page ? eventTable(view, filters) : null}`;
 }
 

@@ -118,6 +118,6 @@ ${input.levels.map((level) =>
 )}`;
   },
   forbidden(message: string): Html {
-    return html`<h1>Not allowed</h1><p>${message}</p><p><a href="/settings/security">Back to security</a></p>`;
+    return html`<h1>Not allowed</h1><p>${message}</p><p><a href="/settings/security">Back to Security</a></p>`;
   },
 };

@@ -46,13 +46,19 @@ export function customerRecordPage(input: { account: Account; reseller: Account 
   ${input.reseller ? html`<dt>Reseller</dt><dd>${input.reseller.name}</dd>` : null}
   <dt>Users</dt><dd>${input.users.length}</dd>
 </dl>
-${input.users.length === 0 ? html`<p>This account has no users yet.</p>` : input.users.map((user) => customerUser(input.account, user))}
+</section>
+<section class="card" aria-labelledby="account-users">
+<h2 id="account-users">Users</h2>
+${input.users.length === 0
+  ? html`<p class="empty">This account has no users yet.</p>`
+  : html`<p class="hint">Two-Factor Authentication shows as Enabled or Disabled; customers set it up themselves and you cannot enable it for them. Disable it only for a customer who lost their authenticator device and every recovery code.</p>
+${input.users.map((user) => customerUser(input.account, user))}`}
 </section>`;
 }
 
 function customerUser(account: Account, user: CustomerUserView): Html {
   const status = user.twoFactorEnabled ? "Enabled" : "Disabled";
-  return html`<article class="card customer-user" aria-labelledby="user-${user.id}">
+  return html`<article class="customer-user" aria-labelledby="user-${user.id}">
 <h3 id="user-${user.id}">${user.displayName}</h3>
 <dl class="details">
   <dt>Email</dt><dd>${user.email}</dd>
@@ -81,7 +87,7 @@ ${input.ownTwoFactor
 }
 
 export function storefrontNotAllowed(): Html {
-  return html`<h1>Not allowed</h1><p>You can manage only your own reseller's customers.</p><p><a href="/settings/security">Back to security</a></p>`;
+  return html`<h1>Not allowed</h1><p>Only a reseller's users manage its customers, and only their own.</p><p><a href="/settings/security">Back to Security</a></p>`;
 }
 
 export function storefrontNotFound(): Html {
