@@ -77,6 +77,6 @@ describe("pages: the invitation's set-password page (A1)", () => {
     const page = await browser.get(`/login/reset?token=${"A".repeat(43)}`);
     assert.equal(page.statusCode, 400);
     assert.match(page.body, /This link is not valid, was already used or has expired/);
-    assert.match(page.body, /invitation links too/);
+    assert.match(page.body, /Came here from an invitation\? Ask for a new link with the email address you were invited with/);
   });
 });

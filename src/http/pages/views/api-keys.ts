@@ -32,8 +32,9 @@ export const apiKeyPages = {
     return html`<h1>API keys</h1>
 <p>An API key lets a script or another system use the platform API as you, without a two-factor prompt. Keep keys secret, give each one a name, and revoke a key you no longer need. A key cannot change security settings or make other keys.</p>
 ${keyTable(input.keys)}
-<h2>Create an API key</h2>
-<form method="post" action="/settings/api-keys" novalidate class="card">
+<section class="card" aria-labelledby="create-api-key">
+<h2 id="create-api-key">Create an API key</h2>
+<form method="post" action="/settings/api-keys" novalidate>
   ${csrfField(input.csrfToken)}
   ${field({ name: "name", label: "Name", value: input.values?.name ?? "", maxlength: 64, autocomplete: "off", error: input.errors?.name ?? null, hint: "What uses the key, e.g. Billing sync" })}
   <div class="field${input.errors?.expiresInDays ? " has-error" : ""}">
@@ -44,7 +45,8 @@ ${keyTable(input.keys)}
     ${input.errors?.expiresInDays ? html`<p class="error" id="field-expiresInDays-error" role="alert">${input.errors.expiresInDays}</p>` : null}
   </div>
   <button type="submit" class="primary">Create key</button>
-</form>`;
+</form>
+</section>`;
   },
 
   /** The one time the key is shown (API1): it is stored hashed and cannot be shown again. */

@@ -48,6 +48,6 @@ export function newPasswordForm(input: { csrfToken: string; token: string; link:
 export function resetLinkInvalidPage(message: string): Html {
   return html`<h1>This link does not work</h1>
 <div class="warning" role="alert">${message}</div>
-<p>This goes for invitation links too: ask for a new link with the email address you were invited with, and choose your password from it.</p>
+<p>Came here from an invitation? Ask for a new link with the email address you were invited with, and choose your password from it.</p>
 <div class="alternatives"><a href="/login/forgot">Ask for a new link</a> <a href="/login">Back to log in</a></div>`;
 }

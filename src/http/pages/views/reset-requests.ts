@@ -47,7 +47,7 @@ function requestSection(input: { id: string; heading: string; empty: string; ord
 ${input.rows.length === 0
   ? html`<p class="empty">${input.empty}</p>`
   : html`<p class="hint">${input.order}</p>
-<table class="requests">
+<div class="table-scroll"><table class="requests">
   <caption class="visually-hidden">${input.heading}: ${input.order}</caption>
   <thead><tr><th scope="col">User</th><th scope="col">Account</th><th scope="col">Filed by</th><th scope="col">Filed</th><th scope="col">${input.last.heading}</th></tr></thead>
   <tbody>
@@ -61,7 +61,7 @@ ${input.rows.length === 0
   </tr>`,
   )}
   </tbody>
-</table>`}
+</table></div>`}
 </section>`;
 }
 

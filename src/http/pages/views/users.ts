@@ -62,7 +62,7 @@ export const usersViews = {
 </form>
 ${page.users.length === 0
   ? html`<p class="empty">${input.search ? "No user's email or name starts with that." : input.withoutTwoFactor ? "Every user has two-factor authentication." : "This account has no users yet."}</p>`
-  : html`<table class="users">
+  : html`<div class="table-scroll"><table class="users">
   <caption class="visually-hidden">Users of ${page.account.name}</caption>
   <thead><tr><th scope="col">Email</th><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Two-factor authentication</th><th scope="col">Last login</th></tr></thead>
   <tbody>
@@ -77,7 +77,7 @@ ${page.users.length === 0
   </tr>`,
   )}
   </tbody>
-</table>`}
+</table></div>`}
 ${page.nextCursor ? html`<p><a rel="next" href="${listHref({ search: input.search, withoutTwoFactor: input.withoutTwoFactor, cursor: page.nextCursor })}">Next page</a></p>` : null}`;
   },
 
