@@ -74,7 +74,7 @@ describe("e2e: a support-reviewed 2FA reset request, in Chromium", { skip, timeo
     assert.ok(formInputs.some((input) => input.label === "Reason"), "the Reason field is labelled");
     await page.getByLabel("Reason").fill(reason);
     await page.getByRole("button", { name: "Send the request to support" }).click();
-    await page.waitForURL((url) => url.searchParams.get("notice") === "reset_requested", { timeout: 15_000 });
+    await page.waitForURL((url) => url.pathname === `/panel/users/${member.user.id}` && url.searchParams.get("notice") === "reset_requested", { timeout: 15_000 });
     await page.getByText("The reset request is sent.").waitFor();
     await shots.take(page, "requested");
 

@@ -56,7 +56,8 @@ export function registerResetRequestPages(app: FastifyInstance, deps: ServiceDep
     const { reason } = request.body as { reason: string };
     const actor = sessionActor(request.auth!);
     const result = await fileResetRequest(deps, actor, userId, { reason }, requestContext(request));
-    if (result.ok) return redirect(reply, `${page}?notice=reset_requested`);
+    // Back to the user's record with the notice: the form again would read as "send it once more".
+    if (result.ok) return redirect(reply, `/panel/users/${encodeURIComponent(userId)}?notice=reset_requested`);
     // The reason is checked after the actor's own 2FA and step-up (fileResetRequest), so this actor has 2FA.
     if (result.field === "reason") {
       const found = await resetRequestSubject(deps, actor, userId, requestContext(request));

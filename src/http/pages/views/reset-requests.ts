@@ -13,7 +13,8 @@ export const resetRequestForm = {
   page(input: { csrfToken: string; user: User; hasTwoFactor: boolean; ownTwoFactor: boolean; reason?: string; error?: string | null }): Html {
     const action = `/panel/users/${encodeURIComponent(input.user.id)}/reset-request`;
     const record = { href: `/panel/users/${encodeURIComponent(input.user.id)}`, label: `Back to ${input.user.displayName}` };
-    return html`<h1>Ask support to reset two-factor authentication</h1>
+    return html`<p class="breadcrumb">Control panel · <a href="/panel/users">Manage users</a> · <a href="${record.href}">${input.user.displayName}</a></p>
+<h1>Ask support to reset two-factor authentication</h1>
 <p>For <strong>${input.user.displayName}</strong> (${input.user.email}), who has lost the device they sign in with and has no recovery codes left.</p>
 ${
   input.hasTwoFactor
@@ -23,6 +24,7 @@ ${input.ownTwoFactor
   ${csrfField(input.csrfToken)}
   ${field({ name: "reason", label: "Reason", rows: 4, value: input.reason ?? "", maxlength: 500, error: input.error ?? null, hint: "What happened, and how you confirmed it is really the user (up to 500 characters). Support reads this." })}
   <button type="submit" class="primary">Send the request to support</button>
+  <a href="${record.href}" class="cancel">Cancel</a>
 </form>`
   : ownTwoFactorRequired({ action: "ask support to reset another user's two-factor authentication", back: record, headingLevel: 2 })}`
     : html`<p>This user does not have two-factor authentication turned on: there is nothing to reset.</p>`
