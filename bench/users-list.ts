@@ -44,11 +44,11 @@ async function seed(db: Kysely<Database>, dialect: Dialect): Promise<number> {
   await db.insertInto("accounts").values({ id: "big", kind: "reseller", name: "Big reseller", parent_id: "platform", created_at: 0 }).execute();
   await sql`${series(dialect, smallAccounts)} insert into accounts (id, kind, name, parent_id, created_at) select 'a' || i, 'reseller', 'Reseller ' || i, 'platform', 0 from seq`.execute(db);
   // The big account: user0000001@big.example … in email order, display names "User 1" ….
-  await sql`${series(dialect, bigUsers)} insert into users (id, account_id, email, display_name, role, password_hash, active, created_at)
-    select 'b' || i, 'big', 'user' || ${pad(dialect)} || '@big.example', 'User ' || i, 'member', 'x', 1, 0 from seq`.execute(db);
+  await sql`${series(dialect, bigUsers)} insert into users (id, account_id, email, display_name, search_name, role, password_hash, active, created_at)
+    select 'b' || i, 'big', 'user' || ${pad(dialect)} || '@big.example', 'User ' || i, 'user ' || i, 'member', 'x', 1, 0 from seq`.execute(db);
   const small = smallAccounts * perSmall;
-  await sql`${series(dialect, small)} insert into users (id, account_id, email, display_name, role, password_hash, active, created_at)
-    select 's' || i, 'a' || (1 + (i - 1) / ${sql.lit(perSmall)}), 'm' || i || '@small.example', 'Member ' || i, 'member', 'x', 1, 0 from seq`.execute(db);
+  await sql`${series(dialect, small)} insert into users (id, account_id, email, display_name, search_name, role, password_hash, active, created_at)
+    select 's' || i, 'a' || (1 + (i - 1) / ${sql.lit(perSmall)}), 'm' || i || '@small.example', 'Member ' || i, 'member ' || i, 'member', 'x', 1, 0 from seq`.execute(db);
   for (const [prefix, n] of [["b", bigUsers], ["s", small]] as const) {
     await sql`${series(dialect, n)} insert into methods (id, user_id, type, name, status, is_default, secret_ciphertext, created_at)
       select 'm${sql.raw(prefix)}' || i, '${sql.raw(prefix)}' || i, 'totp', 'Authenticator app', 'active', 1, 'v1.k.iv.tag.body', 0 from seq where i % 10 < 7`.execute(db);
