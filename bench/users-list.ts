@@ -4,7 +4,7 @@
  * SQLite and (with BENCH_POSTGRES_URL) on PostgreSQL, then times the real
  * `listAccountUsers` service and the coverage line on the big account, against
  * a baseline measured in the same run: the coverage counted by scanning the
- * account (how it was counted before migration 0013). Target (A1): p95 ≤ 50 ms.
+ * account (how it was counted before migration 0014). Target (A1): p95 ≤ 50 ms.
  *
  *   npm run bench:users        (starts a throwaway PostgreSQL; BENCH_USERS=200000 for a smaller run)
  *
@@ -45,7 +45,7 @@ async function seed(db: Kysely<Database>, dialect: Dialect): Promise<number> {
   await db.insertInto("accounts").values({ id: "platform", kind: "platform", name: "Platform", parent_id: null, created_at: 0 }).execute();
   await db.insertInto("accounts").values({ id: "big", kind: "reseller", name: "Big reseller", parent_id: "platform", created_at: 0 }).execute();
   await sql`${series(dialect, smallAccounts)} insert into accounts (id, kind, name, parent_id, created_at) select 'a' || i, 'reseller', 'Reseller ' || i, 'platform', 0 from seq`.execute(db);
-  // Users and methods one row at a time through the triggers of 0013 take minutes on PostgreSQL:
+  // Users and methods one row at a time through the triggers of 0014 take minutes on PostgreSQL:
   // there they are switched off for the bulk insert, and the counts are then computed set-based,
   // as the migration does for existing rows. SQLite runs its triggers; measure() checks both.
   if (dialect === "postgres") for (const table of ["users", "methods"]) await sql`alter table ${sql.table(table)} disable trigger user`.execute(db);

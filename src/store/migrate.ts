@@ -11,7 +11,7 @@ import * as resetRequestQueue from "./migrations/0009-reset-request-queue.js";
 import * as apiKeys from "./migrations/0010-api-keys.js";
 import * as eventLogSearch from "./migrations/0011-event-log-search.js";
 import * as customerAccountsIndex from "./migrations/0012-customer-accounts-index.js";
-import * as userDirectoryCounts from "./migrations/0013-user-directory-counts.js";
+import * as userDirectoryCounts from "./migrations/0014-user-directory-counts.js";
 
 /** Migrations are imported, not read from disk, so the compiled build and tests see the same list. */
 const migrations: Record<string, Migration> = {
@@ -27,7 +27,7 @@ const migrations: Record<string, Migration> = {
   "0010-api-keys": apiKeys,
   "0011-event-log-search": eventLogSearch,
   "0012-customer-accounts-index": customerAccountsIndex,
-  "0013-user-directory-counts": userDirectoryCounts,
+  "0014-user-directory-counts": userDirectoryCounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

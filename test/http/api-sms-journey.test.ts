@@ -76,7 +76,7 @@ describe("api: SMS journey", () => {
     assertApiError(await api.post("/api/me/two-factor/sms", { password: "not the password", phoneNumber: number }, token), 401, "password_incorrect", "password");
     assertApiError(await api.post("/api/me/two-factor/sms", { password, phoneNumber: "12345" }, token), 400, "invalid_phone_number", "phoneNumber");
     assertApiError(await api.post("/api/me/two-factor/sms", { password, phoneNumber: "+44 20 7946 0018" }, token), 400, "not_a_mobile_number", "phoneNumber");
-    assertApiError(await api.post("/api/me/two-factor/sms", { password, phoneNumber: "+86 138 0013 8000" }, token), 400, "phone_country_not_allowed", "phoneNumber");
+    assertApiError(await api.post("/api/me/two-factor/sms", { password, phoneNumber: "+86 138 0014 8000" }, token), 400, "phone_country_not_allowed", "phoneNumber");
     assertApiError(await api.post("/api/me/two-factor/sms", { password, phoneNumber: number, extra: 1 }, token), 400, "unknown_field");
     assertApiError(await api.post("/api/me/two-factor/sms", { password, phoneNumber: number }), 401, "not_authenticated");
     assert.equal(await outboxSize(t), sentBefore);

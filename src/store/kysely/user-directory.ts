@@ -7,7 +7,7 @@ import { searchName } from "./accounts.js";
 
 /**
  * A1: the account's user list, kept fast at a million users by the indexes of
- * migrations 0008 and 0013. A page walks users(account_id, email) from the
+ * migrations 0008 and 0014. A page walks users(account_id, email) from the
  * cursor and stops after `limit` rows (keyset, never OFFSET); "without 2FA" is
  * the range active_methods = 0 of users(account_id, active_methods, email);
  * the page's methods and last logins are two more statements over just the
@@ -76,7 +76,7 @@ export async function listAccountUsers(db: Kysely<Database>, query: AccountUsers
   }));
 }
 
-/** Coverage of the whole account ("7 of 9 users have 2FA"): one row, kept by the triggers of migration 0013. */
+/** Coverage of the whole account ("7 of 9 users have 2FA"): one row, kept by the triggers of migration 0014. */
 export async function countAccountUsers(db: Kysely<Database>, accountId: string): Promise<{ total: number; withTwoFactor: number }> {
   const row = await db.selectFrom("account_user_counts").select(["total", "with_two_factor"]).where("account_id", "=", accountId).executeTakeFirst();
   return { total: Number(row?.total ?? 0), withTwoFactor: Number(row?.with_two_factor ?? 0) };
