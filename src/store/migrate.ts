@@ -12,6 +12,7 @@ import * as apiKeys from "./migrations/0010-api-keys.js";
 import * as eventLogSearch from "./migrations/0011-event-log-search.js";
 import * as customerAccountsIndex from "./migrations/0012-customer-accounts-index.js";
 import * as passwordLinkPurpose from "./migrations/0013-password-link-purpose.js";
+import * as userDirectoryCounts from "./migrations/0014-user-directory-counts.js";
 
 /** Migrations are imported, not read from disk, so the compiled build and tests see the same list. */
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   "0011-event-log-search": eventLogSearch,
   "0012-customer-accounts-index": customerAccountsIndex,
   "0013-password-link-purpose": passwordLinkPurpose,
+  "0014-user-directory-counts": userDirectoryCounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -15,7 +15,10 @@ export function toAccount(row: Database["accounts"]): Account {
   return { id: row.id, kind: row.kind as AccountKind, name: row.name, parentId: row.parent_id, createdAt: num(row.created_at) };
 }
 
-export function toUser(row: Database["users"]): User {
+/** The columns a User is made of (the directory columns of 0014 are the store's own). */
+export type UserRow = Omit<Database["users"], "active_methods" | "search_name">;
+
+export function toUser(row: UserRow): User {
   return {
     id: row.id,
     accountId: row.account_id,

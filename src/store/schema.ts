@@ -14,7 +14,13 @@ export interface Database {
     password_hash: string;
     active: number;
     created_at: number;
+    /** Kept by triggers on methods (migration 0014): how many active 2FA methods. */
+    active_methods: Generated<number>;
+    /** The display name lower-cased by the application, for prefix search. */
+    search_name: string;
   };
+  /** Kept by triggers (migration 0014): the coverage line of each account. */
+  account_user_counts: { account_id: string; total: Generated<number>; with_two_factor: Generated<number> };
   policies: {
     account_id: string;
     audience: string;

@@ -6,6 +6,9 @@ import { toAccount, toUser } from "../rows.js";
 
 /** Accounts, users and policy layers. */
 
+/** What a display-name search compares with: lower-cased here (full Unicode), not by the database. */
+export const searchName = (displayName: string) => displayName.normalize("NFC").toLowerCase();
+
 export async function insertAccount(db: Kysely<Database>, account: Account): Promise<void> {
   await db
     .insertInto("accounts")
@@ -31,6 +34,7 @@ export async function insertUser(db: Kysely<Database>, user: User): Promise<void
       account_id: user.accountId,
       email: user.email,
       display_name: user.displayName,
+      search_name: searchName(user.displayName),
       role: user.role,
       password_hash: user.passwordHash,
       active: user.active ? 1 : 0,

@@ -1,39 +1,61 @@
-import { sql, type Kysely } from "kysely";
+import { type Kysely, type SelectQueryBuilder } from "kysely";
 import type { MethodType } from "../../domain/model.js";
 import type { AccountUsersQuery, DirectoryEntry } from "../ports/accounts.js";
 import type { Database } from "../schema.js";
-import { toUser } from "../rows.js";
+import { toUser, type UserRow } from "../rows.js";
+import { searchName } from "./accounts.js";
 
 /**
  * A1: the account's user list, kept fast at a million users by the indexes of
- * migration 0008. A page walks users(account_id, email) from the cursor and
- * stops after `limit` rows (keyset, never OFFSET); "has 2FA" is a probe of
- * methods(user_id, status); the page's methods and last logins are two more
- * statements over just the page's ids.
+ * migrations 0008 and 0014. A page walks users(account_id, email) from the
+ * cursor and stops after `limit` rows (keyset, never OFFSET); "without 2FA" is
+ * the range active_methods = 0 of users(account_id, active_methods, email);
+ * the page's methods and last logins are two more statements over just the
+ * page's ids. A search is an email prefix (a range of the email index) or a
+ * display-name prefix (a range of users(account_id, search_name, email)): when
+ * the names match few users (at most `sparseNames`) both ranges are read and
+ * merged in email order; when they match many, matches are dense and the walk
+ * in email order finds a page after a few rows.
  */
 
-/** LIKE with the pattern's own wildcards escaped: a search for "a_b" means those three characters. */
-const likePrefix = (value: string) => `${value.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+/** Every string that starts with `prefix` lies in [prefix, prefix + this) in byte order. */
+const highest = "\u{10FFFF}";
+const sparseNames = 2000;
+
 
 export async function listAccountUsers(db: Kysely<Database>, query: AccountUsersQuery): Promise<DirectoryEntry[]> {
-  let select = db.selectFrom("users").selectAll("users").where("users.account_id", "=", query.accountId);
-  if (query.afterEmail) select = select.where("users.email", ">", query.afterEmail);
-  if (query.search) {
-    const pattern = likePrefix(query.search);
-    // The email test is a range first (an index range within the account), then LIKE for exactness.
-    select = select.where((eb) =>
-      eb.or([
-        eb.and([eb("users.email", ">=", query.search!), sql<boolean>`users.email like ${pattern} escape '\\'`]),
-        sql<boolean>`lower(users.display_name) like ${pattern} escape '\\'`,
-      ]),
-    );
+  const scope = <Row,>(select: SelectQueryBuilder<Database, "users", Row>) => {
+    let scoped = select.where("users.account_id", "=", query.accountId);
+    if (query.afterEmail) scoped = scoped.where("users.email", ">", query.afterEmail);
+    if (query.withoutTwoFactor) scoped = scoped.where("users.active_methods", "=", 0);
+    return scoped;
+  };
+  const users = db.selectFrom("users");
+  let rows: UserRow[];
+  if (!query.search) {
+    rows = await scope(users.selectAll("users")).orderBy("users.email").limit(query.limit).execute();
+  } else {
+    const prefix = searchName(query.search);
+    const emailRange = <Row,>(select: SelectQueryBuilder<Database, "users", Row>) => select.where("users.email", ">=", prefix).where("users.email", "<", prefix + highest);
+    const nameRange = <Row,>(select: SelectQueryBuilder<Database, "users", Row>) => select.where("users.search_name", ">=", prefix).where("users.search_name", "<", prefix + highest);
+    const names = await nameRange(scope(users.select("users.email"))).limit(sparseNames + 1).execute();
+    if (names.length <= sparseNames) {
+      const byEmail = await emailRange(scope(users.select("users.email"))).orderBy("users.email").limit(query.limit).execute();
+      const emails = [...new Set([...byEmail, ...names].map((row) => row.email))].sort(byteOrder).slice(0, query.limit);
+      rows = emails.length === 0 ? [] : await users.selectAll().where("account_id", "=", query.accountId).where("email", "in", emails).orderBy("email").execute();
+    } else {
+      rows = await scope(users.selectAll("users"))
+        .where((eb) =>
+          eb.or([
+            eb.and([eb("users.email", ">=", prefix), eb("users.email", "<", prefix + highest)]),
+            eb.and([eb("users.search_name", ">=", prefix), eb("users.search_name", "<", prefix + highest)]),
+          ]),
+        )
+        .orderBy("users.email")
+        .limit(query.limit)
+        .execute();
+    }
   }
-  if (query.withoutTwoFactor) {
-    select = select.where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom("methods").select(sql`1`.as("one")).whereRef("methods.user_id", "=", "users.id").where("methods.status", "=", "active"))),
-    );
-  }
-  const rows = await select.orderBy("users.email").limit(query.limit).execute();
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   const [methods, logins] = await Promise.all([
@@ -54,28 +76,13 @@ export async function listAccountUsers(db: Kysely<Database>, query: AccountUsers
   }));
 }
 
-/**
- * Coverage of the whole account ("7 of 9 users have 2FA"). The total is an
- * index-only count on users(account_id, …); the covered count probes
- * methods(user_id, status) once per user of the account, never reading a
- * methods row itself.
- */
+/** Coverage of the whole account ("7 of 9 users have 2FA"): one row, kept by the triggers of migration 0014. */
 export async function countAccountUsers(db: Kysely<Database>, accountId: string): Promise<{ total: number; withTwoFactor: number }> {
-  const row = await db
-    .selectFrom("users")
-    .select((eb) => [
-      eb.fn.countAll().as("total"),
-      eb.fn
-        .count(
-          eb
-            .case()
-            .when(eb.exists(eb.selectFrom("methods").select(sql`1`.as("one")).whereRef("methods.user_id", "=", "users.id").where("methods.status", "=", "active")))
-            .then(1)
-            .end(),
-        )
-        .as("covered"),
-    ])
-    .where("users.account_id", "=", accountId)
-    .executeTakeFirstOrThrow();
-  return { total: Number(row.total), withTwoFactor: Number(row.covered) };
+  const row = await db.selectFrom("account_user_counts").select(["total", "with_two_factor"]).where("account_id", "=", accountId).executeTakeFirst();
+  return { total: Number(row?.total ?? 0), withTwoFactor: Number(row?.with_two_factor ?? 0) };
+}
+
+/** The order both databases sort emails in (bytes of UTF-8; code points for these strings). */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
