@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { disableNeedsNewPassword, disableTwoFactor } from "../../services/disable-two-factor.js";
@@ -14,6 +14,7 @@ import { disableForm } from "./views/disable.js";
 import { generateCodesForm, recoveryCodesPage } from "./views/recovery-codes.js";
 import { securityPage } from "./views/security.js";
 import { failureAnswer } from "../failure.js";
+import type { TypedApp } from "../typed-app.js";
 
 /**
  * Only a full session reaches settings: a pending login has none (SECURITY 28).
@@ -32,7 +33,7 @@ export async function activeSmsMethodId(deps: ServiceDeps, request: FastifyReque
   return (await deps.store.methods.listMethods(request.auth!.user.id)).find((method) => method.type === "sms" && method.status === "active")?.id ?? null;
 }
 
-export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
+export function registerSettingsPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
 
   app.get("/", async (request, reply) => {
@@ -55,7 +56,7 @@ export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
     "/settings/recovery-codes",
     { schema: formSchema({ password: 1024, code: 64 }, ["password", "code"]), preHandler: [requireSession, app.csrfProtection] },
     async (request, reply) => {
-      const body = request.body as { password?: string; code?: string };
+      const body = request.body;
       const result = await regenerateRecoveryCodes(deps, request.auth!, body, requestContext(request));
       if (result.ok) return sendPage(reply, { title: "Recovery codes" }, recoveryCodesPage({ codes: result.codes, justEnabled: false, email: request.auth!.user.email }));
       if (result.code === "two_factor_not_enabled") return redirect(reply, "/settings/security?notice=not_enabled");
@@ -74,7 +75,7 @@ export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
     "/settings/two-factor/disable",
     { schema: formSchema({ password: 1024, newPassword: 1024 }, ["newPassword"]), preHandler: [requireSession, app.csrfProtection] },
     async (request, reply) => {
-      const result = await disableTwoFactor(deps, request.auth!, request.body as { password: string; newPassword?: string }, requestContext(request));
+      const result = await disableTwoFactor(deps, request.auth!, request.body, requestContext(request));
       if (result.ok) return redirect(reply, `/settings/security?notice=${result.passwordChanged ? "two_factor_disabled_password_changed" : "two_factor_disabled"}`);
       if (result.code === "two_factor_not_enabled") return redirect(reply, "/settings/security?notice=not_enabled");
       if (result.code === "step_up_required") return stepUpRedirect(reply, "/settings/two-factor/disable");
