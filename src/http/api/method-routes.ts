@@ -1,6 +1,5 @@
-import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { toMethodView } from "../../services/method-view.js";
+import { listOwnMethods } from "../../services/own-methods.js";
 import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/methods.js";
 import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode } from "../../services/sms-enrolment.js";
 import { showTotpEnrolment } from "../../services/totp-enrolment.js";
@@ -60,7 +59,7 @@ export function registerMethodApi(app: TypedApp, deps: ServiceDeps) {
   );
 
   app.get("/me/methods", { ...auth, schema: { ...doc("The user's enrolled methods"), response: { 200: MethodsResponse, ...errors(401) } } }, async (request) => ({
-    methods: activeMethods(await deps.store.methods.listMethods(request.auth!.user.id)).map((method) => presentMethod(toMethodView(method))),
+    methods: (await listOwnMethods(deps, request.auth!)).map(presentMethod),
   }));
 
   app.patch(

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { isLoopbackAddress } from "../../security/loopback.js";
 import type { ServiceDeps } from "../../services/deps.js";
+import { listDevelopmentOutbox } from "../../services/development-outbox.js";
 import { sendPage } from "./render.js";
 import { outboxPage } from "./views/outbox.js";
 import type { TypedApp } from "../typed-app.js";
@@ -17,7 +18,7 @@ import type { TypedApp } from "../typed-app.js";
 export function registerDevelopmentPages(app: TypedApp, deps: ServiceDeps) {
   app.get("/dev/outbox", async (request, reply) => {
     if (!fromThisMachine(request)) return reply.callNotFound();
-    const messages = await deps.store.outbox.listOutboxMessages(50);
+    const messages = await listDevelopmentOutbox(deps, 50);
     return sendPage(reply, { title: "Development outbox" }, outboxPage(messages));
   });
 }

@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
-import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { toMethodView, type MethodView } from "../../services/method-view.js";
+import { findOwnMethod } from "../../services/own-methods.js";
 import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/methods.js";
 import { requestContext } from "../context.js";
 import { methodFormSchema, methodPageSchema } from "./form-schema.js";
@@ -17,12 +16,8 @@ import type { TypedApp } from "../typed-app.js";
 export function registerMethodPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
 
-  /** The user's own active method named in the URL, and how many they have; undefined sends them back. */
-  async function ownMethod(request: FastifyRequest, methodId: string): Promise<{ method: MethodView; count: number } | undefined> {
-    const methods = activeMethods(await deps.store.methods.listMethods(request.auth!.user.id));
-    const method = methods.find((candidate) => candidate.id === methodId);
-    return method && { method: toMethodView(method), count: methods.length };
-  }
+  /** The user's own active method named in the URL, and how many they have; null sends them back. */
+  const ownMethod = (request: FastifyRequest, methodId: string) => findOwnMethod(deps, request.auth!, methodId);
   const back = (reply: FastifyReply) => redirect(reply, "/settings/security");
 
   // The methods are listed on the security page; a typed /settings/methods goes there (and,

@@ -4,6 +4,7 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { disableNeedsNewPassword, disableTwoFactor } from "../../services/disable-two-factor.js";
 import { regenerateRecoveryCodes } from "../../services/recovery-codes.js";
 import { securityOverview } from "../../services/security-overview.js";
+import { activeSmsMethodId } from "../../services/own-methods.js";
 import { requestContext } from "../context.js";
 import { loginFlowCookie, pageSession } from "../plugins/authentication.js";
 import { isPendingEnrolment } from "../../services/required-enrolment.js";
@@ -28,11 +29,6 @@ export function requirePageSession(deps: ServiceDeps) {
   };
 }
 
-/** The SMS method a "Text me a code" button sends to, if the user has one. */
-export async function activeSmsMethodId(deps: ServiceDeps, request: FastifyRequest): Promise<string | null> {
-  return (await deps.store.methods.listMethods(request.auth!.user.id)).find((method) => method.type === "sms" && method.status === "active")?.id ?? null;
-}
-
 export function registerSettingsPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
 
@@ -46,7 +42,7 @@ export function registerSettingsPages(app: TypedApp, deps: ServiceDeps) {
     return sendPage(reply, { title: "Security", notice: noticeFrom(request) }, securityPage(overview, csrfToken(reply)));
   });
 
-  const smsMethodOf = (request: FastifyRequest) => activeSmsMethodId(deps, request);
+  const smsMethodOf = (request: FastifyRequest) => activeSmsMethodId(deps, request.auth!);
 
   app.get("/settings/recovery-codes", { preHandler: requireSession }, async (request, reply) =>
     sendPage(reply, { title: "Generate recovery codes", narrow: true }, generateCodesForm({ csrfToken: csrfToken(reply), smsMethodId: await smsMethodOf(request), alert: alertFrom(request) })),

@@ -4,10 +4,11 @@ import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sendMethodVerificationCode } from "../../services/methods.js";
 import { stepUp, stepUpNeedsCode } from "../../services/step-up.js";
+import { activeSmsMethodId } from "../../services/own-methods.js";
 import { requestContext } from "../context.js";
 import { formSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
-import { activeSmsMethodId, requirePageSession } from "./settings-routes.js";
+import { requirePageSession } from "./settings-routes.js";
 import { failureAnswer } from "../failure.js";
 import { safeNext } from "./step-up.js";
 import { confirmItsYouForm } from "./views/step-up.js";
@@ -21,7 +22,7 @@ export function registerStepUpPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
   const title = "Confirm it's you";
 
-  const smsMethodOf = (request: FastifyRequest) => activeSmsMethodId(deps, request);
+  const smsMethodOf = (request: FastifyRequest) => activeSmsMethodId(deps, request.auth!);
 
   const form = async (request: FastifyRequest, next: string, extra: { errors?: Partial<Record<string, string>>; alert?: string | null; token: string }) =>
     confirmItsYouForm({ csrfToken: extra.token, next, needsCode: await stepUpNeedsCode(deps, request.auth!), smsMethodId: await smsMethodOf(request), errors: extra.errors, alert: extra.alert });
