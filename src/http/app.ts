@@ -75,6 +75,10 @@ function answerUnreadableUrl(_error: FastifyError, request: FastifyRequest, repl
   setSecurityHeaders(request.raw, reply.raw, () => void send());
 }
 
+function csrfFieldOf(body: unknown): string | undefined {
+  return typeof body === "object" && body !== null && "_csrf" in body && typeof body._csrf === "string" ? body._csrf : undefined;
+}
+
 /** Builds the whole HTTP app without listening (tests use `inject`, server.ts listens). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { deps } = options;
@@ -94,7 +98,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(csrf, {
     cookieKey: "twostep_csrf",
     cookieOpts: { ...cookieOptions(secureCookies), signed: true, sameSite: "strict" },
-    getToken: (request) => (request.body as { _csrf?: string } | undefined)?._csrf,
+    // Every form route's schema has checked `_csrf` is a string (pages/form-schema.ts) before this runs.
+    getToken: (request) => csrfFieldOf(request.body),
   });
   await app.register(fastifyStatic, { root: publicDir, prefix: "/assets/", decorateReply: false, cacheControl: true, maxAge: 3600_000 });
 

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { sessionSurface, type RouteSurface } from "./route-surface.js";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
 import { getAccountUser, listAccountUsers, type AccountUserView } from "../../services/admin/account-users.js";
 import { createAccountUser } from "../../services/admin/create-user.js";
 import { deactivateUser, reactivateUser } from "../../services/admin/deactivate-user.js";
@@ -11,6 +11,7 @@ import { UserIdParams } from "../params.js";
 import { sendApiFailure } from "../failure.js";
 import { errors } from "./schemas.js";
 import { requireApiSession } from "./session.js";
+import type { TypedApp } from "../typed-app.js";
 
 const methodType = Type.Union([Type.Literal("totp"), Type.Literal("sms")]);
 const AdminUser = Type.Object({
@@ -61,11 +62,10 @@ const present = (user: AccountUserView) => ({ ...user, lastLoginAt: user.lastLog
  * /panel/users. Session bearer auth; every route is refused (403) to anyone
  * the table does not allow, including users of another account.
  */
-export function registerAdminUsersApi(app: FastifyInstance, deps: ServiceDeps) {
+export function registerAdminUsersApi(app: TypedApp, deps: ServiceDeps) {
   const auth = { onRequest: requireApiSession(deps) };
   const doc = (summary: string) => ({ tags: ["admin"], summary, security: [{ session: [] }] });
   const actorOf = (request: FastifyRequest) => sessionActor(request.auth!);
-  const userIdOf = (request: FastifyRequest) => (request.params as { userId: string }).userId;
 
   registerUsersListRoute(app, deps, sessionSurface("/admin/users", auth), "admin");
 
@@ -76,7 +76,7 @@ export function registerAdminUsersApi(app: FastifyInstance, deps: ServiceDeps) {
       schema: { ...doc("Create a user; they get an invitation email with a single-use set-password link (user.created)"), body: CreateUserBody, response: { 201: UserResponse, ...errors(400, 401, 403, 409, 415) } },
     },
     async (request, reply) => {
-      const body = request.body as { email: string; displayName: string; role: string };
+      const body = request.body;
       const created = await createAccountUser(deps, actorOf(request), body, requestContext(request));
       if (!created.ok) return sendApiFailure(reply, created);
       const found = await getAccountUser(deps, actorOf(request), created.user.id, requestContext(request));
@@ -89,7 +89,7 @@ export function registerAdminUsersApi(app: FastifyInstance, deps: ServiceDeps) {
     "/admin/users/:userId",
     { ...auth, schema: { ...doc("One user of the account, with 2FA status and last login"), params: UserIdParams, response: { 200: UserResponse, ...errors(400, 401, 403) } } },
     async (request, reply) => {
-      const found = await getAccountUser(deps, actorOf(request), userIdOf(request), requestContext(request));
+      const found = await getAccountUser(deps, actorOf(request), request.params.userId, requestContext(request));
       if (!found.ok) return sendApiFailure(reply, found);
       return { user: present(found.view) };
     },
@@ -103,9 +103,9 @@ export function registerAdminUsersApi(app: FastifyInstance, deps: ServiceDeps) {
       `/admin/users/:userId/${path}`,
       { ...auth, schema: { ...doc(summary), params: UserIdParams, response: { 200: UserResponse, ...errors(400, 401, 403, 409) } } },
       async (request, reply) => {
-        const result = await change(deps, actorOf(request), userIdOf(request), requestContext(request));
+        const result = await change(deps, actorOf(request), request.params.userId, requestContext(request));
         if (!result.ok) return sendApiFailure(reply, result);
-        const found = await getAccountUser(deps, actorOf(request), userIdOf(request), requestContext(request));
+        const found = await getAccountUser(deps, actorOf(request), request.params.userId, requestContext(request));
         if (!found.ok) return sendApiFailure(reply, found);
         return { user: present(found.view) };
       },
@@ -114,12 +114,12 @@ export function registerAdminUsersApi(app: FastifyInstance, deps: ServiceDeps) {
 }
 
 /** GET the account's users with 2FA status and coverage, on the session API or the platform API. */
-export function registerUsersListRoute(app: FastifyInstance, deps: ServiceDeps, surface: RouteSurface, tag: string) {
+export function registerUsersListRoute(app: TypedApp, deps: ServiceDeps, surface: RouteSurface, tag: string) {
   app.get(
     surface.path,
     { ...surface.hooks, schema: { tags: [tag], security: surface.security, summary: "The account's users with their 2FA status, and the account's 2FA coverage", querystring: UsersQuery, response: { 200: UsersResponse, ...errors(400, 401, 403) } } },
     async (request, reply) => {
-      const query = request.query as { search?: string; withoutTwoFactor?: string; cursor?: string; limit?: string };
+      const query = request.query;
       const page = await listAccountUsers(
         deps,
         surface.actorOf(request),

@@ -1,6 +1,6 @@
 import type { Actor } from "../../services/access.js";
-import { Type } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { eventLabels } from "../../services/audit.js";
 import { exportEventLogCsv } from "../../services/events/event-export.js";
@@ -12,6 +12,7 @@ import { sendApiFailure } from "../failure.js";
 import { iso } from "./present.js";
 import { errors, EventsResponse } from "./schemas.js";
 import { requireApiSession } from "./session.js";
+import type { TypedApp } from "../typed-app.js";
 
 const common = {
   type: Type.Optional(Type.String({ maxLength: 64, description: "One event type, such as login.succeeded" })),
@@ -40,27 +41,27 @@ const LogResponse = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: "Pass as cursor for the next (older) page; null on the last" }),
 });
 
-type Query = { type?: string; from?: string; to?: string; cursor?: string; limit?: string; format?: "csv"; user?: string; account?: string };
+/** The filters of any log: the own and account logs simply never have `account` (nor the own log `user`). */
+type Query = Static<typeof SupportQuery>;
 
 /**
  * A4 in the API: the same services as the pages, so the same access table.
  * The platform API can call viewEventLog with an API-key Actor the same way.
  */
-export function registerEventLogApi(app: FastifyInstance, deps: ServiceDeps) {
+export function registerEventLogApi(app: TypedApp, deps: ServiceDeps) {
   const auth = { onRequest: requireApiSession(deps) };
   const doc = (summary: string) => ({ tags: ["events"], summary, security: [{ session: [] }] });
   const answer = eventLogAnswer(deps, (request) => sessionActor(request.auth!));
 
-  const schema = (summary: string, querystring: unknown) => ({ ...doc(summary), querystring, response: { 200: LogResponse, ...errors(400, 401, 403) } });
-  app.get("/me/events", { ...auth, schema: schema("The user's own security events (as subject or actor), newest first", OwnQuery) }, (request, reply) => answer(request, reply, "own"));
-  app.get("/admin/events", { ...auth, schema: schema("The admin's account's events, with its customers' for a reseller", AdminQuery) }, (request, reply) => answer(request, reply, "account"));
-  app.get("/support/events", { ...auth, schema: schema("Every account's events (platform support)", SupportQuery) }, (request, reply) => answer(request, reply, "all"));
+  const schema = <Querystring extends TSchema>(summary: string, querystring: Querystring) => ({ ...doc(summary), querystring, response: { 200: LogResponse, ...errors(400, 401, 403) } });
+  app.get("/me/events", { ...auth, schema: schema("The user's own security events (as subject or actor), newest first", OwnQuery) }, (request, reply) => answer(request, reply, "own", request.query));
+  app.get("/admin/events", { ...auth, schema: schema("The admin's account's events, with its customers' for a reseller", AdminQuery) }, (request, reply) => answer(request, reply, "account", request.query));
+  app.get("/support/events", { ...auth, schema: schema("Every account's events (platform support)", SupportQuery) }, (request, reply) => answer(request, reply, "all", request.query));
 }
 
 /** The event-log handler for a scope, with the actor taken from a session or, on the platform API, an API key. */
 export function eventLogAnswer(deps: ServiceDeps, actorOf: (request: FastifyRequest) => Actor) {
-  return async (request: FastifyRequest, reply: FastifyReply, scope: EventLogQuery["scope"]) => {
-    const q = request.query as Query;
+  return async (request: FastifyRequest, reply: FastifyReply, scope: EventLogQuery["scope"], q: Query) => {
     const query: EventLogQuery = {
       scope,
       ...(q.account ? { accountId: q.account } : {}),
@@ -98,7 +99,7 @@ export function eventLogAnswer(deps: ServiceDeps, actorOf: (request: FastifyRequ
 }
 
 /** GET /api/platform/v1/events: the key user's widest log (support: all; an admin: the account and its customers; others: their own). */
-export function registerPlatformEventLogRoute(app: FastifyInstance, deps: ServiceDeps) {
+export function registerPlatformEventLogRoute(app: TypedApp, deps: ServiceDeps) {
   const answer = eventLogAnswer(deps, (request) => request.actor!);
   app.get(
     "/events",
@@ -106,7 +107,7 @@ export function registerPlatformEventLogRoute(app: FastifyInstance, deps: Servic
     (request, reply) => {
       const actor = request.actor!;
       const scope = actor.account.kind === "platform" && actor.user.role === "support" ? "all" : actor.user.role === "admin" ? "account" : "own";
-      return answer(request, reply, scope);
+      return answer(request, reply, scope, request.query);
     },
   );
 }

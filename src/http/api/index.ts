@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
+import { typedApp } from "../typed-app.js";
 import { registerLoginApi } from "./login-routes.js";
 import { registerPasswordResetApi } from "./password-reset-routes.js";
 import { registerSettingsApi } from "./settings-routes.js";
@@ -21,7 +22,8 @@ import { registerResetRequestApi } from "./reset-request-routes.js";
  * The JSON API under /api: the same services as the pages, JSON bodies only
  * (anything else is 415), Bearer session tokens, OpenAPI at /api/openapi.json.
  */
-export async function apiPlugin(app: FastifyInstance, options: { deps: ServiceDeps }) {
+export async function apiPlugin(fastify: FastifyInstance, options: { deps: ServiceDeps }) {
+  const app = typedApp(fastify);
   app.removeContentTypeParser("text/plain");
   app.addHook("onRequest", refuseApiKeyOutsidePlatform);
   // Every error response of every route is `$ref: ErrorBody`: one schema, not ~90 copies.

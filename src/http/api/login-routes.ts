@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyReply } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { startLogin, type LoginStart } from "../../services/login.js";
 import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
@@ -9,6 +9,7 @@ import { iso, presentDelivery, presentMethod } from "./present.js";
 import { CodeSentResponse, errors, FlowBody, LoginBody, LoginResponse, RecoveryLoginBody, SecondFactorBody, SessionResponse, SwitchMethodBody } from "./schemas.js";
 import { requireApiSession } from "./session.js";
 import { rememberBrowserAfterLogin } from "../../services/password-throttle.js";
+import type { TypedApp } from "../typed-app.js";
 
 /** Issue 7: a completed login answers a new browserToken unless the request's is still this user's. */
 async function browserTokenFor(deps: ServiceDeps, userId: string, presented: unknown) {
@@ -54,12 +55,12 @@ export async function presentLoginStart(deps: ServiceDeps, result: LoginStart, p
 }
 
 /** The same login as the pages (L6): step 1, step 2 by code or recovery code, method switch, log out. */
-export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
+export function registerLoginApi(app: TypedApp, deps: ServiceDeps) {
   app.post(
     "/login",
     { schema: { tags: ["login"], summary: "Step 1: email and password", body: LoginBody, response: { 200: LoginResponse, ...errors(400, 401, 415, 429) } } },
     async (request, reply) => {
-      const body = request.body as { email: string; password: string; browserToken?: string };
+      const body = request.body;
       const result = await startLogin(deps, body, requestContext(request));
       return result.ok ? presentLoginStart(deps, result, body.browserToken) : sendApiFailure(reply, result);
     },
@@ -69,7 +70,7 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     "/login/second-factor",
     { schema: { tags: ["login"], summary: "Step 2: a code from the current (or named) method", body: SecondFactorBody, response: { 200: SessionResponse, ...errors(400, 401, 403, 415, 429) } } },
     async (request, reply) => {
-      const body = request.body as { flowId: string; code: string; methodId?: string; browserToken?: string };
+      const body = request.body;
       const result = await verifySecondStepCode(deps, body.flowId, body, requestContext(request));
       return result.ok ? sessionBody(deps, result, body.browserToken) : sendApiFailure(reply, result);
     },
@@ -79,7 +80,7 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     "/login/recovery-code",
     { schema: { tags: ["login"], summary: "Step 2: a recovery code", body: RecoveryLoginBody, response: { 200: SessionResponse, ...errors(400, 401, 403, 415, 429) } } },
     async (request, reply) => {
-      const body = request.body as { flowId: string; code: string; browserToken?: string };
+      const body = request.body;
       const result = await verifySecondStepRecoveryCode(deps, body.flowId, body, requestContext(request));
       return result.ok ? sessionBody(deps, result, body.browserToken) : sendApiFailure(reply, result);
     },
@@ -89,13 +90,13 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     "/login/method",
     { schema: { tags: ["login"], summary: "Switch the second step to another enrolled method", body: SwitchMethodBody, response: { 200: LoginResponse, ...errors(400, 401, 403) } } },
     async (request, reply) => {
-      const body = request.body as { flowId: string; methodId: string };
+      const body = request.body;
       const switched = await switchSecondStepMethod(deps, body.flowId, body.methodId, requestContext(request));
       if (!switched.ok) return sendApiFailure(reply, switched);
       const step = await loadSecondStep(deps, body.flowId);
       if (!step.ok) return sendApiFailure(reply, step);
       return {
-        status: "second_factor_required",
+        status: "second_factor_required" as const,
         flowId: body.flowId,
         expiresAt: iso(step.flow.expiresAt),
         methods: step.methods.map(presentMethod),
@@ -109,8 +110,8 @@ export function registerLoginApi(app: FastifyInstance, deps: ServiceDeps) {
     "/login/resend",
     { schema: { tags: ["login"], summary: "Send a new SMS code for the current method (throttled; replaces the previous code)", body: FlowBody, response: { 200: CodeSentResponse, ...errors(400, 401, 403, 429, 502) } } },
     async (request, reply) => {
-      const result = await resendSecondStepCode(deps, (request.body as { flowId: string }).flowId, requestContext(request));
-      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : sendApiFailure(reply, result);
+      const result = await resendSecondStepCode(deps, request.body.flowId, requestContext(request));
+      return result.ok ? { sent: true as const, expiresAt: iso(result.expiresAt) } : sendApiFailure(reply, result);
     },
   );
 

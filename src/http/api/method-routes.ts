@@ -1,7 +1,5 @@
-import type { FastifyInstance } from "fastify";
-import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { toMethodView } from "../../services/method-view.js";
+import { listOwnMethods } from "../../services/own-methods.js";
 import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/methods.js";
 import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode } from "../../services/sms-enrolment.js";
 import { showTotpEnrolment } from "../../services/totp-enrolment.js";
@@ -26,18 +24,18 @@ import {
 } from "./schemas.js";
 import { Type } from "@sinclair/typebox";
 import { requireApiSession } from "./session.js";
+import type { TypedApp } from "../typed-app.js";
 
 /** M2–M4 in the API: SMS setup, and listing, renaming, defaulting, resetting and deleting methods. */
-export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
+export function registerMethodApi(app: TypedApp, deps: ServiceDeps) {
   const auth = { preHandler: requireApiSession(deps) };
   const doc = (summary: string) => ({ tags: ["methods"], summary, security: [{ session: [] }] });
-  const methodIdOf = (params: unknown) => (params as { methodId: string }).methodId;
 
   app.post(
     "/me/two-factor/sms",
     { ...auth, schema: { ...doc("Begin SMS setup: password and mobile number; a code is texted"), body: SmsSetupBody, response: { 200: SmsSetupResponse, ...errors(400, 401, 403, 409, 429, 502) } } },
     async (request, reply) => {
-      const result = await beginSmsEnrolment(deps, request.auth!, request.body as { password: string; phoneNumber: string }, requestContext(request));
+      const result = await beginSmsEnrolment(deps, request.auth!, request.body, requestContext(request));
       return result.ok ? { methodId: result.methodId, maskedPhone: result.maskedPhone, codeExpiresAt: iso(result.codeExpiresAt) } : sendApiFailure(reply, result);
     },
   );
@@ -46,8 +44,8 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
     "/me/two-factor/sms/:methodId/resend",
     { ...auth, schema: { ...doc("Text a new setup code (throttled; replaces the previous one)"), params: MethodIdParams, response: { 200: CodeSentResponse, ...errors(400, 401, 410, 429, 502) } } },
     async (request, reply) => {
-      const result = await resendSmsEnrolmentCode(deps, request.auth!, methodIdOf(request.params), requestContext(request));
-      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : sendApiFailure(reply, result);
+      const result = await resendSmsEnrolmentCode(deps, request.auth!, request.params.methodId, requestContext(request));
+      return result.ok ? { sent: true as const, expiresAt: iso(result.expiresAt) } : sendApiFailure(reply, result);
     },
   );
 
@@ -55,21 +53,21 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
     "/me/two-factor/sms/:methodId/confirm",
     { ...auth, schema: { ...doc("Finish SMS setup with the texted code; recovery codes with the first method"), params: MethodIdParams, body: CodeBody, response: { 200: ConfirmResponse, ...errors(400, 401, 403, 410, 429) } } },
     async (request, reply) => {
-      const result = await confirmSmsEnrolment(deps, request.auth!, { methodId: methodIdOf(request.params), code: (request.body as { code: string }).code }, requestContext(request));
-      return result.ok ? { enabled: true, recoveryCodes: result.recoveryCodes } : sendApiFailure(reply, result);
+      const result = await confirmSmsEnrolment(deps, request.auth!, { methodId: request.params.methodId, code: request.body.code }, requestContext(request));
+      return result.ok ? { enabled: true as const, recoveryCodes: result.recoveryCodes } : sendApiFailure(reply, result);
     },
   );
 
   app.get("/me/methods", { ...auth, schema: { ...doc("The user's enrolled methods"), response: { 200: MethodsResponse, ...errors(401) } } }, async (request) => ({
-    methods: activeMethods(await deps.store.methods.listMethods(request.auth!.user.id)).map((method) => presentMethod(toMethodView(method))),
+    methods: (await listOwnMethods(deps, request.auth!)).map(presentMethod),
   }));
 
   app.patch(
     "/me/methods/:methodId",
     { ...auth, schema: { ...doc("Rename a method (step-up window when 2FA is on)"), params: MethodIdParams, body: RenameBody, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } } },
     async (request, reply) => {
-      const result = await renameMethod(deps, request.auth!, methodIdOf(request.params), (request.body as { name: string }).name, requestContext(request));
-      return result.ok ? { ok: true } : sendApiFailure(reply, result);
+      const result = await renameMethod(deps, request.auth!, request.params.methodId, request.body.name, requestContext(request));
+      return result.ok ? { ok: true as const } : sendApiFailure(reply, result);
     },
   );
 
@@ -77,8 +75,8 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
     "/me/methods/:methodId/default",
     { ...auth, schema: { ...doc("Make a method the default for the second step (step-up window)"), params: MethodIdParams, response: { 200: OkResponse, ...errors(400, 401, 403, 404) } } },
     async (request, reply) => {
-      const result = await makeDefaultMethod(deps, request.auth!, methodIdOf(request.params), requestContext(request));
-      return result.ok ? { ok: true } : sendApiFailure(reply, result);
+      const result = await makeDefaultMethod(deps, request.auth!, request.params.methodId, requestContext(request));
+      return result.ok ? { ok: true as const } : sendApiFailure(reply, result);
     },
   );
 
@@ -86,8 +84,8 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
     "/me/methods/:methodId/send-code",
     { ...auth, schema: { ...doc("Text a code to an SMS method, to confirm a reset, delete or recovery-code regeneration"), params: MethodIdParams, response: { 200: CodeSentResponse, ...errors(400, 401, 404, 429, 502) } } },
     async (request, reply) => {
-      const result = await sendMethodVerificationCode(deps, request.auth!, methodIdOf(request.params), requestContext(request));
-      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : sendApiFailure(reply, result);
+      const result = await sendMethodVerificationCode(deps, request.auth!, request.params.methodId, requestContext(request));
+      return result.ok ? { sent: true as const, expiresAt: iso(result.expiresAt) } : sendApiFailure(reply, result);
     },
   );
 
@@ -103,13 +101,13 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
       },
     },
     async (request, reply) => {
-      const body = request.body as { code: string; phoneNumber?: string };
-      const result = await resetMethod(deps, request.auth!, { methodId: methodIdOf(request.params), ...body }, requestContext(request));
+      const body = request.body;
+      const result = await resetMethod(deps, request.auth!, { methodId: request.params.methodId, ...body }, requestContext(request));
       if (!result.ok) return sendApiFailure(reply, result);
-      if (result.type === "sms") return { type: "sms", methodId: result.methodId, maskedPhone: result.maskedPhone, codeExpiresAt: iso(result.codeExpiresAt) };
+      if (result.type === "sms") return { type: "sms" as const, methodId: result.methodId, maskedPhone: result.maskedPhone, codeExpiresAt: iso(result.codeExpiresAt) };
       const view = await showTotpEnrolment(deps, request.auth!, result.methodId);
       if (!view.ok) return sendApiFailure(reply, view);
-      return { type: "totp", methodId: view.methodId, key: view.keyBase32, keyGrouped: view.keyGrouped, otpauthUri: view.keyUri, qrCodePng: await renderQrPngDataUrl(view.keyUri), expiresAt: iso(view.expiresAt) };
+      return { type: "totp" as const, methodId: view.methodId, key: view.keyBase32, keyGrouped: view.keyGrouped, otpauthUri: view.keyUri, qrCodePng: await renderQrPngDataUrl(view.keyUri), expiresAt: iso(view.expiresAt) };
     },
   );
 
@@ -117,8 +115,8 @@ export function registerMethodApi(app: FastifyInstance, deps: ServiceDeps) {
     "/me/methods/:methodId",
     { ...auth, schema: { ...doc("Delete a method with a current code of it; deleting the last one disables 2FA"), params: MethodIdParams, body: CodeBody, response: { 200: DeleteMethodResponse, ...errors(400, 401, 404, 429) } } },
     async (request, reply) => {
-      const result = await deleteMethod(deps, request.auth!, { methodId: methodIdOf(request.params), code: (request.body as { code: string }).code }, requestContext(request));
-      return result.ok ? { deleted: true, twoFactorDisabled: result.twoFactorDisabled } : sendApiFailure(reply, result);
+      const result = await deleteMethod(deps, request.auth!, { methodId: request.params.methodId, code: request.body.code }, requestContext(request));
+      return result.ok ? { deleted: true as const, twoFactorDisabled: result.twoFactorDisabled } : sendApiFailure(reply, result);
     },
   );
 }

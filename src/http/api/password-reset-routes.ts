@@ -1,4 +1,3 @@
-import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { completePasswordReset } from "../../services/password-reset-complete.js";
 import { requestPasswordReset } from "../../services/password-reset-request.js";
@@ -7,9 +6,10 @@ import { resetRequestedWords } from "../pages/views/password-reset.js";
 import { presentLoginStart } from "./login-routes.js";
 import { sendApiFailure } from "../failure.js";
 import { errors, LoginResponse, PasswordResetCompleteBody, PasswordResetRequestBody, PasswordResetRequestedResponse } from "./schemas.js";
+import type { TypedApp } from "../typed-app.js";
 
 /** PR1 in the JSON API: the same services and answers as the pages. */
-export function registerPasswordResetApi(app: FastifyInstance, deps: ServiceDeps) {
+export function registerPasswordResetApi(app: TypedApp, deps: ServiceDeps) {
   app.post(
     "/password-reset/request",
     {
@@ -21,7 +21,7 @@ export function registerPasswordResetApi(app: FastifyInstance, deps: ServiceDeps
       },
     },
     async (request, reply) => {
-      const result = await requestPasswordReset(deps, request.body as { email: string }, requestContext(request));
+      const result = await requestPasswordReset(deps, request.body, requestContext(request));
       if (!result.ok) {
         if (result.retryAfterSeconds) reply.header("retry-after", String(result.retryAfterSeconds));
         return sendApiFailure(reply, result);
@@ -41,7 +41,7 @@ export function registerPasswordResetApi(app: FastifyInstance, deps: ServiceDeps
       },
     },
     async (request, reply) => {
-      const body = request.body as { token: string; newPassword: string };
+      const body = request.body;
       const result = await completePasswordReset(deps, body, requestContext(request));
       return result.ok ? presentLoginStart(deps, result, undefined) : sendApiFailure(reply, result);
     },

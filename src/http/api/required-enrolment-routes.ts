@@ -1,4 +1,3 @@
-import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import {
   beginRequiredSmsEnrolment,
@@ -13,6 +12,7 @@ import { sendApiFailure } from "../failure.js";
 import { rememberBrowserAfterLogin } from "../../services/password-throttle.js";
 import { iso } from "./present.js";
 import { CodeSentResponse, EnrolCodeBody, EnrolFlowBody, EnrolSmsBody, errors, MethodIdParams, RequiredConfirmResponse, SmsSetupResponse, TotpSetupResponse } from "./schemas.js";
+import type { TypedApp } from "../typed-app.js";
 
 /**
  * P1 after the date, in the API: the `flowId` of an `enrolment_required` login
@@ -20,15 +20,14 @@ import { CodeSentResponse, EnrolCodeBody, EnrolFlowBody, EnrolSmsBody, errors, M
  * answer carries the recovery codes and, with them, the session token: the
  * codes are shown in the same answer that issues the session.
  */
-export function registerRequiredEnrolmentApi(app: FastifyInstance, deps: ServiceDeps) {
+export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
   const doc = (summary: string) => ({ tags: ["login"], summary });
-  const methodIdOf = (params: unknown) => (params as { methodId: string }).methodId;
 
   app.post(
     "/login/enrol/totp",
     { schema: { ...doc("Required 2FA: begin authenticator-app setup for a login that may only enrol"), body: EnrolFlowBody, response: { 200: TotpSetupResponse, ...errors(400, 401, 403, 409) } } },
     async (request, reply) => {
-      const { flowId } = request.body as { flowId: string };
+      const { flowId } = request.body;
       const begun = await beginRequiredTotpEnrolment(deps, flowId);
       if (!begun.ok) return sendApiFailure(reply, begun);
       const view = await showRequiredTotpEnrolment(deps, flowId, begun.methodId);
@@ -41,7 +40,7 @@ export function registerRequiredEnrolmentApi(app: FastifyInstance, deps: Service
     "/login/enrol/sms",
     { schema: { ...doc("Required 2FA: begin SMS setup (a code is texted)"), body: EnrolSmsBody, response: { 200: SmsSetupResponse, ...errors(400, 401, 403, 409, 429, 502) } } },
     async (request, reply) => {
-      const body = request.body as { flowId: string; phoneNumber: string };
+      const body = request.body;
       const result = await beginRequiredSmsEnrolment(deps, body.flowId, body, requestContext(request));
       return result.ok ? { methodId: result.methodId, maskedPhone: result.maskedPhone, codeExpiresAt: iso(result.codeExpiresAt) } : sendApiFailure(reply, result);
     },
@@ -51,8 +50,8 @@ export function registerRequiredEnrolmentApi(app: FastifyInstance, deps: Service
     "/login/enrol/sms/:methodId/resend",
     { schema: { ...doc("Required 2FA: text a new setup code"), params: MethodIdParams, body: EnrolFlowBody, response: { 200: CodeSentResponse, ...errors(400, 401, 403, 410, 429, 502) } } },
     async (request, reply) => {
-      const result = await resendRequiredSmsCode(deps, (request.body as { flowId: string }).flowId, methodIdOf(request.params), requestContext(request));
-      return result.ok ? { sent: true, expiresAt: iso(result.expiresAt) } : sendApiFailure(reply, result);
+      const result = await resendRequiredSmsCode(deps, request.body.flowId, request.params.methodId, requestContext(request));
+      return result.ok ? { sent: true as const, expiresAt: iso(result.expiresAt) } : sendApiFailure(reply, result);
     },
   );
 
@@ -68,12 +67,12 @@ export function registerRequiredEnrolmentApi(app: FastifyInstance, deps: Service
         },
       },
       async (request, reply) => {
-        const body = request.body as { flowId: string; code: string };
-        const result = await confirmRequiredEnrolment(deps, body.flowId, { methodId: methodIdOf(request.params), code: body.code, type }, requestContext(request), { codesInThisAnswer: true });
+        const body = request.body;
+        const result = await confirmRequiredEnrolment(deps, body.flowId, { methodId: request.params.methodId, code: body.code, type }, requestContext(request), { codesInThisAnswer: true });
         if (!result.ok) return sendApiFailure(reply, result);
         // Issue 7: the login completed, so this client is remembered (a new browserToken each time).
         const browserToken = await rememberBrowserAfterLogin(deps, result.user.id, null);
-        return { status: "authenticated", enabled: true, recoveryCodes: result.recoveryCodes, sessionToken: result.sessionToken!, ...(browserToken ? { browserToken } : {}) };
+        return { status: "authenticated" as const, enabled: true as const, recoveryCodes: result.recoveryCodes, sessionToken: result.sessionToken!, ...(browserToken ? { browserToken } : {}) };
       },
     );
   }

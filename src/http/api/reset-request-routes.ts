@@ -1,5 +1,4 @@
 import { Type } from "@sinclair/typebox";
-import type { FastifyInstance } from "fastify";
 import { eventLabels } from "../../services/audit.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sessionActor } from "../../services/sessions.js";
@@ -16,6 +15,7 @@ import { RequestIdParams, UserIdParams } from "../params.js";
 import { sendApiFailure } from "../failure.js";
 import { errors } from "./schemas.js";
 import { requireApiSession } from "./session.js";
+import type { TypedApp } from "../typed-app.js";
 
 const time = Type.String({ format: "date-time" });
 const status = Type.Union([Type.Literal("pending"), Type.Literal("approved"), Type.Literal("rejected")]);
@@ -68,7 +68,7 @@ export function presentRequest(row: ResetRequestRow) {
  * them. The same services as the pages: the access table decides who, and
  * filing or deciding needs a fresh second factor (403 `step_up_required`).
  */
-export function registerResetRequestApi(app: FastifyInstance, deps: ServiceDeps) {
+export function registerResetRequestApi(app: TypedApp, deps: ServiceDeps) {
   const auth = { onRequest: requireApiSession(deps) };
   const doc = (tag: "admin" | "support", summary: string) => ({ tags: [tag], summary, security: [{ session: [] }] });
 
@@ -84,8 +84,8 @@ export function registerResetRequestApi(app: FastifyInstance, deps: ServiceDeps)
       },
     },
     async (request, reply) => {
-      const { userId } = request.params as { userId: string };
-      const result = await fileResetRequest(deps, sessionActor(request.auth!), userId, request.body as { reason: string }, requestContext(request));
+      const { userId } = request.params;
+      const result = await fileResetRequest(deps, sessionActor(request.auth!), userId, request.body, requestContext(request));
       if (!result.ok) return sendApiFailure(reply, result);
       return reply.code(201).send({ id: result.request.id, status: result.request.status });
     },
@@ -95,7 +95,7 @@ export function registerResetRequestApi(app: FastifyInstance, deps: ServiceDeps)
     "/support/reset-requests",
     { ...auth, schema: { ...doc("support", "The reset request queue: pending ones oldest first, or all newest first"), querystring: ListQuery, response: { 200: ListResponse, ...errors(400, 401, 403) } } },
     async (request, reply) => {
-      const query = request.query as { status?: "pending" | "all"; cursor?: string };
+      const query = request.query;
       const result = await listResetRequests(deps, sessionActor(request.auth!), { status: query.status ?? "pending", ...(query.cursor ? { after: query.cursor } : {}) }, requestContext(request));
       if (!result.ok) return sendApiFailure(reply, result);
       return { requests: result.rows.map(presentRequest), next: result.next };
@@ -106,7 +106,7 @@ export function registerResetRequestApi(app: FastifyInstance, deps: ServiceDeps)
     "/support/reset-requests/:id",
     { ...auth, schema: { ...doc("support", "One reset request with the user's recent security events"), params: RequestIdParams, response: { 200: ShowResponse, ...errors(400, 401, 403, 404) } } },
     async (request, reply) => {
-      const result = await showResetRequest(deps, sessionActor(request.auth!), (request.params as { id: string }).id, requestContext(request));
+      const result = await showResetRequest(deps, sessionActor(request.auth!), request.params.id, requestContext(request));
       if (!result.ok) return sendApiFailure(reply, result);
       return {
         request: presentRequest(result.row),
@@ -127,7 +127,7 @@ export function registerResetRequestApi(app: FastifyInstance, deps: ServiceDeps)
       },
     },
     async (request, reply) => {
-      const result = await approveResetRequest(deps, sessionActor(request.auth!), (request.params as { id: string }).id, requestContext(request));
+      const result = await approveResetRequest(deps, sessionActor(request.auth!), request.params.id, requestContext(request));
       if (!result.ok) return sendApiFailure(reply, result);
       return { id: result.request.id, status: result.request.status };
     },
@@ -145,7 +145,7 @@ export function registerResetRequestApi(app: FastifyInstance, deps: ServiceDeps)
       },
     },
     async (request, reply) => {
-      const result = await rejectResetRequest(deps, sessionActor(request.auth!), (request.params as { id: string }).id, request.body as { reason: string }, requestContext(request));
+      const result = await rejectResetRequest(deps, sessionActor(request.auth!), request.params.id, request.body, requestContext(request));
       if (!result.ok) return sendApiFailure(reply, result);
       return { id: result.request.id, status: result.request.status };
     },

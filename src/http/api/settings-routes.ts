@@ -1,4 +1,3 @@
-import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { disableTwoFactor } from "../../services/disable-two-factor.js";
 import { regenerateRecoveryCodes } from "../../services/recovery-codes.js";
@@ -25,9 +24,10 @@ import {
   TotpSetupResponse,
 } from "./schemas.js";
 import { requireApiSession } from "./session.js";
+import type { TypedApp } from "../typed-app.js";
 
 /** Security settings for the session's own user (M1, R1–R4, D1). */
-export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
+export function registerSettingsApi(app: TypedApp, deps: ServiceDeps) {
   const auth = { preHandler: requireApiSession(deps) };
   const doc = (summary: string) => ({ tags: ["two-factor"], summary, security: [{ session: [] }] });
 
@@ -49,7 +49,7 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
     "/me/two-factor/totp",
     { ...auth, schema: { ...doc("Begin authenticator-app setup (password again)"), body: PasswordBody, response: { 200: TotpSetupResponse, ...errors(400, 401, 403, 409, 429) } } },
     async (request, reply) => {
-      const begun = await beginTotpEnrolment(deps, request.auth!, request.body as { password: string }, requestContext(request));
+      const begun = await beginTotpEnrolment(deps, request.auth!, request.body, requestContext(request));
       if (!begun.ok) return sendApiFailure(reply, begun);
       const view = await showTotpEnrolment(deps, request.auth!, begun.methodId);
       if (!view.ok) return sendApiFailure(reply, view);
@@ -61,9 +61,9 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
     "/me/two-factor/totp/:methodId/confirm",
     { ...auth, schema: { ...doc("Finish setup with a current code; returns recovery codes once"), params: MethodIdParams, body: CodeBody, response: { 200: ConfirmResponse, ...errors(400, 401, 403, 410, 429) } } },
     async (request, reply) => {
-      const { methodId } = request.params as { methodId: string };
-      const result = await confirmTotpEnrolment(deps, request.auth!, { methodId, code: (request.body as { code: string }).code }, requestContext(request));
-      return result.ok ? { enabled: true, recoveryCodes: result.recoveryCodes } : sendApiFailure(reply, result);
+      const { methodId } = request.params;
+      const result = await confirmTotpEnrolment(deps, request.auth!, { methodId, code: request.body.code }, requestContext(request));
+      return result.ok ? { enabled: true as const, recoveryCodes: result.recoveryCodes } : sendApiFailure(reply, result);
     },
   );
 
@@ -71,7 +71,7 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
     "/me/recovery-codes",
     { ...auth, schema: { ...doc("Generate a new set of recovery codes (a current code, or the password within the step-up window); the old set dies"), body: ProofBody, response: { 200: RecoveryCodesResponse, ...errors(400, 401, 403, 409, 429) } } },
     async (request, reply) => {
-      const result = await regenerateRecoveryCodes(deps, request.auth!, request.body as { password?: string; code?: string }, requestContext(request));
+      const result = await regenerateRecoveryCodes(deps, request.auth!, request.body, requestContext(request));
       return result.ok ? { recoveryCodes: result.codes } : sendApiFailure(reply, result);
     },
   );
@@ -80,8 +80,8 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
     "/me/two-factor/disable",
     { ...auth, schema: { ...doc("Disable 2FA with the password within the step-up window (and a new one under rotatePasswordOnDisable)"), body: DisableBody, response: { 200: DisableResponse, ...errors(400, 401, 403, 409, 429) } } },
     async (request, reply) => {
-      const result = await disableTwoFactor(deps, request.auth!, request.body as { password: string; newPassword?: string }, requestContext(request));
-      return result.ok ? { disabled: true, passwordChanged: result.passwordChanged } : sendApiFailure(reply, result);
+      const result = await disableTwoFactor(deps, request.auth!, request.body, requestContext(request));
+      return result.ok ? { disabled: true as const, passwordChanged: result.passwordChanged } : sendApiFailure(reply, result);
     },
   );
 
@@ -92,7 +92,7 @@ export function registerSettingsApi(app: FastifyInstance, deps: ServiceDeps) {
       schema: { ...doc("Confirm it's you: a current code (2FA on) or the password (2FA off) starts a fresh step-up window"), body: StepUpBody, response: { 200: StepUpResponse, ...errors(400, 401, 429) } },
     },
     async (request, reply) => {
-      const result = await stepUp(deps, request.auth!, request.body as { code?: string; password?: string }, requestContext(request));
+      const result = await stepUp(deps, request.auth!, request.body, requestContext(request));
       return result.ok ? { authenticatedAt: iso(result.authenticatedAt) } : sendApiFailure(reply, result);
     },
   );

@@ -1,6 +1,5 @@
 import { Type } from "@sinclair/typebox";
 import { sessionSurface, type RouteSurface } from "./route-surface.js";
-import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sessionActor } from "../../services/sessions.js";
 import { disableCustomerTwoFactor, listCustomers, maxPageSize, showCustomer } from "../../services/storefront/index.js";
@@ -9,6 +8,7 @@ import { CustomerParams, CustomerUserParams } from "../params.js";
 import { sendApiFailure } from "../failure.js";
 import { errors } from "./schemas.js";
 import { requireApiSession } from "./session.js";
+import type { TypedApp } from "../typed-app.js";
 
 const AccountBody = Type.Object({ id: Type.String(), name: Type.String() });
 const CustomerRow = Type.Object({
@@ -50,7 +50,7 @@ const account = (value: { id: string; name: string }) => ({ id: value.id, name: 
  * as the pages; disabling needs a fresh second factor (403 `step_up_required`,
  * confirm with the step-up route, then retry).
  */
-export function registerStorefrontApi(app: FastifyInstance, deps: ServiceDeps) {
+export function registerStorefrontApi(app: TypedApp, deps: ServiceDeps) {
   const auth = { onRequest: requireApiSession(deps) };
   const doc = (summary: string) => ({ tags: ["storefront"], summary, security: [{ session: [] }] });
 
@@ -60,7 +60,7 @@ export function registerStorefrontApi(app: FastifyInstance, deps: ServiceDeps) {
     "/storefront/customers/:accountId",
     { ...auth, schema: { ...doc("A customer account and its users, each with twoFactorEnabled"), params: CustomerParams, response: { 200: CustomerResponse, ...errors(400, 401, 403, 404) } } },
     async (request, reply) => {
-      const { accountId } = request.params as { accountId: string };
+      const { accountId } = request.params;
       const result = await showCustomer(deps, sessionActor(request.auth!), accountId, requestContext(request));
       if (!result.ok) return sendApiFailure(reply, result);
       return { account: account(result.account), reseller: result.reseller && account(result.reseller), users: result.users };
@@ -78,7 +78,7 @@ export function registerStorefrontApi(app: FastifyInstance, deps: ServiceDeps) {
       },
     },
     async (request, reply) => {
-      const { accountId, userId } = request.params as { accountId: string; userId: string };
+      const { accountId, userId } = request.params;
       const result = await disableCustomerTwoFactor(deps, sessionActor(request.auth!), userId, requestContext(request), { accountId });
       if (!result.ok) return sendApiFailure(reply, result);
       return { disabled: true as const, user: { id: result.user.id, email: result.user.email, displayName: result.user.displayName } };
@@ -87,12 +87,12 @@ export function registerStorefrontApi(app: FastifyInstance, deps: ServiceDeps) {
 }
 
 /** GET the reseller's customers with 2FA counts, on the session API or the platform API. */
-export function registerCustomersListRoute(app: FastifyInstance, deps: ServiceDeps, surface: RouteSurface, tag: string) {
+export function registerCustomersListRoute(app: TypedApp, deps: ServiceDeps, surface: RouteSurface, tag: string) {
   app.get(
     surface.path,
     { ...surface.hooks, schema: { tags: [tag], security: surface.security, summary: "A page of the reseller's customer accounts, by name, with 2FA counts", querystring: CustomersQuery, response: { 200: CustomersResponse, ...errors(400, 401, 403, 404) } } },
     async (request, reply) => {
-      const query = request.query as { search?: string; cursor?: string; limit?: number; resellerId?: string };
+      const query = request.query;
       const result = await listCustomers(deps, surface.actorOf(request), query, requestContext(request));
       if (!result.ok) return sendApiFailure(reply, result);
       return { reseller: account(result.reseller), customers: result.customers.map((row) => ({ ...row, account: account(row.account) })), nextCursor: result.nextCursor };

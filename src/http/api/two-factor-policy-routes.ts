@@ -1,7 +1,6 @@
 import { Type } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { EffectivePolicy, PolicyAudience, PolicyLayer } from "../../domain/policy.js";
-import type { PolicyLevelInput } from "../../domain/policy-levels.js";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { EffectivePolicy, PolicyLayer } from "../../domain/policy.js";
 import { policyLevelsFor, setPolicyLevel } from "../../services/admin/policy-levels.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sessionActor } from "../../services/sessions.js";
@@ -9,6 +8,7 @@ import { requestContext } from "../context.js";
 import { sendApiFailure } from "../failure.js";
 import { errors } from "./schemas.js";
 import { requireApiSession } from "./session.js";
+import type { TypedApp } from "../typed-app.js";
 
 const audience = Type.Union([Type.Literal("own_users"), Type.Literal("reseller_users"), Type.Literal("customer_users")], {
   description: "Which users of the admin's own account the level covers (P2: a reseller's own users and its customers are separate levels)",
@@ -62,7 +62,7 @@ const SetPolicyBody = Type.Object(
 );
 
 const dateOf = (time: number | null) => (time === null ? null : new Date(time).toISOString().slice(0, 10));
-const presentLayer = (layer: PolicyLayer | EffectivePolicy) => ({ ...layer, requireTwoFactorFrom: dateOf(layer.requireTwoFactorFrom) });
+const presentLayer = <Layer extends PolicyLayer | EffectivePolicy>(layer: Layer) => ({ ...layer, requireTwoFactorFrom: dateOf(layer.requireTwoFactorFrom) });
 
 /**
  * P1, M5, R5, D1 in the API: the same admin setting as the page /panel/policy,
@@ -70,12 +70,12 @@ const presentLayer = (layer: PolicyLayer | EffectivePolicy) => ({ ...layer, requ
  * fresh second factor to change it). The level is always one of the caller's
  * own account: there is no account id to point at another reseller.
  */
-export function registerTwoFactorPolicyApi(app: FastifyInstance, deps: ServiceDeps) {
+export function registerTwoFactorPolicyApi(app: TypedApp, deps: ServiceDeps) {
   // onRequest, not preHandler: who is asking is settled before the body is read (401 first).
   const auth = { onRequest: requireApiSession(deps) };
   const doc = (summary: string) => ({ tags: ["admin"], summary, security: [{ session: [] }] });
 
-  const present = async (request: FastifyRequest, reply: FastifyReply, extra: { changed?: boolean; changedFields?: string[] } = {}) => {
+  const present = async <Extra extends object>(request: FastifyRequest, reply: FastifyReply, extra: Extra) => {
     const policy = await policyLevelsFor(deps, sessionActor(request.auth!), requestContext(request));
     if (!policy.ok) return sendApiFailure(reply, policy);
     return {
@@ -94,7 +94,7 @@ export function registerTwoFactorPolicyApi(app: FastifyInstance, deps: ServiceDe
   app.get(
     "/admin/two-factor-policy",
     { ...auth, schema: { ...doc("The policy levels this admin may set, with what each inherits and the effective policy"), response: { 200: PolicyResponse, ...errors(401, 403) } } },
-    async (request, reply) => present(request, reply),
+    async (request, reply) => present(request, reply, {}),
   );
 
   app.put(
@@ -108,7 +108,7 @@ export function registerTwoFactorPolicyApi(app: FastifyInstance, deps: ServiceDe
       },
     },
     async (request, reply) => {
-      const { audience: level, ...input } = request.body as { audience: PolicyAudience } & PolicyLevelInput;
+      const { audience: level, ...input } = request.body;
       const result = await setPolicyLevel(deps, sessionActor(request.auth!), level, input, requestContext(request));
       if (!result.ok) return sendApiFailure(reply, result);
       return present(request, reply, { changed: result.changed.length > 0, changedFields: result.changed });

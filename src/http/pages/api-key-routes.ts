@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import { createApiKey } from "../../services/api-keys/create-api-key.js";
 import { apiKeyStatus, listApiKeys, revokeApiKey } from "../../services/api-keys/manage-api-keys.js";
@@ -11,13 +11,14 @@ import { csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
 import { requirePageSession } from "./settings-routes.js";
 import { apiKeyPages } from "./views/api-keys.js";
 import { errorPage } from "./views/error.js";
+import type { TypedApp } from "../typed-app.js";
 
 const title = "API keys";
 /** Step-up happens on the confirm page (built elsewhere), which comes back here. */
 const confirmUrl = "/settings/confirm?next=/settings/api-keys";
 
 /** API1 on the settings pages: list, create (the key shown once), revoke after a confirmation page. No JavaScript needed. */
-export function registerApiKeyPages(app: FastifyInstance, deps: ServiceDeps) {
+export function registerApiKeyPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
 
   const showList = async (request: FastifyRequest, reply: FastifyReply, extra: { status?: number; values?: { name?: string; expiresInDays?: string }; errors?: Partial<Record<"name" | "expiresInDays", string>> } = {}) => {
@@ -33,7 +34,7 @@ export function registerApiKeyPages(app: FastifyInstance, deps: ServiceDeps) {
     "/settings/api-keys",
     { schema: formSchema({ name: 256, expiresInDays: 8 }), preHandler: [requireSession, app.csrfProtection] },
     async (request, reply) => {
-      const body = request.body as { name: string; expiresInDays: string };
+      const body = request.body;
       const days = /^\d{1,3}$/.test(body.expiresInDays) ? Number(body.expiresInDays) : Number.NaN;
       const result = await createApiKey(deps, sessionActor(request.auth!), { name: body.name, expiresInDays: days }, requestContext(request));
       if (result.ok) {
@@ -49,7 +50,7 @@ export function registerApiKeyPages(app: FastifyInstance, deps: ServiceDeps) {
   );
 
   app.get("/settings/api-keys/:id/revoke", { schema: { params: ApiKeyIdParams }, preHandler: requireSession }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     const listed = await listApiKeys(deps, sessionActor(request.auth!), requestContext(request));
     const apiKey = listed.ok ? listed.keys.find((key) => key.id === id && key.status === "active") : undefined;
     if (!apiKey) return redirect(reply, "/settings/api-keys");
@@ -57,7 +58,7 @@ export function registerApiKeyPages(app: FastifyInstance, deps: ServiceDeps) {
   });
 
   app.post("/settings/api-keys/:id/revoke", { schema: { params: ApiKeyIdParams, ...formSchema({}) }, preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     const result = await revokeApiKey(deps, sessionActor(request.auth!), id, requestContext(request), { ownerId: request.auth!.user.id });
     if (!result.ok) return sendPage(reply, { title: "Not found", narrow: true, status: 404 }, errorPage({ title: "That did not work", message: errorMessage(result.code) }));
     return redirect(reply, "/settings/api-keys?notice=api_key_revoked");

@@ -1,8 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
 import { isLoopbackAddress } from "../../security/loopback.js";
 import type { ServiceDeps } from "../../services/deps.js";
+import { listDevelopmentOutbox } from "../../services/development-outbox.js";
 import { sendPage } from "./render.js";
 import { outboxPage } from "./views/outbox.js";
+import type { TypedApp } from "../typed-app.js";
 
 /**
  * Development-only pages. pagesPlugin registers them only outside production,
@@ -13,10 +15,10 @@ import { outboxPage } from "./views/outbox.js";
  * else gets the ordinary 404, even when the server was told to listen on the
  * network (TWOSTEP_ALLOW_REMOTE_DEVELOPMENT).
  */
-export function registerDevelopmentPages(app: FastifyInstance, deps: ServiceDeps) {
+export function registerDevelopmentPages(app: TypedApp, deps: ServiceDeps) {
   app.get("/dev/outbox", async (request, reply) => {
     if (!fromThisMachine(request)) return reply.callNotFound();
-    const messages = await deps.store.outbox.listOutboxMessages(50);
+    const messages = await listDevelopmentOutbox(deps, 50);
     return sendPage(reply, { title: "Development outbox" }, outboxPage(messages));
   });
 }

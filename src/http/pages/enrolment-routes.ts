@@ -1,4 +1,3 @@
-import type { FastifyInstance } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../services/totp-enrolment.js";
@@ -11,9 +10,10 @@ import { recoveryCodesPage } from "./views/recovery-codes.js";
 import { requirePageSession } from "./settings-routes.js";
 import { stepUpRedirect } from "./step-up.js";
 import { failureAnswer } from "../failure.js";
+import type { TypedApp } from "../typed-app.js";
 
 /** M1 as pages: password → QR and key → code → recovery codes. */
-export function registerEnrolmentPages(app: FastifyInstance, deps: ServiceDeps) {
+export function registerEnrolmentPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
   const title = "Set up two-factor authentication";
 
@@ -22,7 +22,7 @@ export function registerEnrolmentPages(app: FastifyInstance, deps: ServiceDeps) 
   );
 
   app.post("/settings/two-factor/setup", { schema: formSchema({ password: 1024 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const result = await beginTotpEnrolment(deps, request.auth!, request.body as { password: string }, requestContext(request));
+    const result = await beginTotpEnrolment(deps, request.auth!, request.body, requestContext(request));
     if (result.ok) return redirect(reply, `/settings/two-factor/setup/${result.methodId}`);
     if (result.code === "two_factor_already_enabled") return redirect(reply, "/settings/security?notice=already_enabled");
     if (result.code === "step_up_required") return stepUpRedirect(reply, "/settings/two-factor/setup");
@@ -37,12 +37,12 @@ export function registerEnrolmentPages(app: FastifyInstance, deps: ServiceDeps) 
   };
 
   app.get("/settings/two-factor/setup/:methodId", { schema: methodPageSchema, preHandler: requireSession }, async (request, reply) =>
-    scanPage(request, reply, (request.params as { methodId: string }).methodId),
+    scanPage(request, reply, request.params.methodId),
   );
 
   app.post("/settings/two-factor/setup/:methodId", { schema: methodFormSchema({ code: 64 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const methodId = (request.params as { methodId: string }).methodId;
-    const result = await confirmTotpEnrolment(deps, request.auth!, { methodId, code: (request.body as { code: string }).code }, requestContext(request));
+    const methodId = request.params.methodId;
+    const result = await confirmTotpEnrolment(deps, request.auth!, { methodId, code: request.body.code }, requestContext(request));
     if (result.ok) {
       if (!result.recoveryCodes) return redirect(reply, `/settings/security?notice=${result.replaced ? "method_reset" : "method_added"}`);
       return sendPage(reply, { title: "Recovery codes" }, recoveryCodesPage({ codes: result.recoveryCodes, justEnabled: true, email: request.auth!.user.email }));

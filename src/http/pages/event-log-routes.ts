@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type, type Static } from "@sinclair/typebox";
+import type { FastifyReply } from "fastify";
 import { sessionActor } from "../../services/sessions.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { exportEventLogCsv } from "../../services/events/event-export.js";
@@ -7,6 +8,7 @@ import { requestContext } from "../context.js";
 import { sendPage } from "./render.js";
 import { requirePageSession } from "./settings-routes.js";
 import { eventLogPage } from "./views/event-log.js";
+import type { TypedApp } from "../typed-app.js";
 
 type Log = { path: string; title: string; scope: EventLogQuery["scope"]; filters: { user: boolean; account: boolean } };
 
@@ -17,14 +19,12 @@ const logs: Log[] = [
 ];
 
 const names = ["type", "from", "to", "user", "account", "cursor"] as const;
-const querystring = {
-  type: "object",
-  properties: Object.fromEntries(names.map((name) => [name, { type: "string", maxLength: 320 }])),
-} as const;
+const filter = () => Type.Optional(Type.String({ maxLength: 320 }));
+const querystring = Type.Object({ type: filter(), from: filter(), to: filter(), user: filter(), account: filter(), cursor: filter() });
 
-function valuesOf(request: FastifyRequest): Record<string, string> {
-  const query = request.query as Record<string, unknown>;
-  return Object.fromEntries(names.flatMap((name) => (typeof query[name] === "string" && query[name] ? [[name, query[name] as string]] : [])));
+/** The filters given, without the empty ones (an empty form field means "any"). */
+function valuesOf(query: Static<typeof querystring>): Record<string, string> {
+  return Object.fromEntries(names.flatMap((name) => (query[name] ? [[name, query[name]]] : [])));
 }
 
 export function queryFor(scope: EventLogQuery["scope"], values: Record<string, string>): EventLogQuery {
@@ -47,11 +47,11 @@ export async function sendCsv(reply: FastifyReply, lines: AsyncIterable<string>,
 }
 
 /** A4 pages: the own log, an account's (with its customers'), and support's view of all. GET forms only: filters change nothing. */
-export function registerEventLogPages(app: FastifyInstance, deps: ServiceDeps) {
+export function registerEventLogPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
   for (const log of logs) {
     app.get(log.path, { preHandler: requireSession, schema: { querystring } }, async (request, reply) => {
-      const values = valuesOf(request);
+      const values = valuesOf(request.query);
       const page = await viewEventLog(deps, sessionActor(request.auth!), queryFor(log.scope, values), requestContext(request));
       if (!page.ok) {
         const status = page.code === "forbidden" ? 403 : 400;
@@ -61,7 +61,7 @@ export function registerEventLogPages(app: FastifyInstance, deps: ServiceDeps) {
     });
 
     app.get(`${log.path}.csv`, { preHandler: requireSession, schema: { querystring } }, async (request, reply) => {
-      const values = valuesOf(request);
+      const values = valuesOf(request.query);
       const { cursor: _cursor, ...query } = queryFor(log.scope, values);
       const exported = await exportEventLogCsv(deps, sessionActor(request.auth!), query, requestContext(request));
       if (!exported.ok) {

@@ -1,6 +1,7 @@
 import formbody from "@fastify/formbody";
 import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
+import { typedApp } from "../typed-app.js";
 import { registerEnrolmentPages } from "./enrolment-routes.js";
 import { registerLoginPages } from "./login-routes.js";
 import { registerPasswordResetPages } from "./password-reset-routes.js";
@@ -21,9 +22,10 @@ import { registerResetRequestPages } from "./reset-request-routes.js";
  * The HTML surface. Its own plugin scope: only url-encoded forms are parsed
  * here (a JSON body gets 415), and every form carries a CSRF token.
  */
-export async function pagesPlugin(app: FastifyInstance, options: { deps: ServiceDeps; secureCookies: boolean }) {
-  app.removeAllContentTypeParsers();
-  await app.register(formbody, { bodyLimit: 16 * 1024 });
+export async function pagesPlugin(fastify: FastifyInstance, options: { deps: ServiceDeps; secureCookies: boolean }) {
+  fastify.removeAllContentTypeParsers();
+  await fastify.register(formbody, { bodyLimit: 16 * 1024 });
+  const app = typedApp(fastify);
   registerLoginPages(app, options.deps, options.secureCookies);
   registerPasswordResetPages(app, options.deps, options.secureCookies);
   registerSettingsPages(app, options.deps);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { startLogin, type LoginStart } from "../../services/login.js";
@@ -12,6 +12,7 @@ import { loginForm, recoveryCodeForm, secondStepForm } from "./views/login.js";
 import { formSchema } from "./form-schema.js";
 import { browserCookie, rememberThisBrowser } from "../remembered-browser.js";
 import { failureAnswer } from "../failure.js";
+import type { TypedApp } from "../typed-app.js";
 
 /**
  * Where a passed password step sends the browser: logged in, the second step
@@ -33,7 +34,7 @@ export async function answerLoginStart(deps: ServiceDeps, request: FastifyReques
 }
 
 /** Step 1, step 2 (code or recovery code) and log out, as HTML forms (L1–L6). */
-export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secure: boolean) {
+export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boolean) {
   const finish = async (request: import("fastify").FastifyRequest, reply: import("fastify").FastifyReply, success: SecondStepSuccess) => {
     await rememberThisBrowser(deps, request, reply, secure, success.user.id);
     reply.setCookie(sessionCookie, success.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
@@ -55,7 +56,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
   });
 
   app.post("/login", { schema: formSchema({ email: 320, password: 1024 }), preHandler: app.csrfProtection }, async (request, reply) => {
-    const body = request.body as { email: string; password: string };
+    const body = request.body;
     const result = await startLogin(deps, { ...body, browserToken: request.cookies[browserCookie] }, requestContext(request));
     if (!result.ok) {
       const errors = { password: errorMessage(result.code) };
@@ -73,7 +74,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
   });
 
   app.post("/login/two-factor", { schema: formSchema({ code: 64, methodId: 64 }, ["methodId"]), preHandler: app.csrfProtection }, async (request, reply) => {
-    const body = request.body as { code: string; methodId?: string };
+    const body = request.body;
     const flowToken = request.cookies[loginFlowCookie];
     const result = await verifySecondStepCode(deps, flowToken, body, requestContext(request));
     if (result.ok) return finish(request, reply, result);
@@ -89,7 +90,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
   });
 
   app.post("/login/two-factor/method", { schema: formSchema({ methodId: 64 }), preHandler: app.csrfProtection }, async (request, reply) => {
-    const result = await switchSecondStepMethod(deps, request.cookies[loginFlowCookie], (request.body as { methodId: string }).methodId, requestContext(request));
+    const result = await switchSecondStepMethod(deps, request.cookies[loginFlowCookie], request.body.methodId, requestContext(request));
     if (!result.ok && (result.code === "login_expired" || result.code === "two_factor_enrolment_required")) return expired(reply, result.code);
     return redirect(reply, `/login/two-factor${result.ok ? deliveryQuery(result.delivery) : ""}`);
   });
@@ -108,7 +109,7 @@ export function registerLoginPages(app: FastifyInstance, deps: ServiceDeps, secu
 
   app.post("/login/recovery", { schema: formSchema({ code: 128 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const flowToken = request.cookies[loginFlowCookie];
-    const result = await verifySecondStepRecoveryCode(deps, flowToken, request.body as { code: string }, requestContext(request));
+    const result = await verifySecondStepRecoveryCode(deps, flowToken, request.body, requestContext(request));
     if (result.ok) return finish(request, reply, result);
     if (result.code === "login_expired" || result.code === "two_factor_enrolment_required") return expired(reply, result.code);
     const status = result.code === "locked_out" ? 429 : result.code === "invalid_recovery_code" ? 401 : 400;

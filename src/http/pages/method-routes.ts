@@ -1,8 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
-import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { toMethodView, type MethodView } from "../../services/method-view.js";
+import { findOwnMethod } from "../../services/own-methods.js";
 import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/methods.js";
 import { requestContext } from "../context.js";
 import { methodFormSchema, methodPageSchema } from "./form-schema.js";
@@ -11,18 +10,14 @@ import { requirePageSession } from "./settings-routes.js";
 import { stepUpRedirect } from "./step-up.js";
 import { deleteMethodForm, renameForm, resetMethodForm } from "./views/methods.js";
 import { failureAnswer } from "../failure.js";
+import type { TypedApp } from "../typed-app.js";
 
 /** M4 as pages: make default, rename, reset and delete an enrolled method. */
-export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
+export function registerMethodPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
-  const methodIdOf = (request: FastifyRequest) => (request.params as { methodId: string }).methodId;
 
-  /** The user's own active method named in the URL, and how many they have; undefined sends them back. */
-  async function ownMethod(request: FastifyRequest): Promise<{ method: MethodView; count: number } | undefined> {
-    const methods = activeMethods(await deps.store.methods.listMethods(request.auth!.user.id));
-    const method = methods.find((candidate) => candidate.id === methodIdOf(request));
-    return method && { method: toMethodView(method), count: methods.length };
-  }
+  /** The user's own active method named in the URL, and how many they have; null sends them back. */
+  const ownMethod = (request: FastifyRequest, methodId: string) => findOwnMethod(deps, request.auth!, methodId);
   const back = (reply: FastifyReply) => redirect(reply, "/settings/security");
 
   // The methods are listed on the security page; a typed /settings/methods goes there (and,
@@ -30,21 +25,21 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
   app.get("/settings/methods", { preHandler: requireSession }, async (_request, reply) => back(reply));
 
   app.post("/settings/methods/:methodId/default", { schema: methodFormSchema({}), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const result = await makeDefaultMethod(deps, request.auth!, methodIdOf(request), requestContext(request));
+    const result = await makeDefaultMethod(deps, request.auth!, request.params.methodId, requestContext(request));
     if (!result.ok && result.code === "step_up_required") return stepUpRedirect(reply, "/settings/security");
     return redirect(reply, result.ok ? "/settings/security?notice=default_changed" : "/settings/security");
   });
 
   app.get("/settings/methods/:methodId/rename", { schema: methodPageSchema, preHandler: requireSession }, async (request, reply) => {
-    const own = await ownMethod(request);
+    const own = await ownMethod(request, request.params.methodId);
     if (!own) return back(reply);
     return sendPage(reply, { title: "Rename method", narrow: true }, renameForm({ csrfToken: csrfToken(reply), method: own.method }));
   });
 
   app.post("/settings/methods/:methodId/rename", { schema: methodFormSchema({ name: 256 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const own = await ownMethod(request);
+    const own = await ownMethod(request, request.params.methodId);
     if (!own) return back(reply);
-    const name = (request.body as { name: string }).name;
+    const name = request.body.name;
     const result = await renameMethod(deps, request.auth!, own.method.id, name, requestContext(request));
     if (result.ok) return redirect(reply, "/settings/security?notice=method_renamed");
     if (result.code === "step_up_required") return stepUpRedirect(reply, `/settings/methods/${own.method.id}/rename`);
@@ -52,22 +47,22 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
   });
 
   app.post("/settings/methods/:methodId/send-code", { schema: methodFormSchema({ next: 32 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const next = (request.body as { next: string }).next;
-    const target = next === "reset" || next === "delete" ? `/settings/methods/${methodIdOf(request)}/${next}` : "/settings/recovery-codes";
-    const result = await sendMethodVerificationCode(deps, request.auth!, methodIdOf(request), requestContext(request));
+    const next = request.body.next;
+    const target = next === "reset" || next === "delete" ? `/settings/methods/${request.params.methodId}/${next}` : "/settings/recovery-codes";
+    const result = await sendMethodVerificationCode(deps, request.auth!, request.params.methodId, requestContext(request));
     return redirect(reply, `${target}?${result.ok ? "notice=code_sent" : `error=${result.code}`}`);
   });
 
   app.get("/settings/methods/:methodId/delete", { schema: methodPageSchema, preHandler: requireSession }, async (request, reply) => {
-    const own = await ownMethod(request);
+    const own = await ownMethod(request, request.params.methodId);
     if (!own) return back(reply);
     return sendPage(reply, { title: "Delete method", narrow: true }, deleteMethodForm({ csrfToken: csrfToken(reply), method: own.method, isLast: own.count === 1, alert: alertFrom(request) }));
   });
 
   app.post("/settings/methods/:methodId/delete", { schema: methodFormSchema({ code: 64 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const own = await ownMethod(request);
+    const own = await ownMethod(request, request.params.methodId);
     if (!own) return back(reply);
-    const result = await deleteMethod(deps, request.auth!, { methodId: own.method.id, code: (request.body as { code: string }).code }, requestContext(request));
+    const result = await deleteMethod(deps, request.auth!, { methodId: own.method.id, code: request.body.code }, requestContext(request));
     if (result.ok) return redirect(reply, `/settings/security?notice=${result.twoFactorDisabled ? "two_factor_disabled" : "method_deleted"}`);
     return sendPage(
       reply,
@@ -77,15 +72,15 @@ export function registerMethodPages(app: FastifyInstance, deps: ServiceDeps) {
   });
 
   app.get("/settings/methods/:methodId/reset", { schema: methodPageSchema, preHandler: requireSession }, async (request, reply) => {
-    const own = await ownMethod(request);
+    const own = await ownMethod(request, request.params.methodId);
     if (!own) return back(reply);
     return sendPage(reply, { title: "Reset method", narrow: true }, resetMethodForm({ csrfToken: csrfToken(reply), method: own.method, alert: alertFrom(request) }));
   });
 
   app.post("/settings/methods/:methodId/reset", { schema: methodFormSchema({ code: 64, phoneNumber: 64 }, ["phoneNumber"]), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const own = await ownMethod(request);
+    const own = await ownMethod(request, request.params.methodId);
     if (!own) return back(reply);
-    const body = request.body as { code: string; phoneNumber?: string };
+    const body = request.body;
     const result = await resetMethod(deps, request.auth!, { methodId: own.method.id, ...body }, requestContext(request));
     if (result.ok) return redirect(reply, result.type === "totp" ? `/settings/two-factor/setup/${result.methodId}` : `/settings/two-factor/sms/${result.methodId}`);
     const field = result.field ?? (result.code.startsWith("sms_") || result.code.includes("phone") ? "phoneNumber" : "code");

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import { Type } from "@sinclair/typebox";
 import { errorMessage, errorStatus } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { completePasswordReset, findLivePasswordLink } from "../../services/password-reset-complete.js";
@@ -10,6 +10,9 @@ import { formSchema } from "./form-schema.js";
 import { answerLoginStart } from "./login-routes.js";
 import { forgotPasswordForm, newPasswordForm, passwordLinkTitle, resetLinkInvalidPage, resetRequestedPage } from "./views/password-reset.js";
 import { failureAnswer } from "../failure.js";
+import type { TypedApp } from "../typed-app.js";
+
+const ResetLinkQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 128 })) });
 
 /**
  * PR1 as pages: "Forgot password?" → the emailed link → a new password typed
@@ -19,7 +22,7 @@ import { failureAnswer } from "../failure.js";
  * (app.ts `logSafeRequest`), pages are `no-store`, and the Referrer-Policy
  * header keeps it out of any Referer.
  */
-export function registerPasswordResetPages(app: FastifyInstance, deps: ServiceDeps, secure: boolean) {
+export function registerPasswordResetPages(app: TypedApp, deps: ServiceDeps, secure: boolean) {
   const page = (title: string) => ({ title, narrow: true, user: null });
 
   app.get("/login/forgot", async (request, reply) => {
@@ -28,7 +31,7 @@ export function registerPasswordResetPages(app: FastifyInstance, deps: ServiceDe
   });
 
   app.post("/login/forgot", { schema: formSchema({ email: 320 }), preHandler: app.csrfProtection }, async (request, reply) => {
-    const { email } = request.body as { email: string };
+    const { email } = request.body;
     const result = await requestPasswordReset(deps, { email }, requestContext(request));
     if (!result.ok) {
       if (result.retryAfterSeconds) reply.header("retry-after", String(result.retryAfterSeconds));
@@ -37,8 +40,8 @@ export function registerPasswordResetPages(app: FastifyInstance, deps: ServiceDe
     return sendPage(reply, page("Check your email"), resetRequestedPage());
   });
 
-  app.get("/login/reset", { schema: { querystring: { type: "object", properties: { token: { type: "string", maxLength: 128 } } } } }, async (request, reply) => {
-    const { token } = request.query as { token?: string };
+  app.get("/login/reset", { schema: { querystring: ResetLinkQuery } }, async (request, reply) => {
+    const { token } = request.query;
     const link = await findLivePasswordLink(deps, token);
     if (!link) {
       return sendPage(reply, { ...page("This link does not work"), status: errorStatus("reset_link_invalid") }, resetLinkInvalidPage(errorMessage("reset_link_invalid")));
@@ -47,7 +50,7 @@ export function registerPasswordResetPages(app: FastifyInstance, deps: ServiceDe
   });
 
   app.post("/login/reset", { schema: formSchema({ token: 128, newPassword: 1024, confirmPassword: 1024 }), preHandler: app.csrfProtection }, async (request, reply) => {
-    const body = request.body as { token: string; newPassword: string; confirmPassword: string };
+    const body = request.body;
     const result = await completePasswordReset(deps, body, requestContext(request));
     if (result.ok) return answerLoginStart(deps, request, reply, secure, result);
     // A weak or mistyped password keeps the link unused: the form comes back in the link's own words.

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage, type Failure } from "../../domain/errors.js";
 import type { PolicyAudience } from "../../domain/policy.js";
 import type { PolicyLevelInput } from "../../domain/policy-levels.js";
@@ -12,11 +12,15 @@ import { formSchema } from "./form-schema.js";
 import { csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
 import { requirePageSession } from "./settings-routes.js";
 import { policyLevelsPage, type LevelFormValues } from "./views/policy-levels.js";
+import type { TypedApp } from "../typed-app.js";
 
 const title = "Two-factor policy";
 const path = "/panel/policy";
 const audiences = ["own_users", "reseller_users", "customer_users"] as const;
-const formFields = Object.fromEntries(audiences.flatMap((audience) => ["from", "methods", "recovery", "password"].map((field) => [`${audience}-${field}`, 32])));
+/** One form holds every level: its fields are named `<audience>-<field>` and only the chosen audience's are read. */
+const levelFieldNames = audiences.flatMap((audience) => (["from", "methods", "recovery", "password"] as const).map((field) => `${audience}-${field}` as const));
+type LevelFieldName = (typeof levelFieldNames)[number];
+const formFields = Object.fromEntries(levelFieldNames.map((name) => [name, 32])) as Record<LevelFieldName, number>;
 
 /** The form's words for "inherit" and yes/no, as the service's input (the service checks every value). */
 function levelInput(values: LevelFormValues): PolicyLevelInput | Failure {
@@ -36,7 +40,7 @@ function levelInput(values: LevelFormValues): PolicyLevelInput | Failure {
  * level, seeing what the levels above set and the result. No JavaScript; CSRF
  * on the form; saving needs a fresh second factor (SECURITY 17, 29, 33).
  */
-export function registerPolicyPages(app: FastifyInstance, deps: ServiceDeps) {
+export function registerPolicyPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
 
   const forbidden = (reply: FastifyReply, failure: Failure) =>
@@ -57,8 +61,8 @@ export function registerPolicyPages(app: FastifyInstance, deps: ServiceDeps) {
 
   app.get(path, { preHandler: requireSession }, async (request, reply) => show(request, reply));
 
-  app.post(path, { schema: formSchema({ audience: 32, ...formFields }, Object.keys(formFields)), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const { audience = "", _csrf, ...body } = request.body as Record<string, string>;
+  app.post(path, { schema: formSchema({ audience: 32, ...formFields }, levelFieldNames), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+    const { audience, _csrf, ...body } = request.body;
     const prefix = `${audience}-`;
     const values: LevelFormValues = Object.fromEntries(Object.entries(body).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]));
     const input = levelInput(values);

@@ -38,9 +38,18 @@ const notices: Record<string, string> = {
   reset_rejected: "Rejected: the user and the filing admin are told by email, with your reason.",
 };
 
+/**
+ * A query parameter any page may carry (`notice`, `error`) and so no route's
+ * schema names: unknown until the caller checks it.
+ */
+function queryValue(request: FastifyRequest, name: string): unknown {
+  const query = request.query;
+  return typeof query === "object" && query !== null && name in query ? Reflect.get(query, name) : undefined;
+}
+
 /** Errors passed on a redirect as a catalogue code: shown with the catalogue's own words, never the query's. */
 export function alertFrom(request: FastifyRequest): string | null {
-  const code = (request.query as { error?: unknown } | undefined)?.error;
+  const code = queryValue(request, "error");
   if (typeof code === "string" && isErrorCode(code)) return errorMessage(code);
   return noticeFrom(request);
 }
@@ -51,7 +60,7 @@ export function deliveryQuery(delivery: CodeDelivery): string {
 }
 
 export function noticeFrom(request: FastifyRequest): string | null {
-  const key = (request.query as { notice?: unknown } | undefined)?.notice;
+  const key = queryValue(request, "notice");
   return typeof key === "string" ? (notices[key] ?? null) : null;
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import {
@@ -22,6 +22,7 @@ import { recoveryCodesPage } from "./views/recovery-codes.js";
 import { codesShownPage, requiredEnrolmentPage } from "./views/required-enrolment.js";
 import { smsConfirmForm, smsEnrolmentForm, type SetupPaths } from "./views/sms.js";
 import { failureAnswer } from "../failure.js";
+import type { TypedApp } from "../typed-app.js";
 
 const title = "Set up two-factor authentication";
 const smsPaths: SetupPaths = { base: "/login/enrol/sms", cancel: "/login/enrol", askPassword: false };
@@ -32,7 +33,7 @@ const smsPaths: SetupPaths = { base: "/login/enrol/sms", cancel: "/login/enrol",
  * page sends it back to /login/enrol (requirePageSession). The session cookie
  * is set only by "I have saved my codes", after the recovery codes were shown.
  */
-export function registerRequiredEnrolmentPages(app: FastifyInstance, deps: ServiceDeps, secure: boolean) {
+export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps, secure: boolean) {
   const flowOf = (request: FastifyRequest) => request.cookies[loginFlowCookie];
   const over = (reply: FastifyReply) => {
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
@@ -73,7 +74,7 @@ export function registerRequiredEnrolmentPages(app: FastifyInstance, deps: Servi
     return sendPage(reply, { title, user: null, status }, enrolmentScanForm({ csrfToken: csrfToken(reply), view, qrPngDataUrl, base: "/login/enrol/totp", cancel: "/login/enrol", ...(error ? { error } : {}) }));
   };
 
-  app.get("/login/enrol/totp/:methodId", { schema: methodPageSchema }, async (request, reply) => scanPage(request, reply, (request.params as { methodId: string }).methodId));
+  app.get("/login/enrol/totp/:methodId", { schema: methodPageSchema }, async (request, reply) => scanPage(request, reply, request.params.methodId));
 
   const confirmed = (reply: FastifyReply, email: string, codes: string[] | null) =>
     codes
@@ -81,8 +82,8 @@ export function registerRequiredEnrolmentPages(app: FastifyInstance, deps: Servi
       : page(reply, codesShownPage({ csrfToken: csrfToken(reply) }));
 
   app.post("/login/enrol/totp/:methodId", { schema: methodFormSchema({ code: 64 }), preHandler: app.csrfProtection }, async (request, reply) => {
-    const methodId = (request.params as { methodId: string }).methodId;
-    const code = (request.body as { code: string }).code;
+    const methodId = request.params.methodId;
+    const code = request.body.code;
     const result = await confirmRequiredEnrolment(deps, flowOf(request), { methodId, code, type: "totp" }, requestContext(request), { codesInThisAnswer: false });
     if (result.ok) return confirmed(reply, result.user.email, result.recoveryCodes);
     return elsewhere(reply, result.code) ?? scanPage(request, reply, methodId, errorMessage(result.code), failureAnswer(result).status);
@@ -95,7 +96,7 @@ export function registerRequiredEnrolmentPages(app: FastifyInstance, deps: Servi
   });
 
   app.post("/login/enrol/sms", { schema: formSchema({ phoneNumber: 64 }), preHandler: app.csrfProtection }, async (request, reply) => {
-    const body = request.body as { phoneNumber: string };
+    const body = request.body;
     const result = await beginRequiredSmsEnrolment(deps, flowOf(request), body, requestContext(request));
     if (result.ok) return redirect(reply, `/login/enrol/sms/${result.methodId}`);
     return (
@@ -110,18 +111,18 @@ export function registerRequiredEnrolmentPages(app: FastifyInstance, deps: Servi
     return page(reply, smsConfirmForm({ csrfToken: csrfToken(reply), methodId, maskedPhone: view.maskedPhone, paths: smsPaths, alert: alertFrom(request), ...(error ? { error } : {}) }), status);
   };
 
-  app.get("/login/enrol/sms/:methodId", { schema: methodPageSchema }, async (request, reply) => smsConfirmPage(request, reply, (request.params as { methodId: string }).methodId));
+  app.get("/login/enrol/sms/:methodId", { schema: methodPageSchema }, async (request, reply) => smsConfirmPage(request, reply, request.params.methodId));
 
   app.post("/login/enrol/sms/:methodId", { schema: methodFormSchema({ code: 64 }), preHandler: app.csrfProtection }, async (request, reply) => {
-    const methodId = (request.params as { methodId: string }).methodId;
-    const code = (request.body as { code: string }).code;
+    const methodId = request.params.methodId;
+    const code = request.body.code;
     const result = await confirmRequiredEnrolment(deps, flowOf(request), { methodId, code, type: "sms" }, requestContext(request), { codesInThisAnswer: false });
     if (result.ok) return confirmed(reply, result.user.email, result.recoveryCodes);
     return elsewhere(reply, result.code) ?? smsConfirmPage(request, reply, methodId, errorMessage(result.code), failureAnswer(result).status);
   });
 
   app.post("/login/enrol/sms/:methodId/resend", { schema: methodFormSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {
-    const methodId = (request.params as { methodId: string }).methodId;
+    const methodId = request.params.methodId;
     const result = await resendRequiredSmsCode(deps, flowOf(request), methodId, requestContext(request));
     if (!result.ok) return elsewhere(reply, result.code) ?? redirect(reply, `/login/enrol/sms/${methodId}?error=${result.code}`);
     return redirect(reply, `/login/enrol/sms/${methodId}?notice=code_sent`);

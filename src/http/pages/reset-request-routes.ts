@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage, errorStatus, type Failure } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sessionActor } from "../../services/sessions.js";
@@ -20,6 +20,7 @@ import { csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
 import { requirePageSession } from "./settings-routes.js";
 import { ownTwoFactorRequired } from "./views/own-two-factor.js";
 import { recentDecisionCount, resetRequestForm, supportQueue } from "./views/reset-requests.js";
+import type { TypedApp } from "../typed-app.js";
 
 /**
  * A failure as a page; a stale second factor goes to "Confirm it's you", which returns to `next`;
@@ -38,22 +39,22 @@ function failurePage(reply: FastifyReply, failure: Failure, next: string) {
 }
 
 /** A2 pages: the account admin files (/panel), platform support decides (/support). No JavaScript; CSRF on every form. */
-export function registerResetRequestPages(app: FastifyInstance, deps: ServiceDeps) {
+export function registerResetRequestPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
   const reasonForm = { schema: formSchema({ reason: 2000 }), preHandler: [requireSession, app.csrfProtection] };
   const fileTitle = "Ask support to reset two-factor authentication";
 
   app.get("/panel/users/:userId/reset-request", { schema: { params: UserIdParams }, preHandler: requireSession }, async (request, reply) => {
-    const { userId } = request.params as { userId: string };
+    const { userId } = request.params;
     const found = await resetRequestSubject(deps, sessionActor(request.auth!), userId, requestContext(request));
     if (!found.ok) return failurePage(reply, found, request.url);
     return sendPage(reply, { title: fileTitle, notice: noticeFrom(request) }, resetRequestForm.page({ csrfToken: csrfToken(reply), user: found.subject.user, hasTwoFactor: found.hasTwoFactor, ownTwoFactor: await hasOwnTwoFactor(deps, request.auth!) }));
   });
 
   app.post("/panel/users/:userId/reset-request", { ...reasonForm, schema: { ...reasonForm.schema, params: UserIdParams } }, async (request, reply) => {
-    const { userId } = request.params as { userId: string };
+    const { userId } = request.params;
     const page = `/panel/users/${encodeURIComponent(userId)}/reset-request`;
-    const { reason } = request.body as { reason: string };
+    const { reason } = request.body;
     const actor = sessionActor(request.auth!);
     const result = await fileResetRequest(deps, actor, userId, { reason }, requestContext(request));
     // Back to the user's record with the notice: the form again would read as "send it once more".
@@ -77,8 +78,7 @@ export function registerResetRequestPages(app: FastifyInstance, deps: ServiceDep
     return sendPage(reply, { title: "Two-factor reset requests", notice: noticeFrom(request) }, supportQueue.page({ rows: pending.rows, settled, recentDecisionCount }));
   });
 
-  const review = async (request: FastifyRequest, reply: FastifyReply, extra: { status?: number; reason?: string; error?: string | null; notice?: string | null } = {}) => {
-    const { id } = request.params as { id: string };
+  const review = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: { status?: number; reason?: string; error?: string | null; notice?: string | null } = {}) => {
     const shown = await showResetRequest(deps, sessionActor(request.auth!), id, requestContext(request));
     if (!shown.ok) return failurePage(reply, shown, request.url);
     return sendPage(
@@ -88,22 +88,22 @@ export function registerResetRequestPages(app: FastifyInstance, deps: ServiceDep
     );
   };
 
-  app.get("/support/reset-requests/:id", { schema: { params: RequestIdParams }, preHandler: requireSession }, async (request, reply) => review(request, reply, { notice: noticeFrom(request) }));
+  app.get("/support/reset-requests/:id", { schema: { params: RequestIdParams }, preHandler: requireSession }, async (request, reply) => review(request, reply, request.params.id, { notice: noticeFrom(request) }));
 
   app.post("/support/reset-requests/:id/approve", { schema: { ...formSchema({}), params: RequestIdParams }, preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     const page = `/support/reset-requests/${encodeURIComponent(id)}`;
     const result = await approveResetRequest(deps, sessionActor(request.auth!), id, requestContext(request));
     return result.ok ? redirect(reply, `${page}?notice=reset_approved`) : failurePage(reply, result, page);
   });
 
   app.post("/support/reset-requests/:id/reject", { ...reasonForm, schema: { ...reasonForm.schema, params: RequestIdParams } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     const page = `/support/reset-requests/${encodeURIComponent(id)}`;
-    const { reason } = request.body as { reason: string };
+    const { reason } = request.body;
     const result = await rejectResetRequest(deps, sessionActor(request.auth!), id, { reason }, requestContext(request));
     if (result.ok) return redirect(reply, `${page}?notice=reset_rejected`);
-    if (result.field === "reason") return review(request, reply, { status: 400, reason, error: errorMessage(result.code) });
+    if (result.field === "reason") return review(request, reply, id, { status: 400, reason, error: errorMessage(result.code) });
     return failurePage(reply, result, page);
   });
 }

@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { disableNeedsNewPassword, disableTwoFactor } from "../../services/disable-two-factor.js";
 import { regenerateRecoveryCodes } from "../../services/recovery-codes.js";
 import { securityOverview } from "../../services/security-overview.js";
+import { activeSmsMethodId } from "../../services/own-methods.js";
 import { requestContext } from "../context.js";
 import { loginFlowCookie, pageSession } from "../plugins/authentication.js";
 import { isPendingEnrolment } from "../../services/required-enrolment.js";
@@ -14,6 +15,7 @@ import { disableForm } from "./views/disable.js";
 import { generateCodesForm, recoveryCodesPage } from "./views/recovery-codes.js";
 import { securityPage } from "./views/security.js";
 import { failureAnswer } from "../failure.js";
+import type { TypedApp } from "../typed-app.js";
 
 /**
  * Only a full session reaches settings: a pending login has none (SECURITY 28).
@@ -27,12 +29,7 @@ export function requirePageSession(deps: ServiceDeps) {
   };
 }
 
-/** The SMS method a "Text me a code" button sends to, if the user has one. */
-export async function activeSmsMethodId(deps: ServiceDeps, request: FastifyRequest): Promise<string | null> {
-  return (await deps.store.methods.listMethods(request.auth!.user.id)).find((method) => method.type === "sms" && method.status === "active")?.id ?? null;
-}
-
-export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
+export function registerSettingsPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
 
   app.get("/", async (request, reply) => {
@@ -45,7 +42,7 @@ export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
     return sendPage(reply, { title: "Security", notice: noticeFrom(request) }, securityPage(overview, csrfToken(reply)));
   });
 
-  const smsMethodOf = (request: FastifyRequest) => activeSmsMethodId(deps, request);
+  const smsMethodOf = (request: FastifyRequest) => activeSmsMethodId(deps, request.auth!);
 
   app.get("/settings/recovery-codes", { preHandler: requireSession }, async (request, reply) =>
     sendPage(reply, { title: "Generate recovery codes", narrow: true }, generateCodesForm({ csrfToken: csrfToken(reply), smsMethodId: await smsMethodOf(request), alert: alertFrom(request) })),
@@ -55,7 +52,7 @@ export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
     "/settings/recovery-codes",
     { schema: formSchema({ password: 1024, code: 64 }, ["password", "code"]), preHandler: [requireSession, app.csrfProtection] },
     async (request, reply) => {
-      const body = request.body as { password?: string; code?: string };
+      const body = request.body;
       const result = await regenerateRecoveryCodes(deps, request.auth!, body, requestContext(request));
       if (result.ok) return sendPage(reply, { title: "Recovery codes" }, recoveryCodesPage({ codes: result.codes, justEnabled: false, email: request.auth!.user.email }));
       if (result.code === "two_factor_not_enabled") return redirect(reply, "/settings/security?notice=not_enabled");
@@ -74,7 +71,7 @@ export function registerSettingsPages(app: FastifyInstance, deps: ServiceDeps) {
     "/settings/two-factor/disable",
     { schema: formSchema({ password: 1024, newPassword: 1024 }, ["newPassword"]), preHandler: [requireSession, app.csrfProtection] },
     async (request, reply) => {
-      const result = await disableTwoFactor(deps, request.auth!, request.body as { password: string; newPassword?: string }, requestContext(request));
+      const result = await disableTwoFactor(deps, request.auth!, request.body, requestContext(request));
       if (result.ok) return redirect(reply, `/settings/security?notice=${result.passwordChanged ? "two_factor_disabled_password_changed" : "two_factor_disabled"}`);
       if (result.code === "two_factor_not_enabled") return redirect(reply, "/settings/security?notice=not_enabled");
       if (result.code === "step_up_required") return stepUpRedirect(reply, "/settings/two-factor/disable");

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode, showSmsEnrolment } from "../../services/sms-enrolment.js";
@@ -10,11 +10,12 @@ import { stepUpRedirect } from "./step-up.js";
 import { recoveryCodesPage } from "./views/recovery-codes.js";
 import { smsConfirmForm, smsEnrolmentForm } from "./views/sms.js";
 import { failureAnswer } from "../failure.js";
+import type { TypedApp } from "../typed-app.js";
 
 const title = "Set up SMS codes";
 
 /** M2 as pages: password + number → code from the text → enabled (recovery codes with the first method). */
-export function registerSmsPages(app: FastifyInstance, deps: ServiceDeps) {
+export function registerSmsPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
 
   app.get("/settings/two-factor/sms", { preHandler: requireSession }, async (request, reply) =>
@@ -22,7 +23,7 @@ export function registerSmsPages(app: FastifyInstance, deps: ServiceDeps) {
   );
 
   app.post("/settings/two-factor/sms", { schema: formSchema({ password: 1024, phoneNumber: 64 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const body = request.body as { password: string; phoneNumber: string };
+    const body = request.body;
     const result = await beginSmsEnrolment(deps, request.auth!, body, requestContext(request));
     if (result.ok) return redirect(reply, `/settings/two-factor/sms/${result.methodId}`);
     if (result.code === "two_factor_already_enabled") return redirect(reply, "/settings/security?notice=already_enabled");
@@ -42,12 +43,12 @@ export function registerSmsPages(app: FastifyInstance, deps: ServiceDeps) {
   };
 
   app.get("/settings/two-factor/sms/:methodId", { schema: methodPageSchema, preHandler: requireSession }, async (request, reply) =>
-    confirmPage(request, reply, (request.params as { methodId: string }).methodId),
+    confirmPage(request, reply, request.params.methodId),
   );
 
   app.post("/settings/two-factor/sms/:methodId", { schema: methodFormSchema({ code: 64 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const methodId = (request.params as { methodId: string }).methodId;
-    const result = await confirmSmsEnrolment(deps, request.auth!, { methodId, code: (request.body as { code: string }).code }, requestContext(request));
+    const methodId = request.params.methodId;
+    const result = await confirmSmsEnrolment(deps, request.auth!, { methodId, code: request.body.code }, requestContext(request));
     if (result.ok) {
       if (!result.recoveryCodes) return redirect(reply, `/settings/security?notice=${result.replaced ? "method_reset" : "method_added"}`);
       return sendPage(reply, { title: "Recovery codes" }, recoveryCodesPage({ codes: result.recoveryCodes, justEnabled: true, email: request.auth!.user.email }));
@@ -57,7 +58,7 @@ export function registerSmsPages(app: FastifyInstance, deps: ServiceDeps) {
   });
 
   app.post("/settings/two-factor/sms/:methodId/resend", { schema: methodFormSchema({}), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const methodId = (request.params as { methodId: string }).methodId;
+    const methodId = request.params.methodId;
     const result = await resendSmsEnrolmentCode(deps, request.auth!, methodId, requestContext(request));
     if (!result.ok && result.code === "enrolment_expired") return redirect(reply, "/settings/two-factor/sms?notice=enrolment_expired");
     return redirect(reply, `/settings/two-factor/sms/${methodId}${result.ok ? "?notice=code_sent" : `?error=${result.code}`}`);

@@ -1,33 +1,39 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import type { FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sendMethodVerificationCode } from "../../services/methods.js";
 import { stepUp, stepUpNeedsCode } from "../../services/step-up.js";
+import { activeSmsMethodId } from "../../services/own-methods.js";
 import { requestContext } from "../context.js";
 import { formSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
-import { activeSmsMethodId, requirePageSession } from "./settings-routes.js";
+import { requirePageSession } from "./settings-routes.js";
 import { failureAnswer } from "../failure.js";
 import { safeNext } from "./step-up.js";
 import { confirmItsYouForm } from "./views/step-up.js";
+import type { TypedApp } from "../typed-app.js";
+
+/** Where to go back to; any string (safeNext turns one that is not a local path into the default). Notices and errors ride along. */
+const ConfirmQuery = Type.Object({ next: Type.Optional(Type.String()) });
 
 /** "Confirm it's you" (sudo mode, SECURITY 17, 29): GET/POST /settings/confirm?next=<local path>. */
-export function registerStepUpPages(app: FastifyInstance, deps: ServiceDeps) {
+export function registerStepUpPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
   const title = "Confirm it's you";
 
-  const smsMethodOf = (request: FastifyRequest) => activeSmsMethodId(deps, request);
+  const smsMethodOf = (request: FastifyRequest) => activeSmsMethodId(deps, request.auth!);
 
   const form = async (request: FastifyRequest, next: string, extra: { errors?: Partial<Record<string, string>>; alert?: string | null; token: string }) =>
     confirmItsYouForm({ csrfToken: extra.token, next, needsCode: await stepUpNeedsCode(deps, request.auth!), smsMethodId: await smsMethodOf(request), errors: extra.errors, alert: extra.alert });
 
-  app.get("/settings/confirm", { preHandler: requireSession }, async (request, reply) => {
-    const next = safeNext((request.query as { next?: unknown }).next);
+  app.get("/settings/confirm", { schema: { querystring: ConfirmQuery }, preHandler: requireSession }, async (request, reply) => {
+    const next = safeNext(request.query.next);
     return sendPage(reply, { title, narrow: true }, await form(request, next, { token: csrfToken(reply), alert: alertFrom(request) }));
   });
 
   app.post("/settings/confirm", { schema: formSchema({ code: 64, password: 1024, next: 512 }, ["code", "password", "next"]), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const body = request.body as { code?: string; password?: string; next?: string };
+    const body = request.body;
     const next = safeNext(body.next);
     const result = await stepUp(deps, request.auth!, body, requestContext(request));
     if (result.ok) return redirect(reply, next);
@@ -36,7 +42,7 @@ export function registerStepUpPages(app: FastifyInstance, deps: ServiceDeps) {
   });
 
   app.post("/settings/confirm/send-code", { schema: formSchema({ next: 512 }, ["next"]), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-    const next = safeNext((request.body as { next?: string }).next);
+    const next = safeNext(request.body.next);
     const smsMethodId = await smsMethodOf(request);
     const result = smsMethodId ? await sendMethodVerificationCode(deps, request.auth!, smsMethodId, requestContext(request)) : ({ ok: false, code: "invalid_request" } as const);
     return redirect(reply, `/settings/confirm?next=${encodeURIComponent(next)}&${result.ok ? "notice=code_sent" : `error=${result.code}`}`);

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Failure } from "../../domain/errors.js";
 import { sessionActor } from "../../services/sessions.js";
 import { hasOwnTwoFactor } from "../../services/step-up.js";
@@ -10,10 +11,10 @@ import { formSchema } from "./form-schema.js";
 import { csrfToken, redirect, sendPage } from "./render.js";
 import { requirePageSession } from "./settings-routes.js";
 import { customerPath, customerRecordPage, customersPage, disableConfirmPage, disablePath, storefrontNotAllowed, storefrontNotFound } from "./views/storefront.js";
+import type { TypedApp } from "../typed-app.js";
 
-const textQuery = { type: "string", maxLength: 700 } as const;
-const listQuery = { type: "object", properties: { search: { type: "string", maxLength: 100 }, cursor: textQuery }, additionalProperties: false } as const;
-const recordQuery = { type: "object", properties: { notice: { type: "string", maxLength: 64 }, user: { type: "string", maxLength: 64 } }, additionalProperties: false } as const;
+const listQuery = Type.Object({ search: Type.Optional(Type.String({ maxLength: 100 })), cursor: Type.Optional(Type.String({ maxLength: 700 })) }, { additionalProperties: false });
+const recordQuery = Type.Object({ notice: Type.Optional(Type.String({ maxLength: 64 })), user: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
 
 /**
  * A3, the storefront manager (reseller control panel): Customers → a
@@ -21,7 +22,7 @@ const recordQuery = { type: "object", properties: { notice: { type: "string", ma
  * asks the services, which ask the access table for each customer; no
  * JavaScript is needed and the one change is a CSRF-protected POST.
  */
-export function registerStorefrontPages(app: FastifyInstance, deps: ServiceDeps) {
+export function registerStorefrontPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
 
   const refuse = (reply: FastifyReply, failure: Failure) =>
@@ -30,7 +31,7 @@ export function registerStorefrontPages(app: FastifyInstance, deps: ServiceDeps)
       : sendPage(reply, { title: "Not found", narrow: true, status: failure.code === "invalid_request" ? 400 : 404 }, storefrontNotFound());
 
   app.get("/storefront/customers", { schema: { querystring: listQuery }, preHandler: requireSession }, async (request, reply) => {
-    const query = request.query as { search?: string; cursor?: string };
+    const query = request.query;
     const result = await listCustomers(deps, sessionActor(request.auth!), { search: query.search ?? null, cursor: query.cursor ?? null }, requestContext(request));
     if (!result.ok) return refuse(reply, result);
     const searchPart = result.search ? `search=${encodeURIComponent(result.search)}&` : "";
@@ -40,10 +41,10 @@ export function registerStorefrontPages(app: FastifyInstance, deps: ServiceDeps)
   });
 
   app.get("/storefront/customers/:accountId", { schema: { params: CustomerParams, querystring: recordQuery }, preHandler: requireSession }, async (request, reply) => {
-    const { accountId } = request.params as { accountId: string };
+    const { accountId } = request.params;
     const result = await showCustomer(deps, sessionActor(request.auth!), accountId, requestContext(request));
     if (!result.ok) return refuse(reply, result);
-    const query = request.query as { notice?: string; user?: string };
+    const query = request.query;
     // The notice names the user from the record just loaded, never from the query string.
     const disabledFor = query.notice === "customer_two_factor_disabled" ? result.users.find((user) => user.id === query.user) : undefined;
     const notice = disabledFor ? `Two-factor authentication has been disabled for ${disabledFor.displayName}.` : null;
@@ -51,8 +52,7 @@ export function registerStorefrontPages(app: FastifyInstance, deps: ServiceDeps)
   });
 
   /** Loads the customer and the user the confirmation is about; null (and a page sent) when they are not to be shown. */
-  const loadTarget = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { accountId, userId } = request.params as { accountId: string; userId: string };
+  const loadTarget = async (request: FastifyRequest, reply: FastifyReply, { accountId, userId }: { accountId: string; userId: string }) => {
     const result = await showCustomer(deps, sessionActor(request.auth!), accountId, requestContext(request));
     if (!result.ok) return void (await refuse(reply, result));
     const user = result.users.find((candidate) => candidate.id === userId);
@@ -61,7 +61,7 @@ export function registerStorefrontPages(app: FastifyInstance, deps: ServiceDeps)
   };
 
   app.get("/storefront/customers/:accountId/users/:userId/disable", { schema: { params: CustomerUserParams }, preHandler: requireSession }, async (request, reply) => {
-    const target = await loadTarget(request, reply);
+    const target = await loadTarget(request, reply, request.params);
     if (!target) return reply;
     // Nothing to disable: back to the record, which shows "Disabled" and no button.
     if (!target.user.twoFactorEnabled) return redirect(reply, customerPath(target.account.id));
@@ -72,14 +72,14 @@ export function registerStorefrontPages(app: FastifyInstance, deps: ServiceDeps)
     "/storefront/customers/:accountId/users/:userId/disable",
     { schema: { params: CustomerUserParams, ...formSchema({}) }, preHandler: [requireSession, app.csrfProtection] },
     async (request, reply) => {
-      const { accountId, userId } = request.params as { accountId: string; userId: string };
+      const { accountId, userId } = request.params;
       const result = await disableCustomerTwoFactor(deps, sessionActor(request.auth!), userId, requestContext(request), { accountId });
       if (result.ok) return redirect(reply, `${customerPath(accountId)}?notice=customer_two_factor_disabled&user=${encodeURIComponent(userId)}`);
       // A stale session confirms it's you first, then comes back to this confirmation.
       if (result.code === "step_up_required") return redirect(reply, `/settings/confirm?next=${encodeURIComponent(disablePath(accountId, userId))}`);
       if (result.code === "two_factor_not_enabled") return redirect(reply, customerPath(accountId));
       if (result.code === "own_two_factor_required") {
-        const target = await loadTarget(request, reply);
+        const target = await loadTarget(request, reply, request.params);
         if (!target) return reply;
         return sendPage(reply, { title: "Disable two-factor authentication", narrow: true, status: 403 }, disableConfirmPage({ csrfToken: csrfToken(reply), ...target, ownTwoFactor: false }));
       }

@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage, errorStatus, type Failure } from "../../domain/errors.js";
 import { getAccountUser, listAccountUsers } from "../../services/admin/account-users.js";
 import { assignableRoles, createAccountUser } from "../../services/admin/create-user.js";
@@ -13,6 +13,7 @@ import { formSchema } from "./form-schema.js";
 import { csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
 import { requirePageSession } from "./settings-routes.js";
 import { usersViews } from "./views/users.js";
+import type { TypedApp } from "../typed-app.js";
 
 const ListQuery = Type.Object(
   {
@@ -24,18 +25,17 @@ const ListQuery = Type.Object(
 );
 
 /** A1 as pages, under the reseller control panel: the list, the create form, a user's record, deactivate (with its confirm page) and reactivate. */
-export function registerUsersPages(app: FastifyInstance, deps: ServiceDeps) {
+export function registerUsersPages(app: TypedApp, deps: ServiceDeps) {
   // Like the method pages: the path is validated first (a hostile id is a 400 for anyone), then the session.
   const requireSession = requirePageSession(deps);
   const actorOf = (request: FastifyRequest) => sessionActor(request.auth!);
-  const userIdOf = (request: FastifyRequest) => (request.params as { userId: string }).userId;
   const refuse = (reply: FastifyReply, failure: Failure) =>
     failure.code === "forbidden"
       ? sendPage(reply, { title: "Not allowed", narrow: true, status: 403 }, usersViews.forbidden())
       : sendPage(reply, { title: "Manage users", status: errorStatus(failure.code) }, usersViews.failed(errorMessage(failure.code)));
 
   app.get("/panel/users", { schema: { querystring: ListQuery }, preHandler: requireSession }, async (request, reply) => {
-    const query = request.query as { search?: string; withoutTwoFactor?: string; cursor?: string };
+    const query = request.query;
     const withoutTwoFactor = query.withoutTwoFactor === "1" || query.withoutTwoFactor === "true";
     const search = query.search?.trim() ?? "";
     const page = await listAccountUsers(deps, actorOf(request), { search, withoutTwoFactor, ...(query.cursor ? { cursor: query.cursor } : {}) }, requestContext(request));
@@ -57,7 +57,7 @@ export function registerUsersPages(app: FastifyInstance, deps: ServiceDeps) {
     "/panel/users/new",
     { schema: formSchema({ email: 320, displayName: 200, role: 16 }, ["role"]), preHandler: [requireSession, app.csrfProtection] },
     async (request, reply) => {
-      const body = request.body as { email: string; displayName: string; role?: string };
+      const body = request.body;
       const actor = actorOf(request);
       const result = await createAccountUser(deps, actor, { email: body.email, displayName: body.displayName, role: body.role ?? "" }, requestContext(request));
       if (result.ok) return redirect(reply, `/panel/users/${result.user.id}?notice=user_created`);
@@ -67,8 +67,8 @@ export function registerUsersPages(app: FastifyInstance, deps: ServiceDeps) {
     },
   );
 
-  const showRecord = async (request: FastifyRequest, reply: FastifyReply, error: Failure | null = null) => {
-    const found = await getAccountUser(deps, actorOf(request), userIdOf(request), requestContext(request));
+  const showRecord = async (request: FastifyRequest, reply: FastifyReply, userId: string, error: Failure | null = null) => {
+    const found = await getAccountUser(deps, actorOf(request), userId, requestContext(request));
     if (!found.ok) return refuse(reply, found);
     const actor = actorOf(request);
     const may = { deactivate: wouldAllow(actor, "user.deactivate", found.subject), requestReset: wouldAllow(actor, "reset_request.file", found.subject) };
@@ -76,10 +76,10 @@ export function registerUsersPages(app: FastifyInstance, deps: ServiceDeps) {
     return sendPage(reply, { title: found.view.displayName, status: error ? errorStatus(error.code) : 200, notice: noticeFrom(request) }, usersViews.record(input));
   };
 
-  app.get("/panel/users/:userId", { schema: { params: UserIdParams }, preHandler: requireSession }, async (request, reply) => showRecord(request, reply));
+  app.get("/panel/users/:userId", { schema: { params: UserIdParams }, preHandler: requireSession }, async (request, reply) => showRecord(request, reply, request.params.userId));
 
   app.get("/panel/users/:userId/deactivate", { schema: { params: UserIdParams }, preHandler: requireSession }, async (request, reply) => {
-    const found = await getAccountUser(deps, actorOf(request), userIdOf(request), requestContext(request));
+    const found = await getAccountUser(deps, actorOf(request), request.params.userId, requestContext(request));
     if (!found.ok) return refuse(reply, found);
     return sendPage(reply, { title: "Deactivate user" }, usersViews.confirmDeactivate({ csrfToken: csrfToken(reply), user: found.view }));
   });
@@ -89,10 +89,11 @@ export function registerUsersPages(app: FastifyInstance, deps: ServiceDeps) {
     ["reactivate", reactivateUser],
   ] as const) {
     app.post(`/panel/users/:userId/${path}`, { schema: { params: UserIdParams, ...formSchema({}) }, preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
-      const result = await change(deps, actorOf(request), userIdOf(request), requestContext(request));
-      if (result.ok) return redirect(reply, `/panel/users/${userIdOf(request)}?notice=user_${path}d`);
+      const { userId } = request.params;
+      const result = await change(deps, actorOf(request), userId, requestContext(request));
+      if (result.ok) return redirect(reply, `/panel/users/${userId}?notice=user_${path}d`);
       if (result.code === "forbidden") return refuse(reply, result);
-      return showRecord(request, reply, result);
+      return showRecord(request, reply, userId, result);
     });
   }
 }

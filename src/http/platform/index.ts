@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
+import { typedApp } from "../typed-app.js";
 import { sendApiError } from "../plugins/errors.js";
 import { requireApiKey } from "./authentication.js";
 import { registerPlatformMe } from "./me-routes.js";
@@ -18,7 +19,8 @@ import { platformSurface } from "../api/route-surface.js";
  * API: the account's users with 2FA status and coverage (`/users`), the
  * reseller's customers with 2FA status (`/customers`), the event log (`/events`).
  */
-export async function platformPlugin(app: FastifyInstance, options: { deps: ServiceDeps }) {
+export async function platformPlugin(fastify: FastifyInstance, options: { deps: ServiceDeps }) {
+  const app = typedApp(fastify);
   app.addHook("onRequest", requireApiKey(options.deps));
   // An unknown path here is still the platform API: no key, 401 (the hook above runs first); a key, 404.
   app.setNotFoundHandler((_request, reply) => sendApiError(reply, "not_found"));

@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
-import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { errors } from "../api/schemas.js";
+import type { TypedApp } from "../typed-app.js";
 
 const MeResponse = Type.Object({
   user: Type.Object({ id: Type.String(), email: Type.String(), displayName: Type.String(), role: Type.String() }),
@@ -9,7 +9,7 @@ const MeResponse = Type.Object({
 });
 
 /** GET /api/platform/v1/me: whose key this is (a check that a key works, without touching anything). */
-export function registerPlatformMe(app: FastifyInstance, _deps: ServiceDeps) {
+export function registerPlatformMe(app: TypedApp, _deps: ServiceDeps) {
   app.get(
     "/me",
     { schema: { tags: ["platform"], summary: "The API key's user and account", security: [{ apiKey: [] }], response: { 200: MeResponse, ...errors(401) } } },
