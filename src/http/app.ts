@@ -12,6 +12,7 @@ import { sendApiError, classifyFrameworkError, logUnexpected } from "./plugins/e
 import { cookieOptions } from "./plugins/authentication.js";
 import { fastifyTrustProxy } from "./context.js";
 import { registerSecurityHeaders, type SetSecurityHeaders } from "./plugins/security-headers.js";
+import { registerVendorAssets } from "./plugins/vendor-assets.js";
 import { layout } from "./pages/views/layout.js";
 import { sendPage } from "./pages/render.js";
 import { errorPage } from "./pages/views/error.js";
@@ -102,6 +103,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     getToken: (request) => csrfFieldOf(request.body),
   });
   await app.register(fastifyStatic, { root: publicDir, prefix: "/assets/", decorateReply: false, cacheControl: true, maxAge: 3600_000 });
+  registerVendorAssets(app);
 
   // Nothing a page or the API returns may be cached: keys, codes and account data (SECURITY 18).
   app.addHook("onSend", async (request, reply) => {
