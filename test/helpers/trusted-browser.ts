@@ -23,8 +23,8 @@ export async function logInWithCode(browser: FormClient, input: { email: string;
 }
 
 /** POST /api/login with a cookie header (the API reads the remembered-browser cookie too). */
-export function apiLoginWithCookie(app: ConstructorParameters<typeof ApiClient>[0], input: { email: string; password: string }, cookie: string | null) {
-  return new ApiClient(app).request("POST", "/api/login", { json: input, ...(cookie ? { headers: { cookie: `${trustedCookie}=${cookie}` } } : {}) });
+export function apiLoginWithCookie(app: ConstructorParameters<typeof ApiClient>[0], input: { user: { email: string }; password: string }, cookie: string | null) {
+  return new ApiClient(app).request("POST", "/api/login", { json: { email: input.user.email, password: input.password }, ...(cookie ? { headers: { cookie: `${trustedCookie}=${cookie}` } } : {}) });
 }
 
 /** The remembered-browser cookie a response set, with its attributes. */

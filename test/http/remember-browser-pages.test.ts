@@ -73,6 +73,30 @@ describe("pages: remember this browser (L7)", () => {
     assert.equal((await t.deps.store.trustedBrowsers.listTrustedBrowsers(enrolled.user.id, t.clock.now())).length, 0);
   });
 
+  it("the security page lists remembered browsers with Forget and Forget all", async () => {
+    const enrolled = await enrolTotp(t.deps, { kind: "customer" });
+    const browser = new FormClient(t.app);
+    await logInWithCode(browser, { email: enrolled.user.email, password: enrolled.password, code: nextCode(enrolled.keyBase32, t.clock), remember: true });
+    const second = new FormClient(t.app);
+    await logInWithCode(second, { email: enrolled.user.email, password: enrolled.password, code: nextCode(enrolled.keyBase32, t.clock), remember: true });
+    let page = (await browser.get("/settings/security")).body;
+    assert.match(page, /<h2 id="browsers-heading">Remembered browsers<\/h2>/);
+    const ids = [...page.matchAll(/action="\/settings\/browsers\/([A-Za-z0-9_-]{43})\/forget"/g)].map((match) => match[1]!);
+    assert.equal(ids.length, 2);
+    for (const cookie of [browser.cookies.get(trustedCookie), second.cookies.get(trustedCookie)]) assert.ok(cookie && !page.includes(cookie), "no token on the page");
+
+    const forgot = await browser.post(`/settings/browsers/${ids[0]}/forget`, {}, { csrfFrom: "/settings/security" });
+    assert.equal(forgot.headers.location, "/settings/security?notice=browser_forgotten");
+    assert.equal((await browser.post(`/settings/browsers/${ids[0]}/forget`, {}, { csrf: null })).statusCode, 403, "CSRF on the form");
+    page = (await browser.get("/settings/security")).body;
+    assert.equal([...page.matchAll(/\/settings\/browsers\/[A-Za-z0-9_-]{43}\/forget/g)].length, 1);
+    const all = await browser.post("/settings/browsers/forget-all", {}, { csrfFrom: "/settings/security" });
+    assert.equal(all.headers.location, "/settings/security?notice=browsers_forgotten");
+    assert.equal((await t.deps.store.trustedBrowsers.listTrustedBrowsers(enrolled.user.id, t.clock.now())).length, 0);
+    await browser.post("/logout", {}, { csrfFrom: "/settings/security" });
+    assert.match(await passwordStep(browser, enrolled.user.email, enrolled.password), /^\/login\/two-factor/, "forgotten: the second step again");
+  });
+
   it("a wrong code keeps the box as the user left it", async () => {
     const enrolled = await enrolTotp(t.deps, { kind: "customer" });
     const browser = new FormClient(t.app);
