@@ -19,6 +19,6 @@ export function trustedBrowsersSection(browsers: TrustedBrowserView[], rememberD
     <td class="row-actions"><form method="post" action="/settings/browsers/${browser.id}/forget" class="inline">${csrfField(csrfToken)}<button type="submit" class="link">Forget<span class="visually-hidden"> ${browser.label}</span></button></form></td></tr>`,
   )}
   </tbody></table>
-  <form method="post" action="/settings/browsers/forget-all">${csrfField(csrfToken)}<button type="submit" class="button">Forget all</button></form>`}
+  <div class="actions"><form method="post" action="/settings/browsers/forget-all">${csrfField(csrfToken)}<button type="submit" class="button">Forget all</button></form></div>`}
 </section>`;
 }
