@@ -65,15 +65,18 @@ describe("twostep command line", () => {
   });
 
   it("sets an account's policy, which the services then apply", async () => {
-    const result = await run("policy:set", "--account", "Globex Ltd", "--recovery-code-policy", "disable", "--rotate-password-on-disable", "true");
+    const result = await run("policy:set", "--account", "Globex Ltd", "--recovery-code-policy", "disable", "--rotate-password-on-disable", "true", "--remember-browser-days", "7");
     assert.equal(result.code, 0, result.output);
     assert.equal((await run("policy:set", "--account", "Globex Ltd", "--recovery-code-policy", "maybe")).code, 2);
+    assert.equal((await run("policy:set", "--account", "Globex Ltd", "--remember-browser-days", "forever")).code, 2);
+    assert.equal((await run("policy:set", "--account", "Globex Ltd", "--remember-browser-days", "400")).code, 2);
     const runtime = await createRuntime(parseConfig(env));
     try {
       const user = await runtime.deps.store.accounts.findUserByEmail("customer@globex.test");
       const policy = await effectivePolicyFor(runtime.deps, user!);
       assert.equal(policy.recoveryCodePolicy, "disable");
       assert.equal(policy.rotatePasswordOnDisable, true);
+      assert.equal(policy.rememberBrowserDays, 7);
       assert.deepEqual(policy.allowedMethods, ["totp"]);
     } finally {
       await runtime.close();

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import type { MethodType, RecoveryCodePolicy } from "../domain/model.js";
-import { policyLayerProblem, PolicyError, type PolicyAudience } from "../domain/policy.js";
+import { maxRememberBrowserDays, policyLayerProblem, PolicyError, type PolicyAudience } from "../domain/policy.js";
 import { setPolicy } from "../services/policy.js";
 import { findAccountByName } from "../services/users.js";
 import type { CommandIo } from "./index.js";
@@ -17,6 +17,7 @@ export async function policySetCommand(args: string[], io: CommandIo): Promise<n
       "rotate-password-on-disable": { type: "string" },
       "allowed-methods": { type: "string" },
       "require-2fa-from": { type: "string" },
+      "remember-browser-days": { type: "string" },
     },
     strict: true,
   });
@@ -55,6 +56,11 @@ export async function policySetCommand(args: string[], io: CommandIo): Promise<n
     io.out("--require-2fa-from must be a date (YYYY-MM-DD) or none");
     return 2;
   }
+  const remember = values["remember-browser-days"];
+  if (remember !== undefined && remember !== "inherit" && !(/^\d{1,3}$/.test(remember) && Number(remember) <= maxRememberBrowserDays)) {
+    io.out(`--remember-browser-days must be a whole number of days from 0 (never) to ${maxRememberBrowserDays}, or inherit`);
+    return 2;
+  }
   return withRuntime(async ({ deps }) => {
     const account = await findAccountByName(deps, values.account!);
     if (!account) {
@@ -68,6 +74,7 @@ export async function policySetCommand(args: string[], io: CommandIo): Promise<n
         ...(rotate !== undefined ? { rotatePasswordOnDisable: rotate === "true" } : {}),
         ...(methods ? { allowedMethods: methods as MethodType[] } : {}),
         ...(from !== undefined ? { requireTwoFactorFrom: fromTime } : {}),
+        ...(remember !== undefined ? { rememberBrowserDays: remember === "inherit" ? null : Number(remember) } : {}),
       });
     } catch (error) {
       // A layer saved before this check may still name SMS alone: say so, and save nothing.

@@ -25,6 +25,8 @@ export interface EmailFacts {
   /** P1: the day two-factor authentication becomes mandatory, and how many days are left. */
   deadline?: number;
   daysBefore?: number;
+  /** L7: how many days a remembered browser skips the second step. */
+  rememberDays?: number;
   /** A3: the reseller whose storefront manager made the change (the customer's provider). */
   providerName?: string;
   /** The user's security page, where they can check and undo. */
@@ -164,6 +166,14 @@ export const emailWords: Record<EmailKind, (facts: EmailFacts) => Words> = {
   api_key_revoked: (facts) => ({
     subject: "An API key was revoked",
     said: [`The API key${facts.methodName ? ` "${facts.methodName}"` : ""} on your account was revoked${byWhom(facts)}. It no longer works.`],
+  }),
+  // The browser's label arrives as `methodName` (the event's detail `name`); its token never reaches an email.
+  browser_remembered: (facts) => ({
+    subject: "A browser will not be asked for your second factor",
+    said: [
+      `${facts.methodName ? `A browser (${facts.methodName})` : "A browser"} was remembered after a two-factor login: for ${facts.rememberDays ?? "some"} days it logs in to your account with the password alone.`,
+      "If this was not you, forget it on your security page and change your password.",
+    ],
   }),
   ...resetRequestWords,
 };

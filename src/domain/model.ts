@@ -158,4 +158,10 @@ export type EventType =
   /** A2: support approved the request; the user's 2FA was removed (`two_factor.disabled` follows). */
   | "two_factor.reset_approved"
   /** A2: support rejected the request, with a reason. */
-  | "two_factor.reset_rejected";
+  | "two_factor.reset_rejected"
+  /** L7: the user ticked "Don't ask again on this browser" (detail: the browser's label and the days; never the token). */
+  | "browser.remembered"
+  /** L7: a remembered browser skipped the second step after the right password. */
+  | "browser.remembered_login"
+  /** L7: remembered browsers were forgotten (detail: how many, and why). */
+  | "browser.forgotten";

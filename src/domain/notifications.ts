@@ -35,6 +35,7 @@ export const notifications = {
   "two_factor.reset_requested": { kind: "reset_request_filed", to: ["subject", "filer"] },
   "two_factor.reset_approved": { kind: "reset_request_approved", to: ["subject", "filer"] },
   "two_factor.reset_rejected": { kind: "reset_request_rejected", to: ["subject", "filer"] },
+  "browser.remembered": { kind: "browser_remembered", to: ["subject"] },
 } as const satisfies Partial<Record<EventType, Notification>>;
 
 export type EmailKind =
@@ -56,7 +57,8 @@ export type EmailKind =
   | "user_reactivated"
   | "reset_request_filed"
   | "reset_request_approved"
-  | "reset_request_rejected";
+  | "reset_request_rejected"
+  | "browser_remembered";
 
 export function notificationFor(type: EventType): Notification | undefined {
   return (notifications as Partial<Record<EventType, Notification>>)[type];

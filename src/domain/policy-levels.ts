@@ -1,6 +1,6 @@
 import type { Account, AccountKind, MethodType, RecoveryCodePolicy } from "./model.js";
 import { policyLayerKeys } from "./two-factor-requirement.js";
-import { policyLayerProblem, type PolicyAudience, type PolicyLayer } from "./policy.js";
+import { maxRememberBrowserDays, policyLayerProblem, type PolicyAudience, type PolicyLayer } from "./policy.js";
 
 /** Which kind of account the users a level covers belong to (P2: a reseller's customers are customers). */
 export function coveredKind(accountKind: AccountKind, audience: PolicyAudience): AccountKind {
@@ -31,10 +31,11 @@ export interface PolicyLevelInput {
   allowedMethods?: string[] | null;
   recoveryCodePolicy?: string | null;
   rotatePasswordOnDisable?: boolean | null;
+  rememberBrowserDays?: number | null;
 }
 
 export type PolicyField = keyof PolicyLayer;
-export const policyFields: PolicyField[] = ["requireTwoFactorFrom", "allowedMethods", "recoveryCodePolicy", "rotatePasswordOnDisable"];
+export const policyFields: PolicyField[] = ["requireTwoFactorFrom", "allowedMethods", "recoveryCodePolicy", "rotatePasswordOnDisable", "rememberBrowserDays"];
 
 /** "YYYY-MM-DD" → midnight UTC of that day; "" → no requirement (inherit); anything else → null (invalid). */
 export function parseRequirementDate(value: string): number | "none" | null {
@@ -78,6 +79,11 @@ export function applyLevelInput(current: PolicyLayer, input: PolicyLevelInput): 
     layer.recoveryCodePolicy = value as RecoveryCodePolicy | null;
   }
   if (input.rotatePasswordOnDisable !== undefined) layer.rotatePasswordOnDisable = input.rotatePasswordOnDisable;
+  if (input.rememberBrowserDays !== undefined) {
+    const days = input.rememberBrowserDays;
+    if (days !== null && (!Number.isInteger(days) || days < 0 || days > maxRememberBrowserDays)) return { ok: false, field: "rememberBrowserDays", code: "invalid_request" };
+    layer.rememberBrowserDays = days;
+  }
   return { ok: true, layer };
 }
 

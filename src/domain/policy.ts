@@ -11,6 +11,8 @@ export interface PolicyLayer {
   allowedMethods: MethodType[] | null;
   recoveryCodePolicy: RecoveryCodePolicy | null;
   rotatePasswordOnDisable: boolean | null;
+  /** L7: how many days a browser may skip the second step after "Don't ask again"; 0 never offers it. */
+  rememberBrowserDays: number | null;
 }
 
 export interface EffectivePolicy {
@@ -18,6 +20,7 @@ export interface EffectivePolicy {
   allowedMethods: MethodType[];
   recoveryCodePolicy: RecoveryCodePolicy;
   rotatePasswordOnDisable: boolean;
+  rememberBrowserDays: number;
 }
 
 /** Which policy rows apply to users of an account of this kind (P1, P2, M5). */
@@ -30,6 +33,8 @@ export function defaultPolicyFor(kind: AccountKind): EffectivePolicy {
     allowedMethods: kind === "customer" ? ["totp"] : ["totp", "sms"],
     recoveryCodePolicy: "keep",
     rotatePasswordOnDisable: false,
+    // L7: storefront customers may be remembered for 30 days; reseller and platform users never by default.
+    rememberBrowserDays: kind === "customer" ? 30 : 0,
   };
 }
 
@@ -43,6 +48,7 @@ export function resolvePolicy(kind: AccountKind, layers: PolicyLayer[]): Effecti
     if (layer.allowedMethods !== null) policy.allowedMethods = layer.allowedMethods;
     if (layer.recoveryCodePolicy !== null) policy.recoveryCodePolicy = layer.recoveryCodePolicy;
     if (layer.rotatePasswordOnDisable !== null) policy.rotatePasswordOnDisable = layer.rotatePasswordOnDisable;
+    if (layer.rememberBrowserDays !== null) policy.rememberBrowserDays = layer.rememberBrowserDays;
   }
   return policy;
 }
@@ -69,4 +75,8 @@ export const emptyPolicyLayer: PolicyLayer = {
   allowedMethods: null,
   recoveryCodePolicy: null,
   rotatePasswordOnDisable: null,
+  rememberBrowserDays: null,
 };
+
+/** L7: the longest a level may let a browser be remembered. */
+export const maxRememberBrowserDays = 365;

@@ -3,6 +3,7 @@ import type { EventType, SecurityEvent, User } from "../domain/model.js";
 import { notificationFor } from "../domain/notifications.js";
 import type { Store, Stores } from "../store/store.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
+import { forgetTrustedBrowsersAfter } from "./trusted-browser-forgetting.js";
 
 /**
  * The event log (A4, SECURITY 34): append-only, written in the same transaction
@@ -52,6 +53,7 @@ export async function recordEvent(deps: Pick<ServiceDeps, "clock" | "newId" | "c
     userAgent: input.context.userAgent?.slice(0, 256) ?? null,
     createdAt: now,
   });
+  await forgetTrustedBrowsersAfter(deps, store, input.type, input.subject, input.context);
   if (!notification) return;
   const actor = input.actor && input.actor.id !== input.subject.id ? input.actor : null;
   const detail = input.detail ?? {};
@@ -72,6 +74,7 @@ export async function recordEvent(deps: Pick<ServiceDeps, "clock" | "newId" | "c
       ...(typeof detail.codesLeft === "number" ? { codesLeft: detail.codesLeft } : {}),
       ...(typeof detail.deadline === "number" ? { deadline: detail.deadline } : {}),
       ...(typeof detail.daysBefore === "number" ? { daysBefore: detail.daysBefore } : {}),
+      ...(typeof detail.days === "number" ? { rememberDays: detail.days } : {}),
       ...(typeof detail.reviewReason === "string" ? { reviewReason: detail.reviewReason } : {}),
       ...(typeof detail.provider === "string" ? { providerName: detail.provider } : {}),
       securityUrl: `${deps.config.publicUrl}/settings/security`,
@@ -134,4 +137,7 @@ export const eventLabels: Record<EventType, string> = {
   "two_factor.reset_requested": "Two-factor reset requested from support",
   "two_factor.reset_approved": "Two-factor reset approved by support",
   "two_factor.reset_rejected": "Two-factor reset rejected by support",
+  "browser.remembered": "Browser remembered: no second step on it for a while",
+  "browser.remembered_login": "Logged in on a remembered browser (no second step)",
+  "browser.forgotten": "Remembered browsers forgotten",
 };

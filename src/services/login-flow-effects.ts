@@ -7,6 +7,7 @@ import { recordEvent } from "./audit.js";
 import { issueSession } from "./sessions.js";
 import { settleSuccessfulAttempt } from "./throttle.js";
 import { removeTwoFactor } from "./two-factor-removal.js";
+import { trustBrowser } from "./trusted-browsers.js";
 
 /** What carrying out a transition left for the caller: a session to hand out, a code to send after commit, a deadline to show. */
 export interface FlowOutcome {
@@ -15,6 +16,8 @@ export interface FlowOutcome {
   /** Sent after the transaction: a text message must not hold the database's write lock. */
   sendCodeMethodId?: string;
   deadline?: number;
+  /** L7: the new remembered-browser token, for the cookie only (never a body, log or event). */
+  trustedBrowserToken?: string;
 }
 
 /** Events that are failures: nobody acted, so no actor is recorded. */
@@ -82,6 +85,9 @@ export async function carryOut(
         break;
       case "disable_two_factor":
         await removeTwoFactor(deps, store, user, context, { reason: "recovery_code_login" });
+        break;
+      case "trust_browser":
+        outcome.trustedBrowserToken = await trustBrowser(deps, store, user, effect.days, context);
         break;
     }
   }

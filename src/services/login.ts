@@ -12,6 +12,7 @@ import { settleRightPassword, settleWrongPassword, takePasswordSlot } from "./pa
 import { deliverCodeIfSent, type CodeDelivery } from "./code-delivery.js";
 import { carryOut, decide, type FlowOutcome } from "./login-flow-effects.js";
 import { effectivePolicyFor } from "./policy.js";
+import { trustedBrowserSkips } from "./trusted-browsers.js";
 import { twoFactorRequirement, type TwoFactorRequirement } from "../domain/two-factor-requirement.js";
 
 export type LoginStart =
@@ -27,9 +28,11 @@ export type LoginStart =
  * exists or has 2FA before the password is right. With 2FA the result is a
  * pending flow, never a session (L5); so is a required 2FA not yet set up (P1).
  * Guessing is limited per client address and per account (`password-throttle.ts`);
- * `browserToken` is the remembered-browser token of an earlier completed login.
+ * `browserToken` is the remembered-browser token of an earlier completed login;
+ * `trustedBrowserToken` the cookie of "Don't ask again on this browser" (L7),
+ * which, for this same user and while policy allows, skips the second step.
  */
-export async function startLogin(deps: ServiceDeps, input: { email: string; password: string; browserToken?: unknown }, context: RequestContext): Promise<Result<LoginStart>> {
+export async function startLogin(deps: ServiceDeps, input: { email: string; password: string; browserToken?: unknown; trustedBrowserToken?: unknown }, context: RequestContext): Promise<Result<LoginStart>> {
   if (input.email.length > 254 || input.password.length > 256) return fail("invalid_credentials");
   const now = deps.clock.now();
   // Password guessing is limited per client address, and below per account with a delay that the
@@ -54,7 +57,8 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
 
   const [methods, policy] = await Promise.all([deps.store.methods.listMethods(user.id), effectivePolicyFor(deps, user)]);
   const requirement = twoFactorRequirement([policy.requireTwoFactorFrom], now);
-  const decided = decide(deps, null, { type: "password_verified", flowId: deps.newId(), userId: user.id, methods, requirement });
+  const trustedBrowser = await trustedBrowserSkips(deps, input.trustedBrowserToken, user, policy.rememberBrowserDays);
+  const decided = decide(deps, null, { type: "password_verified", flowId: deps.newId(), userId: user.id, methods, requirement, trustedBrowser });
   if ("ok" in decided) return decided;
   const flowToken = createToken();
   const done = await deps.store.transaction((store) => carryOut(deps, store, user, decided, context, { flowTokenHash: hashToken(flowToken) }));

@@ -13,6 +13,7 @@ import { carryOut, decide } from "./login-flow-effects.js";
 import { deliverCodeIfSent, type CodeDelivery } from "./code-delivery.js";
 import { sendSmsCode } from "./sms-codes.js";
 import { takeAttempt } from "./throttle.js";
+import { rememberDaysForFlow } from "./trusted-browsers.js";
 
 export interface SecondStep {
   flow: LoginFlow;
@@ -57,16 +58,19 @@ export interface SecondStepSuccess {
   user: User;
   /** Set after a recovery code: `keep` → recommend a reset; `disable` → 2FA is now off. */
   recovery?: { policy: "keep" | "disable"; codesLeft: number };
+  /** L7: set when the user ticked "Don't ask again on this browser" and policy allows; for the cookie only. */
+  trustedBrowser?: { token: string; days: number };
 }
 
-/** Step 2 with a code of the flow's current method (L3). */
+/** Step 2 with a code of the flow's current method (L3); `rememberBrowser` is the L7 box. */
 export async function verifySecondStepCode(
   deps: ServiceDeps,
   flowToken: unknown,
-  input: { code: string; methodId?: string },
+  input: { code: string; methodId?: string; rememberBrowser?: boolean },
   context: RequestContext,
 ): Promise<Result<SecondStepSuccess>> {
   const code = input.code.replace(/\s/g, "");
+  const rememberForDays = input.rememberBrowser === true ? await rememberDaysForFlow(deps, flowToken) : 0;
   return deps.store.transaction(async (store) => {
     // One read: the flow, its user, and the method the code is for (only the user's own active one).
     if (!isTokenShaped(flowToken)) return fail("login_expired");
@@ -81,13 +85,13 @@ export async function verifySecondStepCode(
     const ticket = await takeAttempt(deps, store, user.id, context);
     if ("ok" in ticket) return ticket;
     const verified = await factor.verifyAndConsume(deps, store, method, code, { purpose: "login", bindingId: flow.id });
-    const event = verified ? ({ type: "code_verified", factor: method.type } as const) : ({ type: "code_failed", factor: method.type, locked: ticket.locksOnFailure } as const);
+    const event = verified ? ({ type: "code_verified", factor: method.type, rememberForDays } as const) : ({ type: "code_failed", factor: method.type, locked: ticket.locksOnFailure } as const);
     const decided = decide(deps, flow, event);
     if ("ok" in decided) return decided;
     const done = await carryOut(deps, store, user, decided, context);
     if (!done.ok) return done;
     if (!verified) return fail(factor.wrongCode, { field: "code" });
-    return { ok: true, sessionToken: done.sessionToken!, user };
+    return { ok: true, sessionToken: done.sessionToken!, user, ...(done.trustedBrowserToken ? { trustedBrowser: { token: done.trustedBrowserToken, days: rememberForDays } } : {}) };
   });
 }
 

@@ -14,6 +14,7 @@ import * as sealedValuesSql from "./kysely/sealed-values.js";
 import * as sessionsSql from "./kysely/sessions.js";
 import * as remindersSql from "./kysely/reminders.js";
 import * as browsersSql from "./kysely/remembered-browsers.js";
+import * as trustedBrowsersSql from "./kysely/trusted-browsers.js";
 import * as passwordResetsSql from "./kysely/password-resets.js";
 import * as customersSql from "./kysely/customers.js";
 import * as apiKeysSql from "./kysely/api-keys.js";
@@ -132,6 +133,13 @@ export function bindPorts(db: Kysely<Database>): Stores {
       findRememberedBrowser: (...args) => browsersSql.findRememberedBrowser(db, ...args),
       forgetUserBrowsers: (...args) => browsersSql.forgetUserBrowsers(db, ...args),
     },
+    trustedBrowsers: {
+      trustBrowser: (...args) => trustedBrowsersSql.trustBrowser(db, ...args),
+      findTrustedBrowser: (...args) => trustedBrowsersSql.findTrustedBrowser(db, ...args),
+      listTrustedBrowsers: (...args) => trustedBrowsersSql.listTrustedBrowsers(db, ...args),
+      forgetTrustedBrowser: (...args) => trustedBrowsersSql.forgetTrustedBrowser(db, ...args),
+      forgetUserTrustedBrowsers: (...args) => trustedBrowsersSql.forgetUserTrustedBrowsers(db, ...args),
+    },
     passwordResets: {
       insertPasswordReset: (...args) => passwordResetsSql.insertPasswordReset(db, ...args),
       findLivePasswordReset: (...args) => passwordResetsSql.findLivePasswordReset(db, ...args),
@@ -178,6 +186,7 @@ function guarded(ports: Stores, check: () => void): Stores {
     sealedValues: wrap(ports.sealedValues),
     reminders: wrap(ports.reminders),
     browsers: wrap(ports.browsers),
+    trustedBrowsers: wrap(ports.trustedBrowsers),
     passwordResets: wrap(ports.passwordResets),
     customers: wrap(ports.customers),
     apiKeys: wrap(ports.apiKeys),

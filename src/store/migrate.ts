@@ -13,6 +13,7 @@ import * as eventLogSearch from "./migrations/0011-event-log-search.js";
 import * as customerAccountsIndex from "./migrations/0012-customer-accounts-index.js";
 import * as passwordLinkPurpose from "./migrations/0013-password-link-purpose.js";
 import * as userDirectoryCounts from "./migrations/0014-user-directory-counts.js";
+import * as trustedBrowsers from "./migrations/0015-trusted-browsers.js";
 
 /** Migrations are imported, not read from disk, so the compiled build and tests see the same list. */
 const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   "0012-customer-accounts-index": customerAccountsIndex,
   "0013-password-link-purpose": passwordLinkPurpose,
   "0014-user-directory-counts": userDirectoryCounts,
+  "0015-trusted-browsers": trustedBrowsers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

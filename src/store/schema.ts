@@ -28,6 +28,8 @@ export interface Database {
     allowed_methods: string | null;
     recovery_code_policy: string | null;
     rotate_password_on_disable: number | null;
+    /** Migration 0015 (L7). */
+    remember_browser_days: number | null;
     updated_at: number;
   };
   methods: {
@@ -127,6 +129,8 @@ export interface Database {
   two_factor_reminders: { user_id: string; deadline: number; days_before: number; claimed_at: number };
   /** Issue 7: browsers that completed a login (hash of the cookie token; migration 0006). */
   remembered_browsers: { token_hash: string; user_id: string; created_at: number; expires_at: number };
+  /** L7 (migration 0015): browsers that skip the second step for their user until `expires_at`. */
+  trusted_browsers: { token_hash: string; user_id: string; label: string; created_at: number; expires_at: number };
   /** The transactional outbox (migration 0004): messages to send after the change they report committed. */
   outgoing_messages: {
     id: string;

@@ -9,12 +9,14 @@ import type { SealedValueStore } from "./ports/sealed-values.js";
 import type { SessionStore } from "./ports/sessions.js";
 import type { ReminderStore } from "./ports/reminders.js";
 import type { RememberedBrowserStore } from "./ports/remembered-browsers.js";
+import type { TrustedBrowserStore } from "./ports/trusted-browsers.js";
 import type { PasswordResetStore } from "./ports/password-resets.js";
 import type { CustomerStore } from "./ports/customers.js";
 import type { ApiKeyStore } from "./ports/api-keys.js";
 import type { ResetRequestStore } from "./ports/reset-requests.js";
 
-export type { AccountStore, ApiKeyStore, CodeStore, CounterStore, CustomerStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, RememberedBrowserStore, ReminderStore, ResetRequestStore, SealedValueStore, SessionStore };
+export type { AccountStore, ApiKeyStore, CodeStore, CounterStore, CustomerStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, RememberedBrowserStore, ReminderStore, ResetRequestStore, SealedValueStore, SessionStore, TrustedBrowserStore };
+export type { TrustedBrowser } from "./ports/trusted-browsers.js";
 export type { ApiKey, NewApiKey } from "./ports/api-keys.js";
 export type { SealedValue } from "./ports/sealed-values.js";
 export type { ResetRequest, ResetRequestStatus } from "./ports/reset-requests.js";
@@ -44,6 +46,8 @@ export interface Stores {
   reminders: ReminderStore;
   /** Issue 7: browsers that completed a login (they skip the per-account password delay). */
   browsers: RememberedBrowserStore;
+  /** L7: browsers that skip the second step ("Don't ask again on this browser"). */
+  trustedBrowsers: TrustedBrowserStore;
   /** PR1: reset links by token hash, used once. */
   passwordResets: PasswordResetStore;
   /** A3: a reseller's customer accounts and their users' 2FA status (the storefront manager). */

@@ -34,15 +34,19 @@ describe("policy levels", () => {
   it("input: fields not sent keep their value, null inherits, methods are normalised", () => {
     const current = { ...emptyPolicyLayer, recoveryCodePolicy: "disable" as const };
     const applied = applyLevelInput(current, { allowedMethods: ["sms", "totp", "sms"], requireTwoFactorFrom: "2027-01-15" });
-    assert.deepEqual(applied, { ok: true, layer: { requireTwoFactorFrom: Date.UTC(2027, 0, 15), allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null } });
+    assert.deepEqual(applied, { ok: true, layer: { requireTwoFactorFrom: Date.UTC(2027, 0, 15), allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null, rememberBrowserDays: null } });
     assert.ok(applied.ok);
     assert.deepEqual(changedFields(current, applied.layer), ["requireTwoFactorFrom", "allowedMethods"]);
-    const back = applyLevelInput(applied.layer, { recoveryCodePolicy: null, rotatePasswordOnDisable: true });
+    const back = applyLevelInput(applied.layer, { recoveryCodePolicy: null, rotatePasswordOnDisable: true, rememberBrowserDays: 0 });
     assert.ok(back.ok);
-    assert.deepEqual(changedFields(applied.layer, back.layer), ["recoveryCodePolicy", "rotatePasswordOnDisable"]);
+    assert.deepEqual(changedFields(applied.layer, back.layer), ["recoveryCodePolicy", "rotatePasswordOnDisable", "rememberBrowserDays"]);
+    assert.equal(back.layer.rememberBrowserDays, 0, "0 is a value of its own (never offered), not inherit");
   });
 
   it("input: SMS alone, no method, an unknown method or recovery choice, a bad date name their field", () => {
+    for (const days of [-1, 1.5, 366, Number.NaN]) {
+      assert.deepEqual(applyLevelInput(emptyPolicyLayer, { rememberBrowserDays: days }), { ok: false, field: "rememberBrowserDays", code: "invalid_request" }, String(days));
+    }
     assert.deepEqual(applyLevelInput(emptyPolicyLayer, { allowedMethods: ["sms"] }), { ok: false, field: "allowedMethods", code: "sms_only_not_allowed" });
     assert.deepEqual(applyLevelInput(emptyPolicyLayer, { allowedMethods: [] }), { ok: false, field: "allowedMethods", code: "invalid_policy_methods" });
     assert.deepEqual(applyLevelInput(emptyPolicyLayer, { allowedMethods: ["email"] }), { ok: false, field: "allowedMethods", code: "invalid_policy_methods" });

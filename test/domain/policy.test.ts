@@ -11,6 +11,14 @@ describe("policy", () => {
     assert.equal(resolvePolicy("reseller", []).rotatePasswordOnDisable, false);
   });
 
+  it("L7 defaults: customers may be remembered for 30 days, reseller and platform users never; a layer's 0 turns it off", () => {
+    assert.equal(resolvePolicy("customer", []).rememberBrowserDays, 30);
+    assert.equal(resolvePolicy("reseller", []).rememberBrowserDays, 0);
+    assert.equal(resolvePolicy("platform", []).rememberBrowserDays, 0);
+    assert.equal(resolvePolicy("customer", [{ ...emptyPolicyLayer, rememberBrowserDays: 7 }, { ...emptyPolicyLayer, rememberBrowserDays: 0 }]).rememberBrowserDays, 0);
+    assert.equal(resolvePolicy("reseller", [{ ...emptyPolicyLayer, rememberBrowserDays: 14 }, emptyPolicyLayer]).rememberBrowserDays, 14, "null inherits");
+  });
+
   it("the most specific layer wins for settings", () => {
     const policy = resolvePolicy("reseller", [
       { ...emptyPolicyLayer, recoveryCodePolicy: "disable", rotatePasswordOnDisable: true },

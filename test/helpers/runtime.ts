@@ -137,7 +137,7 @@ export async function seedUser(
     await deps.store.accounts.savePolicyLayer(
       account.id,
       "own_users",
-      { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: null, rotatePasswordOnDisable: null, ...input.policy },
+      { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: null, ...input.policy },
       deps.clock.now(),
     );
   }

@@ -35,7 +35,7 @@ describe("API: the whole policy layer per level", () => {
     await t.deps.store.accounts.savePolicyLayer(
       reseller.parentId!,
       "customer_users",
-      { requireTwoFactorFrom: Date.UTC(2027, 5, 1), allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null },
+      { requireTwoFactorFrom: Date.UTC(2027, 5, 1), allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null, rememberBrowserDays: null },
       t.clock.now(),
     );
     let response = await api.get(url, token);
@@ -49,26 +49,26 @@ describe("API: the whole policy layer per level", () => {
         requireTwoFactorFrom: "2027-06-01",
         allowedMethods: ["totp", "sms"],
         recoveryCodePolicy: "disable",
-        rotatePasswordOnDisable: null,
+        rotatePasswordOnDisable: null, rememberBrowserDays: null,
       },
     ]);
-    assert.deepEqual(customers.inherited, { requireTwoFactorFrom: "2027-06-01", allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: false });
+    assert.deepEqual(customers.inherited, { requireTwoFactorFrom: "2027-06-01", allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: false, rememberBrowserDays: 30 });
     assert.equal(customers.allowedMethods, null, "nothing of its own yet: it inherits");
     assert.deepEqual(response.body.levels[0].above.map((level: { audience: string }) => level.audience), ["reseller_users"]);
 
-    response = await put({ audience: "customer_users", requireTwoFactorFrom: "2027-01-15", allowedMethods: ["totp"], recoveryCodePolicy: "keep", rotatePasswordOnDisable: true }, token);
+    response = await put({ audience: "customer_users", requireTwoFactorFrom: "2027-01-15", allowedMethods: ["totp"], recoveryCodePolicy: "keep", rotatePasswordOnDisable: true, rememberBrowserDays: 7 }, token);
     assert.equal(response.status, 200, response.raw.body);
-    assert.deepEqual(response.body.changedFields, ["requireTwoFactorFrom", "allowedMethods", "recoveryCodePolicy", "rotatePasswordOnDisable"]);
+    assert.deepEqual(response.body.changedFields, ["requireTwoFactorFrom", "allowedMethods", "recoveryCodePolicy", "rotatePasswordOnDisable", "rememberBrowserDays"]);
     customers = response.body.levels[1];
-    assert.deepEqual(customers.effective, { requireTwoFactorFrom: "2027-01-15", allowedMethods: ["totp"], recoveryCodePolicy: "keep", rotatePasswordOnDisable: true });
+    assert.deepEqual(customers.effective, { requireTwoFactorFrom: "2027-01-15", allowedMethods: ["totp"], recoveryCodePolicy: "keep", rotatePasswordOnDisable: true, rememberBrowserDays: 7 });
     const [event] = (await t.deps.store.events.listEvents({ accountId: user.accountId, limit: 20 })).filter((candidate) => candidate.type === "policy.changed");
     assert.equal(event?.actorUserId, user.id);
-    assert.equal(event?.detail.changed, "requireTwoFactorFrom,allowedMethods,recoveryCodePolicy,rotatePasswordOnDisable");
+    assert.equal(event?.detail.changed, "requireTwoFactorFrom,allowedMethods,recoveryCodePolicy,rotatePasswordOnDisable,rememberBrowserDays");
 
     // Back to inheriting the methods: only that field changes; the earlier platform date still wins over none.
     response = await put({ audience: "customer_users", allowedMethods: null, requireTwoFactorFrom: null }, token);
     assert.deepEqual(response.body.changedFields, ["requireTwoFactorFrom", "allowedMethods"]);
-    assert.deepEqual(response.body.levels[1].effective, { requireTwoFactorFrom: "2027-06-01", allowedMethods: ["totp", "sms"], recoveryCodePolicy: "keep", rotatePasswordOnDisable: true });
+    assert.deepEqual(response.body.levels[1].effective, { requireTwoFactorFrom: "2027-06-01", allowedMethods: ["totp", "sms"], recoveryCodePolicy: "keep", rotatePasswordOnDisable: true, rememberBrowserDays: 7 });
   });
 
   it("an admin without 2FA, or with a stale second factor, changes nothing", async () => {

@@ -12,7 +12,7 @@ import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
 import { codeFor } from "../helpers/totp.js";
 import { createAccount, createUser } from "../../src/services/users.js";
 
-const blankLevel = (audience: string) => ({ [`${audience}-from`]: "", [`${audience}-methods`]: "inherit", [`${audience}-recovery`]: "inherit", [`${audience}-password`]: "inherit" });
+const blankLevel = (audience: string) => ({ [`${audience}-from`]: "", [`${audience}-methods`]: "inherit", [`${audience}-recovery`]: "inherit", [`${audience}-password`]: "inherit", [`${audience}-remember`]: "inherit" });
 
 describe("pages: the two-factor policy admins set", () => {
   let t: TestApp;
@@ -39,7 +39,7 @@ describe("pages: the two-factor policy admins set", () => {
     await t.deps.store.accounts.savePolicyLayer(
       reseller.parentId!,
       "customer_users",
-      { requireTwoFactorFrom: null, allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null },
+      { requireTwoFactorFrom: null, allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null, rememberBrowserDays: null },
       t.clock.now(),
     );
     const customerAccount = await createAccount(t.deps, { name: `shop ${Date.now()}`, kind: "customer", parentId: reseller.id });
@@ -55,12 +55,14 @@ describe("pages: the two-factor policy admins set", () => {
     assert.match(page.body, /<h2 id="level-own_users">Your reseller account[^<]*s users<\/h2>/);
     assert.match(page.body, /<h2 id="level-customer_users">Your customers[^<]* users<\/h2>/);
     assert.doesNotMatch(page.body, /level-reseller_users/);
-    for (const label of ["Two-factor required from", "Allowed methods", "After a recovery-code login", "New password when 2FA is turned off"]) {
+    for (const label of ["Two-factor required from", "Allowed methods", "After a recovery-code login", "New password when 2FA is turned off", "&quot;Don&#39;t ask again on this browser&quot; after the second step"]) {
       assert.match(page.body, new RegExp(`<label for="field-customer_users-[a-z]+">${label}</label>`));
     }
     // What the platform sets for every customer is shown as inherited.
     assert.match(page.body, /<h4>Platform level, platform \d+: Every customer account[^<]*s users<\/h4><dl class="policy-summary" data-summary="above-customer_users"><dt>Required from<\/dt><dd>Not required<\/dd><dt>Allowed methods<\/dt><dd>Authenticator app \(TOTP\) and SMS<\/dd><dt>Recovery codes<\/dt><dd>Turn 2FA off/);
     assert.match(page.body, /<option value="inherit" selected>Inherit \(now: Authenticator app \(TOTP\) and SMS\)<\/option>/);
+    // L7: customers may be remembered for 30 days unless a level says otherwise.
+    assert.match(page.body, /<select id="field-customer_users-remember"[^>]*>\s*<option value="inherit" selected>Inherit \(now: Up to 30 days on a browser the user chooses\)<\/option>/);
 
     const form = (values: Record<string, string>) => ({ audience: "customer_users", ...blankLevel("customer_users"), ...values });
     const bad = await browser.post("/panel/policy", form({ "customer_users-from": "2026-02-30" }), { csrfFrom: "/panel/policy" });
@@ -68,18 +70,21 @@ describe("pages: the two-factor policy admins set", () => {
     assert.match(bad.body, /<p class="error" id="field-customer_users-from-error" role="alert">Enter a date as YYYY-MM-DD/);
     const smsOnly = await browser.post("/panel/policy", form({ "customer_users-methods": "sms" }), { csrfFrom: "/panel/policy" });
     assert.equal(smsOnly.statusCode, 400);
+    const badDays = await browser.post("/panel/policy", form({ "customer_users-remember": "forever" }), { csrfFrom: "/panel/policy" });
+    assert.equal(badDays.statusCode, 400);
+    assert.match(badDays.body, /id="field-customer_users-remember-error" role="alert">/);
     assert.match(smsOnly.body, /id="field-customer_users-methods-error" role="alert">SMS cannot be the only allowed method/);
     assert.equal((await t.deps.store.accounts.findPolicyLayers([{ accountId: reseller.id, audience: "customer_users" }])).length, 0, "nothing saved");
     assert.equal((await browser.post("/panel/policy", form({ "customer_users-from": "2026-11-21" }), { csrf: null })).statusCode, 403);
 
-    const saved = await browser.post("/panel/policy", form({ "customer_users-from": "2026-11-21", "customer_users-methods": "totp" }), { csrfFrom: "/panel/policy" });
+    const saved = await browser.post("/panel/policy", form({ "customer_users-from": "2026-11-21", "customer_users-methods": "totp", "customer_users-remember": "0" }), { csrfFrom: "/panel/policy" });
     assert.equal(saved.headers.location, "/panel/policy?notice=policy_saved");
     const [layer] = await t.deps.store.accounts.findPolicyLayers([{ accountId: reseller.id, audience: "customer_users" }]);
-    assert.deepEqual(layer, { requireTwoFactorFrom: Date.UTC(2026, 10, 21), allowedMethods: ["totp"], recoveryCodePolicy: null, rotatePasswordOnDisable: null });
+    assert.deepEqual(layer, { requireTwoFactorFrom: Date.UTC(2026, 10, 21), allowedMethods: ["totp"], recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: 0 });
     const after = (await browser.get("/panel/policy")).body;
-    assert.match(after, /data-summary="effective-customer_users"><dt>Required from<\/dt><dd>2026-11-21<\/dd><dt>Allowed methods<\/dt><dd>Authenticator app \(TOTP\) only<\/dd><dt>Recovery codes<\/dt><dd>Turn 2FA off/);
+    assert.match(after, /data-summary="effective-customer_users"><dt>Required from<\/dt><dd>2026-11-21<\/dd><dt>Allowed methods<\/dt><dd>Authenticator app \(TOTP\) only<\/dd><dt>Recovery codes<\/dt><dd>Turn 2FA off[^<]*<\/dd><dt>New password on disable<\/dt><dd>[^<]*<\/dd><dt>Remember a browser<\/dt><dd>Never: the second step is asked at every login<\/dd>/);
     const events = await t.deps.store.events.listEvents({ accountId: reseller.id, limit: 10 });
-    assert.ok(events.some((event) => event.type === "policy.changed" && event.actorUserId === admin.user.id && event.detail.changed === "requireTwoFactorFrom,allowedMethods"));
+    assert.ok(events.some((event) => event.type === "policy.changed" && event.actorUserId === admin.user.id && event.detail.changed === "requireTwoFactorFrom,allowedMethods,rememberBrowserDays"));
     // The reseller's own users are not covered by the rule for customers (P2).
     const resellerMember = await seedUser(t.deps, { kind: "reseller" });
     assert.equal((await new ApiClient(t.app).post("/api/login", { email: resellerMember.user.email, password: resellerMember.password })).body.status, "authenticated");

@@ -20,6 +20,7 @@ import { outboxConformance } from "./conformance/outbox.js";
 import { passwordResetsConformance } from "./conformance/password-resets.js";
 import { resetRequestsConformance } from "./conformance/reset-requests.js";
 import { rememberedBrowsersConformance } from "./conformance/remembered-browsers.js";
+import { trustedBrowsersConformance } from "./conformance/trusted-browsers.js";
 import { sealedValuesConformance } from "./conformance/sealed-values.js";
 import { sessionsConformance } from "./conformance/sessions.js";
 import { transactionsConformance } from "./conformance/transactions.js";
@@ -42,6 +43,7 @@ const ports = {
   messages: messagesConformance,
   sealedValues: sealedValuesConformance,
   browsers: rememberedBrowsersConformance,
+  trustedBrowsers: trustedBrowsersConformance,
   passwordResets: passwordResetsConformance,
   customers: customersConformance,
   apiKeys: apiKeysConformance,

@@ -22,11 +22,15 @@ export interface FlowPolicy {
 }
 
 export type FlowEvent =
-  /** Step 1 passed (argon2 verified, user active). `flowId` names the flow to create, if one is needed. */
-  | { type: "password_verified"; flowId: string; userId: string; methods: Method[]; requirement: TwoFactorRequirement }
+  /**
+   * Step 1 passed (argon2 verified, user active). `flowId` names the flow to create, if one is needed.
+   * `trustedBrowser` (L7): this browser is one the user asked not to be asked again on, still allowed (trusted-browser.ts).
+   */
+  | { type: "password_verified"; flowId: string; userId: string; methods: Method[]; requirement: TwoFactorRequirement; trustedBrowser?: boolean }
   /** PR1: a new password was set through a reset link (services/password-reset-complete.ts); the same next state as password_verified. */
   | { type: "password_reset_completed"; flowId: string; userId: string; methods: Method[]; requirement: TwoFactorRequirement }
-  | { type: "code_verified"; factor: MethodType }
+  /** `rememberForDays` (L7): the user ticked "Don't ask again on this browser" and policy allows that many days (0: not). */
+  | { type: "code_verified"; factor: MethodType; rememberForDays?: number }
   | { type: "code_failed"; factor: MethodType | "recovery_code"; locked: boolean }
   /** The code was consumed (R2); `policy` is the account's R5 rule. */
   | { type: "recovery_code_verified"; codesLeft: number; policy: RecoveryCodePolicy }
@@ -48,7 +52,9 @@ export type FlowEffect =
   | { type: "record_event"; event: EventType; detail: Record<string, string | number | boolean> }
   | { type: "show_deadline"; deadline: number }
   /** R5 `disable`: the recovery code turned 2FA off; every method and code goes in the same transaction. */
-  | { type: "disable_two_factor" };
+  | { type: "disable_two_factor" }
+  /** L7: remember this browser for `days`: a new random cookie token, only its hash stored. */
+  | { type: "trust_browser"; days: number };
 
 export interface Transition {
   /** The flow after the event; null when none is kept (a session at once, or the flow's end). */
@@ -81,6 +87,13 @@ export function transition(flow: LoginFlow | null, event: FlowEvent, now: number
 function afterPassword(event: Extract<FlowEvent, { type: "password_verified" | "password_reset_completed" }>, now: number, policy: FlowPolicy): Transition {
   const first = defaultMethod(event.methods);
   const factor = event.type === "password_reset_completed" ? "password_reset" : "password";
+  if (first && event.type === "password_verified" && event.trustedBrowser) {
+    // L7: a remembered browser of this user skips the second step, never the password (this is after it).
+    return {
+      flow: null,
+      effects: [{ type: "issue_session", recoveryCodeUsed: false }, { type: "record_event", event: "browser.remembered_login", detail: {} }, loginSucceeded("remembered_browser")],
+    };
+  }
   if (first) {
     // L2: the second step opens on the default method; a sent code goes out as it opens.
     const flow: LoginFlow = { id: event.flowId, userId: event.userId, state: "second_factor", methodId: first.id, createdAt: now, expiresAt: now + policy.loginTtlSeconds * 1000 };
@@ -104,8 +117,12 @@ function afterPassword(event: Extract<FlowEvent, { type: "password_verified" | "
 
 function onSecondFactor(flow: LoginFlow, event: Exclude<FlowEvent, { type: "password_verified" | "password_reset_completed" | "expired" }>): Transition | Failure {
   switch (event.type) {
-    case "code_verified":
-      return completed(flow, "second_factor", [{ type: "settle_attempts" }, { type: "issue_session", recoveryCodeUsed: false }, loginSucceeded(event.factor)]);
+    case "code_verified": {
+      // L7: only a code of a method can remember the browser; a recovery code never does (below).
+      const days = event.rememberForDays ?? 0;
+      const remember = days > 0 ? [{ type: "trust_browser" as const, days }] : [];
+      return completed(flow, "second_factor", [{ type: "settle_attempts" }, { type: "issue_session", recoveryCodeUsed: false }, ...remember, loginSucceeded(event.factor)]);
+    }
     case "code_failed":
       // The slot was taken before the check (SECURITY 7–10): the failure is already counted; here it is logged.
       return {

@@ -17,6 +17,7 @@ import { platformPlugin } from "../platform/index.js";
 import { refuseApiKeyOutsidePlatform } from "../platform/authentication.js";
 import { registerAdminUsersApi } from "./admin-users-routes.js";
 import { registerResetRequestApi } from "./reset-request-routes.js";
+import { registerTrustedBrowserApi } from "./trusted-browser-routes.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
@@ -66,4 +67,5 @@ export async function apiPlugin(fastify: FastifyInstance, options: { deps: Servi
   await app.register(platformPlugin, { prefix: "/platform/v1", deps: options.deps });
   registerAdminUsersApi(app, options.deps);
   registerResetRequestApi(app, options.deps);
+  registerTrustedBrowserApi(app, options.deps);
 }

@@ -10,6 +10,7 @@ import { CodeSentResponse, errors, FlowBody, LoginBody, LoginResponse, RecoveryL
 import { requireApiSession } from "./session.js";
 import { rememberBrowserAfterLogin } from "../../services/password-throttle.js";
 import type { TypedApp } from "../typed-app.js";
+import { setTrustedBrowserCookie, trustedBrowserTokenOf } from "../trusted-browser-cookie.js";
 
 /** Issue 7: a completed login answers a new browserToken unless the request's is still this user's. */
 async function browserTokenFor(deps: ServiceDeps, userId: string, presented: unknown) {
@@ -56,12 +57,13 @@ export async function presentLoginStart(deps: ServiceDeps, result: LoginStart, p
 
 /** The same login as the pages (L6): step 1, step 2 by code or recovery code, method switch, log out. */
 export function registerLoginApi(app: TypedApp, deps: ServiceDeps) {
+  const secure = deps.config.publicUrl.startsWith("https://");
   app.post(
     "/login",
     { schema: { tags: ["login"], summary: "Step 1: email and password", body: LoginBody, response: { 200: LoginResponse, ...errors(400, 401, 415, 429) } } },
     async (request, reply) => {
       const body = request.body;
-      const result = await startLogin(deps, body, requestContext(request));
+      const result = await startLogin(deps, { ...body, trustedBrowserToken: trustedBrowserTokenOf(request) }, requestContext(request));
       return result.ok ? presentLoginStart(deps, result, body.browserToken) : sendApiFailure(reply, result);
     },
   );
@@ -72,7 +74,9 @@ export function registerLoginApi(app: TypedApp, deps: ServiceDeps) {
     async (request, reply) => {
       const body = request.body;
       const result = await verifySecondStepCode(deps, body.flowId, body, requestContext(request));
-      return result.ok ? sessionBody(deps, result, body.browserToken) : sendApiFailure(reply, result);
+      if (!result.ok) return sendApiFailure(reply, result);
+      setTrustedBrowserCookie(reply, secure, result.trustedBrowser);
+      return sessionBody(deps, result, body.browserToken);
     },
   );
 

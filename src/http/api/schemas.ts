@@ -82,7 +82,18 @@ export const PasswordResetCompleteBody = closed({
   newPassword: Type.String({ maxLength: 1024 }),
 });
 export const CodeSentResponse = Type.Object({ sent: Type.Literal(true), expiresAt: Type.String({ format: "date-time" }) });
-export const SecondFactorBody = closed({ flowId, code, methodId: Type.Optional(Type.String({ maxLength: 64 })), browserToken: Type.Optional(browserToken) });
+export const SecondFactorBody = closed({
+  flowId,
+  code,
+  methodId: Type.Optional(Type.String({ maxLength: 64 })),
+  browserToken: Type.Optional(browserToken),
+  rememberBrowser: Type.Optional(
+    Type.Boolean({
+      description:
+        "L7 \"Don't ask again on this browser\": where policy allows, the answer sets the HttpOnly cookie twostep_trusted_browser (the token is never in a body); sent back with POST /api/login for this user it skips the second step. Ignored where policy does not allow it",
+    }),
+  ),
+});
 export const RecoveryLoginBody = closed({ flowId, code: Type.String({ maxLength: 128, examples: ["ABCD-EFGH-JKMN-PQRS"] }), browserToken: Type.Optional(browserToken) });
 export const SwitchMethodBody = closed({ flowId, methodId: Type.String({ maxLength: 64 }) });
 export const SessionResponse = Type.Object({

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { EffectivePolicy, PolicyLayer } from "../../domain/policy.js";
+import { maxRememberBrowserDays, type EffectivePolicy, type PolicyLayer } from "../../domain/policy.js";
 import { policyLevelsFor, setPolicyLevel } from "../../services/admin/policy-levels.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sessionActor } from "../../services/sessions.js";
@@ -16,7 +16,8 @@ const audience = Type.Union([Type.Literal("own_users"), Type.Literal("reseller_u
 const day = Type.String({ format: "date", description: "YYYY-MM-DD, from 00:00 UTC", examples: ["2026-11-21"] });
 const method = Type.Union([Type.Literal("totp"), Type.Literal("sms")]);
 const recovery = Type.Union([Type.Literal("keep"), Type.Literal("disable")], { description: "R5: after a recovery-code login, keep 2FA on or turn it off" });
-const nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Array> | ReturnType<typeof Type.Union> | ReturnType<typeof Type.Boolean>>(schema: T, description: string) =>
+const rememberDays = Type.Integer({ minimum: 0, maximum: maxRememberBrowserDays, description: "L7: days a browser may skip the second step; 0: never offered" });
+const nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Array> | ReturnType<typeof Type.Union> | ReturnType<typeof Type.Boolean> | ReturnType<typeof Type.Integer>>(schema: T, description: string) =>
   Type.Union([schema, Type.Null()], { description });
 
 /** A level's own values: null inherits from the levels above. */
@@ -25,12 +26,14 @@ const LayerFields = {
   allowedMethods: nullable(Type.Array(method), "M5: allowed methods; null inherits. SMS is never the only one (SECURITY 27)"),
   recoveryCodePolicy: nullable(recovery, "R5; null inherits"),
   rotatePasswordOnDisable: nullable(Type.Boolean(), "D1: a new password when 2FA is turned off; null inherits"),
+  rememberBrowserDays: nullable(rememberDays, "L7: how many days \"Don't ask again on this browser\" lasts, 0 never offers it; null inherits"),
 };
 const Effective = Type.Object({
   requireTwoFactorFrom: Type.Union([day, Type.Null()]),
   allowedMethods: Type.Array(method),
   recoveryCodePolicy: recovery,
   rotatePasswordOnDisable: Type.Boolean(),
+  rememberBrowserDays: rememberDays,
 });
 const Above = Type.Object({ account: Type.Object({ name: Type.String(), kind: Type.String() }), audience, ...LayerFields });
 const PolicyLevel = Type.Object({
@@ -57,6 +60,7 @@ const SetPolicyBody = Type.Object(
     allowedMethods: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 16 }), { maxItems: 4 }), Type.Null()], { description: "totp, sms; null inherits" })),
     recoveryCodePolicy: Type.Optional(Type.Union([Type.String({ maxLength: 16 }), Type.Null()], { description: "keep or disable; null inherits" })),
     rotatePasswordOnDisable: Type.Optional(Type.Union([Type.Boolean(), Type.Null()], { description: "null inherits" })),
+    rememberBrowserDays: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: `L7: whole days from 0 (never offered) to ${maxRememberBrowserDays}; null inherits` })),
   },
   { additionalProperties: false },
 );

@@ -17,6 +17,7 @@ import { registerEventLogPages } from "./event-log-routes.js";
 import { registerApiKeyPages } from "./api-key-routes.js";
 import { registerUsersPages } from "./users-routes.js";
 import { registerResetRequestPages } from "./reset-request-routes.js";
+import { registerTrustedBrowserPages } from "./trusted-browser-routes.js";
 
 /**
  * The HTML surface. Its own plugin scope: only url-encoded forms are parsed
@@ -40,5 +41,6 @@ export async function pagesPlugin(fastify: FastifyInstance, options: { deps: Ser
   registerApiKeyPages(app, options.deps);
   registerUsersPages(app, options.deps);
   registerResetRequestPages(app, options.deps);
+  registerTrustedBrowserPages(app, options.deps);
   if (options.deps.config.environment !== "production") registerDevelopmentPages(app, options.deps);
 }

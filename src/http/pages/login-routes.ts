@@ -12,6 +12,8 @@ import { loginForm, recoveryCodeForm, secondStepForm } from "./views/login.js";
 import { formSchema } from "./form-schema.js";
 import { browserCookie, rememberThisBrowser } from "../remembered-browser.js";
 import { failureAnswer } from "../failure.js";
+import { setTrustedBrowserCookie, trustedBrowserTokenOf } from "../trusted-browser-cookie.js";
+import { rememberDaysFor } from "../../services/trusted-browsers.js";
 import type { TypedApp } from "../typed-app.js";
 
 /**
@@ -37,6 +39,7 @@ export async function answerLoginStart(deps: ServiceDeps, request: FastifyReques
 export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boolean) {
   const finish = async (request: import("fastify").FastifyRequest, reply: import("fastify").FastifyReply, success: SecondStepSuccess) => {
     await rememberThisBrowser(deps, request, reply, secure, success.user.id);
+    setTrustedBrowserCookie(reply, secure, success.trustedBrowser);
     reply.setCookie(sessionCookie, success.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     const notice = success.recovery?.policy === "disable" ? "?notice=recovery_disabled" : "";
@@ -57,7 +60,7 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
 
   app.post("/login", { schema: formSchema({ email: 320, password: 1024 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const body = request.body;
-    const result = await startLogin(deps, { ...body, browserToken: request.cookies[browserCookie] }, requestContext(request));
+    const result = await startLogin(deps, { ...body, browserToken: request.cookies[browserCookie], trustedBrowserToken: trustedBrowserTokenOf(request) }, requestContext(request));
     if (!result.ok) {
       const errors = { password: errorMessage(result.code) };
       return sendPage(reply, { title: "Log in", narrow: true, user: null, status: failureAnswer(result).status }, loginForm({ csrfToken: csrfToken(reply), email: body.email, errors }));
@@ -70,13 +73,15 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
     if (!step.ok) return expired(reply, step.code);
     if (!step.current) return redirect(reply, "/login/recovery");
     const others = step.methods.filter((method) => method.id !== step.current!.id);
-    return sendPage(reply, { title: "Two-factor authentication", narrow: true, user: null }, secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others, alert: alertFrom(request) }));
+    const rememberDays = await rememberDaysFor(deps, step.user);
+    return sendPage(reply, { title: "Two-factor authentication", narrow: true, user: null }, secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others, alert: alertFrom(request), rememberDays }));
   });
 
-  app.post("/login/two-factor", { schema: formSchema({ code: 64, methodId: 64 }, ["methodId"]), preHandler: app.csrfProtection }, async (request, reply) => {
-    const body = request.body;
+  app.post("/login/two-factor", { schema: formSchema({ code: 64, methodId: 64, rememberBrowser: 8 }, ["methodId", "rememberBrowser"]), preHandler: app.csrfProtection }, async (request, reply) => {
+    const { rememberBrowser: box, ...body } = request.body;
     const flowToken = request.cookies[loginFlowCookie];
-    const result = await verifySecondStepCode(deps, flowToken, body, requestContext(request));
+    const rememberBrowser = box === "yes";
+    const result = await verifySecondStepCode(deps, flowToken, { ...body, rememberBrowser }, requestContext(request));
     if (result.ok) return finish(request, reply, result);
     if (result.code === "login_expired" || result.code === "two_factor_enrolment_required") return expired(reply, result.code);
     const step = await loadSecondStep(deps, flowToken);
@@ -85,7 +90,7 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
     return sendPage(
       reply,
       { title: "Two-factor authentication", narrow: true, user: null, status: failureAnswer(result).status },
-      secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others, error: errorMessage(result.code) }),
+      secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others, error: errorMessage(result.code), rememberDays: await rememberDaysFor(deps, step.user), rememberChecked: rememberBrowser }),
     );
   });
 

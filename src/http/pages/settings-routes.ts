@@ -14,6 +14,8 @@ import { alertFrom, csrfToken, noticeFrom, redirect, sendPage } from "./render.j
 import { disableForm } from "./views/disable.js";
 import { generateCodesForm, recoveryCodesPage } from "./views/recovery-codes.js";
 import { securityPage } from "./views/security.js";
+import { trustedBrowsersSection } from "./views/trusted-browsers.js";
+import { listTrustedBrowsers, rememberDaysFor } from "../../services/trusted-browsers.js";
 import { failureAnswer } from "../failure.js";
 import type { TypedApp } from "../typed-app.js";
 
@@ -38,8 +40,9 @@ export function registerSettingsPages(app: TypedApp, deps: ServiceDeps) {
   });
 
   app.get("/settings/security", { preHandler: requireSession }, async (request, reply) => {
-    const overview = await securityOverview(deps, request.auth!);
-    return sendPage(reply, { title: "Security", notice: noticeFrom(request) }, securityPage(overview, csrfToken(reply)));
+    const [overview, browsers, rememberDays] = await Promise.all([securityOverview(deps, request.auth!), listTrustedBrowsers(deps, request.auth!.user), rememberDaysFor(deps, request.auth!.user)]);
+    const token = csrfToken(reply);
+    return sendPage(reply, { title: "Security", notice: noticeFrom(request) }, securityPage(overview, token, trustedBrowsersSection(browsers, rememberDays, token)));
   });
 
   const smsMethodOf = (request: FastifyRequest) => activeSmsMethodId(deps, request.auth!);

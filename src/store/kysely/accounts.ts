@@ -73,6 +73,7 @@ export async function findPolicyLayers(db: Kysely<Database>, keys: { accountId: 
       allowedMethods: row.allowed_methods === null ? null : (JSON.parse(row.allowed_methods) as PolicyLayer["allowedMethods"]),
       recoveryCodePolicy: row.recovery_code_policy as PolicyLayer["recoveryCodePolicy"],
       rotatePasswordOnDisable: row.rotate_password_on_disable === null ? null : Boolean(row.rotate_password_on_disable),
+      rememberBrowserDays: row.remember_browser_days === null ? null : Number(row.remember_browser_days),
     });
   }
   return layers;
@@ -84,6 +85,7 @@ export async function savePolicyLayer(db: Kysely<Database>, accountId: string, a
     allowed_methods: layer.allowedMethods === null ? null : JSON.stringify(layer.allowedMethods),
     recovery_code_policy: layer.recoveryCodePolicy,
     rotate_password_on_disable: layer.rotatePasswordOnDisable === null ? null : layer.rotatePasswordOnDisable ? 1 : 0,
+    remember_browser_days: layer.rememberBrowserDays,
     updated_at: now,
   };
   await db

@@ -25,7 +25,14 @@ export function methodChoiceLabel(method: MethodView): string {
   return method.type === "sms" ? `Text a code to ${method.displayHint ?? "my phone"}` : `Use ${method.name}`;
 }
 
-export function secondStepForm(input: { csrfToken: string; method: MethodView; others: MethodView[]; error?: string; alert?: string | null }): Html {
+/** L7: offered only where policy allows (`days` > 0); unticked unless the user ticked it before a wrong code. */
+function rememberBox(days: number, checked: boolean): Html | null {
+  if (days <= 0) return null;
+  return html`<div class="check"><input type="checkbox" id="field-rememberBrowser" name="rememberBrowser" value="yes"${checked ? html` checked` : null}>
+  <label for="field-rememberBrowser">Don't ask again on this browser for ${days} ${days === 1 ? "day" : "days"}</label></div>`;
+}
+
+export function secondStepForm(input: { csrfToken: string; method: MethodView; others: MethodView[]; error?: string; alert?: string | null; rememberDays?: number; rememberChecked?: boolean }): Html {
   return html`<h1>Two-factor authentication</h1>
 ${input.alert ? html`<div class="warning" role="alert">${input.alert}</div>` : null}
 <p>${methodPrompt(input.method)}</p>
@@ -42,6 +49,7 @@ ${input.alert ? html`<div class="warning" role="alert">${input.alert}</div>` : n
     error: input.error,
     hint: "6 digits, e.g. 123456",
   })}
+  ${rememberBox(input.rememberDays ?? 0, input.rememberChecked ?? false)}
   <button type="submit" class="primary">Verify</button>
 </form>
 ${input.method.type === "sms"

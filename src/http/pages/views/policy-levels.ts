@@ -21,13 +21,19 @@ const methodWords: Record<string, string> = { totp: "Authenticator app (TOTP) on
 const recoveryWords: Record<string, string> = { keep: "Keep 2FA on after a recovery-code login", disable: "Turn 2FA off after a recovery-code login" };
 const passwordWords: Record<string, string> = { yes: "Yes: a new password when 2FA is turned off", no: "No new password needed" };
 
+const rememberWords = (days: number) => (days === 0 ? "Never: the second step is asked at every login" : `Up to ${days} ${days === 1 ? "day" : "days"} on a browser the user chooses`);
+const rememberValue = (days: number | null) => (days === null ? "inherit" : String(days));
+/** The usual choices, plus a level's own value when the API set another. */
+const rememberChoices = (current: number | null) => [...new Set([0, 7, 14, 30, 60, 90, ...(current === null ? [] : [current])])].sort((a, b) => a - b);
+
 /** Each field of a policy in words, for the inherited and effective summaries. */
-function describe(policy: { requireTwoFactorFrom: number | null; allowedMethods: string[] | null; recoveryCodePolicy: string | null; rotatePasswordOnDisable: boolean | null }) {
+function describe(policy: { requireTwoFactorFrom: number | null; allowedMethods: string[] | null; recoveryCodePolicy: string | null; rotatePasswordOnDisable: boolean | null; rememberBrowserDays: number | null }) {
   return [
     ["Required from", policy.requireTwoFactorFrom === null ? "Not required" : dateValue(policy.requireTwoFactorFrom)],
     ["Allowed methods", policy.allowedMethods === null ? "Inherited" : (methodWords[methodsValue(policy.allowedMethods)] ?? policy.allowedMethods.join(", "))],
     ["Recovery codes", policy.recoveryCodePolicy === null ? "Inherited" : recoveryWords[policy.recoveryCodePolicy]],
     ["New password on disable", policy.rotatePasswordOnDisable === null ? "Inherited" : passwordWords[boolValue(policy.rotatePasswordOnDisable)]],
+    ["Remember a browser", policy.rememberBrowserDays === null ? "Inherited" : rememberWords(policy.rememberBrowserDays)],
   ] as const;
 }
 
@@ -52,7 +58,7 @@ function choice(input: { name: string; label: string; value: string; options: [s
 </div>`;
 }
 
-export type LevelFormValues = Partial<Record<"from" | "methods" | "recovery" | "password", string>>;
+export type LevelFormValues = Partial<Record<"from" | "methods" | "recovery" | "password" | "remember", string>>;
 
 function levelForm(csrfToken: string, kind: Account["kind"], level: PolicyLevel, values: LevelFormValues, errors: Partial<Record<string, string>>, mayChange: boolean): Html {
   const name = (field: string) => `${level.audience}-${field}`;
@@ -98,6 +104,13 @@ ${aboveList(level.above)}
     value: values.password ?? boolValue(level.layer.rotatePasswordOnDisable),
     options: [["inherit", inheritWords(passwordWords[boolValue(inherited.rotatePasswordOnDisable)]!)], ["yes", passwordWords.yes!], ["no", passwordWords.no!]],
     error: errors.rotatePasswordOnDisable ?? null,
+  })}
+  ${choice({
+    name: name("remember"),
+    label: "\"Don't ask again on this browser\" after the second step",
+    value: values.remember ?? rememberValue(level.layer.rememberBrowserDays),
+    options: [["inherit", inheritWords(rememberWords(inherited.rememberBrowserDays))], ...rememberChoices(level.layer.rememberBrowserDays).map((days): [string, string] => [String(days), rememberWords(days)])],
+    error: errors.rememberBrowserDays ?? null,
   })}
   <button type="submit" class="primary">Save this level</button>
   </fieldset>

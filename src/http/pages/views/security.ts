@@ -7,7 +7,8 @@ import { deadlineBanner } from "./required-enrolment.js";
 
 const typeLabels: Record<string, string> = { totp: "Authenticator app", sms: "SMS" };
 
-export function securityPage(overview: SecurityOverview, csrfToken: string): Html {
+/** `browsers`: the "Remembered browsers" section (L7), or null when there is nothing to show. */
+export function securityPage(overview: SecurityOverview, csrfToken: string, browsers: Html | null = null): Html {
   return html`<h1>Security</h1>
 ${overview.twoFactorDeadline !== null ? deadlineBanner(overview.twoFactorDeadline, overview.policy.allowedMethods) : null}
 ${overview.recommendReset
@@ -19,6 +20,7 @@ ${overview.recommendReset
   <p>Status: <strong class="${overview.twoFactorEnabled ? "status-on" : "status-off"}">${overview.twoFactorEnabled ? "Enabled" : "Disabled"}</strong></p>
   ${overview.twoFactorEnabled ? enabledSection(overview, csrfToken) : disabledSection(overview)}
 </section>
+${browsers}
 <section aria-labelledby="events-heading" class="card">
   <h2 id="events-heading">Recent security events</h2>
   ${overview.events.length === 0

@@ -1,0 +1,54 @@
+import type { EventType } from "../model.js";
+
+/**
+ * L7 "Remember this browser", the rules as data. A browser the user asked not
+ * to be asked again on skips the second step only for the same user, while its
+ * row lives, within what the policy allows *now* (a level that lowers the days
+ * or turns it off takes effect at the next login), and only after the password
+ * (the machine's `password_verified`; never a password reset, never a required
+ * enrolment: a user with no method has no second step to skip).
+ */
+export interface TrustedBrowserFacts {
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+const dayInMilliseconds = 86_400_000;
+
+export function trustedBrowserSkipsSecondStep(browser: TrustedBrowserFacts | null, userId: string, rememberBrowserDays: number, now: number): boolean {
+  if (!browser || browser.userId !== userId || rememberBrowserDays <= 0) return false;
+  return browser.expiresAt > now && browser.createdAt + rememberBrowserDays * dayInMilliseconds > now;
+}
+
+export function trustedBrowserExpiry(now: number, days: number): number {
+  return now + days * dayInMilliseconds;
+}
+
+/**
+ * The changes after which no browser of the user is trusted any more (L7): any
+ * 2FA change (a method added, removed or reset, 2FA on or off, by the user, an
+ * admin or support) and a new password. The event log records each of them
+ * (services/audit.ts), and recording one forgets the browsers in the same
+ * transaction, so a path added later cannot skip it.
+ */
+export const eventsThatForgetTrustedBrowsers: ReadonlySet<EventType> = new Set<EventType>([
+  "two_factor.enabled",
+  "two_factor.disabled",
+  "method.added",
+  "method.removed",
+  "method.reset",
+  "password.changed",
+  "password.reset",
+]);
+
+/** A short label from the user agent, for the list on the security page ("Firefox on Linux"); never the whole string. */
+export function browserLabel(userAgent: string | null): string {
+  const agent = userAgent ?? "";
+  const browser =
+    [["Edg/", "Edge"], ["OPR/", "Opera"], ["Firefox/", "Firefox"], ["Chrome/", "Chrome"], ["Safari/", "Safari"]].find(([marker]) => agent.includes(marker!))?.[1] ?? null;
+  const system =
+    [["Android", "Android"], ["iPhone", "iOS"], ["iPad", "iPadOS"], ["Windows", "Windows"], ["Mac OS X", "macOS"], ["CrOS", "ChromeOS"], ["Linux", "Linux"]].find(([marker]) => agent.includes(marker!))?.[1] ?? null;
+  if (browser && system) return `${browser} on ${system}`;
+  return browser ?? system ?? "Unknown browser";
+}

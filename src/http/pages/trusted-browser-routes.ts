@@ -1,0 +1,27 @@
+import type { ServiceDeps } from "../../services/deps.js";
+import { forgetAllTrustedBrowsers, forgetTrustedBrowser } from "../../services/trusted-browsers.js";
+import { requestContext } from "../context.js";
+import { BrowserIdParams } from "../params.js";
+import { formSchema } from "./form-schema.js";
+import { redirect } from "./render.js";
+import { requirePageSession } from "./settings-routes.js";
+import type { TypedApp } from "../typed-app.js";
+
+/** L7: "Forget" one remembered browser and "Forget all", from the security page (CSRF on both; only the user's own). */
+export function registerTrustedBrowserPages(app: TypedApp, deps: ServiceDeps) {
+  const requireSession = requirePageSession(deps);
+
+  app.post(
+    "/settings/browsers/:browserId/forget",
+    { schema: { ...formSchema({}), params: BrowserIdParams }, preHandler: [requireSession, app.csrfProtection] },
+    async (request, reply) => {
+      const result = await forgetTrustedBrowser(deps, request.auth!.user, request.params.browserId, requestContext(request));
+      return redirect(reply, `/settings/security?notice=${result.ok ? "browser_forgotten" : "browser_not_found"}`);
+    },
+  );
+
+  app.post("/settings/browsers/forget-all", { schema: formSchema({}), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+    await forgetAllTrustedBrowsers(deps, request.auth!.user, requestContext(request));
+    return redirect(reply, "/settings/security?notice=browsers_forgotten");
+  });
+}
