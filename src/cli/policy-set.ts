@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { MethodType, RecoveryCodePolicy } from "../domain/model.js";
+import { methodTypes, type MethodType, type RecoveryCodePolicy } from "../domain/model.js";
 import { maxRememberBrowserDays, policyLayerProblem, PolicyError, type PolicyAudience } from "../domain/policy.js";
 import { setPolicy } from "../services/policy.js";
 import { findAccountByName } from "../services/users.js";
@@ -41,8 +41,8 @@ export async function policySetCommand(args: string[], io: CommandIo): Promise<n
     return 2;
   }
   const methods = values["allowed-methods"]?.split(",").map((method) => method.trim());
-  if (methods && (methods.length === 0 || methods.some((method) => method !== "totp" && method !== "sms"))) {
-    io.out("--allowed-methods must be a comma-separated list of totp and sms");
+  if (methods && (methods.length === 0 || methods.some((method) => !methodTypes.includes(method as MethodType)))) {
+    io.out(`--allowed-methods must be a comma-separated list of ${methodTypes.join(" and ")}`);
     return 2;
   }
   const weakOnly = methods ? policyLayerProblem({ allowedMethods: methods as MethodType[] }) : null;

@@ -3,7 +3,9 @@
 export type AccountKind = "platform" | "reseller" | "customer";
 /** `support` exists only in the platform account; `admin` may manage users of its account. */
 export type Role = "support" | "admin" | "member";
-export type MethodType = "totp" | "sms";
+/** The one list of second-factor types; each has a folder in src/services/factors and a line in its registry. */
+export const methodTypes = ["totp", "sms"] as const;
+export type MethodType = (typeof methodTypes)[number];
 export type RecoveryCodePolicy = "keep" | "disable";
 
 export interface Account {

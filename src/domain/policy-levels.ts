@@ -1,4 +1,4 @@
-import type { Account, AccountKind, MethodType, RecoveryCodePolicy } from "./model.js";
+import { methodTypes, type Account, type AccountKind, type MethodType, type RecoveryCodePolicy } from "./model.js";
 import { policyLayerKeys } from "./two-factor-requirement.js";
 import { maxRememberBrowserDays, policyLayerProblem, type PolicyAudience, type PolicyLayer } from "./policy.js";
 
@@ -47,7 +47,6 @@ export function parseRequirementDate(value: string): number | "none" | null {
   return time;
 }
 
-const methodTypes: MethodType[] = ["totp", "sms"];
 const recoveryPolicies: RecoveryCodePolicy[] = ["keep", "disable"];
 
 export type LevelProblem = { field: PolicyField; code: "invalid_date" | "invalid_policy_methods" | "sms_only_not_allowed" | "invalid_request" };

@@ -14,7 +14,7 @@ export interface FlowOutcome {
   flow: LoginFlow | null;
   sessionToken?: string;
   /** Sent after the transaction: a text message must not hold the database's write lock. */
-  sendCodeMethodId?: string;
+  challengeMethodId?: string;
   deadline?: number;
   /** L7: the new remembered-browser token, for the cookie only (never a body, log or event). */
   trustedBrowserToken?: string;
@@ -74,8 +74,8 @@ export async function carryOut(
         // A new random token for every login: no session fixation (only its hash is stored).
         outcome.sessionToken = (await issueSession(deps, store, user, context, { recoveryCodeUsed: effect.recoveryCodeUsed })).token;
         break;
-      case "send_code":
-        outcome.sendCodeMethodId = effect.methodId;
+      case "start_challenge":
+        outcome.challengeMethodId = effect.methodId;
         break;
       case "record_event":
         await recordEvent(deps, store, { type: effect.event, subject: user, context, detail: effect.detail, ...(failureEvents.has(effect.event) ? { actor: null } : {}) });

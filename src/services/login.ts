@@ -84,8 +84,8 @@ export async function loginStartAfter(
     return { ok: true, kind: "enrolment_required", flowToken, flow, deadline: requirement.status === "not_required" ? deps.clock.now() : requirement.deadline, allowedMethods: input.allowedMethods };
   }
   // L2: when the default is SMS, the code is sent as the second step opens.
-  const delivery = done.sendCodeMethodId
-    ? await deliverCodeIfSent(deps, user, methods.find((method) => method.id === done.sendCodeMethodId)!, flow.id, context)
+  const delivery = done.challengeMethodId
+    ? await deliverCodeIfSent(deps, user, methods.find((method) => method.id === done.challengeMethodId)!, flow.id, context)
     : ({ status: "not_needed" } as const);
   return { ok: true, kind: "second_factor", flowToken, flow, methods: activeMethods(methods).map(toMethodView), delivery };
 }

@@ -80,22 +80,22 @@ export async function findPendingMethod(deps: ServiceDeps, auth: { user: User },
 export async function confirmEnrolment(
   deps: ServiceDeps,
   auth: EnrolmentOwner,
-  input: { methodId: string; code: string; type: MethodType },
+  input: { methodId: string; code: unknown; type: MethodType },
   context: RequestContext,
-  verify: (method: Method, code: string) => Promise<{ step: number | null } | false>,
+  verify: (method: Method, proof: unknown) => Promise<{ step: number | null } | false>,
 ): Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>> {
-  const code = input.code.replace(/\s/g, "");
   const factor = factorFor(input.type);
-  if (!factor.isWellFormed(code)) return fail("invalid_code_format", { field: "code" });
+  const parsed = factor.parseProof(input.code);
+  if (!parsed.ok) return parsed;
   const pending = await findPendingMethod(deps, auth, input.methodId);
   if (!pending.ok) return pending;
   if (pending.method.type !== input.type) return fail("enrolment_expired");
   const ticket = await takeAttempt(deps, deps.store, auth.user.id, context);
   if ("ok" in ticket) return ticket;
-  const verified = await verify(pending.method, code);
+  const verified = await verify(pending.method, parsed.proof);
   if (!verified) {
     await recordVerificationFailure(deps, auth.user, { action: "enrol", factor: input.type, locked: ticket.locksOnFailure, context });
-    return fail(factor.wrongCode, { field: "code" });
+    return fail(factor.wrongProof, { field: "code" });
   }
   return activatePendingMethod(deps, auth, pending.method, verified.step, context);
 }

@@ -7,7 +7,6 @@ import { recordEvent, recordVerificationFailure } from "./audit.js";
 import { factorFor } from "./factors/registry.js";
 import { effectivePolicyFor } from "./policy.js";
 import type { Authenticated } from "./sessions.js";
-import { sendSmsCode } from "./sms-codes.js";
 import { startPendingSmsMethod, type SmsEnrolmentStarted } from "./sms-enrolment.js";
 import { requireOwnStepUp } from "./step-up.js";
 import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
@@ -61,20 +60,20 @@ export async function renameMethod(deps: ServiceDeps, auth: Authenticated, metho
 export async function sendMethodVerificationCode(deps: ServiceDeps, auth: Authenticated, methodId: string, context: RequestContext): Promise<Result<{ expiresAt: number }>> {
   const found = await ownActiveMethod(deps, auth, methodId);
   if (!found.ok) return found;
-  if (found.method.type !== "sms") return fail("invalid_request");
-  return sendSmsCode(deps, { user: auth.user, method: found.method, purpose: "verify", bindingId: auth.session.id, context });
+  const started = await factorFor(found.method.type).startChallenge(deps, { user: auth.user, method: found.method, binding: { purpose: "verify", bindingId: auth.session.id }, context });
+  return started ?? fail("invalid_request");
 }
 
 /** "Verify a current code of that method" (M4): throttled on the user's one counter. */
-async function verifyCodeOfMethod(deps: ServiceDeps, auth: Authenticated, method: Method, rawCode: string, context: RequestContext): Promise<Failure | null> {
-  const code = rawCode.replace(/\s/g, "");
+async function verifyCodeOfMethod(deps: ServiceDeps, auth: Authenticated, method: Method, rawProof: unknown, context: RequestContext): Promise<Failure | null> {
   const factor = factorFor(method.type);
-  if (!factor.isWellFormed(code)) return fail("invalid_code_format", { field: "code" });
+  const parsed = factor.parseProof(rawProof);
+  if (!parsed.ok) return parsed;
   const ticket = await takeAttempt(deps, deps.store, auth.user.id, context);
   if ("ok" in ticket) return ticket;
-  if (!(await factor.verifyAndConsume(deps, deps.store, method, code, { purpose: "verify", bindingId: auth.session.id }))) {
+  if (!(await factor.verifyAndConsume(deps, deps.store, method, parsed.proof, { purpose: "verify", bindingId: auth.session.id }))) {
     await recordVerificationFailure(deps, auth.user, { action: "verify_method", factor: method.type, locked: ticket.locksOnFailure, context });
-    return fail(factor.wrongCode, { field: "code" });
+    return fail(factor.wrongProof, { field: "code" });
   }
   await settleSuccessfulAttempt(deps, deps.store, auth.user.id, context);
   return null;

@@ -1,5 +1,6 @@
 import { activeMethods } from "../domain/login-flow/flow.js";
 import type { ServiceDeps } from "./deps.js";
+import { factorFor } from "./factors/registry.js";
 import { toMethodView, type MethodView } from "./method-view.js";
 import type { Authenticated } from "./sessions.js";
 
@@ -18,7 +19,7 @@ export async function findOwnMethod(deps: ServiceDeps, auth: Authenticated, meth
   return method ? { method, count: methods.length } : null;
 }
 
-/** The SMS method a "Text me a code" button sends to, if the user has one. */
+/** The method a "Text me a code" button sends to, if the user has one: the first whose factor issues challenges on request (SMS). */
 export async function activeSmsMethodId(deps: ServiceDeps, auth: Authenticated): Promise<string | null> {
-  return (await listOwnMethods(deps, auth)).find((method) => method.type === "sms")?.id ?? null;
+  return (await listOwnMethods(deps, auth)).find((method) => factorFor(method.type).words.requestChallengeLabel !== null)?.id ?? null;
 }

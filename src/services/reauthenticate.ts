@@ -41,7 +41,8 @@ export async function reauthenticate(
 async function verifyAnyMethodCode(deps: ServiceDeps, auth: Authenticated, code: string): Promise<boolean> {
   for (const method of activeMethods(await deps.store.methods.listMethods(auth.user.id))) {
     const factor = factorFor(method.type);
-    if (factor.isWellFormed(code) && (await factor.verifyAndConsume(deps, deps.store, method, code, { purpose: "verify", bindingId: auth.session.id }))) return true;
+    const parsed = factor.parseProof(code);
+    if (parsed.ok && (await factor.verifyAndConsume(deps, deps.store, method, parsed.proof, { purpose: "verify", bindingId: auth.session.id }))) return true;
   }
   return false;
 }

@@ -11,7 +11,6 @@ import { effectivePolicyFor } from "./policy.js";
 import { findRecoveryCode } from "./recovery-codes.js";
 import { carryOut, decide } from "./login-flow-effects.js";
 import { deliverCodeIfSent, type CodeDelivery } from "./code-delivery.js";
-import { sendSmsCode } from "./sms-codes.js";
 import { takeAttempt } from "./throttle.js";
 import { rememberDaysForFlow } from "./trusted-browsers.js";
 
@@ -49,8 +48,9 @@ export async function resendSecondStepCode(deps: ServiceDeps, flowToken: unknown
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
   const method = loaded.methods.find((candidate) => candidate.id === loaded.flow.methodId);
-  if (!method || method.type !== "sms") return fail("invalid_request");
-  return sendSmsCode(deps, { user: loaded.user, method, purpose: "login", bindingId: loaded.flow.id, context });
+  if (!method) return fail("invalid_request");
+  // Only a factor that issues challenges has a new one to send.
+  return (await factorFor(method.type).startChallenge(deps, { user: loaded.user, method, binding: { purpose: "login", bindingId: loaded.flow.id }, context })) ?? fail("invalid_request");
 }
 
 export interface SecondStepSuccess {
@@ -69,7 +69,6 @@ export async function verifySecondStepCode(
   input: { code: string; methodId?: string; rememberBrowser?: boolean },
   context: RequestContext,
 ): Promise<Result<SecondStepSuccess>> {
-  const code = input.code.replace(/\s/g, "");
   const rememberForDays = input.rememberBrowser === true ? await rememberDaysForFlow(deps, flowToken) : 0;
   return deps.store.transaction(async (store) => {
     // One read: the flow, its user, and the method the code is for (only the user's own active one).
@@ -81,16 +80,17 @@ export async function verifySecondStepCode(
     if (!method) return fail("invalid_request", { field: "methodId" });
     const factor = factorFor(method.type);
     // Format first (SECURITY 5): a malformed code is refused without counting or hashing anything.
-    if (!factor.isWellFormed(code)) return fail("invalid_code_format", { field: "code" });
+    const parsed = factor.parseProof(input.code);
+    if (!parsed.ok) return parsed;
     const ticket = await takeAttempt(deps, store, user.id, context);
     if ("ok" in ticket) return ticket;
-    const verified = await factor.verifyAndConsume(deps, store, method, code, { purpose: "login", bindingId: flow.id });
+    const verified = await factor.verifyAndConsume(deps, store, method, parsed.proof, { purpose: "login", bindingId: flow.id });
     const event = verified ? ({ type: "code_verified", factor: method.type, rememberForDays } as const) : ({ type: "code_failed", factor: method.type, locked: ticket.locksOnFailure } as const);
     const decided = decide(deps, flow, event);
     if ("ok" in decided) return decided;
     const done = await carryOut(deps, store, user, decided, context);
     if (!done.ok) return done;
-    if (!verified) return fail(factor.wrongCode, { field: "code" });
+    if (!verified) return fail(factor.wrongProof, { field: "code" });
     return { ok: true, sessionToken: done.sessionToken!, user, ...(done.trustedBrowserToken ? { trustedBrowser: { token: done.trustedBrowserToken, days: rememberForDays } } : {}) };
   });
 }

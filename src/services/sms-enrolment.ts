@@ -85,7 +85,7 @@ export function confirmSmsEnrolment(
   input: { methodId: string; code: string },
   context: RequestContext,
 ): Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>> {
-  return confirmEnrolment(deps, auth, { ...input, type: "sms" }, context, async (method, code) =>
-    (await factorFor("sms").verifyAndConsume(deps, deps.store, method, code, { purpose: "enrol", bindingId: method.id })) ? { step: null } : false,
+  return confirmEnrolment(deps, auth, { ...input, type: "sms" }, context, async (method, proof) =>
+    (await factorFor("sms").verifyAndConsume(deps, deps.store, method, proof, { purpose: "enrol", bindingId: method.id })) ? { step: null } : false,
   );
 }

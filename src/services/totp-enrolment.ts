@@ -67,9 +67,10 @@ export function confirmTotpEnrolment(
   input: { methodId: string; code: string },
   context: RequestContext,
 ): Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>> {
-  return confirmEnrolment(deps, auth, { ...input, type: "totp" }, context, async (method, code) => {
+  return confirmEnrolment(deps, auth, { ...input, type: "totp" }, context, async (method, proof) => {
     const key = deps.secretBox.open(method.secretCiphertext, method.id);
-    const step = findTotpStep(key, code, { nowInMilliseconds: deps.clock.now(), windowSteps: deps.config.totpWindowSteps, lastUsedStep: null });
+    // The proof was parsed by the TOTP factor: a six-digit string.
+    const step = findTotpStep(key, proof as string, { nowInMilliseconds: deps.clock.now(), windowSteps: deps.config.totpWindowSteps, lastUsedStep: null });
     key.fill(0);
     return step === null ? false : { step };
   });

@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ConfigError, parseConfig } from "../../src/config.js";
 import { startLogin } from "../../src/services/login.js";
-import { smsFactor } from "../../src/services/factors/sms.js";
+import { smsFactor } from "../../src/services/factors/sms/factor.js";
 import { apiPost, apiSessionFor } from "../helpers/enrol.js";
 import { FormClient } from "../helpers/browser-client.js";
 import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";

@@ -48,7 +48,8 @@ export type FlowEffect =
   | { type: "issue_session"; recoveryCodeUsed: boolean }
   /** Clear the user's failure counter and refund the address slot (the proof was right). */
   | { type: "settle_attempts" }
-  | { type: "send_code"; methodId: string }
+  /** The chosen method's factor issues its challenge, if it has one (SMS texts a code; TOTP needs none). */
+  | { type: "start_challenge"; methodId: string }
   | { type: "record_event"; event: EventType; detail: Record<string, string | number | boolean> }
   | { type: "show_deadline"; deadline: number }
   /** R5 `disable`: the recovery code turned 2FA off; every method and code goes in the same transaction. */
@@ -95,9 +96,9 @@ function afterPassword(event: Extract<FlowEvent, { type: "password_verified" | "
     };
   }
   if (first) {
-    // L2: the second step opens on the default method; a sent code goes out as it opens.
+    // L2: the second step opens on the default method; its challenge (a sent code) goes out as it opens.
     const flow: LoginFlow = { id: event.flowId, userId: event.userId, state: "second_factor", methodId: first.id, createdAt: now, expiresAt: now + policy.loginTtlSeconds * 1000 };
-    return { flow, effects: [{ type: "store_flow", flow }, ...(first.type === "sms" ? [{ type: "send_code" as const, methodId: first.id }] : [])] };
+    return { flow, effects: [{ type: "store_flow", flow }, { type: "start_challenge", methodId: first.id }] };
   }
   const access = twoFactorAccess(event.requirement, false);
   if (access.access === "enrolment_only") {
@@ -149,7 +150,7 @@ function onSecondFactor(flow: LoginFlow, event: Exclude<FlowEvent, { type: "pass
       const method = activeMethods(event.methods).find((candidate) => candidate.id === event.methodId && candidate.userId === flow.userId);
       if (!method) return fail("invalid_request", { field: "methodId" });
       const next = { ...flow, methodId: method.id };
-      return { flow: next, effects: [{ type: "advance_flow", from: "second_factor", flow: next }, ...(method.type === "sms" ? [{ type: "send_code" as const, methodId: method.id }] : [])] };
+      return { flow: next, effects: [{ type: "advance_flow", from: "second_factor", flow: next }, { type: "start_challenge", methodId: method.id }] };
     }
     case "enrolment_confirmed":
     case "recovery_codes_acknowledged":

@@ -9,11 +9,11 @@ import { sessionActor } from "../../services/sessions.js";
 import { requestContext } from "../context.js";
 import { UserIdParams } from "../params.js";
 import { sendApiFailure } from "../failure.js";
-import { errors } from "./schemas.js";
+import { errors, MethodTypeSchema } from "./schemas.js";
 import { requireApiSession } from "./session.js";
 import type { TypedApp } from "../typed-app.js";
 
-const methodType = Type.Union([Type.Literal("totp"), Type.Literal("sms")]);
+const methodType = MethodTypeSchema;
 const AdminUser = Type.Object({
   id: Type.String(),
   email: Type.String(),

@@ -1,8 +1,12 @@
 import { Type, type TProperties } from "@sinclair/typebox";
 import { errorCatalogue, type ErrorCode } from "../../domain/errors.js";
+import { methodTypes } from "../../domain/model.js";
 
 /** Every request body is closed: an unknown field is a 400 `unknown_field`. */
 const closed = <T extends TProperties>(properties: T) => Type.Object(properties, { additionalProperties: false });
+
+/** A method type, from the one list in the domain model. */
+export const MethodTypeSchema = Type.Union(methodTypes.map((type) => Type.Literal(type)));
 
 const flowId = Type.String({ maxLength: 64, description: "The flowId returned by POST /api/login" });
 // No maxLength: a code of any length gets the format check's own `invalid_code_format`
@@ -26,7 +30,7 @@ const errorBodyRef = Type.Ref(ErrorBody);
 
 export const MethodBody = Type.Object({
   id: Type.String(),
-  type: Type.Union([Type.Literal("totp"), Type.Literal("sms")]),
+  type: MethodTypeSchema,
   name: Type.String(),
   isDefault: Type.Boolean(),
   createdAt: Type.String({ format: "date-time" }),

@@ -6,7 +6,7 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { sessionActor } from "../../services/sessions.js";
 import { requestContext } from "../context.js";
 import { sendApiFailure } from "../failure.js";
-import { errors } from "./schemas.js";
+import { errors, MethodTypeSchema } from "./schemas.js";
 import { requireApiSession } from "./session.js";
 import type { TypedApp } from "../typed-app.js";
 
@@ -14,7 +14,7 @@ const audience = Type.Union([Type.Literal("own_users"), Type.Literal("reseller_u
   description: "Which users of the admin's own account the level covers (P2: a reseller's own users and its customers are separate levels)",
 });
 const day = Type.String({ format: "date", description: "YYYY-MM-DD, from 00:00 UTC", examples: ["2026-11-21"] });
-const method = Type.Union([Type.Literal("totp"), Type.Literal("sms")]);
+const method = MethodTypeSchema;
 const recovery = Type.Union([Type.Literal("keep"), Type.Literal("disable")], { description: "R5: after a recovery-code login, keep 2FA on or turn it off" });
 const rememberDays = Type.Integer({ minimum: 0, maximum: maxRememberBrowserDays, description: "L7: days a browser may skip the second step; 0: never offered" });
 const nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Array> | ReturnType<typeof Type.Union> | ReturnType<typeof Type.Boolean> | ReturnType<typeof Type.Integer>>(schema: T, description: string) =>

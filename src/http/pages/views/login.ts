@@ -1,3 +1,4 @@
+import { factorFor } from "../../../services/factors/registry.js";
 import type { MethodView } from "../../../services/method-view.js";
 import { html, type Html } from "../html.js";
 import { csrfField, field } from "./layout.js";
@@ -16,13 +17,13 @@ export function loginForm(input: { csrfToken: string; email?: string; errors?: F
 }
 
 function methodPrompt(method: MethodView): Html {
-  if (method.type === "sms") return html`We sent a text message with a 6-digit code to <span class="nowrap">${method.displayHint ?? "your phone"}</span>. Enter it below.`;
-  return html`Open your authenticator app and enter the 6-digit code it shows for twostep.`;
+  const prompt = factorFor(method.type).words.secondStepPrompt(method);
+  return html`${prompt.before}${prompt.keepTogether ? html`<span class="nowrap">${prompt.keepTogether}</span>` : null}${prompt.after ?? null}`;
 }
 
 /** How another method is offered on the second step. */
 export function methodChoiceLabel(method: MethodView): string {
-  return method.type === "sms" ? `Text a code to ${method.displayHint ?? "my phone"}` : `Use ${method.name}`;
+  return factorFor(method.type).words.switchLabel(method);
 }
 
 /** L7: offered only where policy allows (`days` > 0); unticked unless the user ticked it before a wrong code. */
@@ -52,7 +53,7 @@ ${input.alert ? html`<div class="warning" role="alert">${input.alert}</div>` : n
   ${rememberBox(input.rememberDays ?? 0, input.rememberChecked ?? false)}
   <button type="submit" class="primary">Verify</button>
 </form>
-${input.method.type === "sms"
+${factorFor(input.method.type).words.requestChallengeLabel
     ? html`<form method="post" action="/login/two-factor/resend" class="resend">${csrfField(input.csrfToken)}<button type="submit" class="link">Send a new code</button></form>`
     : null}
 <div class="alternatives">

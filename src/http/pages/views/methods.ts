@@ -1,17 +1,19 @@
+import { factorFor } from "../../../services/factors/registry.js";
 import type { MethodView } from "../../../services/method-view.js";
 import { html, type Html } from "../html.js";
 import { csrfField, field } from "./layout.js";
 
 function sendCodeButton(csrfToken: string, method: MethodView, next: string): Html | null {
-  if (method.type !== "sms") return null;
+  const label = factorFor(method.type).words.requestChallengeLabel;
+  if (!label) return null;
   return html`<form method="post" action="/settings/methods/${method.id}/send-code" class="send-code">
   ${csrfField(csrfToken)}<input type="hidden" name="next" value="${next}">
-  <button type="submit">Text me a code</button>
+  <button type="submit">${label}</button>
 </form>`;
 }
 
 function codePrompt(method: MethodView): string {
-  return method.type === "sms" ? `First text yourself a code at ${method.displayHint ?? "your phone"}, then enter it.` : "Enter the 6-digit code your authenticator app shows now.";
+  return factorFor(method.type).words.verifyPrompt(method);
 }
 
 /** `name` is what the user typed, kept when it was refused; the current name otherwise. */
@@ -44,7 +46,7 @@ ${sendCodeButton(input.csrfToken, input.method, "delete")}
 export function resetMethodForm(input: { csrfToken: string; method: MethodView; errors?: Partial<Record<string, string>>; alert?: string | null; phoneNumber?: string }): Html {
   return html`<h1>Reset ${input.method.name}</h1>
 ${input.alert ? html`<div class="notice" role="status">${input.alert}</div>` : null}
-<p>Moving to a new phone? Confirm with a current code, then set the method up again. Your current ${input.method.type === "sms" ? "number" : "app"} keeps working until the new one is confirmed.</p>
+<p>Moving to a new phone? Confirm with a current code, then set the method up again. Your current ${factorFor(input.method.type).words.deviceNoun} keeps working until the new one is confirmed.</p>
 <p>${codePrompt(input.method)}</p>
 ${sendCodeButton(input.csrfToken, input.method, "reset")}
 <form method="post" action="/settings/methods/${input.method.id}/reset" novalidate>

@@ -1,0 +1,92 @@
+/**
+ * Threat: a factor added to the registry that skips what the flows rely on —
+ * one that lets junk through to the counted check (or throws on it, a 500
+ * instead of a 400 naming the field), or one whose proof can be replayed
+ * (SECURITY 4, 21). The login flow, step-up, reset and delete call every
+ * factor through the same interface and trust it on both points, so each
+ * registered factor must honour them: this suite runs over the registry, and
+ * a new factor is tested the moment its line is added (its `worlds` entry
+ * below is a compile error until it exists).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Method, MethodType } from "../../src/domain/model.js";
+import type { ChallengeBinding, Factor } from "../../src/services/factors/factor.js";
+import { registeredFactors } from "../../src/services/factors/registry.js";
+import { enrolTotp } from "../helpers/enrol.js";
+import { createTestApp, type TestApp } from "../helpers/runtime.js";
+import { enrolSms, gbMobile, oneCodeDuring } from "../helpers/sms.js";
+import { codeFor } from "../helpers/totp.js";
+
+const context = { clientAddress: null, userAgent: "contract" };
+const junk: unknown[] = [undefined, null, 123456, {}, [], "", "abc", "12345", "1234567", "12a456", "1".repeat(10_000), { code: "123456" }];
+
+/** For each factor: an enrolled method, and a right proof for `binding` (after its challenge, if it has one). */
+type World = (t: TestApp, index: number) => Promise<{ method: Method; rightProof: (binding: ChallengeBinding) => Promise<unknown> }>;
+const worlds: Record<MethodType, World> = {
+  totp: async (t) => {
+    const enrolled = await enrolTotp(t.deps);
+    t.clock.advance(30); // past the step the enrolment claimed
+    const method = (await t.deps.store.methods.findMethod(enrolled.methodId))!;
+    return { method, rightProof: async () => codeFor(enrolled.keyBase32, t.clock.now()) };
+  },
+  sms: async (t, index) => {
+    const enrolled = await enrolSms(t.deps, { phone: gbMobile(index) });
+    const method = (await t.deps.store.methods.findMethod(enrolled.methodId))!;
+    return {
+      method,
+      rightProof: async (binding) =>
+        (await oneCodeDuring(t.deps, () => smsChallenge(t, method, binding))).code,
+    };
+  },
+};
+
+async function smsChallenge(t: TestApp, method: Method, binding: ChallengeBinding) {
+  const user = (await t.deps.store.accounts.findUserById(method.userId))!;
+  return registeredFactors().find((factor) => factor.type === method.type)!.startChallenge(t.deps, { user, method, binding, context });
+}
+
+describe("security: every registered factor honours the factor contract", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ env: { TWOSTEP_SMS_LIMIT_PER_NUMBER: "1000", TWOSTEP_SMS_LIMIT_PER_USER: "1000" } });
+  });
+  after(() => t.close());
+
+  registeredFactors().forEach((factor: Factor, index) => {
+    describe(factor.type, () => {
+      it("refuses junk proofs with a failure naming the field, never throwing", () => {
+        for (const input of junk) {
+          const parsed = factor.parseProof(input);
+          assert.equal(parsed.ok, false, `${JSON.stringify(input)?.slice(0, 20)} is refused`);
+          assert.ok(!parsed.ok && parsed.field, "the failure names the field");
+        }
+      });
+
+      it("accepts its own right proof exactly once (consumed in the same write)", async () => {
+        const { method, rightProof } = await worlds[factor.type](t, index);
+        const binding: ChallengeBinding = { purpose: "verify", bindingId: `contract-${factor.type}` };
+        const parsed = factor.parseProof(await rightProof(binding));
+        assert.ok(parsed.ok, "the right proof is well formed");
+        assert.equal(await factor.verifyAndConsume(t.deps, t.deps.store, method, parsed.proof, binding), true);
+        const again = (await t.deps.store.methods.findMethod(method.id))!;
+        assert.equal(await factor.verifyAndConsume(t.deps, t.deps.store, again, parsed.proof, binding), false, "a replay fails");
+      });
+
+      it("a challenge, when the factor issues one, is bound and expires in the future", async () => {
+        const { method } = await worlds[factor.type](t, index + 5);
+        const user = (await t.deps.store.accounts.findUserById(method.userId))!;
+        const started = await factor.startChallenge(t.deps, { user, method, binding: { purpose: "login", bindingId: "contract-flow" }, context });
+        if (started === null) return;
+        assert.ok(started.ok, "the challenge starts");
+        assert.ok(started.expiresAt > t.clock.now());
+      });
+
+      it("has its words and a catalogue code for a wrong proof", () => {
+        const view = { id: "m", type: factor.type, name: "My method", isDefault: true, createdAt: 0, lastUsedAt: null, displayHint: null };
+        assert.ok(factor.words.label && factor.words.deviceNoun && factor.wrongProof);
+        assert.ok(factor.words.secondStepPrompt(view).before && factor.words.switchLabel(view) && factor.words.verifyPrompt(view));
+      });
+    });
+  });
+});
