@@ -180,7 +180,8 @@ describe("e2e: authenticator-app journey in Chromium", { skip, timeout: 100_000 
     await page.getByLabel("Password").fill(password);
     await page.keyboard.press("Enter");
     inputs = await arrive("/login/two-factor", "login-2-code");
-    assert.deepEqual(inputs.map((input) => input.label), ["Authentication code"]);
+    // A storefront customer's policy offers to remember the browser (L7); left unticked here, so every login asks.
+    assert.deepEqual(inputs.map((input) => input.label), ["Authentication code", "Don't ask again on this browser for 30 days"]);
     assert.equal(await focusedId(), "field-code");
 
     await page.keyboard.type(wrongCode(key, srv.clock.now()));
