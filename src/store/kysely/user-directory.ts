@@ -1,4 +1,4 @@
-import { type Kysely, type SelectQueryBuilder } from "kysely";
+import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from "kysely";
 import type { MethodType } from "../../domain/model.js";
 import type { AccountUsersQuery, DirectoryEntry } from "../ports/accounts.js";
 import type { Database } from "../schema.js";
@@ -22,7 +22,6 @@ import { searchName } from "./accounts.js";
 const highest = "\u{10FFFF}";
 const sparseNames = 2000;
 
-
 export async function listAccountUsers(db: Kysely<Database>, query: AccountUsersQuery): Promise<DirectoryEntry[]> {
   const scope = <Row,>(select: SelectQueryBuilder<Database, "users", Row>) => {
     let scoped = select.where("users.account_id", "=", query.accountId);
@@ -36,21 +35,16 @@ export async function listAccountUsers(db: Kysely<Database>, query: AccountUsers
     rows = await scope(users.selectAll("users")).orderBy("users.email").limit(query.limit).execute();
   } else {
     const prefix = searchName(query.search);
-    const emailRange = <Row,>(select: SelectQueryBuilder<Database, "users", Row>) => select.where("users.email", ">=", prefix).where("users.email", "<", prefix + highest);
-    const nameRange = <Row,>(select: SelectQueryBuilder<Database, "users", Row>) => select.where("users.search_name", ">=", prefix).where("users.search_name", "<", prefix + highest);
-    const names = await nameRange(scope(users.select("users.email"))).limit(sparseNames + 1).execute();
+    const startsWith = (column: "users.email" | "users.search_name") => (eb: ExpressionBuilder<Database, "users">) =>
+      eb.and([eb(column, ">=", prefix), eb(column, "<", prefix + highest)]);
+    const names = await scope(users.select("users.email")).where(startsWith("users.search_name")).limit(sparseNames + 1).execute();
     if (names.length <= sparseNames) {
-      const byEmail = await emailRange(scope(users.select("users.email"))).orderBy("users.email").limit(query.limit).execute();
+      const byEmail = await scope(users.select("users.email")).where(startsWith("users.email")).orderBy("users.email").limit(query.limit).execute();
       const emails = [...new Set([...byEmail, ...names].map((row) => row.email))].sort(byteOrder).slice(0, query.limit);
       rows = emails.length === 0 ? [] : await users.selectAll().where("account_id", "=", query.accountId).where("email", "in", emails).orderBy("email").execute();
     } else {
       rows = await scope(users.selectAll("users"))
-        .where((eb) =>
-          eb.or([
-            eb.and([eb("users.email", ">=", prefix), eb("users.email", "<", prefix + highest)]),
-            eb.and([eb("users.search_name", ">=", prefix), eb("users.search_name", "<", prefix + highest)]),
-          ]),
-        )
+        .where((eb) => eb.or([startsWith("users.email")(eb), startsWith("users.search_name")(eb)]))
         .orderBy("users.email")
         .limit(query.limit)
         .execute();
