@@ -4,7 +4,7 @@ export type AccountKind = "platform" | "reseller" | "customer";
 /** `support` exists only in the platform account; `admin` may manage users of its account. */
 export type Role = "support" | "admin" | "member";
 /** The one list of second-factor types; each has a folder in src/services/factors and a line in its registry. */
-export const methodTypes = ["totp", "sms"] as const;
+export const methodTypes = ["totp", "sms", "webauthn"] as const;
 export type MethodType = (typeof methodTypes)[number];
 export type RecoveryCodePolicy = "keep" | "disable";
 
@@ -49,6 +49,12 @@ export interface Method {
   pendingExpiresAt: number | null;
   /** What may be shown of the secret: the masked phone number for SMS; null for TOTP. */
   displayHint: string | null;
+  /**
+   * A security key's or passkey's credential id (base64url), unique across all
+   * users; only WebAuthn methods have one. Its public key is the sealed secret
+   * and `lastUsedStep` is its signature counter.
+   */
+  credentialId?: string;
 }
 
 /** Why an SMS code was sent; a code only verifies for the same purpose and binding. */

@@ -1,4 +1,5 @@
 import type { AccountStore } from "./ports/accounts.js";
+import type { ChallengeStore } from "./ports/challenges.js";
 import type { CodeStore } from "./ports/codes.js";
 import type { CounterStore } from "./ports/counters.js";
 import type { EventStore } from "./ports/events.js";
@@ -15,8 +16,9 @@ import type { CustomerStore } from "./ports/customers.js";
 import type { ApiKeyStore } from "./ports/api-keys.js";
 import type { ResetRequestStore } from "./ports/reset-requests.js";
 
-export type { AccountStore, ApiKeyStore, CodeStore, CounterStore, CustomerStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, RememberedBrowserStore, ReminderStore, ResetRequestStore, SealedValueStore, SessionStore, TrustedBrowserStore };
+export type { AccountStore, ApiKeyStore, ChallengeStore, CodeStore, CounterStore, CustomerStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, RememberedBrowserStore, ReminderStore, ResetRequestStore, SealedValueStore, SessionStore, TrustedBrowserStore };
 export type { TrustedBrowser } from "./ports/trusted-browsers.js";
+export type { IssuedChallenge } from "./ports/challenges.js";
 export type { ApiKey, NewApiKey } from "./ports/api-keys.js";
 export type { SealedValue } from "./ports/sealed-values.js";
 export type { ResetRequest, ResetRequestStatus } from "./ports/reset-requests.js";
@@ -34,6 +36,8 @@ export interface Stores {
   accounts: AccountStore;
   methods: MethodStore;
   codes: CodeStore;
+  /** WebAuthn challenges by hash, bound and single use. */
+  challenges: ChallengeStore;
   sessions: SessionStore;
   counters: CounterStore;
   events: EventStore;

@@ -6,6 +6,7 @@ export interface MethodStore {
 
   findMethod(id: string): Promise<Method | undefined>;
 
+  /** Stores a method; a `credentialId` already held by another method is refused (unique), with a thrown error. */
   insertMethod(method: Method): Promise<void>;
 
   /**
@@ -17,6 +18,17 @@ export interface MethodStore {
 
   /** Replay protection (SECURITY 4): succeeds only if `step` is above the stored one. */
   claimTotpStep(methodId: string, step: number, now: number): Promise<boolean>;
+
+  /**
+   * WebAuthn: the signature counter works like a TOTP step (SECURITY 4, and a
+   * cloned authenticator): succeeds only if `counter` is above the stored one,
+   * or, for an authenticator that keeps no counter, when both are 0 (or none is
+   * stored yet). Also sets the last-used time. Active methods only.
+   */
+  claimSignatureCounter(methodId: string, counter: number, now: number): Promise<boolean>;
+
+  /** The method (any status, any user) holding this WebAuthn credential id. */
+  findMethodByCredentialId(credentialId: string): Promise<Method | undefined>;
 
   deleteMethod(id: string): Promise<void>;
 
