@@ -45,7 +45,7 @@ interface Words {
   said: string[];
 }
 
-const methodLabels: Record<string, string> = { totp: "authenticator app", sms: "text message" };
+const methodLabels: Record<string, string> = { totp: "authenticator app", sms: "text message", webauthn: "security key or passkey" };
 
 function method(facts: EmailFacts): string {
   const label = methodLabels[facts.methodType ?? ""] ?? "sign-in method";
@@ -173,6 +173,13 @@ export const emailWords: Record<EmailKind, (facts: EmailFacts) => Words> = {
     said: [
       `${facts.methodName ? `A browser (${facts.methodName})` : "A browser"} was remembered after a two-factor login: for ${facts.rememberDays ?? "some"} days it logs in to your account with the password alone.`,
       "If this was not you, forget it on your security page and change your password.",
+    ],
+  }),
+  key_clone_refused: (facts) => ({
+    subject: "A copy of your security key may exist",
+    said: [
+      `Someone signed in with your ${method(facts)}, but the key's signature counter went backwards, which is what a copied key does. We refused that sign-in.`,
+      "If you did not just use this key, remove it on your security page, add a new one and change your password.",
     ],
   }),
   ...resetRequestWords,

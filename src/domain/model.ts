@@ -140,6 +140,8 @@ export type EventType =
   | "method.removed"
   | "method.made_default"
   | "method.reset"
+  /** A security key's signature counter did not move on: a copy of the key (or a replay) was refused. */
+  | "method.clone_refused"
   | "method.renamed"
   | "recovery_codes.generated"
   | "password.changed"

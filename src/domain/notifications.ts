@@ -36,6 +36,7 @@ export const notifications = {
   "two_factor.reset_approved": { kind: "reset_request_approved", to: ["subject", "filer"] },
   "two_factor.reset_rejected": { kind: "reset_request_rejected", to: ["subject", "filer"] },
   "browser.remembered": { kind: "browser_remembered", to: ["subject"] },
+  "method.clone_refused": { kind: "key_clone_refused", to: ["subject"] },
 } as const satisfies Partial<Record<EventType, Notification>>;
 
 export type EmailKind =
@@ -58,7 +59,8 @@ export type EmailKind =
   | "reset_request_filed"
   | "reset_request_approved"
   | "reset_request_rejected"
-  | "browser_remembered";
+  | "browser_remembered"
+  | "key_clone_refused";
 
 export function notificationFor(type: EventType): Notification | undefined {
   return (notifications as Partial<Record<EventType, Notification>>)[type];

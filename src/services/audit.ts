@@ -118,6 +118,7 @@ export const eventLabels: Record<EventType, string> = {
   "method.removed": "Method removed",
   "method.made_default": "Default method changed",
   "method.reset": "Method reset",
+  "method.clone_refused": "Security key refused: its signature counter went backwards (a copied key?)",
   "method.renamed": "Method renamed",
   "recovery_codes.generated": "Recovery codes generated",
   "password.changed": "Password changed",

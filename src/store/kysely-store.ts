@@ -5,6 +5,7 @@ import type { Database } from "./schema.js";
 import * as accountsSql from "./kysely/accounts.js";
 import * as directorySql from "./kysely/user-directory.js";
 import * as codesSql from "./kysely/codes.js";
+import * as challengesSql from "./kysely/challenges.js";
 import * as countersSql from "./kysely/counters.js";
 import * as eventsSql from "./kysely/events.js";
 import * as loginContextSql from "./kysely/login-context.js";
@@ -65,12 +66,19 @@ export function bindPorts(db: Kysely<Database>): Stores {
       insertMethod: (...args) => methodsSql.insertMethod(db, ...args),
       activateMethod: (...args) => methodsSql.activateMethod(db, ...args),
       claimTotpStep: (...args) => methodsSql.claimTotpStep(db, ...args),
+      claimSignatureCounter: (...args) => methodsSql.claimSignatureCounter(db, ...args),
+      findMethodByCredentialId: (...args) => methodsSql.findMethodByCredentialId(db, ...args),
       deleteMethod: (...args) => methodsSql.deleteMethod(db, ...args),
       renameMethod: (...args) => methodsSql.renameMethod(db, ...args),
       markMethodUsed: (...args) => methodsSql.markMethodUsed(db, ...args),
       setDefaultMethod: (...args) => methodsSql.setDefaultMethod(db, ...args),
       deletePendingMethods: (...args) => methodsSql.deletePendingMethods(db, ...args),
       deleteAllMethods: (...args) => methodsSql.deleteAllMethods(db, ...args),
+    },
+    challenges: {
+      replaceChallenge: (...args) => challengesSql.replaceChallenge(db, ...args),
+      consumeChallenge: (...args) => challengesSql.consumeChallenge(db, ...args),
+      deleteStaleChallenges: (...args) => challengesSql.deleteStaleChallenges(db, ...args),
     },
     codes: {
       replaceRecoveryCodes: (...args) => codesSql.replaceRecoveryCodes(db, ...args),
@@ -178,6 +186,7 @@ function guarded(ports: Stores, check: () => void): Stores {
     accounts: wrap(ports.accounts),
     methods: wrap(ports.methods),
     codes: wrap(ports.codes),
+    challenges: wrap(ports.challenges),
     sessions: wrap(ports.sessions),
     counters: wrap(ports.counters),
     events: wrap(ports.events),

@@ -14,6 +14,7 @@ import * as customerAccountsIndex from "./migrations/0012-customer-accounts-inde
 import * as passwordLinkPurpose from "./migrations/0013-password-link-purpose.js";
 import * as userDirectoryCounts from "./migrations/0014-user-directory-counts.js";
 import * as trustedBrowsers from "./migrations/0015-trusted-browsers.js";
+import * as webauthn from "./migrations/0016-webauthn.js";
 
 /** Migrations are imported, not read from disk, so the compiled build and tests see the same list. */
 const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   "0013-password-link-purpose": passwordLinkPurpose,
   "0014-user-directory-counts": userDirectoryCounts,
   "0015-trusted-browsers": trustedBrowsers,
+  "0016-webauthn": webauthn,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

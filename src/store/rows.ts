@@ -47,6 +47,7 @@ export function toMethod(row: Database["methods"]): Method {
     lastUsedAt: numOrNull(row.last_used_at),
     pendingExpiresAt: numOrNull(row.pending_expires_at),
     displayHint: row.display_hint,
+    ...(row.credential_id === null ? {} : { credentialId: row.credential_id }),
   };
 }
 
@@ -66,6 +67,7 @@ export function fromMethod(method: Method): Database["methods"] {
     last_used_at: method.lastUsedAt,
     pending_expires_at: method.pendingExpiresAt,
     display_hint: method.displayHint,
+    credential_id: method.credentialId ?? null,
   };
 }
 

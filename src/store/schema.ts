@@ -47,6 +47,18 @@ export interface Database {
     last_used_at: number | null;
     pending_expires_at: number | null;
     display_hint: string | null;
+    /** Migration 0016: a WebAuthn credential id, unique; null for other types. */
+    credential_id: string | null;
+  };
+  webauthn_challenges: {
+    id: string;
+    user_id: string;
+    purpose: string;
+    binding_id: string;
+    challenge_hash: string;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
   };
   recovery_code_sets: { user_id: string; salt: string; created_at: number };
   recovery_codes: { id: string; user_id: string; code_hash: string; used_at: number | null };

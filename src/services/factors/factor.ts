@@ -28,7 +28,19 @@ export interface Factor<Proof = unknown> {
    * `binding` ties a challenge (a sent code) to what asked for it: the login
    * flow, the pending method, or the session (SECURITY 24).
    */
-  verifyAndConsume(deps: ServiceDeps, store: Stores, method: Method, proof: Proof, binding: ChallengeBinding): Promise<boolean>;
+  verifyAndConsume(deps: ServiceDeps, store: Stores, method: Method, proof: Proof, binding: ChallengeBinding, context?: RequestContext): Promise<boolean>;
+  /**
+   * True when the browser itself answers the challenge (WebAuthn): the pages
+   * issue a fresh one each time they show the prompt and hand the browser its
+   * options; false when the user types a code.
+   */
+  answeredInBrowser: boolean;
+  /**
+   * What removing a method asks for (M4): a current proof of that very method
+   * (a code of the app or of a text), or a recent second factor of any method
+   * (the step-up window), for a key that is removed because it was lost.
+   */
+  removal: "proof_of_this_method" | "recent_second_factor";
   /**
    * Issues a challenge for `binding` (SMS texts a code; a future WebAuthn
    * factor returns its options). Null when the factor needs none (TOTP).
@@ -54,6 +66,8 @@ export interface ChallengeRequest {
 /** What a started challenge tells the pages and the API: when it stops working. */
 export interface Challenge {
   expiresAt: number;
+  /** What the browser needs to answer it (WebAuthn's request options); absent for a sent code. */
+  browserOptions?: unknown;
 }
 
 /** A sentence with one part kept on one line (a phone number). */

@@ -54,6 +54,29 @@ async function lockUserMethods(db: Kysely<Database>, userId: string): Promise<vo
   await lockedInTransaction(db, db.selectFrom("methods").select("id").where("user_id", "=", userId).orderBy("id")).execute();
 }
 
+export async function claimSignatureCounter(db: Kysely<Database>, methodId: string, counter: number, now: number): Promise<boolean> {
+  // One conditional UPDATE, like the TOTP step: a counter moves on once; an authenticator that
+  // keeps none (0) passes while the stored one is 0 too, and its replays are stopped by the
+  // single-use challenge instead.
+  const result = await db
+    .updateTable("methods")
+    .set({ last_used_step: counter, last_used_at: now })
+    .where("id", "=", methodId)
+    .where("status", "=", "active")
+    .where((eb) =>
+      counter === 0
+        ? eb.or([eb("last_used_step", "is", null), eb("last_used_step", "=", 0)])
+        : eb.or([eb("last_used_step", "is", null), eb("last_used_step", "<", counter)]),
+    )
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+export async function findMethodByCredentialId(db: Kysely<Database>, credentialId: string): Promise<Method | undefined> {
+  const row = await db.selectFrom("methods").selectAll().where("credential_id", "=", credentialId).executeTakeFirst();
+  return row && toMethod(row);
+}
+
 export async function claimTotpStep(db: Kysely<Database>, methodId: string, step: number, now: number): Promise<boolean> {
   // One conditional UPDATE: of two requests with the same code, only one sees a row change.
   // Under READ COMMITTED the second updater waits on the row lock, re-evaluates the WHERE on the

@@ -18,6 +18,8 @@ export const smsFactor: Factor<string> = {
     deviceNoun: "number",
     requestChallengeLabel: "Text me a code",
   },
+  answeredInBrowser: false,
+  removal: "proof_of_this_method",
   parseProof: parseSixDigitCode,
   wrongProof: "invalid_sms_code",
   async verifyAndConsume(deps, store, method, code, binding) {

@@ -13,6 +13,8 @@ export const totpFactor: Factor<string> = {
     deviceNoun: "app",
     requestChallengeLabel: null,
   },
+  answeredInBrowser: false,
+  removal: "proof_of_this_method",
   parseProof: parseSixDigitCode,
   wrongProof: "invalid_code",
   async verifyAndConsume(deps, store, method, code) {
