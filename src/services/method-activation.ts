@@ -35,7 +35,7 @@ class RolledBack extends Error {
  */
 export async function insertPendingMethod(
   deps: ServiceDeps,
-  input: { user: User; type: MethodType; defaultName: string; secret: Uint8Array; replaces: Method | null; displayHint: string | null },
+  input: { user: User; type: MethodType; defaultName: string; secret: Uint8Array; replaces: Method | null; displayHint: string | null; credentialId?: string },
 ): Promise<Method> {
   const now = deps.clock.now();
   const id = deps.newId();
@@ -54,6 +54,7 @@ export async function insertPendingMethod(
     lastUsedAt: null,
     pendingExpiresAt: now + deps.config.enrolmentTtlSeconds * 1000,
     displayHint: input.displayHint,
+    ...(input.credentialId ? { credentialId: input.credentialId } : {}),
   };
   await deps.store.transaction(async (store) => {
     await store.methods.deletePendingMethods(input.user.id);

@@ -5,6 +5,7 @@ import { normalizeRecoveryCode } from "../domain/recovery-codes.js";
 import { hashToken, isTokenShaped } from "../security/tokens.js";
 import type { Stores } from "../store/store.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
+import type { Challenge } from "./factors/factor.js";
 import { factorFor } from "./factors/registry.js";
 import { toMethodView, type MethodView } from "./method-view.js";
 import { effectivePolicyFor } from "./policy.js";
@@ -44,7 +45,7 @@ export async function switchSecondStepMethod(deps: ServiceDeps, flowToken: unkno
 }
 
 /** "Send a new code" on the second step: throttled, replaces the previous code, never resets the failure counter. */
-export async function resendSecondStepCode(deps: ServiceDeps, flowToken: unknown, context: RequestContext): Promise<Result<{ expiresAt: number }>> {
+export async function resendSecondStepCode(deps: ServiceDeps, flowToken: unknown, context: RequestContext): Promise<Result<Challenge>> {
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
   const method = loaded.methods.find((candidate) => candidate.id === loaded.flow.methodId);
@@ -66,7 +67,7 @@ export interface SecondStepSuccess {
 export async function verifySecondStepCode(
   deps: ServiceDeps,
   flowToken: unknown,
-  input: { code: string; methodId?: string; rememberBrowser?: boolean },
+  input: { code?: string | undefined; credential?: unknown; methodId?: string | undefined; rememberBrowser?: boolean },
   context: RequestContext,
 ): Promise<Result<SecondStepSuccess>> {
   const rememberForDays = input.rememberBrowser === true ? await rememberDaysForFlow(deps, flowToken) : 0;
@@ -80,17 +81,17 @@ export async function verifySecondStepCode(
     if (!method) return fail("invalid_request", { field: "methodId" });
     const factor = factorFor(method.type);
     // Format first (SECURITY 5): a malformed code is refused without counting or hashing anything.
-    const parsed = factor.parseProof(input.code);
+    const parsed = factor.parseProof(input.credential ?? input.code);
     if (!parsed.ok) return parsed;
     const ticket = await takeAttempt(deps, store, user.id, context);
     if ("ok" in ticket) return ticket;
-    const verified = await factor.verifyAndConsume(deps, store, method, parsed.proof, { purpose: "login", bindingId: flow.id });
+    const verified = await factor.verifyAndConsume(deps, store, method, parsed.proof, { purpose: "login", bindingId: flow.id }, context);
     const event = verified ? ({ type: "code_verified", factor: method.type, rememberForDays } as const) : ({ type: "code_failed", factor: method.type, locked: ticket.locksOnFailure } as const);
     const decided = decide(deps, flow, event);
     if ("ok" in decided) return decided;
     const done = await carryOut(deps, store, user, decided, context);
     if (!done.ok) return done;
-    if (!verified) return fail(factor.wrongProof, { field: "code" });
+    if (!verified) return fail(factor.wrongProof, { field: factor.answeredInBrowser ? "credential" : "code" });
     return { ok: true, sessionToken: done.sessionToken!, user, ...(done.trustedBrowserToken ? { trustedBrowser: { token: done.trustedBrowserToken, days: rememberForDays } } : {}) };
   });
 }

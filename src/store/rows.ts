@@ -47,7 +47,7 @@ export function toMethod(row: Database["methods"]): Method {
     lastUsedAt: numOrNull(row.last_used_at),
     pendingExpiresAt: numOrNull(row.pending_expires_at),
     displayHint: row.display_hint,
-    ...(row.credential_id === null ? {} : { credentialId: row.credential_id }),
+    ...(row.credential_id === null || row.credential_id === undefined ? {} : { credentialId: row.credential_id }),
   };
 }
 

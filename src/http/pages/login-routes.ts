@@ -15,6 +15,8 @@ import { failureAnswer } from "../failure.js";
 import { setTrustedBrowserCookie, trustedBrowserTokenOf } from "../trusted-browser-cookie.js";
 import { rememberDaysFor } from "../../services/trusted-browsers.js";
 import type { TypedApp } from "../typed-app.js";
+import { factorFor } from "../../services/factors/registry.js";
+import type { MethodView } from "../../services/method-view.js";
 
 /**
  * Where a passed password step sends the browser: logged in, the second step
@@ -74,10 +76,11 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
     if (!step.current) return redirect(reply, "/login/recovery");
     const others = step.methods.filter((method) => method.id !== step.current!.id);
     const rememberDays = await rememberDaysFor(deps, step.user);
-    return sendPage(reply, { title: "Two-factor authentication", narrow: true, user: null }, secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others, alert: alertFrom(request), rememberDays }));
+    const browserOptions = await browserChallenge(deps, step.current, request);
+    return sendPage(reply, { title: "Two-factor authentication", narrow: true, user: null }, secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others, alert: alertFrom(request), rememberDays, browserOptions }));
   });
 
-  app.post("/login/two-factor", { schema: formSchema({ code: 64, methodId: 64, rememberBrowser: 8 }, ["methodId", "rememberBrowser"]), preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post("/login/two-factor", { schema: formSchema({ code: 64, credential: 16384, methodId: 64, rememberBrowser: 8 }, ["code", "credential", "methodId", "rememberBrowser"]), preHandler: app.csrfProtection }, async (request, reply) => {
     const { rememberBrowser: box, ...body } = request.body;
     const flowToken = request.cookies[loginFlowCookie];
     const rememberBrowser = box === "yes";
@@ -90,7 +93,15 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
     return sendPage(
       reply,
       { title: "Two-factor authentication", narrow: true, user: null, status: failureAnswer(result).status },
-      secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others, error: errorMessage(result.code), rememberDays: await rememberDaysFor(deps, step.user), rememberChecked: rememberBrowser }),
+      secondStepForm({
+        csrfToken: csrfToken(reply),
+        method: step.current,
+        others,
+        error: errorMessage(result.code),
+        rememberDays: await rememberDaysFor(deps, step.user),
+        rememberChecked: rememberBrowser,
+        browserOptions: await browserChallenge(deps, step.current, request),
+      }),
     );
   });
 
@@ -128,4 +139,11 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     return redirect(reply, "/login?notice=logged_out");
   });
+}
+
+/** A security key's prompt needs a fresh challenge each time the page shows it (the old one is retired). */
+async function browserChallenge(deps: ServiceDeps, method: MethodView, request: FastifyRequest): Promise<unknown> {
+  if (!factorFor(method.type).answeredInBrowser) return undefined;
+  const started = await resendSecondStepCode(deps, request.cookies[loginFlowCookie], requestContext(request));
+  return started.ok ? started.browserOptions : undefined;
 }

@@ -14,7 +14,7 @@ const contextColumns = [
   "m.id as m_id", "m.user_id as m_user_id", "m.type as m_type", "m.name as m_name", "m.status as m_status", "m.is_default as m_is_default",
   "m.secret_ciphertext as m_secret_ciphertext", "m.last_used_step as m_last_used_step", "m.replaces_method_id as m_replaces_method_id",
   "m.created_at as m_created_at", "m.confirmed_at as m_confirmed_at", "m.last_used_at as m_last_used_at",
-  "m.pending_expires_at as m_pending_expires_at", "m.display_hint as m_display_hint",
+  "m.pending_expires_at as m_pending_expires_at", "m.display_hint as m_display_hint", "m.credential_id as m_credential_id",
 ] as const;
 
 /**

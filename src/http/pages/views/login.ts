@@ -1,5 +1,6 @@
 import { factorFor } from "../../../services/factors/registry.js";
 import type { MethodView } from "../../../services/method-view.js";
+import { keyPrompt } from "./key-prompt.js";
 import { html, type Html } from "../html.js";
 import { csrfField, field } from "./layout.js";
 
@@ -33,14 +34,48 @@ function rememberBox(days: number, checked: boolean): Html | null {
   <label for="field-rememberBrowser">Don't ask again on this browser for ${days} ${days === 1 ? "day" : "days"}</label></div>`;
 }
 
-export function secondStepForm(input: { csrfToken: string; method: MethodView; others: MethodView[]; error?: string; alert?: string | null; rememberDays?: number; rememberChecked?: boolean }): Html {
+export function secondStepForm(input: {
+  csrfToken: string;
+  method: MethodView;
+  others: MethodView[];
+  error?: string;
+  alert?: string | null;
+  rememberDays?: number;
+  rememberChecked?: boolean;
+  /** For a factor the browser answers (a security key): the prompt's options. */
+  browserOptions?: unknown;
+}): Html {
+  const factor = factorFor(input.method.type);
+  // Several keys are one choice: any of the user's keys answers the same prompt.
+  const seen = new Set([methodChoiceLabel(input.method)]);
+  const others = input.others.filter((other) => !seen.has(methodChoiceLabel(other)) && Boolean(seen.add(methodChoiceLabel(other))));
   return html`<h1>Two-factor authentication</h1>
 ${input.alert ? html`<div class="warning" role="alert">${input.alert}</div>` : null}
 <p>${methodPrompt(input.method)}</p>
 <form method="post" action="/login/two-factor" novalidate>
   ${csrfField(input.csrfToken)}
   <input type="hidden" name="methodId" value="${input.method.id}">
-  ${field({
+  ${factor.answeredInBrowser
+    ? html`${rememberBox(input.rememberDays ?? 0, input.rememberChecked ?? false)}
+  ${keyPrompt({ mode: "authenticate", options: input.browserOptions ?? {}, buttonLabel: "Use security key or passkey", autostart: !input.error, error: input.error })}`
+    : codeFields(input)}
+</form>
+${factor.words.requestChallengeLabel
+    ? html`<form method="post" action="/login/two-factor/resend" class="resend">${csrfField(input.csrfToken)}<button type="submit" class="link">Send a new code</button></form>`
+    : null}
+<div class="alternatives">
+  <p class="hint">Can't use this method?</p>
+  ${others.map(
+    (other) => html`<form method="post" action="/login/two-factor/method" class="inline">
+    ${csrfField(input.csrfToken)}<input type="hidden" name="methodId" value="${other.id}">
+    <button type="submit" class="link">${methodChoiceLabel(other)}</button></form>`,
+  )}
+  <a href="/login/recovery">Use a recovery code</a>
+</div>`;
+}
+
+function codeFields(input: { error?: string; rememberDays?: number; rememberChecked?: boolean }): Html {
+  return html`${field({
     name: "code",
     label: "Authentication code",
     autocomplete: "one-time-code",
@@ -51,20 +86,7 @@ ${input.alert ? html`<div class="warning" role="alert">${input.alert}</div>` : n
     hint: "6 digits, e.g. 123456",
   })}
   ${rememberBox(input.rememberDays ?? 0, input.rememberChecked ?? false)}
-  <button type="submit" class="primary">Verify</button>
-</form>
-${factorFor(input.method.type).words.requestChallengeLabel
-    ? html`<form method="post" action="/login/two-factor/resend" class="resend">${csrfField(input.csrfToken)}<button type="submit" class="link">Send a new code</button></form>`
-    : null}
-<div class="alternatives">
-  <p class="hint">Can't use this method?</p>
-  ${input.others.map(
-    (other) => html`<form method="post" action="/login/two-factor/method" class="inline">
-    ${csrfField(input.csrfToken)}<input type="hidden" name="methodId" value="${other.id}">
-    <button type="submit" class="link">${methodChoiceLabel(other)}</button></form>`,
-  )}
-  <a href="/login/recovery">Use a recovery code</a>
-</div>`;
+  <button type="submit" class="primary">Verify</button>`;
 }
 
 export function recoveryCodeForm(input: { csrfToken: string; error?: string; hasMethods: boolean }): Html {

@@ -1,0 +1,98 @@
+import { generateRegistrationOptions, verifyRegistrationResponse, type AuthenticatorTransport } from "@simplewebauthn/server";
+import { fail, type Result } from "../../../domain/errors.js";
+import { activeMethods } from "../../../domain/login-flow/flow.js";
+import { hashToken } from "../../../security/tokens.js";
+import { recordVerificationFailure } from "../../audit.js";
+import type { RequestContext, ServiceDeps } from "../../deps.js";
+import { activatePendingMethod, insertPendingMethod } from "../../method-activation.js";
+import { effectivePolicyFor } from "../../policy.js";
+import { reauthenticate } from "../../reauthenticate.js";
+import type { Authenticated } from "../../sessions.js";
+import { hasOwnTwoFactor, requireOwnStepUp } from "../../step-up.js";
+import { issueChallenge } from "./challenge.js";
+import { credentialHint, openCredential, sealCredential } from "./credential.js";
+import { parseAttestation } from "./proof.js";
+import { relyingParty } from "./relying-party.js";
+
+/**
+ * "Add a security key or passkey": the password again (2FA off) or a recent
+ * second factor (2FA on, the step-up window), then the browser's prompt for a
+ * new credential answering a challenge bound to this session, then a name.
+ */
+export const keyEnrolmentNeedsPassword = async (deps: ServiceDeps, auth: Authenticated) => !(await hasOwnTwoFactor(deps, auth));
+
+export async function startKeyEnrolment(deps: ServiceDeps, auth: Authenticated, proof: { password?: string }, context: RequestContext): Promise<Result<{ expiresAt: number; browserOptions: unknown }>> {
+  if (!(await effectivePolicyFor(deps, auth.user)).allowedMethods.includes("webauthn")) return fail("method_not_allowed_by_policy");
+  if (await keyEnrolmentNeedsPassword(deps, auth)) {
+    const wrong = await reauthenticate(deps, auth, { password: proof.password ?? "" }, context);
+    if (wrong) return wrong;
+  } else {
+    const stale = await requireOwnStepUp(deps, auth);
+    if (stale) return stale;
+  }
+  const rp = relyingParty(deps);
+  const keys = activeMethods(await deps.store.methods.listMethods(auth.user.id)).filter((method) => method.type === "webauthn" && method.credentialId);
+  const issued = await issueChallenge(deps, auth.user, { purpose: "enrol", bindingId: auth.session.id }, (challenge, timeout) =>
+    generateRegistrationOptions({
+      rpName: rp.name,
+      rpID: rp.id,
+      userName: auth.user.email,
+      userDisplayName: auth.user.displayName,
+      // The user handle is the user's random id, never the email.
+      userID: new TextEncoder().encode(auth.user.id),
+      challenge,
+      timeout,
+      attestationType: "none",
+      // A key already added is not added twice.
+      excludeCredentials: keys.map((key) => ({ id: key.credentialId!, transports: openCredential(deps, key).transports })),
+      authenticatorSelection: { residentKey: "preferred", userVerification: "preferred" },
+    }),
+  );
+  return { ok: true, ...issued };
+}
+
+export function parseKeyName(input: unknown): Result<{ name: string }> {
+  const name = typeof input === "string" ? input.trim() : "";
+  if (name.length < 1 || name.length > 64 || /[\u0000-\u001f]/.test(name)) return fail("invalid_method_name", { field: "name" });
+  return { ok: true, name };
+}
+
+export async function finishKeyEnrolment(
+  deps: ServiceDeps,
+  auth: Authenticated,
+  input: { credential: unknown; name: unknown },
+  context: RequestContext,
+): Promise<Result<{ methodId: string; recoveryCodes: string[] | null }>> {
+  const named = parseKeyName(input.name);
+  if (!named.ok) return named;
+  const parsed = parseAttestation(input.credential);
+  if (!parsed.ok) return parsed;
+  if (!(await effectivePolicyFor(deps, auth.user)).allowedMethods.includes("webauthn")) return fail("method_not_allowed_by_policy");
+  const rp = relyingParty(deps);
+  const now = deps.clock.now();
+  let registration: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  try {
+    registration = await verifyRegistrationResponse({
+      response: parsed.proof,
+      expectedChallenge: (challenge) => deps.store.challenges.consumeChallenge({ userId: auth.user.id, purpose: "enrol", bindingId: auth.session.id, challengeHash: hashToken(challenge) }, now),
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      expectedType: "webauthn.create",
+      requireUserVerification: false,
+    });
+  } catch {
+    registration = { verified: false };
+  }
+  if (!registration.verified) {
+    await recordVerificationFailure(deps, auth.user, { action: "enrol", factor: "webauthn", locked: false, context });
+    return fail("security_key_not_accepted", { field: "credential" });
+  }
+  const { credential, credentialBackedUp } = registration.registrationInfo;
+  if (await deps.store.methods.findMethodByCredentialId(credential.id)) return fail("security_key_already_added", { field: "credential" });
+  const stored = { publicKey: Buffer.from(credential.publicKey).toString("base64url"), transports: (credential.transports ?? parsed.proof.response.transports ?? []) as AuthenticatorTransport[], backedUp: credentialBackedUp };
+  const secret = sealCredential(stored);
+  const pending = await insertPendingMethod(deps, { user: auth.user, type: "webauthn", defaultName: named.name, secret, replaces: null, displayHint: credentialHint(stored), credentialId: credential.id });
+  const activated = await activatePendingMethod(deps, auth, pending, credential.counter, context);
+  if (!activated.ok) return activated;
+  return { ok: true, methodId: pending.id, recoveryCodes: activated.recoveryCodes };
+}
