@@ -30,7 +30,7 @@ export function defaultPolicyFor(kind: AccountKind): EffectivePolicy {
   return {
     requireTwoFactorFrom: null,
     // M5: storefront customers use the authenticator app only unless a layer says otherwise.
-    allowedMethods: kind === "customer" ? ["totp"] : ["totp", "sms"],
+    allowedMethods: kind === "customer" ? ["totp", "webauthn"] : ["totp", "sms", "webauthn"],
     recoveryCodePolicy: "keep",
     rotatePasswordOnDisable: false,
     // L7: storefront customers may be remembered for 30 days; reseller and platform users never by default.

@@ -87,12 +87,16 @@ async function verifyCodeOfMethod(deps: ServiceDeps, auth: Authenticated, method
 export async function deleteMethod(
   deps: ServiceDeps,
   auth: Authenticated,
-  input: { methodId: string; code: string },
+  input: { methodId: string; code?: string | undefined },
   context: RequestContext,
 ): Promise<Result<{ twoFactorDisabled: boolean }>> {
   const found = await ownActiveMethod(deps, auth, input.methodId);
   if (!found.ok) return found;
-  const wrong = await verifyCodeOfMethod(deps, auth, found.method, input.code, context);
+  // A key is mostly removed because it was lost: a recent second factor of any method stands in for it.
+  const wrong =
+    factorFor(found.method.type).removal === "recent_second_factor"
+      ? await requireOwnStepUp(deps, auth)
+      : await verifyCodeOfMethod(deps, auth, found.method, input.code, context);
   if (wrong) return wrong;
   const others = activeMethods(await deps.store.methods.listMethods(auth.user.id)).filter((method) => method.id !== found.method.id);
   return deps.store.transaction(async (store) => {
@@ -127,6 +131,8 @@ export async function resetMethod(
 ): Promise<ResetStarted | Failure> {
   const found = await ownActiveMethod(deps, auth, input.methodId);
   if (!found.ok) return found;
+  // A key is not set up again: the user adds a new one and removes the old.
+  if (!factorFor(found.method.type).canReset) return fail("method_not_found");
   // M5: a reset sets the method up again, so the policy must still allow it.
   if (!(await effectivePolicyFor(deps, auth.user)).allowedMethods.includes(found.method.type)) return fail("method_not_allowed_by_policy");
   // The new number is checked before the code is spent: bad input changes nothing.

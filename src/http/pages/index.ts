@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { typedApp } from "../typed-app.js";
 import { registerEnrolmentPages } from "./enrolment-routes.js";
+import { registerSecurityKeyPages } from "./security-key-routes.js";
 import { registerLoginPages } from "./login-routes.js";
 import { registerPasswordResetPages } from "./password-reset-routes.js";
 import { registerSettingsPages } from "./settings-routes.js";
@@ -31,6 +32,7 @@ export async function pagesPlugin(fastify: FastifyInstance, options: { deps: Ser
   registerPasswordResetPages(app, options.deps, options.secureCookies);
   registerSettingsPages(app, options.deps);
   registerEnrolmentPages(app, options.deps);
+  registerSecurityKeyPages(app, options.deps);
   registerRequiredEnrolmentPages(app, options.deps, options.secureCookies);
   registerSmsPages(app, options.deps);
   registerMethodPages(app, options.deps);

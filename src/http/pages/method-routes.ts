@@ -1,3 +1,5 @@
+import { factorFor } from "../../services/factors/registry.js";
+import { requireOwnStepUp } from "../../services/step-up.js";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
@@ -56,13 +58,15 @@ export function registerMethodPages(app: TypedApp, deps: ServiceDeps) {
   app.get("/settings/methods/:methodId/delete", { schema: methodPageSchema, preHandler: requireSession }, async (request, reply) => {
     const own = await ownMethod(request, request.params.methodId);
     if (!own) return back(reply);
+    if (factorFor(own.method.type).removal === "recent_second_factor" && (await requireOwnStepUp(deps, request.auth!))) return stepUpRedirect(reply, `/settings/methods/${own.method.id}/delete`);
     return sendPage(reply, { title: "Delete method", narrow: true }, deleteMethodForm({ csrfToken: csrfToken(reply), method: own.method, isLast: own.count === 1, alert: alertFrom(request) }));
   });
 
-  app.post("/settings/methods/:methodId/delete", { schema: methodFormSchema({ code: 64 }), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+  app.post("/settings/methods/:methodId/delete", { schema: methodFormSchema({ code: 64 }, ["code"]), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
     const own = await ownMethod(request, request.params.methodId);
     if (!own) return back(reply);
     const result = await deleteMethod(deps, request.auth!, { methodId: own.method.id, code: request.body.code }, requestContext(request));
+    if (!result.ok && result.code === "step_up_required") return stepUpRedirect(reply, `/settings/methods/${own.method.id}/delete`);
     if (result.ok) return redirect(reply, `/settings/security?notice=${result.twoFactorDisabled ? "two_factor_disabled" : "method_deleted"}`);
     return sendPage(
       reply,

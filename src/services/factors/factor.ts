@@ -41,6 +41,8 @@ export interface Factor<Proof = unknown> {
    * (the step-up window), for a key that is removed because it was lost.
    */
   removal: "proof_of_this_method" | "recent_second_factor";
+  /** Whether M4's reset (set the same method up again on a new device) applies; a key is replaced by adding another. */
+  canReset: boolean;
   /**
    * Issues a challenge for `binding` (SMS texts a code; a future WebAuthn
    * factor returns its options). Null when the factor needs none (TOTP).

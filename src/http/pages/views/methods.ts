@@ -33,11 +33,13 @@ ${input.alert ? html`<div class="notice" role="status">${input.alert}</div>` : n
 <div class="warning" role="alert">${input.isLast
     ? "This is your only method: deleting it disables two-factor authentication, and every recovery code stops working."
     : "You will no longer be able to log in with this method."}</div>
-<p>${codePrompt(input.method)}</p>
-${sendCodeButton(input.csrfToken, input.method, "delete")}
+${factorFor(input.method.type).removal === "recent_second_factor"
+    ? html`<p>You confirmed it's you a moment ago, so nothing more is asked.</p>${input.error ? html`<p class="error" role="alert">${input.error}</p>` : null}`
+    : html`<p>${codePrompt(input.method)}</p>
+${sendCodeButton(input.csrfToken, input.method, "delete")}`}
 <form method="post" action="/settings/methods/${input.method.id}/delete" novalidate>
   ${csrfField(input.csrfToken)}
-  ${field({ name: "code", label: "Authentication code", autocomplete: "one-time-code", inputmode: "numeric", maxlength: 10, error: input.error })}
+  ${factorFor(input.method.type).removal === "recent_second_factor" ? null : field({ name: "code", label: "Authentication code", autocomplete: "one-time-code", inputmode: "numeric", maxlength: 10, error: input.error })}
   <button type="submit" class="danger">Delete method</button>
   <a href="/settings/security" class="cancel">Cancel</a>
 </form>`;

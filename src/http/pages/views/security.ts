@@ -1,3 +1,4 @@
+import { factorFor } from "../../../services/factors/registry.js";
 import { eventLabels } from "../../../services/audit.js";
 import type { SecurityOverview } from "../../../services/security-overview.js";
 import { html, type Html } from "../html.js";
@@ -5,7 +6,6 @@ import { csrfField, formatTime, timeElement } from "./layout.js";
 import type { MethodView } from "../../../services/method-view.js";
 import { deadlineBanner } from "./required-enrolment.js";
 
-const typeLabels: Record<string, string> = { totp: "Authenticator app", sms: "SMS" };
 
 /** `browsers`: the "Remembered browsers" section (L7), or null when there is nothing to show. */
 export function securityPage(overview: SecurityOverview, csrfToken: string, browsers: Html | null = null): Html {
@@ -37,13 +37,14 @@ function disabledSection(overview: SecurityOverview): Html {
   <div class="actions">
   ${overview.policy.allowedMethods.includes("totp") ? html`<a class="button primary" href="/settings/two-factor/setup">Set up two-factor authentication</a>` : null}
   ${overview.policy.allowedMethods.includes("sms") ? html`<a class="button" href="/settings/two-factor/sms">Use SMS codes instead</a>` : null}
+  ${overview.policy.allowedMethods.includes("webauthn") ? html`<a class="button" href="/settings/security-keys/new">Add a security key or passkey</a>` : null}
   </div>`;
 }
 
 function methodRow(method: MethodView, csrfToken: string): Html {
   return html`<tr>
     <td>${method.name}${method.displayHint ? html`<br><span class="hint nowrap">${method.displayHint}</span>` : null}</td>
-    <td>${typeLabels[method.type] ?? method.type}</td>
+    <td>${factorFor(method.type).words.label}</td>
     <td class="nowrap">${method.isDefault
         ? html`<span class="badge">Default</span>`
         : html`<form method="post" action="/settings/methods/${method.id}/default" class="inline">${csrfField(csrfToken)}<button type="submit" class="link">Make default</button></form>`}</td>
@@ -51,7 +52,7 @@ function methodRow(method: MethodView, csrfToken: string): Html {
     <td>${timeElement(method.lastUsedAt)}</td>
     <td class="row-actions">
       <a href="/settings/methods/${method.id}/rename">Rename</a>
-      <a href="/settings/methods/${method.id}/reset">Reset</a>
+      ${factorFor(method.type).canReset ? html`<a href="/settings/methods/${method.id}/reset">Reset</a>` : null}
       <a href="/settings/methods/${method.id}/delete">Delete</a>
     </td>
   </tr>`;
@@ -60,14 +61,17 @@ function methodRow(method: MethodView, csrfToken: string): Html {
 function enabledSection(overview: SecurityOverview, csrfToken: string): Html {
   const has = (type: string) => overview.methods.some((method) => method.type === type);
   const canAdd = (type: "totp" | "sms") => overview.policy.allowedMethods.includes(type) && !has(type);
+  // Several keys per user: the link stays while policy allows keys.
+  const canAddKey = overview.policy.allowedMethods.includes("webauthn");
   return html`<h3>Methods</h3>
   <table class="methods"><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Default</th><th scope="col">Added</th><th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>
   ${overview.methods.map((method) => methodRow(method, csrfToken))}
   </tbody></table>
-  ${canAdd("totp") || canAdd("sms")
+  ${canAdd("totp") || canAdd("sms") || canAddKey
     ? html`<div class="actions">
     ${canAdd("totp") ? html`<a class="button" href="/settings/two-factor/setup">Add an authenticator app</a>` : null}
     ${canAdd("sms") ? html`<a class="button" href="/settings/two-factor/sms">Add SMS codes</a>` : null}
+    ${canAddKey ? html`<a class="button" href="/settings/security-keys/new">Add a security key or passkey</a>` : null}
   </div>`
     : null}
   <h3>Recovery codes</h3>

@@ -19,6 +19,7 @@ export const smsFactor: Factor<string> = {
     requestChallengeLabel: "Text me a code",
   },
   answeredInBrowser: false,
+  canReset: true,
   removal: "proof_of_this_method",
   parseProof: parseSixDigitCode,
   wrongProof: "invalid_sms_code",

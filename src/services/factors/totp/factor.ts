@@ -14,6 +14,7 @@ export const totpFactor: Factor<string> = {
     requestChallengeLabel: null,
   },
   answeredInBrowser: false,
+  canReset: true,
   removal: "proof_of_this_method",
   parseProof: parseSixDigitCode,
   wrongProof: "invalid_code",

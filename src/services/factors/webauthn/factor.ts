@@ -31,6 +31,7 @@ export const webauthnFactor: Factor<AuthenticationResponseJSON> = {
     requestChallengeLabel: null,
   },
   answeredInBrowser: true,
+  canReset: false,
   removal: "recent_second_factor",
   parseProof: parseAssertion,
   wrongProof: "security_key_not_accepted",
