@@ -4,7 +4,12 @@ import type { RequestContext, ServiceDeps } from "./deps.js";
 import { factorFor } from "./factors/registry.js";
 
 /** What happened to the code of a method whose codes are sent (SMS) when the second step showed it. */
-export type CodeDelivery = { status: "not_needed" } | { status: "sent"; expiresAt: number } | { status: "failed"; code: ErrorCode; retryAfterSeconds?: number };
+export type CodeDelivery =
+  | { status: "not_needed" }
+  | { status: "sent"; expiresAt: number }
+  /** A security key: nothing was sent; the browser answers these options (WebAuthn request options). */
+  | { status: "browser_prompt"; expiresAt: number; browserOptions: unknown }
+  | { status: "failed"; code: ErrorCode; retryAfterSeconds?: number };
 
 /**
  * Sends a login code for `method` if it is a method whose codes are sent.
@@ -14,6 +19,6 @@ export type CodeDelivery = { status: "not_needed" } | { status: "sent"; expiresA
 export async function deliverCodeIfSent(deps: ServiceDeps, user: User, method: Method, flowId: string, context: RequestContext): Promise<CodeDelivery> {
   const sent = await factorFor(method.type).startChallenge(deps, { user, method, binding: { purpose: "login", bindingId: flowId }, context, keepRecent: true });
   if (!sent) return { status: "not_needed" };
-  if (sent.ok) return { status: "sent", expiresAt: sent.expiresAt };
+  if (sent.ok) return sent.browserOptions === undefined ? { status: "sent", expiresAt: sent.expiresAt } : { status: "browser_prompt", expiresAt: sent.expiresAt, browserOptions: sent.browserOptions };
   return { status: "failed", code: sent.code, ...(sent.retryAfterSeconds ? { retryAfterSeconds: sent.retryAfterSeconds } : {}) };
 }

@@ -7,6 +7,7 @@ import { registerLoginApi } from "./login-routes.js";
 import { registerPasswordResetApi } from "./password-reset-routes.js";
 import { registerSettingsApi } from "./settings-routes.js";
 import { registerMethodApi } from "./method-routes.js";
+import { registerSecurityKeyApi } from "./security-key-routes.js";
 import { ErrorBody } from "./schemas.js";
 import { registerRequiredEnrolmentApi } from "./required-enrolment-routes.js";
 import { registerTwoFactorPolicyApi } from "./two-factor-policy-routes.js";
@@ -59,6 +60,7 @@ export async function apiPlugin(fastify: FastifyInstance, options: { deps: Servi
   registerPasswordResetApi(app, options.deps);
   registerSettingsApi(app, options.deps);
   registerMethodApi(app, options.deps);
+  registerSecurityKeyApi(app, options.deps);
   registerRequiredEnrolmentApi(app, options.deps);
   registerTwoFactorPolicyApi(app, options.deps);
   registerStorefrontApi(app, options.deps);

@@ -5,7 +5,7 @@ import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySec
 import { endSession } from "../../services/sessions.js";
 import { requestContext } from "../context.js";
 import { sendApiFailure } from "../failure.js";
-import { iso, presentDelivery, presentMethod } from "./present.js";
+import { iso, presentBrowserPrompt, presentDelivery, presentMethod } from "./present.js";
 import { CodeSentResponse, errors, FlowBody, LoginBody, LoginResponse, RecoveryLoginBody, SecondFactorBody, SessionResponse, SwitchMethodBody } from "./schemas.js";
 import { requireApiSession } from "./session.js";
 import { rememberBrowserAfterLogin } from "../../services/password-throttle.js";
@@ -52,6 +52,7 @@ export async function presentLoginStart(deps: ServiceDeps, result: LoginStart, p
     methods: result.methods.map(presentMethod),
     currentMethodId: result.flow.methodId,
     codeDelivery: presentDelivery(result.delivery),
+    ...presentBrowserPrompt(result.delivery),
   };
 }
 
@@ -70,7 +71,7 @@ export function registerLoginApi(app: TypedApp, deps: ServiceDeps) {
 
   app.post(
     "/login/second-factor",
-    { schema: { tags: ["login"], summary: "Step 2: a code from the current (or named) method", body: SecondFactorBody, response: { 200: SessionResponse, ...errors(400, 401, 403, 415, 429) } } },
+    { schema: { tags: ["login"], summary: "Step 2: a code from the current (or named) method, or a security key's answer as `credential`", body: SecondFactorBody, response: { 200: SessionResponse, ...errors(400, 401, 403, 415, 429) } } },
     async (request, reply) => {
       const body = request.body;
       const result = await verifySecondStepCode(deps, body.flowId, body, requestContext(request));
@@ -106,16 +107,18 @@ export function registerLoginApi(app: TypedApp, deps: ServiceDeps) {
         methods: step.methods.map(presentMethod),
         currentMethodId: step.current?.id ?? null,
         codeDelivery: presentDelivery(switched.delivery),
+        ...presentBrowserPrompt(switched.delivery),
       };
     },
   );
 
   app.post(
     "/login/resend",
-    { schema: { tags: ["login"], summary: "Send a new SMS code for the current method (throttled; replaces the previous code)", body: FlowBody, response: { 200: CodeSentResponse, ...errors(400, 401, 403, 429, 502) } } },
+    { schema: { tags: ["login"], summary: "A new challenge for the current method: a new SMS code (throttled; replaces the previous one), or new options for a security key", body: FlowBody, response: { 200: CodeSentResponse, ...errors(400, 401, 403, 429, 502) } } },
     async (request, reply) => {
       const result = await resendSecondStepCode(deps, request.body.flowId, requestContext(request));
-      return result.ok ? { sent: true as const, expiresAt: iso(result.expiresAt) } : sendApiFailure(reply, result);
+      if (!result.ok) return sendApiFailure(reply, result);
+      return { sent: true as const, expiresAt: iso(result.expiresAt), ...(result.browserOptions === undefined ? {} : { webauthnOptions: result.browserOptions as { challenge: string } }) };
     },
   );
 

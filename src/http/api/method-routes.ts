@@ -11,6 +11,7 @@ import {
   CodeBody,
   CodeSentResponse,
   ConfirmResponse,
+  DeleteMethodBody,
   DeleteMethodResponse,
   errors,
   MethodIdParams,
@@ -113,7 +114,7 @@ export function registerMethodApi(app: TypedApp, deps: ServiceDeps) {
 
   app.delete(
     "/me/methods/:methodId",
-    { ...auth, schema: { ...doc("Delete a method with a current code of it; deleting the last one disables 2FA"), params: MethodIdParams, body: CodeBody, response: { 200: DeleteMethodResponse, ...errors(400, 401, 404, 429) } } },
+    { ...auth, schema: { ...doc("Delete a method with a current code of it (a security key: within the step-up window); deleting the last one disables 2FA"), params: MethodIdParams, body: DeleteMethodBody, response: { 200: DeleteMethodResponse, ...errors(400, 401, 403, 404, 429) } } },
     async (request, reply) => {
       const result = await deleteMethod(deps, request.auth!, { methodId: request.params.methodId, code: request.body.code }, requestContext(request));
       return result.ok ? { deleted: true as const, twoFactorDisabled: result.twoFactorDisabled } : sendApiFailure(reply, result);

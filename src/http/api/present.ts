@@ -26,3 +26,8 @@ export function presentDelivery(delivery: CodeDelivery) {
   }
   return { status: "not_needed" as const };
 }
+
+/** A security key's prompt options, for the answers that start one. */
+export function presentBrowserPrompt(delivery: CodeDelivery) {
+  return delivery.status === "browser_prompt" ? { webauthnOptions: delivery.browserOptions as { challenge: string } } : {};
+}

@@ -13,6 +13,25 @@ const flowId = Type.String({ maxLength: 64, description: "The flowId returned by
 // (SECURITY 5), not a generic `invalid_request`; the 16 KiB body limit bounds it.
 const code = Type.String({ description: "A 6-digit code", examples: ["123456"] });
 
+/** WebAuthn in JSON: the options to hand the browser, and its answer as the browser library gives it. */
+function webauthnOptions(kind: "request" | "creation") {
+  return Type.Object(
+    { challenge: Type.String() },
+    {
+      additionalProperties: true,
+      description: `PublicKeyCredential${kind === "request" ? "Request" : "Creation"}OptionsJSON: pass as optionsJSON to @simplewebauthn/browser's ${kind === "request" ? "startAuthentication" : "startRegistration"} (or decode for navigator.credentials.${kind === "request" ? "get" : "create"})`,
+    },
+  );
+}
+const webauthnCredential = Type.Object(
+  { id: Type.String({ maxLength: 8192 }), rawId: Type.String({ maxLength: 8192 }), type: Type.Literal("public-key"), response: Type.Object({}, { additionalProperties: true }) },
+  { additionalProperties: true, description: "The security key's answer as JSON (what startAuthentication / startRegistration resolve to), instead of a code" },
+);
+export const KeyOptionsBody = closed({ password: Type.Optional(Type.String({ maxLength: 1024, description: "Needed when 2FA is off; with 2FA on the session must have passed a second factor within the step-up window" })) });
+export const KeyOptionsResponse = Type.Object({ expiresAt: Type.String({ format: "date-time" }), webauthnOptions: webauthnOptions("creation") });
+export const KeyRegisterBody = closed({ name: Type.String({ maxLength: 256 }), credential: webauthnCredential });
+export const KeyRegisteredResponse = Type.Object({ enabled: Type.Literal(true), methodId: Type.String(), recoveryCodes: Type.Union([Type.Array(Type.String()), Type.Null()]) });
+
 export const ErrorBody = Type.Object(
   {
     // A string enum, not a union of literals: fast-json-stringify builds an Ajv branch test
@@ -72,6 +91,7 @@ export const LoginResponse = Type.Union([
     methods: Type.Array(MethodBody),
     currentMethodId: Type.Union([Type.String(), Type.Null()]),
     codeDelivery: CodeDeliveryBody,
+    webauthnOptions: Type.Optional(webauthnOptions("request")),
   }),
 ]);
 export const FlowBody = closed({ flowId });
@@ -85,10 +105,11 @@ export const PasswordResetCompleteBody = closed({
   token: Type.String({ maxLength: 128, description: "The token from the emailed link's `token` query parameter" }),
   newPassword: Type.String({ maxLength: 1024 }),
 });
-export const CodeSentResponse = Type.Object({ sent: Type.Literal(true), expiresAt: Type.String({ format: "date-time" }) });
+export const CodeSentResponse = Type.Object({ sent: Type.Literal(true), expiresAt: Type.String({ format: "date-time" }), webauthnOptions: Type.Optional(webauthnOptions("request")) });
 export const SecondFactorBody = closed({
   flowId,
-  code,
+  code: Type.Optional(code),
+  credential: Type.Optional(webauthnCredential),
   methodId: Type.Optional(Type.String({ maxLength: 64 })),
   browserToken: Type.Optional(browserToken),
   rememberBrowser: Type.Optional(
@@ -115,6 +136,8 @@ export const SessionResponse = Type.Object({
 
 export const PasswordBody = closed({ password: Type.String({ maxLength: 1024 }) });
 export const CodeBody = closed({ code });
+/** A security key is removed after a recent second factor (no code of it): `code` is for the other methods. */
+export const DeleteMethodBody = closed({ code: Type.Optional(code) });
 export const ProofBody = closed({ password: Type.Optional(Type.String({ maxLength: 1024 })), code: Type.Optional(code) });
 export const StepUpBody = closed({ code: Type.Optional(code), password: Type.Optional(Type.String({ maxLength: 1024 })) });
 export const StepUpResponse = Type.Object({ authenticatedAt: Type.String({ format: "date-time" }) });
