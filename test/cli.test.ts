@@ -77,7 +77,7 @@ describe("twostep command line", () => {
       assert.equal(policy.recoveryCodePolicy, "disable");
       assert.equal(policy.rotatePasswordOnDisable, true);
       assert.equal(policy.rememberBrowserDays, 7);
-      assert.deepEqual(policy.allowedMethods, ["totp"]);
+      assert.deepEqual(policy.allowedMethods, ["totp", "webauthn"]);
     } finally {
       await runtime.close();
     }

@@ -4,9 +4,9 @@ import { describe, it } from "node:test";
 import { emptyPolicyLayer, resolvePolicy } from "../../src/domain/policy.js";
 
 describe("policy", () => {
-  it("defaults: customers TOTP only, resellers TOTP and SMS, keep, no rotation", () => {
-    assert.deepEqual(resolvePolicy("customer", []).allowedMethods, ["totp"]);
-    assert.deepEqual(resolvePolicy("reseller", []).allowedMethods, ["totp", "sms"]);
+  it("defaults: customers TOTP and security keys, resellers TOTP, SMS and security keys, keep, no rotation", () => {
+    assert.deepEqual(resolvePolicy("customer", []).allowedMethods, ["totp", "webauthn"]);
+    assert.deepEqual(resolvePolicy("reseller", []).allowedMethods, ["totp", "sms", "webauthn"]);
     assert.equal(resolvePolicy("reseller", []).recoveryCodePolicy, "keep");
     assert.equal(resolvePolicy("reseller", []).rotatePasswordOnDisable, false);
   });

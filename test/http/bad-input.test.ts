@@ -168,7 +168,8 @@ describe("bad input: a clear 4xx, and nothing changes", () => {
       assertApiError(await api.post("/api/login", { password: carol.password }), 400, "invalid_request", "email");
       assertApiError(await api.post("/api/login", { email: carol.email, password: 123456789012 }), 400, "invalid_request", "password");
       assertApiError(await api.post("/api/login", { email: [carol.email], password: carol.password }), 400, "invalid_request", "email");
-      assertApiError(await api.post("/api/login/second-factor", { flowId }), 400, "invalid_request", "code");
+      // Neither a code nor a key's credential: the current method (an app) names what it needs.
+      assertApiError(await api.post("/api/login/second-factor", { flowId }), 400, "invalid_code_format", "code");
       assertApiError(await api.post("/api/login/second-factor", { flowId, code: 123456 }), 400, "invalid_request", "code");
       assertApiError(await api.post("/api/login/second-factor", { code: codeFor(alice.key, t.clock.now()) }), 400, "invalid_request", "flowId");
       assertApiError(await api.post("/api/me/two-factor/totp", {}, carol.token), 400, "invalid_request", "password");

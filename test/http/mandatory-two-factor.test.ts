@@ -65,7 +65,7 @@ describe("mandatory 2FA (P1)", () => {
     assert.equal(login.status, 200, login.raw.body);
     assert.equal(login.body.status, "enrolment_required");
     assert.equal(login.body.sessionToken, undefined);
-    assert.deepEqual(login.body.allowedMethods, ["totp"], "M5: a customer's policy still applies");
+    assert.deepEqual(login.body.allowedMethods, ["totp", "webauthn"], "M5: a customer's policy still applies");
     const flowId = login.body.flowId as string;
     const blocked = await api.get("/api/me/security", flowId);
     assert.equal(blocked.status, 403);

@@ -55,7 +55,7 @@ describe("method policy (M5)", () => {
   /** SMS setup through the API is refused by policy, and changes nothing (no pending method, no text). */
   async function assertSmsRefusedByApi(user: User, password: string) {
     const token = await api.sessionFor(user.email, password);
-    assert.deepEqual((await api.get("/api/me/security", token)).body.policy.allowedMethods, ["totp"]);
+    assert.equal(((await api.get("/api/me/security", token)).body.policy.allowedMethods as string[]).includes("sms"), false);
     await assertChangesNothing(t, async () => {
       assertApiError(await api.post("/api/me/two-factor/sms", { password, phoneNumber: number }, token), 403, "method_not_allowed_by_policy");
     });
@@ -86,7 +86,7 @@ describe("method policy (M5)", () => {
     assert.ok(response.body.includes(policyMessage), "the page says the policy does not allow the method");
   }
 
-  it("a storefront customer (default TOTP only) cannot enrol SMS through the API or the pages", async () => {
+  it("a storefront customer (default TOTP and security keys, no SMS) cannot enrol SMS through the API or the pages", async () => {
     const { user, password } = await seedUser(t.deps, { kind: "customer" });
     const sent = (await t.deps.store.outbox.listOutboxMessages(1000)).length;
     const token = await assertSmsRefusedByApi(user, password);
@@ -110,7 +110,7 @@ describe("method policy (M5)", () => {
   it("a reseller user (default TOTP and SMS) can enrol SMS through the API and the pages", async () => {
     const viaApi = await seedUser(t.deps, { kind: "reseller" });
     const token = await api.sessionFor(viaApi.user.email, viaApi.password);
-    assert.deepEqual((await api.get("/api/me/security", token)).body.policy.allowedMethods, ["totp", "sms"]);
+    assert.deepEqual((await api.get("/api/me/security", token)).body.policy.allowedMethods, ["totp", "sms", "webauthn"]);
     const response = await api.post("/api/me/two-factor/sms", { password: viaApi.password, phoneNumber: number }, token);
     assert.equal(response.status, 200, response.raw.body);
 

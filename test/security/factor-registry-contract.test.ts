@@ -17,6 +17,7 @@ import { enrolTotp } from "../helpers/enrol.js";
 import { createTestApp, type TestApp } from "../helpers/runtime.js";
 import { enrolSms, gbMobile, oneCodeDuring } from "../helpers/sms.js";
 import { codeFor } from "../helpers/totp.js";
+import { userWithKey } from "../helpers/security-keys.js";
 
 const context = { clientAddress: null, userAgent: "contract" };
 const junk: unknown[] = [undefined, null, 123456, {}, [], "", "abc", "12345", "1234567", "12a456", "1".repeat(10_000), { code: "123456" }];
@@ -36,12 +37,25 @@ const worlds: Record<MethodType, World> = {
     return {
       method,
       rightProof: async (binding) =>
-        (await oneCodeDuring(t.deps, () => smsChallenge(t, method, binding))).code,
+        (await oneCodeDuring(t.deps, () => factorChallenge(t, method, binding))).code,
+    };
+  },
+  webauthn: async (t) => {
+    const who = await userWithKey(t.app, t.deps);
+    const method = (await t.deps.store.methods.findMethod(who.methodId))!;
+    return {
+      method,
+      rightProof: async (binding) => {
+        const started = await factorChallenge(t, method, binding);
+        assert.ok(started?.ok && started.browserOptions, "a key's challenge carries the browser's options");
+        return who.key.authenticate(started.browserOptions as Record<string, unknown>);
+      },
     };
   },
 };
 
-async function smsChallenge(t: TestApp, method: Method, binding: ChallengeBinding) {
+/** The factor's own challenge for `binding` (texts a code, or gives a key's options). */
+async function factorChallenge(t: TestApp, method: Method, binding: ChallengeBinding) {
   const user = (await t.deps.store.accounts.findUserById(method.userId))!;
   return registeredFactors().find((factor) => factor.type === method.type)!.startChallenge(t.deps, { user, method, binding, context });
 }

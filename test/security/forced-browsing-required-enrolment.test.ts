@@ -78,14 +78,15 @@ describe("security: forced browsing past a required enrolment", () => {
         assert.equal(response.statusCode, 401, `${route.method} ${url} → ${response.body}`);
         assert.equal(response.json().code, "api_key_required", `${route.method} ${url}`);
       } else if (api) {
-        const payload: Record<string, string> = {};
+        const payload: Record<string, unknown> = {};
         const send = () =>
           t.app.inject({ method: route.method as "GET", url, headers: { authorization: `Bearer ${flowToken}` }, remoteAddress: browser.clientAddress, ...(route.method === "GET" ? {} : { payload }) });
         let response = await send();
         // Fill in what the schema asks for until validation passes: then only the gate is left.
         for (let i = 0; i < 8 && response.statusCode === 400 && response.json().field; i++) {
           const { field, code } = response.json() as { field: string; code: string };
-          payload[field] = field === "flowId" ? flowToken : code === "invalid_recovery_code_format" ? "ABCD-EFGH-JKMN-PQRS" : "123456";
+          payload[field] =
+            field === "flowId" ? flowToken : field === "credential" ? { id: "AAAA", rawId: "AAAA", type: "public-key", response: {} } : code === "invalid_recovery_code_format" ? "ABCD-EFGH-JKMN-PQRS" : "123456";
           response = await send();
         }
         assert.equal(response.statusCode, 403, `${route.method} ${url} → ${response.body}`);

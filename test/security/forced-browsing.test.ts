@@ -176,12 +176,13 @@ describe("security: forced browsing past the second step", () => {
         else assertRefusedPage(response, `GET ${url}`);
       } else if (api) {
         // Fill in whatever the schema asks for until the request passes validation: then only the session check is left.
-        const payload: Record<string, string> = {};
+        const payload: Record<string, unknown> = {};
         const send = () =>
           t.app.inject({ method: route.method as "POST", url, payload, headers: { authorization: `Bearer ${flowToken}` }, remoteAddress: browser.clientAddress });
         let response = await send();
         for (let i = 0; i < 8 && response.statusCode === 400 && response.json().field; i++) {
-          payload[response.json().field as string] = "123456";
+          const field = response.json().field as string;
+          payload[field] = field === "credential" ? { id: "AAAA", rawId: "AAAA", type: "public-key", response: {} } : "123456";
           response = await send();
         }
         assert.equal(response.statusCode, 401, `${route.method} ${url} ${JSON.stringify(payload)} → ${response.body}`);

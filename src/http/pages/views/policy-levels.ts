@@ -17,7 +17,14 @@ const dateValue = (time: number | null) => (time === null ? "" : new Date(time).
 const methodsValue = (methods: string[] | null) => (methods === null ? "inherit" : methods.join(","));
 const boolValue = (value: boolean | null) => (value === null ? "inherit" : value ? "yes" : "no");
 
-const methodWords: Record<string, string> = { totp: "Authenticator app (TOTP) only", "totp,sms": "Authenticator app (TOTP) and SMS" };
+const methodWords: Record<string, string> = {
+  totp: "Authenticator app (TOTP) only",
+  "totp,sms": "Authenticator app (TOTP) and SMS",
+  "totp,webauthn": "Authenticator app (TOTP) and security keys or passkeys",
+  "totp,sms,webauthn": "Authenticator app (TOTP), SMS, and security keys or passkeys",
+  webauthn: "Security keys and passkeys only (phishing-resistant)",
+};
+const methodChoices = ["totp", "totp,sms", "totp,webauthn", "totp,sms,webauthn", "webauthn"] as const;
 const recoveryWords: Record<string, string> = { keep: "Keep 2FA on after a recovery-code login", disable: "Turn 2FA off after a recovery-code login" };
 const passwordWords: Record<string, string> = { yes: "Yes: a new password when 2FA is turned off", no: "No new password needed" };
 
@@ -88,7 +95,7 @@ ${aboveList(level.above)}
     name: name("methods"),
     label: "Allowed methods",
     value: values.methods ?? methodsValue(level.layer.allowedMethods),
-    options: [["inherit", inheritWords(methodWords[methodsValue(inherited.allowedMethods)] ?? "")], ["totp", methodWords.totp!], ["totp,sms", methodWords["totp,sms"]!]],
+    options: [["inherit", inheritWords(methodWords[methodsValue(inherited.allowedMethods)] ?? "")], ...methodChoices.map((value): [string, string] => [value, methodWords[value]!])],
     error: errors.allowedMethods ?? null,
   })}
   ${choice({
