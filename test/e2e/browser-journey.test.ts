@@ -99,7 +99,7 @@ describe("e2e: authenticator-app journey in Chromium", { skip, timeout: 100_000 
     await page.keyboard.type(password);
     await page.getByRole("button", { name: "Log in" }).click();
     await arrive("/settings/security", "security-2fa-disabled");
-    await page.getByRole("link", { name: "Security" }).click();
+    await page.getByRole("link", { name: "Security", exact: true }).click();
     await arrive("/settings/security", "security-via-nav");
     assert.equal(await page.locator("#twofa-heading + p strong").textContent(), "Disabled");
 
