@@ -139,7 +139,8 @@ export const CodeBody = closed({ code });
 /** A security key is removed after a recent second factor (no code of it): `code` is for the other methods. */
 export const DeleteMethodBody = closed({ code: Type.Optional(code) });
 export const ProofBody = closed({ password: Type.Optional(Type.String({ maxLength: 1024 })), code: Type.Optional(code) });
-export const StepUpBody = closed({ code: Type.Optional(code), password: Type.Optional(Type.String({ maxLength: 1024 })) });
+export const StepUpBody = closed({ code: Type.Optional(code), password: Type.Optional(Type.String({ maxLength: 1024 })), credential: Type.Optional(webauthnCredential) });
+export const StepUpOptionsResponse = Type.Object({ expiresAt: Type.String({ format: "date-time" }), webauthnOptions: webauthnOptions("request") });
 export const StepUpResponse = Type.Object({ authenticatedAt: Type.String({ format: "date-time" }) });
 export const DisableBody = closed({ password: Type.String({ maxLength: 1024 }), newPassword: Type.Optional(Type.String({ maxLength: 1024 })) });
 export { MethodIdParams } from "../params.js";

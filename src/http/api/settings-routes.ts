@@ -2,7 +2,7 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { disableTwoFactor } from "../../services/disable-two-factor.js";
 import { regenerateRecoveryCodes } from "../../services/recovery-codes.js";
 import { securityOverview } from "../../services/security-overview.js";
-import { stepUp } from "../../services/step-up.js";
+import { startStepUpInBrowser, stepUp } from "../../services/step-up.js";
 import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../services/totp-enrolment.js";
 import { requestContext } from "../context.js";
 import { renderQrPngDataUrl } from "../qr.js";
@@ -18,6 +18,7 @@ import {
   PasswordBody,
   ProofBody,
   StepUpBody,
+  StepUpOptionsResponse,
   StepUpResponse,
   RecoveryCodesResponse,
   SecurityResponse,
@@ -89,11 +90,24 @@ export function registerSettingsApi(app: TypedApp, deps: ServiceDeps) {
     "/me/step-up",
     {
       ...auth,
-      schema: { ...doc("Confirm it's you: a current code (2FA on) or the password (2FA off) starts a fresh step-up window"), body: StepUpBody, response: { 200: StepUpResponse, ...errors(400, 401, 429) } },
+      schema: { ...doc("Confirm it's you: a current code or a security key's answer to /me/step-up/options (2FA on), or the password (2FA off), starts a fresh step-up window"), body: StepUpBody, response: { 200: StepUpResponse, ...errors(400, 401, 429) } },
     },
     async (request, reply) => {
       const result = await stepUp(deps, request.auth!, request.body, requestContext(request));
       return result.ok ? { authenticatedAt: iso(result.authenticatedAt) } : sendApiFailure(reply, result);
+    },
+  );
+
+  app.post(
+    "/me/step-up/options",
+    {
+      ...auth,
+      schema: { ...doc("Confirm it's you with a security key or passkey: the browser's request options for a challenge bound to this session (then POST /me/step-up with credential)"), response: { 200: StepUpOptionsResponse, ...errors(400, 401) } },
+    },
+    async (request, reply) => {
+      const started = await startStepUpInBrowser(deps, request.auth!, requestContext(request));
+      if (!started) return sendApiFailure(reply, { ok: false, code: "invalid_request" });
+      return started.ok ? { expiresAt: iso(started.expiresAt), webauthnOptions: started.browserOptions as { challenge: string } } : sendApiFailure(reply, started);
     },
   );
 }

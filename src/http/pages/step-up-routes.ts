@@ -3,7 +3,7 @@ import type { FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sendMethodVerificationCode } from "../../services/methods.js";
-import { stepUp, stepUpNeedsCode } from "../../services/step-up.js";
+import { startStepUpInBrowser, stepUp, stepUpChoices, stepUpNeedsCode } from "../../services/step-up.js";
 import { activeSmsMethodId } from "../../services/own-methods.js";
 import { requestContext } from "../context.js";
 import { formSchema } from "./form-schema.js";
@@ -24,15 +24,20 @@ export function registerStepUpPages(app: TypedApp, deps: ServiceDeps) {
 
   const smsMethodOf = (request: FastifyRequest) => activeSmsMethodId(deps, request.auth!);
 
-  const form = async (request: FastifyRequest, next: string, extra: { errors?: Partial<Record<string, string>>; alert?: string | null; token: string }) =>
-    confirmItsYouForm({ csrfToken: extra.token, next, needsCode: await stepUpNeedsCode(deps, request.auth!), smsMethodId: await smsMethodOf(request), errors: extra.errors, alert: extra.alert });
+  // Each view of the page with a key on the account carries a fresh challenge for this session.
+  const form = async (request: FastifyRequest, next: string, extra: { errors?: Partial<Record<string, string>>; alert?: string | null; token: string }) => {
+    const choices = await stepUpChoices(deps, request.auth!);
+    const challenge = choices.inBrowser ? await startStepUpInBrowser(deps, request.auth!, requestContext(request)) : null;
+    const key = challenge?.ok ? { options: challenge.browserOptions, autostart: choices.inBrowserFirst && !extra.errors } : null;
+    return confirmItsYouForm({ csrfToken: extra.token, next, needsCode: await stepUpNeedsCode(deps, request.auth!), takesCode: choices.code, key, smsMethodId: await smsMethodOf(request), errors: extra.errors, alert: extra.alert });
+  };
 
   app.get("/settings/confirm", { schema: { querystring: ConfirmQuery }, preHandler: requireSession }, async (request, reply) => {
     const next = safeNext(request.query.next);
     return sendPage(reply, { title, narrow: true }, await form(request, next, { token: csrfToken(reply), alert: alertFrom(request) }));
   });
 
-  app.post("/settings/confirm", { schema: formSchema({ code: 64, password: 1024, next: 512 }, ["code", "password", "next"]), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+  app.post("/settings/confirm", { schema: formSchema({ code: 64, password: 1024, credential: 16384, next: 512 }, ["code", "password", "credential", "next"]), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
     const body = request.body;
     const next = safeNext(body.next);
     const result = await stepUp(deps, request.auth!, body, requestContext(request));
