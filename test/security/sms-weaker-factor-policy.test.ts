@@ -72,7 +72,7 @@ describe("security: SMS is the weaker factor", () => {
       await assert.rejects(setPolicy(t.deps, reseller, "customer_users", { allowedMethods: ["sms"] }), PolicyError);
       await assert.rejects(setPolicy(t.deps, platform, "customer_users", { allowedMethods: ["sms"] }), PolicyError);
       await assert.rejects(setPolicy(t.deps, platform, "reseller_users", { allowedMethods: ["sms"] }), PolicyError);
-      assert.deepEqual((await effectivePolicyFor(t.deps, user)).allowedMethods, ["totp"]);
+      assert.deepEqual((await effectivePolicyFor(t.deps, user)).allowedMethods, ["totp", "webauthn"], "the customers' default is unchanged");
     });
 
     it("setPolicy still accepts TOTP alone, TOTP and SMS, and other changes", async () => {
