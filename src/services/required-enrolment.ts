@@ -8,6 +8,7 @@ import type { RequestContext, ServiceDeps } from "./deps.js";
 import { carryOut, decide } from "./login-flow-effects.js";
 import type { EnrolmentOwner } from "./method-activation.js";
 import { effectivePolicyFor, twoFactorRequirementFor } from "./policy.js";
+import { keyRegistrationOptions, registerKey } from "./factors/webauthn/enrolment.js";
 import { confirmSmsEnrolment, resendSmsEnrolmentCode, showSmsEnrolment, startPendingSmsMethod, type SmsEnrolmentStarted } from "./sms-enrolment.js";
 import { confirmTotpEnrolment, createPendingTotpMethod, showTotpEnrolment, type TotpEnrolmentView } from "./totp-enrolment.js";
 
@@ -111,11 +112,48 @@ export async function confirmRequiredEnrolment(
 ): Promise<Result<RequiredEnrolmentConfirmed>> {
   const login = await waitingForMethod(deps, flowToken, input.type);
   if (!login.ok) return login;
+  const owner = enrolmentOwner(deps, login, input.type, context, options);
+  const pending = { methodId: input.methodId, code: input.code };
+  const result = input.type === "totp" ? await confirmTotpEnrolment(deps, owner, pending, context) : await confirmSmsEnrolment(deps, owner, pending, context);
+  if (!result.ok) return result;
+  return { ok: true, recoveryCodes: result.recoveryCodes, sessionToken: owner.sessionToken(), user: login.user };
+}
+
+/** A security key or passkey as the first method: the browser's creation options for a challenge bound to this login. */
+export async function beginRequiredKeyEnrolment(deps: ServiceDeps, flowToken: unknown): Promise<Result<{ expiresAt: number; browserOptions: unknown }>> {
+  const login = await waitingForMethod(deps, flowToken, "webauthn");
+  if (!login.ok) return login;
+  return keyRegistrationOptions(deps, login.user, login.flow.id);
+}
+
+/** The key's answer to that challenge and its name: the key is the first method, then as for any first method. */
+export async function confirmRequiredKeyEnrolment(
+  deps: ServiceDeps,
+  flowToken: unknown,
+  input: { credential: unknown; name: unknown },
+  context: RequestContext,
+  options: { codesInThisAnswer: boolean },
+): Promise<Result<RequiredEnrolmentConfirmed>> {
+  const login = await waitingForMethod(deps, flowToken, "webauthn");
+  if (!login.ok) return login;
+  const owner = enrolmentOwner(deps, login, "webauthn", context, options);
+  const result = await registerKey(deps, owner, login.flow.id, input, context);
+  if (!result.ok) return result;
+  return { ok: true, recoveryCodes: result.recoveryCodes, sessionToken: owner.sessionToken(), user: login.user };
+}
+
+/**
+ * The login as the owner of its first method: in the activation's transaction
+ * the flow moves to `recovery_codes_shown`; with `codesInThisAnswer` (the API,
+ * whose answer carries the codes) it then completes and the session is issued.
+ */
+function enrolmentOwner(deps: ServiceDeps, login: EnrolmentLogin, factor: MethodType, context: RequestContext, options: { codesInThisAnswer: boolean }): EnrolmentOwner & { sessionToken(): string | null } {
   let sessionToken: string | null = null;
-  const owner: EnrolmentOwner = {
+  return {
     user: login.user,
+    sessionToken: () => sessionToken,
     finish: async (store) => {
-      const confirmed = decide(deps, login.flow, { type: "enrolment_confirmed", factor: input.type });
+      const confirmed = decide(deps, login.flow, { type: "enrolment_confirmed", factor });
       if ("ok" in confirmed) return confirmed;
       const shown = await carryOut(deps, store, login.user, confirmed, context);
       if (!shown.ok) return shown;
@@ -128,10 +166,6 @@ export async function confirmRequiredEnrolment(
       return null;
     },
   };
-  const pending = { methodId: input.methodId, code: input.code };
-  const result = input.type === "totp" ? await confirmTotpEnrolment(deps, owner, pending, context) : await confirmSmsEnrolment(deps, owner, pending, context);
-  if (!result.ok) return result;
-  return { ok: true, recoveryCodes: result.recoveryCodes, sessionToken, user: login.user };
 }
 
 /** Pages: "I have saved my codes" — the flow completes (one conditional write) and the session is issued (a new token). */

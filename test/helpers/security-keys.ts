@@ -43,3 +43,10 @@ export async function keyLoginStart(app: FastifyInstance, who: { user: User; pas
   assert.ok(body.webauthnOptions, "the key's prompt starts at once: it is the default");
   return { flowId: body.flowId, options: body.webauthnOptions };
 }
+
+/** The key prompt's options a page carries (its JSON script element). */
+export function optionsIn(body: string): Record<string, unknown> {
+  const found = /<script type="application\/json" id="webauthn-options">([^<]*)<\/script>/.exec(body);
+  assert.ok(found, "the page carries the key's prompt");
+  return JSON.parse(found[1]!) as Record<string, unknown>;
+}

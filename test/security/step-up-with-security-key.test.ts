@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { apiGet, apiPost } from "../helpers/enrol.js";
 import { FormClient } from "../helpers/browser-client.js";
 import { createTestApp, type TestApp } from "../helpers/runtime.js";
-import { keyLoginStart, userWithKey } from "../helpers/security-keys.js";
+import { keyLoginStart, optionsIn, userWithKey } from "../helpers/security-keys.js";
 
 describe("security: step-up with a security key takes only a fresh assertion for this session", () => {
   let t: TestApp;
@@ -108,9 +108,3 @@ describe("security: step-up with a security key takes only a fresh assertion for
     assert.match(again.body, /id="webauthn-status"[^>]*>[^<]*\S/, "the refusal is said beside the key's prompt");
   });
 });
-
-function optionsIn(body: string): Record<string, unknown> {
-  const found = /<script type="application\/json" id="webauthn-options">([^<]*)<\/script>/.exec(body);
-  assert.ok(found, "the page carries the key's prompt");
-  return JSON.parse(found[1]!) as Record<string, unknown>;
-}

@@ -1,27 +1,47 @@
 import type { ServiceDeps } from "../../services/deps.js";
 import {
+  beginRequiredKeyEnrolment,
   beginRequiredSmsEnrolment,
   beginRequiredTotpEnrolment,
   confirmRequiredEnrolment,
+  confirmRequiredKeyEnrolment,
   resendRequiredSmsCode,
   showRequiredTotpEnrolment,
+  type RequiredEnrolmentConfirmed,
 } from "../../services/required-enrolment.js";
 import { requestContext } from "../context.js";
 import { renderQrPngDataUrl } from "../qr.js";
 import { sendApiFailure } from "../failure.js";
 import { rememberBrowserAfterLogin } from "../../services/password-throttle.js";
 import { iso } from "./present.js";
-import { CodeSentResponse, EnrolCodeBody, EnrolFlowBody, EnrolSmsBody, errors, MethodIdParams, RequiredConfirmResponse, SmsSetupResponse, TotpSetupResponse } from "./schemas.js";
+import {
+  CodeSentResponse,
+  EnrolCodeBody,
+  EnrolFlowBody,
+  EnrolKeyBody,
+  EnrolSmsBody,
+  errors,
+  KeyOptionsResponse,
+  MethodIdParams,
+  RequiredConfirmResponse,
+  SmsSetupResponse,
+  TotpSetupResponse,
+} from "./schemas.js";
 import type { TypedApp } from "../typed-app.js";
 
 /**
  * P1 after the date, in the API: the `flowId` of an `enrolment_required` login
- * sets up a first method here (TOTP or SMS, as the policy allows). The confirm
+ * sets up a first method here (TOTP, SMS or a security key, as the policy allows). The confirm
  * answer carries the recovery codes and, with them, the session token: the
  * codes are shown in the same answer that issues the session.
  */
 export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
   const doc = (summary: string) => ({ tags: ["login"], summary });
+  /** The first method is on: the codes and the session in one answer. Issue 7: the login completed, so this client is remembered (a new browserToken each time). */
+  const authenticated = async (result: RequiredEnrolmentConfirmed) => {
+    const browserToken = await rememberBrowserAfterLogin(deps, result.user.id, null);
+    return { status: "authenticated" as const, enabled: true as const, recoveryCodes: result.recoveryCodes, sessionToken: result.sessionToken!, ...(browserToken ? { browserToken } : {}) };
+  };
 
   app.post(
     "/login/enrol/totp",
@@ -55,6 +75,25 @@ export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
     },
   );
 
+  app.post(
+    "/login/enrol/security-key/options",
+    { schema: { ...doc("Required 2FA: begin adding a security key or passkey; answers the browser's creation options for a challenge bound to this login"), body: EnrolFlowBody, response: { 200: KeyOptionsResponse, ...errors(400, 401, 403, 409) } } },
+    async (request, reply) => {
+      const started = await beginRequiredKeyEnrolment(deps, request.body.flowId);
+      return started.ok ? { expiresAt: iso(started.expiresAt), webauthnOptions: started.browserOptions as { challenge: string } } : sendApiFailure(reply, started);
+    },
+  );
+
+  app.post(
+    "/login/enrol/security-key",
+    { schema: { ...doc("Required 2FA: finish with the key's answer and a name; answers the recovery codes and the session token"), body: EnrolKeyBody, response: { 200: RequiredConfirmResponse, ...errors(400, 401, 403, 409, 429) } } },
+    async (request, reply) => {
+      const body = request.body;
+      const result = await confirmRequiredKeyEnrolment(deps, body.flowId, body, requestContext(request), { codesInThisAnswer: true });
+      return result.ok ? authenticated(result) : sendApiFailure(reply, result);
+    },
+  );
+
   for (const type of ["totp", "sms"] as const) {
     app.post(
       `/login/enrol/${type}/:methodId/confirm`,
@@ -69,10 +108,7 @@ export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
       async (request, reply) => {
         const body = request.body;
         const result = await confirmRequiredEnrolment(deps, body.flowId, { methodId: request.params.methodId, code: body.code, type }, requestContext(request), { codesInThisAnswer: true });
-        if (!result.ok) return sendApiFailure(reply, result);
-        // Issue 7: the login completed, so this client is remembered (a new browserToken each time).
-        const browserToken = await rememberBrowserAfterLogin(deps, result.user.id, null);
-        return { status: "authenticated" as const, enabled: true as const, recoveryCodes: result.recoveryCodes, sessionToken: result.sessionToken!, ...(browserToken ? { browserToken } : {}) };
+        return result.ok ? authenticated(result) : sendApiFailure(reply, result);
       },
     );
   }

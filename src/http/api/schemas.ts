@@ -202,6 +202,7 @@ export function errors(...statuses: number[]): Record<number, typeof errorBodyRe
 export const EnrolFlowBody = closed({ flowId });
 export const EnrolSmsBody = closed({ flowId, phoneNumber });
 export const EnrolCodeBody = closed({ flowId, code });
+export const EnrolKeyBody = closed({ flowId, name: Type.String({ maxLength: 256 }), credential: webauthnCredential });
 export const RequiredConfirmResponse = Type.Object({
   status: Type.Literal("authenticated"),
   enabled: Type.Literal(true),

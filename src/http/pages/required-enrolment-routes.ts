@@ -3,9 +3,11 @@ import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import {
   acknowledgeRecoveryCodes,
+  beginRequiredKeyEnrolment,
   beginRequiredSmsEnrolment,
   beginRequiredTotpEnrolment,
   confirmRequiredEnrolment,
+  confirmRequiredKeyEnrolment,
   loadEnrolmentLogin,
   resendRequiredSmsCode,
   showRequiredSmsEnrolment,
@@ -19,6 +21,7 @@ import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
 import { rememberThisBrowser } from "../remembered-browser.js";
 import { enrolmentScanForm } from "./views/enrolment.js";
 import { recoveryCodesPage } from "./views/recovery-codes.js";
+import { keyRegisterForm } from "./views/security-keys.js";
 import { codesShownPage, requiredEnrolmentPage } from "./views/required-enrolment.js";
 import { smsConfirmForm, smsEnrolmentForm, type SetupPaths } from "./views/sms.js";
 import { failureAnswer } from "../failure.js";
@@ -126,6 +129,23 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
     const result = await resendRequiredSmsCode(deps, flowOf(request), methodId, requestContext(request));
     if (!result.ok) return elsewhere(reply, result.code) ?? redirect(reply, `/login/enrol/sms/${methodId}?error=${result.code}`);
     return redirect(reply, `/login/enrol/sms/${methodId}?notice=code_sent`);
+  });
+
+  // A security key or passkey as the first method: a name and the browser's prompt, for a challenge bound to this login.
+  const keyPaths = { action: "/login/enrol/security-key", cancel: "/login/enrol", step: null };
+  const keyPage = async (request: FastifyRequest, reply: FastifyReply, kept: { name?: string; errors?: { name?: string; credential?: string } } = {}, status = 200) => {
+    const started = await beginRequiredKeyEnrolment(deps, flowOf(request));
+    if (!started.ok) return elsewhere(reply, started.code) ?? redirect(reply, `/login/enrol?error=${started.code}`);
+    return sendPage(reply, { title, user: null, status }, keyRegisterForm({ csrfToken: csrfToken(reply), options: started.browserOptions, paths: keyPaths, ...kept }));
+  };
+
+  app.get("/login/enrol/security-key", async (request, reply) => keyPage(request, reply));
+
+  app.post("/login/enrol/security-key", { schema: formSchema({ name: 256, credential: 16384 }), preHandler: app.csrfProtection }, async (request, reply) => {
+    const result = await confirmRequiredKeyEnrolment(deps, flowOf(request), request.body, requestContext(request), { codesInThisAnswer: false });
+    if (result.ok) return confirmed(reply, result.user.email, result.recoveryCodes);
+    const errors = result.field === "name" ? { name: errorMessage(result.code) } : { credential: errorMessage(result.code) };
+    return elsewhere(reply, result.code) ?? keyPage(request, reply, { name: request.body.name, errors }, failureAnswer(result).status);
   });
 
   app.post("/login/enrol/continue", { schema: formSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {

@@ -93,4 +93,6 @@ export interface FactorWords {
   deviceNoun: string;
   /** The button that asks for a challenge on the settings pages; null when none is asked for. */
   requestChallengeLabel: string | null;
+  /** What the user needs to set it up, in "You will need … or …". */
+  whatYouNeed: string;
 }

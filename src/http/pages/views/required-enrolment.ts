@@ -1,4 +1,5 @@
-import type { MethodType } from "../../../domain/model.js";
+import { methodTypes, type MethodType } from "../../../domain/model.js";
+import { registeredFactors } from "../../../services/factors/registry.js";
 import { html, type Html } from "../html.js";
 import { csrfField, formatTime } from "./layout.js";
 
@@ -9,9 +10,25 @@ export function formatDeadline(milliseconds: number): string {
   return date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }
 
-/** Where "Set up now" leads: the authenticator app when the policy allows it (the stronger factor), else SMS. */
+/** Where each factor's setup starts from the security page, in the order they are offered. */
+const settingsSetup: Record<MethodType, string> = { totp: "/settings/two-factor/setup", sms: "/settings/two-factor/sms", webauthn: "/settings/security-keys/new" };
+
+/** Where "Set up now" leads: the first method the policy allows, in the registry's order (the authenticator app before SMS). */
 export function setupHref(allowedMethods: MethodType[]): string {
-  return allowedMethods.includes("totp") ? "/settings/two-factor/setup" : "/settings/two-factor/sms";
+  const first = methodTypes.find((type) => allowedMethods.includes(type)) ?? "totp";
+  return settingsSetup[first];
+}
+
+/** P1 after the date: how each factor's setup starts on the enrolment page. */
+const enrolmentChoice: Record<MethodType, (csrfToken: string, primary: boolean) => Html> = {
+  totp: (csrfToken, primary) => html`<form method="post" action="/login/enrol/totp" class="inline">${csrfField(csrfToken)}<button type="submit"${primary ? html` class="primary"` : null}>Set up an authenticator app</button></form>`,
+  sms: (_csrfToken, primary) => html`<a class="button${primary ? " primary" : ""}" href="/login/enrol/sms">${primary ? "Set up SMS codes" : "Use SMS codes instead"}</a>`,
+  webauthn: (_csrfToken, primary) => html`<a class="button${primary ? " primary" : ""}" href="/login/enrol/security-key">${primary ? "Add a security key or passkey" : "Use a security key or passkey"}</a>`,
+};
+
+/** "You will need A or B": what the allowed methods need, in the words of each factor. */
+function whatYouNeed(allowedMethods: MethodType[]): string {
+  return registeredFactors().filter((factor) => allowedMethods.includes(factor.type)).map((factor) => factor.words.whatYouNeed).join(" or ");
 }
 
 /** P1 before the date: shown at each login of a user without 2FA (the words of the provider's own notice). */
@@ -29,12 +46,9 @@ export function requiredEnrolmentPage(input: { csrfToken: string; deadline: numb
 <div class="warning" role="alert"><strong>Two-factor authentication is mandatory for your account${input.deadline !== null ? html` since <time datetime="${new Date(input.deadline).toISOString()}">${formatDeadline(input.deadline)}</time>` : null}.</strong>
 Set it up now to finish logging in. Until it is set up, nothing else in your account is available.</div>
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : null}
-<p>You will need an authenticator app (Google Authenticator, Authy, 1Password, Microsoft Authenticator…)${input.allowedMethods.includes("sms") ? " or a mobile phone that can receive text messages" : null}.</p>
+<p>You will need ${whatYouNeed(input.allowedMethods)}.</p>
 <div class="actions">
-  ${input.allowedMethods.includes("totp")
-    ? html`<form method="post" action="/login/enrol/totp" class="inline">${csrfField(input.csrfToken)}<button type="submit" class="primary">Set up an authenticator app</button></form>`
-    : null}
-  ${input.allowedMethods.includes("sms") ? html`<a class="button" href="/login/enrol/sms">Use SMS codes instead</a>` : null}
+  ${methodTypes.filter((type) => input.allowedMethods.includes(type)).map((type, index) => enrolmentChoice[type](input.csrfToken, index === 0))}
 </div>
 <form method="post" action="/login/enrol/cancel" class="after-actions">${csrfField(input.csrfToken)}<button type="submit" class="link">Cancel and log out</button></form>`;
 }

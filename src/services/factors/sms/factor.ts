@@ -17,6 +17,7 @@ export const smsFactor: Factor<string> = {
     verifyPrompt: (method) => `First text yourself a code at ${method.displayHint ?? "your phone"}, then enter it.`,
     deviceNoun: "number",
     requestChallengeLabel: "Text me a code",
+    whatYouNeed: "a mobile phone that can receive text messages",
   },
   answeredInBrowser: false,
   canReset: true,

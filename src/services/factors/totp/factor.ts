@@ -12,6 +12,7 @@ export const totpFactor: Factor<string> = {
     verifyPrompt: () => "Enter the 6-digit code your authenticator app shows now.",
     deviceNoun: "app",
     requestChallengeLabel: null,
+    whatYouNeed: "an authenticator app (Google Authenticator, Authy, 1Password, Microsoft Authenticator…)",
   },
   answeredInBrowser: false,
   canReset: true,

@@ -1,10 +1,11 @@
 import { generateRegistrationOptions, verifyRegistrationResponse, type AuthenticatorTransport } from "@simplewebauthn/server";
 import { fail, type Result } from "../../../domain/errors.js";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
+import type { User } from "../../../domain/model.js";
 import { hashToken } from "../../../security/tokens.js";
 import { recordVerificationFailure } from "../../audit.js";
 import type { RequestContext, ServiceDeps } from "../../deps.js";
-import { activatePendingMethod, insertPendingMethod } from "../../method-activation.js";
+import { activatePendingMethod, insertPendingMethod, type EnrolmentOwner } from "../../method-activation.js";
 import { effectivePolicyFor } from "../../policy.js";
 import { reauthenticate } from "../../reauthenticate.js";
 import type { Authenticated } from "../../sessions.js";
@@ -30,16 +31,24 @@ export async function startKeyEnrolment(deps: ServiceDeps, auth: Authenticated, 
     const stale = await requireOwnStepUp(deps, auth);
     if (stale) return stale;
   }
+  return keyRegistrationOptions(deps, auth.user, auth.session.id);
+}
+
+/**
+ * The browser's creation options around a new challenge bound to `bindingId`
+ * (the session adding a key, or the login that must enrol one, P1).
+ */
+export async function keyRegistrationOptions(deps: ServiceDeps, user: User, bindingId: string): Promise<Result<{ expiresAt: number; browserOptions: unknown }>> {
   const rp = relyingParty(deps);
-  const keys = activeMethods(await deps.store.methods.listMethods(auth.user.id)).filter((method) => method.type === "webauthn" && method.credentialId);
-  const issued = await issueChallenge(deps, auth.user, { purpose: "enrol", bindingId: auth.session.id }, (challenge, timeout) =>
+  const keys = activeMethods(await deps.store.methods.listMethods(user.id)).filter((method) => method.type === "webauthn" && method.credentialId);
+  const issued = await issueChallenge(deps, user, { purpose: "enrol", bindingId }, (challenge, timeout) =>
     generateRegistrationOptions({
       rpName: rp.name,
       rpID: rp.id,
-      userName: auth.user.email,
-      userDisplayName: auth.user.displayName,
+      userName: user.email,
+      userDisplayName: user.displayName,
       // The user handle is the user's random id, never the email.
-      userID: new TextEncoder().encode(auth.user.id),
+      userID: new TextEncoder().encode(user.id),
       challenge,
       timeout,
       attestationType: "none",
@@ -57,9 +66,24 @@ export function parseKeyName(input: unknown): Result<{ name: string }> {
   return { ok: true, name };
 }
 
-export async function finishKeyEnrolment(
+export function finishKeyEnrolment(
   deps: ServiceDeps,
   auth: Authenticated,
+  input: { credential: unknown; name: unknown },
+  context: RequestContext,
+): Promise<Result<{ methodId: string; recoveryCodes: string[] | null }>> {
+  return registerKey(deps, auth, auth.session.id, input, context);
+}
+
+/**
+ * The browser's answer to the challenge bound to `bindingId`, checked by the
+ * library (challenge spent as it is read, origin, RP ID), stored as an active
+ * method of `owner` with its name; recovery codes with the first method.
+ */
+export async function registerKey(
+  deps: ServiceDeps,
+  owner: EnrolmentOwner,
+  bindingId: string,
   input: { credential: unknown; name: unknown },
   context: RequestContext,
 ): Promise<Result<{ methodId: string; recoveryCodes: string[] | null }>> {
@@ -67,14 +91,14 @@ export async function finishKeyEnrolment(
   if (!named.ok) return named;
   const parsed = parseAttestation(input.credential);
   if (!parsed.ok) return parsed;
-  if (!(await effectivePolicyFor(deps, auth.user)).allowedMethods.includes("webauthn")) return fail("method_not_allowed_by_policy");
+  if (!(await effectivePolicyFor(deps, owner.user)).allowedMethods.includes("webauthn")) return fail("method_not_allowed_by_policy");
   const rp = relyingParty(deps);
   const now = deps.clock.now();
   let registration: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
     registration = await verifyRegistrationResponse({
       response: parsed.proof,
-      expectedChallenge: (challenge) => deps.store.challenges.consumeChallenge({ userId: auth.user.id, purpose: "enrol", bindingId: auth.session.id, challengeHash: hashToken(challenge) }, now),
+      expectedChallenge: (challenge) => deps.store.challenges.consumeChallenge({ userId: owner.user.id, purpose: "enrol", bindingId, challengeHash: hashToken(challenge) }, now),
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
       expectedType: "webauthn.create",
@@ -84,15 +108,15 @@ export async function finishKeyEnrolment(
     registration = { verified: false };
   }
   if (!registration.verified) {
-    await recordVerificationFailure(deps, auth.user, { action: "enrol", factor: "webauthn", locked: false, context });
+    await recordVerificationFailure(deps, owner.user, { action: "enrol", factor: "webauthn", locked: false, context });
     return fail("security_key_not_accepted", { field: "credential" });
   }
   const { credential, credentialBackedUp } = registration.registrationInfo;
   if (await deps.store.methods.findMethodByCredentialId(credential.id)) return fail("security_key_already_added", { field: "credential" });
   const stored = { publicKey: Buffer.from(credential.publicKey).toString("base64url"), transports: (credential.transports ?? parsed.proof.response.transports ?? []) as AuthenticatorTransport[], backedUp: credentialBackedUp };
   const secret = sealCredential(stored);
-  const pending = await insertPendingMethod(deps, { user: auth.user, type: "webauthn", defaultName: named.name, secret, replaces: null, displayHint: credentialHint(stored), credentialId: credential.id });
-  const activated = await activatePendingMethod(deps, auth, pending, credential.counter, context);
+  const pending = await insertPendingMethod(deps, { user: owner.user, type: "webauthn", defaultName: named.name, secret, replaces: null, displayHint: credentialHint(stored), credentialId: credential.id });
+  const activated = await activatePendingMethod(deps, owner, pending, credential.counter, context);
   if (!activated.ok) return activated;
   return { ok: true, methodId: pending.id, recoveryCodes: activated.recoveryCodes };
 }

@@ -29,6 +29,7 @@ export const webauthnFactor: Factor<AuthenticationResponseJSON> = {
     verifyPrompt: () => "Confirm with this security key or passkey when your browser asks.",
     deviceNoun: "key",
     requestChallengeLabel: null,
+    whatYouNeed: "a security key (such as a YubiKey) or a passkey on your phone or computer",
   },
   answeredInBrowser: true,
   canReset: false,
