@@ -7,10 +7,10 @@ import { recordEvent, recordVerificationFailure } from "./audit.js";
 import { factorFor } from "./factors/registry.js";
 import { effectivePolicyFor } from "./policy.js";
 import type { Authenticated } from "./sessions.js";
-import { startPendingSmsMethod, type SmsEnrolmentStarted } from "./sms-enrolment.js";
+import { startPendingSmsMethod, type SmsEnrolmentStarted } from "./factors/sms/enrolment.js";
 import { requireOwnStepUp } from "./step-up.js";
 import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
-import { createPendingTotpMethod } from "./totp-enrolment.js";
+import { createPendingTotpMethod } from "./factors/totp/enrolment.js";
 import { removeTwoFactor } from "./two-factor-removal.js";
 
 /**

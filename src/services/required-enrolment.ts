@@ -9,8 +9,8 @@ import { carryOut, decide } from "./login-flow-effects.js";
 import type { EnrolmentOwner } from "./method-activation.js";
 import { effectivePolicyFor, twoFactorRequirementFor } from "./policy.js";
 import { keyRegistrationOptions, registerKey } from "./factors/webauthn/enrolment.js";
-import { confirmSmsEnrolment, resendSmsEnrolmentCode, showSmsEnrolment, startPendingSmsMethod, type SmsEnrolmentStarted } from "./sms-enrolment.js";
-import { confirmTotpEnrolment, createPendingTotpMethod, showTotpEnrolment, type TotpEnrolmentView } from "./totp-enrolment.js";
+import { confirmSmsEnrolment, resendSmsEnrolmentCode, showSmsEnrolment, startPendingSmsMethod, type SmsEnrolmentStarted } from "./factors/sms/enrolment.js";
+import { confirmTotpEnrolment, createPendingTotpMethod, showTotpEnrolment, type TotpEnrolmentView } from "./factors/totp/enrolment.js";
 
 /**
  * P1 after the enforcement date: a user without 2FA who passed the password

@@ -12,7 +12,7 @@ import { parseConfig } from "../../src/config.js";
 import { composeSmsMessage } from "../../src/domain/sms-message.js";
 import { createSmsGateway } from "../../src/gateways/sms/create.js";
 import { createOutboxSmsGateway } from "../../src/gateways/sms/outbox.js";
-import { startPendingSmsMethod } from "../../src/services/sms-enrolment.js";
+import { startPendingSmsMethod } from "../../src/services/factors/sms/enrolment.js";
 import { createTestRuntime, seedUser, type TestRuntime } from "../helpers/runtime.js";
 
 describe("outbox SMS gateway", () => {

@@ -4,7 +4,7 @@ import type { AccountKind, Role, User } from "../../src/domain/model.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
 import { startLogin } from "../../src/services/login.js";
 import { resolveSession } from "../../src/services/sessions.js";
-import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../src/services/totp-enrolment.js";
+import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../src/services/factors/totp/enrolment.js";
 import type { PolicyLayer } from "../../src/domain/policy.js";
 import { seedUser } from "./runtime.js";
 import { codeFor } from "./totp.js";

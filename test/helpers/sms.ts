@@ -5,7 +5,7 @@ import type { ServiceDeps } from "../../src/services/deps.js";
 import { startLogin } from "../../src/services/login.js";
 import { verifySecondStepCode } from "../../src/services/second-step.js";
 import { resolveSession } from "../../src/services/sessions.js";
-import { beginSmsEnrolment, confirmSmsEnrolment } from "../../src/services/sms-enrolment.js";
+import { beginSmsEnrolment, confirmSmsEnrolment } from "../../src/services/factors/sms/enrolment.js";
 import { enrolTotp, type EnrolledUser } from "./enrol.js";
 import { seedUser, type TestClock } from "./runtime.js";
 import { codeFor } from "./totp.js";

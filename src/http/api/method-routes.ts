@@ -1,8 +1,8 @@
 import type { ServiceDeps } from "../../services/deps.js";
 import { listOwnMethods } from "../../services/own-methods.js";
 import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/methods.js";
-import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode } from "../../services/sms-enrolment.js";
-import { showTotpEnrolment } from "../../services/totp-enrolment.js";
+import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode } from "../../services/factors/sms/enrolment.js";
+import { showTotpEnrolment } from "../../services/factors/totp/enrolment.js";
 import { requestContext } from "../context.js";
 import { renderQrPngDataUrl } from "../qr.js";
 import { sendApiFailure } from "../failure.js";

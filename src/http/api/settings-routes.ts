@@ -3,7 +3,7 @@ import { disableTwoFactor } from "../../services/disable-two-factor.js";
 import { regenerateRecoveryCodes } from "../../services/recovery-codes.js";
 import { securityOverview } from "../../services/security-overview.js";
 import { startStepUpInBrowser, stepUp } from "../../services/step-up.js";
-import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../services/totp-enrolment.js";
+import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../services/factors/totp/enrolment.js";
 import { requestContext } from "../context.js";
 import { renderQrPngDataUrl } from "../qr.js";
 import { sendApiFailure } from "../failure.js";

@@ -1,6 +1,6 @@
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../services/totp-enrolment.js";
+import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../services/factors/totp/enrolment.js";
 import { requestContext } from "../context.js";
 import { renderQrPngDataUrl } from "../qr.js";
 import { formSchema, methodFormSchema, methodPageSchema } from "./form-schema.js";

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode, showSmsEnrolment } from "../../services/sms-enrolment.js";
+import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode, showSmsEnrolment } from "../../services/factors/sms/enrolment.js";
 import { requestContext } from "../context.js";
 import { formSchema, methodFormSchema, methodPageSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";

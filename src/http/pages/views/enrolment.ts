@@ -1,4 +1,4 @@
-import type { TotpEnrolmentView } from "../../../services/totp-enrolment.js";
+import type { TotpEnrolmentView } from "../../../services/factors/totp/enrolment.js";
 import { html, type Html } from "../html.js";
 import { csrfField, field } from "./layout.js";
 

@@ -1,15 +1,15 @@
-import { fail, type Result } from "../domain/errors.js";
-import { activeMethods } from "../domain/login-flow/flow.js";
-import type { Method, User } from "../domain/model.js";
-import { maskPhoneNumber, parseMobileNumber } from "../domain/phone.js";
-import type { RequestContext, ServiceDeps } from "./deps.js";
-import { factorFor } from "./factors/registry.js";
-import { confirmEnrolment, findPendingMethod, insertPendingMethod, type EnrolmentOwner } from "./method-activation.js";
-import { effectivePolicyFor } from "./policy.js";
-import { reauthenticate } from "./reauthenticate.js";
-import type { Authenticated } from "./sessions.js";
-import { requireOwnStepUp } from "./step-up.js";
-import { sendSmsCode } from "./sms-codes.js";
+import { fail, type Result } from "../../../domain/errors.js";
+import { activeMethods } from "../../../domain/login-flow/flow.js";
+import type { Method, User } from "../../../domain/model.js";
+import { maskPhoneNumber, parseMobileNumber } from "../../../domain/phone.js";
+import type { RequestContext, ServiceDeps } from "../../deps.js";
+import { smsFactor } from "./factor.js";
+import { confirmEnrolment, findPendingMethod, insertPendingMethod, type EnrolmentOwner } from "../../method-activation.js";
+import { effectivePolicyFor } from "../../policy.js";
+import { reauthenticate } from "../../reauthenticate.js";
+import type { Authenticated } from "../../sessions.js";
+import { requireOwnStepUp } from "../../step-up.js";
+import { sendSmsCode } from "../../sms-codes.js";
 
 export interface SmsEnrolmentStarted {
   methodId: string;
@@ -85,7 +85,8 @@ export function confirmSmsEnrolment(
   input: { methodId: string; code: string },
   context: RequestContext,
 ): Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>> {
+  // The proof was parsed by the SMS factor: a six-digit string.
   return confirmEnrolment(deps, auth, { ...input, type: "sms" }, context, async (method, proof) =>
-    (await factorFor("sms").verifyAndConsume(deps, deps.store, method, proof, { purpose: "enrol", bindingId: method.id })) ? { step: null } : false,
+    (await smsFactor.verifyAndConsume(deps, deps.store, method, proof as string, { purpose: "enrol", bindingId: method.id })) ? { step: null } : false,
   );
 }

@@ -1,14 +1,14 @@
-import { fail, type Result } from "../domain/errors.js";
-import { activeMethods } from "../domain/login-flow/flow.js";
-import type { Method, User } from "../domain/model.js";
-import { createTotpKeyUri, encodeBase32Key, groupBase32Key } from "../domain/otp/key-uri.js";
-import { findTotpStep } from "../domain/otp/totp.js";
-import type { RequestContext, ServiceDeps } from "./deps.js";
-import { confirmEnrolment, findPendingMethod, insertPendingMethod, type EnrolmentOwner } from "./method-activation.js";
-import { effectivePolicyFor } from "./policy.js";
-import { reauthenticate } from "./reauthenticate.js";
-import type { Authenticated } from "./sessions.js";
-import { requireOwnStepUp } from "./step-up.js";
+import { fail, type Result } from "../../../domain/errors.js";
+import { activeMethods } from "../../../domain/login-flow/flow.js";
+import type { Method, User } from "../../../domain/model.js";
+import { createTotpKeyUri, encodeBase32Key, groupBase32Key } from "../../../domain/otp/key-uri.js";
+import { findTotpStep } from "../../../domain/otp/totp.js";
+import type { RequestContext, ServiceDeps } from "../../deps.js";
+import { confirmEnrolment, findPendingMethod, insertPendingMethod, type EnrolmentOwner } from "../../method-activation.js";
+import { effectivePolicyFor } from "../../policy.js";
+import { reauthenticate } from "../../reauthenticate.js";
+import type { Authenticated } from "../../sessions.js";
+import { requireOwnStepUp } from "../../step-up.js";
 
 /** SECURITY 13: 160-bit keys from the CSPRNG, one per method. */
 const totpKeyBytes = 20;
