@@ -1,16 +1,14 @@
 import { fail, type Failure, type Result } from "../domain/errors.js";
 import { activeMethods } from "../domain/login-flow/flow.js";
-import type { Method } from "../domain/model.js";
-import { parseMobileNumber } from "../domain/phone.js";
+import type { Method, MethodType } from "../domain/model.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordEvent, recordVerificationFailure } from "./audit.js";
+import { enrolmentFor, type ResetBegun, type ResetInput } from "./factors/enrolments.js";
 import { factorFor } from "./factors/registry.js";
 import { effectivePolicyFor } from "./policy.js";
 import type { Authenticated } from "./sessions.js";
-import { startPendingSmsMethod, type SmsEnrolmentStarted } from "./factors/sms/enrolment.js";
 import { requireOwnStepUp } from "./step-up.js";
 import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
-import { createPendingTotpMethod } from "./factors/totp/enrolment.js";
 import { removeTwoFactor } from "./two-factor-removal.js";
 
 /**
@@ -115,34 +113,33 @@ export async function deleteMethod(
   });
 }
 
-export type ResetStarted = { ok: true; type: "totp"; methodId: string } | ({ ok: true; type: "sms" } & SmsEnrolmentStarted);
+export type ResetStarted = { ok: true; type: MethodType } & ResetBegun;
 
 /**
  * M4 reset: a current code of the method, then the same setup again. The new
  * method is pending and names the old one, which keeps working until the new
- * one is confirmed (store.methods.activateMethod retires it then). An SMS reset takes
- * the (new) number in the same step.
+ * one is confirmed (store.methods.activateMethod retires it then). What the
+ * setup needs beside the code (SMS: the new number) is the factor's own
+ * (factors/enrolments.ts); a factor that is never reset (a key) answers as if
+ * the method were missing.
  */
 export async function resetMethod(
   deps: ServiceDeps,
   auth: Authenticated,
-  input: { methodId: string; code: string; phoneNumber?: string },
+  input: { methodId: string; code: string } & ResetInput,
   context: RequestContext,
 ): Promise<ResetStarted | Failure> {
   const found = await ownActiveMethod(deps, auth, input.methodId);
   if (!found.ok) return found;
-  // A key is not set up again: the user adds a new one and removes the old.
-  if (!factorFor(found.method.type).canReset) return fail("method_not_found");
+  const reset = enrolmentFor(found.method.type).reset;
+  if (!reset) return fail("method_not_found");
   // M5: a reset sets the method up again, so the policy must still allow it.
   if (!(await effectivePolicyFor(deps, auth.user)).allowedMethods.includes(found.method.type)) return fail("method_not_allowed_by_policy");
-  // The new number is checked before the code is spent: bad input changes nothing.
-  if (found.method.type === "sms") {
-    const phone = parseMobileNumber(input.phoneNumber ?? "", deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
-    if ("ok" in phone) return phone;
-  }
+  // What the setup needs is checked before the code is spent: bad input changes nothing.
+  const bad = reset.check(deps, input);
+  if (bad) return bad;
   const wrong = await verifyCodeOfMethod(deps, auth, found.method, input.code, context);
   if (wrong) return wrong;
-  if (found.method.type === "totp") return { ok: true, type: "totp", methodId: await createPendingTotpMethod(deps, auth.user, found.method) };
-  const started = await startPendingSmsMethod(deps, auth.user, input.phoneNumber!, found.method, context);
-  return started.ok ? { ...started, type: "sms" } : started;
+  const begun = await reset.begin(deps, auth.user, found.method, input, context);
+  return begun.ok ? { ...begun, type: found.method.type } : begun;
 }

@@ -9,8 +9,9 @@ import { carryOut, decide } from "./login-flow-effects.js";
 import type { EnrolmentOwner } from "./method-activation.js";
 import { effectivePolicyFor, twoFactorRequirementFor } from "./policy.js";
 import { keyRegistrationOptions, registerKey } from "./factors/webauthn/enrolment.js";
-import { confirmSmsEnrolment, resendSmsEnrolmentCode, showSmsEnrolment, startPendingSmsMethod, type SmsEnrolmentStarted } from "./factors/sms/enrolment.js";
-import { confirmTotpEnrolment, createPendingTotpMethod, showTotpEnrolment, type TotpEnrolmentView } from "./factors/totp/enrolment.js";
+import { enrolmentFor } from "./factors/enrolments.js";
+import { resendSmsEnrolmentCode, showSmsEnrolment, startPendingSmsMethod, type SmsEnrolmentStarted } from "./factors/sms/enrolment.js";
+import { createPendingTotpMethod, showTotpEnrolment, type TotpEnrolmentView } from "./factors/totp/enrolment.js";
 
 /**
  * P1 after the enforcement date: a user without 2FA who passed the password
@@ -112,9 +113,10 @@ export async function confirmRequiredEnrolment(
 ): Promise<Result<RequiredEnrolmentConfirmed>> {
   const login = await waitingForMethod(deps, flowToken, input.type);
   if (!login.ok) return login;
+  const confirm = enrolmentFor(input.type).confirmWithCode;
+  if (!confirm) return fail("enrolment_expired");
   const owner = enrolmentOwner(deps, login, input.type, context, options);
-  const pending = { methodId: input.methodId, code: input.code };
-  const result = input.type === "totp" ? await confirmTotpEnrolment(deps, owner, pending, context) : await confirmSmsEnrolment(deps, owner, pending, context);
+  const result = await confirm(deps, owner, { methodId: input.methodId, code: input.code }, context);
   if (!result.ok) return result;
   return { ok: true, recoveryCodes: result.recoveryCodes, sessionToken: owner.sessionToken(), user: login.user };
 }

@@ -234,7 +234,7 @@ describe("api: authenticator-app journey", () => {
         assert.ok(statuses.some((status) => status.startsWith("2")), `${name} documents its success`);
         assert.ok(statuses.some((status) => status.startsWith("4")), `${name} documents its errors`);
         // Bodiless actions (log out, resend, make default, send a code) take no JSON; every other POST does.
-        const bodiless = /\/(logout|default|send-code|approve|deactivate|reactivate)$|\/sms\/\{methodId\}\/resend$/.test(path) || path.startsWith("/api/storefront/");
+        const bodiless = /\/(logout|default|send-code|approve|deactivate|reactivate)$|\/sms\/\{methodId\}\/resend$|\/step-up\/options$/.test(path) || path.startsWith("/api/storefront/");
         if (method === "post" && !bodiless) assert.ok(operation.requestBody?.content?.["application/json"], `${name} takes JSON`);
         const needsSession = path.startsWith("/api/me/") || path.startsWith("/api/admin/") || path.startsWith("/api/support/") || path.startsWith("/api/storefront/") || path === "/api/logout";
         // The platform API takes API keys, never a session (SECURITY 32).

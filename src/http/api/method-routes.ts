@@ -2,11 +2,10 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { listOwnMethods } from "../../services/own-methods.js";
 import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/methods.js";
 import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode } from "../../services/factors/sms/enrolment.js";
-import { showTotpEnrolment } from "../../services/factors/totp/enrolment.js";
 import { requestContext } from "../context.js";
-import { renderQrPngDataUrl } from "../qr.js";
 import { sendApiFailure } from "../failure.js";
 import { iso, presentMethod } from "./present.js";
+import { resetAnswers } from "./setup-answers.js";
 import {
   CodeBody,
   CodeSentResponse,
@@ -105,10 +104,10 @@ export function registerMethodApi(app: TypedApp, deps: ServiceDeps) {
       const body = request.body;
       const result = await resetMethod(deps, request.auth!, { methodId: request.params.methodId, ...body }, requestContext(request));
       if (!result.ok) return sendApiFailure(reply, result);
-      if (result.type === "sms") return { type: "sms" as const, methodId: result.methodId, maskedPhone: result.maskedPhone, codeExpiresAt: iso(result.codeExpiresAt) };
-      const view = await showTotpEnrolment(deps, request.auth!, result.methodId);
-      if (!view.ok) return sendApiFailure(reply, view);
-      return { type: "totp" as const, methodId: view.methodId, key: view.keyBase32, keyGrouped: view.keyGrouped, otpauthUri: view.keyUri, qrCodePng: await renderQrPngDataUrl(view.keyUri), expiresAt: iso(view.expiresAt) };
+      const present = resetAnswers[result.type];
+      if (!present) return sendApiFailure(reply, { ok: false, code: "method_not_found" });
+      const presented = await present(deps, request.auth!, result);
+      return presented.ok ? presented.answer : sendApiFailure(reply, presented);
     },
   );
 

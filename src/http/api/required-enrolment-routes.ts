@@ -1,4 +1,5 @@
 import type { ServiceDeps } from "../../services/deps.js";
+import { factorFor } from "../../services/factors/registry.js";
 import {
   beginRequiredKeyEnrolment,
   beginRequiredSmsEnrolment,
@@ -10,7 +11,7 @@ import {
   type RequiredEnrolmentConfirmed,
 } from "../../services/required-enrolment.js";
 import { requestContext } from "../context.js";
-import { renderQrPngDataUrl } from "../qr.js";
+import { totpSetupAnswer } from "./setup-answers.js";
 import { sendApiFailure } from "../failure.js";
 import { rememberBrowserAfterLogin } from "../../services/password-throttle.js";
 import { iso } from "./present.js";
@@ -52,7 +53,7 @@ export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
       if (!begun.ok) return sendApiFailure(reply, begun);
       const view = await showRequiredTotpEnrolment(deps, flowId, begun.methodId);
       if (!view.ok) return sendApiFailure(reply, view);
-      return { methodId: view.methodId, key: view.keyBase32, keyGrouped: view.keyGrouped, otpauthUri: view.keyUri, qrCodePng: await renderQrPngDataUrl(view.keyUri), expiresAt: iso(view.expiresAt) };
+      return totpSetupAnswer(view);
     },
   );
 
@@ -99,7 +100,7 @@ export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
       `/login/enrol/${type}/:methodId/confirm`,
       {
         schema: {
-          ...doc(`Required 2FA: finish ${type === "totp" ? "authenticator-app" : "SMS"} setup; answers the recovery codes and the session token`),
+          ...doc(`Required 2FA: finish ${factorFor(type).words.label} setup; answers the recovery codes and the session token`),
           params: MethodIdParams,
           body: EnrolCodeBody,
           response: { 200: RequiredConfirmResponse, ...errors(400, 401, 403, 409, 410, 429) },

@@ -5,7 +5,7 @@ import { securityOverview } from "../../services/security-overview.js";
 import { startStepUpInBrowser, stepUp } from "../../services/step-up.js";
 import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../services/factors/totp/enrolment.js";
 import { requestContext } from "../context.js";
-import { renderQrPngDataUrl } from "../qr.js";
+import { totpSetupAnswer } from "./setup-answers.js";
 import { sendApiFailure } from "../failure.js";
 import { iso, presentMethod } from "./present.js";
 import {
@@ -54,7 +54,7 @@ export function registerSettingsApi(app: TypedApp, deps: ServiceDeps) {
       if (!begun.ok) return sendApiFailure(reply, begun);
       const view = await showTotpEnrolment(deps, request.auth!, begun.methodId);
       if (!view.ok) return sendApiFailure(reply, view);
-      return { methodId: view.methodId, key: view.keyBase32, keyGrouped: view.keyGrouped, otpauthUri: view.keyUri, qrCodePng: await renderQrPngDataUrl(view.keyUri), expiresAt: iso(view.expiresAt) };
+      return totpSetupAnswer(view);
     },
   );
 

@@ -7,6 +7,7 @@ import { findOwnMethod } from "../../services/own-methods.js";
 import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/methods.js";
 import { requestContext } from "../context.js";
 import { methodFormSchema, methodPageSchema } from "./form-schema.js";
+import { setupPages } from "./setup-paths.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
 import { requirePageSession } from "./settings-routes.js";
 import { stepUpRedirect } from "./step-up.js";
@@ -86,8 +87,8 @@ export function registerMethodPages(app: TypedApp, deps: ServiceDeps) {
     if (!own) return back(reply);
     const body = request.body;
     const result = await resetMethod(deps, request.auth!, { methodId: own.method.id, ...body }, requestContext(request));
-    if (result.ok) return redirect(reply, result.type === "totp" ? `/settings/two-factor/setup/${result.methodId}` : `/settings/two-factor/sms/${result.methodId}`);
-    const field = result.field ?? (result.code.startsWith("sms_") || result.code.includes("phone") ? "phoneNumber" : "code");
+    if (result.ok) return redirect(reply, setupPages[result.type].pending?.(result.methodId) ?? "/settings/security");
+    const field = result.field ?? "code";
     return sendPage(
       reply,
       { title: "Reset method", narrow: true, status: failureAnswer(result).status },

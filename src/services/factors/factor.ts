@@ -41,8 +41,8 @@ export interface Factor<Proof = unknown> {
    * (the step-up window), for a key that is removed because it was lost.
    */
   removal: "proof_of_this_method" | "recent_second_factor";
-  /** Whether M4's reset (set the same method up again on a new device) applies; a key is replaced by adding another. */
-  canReset: boolean;
+  /** Whether a user may have several methods of it (keys: one per device); else "Add" is offered only while there is none. */
+  several: boolean;
   /**
    * Issues a challenge for `binding` (SMS texts a code; a future WebAuthn
    * factor returns its options). Null when the factor needs none (TOTP).
@@ -95,4 +95,10 @@ export interface FactorWords {
   requestChallengeLabel: string | null;
   /** What the user needs to set it up, in "You will need … or …". */
   whatYouNeed: string;
+  /** The button that starts a first setup of it ("Set up an authenticator app"). */
+  setupLabel: string;
+  /** The button that adds it beside the methods already on ("Add SMS codes"). */
+  addLabel: string;
+  /** How it is offered as the other choice ("Use SMS codes instead"). */
+  offerLabel: string;
 }

@@ -1,3 +1,4 @@
+import { enrolmentFor } from "../../../services/factors/enrolments.js";
 import { factorFor } from "../../../services/factors/registry.js";
 import type { MethodView } from "../../../services/method-view.js";
 import { html, type Html } from "../html.js";
@@ -54,9 +55,9 @@ ${sendCodeButton(input.csrfToken, input.method, "reset")}
 <form method="post" action="/settings/methods/${input.method.id}/reset" novalidate>
   ${csrfField(input.csrfToken)}
   ${field({ name: "code", label: "Authentication code", autocomplete: "one-time-code", inputmode: "numeric", maxlength: 10, error: input.errors?.code })}
-  ${input.method.type === "sms"
-    ? field({ name: "phoneNumber", label: "New mobile number", type: "tel", autocomplete: "tel", value: input.phoneNumber ?? "", maxlength: 32, error: input.errors?.phoneNumber, hint: "With the country code; it may be the same number." })
-    : null}
+  ${(enrolmentFor(input.method.type).reset?.fields ?? []).map((extra) =>
+    field({ name: extra.name, label: extra.label, type: extra.type, autocomplete: extra.autocomplete, value: input.phoneNumber ?? "", maxlength: 32, error: input.errors?.[extra.name], hint: extra.hint }),
+  )}
   <button type="submit" class="primary">Continue</button>
   <a href="/settings/security" class="cancel">Cancel</a>
 </form>`;

@@ -1,5 +1,7 @@
 import { methodTypes, type MethodType } from "../../../domain/model.js";
+import type { Factor } from "../../../services/factors/factor.js";
 import { registeredFactors } from "../../../services/factors/registry.js";
+import { setupPages } from "../setup-paths.js";
 import { html, type Html } from "../html.js";
 import { csrfField, formatTime } from "./layout.js";
 
@@ -10,25 +12,24 @@ export function formatDeadline(milliseconds: number): string {
   return date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }
 
-/** Where each factor's setup starts from the security page, in the order they are offered. */
-const settingsSetup: Record<MethodType, string> = { totp: "/settings/two-factor/setup", sms: "/settings/two-factor/sms", webauthn: "/settings/security-keys/new" };
-
 /** Where "Set up now" leads: the first method the policy allows, in the registry's order (the authenticator app before SMS). */
 export function setupHref(allowedMethods: MethodType[]): string {
   const first = methodTypes.find((type) => allowedMethods.includes(type)) ?? "totp";
-  return settingsSetup[first];
+  return setupPages[first].start;
 }
 
-/** P1 after the date: how each factor's setup starts on the enrolment page. */
-const enrolmentChoice: Record<MethodType, (csrfToken: string, primary: boolean) => Html> = {
-  totp: (csrfToken, primary) => html`<form method="post" action="/login/enrol/totp" class="inline">${csrfField(csrfToken)}<button type="submit"${primary ? html` class="primary"` : null}>Set up an authenticator app</button></form>`,
-  sms: (_csrfToken, primary) => html`<a class="button${primary ? " primary" : ""}" href="/login/enrol/sms">${primary ? "Set up SMS codes" : "Use SMS codes instead"}</a>`,
-  webauthn: (_csrfToken, primary) => html`<a class="button${primary ? " primary" : ""}" href="/login/enrol/security-key">${primary ? "Add a security key or passkey" : "Use a security key or passkey"}</a>`,
-};
+/** "A, B or C". */
+function eitherOf(items: string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}` : (items[0] ?? "");
+}
 
-/** "You will need A or B": what the allowed methods need, in the words of each factor. */
-function whatYouNeed(allowedMethods: MethodType[]): string {
-  return registeredFactors().filter((factor) => allowedMethods.includes(factor.type)).map((factor) => factor.words.whatYouNeed).join(" or ");
+/** P1 after the date: a factor's setup as a choice on the enrolment page; the first is the primary one. */
+function enrolmentChoice(factor: Factor, csrfToken: string, primary: boolean): Html {
+  const { path, post } = setupPages[factor.type].atLogin;
+  const label = primary ? factor.words.setupLabel : factor.words.offerLabel;
+  return post
+    ? html`<form method="post" action="${path}" class="inline">${csrfField(csrfToken)}<button type="submit"${primary ? html` class="primary"` : null}>${label}</button></form>`
+    : html`<a class="button${primary ? " primary" : ""}" href="${path}">${label}</a>`;
 }
 
 /** P1 before the date: shown at each login of a user without 2FA (the words of the provider's own notice). */
@@ -42,13 +43,14 @@ export function deadlineBanner(deadline: number, allowedMethods: MethodType[]): 
 
 /** P1 after the date: the one page this login may see until a first method is confirmed. */
 export function requiredEnrolmentPage(input: { csrfToken: string; deadline: number | null; allowedMethods: MethodType[]; error?: string | null }): Html {
+  const allowed = registeredFactors().filter((factor) => input.allowedMethods.includes(factor.type));
   return html`<h1>Set up two-factor authentication</h1>
 <div class="warning" role="alert"><strong>Two-factor authentication is mandatory for your account${input.deadline !== null ? html` since <time datetime="${new Date(input.deadline).toISOString()}">${formatDeadline(input.deadline)}</time>` : null}.</strong>
 Set it up now to finish logging in. Until it is set up, nothing else in your account is available.</div>
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : null}
-<p>You will need ${whatYouNeed(input.allowedMethods)}.</p>
+<p>You will need ${eitherOf(allowed.map((factor) => factor.words.whatYouNeed))}.</p>
 <div class="actions">
-  ${methodTypes.filter((type) => input.allowedMethods.includes(type)).map((type, index) => enrolmentChoice[type](input.csrfToken, index === 0))}
+  ${allowed.map((factor, index) => enrolmentChoice(factor, input.csrfToken, index === 0))}
 </div>
 <form method="post" action="/login/enrol/cancel" class="after-actions">${csrfField(input.csrfToken)}<button type="submit" class="link">Cancel and log out</button></form>`;
 }

@@ -1,4 +1,6 @@
-import { factorFor } from "../../../services/factors/registry.js";
+import { enrolmentFor } from "../../../services/factors/enrolments.js";
+import { factorFor, registeredFactors } from "../../../services/factors/registry.js";
+import { setupPages } from "../setup-paths.js";
 import { eventLabels } from "../../../services/audit.js";
 import type { SecurityOverview } from "../../../services/security-overview.js";
 import { html, type Html } from "../html.js";
@@ -33,11 +35,14 @@ ${browsers}
 }
 
 function disabledSection(overview: SecurityOverview): Html {
+  const allowed = registeredFactors().filter((factor) => overview.policy.allowedMethods.includes(factor.type));
   return html`<p>Protect your account with a code from an authenticator app (Google Authenticator, Authy, 1Password, Microsoft Authenticator…) in addition to your password.</p>
   <div class="actions">
-  ${overview.policy.allowedMethods.includes("totp") ? html`<a class="button primary" href="/settings/two-factor/setup">Set up two-factor authentication</a>` : null}
-  ${overview.policy.allowedMethods.includes("sms") ? html`<a class="button" href="/settings/two-factor/sms">Use SMS codes instead</a>` : null}
-  ${overview.policy.allowedMethods.includes("webauthn") ? html`<a class="button" href="/settings/security-keys/new">Add a security key or passkey</a>` : null}
+  ${allowed.map((factor, index) =>
+    index === 0
+      ? html`<a class="button primary" href="${setupPages[factor.type].start}">Set up two-factor authentication</a>`
+      : html`<a class="button" href="${setupPages[factor.type].start}">${factor.words.offerLabel}</a>`,
+  )}
   </div>`;
 }
 
@@ -52,26 +57,24 @@ function methodRow(method: MethodView, csrfToken: string): Html {
     <td>${timeElement(method.lastUsedAt)}</td>
     <td class="row-actions">
       <a href="/settings/methods/${method.id}/rename">Rename</a>
-      ${factorFor(method.type).canReset ? html`<a href="/settings/methods/${method.id}/reset">Reset</a>` : null}
+      ${enrolmentFor(method.type).reset ? html`<a href="/settings/methods/${method.id}/reset">Reset</a>` : null}
       <a href="/settings/methods/${method.id}/delete">Delete</a>
     </td>
   </tr>`;
 }
 
 function enabledSection(overview: SecurityOverview, csrfToken: string): Html {
-  const has = (type: string) => overview.methods.some((method) => method.type === type);
-  const canAdd = (type: "totp" | "sms") => overview.policy.allowedMethods.includes(type) && !has(type);
-  // Several keys per user: the link stays while policy allows keys.
-  const canAddKey = overview.policy.allowedMethods.includes("webauthn");
+  // A factor is offered while policy allows it and the user has none of it yet; one of which a user may have several (keys) stays offered.
+  const addable = registeredFactors().filter(
+    (factor) => overview.policy.allowedMethods.includes(factor.type) && (factor.several || !overview.methods.some((method) => method.type === factor.type)),
+  );
   return html`<h3>Methods</h3>
   <table class="methods"><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Default</th><th scope="col">Added</th><th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>
   ${overview.methods.map((method) => methodRow(method, csrfToken))}
   </tbody></table>
-  ${canAdd("totp") || canAdd("sms") || canAddKey
+  ${addable.length > 0
     ? html`<div class="actions">
-    ${canAdd("totp") ? html`<a class="button" href="/settings/two-factor/setup">Add an authenticator app</a>` : null}
-    ${canAdd("sms") ? html`<a class="button" href="/settings/two-factor/sms">Add SMS codes</a>` : null}
-    ${canAddKey ? html`<a class="button" href="/settings/security-keys/new">Add a security key or passkey</a>` : null}
+    ${addable.map((factor) => html`<a class="button" href="${setupPages[factor.type].start}">${factor.words.addLabel}</a>`)}
   </div>`
     : null}
   <h3>Recovery codes</h3>

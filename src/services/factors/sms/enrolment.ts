@@ -1,3 +1,4 @@
+import type { FactorEnrolment } from "../enrolments.js";
 import { fail, type Result } from "../../../domain/errors.js";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { Method, User } from "../../../domain/model.js";
@@ -90,3 +91,21 @@ export function confirmSmsEnrolment(
     (await smsFactor.verifyAndConsume(deps, deps.store, method, proof as string, { purpose: "enrol", bindingId: method.id })) ? { step: null } : false,
   );
 }
+
+/** The registry's view of this enrolment (factors/enrolments.ts): confirmed with the texted code; a reset takes the (new) number, which is a new factor (SECURITY 27). */
+export const smsEnrolment: FactorEnrolment = {
+  confirmWithCode: confirmSmsEnrolment,
+  reset: {
+    fields: [{ name: "phoneNumber", label: "New mobile number", type: "tel", autocomplete: "tel", hint: "With the country code; it may be the same number." }],
+    check(deps, input) {
+      const phone = parseMobileNumber(input.phoneNumber ?? "", deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
+      return "ok" in phone ? phone : null;
+    },
+    async begin(deps, user, old, input, context) {
+      const started = await startPendingSmsMethod(deps, user, input.phoneNumber ?? "", old, context);
+      // A text that could not go out is about the number: the form says so beside it.
+      if (!started.ok) return { ...started, field: started.field ?? "phoneNumber" };
+      return { ok: true, methodId: started.methodId, codeSentTo: { maskedPhone: started.maskedPhone, expiresAt: started.codeExpiresAt } };
+    },
+  },
+};

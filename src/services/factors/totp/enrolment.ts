@@ -1,3 +1,4 @@
+import type { FactorEnrolment } from "../enrolments.js";
 import { fail, type Result } from "../../../domain/errors.js";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { Method, User } from "../../../domain/model.js";
@@ -75,3 +76,13 @@ export function confirmTotpEnrolment(
     return step === null ? false : { step };
   });
 }
+
+/** The registry's view of this enrolment (factors/enrolments.ts): confirmed with a code; a reset is a new key, nothing more to ask. */
+export const totpEnrolment: FactorEnrolment = {
+  confirmWithCode: confirmTotpEnrolment,
+  reset: {
+    fields: [],
+    check: () => null,
+    begin: async (deps, user, old) => ({ ok: true, methodId: await createPendingTotpMethod(deps, user, old), codeSentTo: null }),
+  },
+};

@@ -1,3 +1,4 @@
+import type { FactorEnrolment } from "../enrolments.js";
 import { generateRegistrationOptions, verifyRegistrationResponse, type AuthenticatorTransport } from "@simplewebauthn/server";
 import { fail, type Result } from "../../../domain/errors.js";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
@@ -120,3 +121,6 @@ export async function registerKey(
   if (!activated.ok) return activated;
   return { ok: true, methodId: pending.id, recoveryCodes: activated.recoveryCodes };
 }
+
+/** The registry's view of this enrolment (factors/enrolments.ts): a ceremony of its own (above), and never reset: another key is added and the old one removed. */
+export const webauthnEnrolment: FactorEnrolment = { confirmWithCode: null, reset: null };
