@@ -108,9 +108,18 @@ describe("e2e: a security key added, used to log in and removed, in Chromium", {
       await other.close();
     }
 
+    // Outside the step-up window (the server's clock moves; nobody sleeps) removing the key asks "Confirm it's you", which the key itself answers.
+    server!.clock.advance(11 * 60);
     await page.goto(`${origin}/settings/security`);
+    const visited: string[] = [];
+    page.on("framenavigated", (frame) => {
+      if (frame === page.mainFrame()) visited.push(new URL(frame.url()).pathname);
+    });
     await page.getByRole("link", { name: "Delete" }).click();
+    await page.waitForURL((url) => /^\/settings\/methods\/[^/]+\/delete$/.test(url.pathname), { timeout: 15_000 });
     await arrive(page, `/settings/methods/${await keyMethodId(page)}/delete`, "remove-key");
+    assert.ok(visited.includes("/settings/confirm"), `went through Confirm it's you: ${visited.join(" → ")}`);
+    assert.ok((await authenticator.credentials())[0]!.signCount >= 2, "the key signed again to confirm it's you");
     await page.getByRole("button", { name: "Delete method" }).click();
     await arrive(page, "/settings/security", "key-removed");
     assert.doesNotMatch(await mainText(page), /YubiKey on my keyring/);
@@ -119,6 +128,35 @@ describe("e2e: a security key added, used to log in and removed, in Chromium", {
     await passwordStep(page, user.email, password);
     await arrive(page, "/settings/security", "password-alone-again");
     assert.deepEqual(pageErrors, []);
+  });
+
+  it("a policy that requires security keys only: the login goes to adding a key, then recovery codes, then the account", async () => {
+    const day = 24 * 60 * 60 * 1000;
+    const deps = server!.runtime.deps;
+    const { user, password } = await seedUser(deps, { policy: { requireTwoFactorFrom: server!.clock.now() - day, allowedMethods: ["webauthn"] } });
+    const fresh = await browser!.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-GB", timezoneId: "UTC" });
+    try {
+      const page = await fresh.newPage();
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      const authenticator = await addVirtualAuthenticator(fresh, page);
+      await passwordStep(page, user.email, password);
+      await arrive(page, "/login/enrol", "required-keys-only");
+      assert.match(await mainText(page), /You will need a security key \(such as a YubiKey\) or a passkey on your phone or computer\./);
+      await page.getByRole("link", { name: "Add a security key or passkey" }).click();
+      const inputs = await arrive(page, "/login/enrol/security-key", "required-name-and-prompt");
+      assert.deepEqual(inputs.map((input) => input.label), ["Name of the key"]);
+      await page.getByLabel("Name of the key").fill("Laptop passkey");
+      await page.getByRole("button", { name: "Add security key or passkey" }).click();
+      await page.getByRole("heading", { name: "Two-factor authentication is enabled" }).first().waitFor({ timeout: 15_000 }).catch(async (error) => assert.fail(`${error}: ${await mainText(page)}`));
+      await shots.take(page, "required-recovery-codes");
+      await page.getByRole("button", { name: "I have saved my codes" }).click();
+      await arrive(page, "/settings/security", "required-done");
+      assert.match(await mainText(page), /Laptop passkey/);
+      assert.equal((await authenticator.credentials()).length, 1);
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await fresh.close();
+    }
   });
 });
 

@@ -136,7 +136,7 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
   const keyPage = async (request: FastifyRequest, reply: FastifyReply, kept: { name?: string; errors?: { name?: string; credential?: string } } = {}, status = 200) => {
     const started = await beginRequiredKeyEnrolment(deps, flowOf(request));
     if (!started.ok) return elsewhere(reply, started.code) ?? redirect(reply, `/login/enrol?error=${started.code}`);
-    return sendPage(reply, { title, user: null, status }, keyRegisterForm({ csrfToken: csrfToken(reply), options: started.browserOptions, paths: keyPaths, ...kept }));
+    return sendPage(reply, { title, narrow: true, user: null, status }, keyRegisterForm({ csrfToken: csrfToken(reply), options: started.browserOptions, paths: keyPaths, ...kept }));
   };
 
   app.get("/login/enrol/security-key", async (request, reply) => keyPage(request, reply));

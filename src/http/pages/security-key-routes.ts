@@ -21,7 +21,7 @@ export function registerSecurityKeyPages(app: TypedApp, deps: ServiceDeps) {
   /** Step 2, with a fresh challenge; or why it cannot be shown. */
   const promptPage = async (request: FastifyRequest, reply: FastifyReply, password: string | undefined, kept: { name?: string; errors?: { name?: string; credential?: string } } = {}, status = 200) => {
     const started = await startKeyEnrolment(deps, request.auth!, { ...(password !== undefined ? { password } : {}) }, requestContext(request));
-    if (started.ok) return sendPage(reply, { title, status }, keyRegisterForm({ csrfToken: csrfToken(reply), options: started.browserOptions, ...kept }));
+    if (started.ok) return sendPage(reply, { title, narrow: true, status }, keyRegisterForm({ csrfToken: csrfToken(reply), options: started.browserOptions, ...kept }));
     return refused(reply, started);
   };
 
