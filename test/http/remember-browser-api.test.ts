@@ -43,6 +43,8 @@ describe("API: remember this browser (L7)", () => {
     assert.equal(skipped.body.status, "authenticated", skipped.raw.body);
     assert.equal((await apiLoginWithCookie(t.app, enrolled, null)).body.status, "second_factor_required", "without the cookie: the second step");
 
+    const security = await new ApiClient(t.app).get("/api/me/security", first.sessionToken);
+    assert.equal(security.body.policy.rememberBrowserDays, 30, "the client can say how long the box lasts");
     const listed = await new ApiClient(t.app).get("/api/me/browsers", first.sessionToken);
     assert.equal(listed.status, 200, listed.raw.body);
     assert.equal(listed.body.browsers.length, 1);

@@ -177,6 +177,7 @@ export const SecurityResponse = Type.Object({
     allowedMethods: Type.Array(Type.String()),
     recoveryCodePolicy: Type.String(),
     rotatePasswordOnDisable: Type.Boolean(),
+    rememberBrowserDays: Type.Integer({ description: "L7: how long \"Don't ask again on this browser\" lasts; 0 when it is not offered" }),
   }),
 });
 export const EventsResponse = Type.Object({
