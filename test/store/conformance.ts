@@ -8,6 +8,7 @@ import { after, before, describe } from "node:test";
 import type { Store } from "../../src/store/store.js";
 import { accountsConformance } from "./conformance/accounts.js";
 import { apiKeysConformance } from "./conformance/api-keys.js";
+import { challengesConformance } from "./conformance/challenges.js";
 import { codesConformance } from "./conformance/codes.js";
 import { countersConformance } from "./conformance/counters.js";
 import { customersConformance } from "./conformance/customers.js";
@@ -34,6 +35,7 @@ export interface StoreUnderTest {
 const ports = {
   accounts: accountsConformance,
   methods: methodsConformance,
+  challenges: challengesConformance,
   codes: codesConformance,
   sessions: sessionsConformance,
   counters: countersConformance,
