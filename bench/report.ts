@@ -6,11 +6,13 @@ import { fileURLToPath } from "node:url";
 import type { Phase } from "./measure.js";
 import { productionMallocArenaMax, productionNodeFlags, serverNodeArgs } from "./servers.js";
 import type { TotpMicroResult } from "./totp-micro.js";
+import type { WebauthnMicroResult } from "./webauthn-micro.js";
 
 export const targets = { totpRatio: 0.9, secondStepVsBaseline: 0.7, secondStepP99VsBaseline: 1.5, loginVsArgon2: 0.9, rssMb: 100 };
 
 export interface RunResults {
   totp: TotpMicroResult | null;
+  webauthn: WebauthnMicroResult | null;
   bare: Phase | null;
   baseline: Phase | null;
   argon2Only: Phase | null;
@@ -52,7 +54,7 @@ const judged = (pass: boolean | null, ...phases: (Phase | null)[]) =>
 const clean = (phase: Phase | null) => !phase || (Object.keys(phase.load.unexpectedResponses).length === 0 && phase.load.errors === 0 && phase.load.timeouts === 0);
 
 export function report(results: RunResults, settings: RunSettings) {
-  const { totp, bare, baseline, argon2Only, wrong, right, login, pgWrong } = results;
+  const { totp, webauthn, bare, baseline, argon2Only, wrong, right, login, pgWrong } = results;
   const secondStepRss = Math.max(wrong?.maxRssBytes ?? 0, right?.maxRssBytes ?? 0);
   const ratios = {
     totp: totp?.ratio ?? null,
@@ -77,6 +79,16 @@ export function report(results: RunResults, settings: RunSettings) {
   const row = (...cells: string[]) => rows.push(cells);
   if (totp) {
     row("TOTP verify, ±1 window, wrong code (3 HMACs)", `${int(totp.totpOpsPerSecond)} ops/s`, `floor of three HMACs: ${int(totp.floorOfThreeOpsPerSecond)} ops/s`, pct(totp.ratio), `≥ ${targets.totpRatio * 100} %`, verdict(checks.totpRatio));
+  }
+  if (webauthn) {
+    row(
+      "security-key assertion check (@simplewebauthn/server)",
+      `${int(webauthn.oursOpsPerSecond)} ops/s`,
+      `one raw ECDSA P-256 verify: ${int(webauthn.floorOpsPerSecond)} ops/s`,
+      `${pct(webauthn.ratio)} (p10–p90 ${pct(webauthn.ratioP10)}–${pct(webauthn.ratioP90)})`,
+      "(reported)",
+      "n/a",
+    );
   }
   if (bare) row("bare Fastify JSON route", `—`, `${int(bare.load.requestsPerSecond)} req/s, p99 ${bare.load.latencyMs.p99} ms`, "—", "(floor)", "n/a");
   const vsBaseline = (label: string, phase: Phase | null, throughputTarget: string, throughputCheck: boolean | null, p99Target: string, p99Check: boolean | null) => {

@@ -3,7 +3,8 @@
  * in the same run.
  *
  *   1. TOTP verification (findTotpStep, ±1 window, wrong code → 3 HMACs) against raw
- *      HMAC-SHA1 from node:crypto, in this process.
+ *      HMAC-SHA1 from node:crypto, in this process; a security key's assertion check
+ *      (@simplewebauthn/server) against one raw ECDSA P-256 verify (bench/webauthn-micro.ts).
  *   2. A bare Fastify JSON route (the floor of any route).
  *   3. The hand-written baseline (bench/baseline-server.ts): the same durable work as a
  *      wrong-code second step, with raw better-sqlite3 statements, and an argon2id-only
@@ -23,7 +24,7 @@
  * BENCH_USERS (default 60000), BENCH_DB_DIR (where the temp SQLite file goes),
  * BENCH_POSTGRES_URL (postgres://…, a database the bench may fill; unset: PG row not run),
  * BENCH_SERVER_RUNTIME (compiled | tsx), BENCH_SERVER_NODE_ARGS (extra node flags for
- * the server children), MALLOC_ARENA_MAX (for the server children; default package.json config.serverMallocArenaMax), BENCH_ONLY (comma list of totp,bare,baseline,wrong,right,login,pg).
+ * the server children), MALLOC_ARENA_MAX (for the server children; default package.json config.serverMallocArenaMax), BENCH_ONLY (comma list of totp,webauthn,bare,baseline,wrong,right,login,pg).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -41,6 +42,7 @@ import { report, type RunResults } from "./report.js";
 import { seedDatabase, type SeededLogin } from "./seed.js";
 import { prepareServerScript, productionMallocArenaMax, startServer, type ServerChild } from "./servers.js";
 import { runTotpMicro } from "./totp-micro.js";
+import { runWebauthnMicro } from "./webauthn-micro.js";
 
 const number = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const duration = number("BENCH_DURATION", 8);
@@ -52,7 +54,7 @@ const postgresUrl = process.env.BENCH_POSTGRES_URL || null;
 /** Users whose flows the wrong-code runs cycle through (shared key, so the generator knows a wrong code cheaply). */
 const wrongPoolSize = 5_000;
 if (userCount < 2 * wrongPoolSize) throw new Error(`BENCH_USERS must be at least ${2 * wrongPoolSize} (the first ${wrongPoolSize} users are the wrong-code pool)`);
-const only = new Set((process.env.BENCH_ONLY ?? "totp,bare,baseline,wrong,right,login,pg").split(",").map((part) => part.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? "totp,webauthn,bare,baseline,wrong,right,login,pg").split(",").map((part) => part.trim()));
 const encryptionKey = Buffer.alloc(32, 42).toString("base64");
 const userFreeFailures = 100; // the maximum parseConfig accepts
 const addressFreeFailures = 100_000; // likewise
@@ -89,11 +91,15 @@ function wrongCodeRun(server: ServerChild, logins: SeededLogin[]) {
 async function main() {
   const startedAt = Date.now();
   log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"})`);
-  const results: RunResults = { totp: null, bare: null, baseline: null, argon2Only: null, wrong: null, right: null, login: null, pgWrong: null, pgNotRun: null, startupRss: {}, rightPoolExhausted: 0, seedSeconds: 0, serverRuntime: null };
+  const results: RunResults = { totp: null, webauthn: null, bare: null, baseline: null, argon2Only: null, wrong: null, right: null, login: null, pgWrong: null, pgNotRun: null, startupRss: {}, rightPoolExhausted: 0, seedSeconds: 0, serverRuntime: null };
 
   if (only.has("totp")) {
     log("TOTP verification vs raw HMAC-SHA1");
     results.totp = runTotpMicro();
+  }
+  if (only.has("webauthn")) {
+    log("security-key assertion check vs raw ECDSA P-256 verify");
+    results.webauthn = await runWebauthnMicro();
   }
 
   const workDir = mkdtempSync(join(process.env.BENCH_DB_DIR ?? tmpdir(), "twostep-bench-"));
