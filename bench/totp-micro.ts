@@ -13,25 +13,15 @@
  */
 import { createHmac } from "node:crypto";
 import { findTotpStep, generateTotp } from "../src/domain/otp/totp.js";
+import { pairedRatios, percentile, type PairedRatios } from "./paired.js";
 
-export interface TotpMicroResult {
+/** `ratio`: the median over the chunk pairs of totp / (hmac / 3). */
+export interface TotpMicroResult extends PairedRatios {
   hmacOpsPerSecond: number;
   totpOpsPerSecond: number;
   /** hmacOpsPerSecond / 3: what three HMACs and nothing else would allow. */
   floorOfThreeOpsPerSecond: number;
-  /** Median over the chunk pairs of totp / (hmac / 3). */
-  ratio: number;
-  /** Chunk pairs measured, and the 10th–90th percentile of their ratios (the spread). */
-  pairs: number;
-  ratioP10: number;
-  ratioP90: number;
-  milliseconds: number;
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 
 export function runTotpMicro(options: { milliseconds?: number } = {}): TotpMicroResult {
   const milliseconds = options.milliseconds ?? 4000;
@@ -87,10 +77,6 @@ export function runTotpMicro(options: { milliseconds?: number } = {}): TotpMicro
     hmacOpsPerSecond,
     totpOpsPerSecond,
     floorOfThreeOpsPerSecond,
-    ratio: percentile(ratios, 50),
-    pairs: ratios.length,
-    ratioP10: percentile(ratios, 10),
-    ratioP90: percentile(ratios, 90),
-    milliseconds,
+    ...pairedRatios(ratios, milliseconds),
   };
 }

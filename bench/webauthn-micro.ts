@@ -13,22 +13,13 @@
 import { createHash, verify } from "node:crypto";
 import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse, type AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { createSoftAuthenticator } from "../test/helpers/soft-authenticator.js";
+import { pairedRatios, percentile, type PairedRatios } from "./paired.js";
 
-export interface WebauthnMicroResult {
+/** `ratio`: the median over the chunk pairs of ours / floor. */
+export interface WebauthnMicroResult extends PairedRatios {
   floorOpsPerSecond: number;
   oursOpsPerSecond: number;
-  /** Median over the chunk pairs of ours / floor. */
-  ratio: number;
-  pairs: number;
-  ratioP10: number;
-  ratioP90: number;
-  milliseconds: number;
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 
 export async function runWebauthnMicro(options: { milliseconds?: number } = {}): Promise<WebauthnMicroResult> {
   const milliseconds = options.milliseconds ?? 4000;
@@ -102,10 +93,6 @@ export async function runWebauthnMicro(options: { milliseconds?: number } = {}):
   return {
     floorOpsPerSecond: percentile(floorRates, 50),
     oursOpsPerSecond: percentile(oursRates, 50),
-    ratio: percentile(ratios, 50),
-    pairs: ratios.length,
-    ratioP10: percentile(ratios, 10),
-    ratioP90: percentile(ratios, 90),
-    milliseconds,
+    ...pairedRatios(ratios, milliseconds),
   };
 }
