@@ -1,4 +1,4 @@
-import type { FactorEnrolment } from "../enrolments.js";
+import type { FactorEnrolment } from "../factor-enrolment.js";
 import { fail, type Result } from "../../../domain/errors.js";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { Method, User } from "../../../domain/model.js";
