@@ -20,6 +20,13 @@
     say("This browser cannot use security keys or passkeys. Choose another method.", true);
     return;
   }
+  // Keys are bound to the site's own host name (the relying party id): at another address of the same server the browser refuses.
+  var rpId = registering ? options.rp && options.rp.id : options.rpId;
+  var host = location.hostname;
+  if (rpId && host !== rpId && host.slice(-(rpId.length + 1)) !== "." + rpId) {
+    say("Security keys and passkeys work only at " + rpId + ". Open this site at " + location.protocol + "//" + rpId + (location.port ? ":" + location.port : "") + " to use them, or choose another method.", true);
+    return;
+  }
   button.hidden = false;
   var busy = false;
   var run = function () {

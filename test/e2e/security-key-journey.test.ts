@@ -130,6 +130,33 @@ describe("e2e: a security key added, used to log in and removed, in Chromium", {
     assert.deepEqual(pageErrors, []);
   });
 
+  it("at another address of the same server (127.0.0.1, not the public localhost) the key page says where keys work", async () => {
+    const { user, password } = await seedUser(server!.runtime.deps, { kind: "reseller" });
+    const elsewhere = await browser!.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-GB", timezoneId: "UTC" });
+    try {
+      const page = await elsewhere.newPage();
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      await addVirtualAuthenticator(elsewhere, page);
+      const ip = server!.url;
+      assert.match(ip, /127\.0\.0\.1/);
+      await page.goto(`${ip}/login`);
+      await page.getByLabel("Email").fill(user.email);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Log in" }).click();
+      await page.waitForURL((url) => url.pathname === "/settings/security");
+      await page.goto(`${ip}/settings/security-keys/new`);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Next" }).click();
+      const status = page.locator("#webauthn-status");
+      await status.filter({ hasText: "work only at localhost" }).waitFor({ timeout: 15_000 });
+      assert.match((await status.textContent()) ?? "", new RegExp(`Open this site at http://localhost:${new URL(origin).port}`));
+      await shots.take(page, "other-address");
+      assert.equal(await page.getByRole("button", { name: "Add security key or passkey" }).isVisible(), false, "no prompt that can only fail");
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it("a policy that requires security keys only: the login goes to adding a key, then recovery codes, then the account", async () => {
     const day = 24 * 60 * 60 * 1000;
     const deps = server!.runtime.deps;
