@@ -8,7 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { ApiClient } from "../helpers/api-client.js";
 import { apiGet, apiPost } from "../helpers/enrol.js";
+import { codeFor } from "../helpers/totp.js";
 import { FormClient } from "../helpers/browser-client.js";
 import { createTestApp, type TestApp } from "../helpers/runtime.js";
 import { keyLoginStart, optionsIn, userWithKey } from "../helpers/security-keys.js";
@@ -106,5 +108,25 @@ describe("security: step-up with a security key takes only a fresh assertion for
     const again = await browser.post("/settings/confirm", { credential: answer, next: "/settings/security" }, { csrfFrom: "/settings/security" });
     assert.equal(again.statusCode, 401);
     assert.match(again.body, /id="webauthn-status"[^>]*>[^<]*\S/, "the refusal is said beside the key's prompt");
+  });
+
+  it("pages: with an app as the default and a key beside it, the confirm page offers both and starts nothing by itself", async () => {
+    const who = await userWithKey(t.app, t.deps);
+    const { key: appKey } = await new ApiClient(t.app).enrolTotp(who.sessionToken, who.password, t.clock);
+    const browser = new FormClient(t.app);
+    t.clock.advance(30);
+    const flow = await browser.post("/login", { email: who.user.email, password: who.password }, { csrfFrom: "/login" });
+    assert.equal(flow.headers.location, "/login/two-factor");
+    const login = await browser.post("/login/two-factor", { code: codeFor(appKey, t.clock.now()) }, { csrfFrom: "/login/two-factor" });
+    assert.equal(login.statusCode, 303, login.body.slice(0, 300));
+    t.clock.advance(11 * 60);
+
+    const page = await browser.get("/settings/confirm?next=/settings/security");
+    assert.match(page.body, /name="code"/, "the app's code");
+    assert.match(page.body, /data-autostart="false"/, "the key waits for its button: the app is the default");
+    assert.match(page.body, /Or enter a code instead/);
+    t.clock.advance(30);
+    const confirmed = await browser.post("/settings/confirm", { code: codeFor(appKey, t.clock.now()), next: "/settings/security" }, { csrf: await browser.csrfFor() });
+    assert.equal(confirmed.statusCode, 303, confirmed.body.slice(0, 300));
   });
 });
