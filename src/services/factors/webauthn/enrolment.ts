@@ -1,5 +1,5 @@
 import type { FactorEnrolment } from "../factor-enrolment.js";
-import { generateRegistrationOptions, verifyRegistrationResponse, type AuthenticatorTransport } from "@simplewebauthn/server";
+import type { AuthenticatorTransport, VerifiedRegistrationResponse } from "@simplewebauthn/server";
 import { fail, type Result } from "../../../domain/errors.js";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { User } from "../../../domain/model.js";
@@ -14,6 +14,7 @@ import { hasOwnTwoFactor, requireOwnStepUp } from "../../step-up.js";
 import { issueChallenge } from "./challenge.js";
 import { credentialHint, openCredential, sealCredential } from "./credential.js";
 import { parseAttestation } from "./proof.js";
+import { webauthnLibrary } from "./library.js";
 import { relyingParty } from "./relying-party.js";
 
 /**
@@ -42,6 +43,7 @@ export async function startKeyEnrolment(deps: ServiceDeps, auth: Authenticated, 
 export async function keyRegistrationOptions(deps: ServiceDeps, user: User, bindingId: string): Promise<Result<{ expiresAt: number; browserOptions: unknown }>> {
   const rp = relyingParty(deps);
   const keys = activeMethods(await deps.store.methods.listMethods(user.id)).filter((method) => method.type === "webauthn" && method.credentialId);
+  const { generateRegistrationOptions } = await webauthnLibrary();
   const issued = await issueChallenge(deps, user, { purpose: "enrol", bindingId }, (challenge, timeout) =>
     generateRegistrationOptions({
       rpName: rp.name,
@@ -95,7 +97,8 @@ export async function registerKey(
   if (!(await effectivePolicyFor(deps, owner.user)).allowedMethods.includes("webauthn")) return fail("method_not_allowed_by_policy");
   const rp = relyingParty(deps);
   const now = deps.clock.now();
-  let registration: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  const { verifyRegistrationResponse } = await webauthnLibrary();
+  let registration: VerifiedRegistrationResponse;
   try {
     registration = await verifyRegistrationResponse({
       response: parsed.proof,

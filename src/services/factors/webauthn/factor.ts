@@ -1,4 +1,4 @@
-import { generateAuthenticationOptions, verifyAuthenticationResponse, type AuthenticationResponseJSON, type AuthenticatorTransport } from "@simplewebauthn/server";
+import type { AuthenticationResponseJSON, AuthenticatorTransport, VerifiedAuthenticationResponse } from "@simplewebauthn/server";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { Method } from "../../../domain/model.js";
 import { judgeSignatureCounter } from "../../../domain/webauthn/signature-counter.js";
@@ -10,6 +10,7 @@ import type { ChallengeBinding, Factor } from "../factor.js";
 import { openCredential } from "./credential.js";
 import { issueChallenge } from "./challenge.js";
 import { parseAssertion } from "./proof.js";
+import { webauthnLibrary } from "./library.js";
 import { relyingParty } from "./relying-party.js";
 
 /**
@@ -43,6 +44,7 @@ export const webauthnFactor: Factor<AuthenticationResponseJSON> = {
   async startChallenge(deps, { user, binding }) {
     const rp = relyingParty(deps);
     const keys = activeMethods(await deps.store.methods.listMethods(user.id)).filter((method) => method.type === "webauthn" && method.credentialId);
+    const { generateAuthenticationOptions } = await webauthnLibrary();
     const issued = await issueChallenge(deps, user, binding, (challenge, timeout) =>
       generateAuthenticationOptions({
         rpID: rp.id,
@@ -64,7 +66,8 @@ async function verifyAssertion(deps: ServiceDeps, store: Stores, method: Method,
   const credential = openCredential(deps, key);
   const rp = relyingParty(deps);
   const now = deps.clock.now();
-  let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+  const { verifyAuthenticationResponse } = await webauthnLibrary();
+  let verified: VerifiedAuthenticationResponse;
   try {
     verified = await verifyAuthenticationResponse({
       response: proof,
