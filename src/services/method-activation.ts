@@ -4,10 +4,11 @@ import type { Failure } from "../domain/errors.js";
 import type { Method, MethodType, Session, User } from "../domain/model.js";
 import type { Stores } from "../store/store.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
-import { recordEvent, recordVerificationFailure } from "./audit.js";
+import { recordEvent } from "./audit.js";
+import { countedCheck } from "./counted-check.js";
 import { effectivePolicyFor } from "./policy.js";
 import { prepareRecoveryCodes, storeRecoveryCodes } from "./recovery-codes.js";
-import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
+import { settleSuccessfulAttempt } from "./throttle.js";
 import { factorFor } from "./factors/registry.js";
 
 /**
@@ -91,14 +92,15 @@ export async function confirmEnrolment(
   const pending = await findPendingMethod(deps, auth, input.methodId);
   if (!pending.ok) return pending;
   if (pending.method.type !== input.type) return fail("enrolment_expired");
-  const ticket = await takeAttempt(deps, deps.store, auth.user.id, context);
-  if ("ok" in ticket) return ticket;
-  const verified = await verify(pending.method, parsed.proof);
-  if (!verified) {
-    await recordVerificationFailure(deps, auth.user, { action: "enrol", factor: input.type, locked: ticket.locksOnFailure, context });
-    return fail(factor.wrongProof, { field: "code" });
-  }
-  return activatePendingMethod(deps, auth, pending.method, verified.step, context);
+  // Settled in the activation's transaction, with the method it pays for.
+  const verified = await countedCheck(
+    deps,
+    auth.user,
+    { action: "enrol", factor: input.type, wrong: fail(factor.wrongProof, { field: "code" }), settles: false, context },
+    () => verify(pending.method, parsed.proof),
+  );
+  if (!verified.ok) return verified;
+  return activatePendingMethod(deps, auth, pending.method, verified.value.step, context);
 }
 
 /**

@@ -2,13 +2,13 @@ import { fail, type Failure, type Result } from "../domain/errors.js";
 import { activeMethods } from "../domain/login-flow/flow.js";
 import type { Method, MethodType } from "../domain/model.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
-import { recordEvent, recordVerificationFailure } from "./audit.js";
+import { recordEvent } from "./audit.js";
+import { countedCheck } from "./counted-check.js";
 import { enrolmentFor, type ResetBegun, type ResetInput } from "./factors/enrolments.js";
 import { factorFor } from "./factors/registry.js";
 import { effectivePolicyFor } from "./policy.js";
 import type { Authenticated } from "./sessions.js";
 import { requireOwnStepUp } from "./step-up.js";
-import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
 import { removeTwoFactor } from "./two-factor-removal.js";
 
 /**
@@ -67,14 +67,13 @@ async function verifyCodeOfMethod(deps: ServiceDeps, auth: Authenticated, method
   const factor = factorFor(method.type);
   const parsed = factor.parseProof(rawProof);
   if (!parsed.ok) return parsed;
-  const ticket = await takeAttempt(deps, deps.store, auth.user.id, context);
-  if ("ok" in ticket) return ticket;
-  if (!(await factor.verifyAndConsume(deps, deps.store, method, parsed.proof, { purpose: "verify", bindingId: auth.session.id }))) {
-    await recordVerificationFailure(deps, auth.user, { action: "verify_method", factor: method.type, locked: ticket.locksOnFailure, context });
-    return fail(factor.wrongProof, { field: "code" });
-  }
-  await settleSuccessfulAttempt(deps, deps.store, auth.user.id, context);
-  return null;
+  const checked = await countedCheck(
+    deps,
+    auth.user,
+    { action: "verify_method", factor: method.type, wrong: fail(factor.wrongProof, { field: "code" }), context },
+    () => factor.verifyAndConsume(deps, deps.store, method, parsed.proof, { purpose: "verify", bindingId: auth.session.id }),
+  );
+  return checked.ok ? null : checked;
 }
 
 /**

@@ -1,10 +1,9 @@
 import { fail, type Failure } from "../domain/errors.js";
 import { activeMethods } from "../domain/login-flow/flow.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
-import { recordVerificationFailure } from "./audit.js";
+import { countedCheck } from "./counted-check.js";
 import { factorFor, registeredFactors } from "./factors/registry.js";
 import type { Authenticated } from "./sessions.js";
-import { settleSuccessfulAttempt, takeAttempt } from "./throttle.js";
 
 /**
  * Fresh verification for a sensitive change (SECURITY 17, 29): the password, a
@@ -29,19 +28,18 @@ export async function reauthenticate(
   // The assertion's shape is checked before a slot is taken: junk costs nothing (SECURITY 5).
   const keyFactor = byKey ? registeredFactors().find((factor) => factor.answeredInBrowser && factor.parseProof(proof.credential).ok) : undefined;
   if (byKey && !keyFactor) return fail("invalid_security_key_response", { field: "credential" });
-  const ticket = await takeAttempt(deps, deps.store, user.id, context);
-  if ("ok" in ticket) return ticket;
-  const right = password
-    ? await deps.passwords.verify(user.passwordHash, password)
-    : await verifyAnyMethod(deps, auth, byKey ? proof.credential : code, context);
-  if (!right) {
-    const factor = password ? "password" : keyFactor ? keyFactor.type : "code";
-    await recordVerificationFailure(deps, user, { action: "reauthenticate", factor, locked: ticket.locksOnFailure, context });
-    if (password) return fail("password_incorrect", { field: "password" });
-    return keyFactor ? fail(keyFactor.wrongProof, { field: "credential" }) : fail("invalid_code", { field: "code" });
-  }
-  await settleSuccessfulAttempt(deps, deps.store, user.id, context);
-  return null;
+  const checked = await countedCheck(
+    deps,
+    user,
+    {
+      action: "reauthenticate",
+      factor: password ? "password" : keyFactor ? keyFactor.type : "code",
+      wrong: password ? fail("password_incorrect", { field: "password" }) : keyFactor ? fail(keyFactor.wrongProof, { field: "credential" }) : fail("invalid_code", { field: "code" }),
+      context,
+    },
+    async () => (password ? await deps.passwords.verify(user.passwordHash, password) : await verifyAnyMethod(deps, auth, byKey ? proof.credential : code, context)) || false,
+  );
+  return checked.ok ? null : checked;
 }
 
 /**
