@@ -1,11 +1,13 @@
 import { fail, type Result } from "../domain/errors.js";
 import { renderResetLinkEmail, resetLinkKind } from "../domain/email-words.js";
+import { lockSchedule } from "../domain/throttle.js";
 import { createToken, hashToken } from "../security/tokens.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { addressKey } from "./throttle.js";
 import { checkEmail, normalizeEmail } from "./users.js";
 
 const hourSeconds = 3600;
+const decoySchedule = { rows: lockSchedule({ freeFailures: 3, baseLockSeconds: 60, maxLockSeconds: 240 }) };
 
 /** The per-account counter's key: a keyed hash of the normalised email, so the counters table names no address. */
 export function resetAccountKey(deps: Pick<ServiceDeps, "codeMac">, email: string): string {
@@ -41,20 +43,30 @@ export async function requestPasswordReset(deps: ServiceDeps, input: { email: st
   if (byAccount.count > limits.limitPerAccountPerHour) return fail("reset_limit_reached", retryAfter(byAccount.windowStart));
 
   const user = await deps.store.accounts.findUserByEmail(email);
-  if (!user || !user.active) return { ok: true };
-  if (deps.config.email.gateway === "none") {
+  const sends = user?.active === true && deps.config.email.gateway !== "none";
+  if (user?.active && !sends) {
     // Nothing would ever send the link. The log names no email and no token.
     deps.logger.warn({ userId: user.id }, "a password reset was asked for, but TWOSTEP_EMAIL_GATEWAY=none sends no email");
-    return { ok: true };
   }
+  // The same work either way (a token, the email rendered, one write transaction), so the answer's time
+  // does not tell an existing account from an unknown email.
   const token = createToken();
   const message = renderResetLinkEmail({
-    displayName: user.displayName,
+    displayName: user?.displayName ?? email,
     at: now,
     clientAddress: context.clientAddress,
     resetUrl: `${deps.config.publicUrl}/login/reset?token=${token}`,
     ttlMinutes: Math.round(limits.ttlSeconds / 60),
   });
+  if (!user || !sends) {
+    await deps.store.transaction(async (store) => {
+      // Two writes that cancel out: a counter row made and removed, nothing kept.
+      const decoy = `reset-decoy:${hashToken(token)}`;
+      await store.counters.countAttempt(decoy, now, decoySchedule);
+      await store.counters.clearAttempts(decoy);
+    });
+    return { ok: true };
+  }
   await deps.store.transaction(async (store) => {
     await store.passwordResets.insertPasswordReset({ id: deps.newId(), userId: user.id, tokenHash: hashToken(token), purpose: "reset", createdAt: now, expiresAt: now + limits.ttlSeconds * 1000 });
     await store.messages.enqueue({ id: deps.newId(), channel: "email", recipient: user.email, kind: resetLinkKind, subject: message.subject, textBody: message.text, htmlBody: message.html, createdAt: now });
