@@ -173,12 +173,11 @@ describe("Twilio SMS adapter against a local Twilio-like server", () => {
     twilio.script = [500, 201];
     const retry = recordingSleep();
     const gateway = withRetry(createTwilioSmsGateway(options()), { attempts: 3, baseDelayMs: 300, sleep: retry.sleep });
-    const started = Date.now();
     const result = await gateway.send(message);
     assert.deepEqual(result, { ok: true, providerMessageId: twilio.issuedSids[0] });
     assert.equal(local.requests.length, 2);
+    // The backoff asked for, recorded by the fake sleep (which never waits): no stopwatch in the test.
     assert.deepEqual(retry.delays, [300]);
-    assert.ok(Date.now() - started < 250, "the fake sleep never waits");
     // The retry is the same message, byte for byte.
     assert.equal(local.requests[1]!.rawBody, local.requests[0]!.rawBody);
   });
@@ -241,12 +240,10 @@ describe("Twilio SMS adapter against a local Twilio-like server", () => {
   });
 
   it("times out on a server that never answers (timeoutMs) and reports it as transient", async () => {
-    const started = Date.now();
+    // The gateway's own timeout (AbortSignal.timeout) ends it: the reason says so, no stopwatch needed.
     const result = await createTwilioSmsGateway(options({ baseUrl: hanging.url, timeoutMs: 200 })).send(message);
-    const elapsed = Date.now() - started;
     assert.deepEqual(result, { ok: false, transient: true, reason: "network: TimeoutError" });
     assert.equal(hanging.requests.length, 1, "the request did reach the server");
-    assert.ok(elapsed >= 150 && elapsed < 3_000, `took ${elapsed} ms`);
   });
 
   it("is what createSmsGateway builds from TWOSTEP_SMS_GATEWAY=twilio and the TWOSTEP_TWILIO_* variables", async () => {

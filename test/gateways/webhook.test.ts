@@ -197,10 +197,8 @@ describe("webhook SMS adapter against a local verifying receiver", () => {
     assert.equal(refused.ok, false);
     assert.ok(!refused.ok && refused.transient && refused.reason.startsWith("network: "));
 
-    const started = Date.now();
     const timedOut = await createWebhookSmsGateway(options({ url: `${hanging.url}/hooks/sms`, timeoutMs: 200 })).send(message);
     assert.deepEqual(timedOut, { ok: false, transient: true, reason: "network: TimeoutError" });
-    assert.ok(Date.now() - started < 3_000);
   });
 
   it("is what createSmsGateway builds from TWOSTEP_SMS_GATEWAY=webhook, signing with the configured secret and clock", async () => {
