@@ -95,7 +95,7 @@ async function main() {
 
   if (only.has("totp")) {
     log("TOTP verification vs raw HMAC-SHA1");
-    results.totp = runTotpMicro();
+    results.totp = await runTotpMicro();
   }
   if (only.has("webauthn")) {
     log("security-key assertion check vs raw ECDSA P-256 verify");

@@ -13,7 +13,7 @@
  */
 import { createHmac } from "node:crypto";
 import { findTotpStep, generateTotp } from "../src/domain/otp/totp.js";
-import { pairedRatios, percentile, type PairedRatios } from "./paired.js";
+import { interleave, type PairedRatios } from "./paired.js";
 
 /** `ratio`: the median over the chunk pairs of totp / (hmac / 3). */
 export interface TotpMicroResult extends PairedRatios {
@@ -23,7 +23,7 @@ export interface TotpMicroResult extends PairedRatios {
   floorOfThreeOpsPerSecond: number;
 }
 
-export function runTotpMicro(options: { milliseconds?: number } = {}): TotpMicroResult {
+export async function runTotpMicro(options: { milliseconds?: number } = {}): Promise<TotpMicroResult> {
   const milliseconds = options.milliseconds ?? 4000;
   const key = Buffer.from("12345678901234567890"); // the RFC 6238 SHA-1 key: 20 bytes
   const now = Date.UTC(2026, 10, 22, 12, 0, 0); // fixed, so the "wrong" code stays wrong
@@ -51,32 +51,8 @@ export function runTotpMicro(options: { milliseconds?: number } = {}): TotpMicro
     hmac(1000);
     totp(300);
   }
-  const hmacChunk = 300;
-  const totpChunk = 100;
-  const hmacRates: number[] = [];
-  const totpRates: number[] = [];
-  const ratios: number[] = [];
-  const deadline = process.hrtime.bigint() + BigInt(milliseconds) * 1_000_000n;
-  for (let t2 = 0n; t2 < deadline; ) {
-    const t0 = process.hrtime.bigint();
-    hmac(hmacChunk);
-    const t1 = process.hrtime.bigint();
-    totp(totpChunk);
-    t2 = process.hrtime.bigint();
-    const hmacRate = hmacChunk / (Number(t1 - t0) / 1e9);
-    const totpRate = totpChunk / (Number(t2 - t1) / 1e9);
-    hmacRates.push(hmacRate);
-    totpRates.push(totpRate);
-    ratios.push(totpRate / (hmacRate / 3));
-  }
+  const measured = await interleave({ floor: hmac, ours: totp, floorChunk: 300, oursChunk: 100, milliseconds, ratio: (totpRate, hmacRate) => totpRate / (hmacRate / 3) });
   if (sink === 0.5) console.log(sink); // keep `sink` observable
-  const hmacOpsPerSecond = percentile(hmacRates, 50);
-  const totpOpsPerSecond = percentile(totpRates, 50);
-  const floorOfThreeOpsPerSecond = hmacOpsPerSecond / 3;
-  return {
-    hmacOpsPerSecond,
-    totpOpsPerSecond,
-    floorOfThreeOpsPerSecond,
-    ...pairedRatios(ratios, milliseconds),
-  };
+  const { floorOpsPerSecond: hmacOpsPerSecond, oursOpsPerSecond: totpOpsPerSecond, ...paired } = measured;
+  return { hmacOpsPerSecond, totpOpsPerSecond, floorOfThreeOpsPerSecond: hmacOpsPerSecond / 3, ...paired };
 }

@@ -13,7 +13,7 @@
 import { createHash, verify } from "node:crypto";
 import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse, type AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { createSoftAuthenticator } from "../test/helpers/soft-authenticator.js";
-import { pairedRatios, percentile, type PairedRatios } from "./paired.js";
+import { interleave, type PairedRatios } from "./paired.js";
 
 /** `ratio`: the median over the chunk pairs of ours / floor. */
 export interface WebauthnMicroResult extends PairedRatios {
@@ -72,27 +72,7 @@ export async function runWebauthnMicro(options: { milliseconds?: number } = {}):
     floor(50);
     await oursChunk(50);
   }
-  const chunk = 40;
-  const floorRates: number[] = [];
-  const oursRates: number[] = [];
-  const ratios: number[] = [];
-  const deadline = process.hrtime.bigint() + BigInt(milliseconds) * 1_000_000n;
-  for (let t2 = 0n; t2 < deadline; ) {
-    const t0 = process.hrtime.bigint();
-    floor(chunk);
-    const t1 = process.hrtime.bigint();
-    await oursChunk(chunk);
-    t2 = process.hrtime.bigint();
-    const floorRate = chunk / (Number(t1 - t0) / 1e9);
-    const oursRate = chunk / (Number(t2 - t1) / 1e9);
-    floorRates.push(floorRate);
-    oursRates.push(oursRate);
-    ratios.push(oursRate / floorRate);
-  }
+  const measured = await interleave({ floor, ours: oursChunk, floorChunk: 40, oursChunk: 40, milliseconds, ratio: (oursRate, floorRate) => oursRate / floorRate });
   if (sink === 0.5) console.log(sink);
-  return {
-    floorOpsPerSecond: percentile(floorRates, 50),
-    oursOpsPerSecond: percentile(oursRates, 50),
-    ...pairedRatios(ratios, milliseconds),
-  };
+  return measured;
 }

@@ -1,5 +1,6 @@
 import { fail, type Failure, type Result } from "../domain/errors.js";
 import { activeMethods } from "../domain/login-flow/flow.js";
+import type { Method } from "../domain/model.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { requireStepUp } from "./access.js";
 import { recordEvent } from "./audit.js";
@@ -37,24 +38,35 @@ export async function stepUp(
   return { ok: true, authenticatedAt: now };
 }
 
+/** What "Confirm it's you" can take from this user, from one read of their methods. */
+export interface StepUpChoices {
+  /** 2FA is on: a code or a key, not the password. */
+  needsCode: boolean;
+  /** A method answered with a typed code (an app, a phone). */
+  code: boolean;
+  /** The method whose browser prompt a key answers; null when the user has no key. */
+  inBrowser: Method | null;
+  /** The prompt starts at once: a key is the default, or the only kind the user has. */
+  inBrowserFirst: boolean;
+}
+
+export async function stepUpChoices(deps: ServiceDeps, auth: Authenticated): Promise<StepUpChoices> {
+  const methods = activeMethods(await deps.store.methods.listMethods(auth.user.id));
+  const inBrowser = methods.find((method) => factorFor(method.type).answeredInBrowser) ?? null;
+  const code = methods.some((method) => !factorFor(method.type).answeredInBrowser);
+  const preferred = methods.find((method) => method.isDefault) ?? methods[0];
+  return { needsCode: methods.length > 0, code, inBrowser, inBrowserFirst: inBrowser !== null && (!code || (preferred !== undefined && factorFor(preferred.type).answeredInBrowser)) };
+}
+
 /**
  * "Confirm it's you" with a security key or passkey: a fresh challenge bound to
  * this session (purpose "verify"), for the browser's prompt. Null when none of
  * the user's methods is answered in the browser.
  */
-export async function startStepUpInBrowser(deps: ServiceDeps, auth: Authenticated, context: RequestContext): Promise<Result<Challenge> | null> {
-  const method = activeMethods(await deps.store.methods.listMethods(auth.user.id)).find((candidate) => factorFor(candidate.type).answeredInBrowser);
+export async function startStepUpInBrowser(deps: ServiceDeps, auth: Authenticated, context: RequestContext, choices?: StepUpChoices): Promise<Result<Challenge> | null> {
+  const method = (choices ?? (await stepUpChoices(deps, auth))).inBrowser;
   if (!method) return null;
   return factorFor(method.type).startChallenge(deps, { user: auth.user, method, binding: { purpose: "verify", bindingId: auth.session.id }, context });
-}
-
-/** Which kinds of proof "Confirm it's you" can take from this user: codes (any code-answered method) and/or the browser's prompt (a key). */
-export async function stepUpChoices(deps: ServiceDeps, auth: Authenticated): Promise<{ code: boolean; inBrowser: boolean; inBrowserFirst: boolean }> {
-  const methods = activeMethods(await deps.store.methods.listMethods(auth.user.id));
-  const inBrowser = methods.some((method) => factorFor(method.type).answeredInBrowser);
-  const code = methods.some((method) => !factorFor(method.type).answeredInBrowser);
-  const preferred = methods.find((method) => method.isDefault) ?? methods[0];
-  return { code, inBrowser, inBrowserFirst: inBrowser && (!code || (preferred !== undefined && factorFor(preferred.type).answeredInBrowser)) };
 }
 
 /**
@@ -65,9 +77,6 @@ export async function stepUpChoices(deps: ServiceDeps, auth: Authenticated): Pro
 export async function hasOwnTwoFactor(deps: ServiceDeps, auth: Authenticated): Promise<boolean> {
   return activeMethods(await deps.store.methods.listMethods(auth.user.id)).length > 0;
 }
-
-/** Whether confirming needs a code (2FA on) or the password (2FA off). */
-export const stepUpNeedsCode = hasOwnTwoFactor;
 
 /**
  * Own 2FA settings: with 2FA on, the session must have passed a second factor

@@ -56,8 +56,8 @@ describe("security: step-up with a security key takes only a fresh assertion for
     await options(who.sessionToken);
     refused(await confirm(who.sessionToken, who.key.authenticate(login.options)));
 
-    const otherSession = await apiPost(t.app, "/api/login/second-factor", { flowId: (await keyLoginStart(t.app, who)).flowId, credential: null });
-    assert.equal(otherSession.statusCode, 400, "junk is refused by its shape");
+    const junkAtLogin = await apiPost(t.app, "/api/login/second-factor", { flowId: (await keyLoginStart(t.app, who)).flowId, credential: null });
+    assert.equal(junkAtLogin.statusCode, 400, "junk is refused by its shape");
     const second = await keyLoginStart(t.app, who);
     const secondToken = (await apiPost(t.app, "/api/login/second-factor", { flowId: second.flowId, credential: who.key.authenticate(second.options) })).json().sessionToken as string;
     t.clock.advance(11 * 60);

@@ -26,9 +26,10 @@ export const resetAnswers: Record<MethodType, ((deps: ServiceDeps, auth: Authent
     const view = await showTotpEnrolment(deps, auth, started.methodId);
     return view.ok ? { ok: true, answer: { type: "totp", ...(await totpSetupAnswer(view)) } } : view;
   },
-  sms: async (_deps, _auth, started) => ({
-    ok: true,
-    answer: { type: "sms", methodId: started.methodId, maskedPhone: started.codeSentTo?.maskedPhone ?? "", codeExpiresAt: iso(started.codeSentTo?.expiresAt ?? 0) },
-  }),
+  sms: async (_deps, _auth, started) => {
+    // An SMS reset always texts its first code (factors/sms/enrolment.ts): no number and no expiry would be a bug, not an answer.
+    if (!started.codeSentTo) throw new Error("an SMS reset began without sending a code");
+    return { ok: true, answer: { type: "sms", methodId: started.methodId, maskedPhone: started.codeSentTo.maskedPhone, codeExpiresAt: iso(started.codeSentTo.expiresAt) } };
+  },
   webauthn: null,
 };

@@ -3,7 +3,7 @@ import type { FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sendMethodVerificationCode } from "../../services/methods.js";
-import { startStepUpInBrowser, stepUp, stepUpChoices, stepUpNeedsCode } from "../../services/step-up.js";
+import { startStepUpInBrowser, stepUp, stepUpChoices } from "../../services/step-up.js";
 import { activeSmsMethodId } from "../../services/own-methods.js";
 import { requestContext } from "../context.js";
 import { formSchema } from "./form-schema.js";
@@ -27,9 +27,9 @@ export function registerStepUpPages(app: TypedApp, deps: ServiceDeps) {
   // Each view of the page with a key on the account carries a fresh challenge for this session.
   const form = async (request: FastifyRequest, next: string, extra: { errors?: Partial<Record<string, string>>; alert?: string | null; token: string }) => {
     const choices = await stepUpChoices(deps, request.auth!);
-    const challenge = choices.inBrowser ? await startStepUpInBrowser(deps, request.auth!, requestContext(request)) : null;
+    const challenge = await startStepUpInBrowser(deps, request.auth!, requestContext(request), choices);
     const key = challenge?.ok ? { options: challenge.browserOptions, autostart: choices.inBrowserFirst && !extra.errors } : null;
-    return confirmItsYouForm({ csrfToken: extra.token, next, needsCode: await stepUpNeedsCode(deps, request.auth!), takesCode: choices.code, key, smsMethodId: await smsMethodOf(request), errors: extra.errors, alert: extra.alert });
+    return confirmItsYouForm({ csrfToken: extra.token, next, needsCode: choices.needsCode, takesCode: choices.code, key, smsMethodId: await smsMethodOf(request), errors: extra.errors, alert: extra.alert });
   };
 
   app.get("/settings/confirm", { schema: { querystring: ConfirmQuery }, preHandler: requireSession }, async (request, reply) => {

@@ -1,3 +1,5 @@
+import type { AuthenticatorTransport } from "@simplewebauthn/server";
+import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { Method } from "../../../domain/model.js";
 import type { ServiceDeps } from "../../deps.js";
 
@@ -31,4 +33,10 @@ export function openCredential(deps: Pick<ServiceDeps, "secretBox">, method: Met
 /** What the method list may show of a key: never an id or key material. */
 export function credentialHint(credential: Pick<StoredCredential, "backedUp">): string {
   return credential.backedUp ? "Synced passkey" : "Security key or device passkey";
+}
+
+/** The user's active keys as the browser names them: to allow at a prompt, or to exclude when adding another. */
+export async function keyDescriptors(deps: Pick<ServiceDeps, "secretBox" | "store">, userId: string): Promise<{ id: string; transports: AuthenticatorTransport[] }[]> {
+  const keys = activeMethods(await deps.store.methods.listMethods(userId)).filter((method) => method.type === "webauthn" && method.credentialId);
+  return keys.map((key) => ({ id: key.credentialId!, transports: openCredential(deps, key).transports as AuthenticatorTransport[] }));
 }

@@ -1,7 +1,6 @@
 import type { FactorEnrolment } from "../factor-enrolment.js";
 import type { AuthenticatorTransport, VerifiedRegistrationResponse } from "@simplewebauthn/server";
 import { fail, type Result } from "../../../domain/errors.js";
-import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { User } from "../../../domain/model.js";
 import { hashToken } from "../../../security/tokens.js";
 import { recordVerificationFailure } from "../../audit.js";
@@ -12,7 +11,7 @@ import { reauthenticate } from "../../reauthenticate.js";
 import type { Authenticated } from "../../sessions.js";
 import { hasOwnTwoFactor, requireOwnStepUp } from "../../step-up.js";
 import { issueChallenge } from "./challenge.js";
-import { credentialHint, openCredential, sealCredential } from "./credential.js";
+import { credentialHint, keyDescriptors, sealCredential } from "./credential.js";
 import { parseAttestation } from "./proof.js";
 import { webauthnLibrary } from "./library.js";
 import { relyingParty } from "./relying-party.js";
@@ -42,7 +41,7 @@ export async function startKeyEnrolment(deps: ServiceDeps, auth: Authenticated, 
  */
 export async function keyRegistrationOptions(deps: ServiceDeps, user: User, bindingId: string): Promise<Result<{ expiresAt: number; browserOptions: unknown }>> {
   const rp = relyingParty(deps);
-  const keys = activeMethods(await deps.store.methods.listMethods(user.id)).filter((method) => method.type === "webauthn" && method.credentialId);
+  const keys = await keyDescriptors(deps, user.id);
   const { generateRegistrationOptions } = await webauthnLibrary();
   const issued = await issueChallenge(deps, user, { purpose: "enrol", bindingId }, (challenge, timeout) =>
     generateRegistrationOptions({
@@ -56,7 +55,7 @@ export async function keyRegistrationOptions(deps: ServiceDeps, user: User, bind
       timeout,
       attestationType: "none",
       // A key already added is not added twice.
-      excludeCredentials: keys.map((key) => ({ id: key.credentialId!, transports: openCredential(deps, key).transports })),
+      excludeCredentials: keys,
       authenticatorSelection: { residentKey: "preferred", userVerification: "preferred" },
     }),
   );

@@ -1,5 +1,4 @@
 import type { AuthenticationResponseJSON, AuthenticatorTransport, VerifiedAuthenticationResponse } from "@simplewebauthn/server";
-import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { Method } from "../../../domain/model.js";
 import { judgeSignatureCounter } from "../../../domain/webauthn/signature-counter.js";
 import { hashToken } from "../../../security/tokens.js";
@@ -7,7 +6,7 @@ import type { Stores } from "../../../store/store.js";
 import { recordEvent } from "../../audit.js";
 import type { RequestContext, ServiceDeps } from "../../deps.js";
 import type { ChallengeBinding, Factor } from "../factor.js";
-import { openCredential } from "./credential.js";
+import { keyDescriptors, openCredential } from "./credential.js";
 import { issueChallenge } from "./challenge.js";
 import { parseAssertion } from "./proof.js";
 import { webauthnLibrary } from "./library.js";
@@ -43,7 +42,7 @@ export const webauthnFactor: Factor<AuthenticationResponseJSON> = {
   verifyAndConsume: verifyAssertion,
   async startChallenge(deps, { user, binding }) {
     const rp = relyingParty(deps);
-    const keys = activeMethods(await deps.store.methods.listMethods(user.id)).filter((method) => method.type === "webauthn" && method.credentialId);
+    const keys = await keyDescriptors(deps, user.id);
     const { generateAuthenticationOptions } = await webauthnLibrary();
     const issued = await issueChallenge(deps, user, binding, (challenge, timeout) =>
       generateAuthenticationOptions({
@@ -52,7 +51,7 @@ export const webauthnFactor: Factor<AuthenticationResponseJSON> = {
         timeout,
         userVerification: "preferred",
         // Any of the user's own keys may answer; nobody else's is even named.
-        allowCredentials: keys.map((key) => ({ id: key.credentialId!, transports: openCredential(deps, key).transports as AuthenticatorTransport[] })),
+        allowCredentials: keys,
       }),
     );
     return { ok: true, ...issued };
