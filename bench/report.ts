@@ -1,8 +1,7 @@
 /** The one table of bench/run.ts (markdown on stdout) and bench/results/latest.json beside it. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { Phase } from "./measure.js";
 import { productionMallocArenaMax, productionNodeFlags, serverNodeArgs } from "./servers.js";
 import type { TotpMicroResult } from "./totp-micro.js";
@@ -163,7 +162,7 @@ export function report(results: RunResults, settings: RunSettings) {
   lines.push("", `Total bench time ${settings.totalSeconds.toFixed(0)} s.`, "");
   process.stdout.write(lines.join("\n"));
 
-  const resultsDir = join(dirname(fileURLToPath(import.meta.url)), "results");
+  const resultsDir = join(import.meta.dirname, "results");
   mkdirSync(resultsDir, { recursive: true });
   const json = {
     date: new Date().toISOString(),

@@ -5,9 +5,8 @@
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 
-const benchDir = dirname(fileURLToPath(import.meta.url));
+const benchDir = import.meta.dirname;
 const projectDir = dirname(benchDir);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 

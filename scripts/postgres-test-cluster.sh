@@ -6,7 +6,7 @@
 #   source scripts/postgres-test-cluster.sh             defines pg_test_cluster_start / pg_test_cluster_stop
 #        (start exports TWOSTEP_TEST_POSTGRES_URL; the caller sets the trap that calls stop)
 #
-# It uses Debian's `postgresql` package (scripts/install.sh --test installs it) and finds
+# It uses Debian's `postgresql` package (scripts/setup.sh --test installs it) and finds
 # initdb/pg_ctl in /usr/lib/postgresql/<version>/bin: the /usr/local/bin links that some
 # machines have are not relied on. initdb refuses to run as root, so as root the server runs
 # as the `postgres` OS user. The server listens on 127.0.0.1 only, on a free port, with its
@@ -18,7 +18,7 @@ pg_test_cluster_bin() {
   local bin
   bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
   if [ -z "$bin" ] || [ ! -x "$bin/initdb" ] || [ ! -x "$bin/pg_ctl" ]; then
-    echo "postgres-test-cluster: no PostgreSQL server found in /usr/lib/postgresql/*/bin (run: bash scripts/install.sh --test)" >&2
+    echo "postgres-test-cluster: no PostgreSQL server found in /usr/lib/postgresql/*/bin (run: bash scripts/setup.sh --test)" >&2
     return 1
   fi
   echo "$bin"

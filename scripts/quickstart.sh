@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# One command: install, build, migrate a new SQLite database under ./data,
-# load the demo data and serve http://localhost:3000 (logins are printed).
+# One command: set up (Node.js 24 where the machine's is older, dependencies, build), migrate a
+# new SQLite database under ./data, load the demo data and serve http://localhost:3000 in
+# development (logins are printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
-npm run build --silent
+bash scripts/setup.sh
+# shellcheck source=runtime.sh
+source scripts/runtime.sh
+twostep_runtime_use
 node dist/cli/main.js migrate
 # The server's node flags and glibc arena cap live in package.json (config.serverNodeFlags,
 # config.serverMallocArenaMax), as for `npm start`; the benchmark uses the same.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One command: install what the tests need, type-check, build, and run every
+# One command: set up what the tests need (scripts/setup.sh --test: Node.js 24 where the
+# machine's is older, Debian packages, dependencies, the build), type-check, and run every
 # test (unit, store conformance, HTTP, security, interop, real-browser e2e)
 # with node's test runner on SQLite; then start a throwaway PostgreSQL server
 # (scripts/postgres-test-cluster.sh) and run the database-dependent tests
@@ -7,9 +8,12 @@
 # "N passed, N failed" line summing both runs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh --test || exit 1
+bash scripts/setup.sh --test || exit 1
+# shellcheck source=runtime.sh
+source scripts/runtime.sh
+twostep_runtime_use || exit 1
+echo "Running the tests on Node.js $(node --version) ($(command -v node))"
 npm run --silent typecheck || exit 1
-npm run --silent build || exit 1
 
 # shellcheck source=postgres-test-cluster.sh
 source scripts/postgres-test-cluster.sh

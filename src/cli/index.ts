@@ -20,7 +20,7 @@ Commands:
   demo:load                                 load the demo accounts and users into the database
   policy:set --account NAME [--audience own_users|reseller_users|customer_users]
              [--recovery-code-policy keep|disable] [--rotate-password-on-disable true|false]
-             [--allowed-methods totp,sms] [--require-2fa-from YYYY-MM-DD|none]
+             [--allowed-methods totp,sms,webauthn] [--require-2fa-from YYYY-MM-DD|none]
                                             set an account's 2FA policy
   keys:rotate [--batch-size N]              re-encrypt every secret under the current key (default 500 a batch)
   keys:status                               count secrets per key id; say which previous keys can be dropped
@@ -28,6 +28,9 @@ Commands:
   messages:send                             send every email that is due now, once
 
 Configuration comes from the environment (see README.md).`;
+
+/** The help ends with the runtime, so `npx twostep --help` shows which Node.js runs the commands. */
+const help = () => `${usage}\nRunning on Node.js ${process.version}.`;
 
 const commands: Record<string, (args: string[], io: CommandIo) => Promise<number>> = {
   migrate: migrateCommand,
@@ -44,7 +47,7 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
   const command = name ? commands[name] : undefined;
   if (!command) {
-    io.out(name && name !== "--help" && name !== "help" ? `Unknown command "${name}".\n\n${usage}` : usage);
+    io.out(name && name !== "--help" && name !== "help" ? `Unknown command "${name}".\n\n${help()}` : help());
     return name && name !== "--help" && name !== "help" ? 2 : 0;
   }
   return command(rest, io);

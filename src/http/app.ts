@@ -1,8 +1,8 @@
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
 import fastifyStatic from "@fastify/static";
+import { join } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { fileURLToPath } from "node:url";
 import { errorMessage, errorStatus } from "../domain/errors.js";
 import { redactedLogPaths } from "../bootstrap.js";
 import type { ServiceDeps } from "../services/deps.js";
@@ -48,7 +48,7 @@ function withRequestSerializer(logger: boolean | object): boolean | object {
   return { ...logger, serializers: { ...serializers, req: logSafeRequest } };
 }
 
-const publicDir = fileURLToPath(new URL("../../public/", import.meta.url));
+const publicDir = join(import.meta.dirname, "../../public/");
 
 /** Every error answer: the catalogue's JSON under /api, an error page elsewhere. */
 function answerError(app: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {

@@ -1,43 +1,6 @@
-import { parseConfig } from "../config.js";
-import { createRuntime } from "../bootstrap.js";
-import { demoUsers, loadDemoData } from "../services/demo.js";
-import { startMessageDispatcher } from "../services/message-dispatcher.js";
-import { startReminderSchedule } from "../services/two-factor-reminders.js";
-import { buildApp } from "./app.js";
+/** Starts the server: `node dist/http/server.js [--demo]` (see serve.ts). On a Node older than 24 it
+ * prints one line and exits 1 before loading anything that could fail on that Node. */
+import { refuseOlderNode } from "../node-version.js";
 
-/** Starts the server: `node dist/http/server.js [--demo]`. --demo loads the demo data first and prints the logins. */
-async function main() {
-  const config = parseConfig();
-  const runtime = await createRuntime(config);
-  if (process.argv.includes("--demo")) {
-    const { created } = await loadDemoData(runtime.deps);
-    process.stdout.write(`\nDemo data ${created ? "loaded" : "already present"}. Log in at ${config.publicUrl}/login with:\n`);
-    for (const user of demoUsers) process.stdout.write(`  ${user.email.padEnd(24)} ${user.password.padEnd(22)} (${user.note})\n`);
-    process.stdout.write("\n");
-  }
-  const app = await buildApp({ deps: runtime.deps, cookieSecret: runtime.cookieSecret });
-  // Emails wait in the outbox table until this sends them, after the change that wrote them committed.
-  const dispatcher = startMessageDispatcher(runtime.deps, config.email.pollSeconds * 1000);
-  // A change that enqueued an email came through a state-changing request: look soon, not at the next poll.
-  app.addHook("onResponse", async (request) => {
-    if (request.method !== "GET" && request.method !== "HEAD") dispatcher.kick();
-  });
-  // P1: reminders 14, 3 and 1 days before a deadline, claimed through the database (several instances send once).
-  const stopReminders = startReminderSchedule(runtime.deps, { intervalMs: 60 * 60 * 1000 });
-  const close = async () => {
-    stopReminders();
-    await app.close();
-    await dispatcher.stop();
-    await runtime.close();
-    process.exit(0);
-  };
-  process.on("SIGINT", close);
-  process.on("SIGTERM", close);
-  await app.listen({ host: config.host, port: config.port });
-  process.stdout.write(`twostep is serving ${config.publicUrl}\n`);
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`twostep failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+refuseOlderNode("`npm start`");
+await import("./serve.js");

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 /** Session, login-flow, reset and API tokens: 256 random bits (SECURITY 15). */
 export function createToken(): string {
@@ -11,7 +11,7 @@ export function createToken(): string {
  * of secrets happens in application code.
  */
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("base64url");
+  return hash("sha256", token, "base64url");
 }
 
 /** Cheap shape check before any lookup: our tokens are 43 base64url characters. */

@@ -12,13 +12,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+
 import { createRuntime } from "../../src/bootstrap.js";
 import { parseConfig } from "../../src/config.js";
 import { createSecretBox, decodeEncryptionKey } from "../../src/security/secret-box.js";
 import { seedUser } from "../helpers/runtime.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
+const root = join(import.meta.dirname, "../../");
 const oldKey = randomBytes(32).toString("base64");
 const newKey = randomBytes(32).toString("base64");
 const column = "methods.secret_ciphertext" as const;

@@ -162,11 +162,11 @@ export async function assertChangesNothing(t: ObservedTestApp, act: () => Promis
 /** Per table that differs: rows only in `after` (new or updated) and rows only in `before` (deleted or updated). */
 export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot): Record<string, { added: Json[]; removed: Json[] }> {
   const diff: Record<string, { added: Json[]; removed: Json[] }> = {};
-  for (const table of new Set([...Object.keys(before), ...Object.keys(after)])) {
+  for (const table of new Set(Object.keys(before)).union(new Set(Object.keys(after)))) {
     const earlier = new Set(before[table] ?? []);
     const later = new Set(after[table] ?? []);
-    const added = [...later].filter((row) => !earlier.has(row)).map((row) => JSON.parse(row) as Json);
-    const removed = [...earlier].filter((row) => !later.has(row)).map((row) => JSON.parse(row) as Json);
+    const added = [...later.difference(earlier)].map((row) => JSON.parse(row) as Json);
+    const removed = [...earlier.difference(later)].map((row) => JSON.parse(row) as Json);
     if (added.length > 0 || removed.length > 0) diff[table] = { added, removed };
   }
   return diff;

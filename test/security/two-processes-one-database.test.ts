@@ -14,14 +14,13 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import SQLite from "better-sqlite3";
 import { createSqliteDatabase } from "../../src/store/sqlite.js";
 
 const run = promisify(execFile);
-const writer = fileURLToPath(new URL("../helpers/sqlite-writer-process.ts", import.meta.url));
+const writer = join(import.meta.dirname, "../helpers/sqlite-writer-process.ts");
 const perProcess = 150;
 
 describe("security: two processes on one SQLite file", () => {

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs what twostep needs on a fresh Debian machine with Node 20:
-# system packages for the tests (when asked) and the npm dependencies.
-#   scripts/install.sh          npm dependencies only (to run the server)
-#   scripts/install.sh --test   also Chromium, oathtool, zbar-tools and the PostgreSQL server from Debian
+# `npm run setup`: everything twostep needs on a fresh Debian machine, then the build.
+#   scripts/setup.sh          Node.js 24 where the machine's node is older (scripts/runtime.sh),
+#                             the npm dependencies (native modules built for that Node), the build
+#   scripts/setup.sh --test   also Chromium, oathtool, zbar-tools and the PostgreSQL server from Debian
+# `npm run quickstart` and `npm test` begin with it; running it again does only what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=runtime.sh
+source scripts/runtime.sh
 
 apt_install() {
   local missing=()
@@ -34,9 +37,17 @@ if [ "${1:-}" = "--test" ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_get_install postgresql
 fi
 
-# Reinstall when package-lock.json changed since the last install.
+twostep_runtime_install
+twostep_runtime_use
+
+# Reinstall when package-lock.json or the Node.js ABI changed since the last install (native
+# modules are built for one ABI). better-sqlite3 is built from source against this Node's
+# headers: its prebuilt-binary download is from outside the package registries.
 stamp=node_modules/.twostep-lock-stamp
-if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  npm ci --no-audit --no-fund --loglevel=error
-  cp package-lock.json "$stamp"
+want="$(node -p 'process.versions.modules') $(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  npm_config_build_from_source=better-sqlite3 npm ci --no-audit --no-fund --loglevel=error
+  printf '%s\n' "$want" >"$stamp"
 fi
+
+npm run --silent build
