@@ -8,6 +8,7 @@
 # "N passed, N failed" line summing both runs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+suite_started=$(date +%s)
 bash scripts/setup.sh --test || exit 1
 # shellcheck source=runtime.sh
 source scripts/runtime.sh
@@ -33,26 +34,32 @@ tap_counts() {
   echo "${passed:-0} $(( ${failed:-0} + ${cancelled:-0} ))"
 }
 
-# SQLite test files run three at a time (node's default is one fewer than the CPUs: one
-# on a 2-CPU CI machine), since most of a file's time is spent waiting on an argon2
-# worker or Chromium; each file has its own in-memory database.
+# Test files run three at a time (node's default is one fewer than the CPUs: one on a 2-CPU
+# CI machine), since much of a file's time is spent waiting on an argon2 worker, Chromium or
+# PostgreSQL; each file has its own database (SQLite in memory; on PostgreSQL a database of its
+# own cloned from a migrated template, test/helpers/database.ts).
 concurrency=${TWOSTEP_TEST_CONCURRENCY:-3}
+# Beside the TAP on stdout, each file's time goes to a JSON-lines file for the slowest-files list.
+reporters() { echo "--test-reporter=tap --test-reporter-destination=stdout --test-reporter=./test/reporters/file-times.ts --test-reporter-destination=$1"; }
 
 sqlite_log=test-output/test-run.tap
 files=$(find src test -name '*.test.ts' | sort)
 echo "== every test, on SQLite"
-TWOSTEP_TEST_DATABASE=sqlite node --import tsx --test --test-concurrency="$concurrency" --test-reporter=tap $files 2>&1 | tee "$sqlite_log"
+started=$(date +%s)
+TWOSTEP_TEST_DATABASE=sqlite node --import tsx --test --test-concurrency="$concurrency" $(reporters test-output/file-times-sqlite.jsonl) $files 2>&1 | tee "$sqlite_log"
 sqlite_status=${PIPESTATUS[0]}
+echo "SQLite run: $(( $(date +%s) - started )) s"
 
 postgres_log=test-output/test-run-postgres.tap
 postgres_files=$( (find test/store test/http test/security test/instances test/cli -name '*.test.ts'; echo test/cli.test.ts) | sort)
 echo "== store, HTTP, security, instances and command-line tests, on PostgreSQL"
 started=$(date +%s)
-# One file at a time here: each file's schema is created and dropped on the one server, and Kysely's
-# migrator lists the tables of every schema, which fails when another file drops its schema meanwhile.
-TWOSTEP_TEST_DATABASE=postgres node --import tsx --test --test-concurrency=1 --test-reporter=tap $postgres_files 2>&1 | tee "$postgres_log"
+TWOSTEP_TEST_DATABASE=postgres node --import tsx --test --test-concurrency="$concurrency" $(reporters test-output/file-times-postgres.jsonl) $postgres_files 2>&1 | tee "$postgres_log"
 postgres_status=${PIPESTATUS[0]}
 echo "PostgreSQL run: $(( $(date +%s) - started )) s"
+
+node --import tsx scripts/slowest-files.ts SQLite=test-output/file-times-sqlite.jsonl PostgreSQL=test-output/file-times-postgres.jsonl
+echo "Whole suite (setup, typecheck, both databases): $(( $(date +%s) - suite_started )) s on Node.js $(node --version)"
 
 read -r sqlite_passed sqlite_failed <<<"$(tap_counts "$sqlite_log")"
 read -r postgres_passed postgres_failed <<<"$(tap_counts "$postgres_log")"

@@ -126,6 +126,9 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
   return entries;
 }
 
+/** OWASP's argon2id minimum, the default, and the least a server outside the tests accepts. */
+export const argon2Minimum = { memoryKib: 19456, iterations: 2 } as const;
+
 export function parseConfig(env: Env = process.env): Config {
   const environment = env.TWOSTEP_ENV ?? "development";
   if (environment !== "development" && environment !== "production" && environment !== "test") {
@@ -181,8 +184,8 @@ export function parseConfig(env: Env = process.env): Config {
       limitPerAccountPerHour: integer(env, "TWOSTEP_PASSWORD_RESET_LIMIT_PER_ACCOUNT", 3, 1, 1000),
     },
     argon2: {
-      memoryKib: integer(env, "TWOSTEP_ARGON2_MEMORY_KIB", 19456, 1024, 4_194_304),
-      iterations: integer(env, "TWOSTEP_ARGON2_ITERATIONS", 2, 1, 100),
+      memoryKib: integer(env, "TWOSTEP_ARGON2_MEMORY_KIB", argon2Minimum.memoryKib, 1024, 4_194_304),
+      iterations: integer(env, "TWOSTEP_ARGON2_ITERATIONS", argon2Minimum.iterations, 1, 100),
       parallelism: 1,
     },
     sms: parseSmsConfig(env, environment),
@@ -195,6 +198,13 @@ export function parseConfig(env: Env = process.env): Config {
   if (config.environment !== "production" && !isLoopbackAddress(config.host) && !config.allowRemoteDevelopment) {
     throw new ConfigError(
       `TWOSTEP_HOST=${config.host} is not a loopback address, and TWOSTEP_ENV=${config.environment} is for this machine only; listen on 127.0.0.1, set TWOSTEP_ENV=production, or set TWOSTEP_ALLOW_REMOTE_DEVELOPMENT=true to serve development to the network (/dev/outbox still answers loopback clients only)`,
+    );
+  }
+  // The suite hashes thousands of passwords and may use argon2id's lowest cost; a server people
+  // log in to never does (OWASP's minimum: 19 MiB, 2 passes; test/security/argon2-cost-pinned…).
+  if (config.environment !== "test" && (config.argon2.memoryKib < argon2Minimum.memoryKib || config.argon2.iterations < argon2Minimum.iterations)) {
+    throw new ConfigError(
+      `TWOSTEP_ARGON2_MEMORY_KIB=${config.argon2.memoryKib} and TWOSTEP_ARGON2_ITERATIONS=${config.argon2.iterations} are below argon2id's minimum cost (${argon2Minimum.memoryKib} KiB, ${argon2Minimum.iterations} passes); a lower cost is allowed with TWOSTEP_ENV=test only`,
     );
   }
   if (config.environment === "production" && !config.encryptionKey) {

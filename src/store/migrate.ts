@@ -38,6 +38,9 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/** The migrations' names in order (the test set-up names its migrated template database after them). */
+export const migrationNames: readonly string[] = Object.keys(migrations);
+
 /** Applies every migration not yet applied; returns their names. Throws if one fails (nothing half-applied per migration). */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const migrator = new Migrator({ db, provider, ...(await migrationTableSchema(db)) });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { testDatabaseKind, testPostgresUrl } from "./database.js";
+import { testDatabaseKind } from "./database.js";
 import { createTestApp, type TestApp, type TestClock } from "./runtime.js";
 import { codeFor, wrongCodeFor } from "./totp.js";
 
@@ -110,12 +110,12 @@ export interface ObservedTestApp extends TestApp {
  * A test app with a second, read-only connection that sees every table: tests
  * prove "bad input changes nothing" by comparing snapshots. On SQLite the app
  * runs on a file the reader opens; on PostgreSQL the reader is its own client
- * on the app's schema.
+ * on the app's database.
  */
 export async function createObservedTestApp(options: { env?: Record<string, string> } = {}): Promise<ObservedTestApp> {
   if (testDatabaseKind() === "postgres") {
     const t = await createTestApp(options);
-    const reader = new pg.Client({ connectionString: testPostgresUrl(), options: `-c search_path=${t.database.schema} -c default_transaction_read_only=on` });
+    const reader = new pg.Client({ connectionString: t.database.url, options: "-c default_transaction_read_only=on" });
     await reader.connect();
     const tables = (
       await reader.query<{ name: string }>("select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name")

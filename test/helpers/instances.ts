@@ -4,12 +4,11 @@
  * one key, sharing nothing else, as behind a load balancer.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
+import { createEmptyTestDatabase, testDatabaseKind } from "./database.js";
 import { testKeyBase64 } from "./runtime.js";
 
 export interface Instance {
@@ -20,26 +19,7 @@ export interface Instance {
 
 /** A database every instance can open: a new PostgreSQL database under TWOSTEP_TEST_DATABASE=postgres, else a SQLite file. */
 export async function createSharedDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  if ((process.env.TWOSTEP_TEST_DATABASE ?? "sqlite") === "postgres") {
-    const adminUrl = process.env.TWOSTEP_TEST_POSTGRES_URL;
-    if (!adminUrl) throw new Error("TWOSTEP_TEST_DATABASE=postgres needs TWOSTEP_TEST_POSTGRES_URL (scripts/test.sh starts a server and sets it)");
-    const name = `twostep_instances_${randomBytes(6).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      drop: async () => {
-        const client = new pg.Client({ connectionString: adminUrl });
-        await client.connect();
-        await client.query(`drop database if exists ${name} with (force)`);
-        await client.end();
-      },
-    };
-  }
+  if (testDatabaseKind() === "postgres") return createEmptyTestDatabase();
   const dir = await mkdtemp(join(tmpdir(), "twostep-instances-"));
   return { url: `sqlite:${join(dir, "twostep.sqlite")}`, drop: () => rm(dir, { recursive: true, force: true }) };
 }
