@@ -3,10 +3,10 @@
  * SQLite file with the real createSqliteDatabase and runs many read-then-write
  * transactions (read the counter, write it plus one), several at once, the
  * shape of a second step (read the throttle, then count the failure). Prints
- * `{"done":n,"errors":[...]}` on stdout. Waits for a start file so both
- * processes begin together.
+ * `{"done":n,"errors":[...]}` on stdout. Writes `<start file>.ready-<pid>` once
+ * the file is open, then waits for the start file so both processes begin together.
  */
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import { createSqliteDatabase } from "../../src/store/sqlite.js";
@@ -14,6 +14,8 @@ import { createSqliteDatabase } from "../../src/store/sqlite.js";
 const [path, startFile, countText] = process.argv.slice(2);
 const count = Number(countText);
 const db = createSqliteDatabase(path!);
+// Says it has the file open, then waits for the start file.
+writeFileSync(`${startFile}.ready-${process.pid}`, "");
 while (!existsSync(startFile!)) await sleep(5);
 
 const errors: string[] = [];

@@ -11,9 +11,10 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import SQLite from "better-sqlite3";
@@ -40,8 +41,12 @@ describe("security: two processes on one SQLite file", () => {
 
     const startFile = join(dir, "go");
     const processes = [0, 1].map(() => run(process.execPath, ["--import", "tsx", writer, path, startFile, String(perProcess)], { timeout: 60_000 }));
-    // Give both time to load and open the file, then start them together.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Once both have the file open (each says so with a ready file), start them together.
+    const ready = () => readdirSync(dir).filter((name) => name.startsWith("go.ready-")).length;
+    for (let waited = 0; ready() < 2; waited += 10) {
+      assert.ok(waited < 30_000, "the writer processes never opened the file");
+      await sleep(10);
+    }
     writeFileSync(startFile, "");
     const results = (await Promise.all(processes)).map(({ stdout }) => JSON.parse(stdout.trim().split("\n").pop()!) as { done: number; errors: string[] });
 
