@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 npm run build --silent
+# twostep is production unless told otherwise; the quick start is a try-out on this machine
+# (generated key, texts and emails on /dev/outbox), so it asks for development.
+export TWOSTEP_ENV="${TWOSTEP_ENV:-development}"
 node dist/cli/main.js migrate
 # The server's node flags and glibc arena cap live in package.json (config.serverNodeFlags,
 # config.serverMallocArenaMax), as for `npm start`; the benchmark uses the same.

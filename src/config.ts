@@ -13,7 +13,11 @@ import { isLoopbackAddress } from "./security/loopback.js";
  * ("Configuration"); `test/config.test.ts` keeps the two in step.
  */
 export interface Config {
-  /** TWOSTEP_ENV: development | production | test (default development). Production refuses dev conveniences. */
+  /**
+   * TWOSTEP_ENV: development | production | test (default production, so a forgotten variable
+   * never serves /dev/outbox). Development is asked for: TWOSTEP_ENV=development, or `--demo`
+   * (`npm run quickstart`). Production refuses the development gateways and a missing key.
+   */
   environment: "development" | "production" | "test";
   /** TWOSTEP_HOST (default 127.0.0.1) and PORT / TWOSTEP_PORT (default 3000). Outside production it must be loopback unless allowRemoteDevelopment. */
   host: string;
@@ -126,8 +130,16 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
   return entries;
 }
 
-export function parseConfig(env: Env = process.env): Config {
-  const environment = env.TWOSTEP_ENV ?? "development";
+/** How the server was started: `--demo` (the quick start) asks for development and its demo logins. */
+export interface StartOptions {
+  demo?: boolean;
+}
+
+export function parseConfig(env: Env = process.env, options: StartOptions = {}): Config {
+  if (options.demo && env.TWOSTEP_ENV === "production") {
+    throw new ConfigError("--demo loads demo users with published passwords and cannot run with TWOSTEP_ENV=production; drop --demo or set TWOSTEP_ENV=development");
+  }
+  const environment = env.TWOSTEP_ENV ?? (options.demo ? "development" : "production");
   if (environment !== "development" && environment !== "production" && environment !== "test") {
     throw new ConfigError(`TWOSTEP_ENV must be development, production or test, not "${environment}"`);
   }
@@ -198,7 +210,9 @@ export function parseConfig(env: Env = process.env): Config {
     );
   }
   if (config.environment === "production" && !config.encryptionKey) {
-    throw new ConfigError("TWOSTEP_ENCRYPTION_KEY is required in production (base64 of 32 random bytes: `openssl rand -base64 32`)");
+    throw new ConfigError(
+      `TWOSTEP_ENCRYPTION_KEY is required in production (base64 of 32 random bytes: \`openssl rand -base64 32\`)${env.TWOSTEP_ENV === undefined ? "; TWOSTEP_ENV is unset, so this is production: to try twostep on this machine run npm run quickstart or set TWOSTEP_ENV=development" : ""}`,
+    );
   }
   return config;
 }

@@ -117,6 +117,7 @@ export function bindPorts(db: Kysely<Database>): Stores {
     outbox: {
       insertOutboxMessage: (...args) => eventsSql.insertOutboxMessage(db, ...args),
       listOutboxMessages: (...args) => eventsSql.listOutboxMessages(db, ...args),
+      listOutboxMessagesTo: (...args) => eventsSql.listOutboxMessagesTo(db, ...args),
     },
     messages: {
       enqueue: (...args) => messagesSql.enqueue(db, ...args),
