@@ -8,9 +8,9 @@ import { authorize, findSubjectUser, requireStepUp, type Actor } from "../access
  * A1: deactivate or reactivate a user of the account. Never oneself (an admin
  * locking themself out, or undoing their own deactivation). The access table
  * decides reach, including "never upward": an admin cannot deactivate
- * platform staff. It needs a fresh second factor when the actor has 2FA
- * (step-up, SECURITY 33): it ends someone's access, but does not touch their
- * 2FA, so the actor's own 2FA is not demanded (`forOthers: false`).
+ * platform staff. It needs a fresh step-up (SECURITY 33): a second factor when
+ * the actor has 2FA, else the password; it ends someone's access but does not
+ * touch their 2FA, so the actor's own 2FA is not demanded (`admin`).
  *
  * Deactivation ends every session of the user in the same transaction; the
  * login refuses an inactive user with the same `invalid_credentials` as a
@@ -33,7 +33,7 @@ export async function setUserActive(
   if (subject.user.id === actor.user.id) return fail("cannot_deactivate_self");
   const denied = await authorize(deps, actor, "user.deactivate", subject, context);
   if (denied) return denied;
-  const stepUp = await requireStepUp(deps, actor, { forOthers: false });
+  const stepUp = await requireStepUp(deps, actor, "admin");
   if (stepUp) return stepUp;
   if (subject.user.active === input.active) return { ok: true, user: subject.user, changed: false };
   const now = deps.clock.now();
