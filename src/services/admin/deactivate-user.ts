@@ -12,7 +12,7 @@ import { authorize, findSubjectUser, requireStepUp, type Actor } from "../access
  * the actor has 2FA, else the password; it ends someone's access but does not
  * touch their 2FA, so the actor's own 2FA is not demanded (`admin`).
  *
- * Deactivation ends every session of the user in the same transaction; the
+ * Deactivation ends every session and every pending login of the user in the same transaction; the
  * login refuses an inactive user with the same `invalid_credentials` as a
  * wrong password, and API keys check `active` themselves. The user is told
  * by email (notification table).
@@ -39,7 +39,10 @@ export async function setUserActive(
   const now = deps.clock.now();
   await deps.store.transaction(async (store) => {
     await store.accounts.setUserActive(subject.user.id, input.active);
-    if (!input.active) await store.sessions.revokeUserSessions(subject.user.id, now);
+    if (!input.active) {
+      await store.sessions.revokeUserSessions(subject.user.id, now);
+      await store.sessions.endUserLoginFlows(subject.user.id, now);
+    }
     await recordEvent(deps, store, { type: input.active ? "user.reactivated" : "user.deactivated", subject: subject.user, actor: actor.user, context });
   });
   return { ok: true, user: { ...subject.user, active: input.active }, changed: true };
