@@ -1,4 +1,4 @@
-import { boolean, ConfigError, integer, type Env } from "./config-env.js";
+import { boolean, ConfigError, integer, onOff, type Env } from "./config-env.js";
 import { parseEmailConfig, parseSmsConfig, type EmailConfig, type SmsConfig } from "./config-messaging.js";
 
 export { ConfigError };
@@ -94,6 +94,11 @@ export interface Config {
   trustProxy: TrustProxy;
   /** TWOSTEP_LOG_LEVEL (default info). */
   logLevel: string;
+  /**
+   * TWOSTEP_API_DOCS (on | off; default off in production, on elsewhere): whether /api/docs and
+   * /api/openapi.json are served. They map every route for anyone, so production opts in.
+   */
+  apiDocs: boolean;
 }
 
 /** false: the socket's peer is the client. A number: that many trusted hops. A list: the trusted proxies' addresses or CIDRs. */
@@ -201,6 +206,7 @@ export function parseConfig(env: Env = process.env, options: StartOptions = {}):
     email: parseEmailConfig(env, environment),
     trustProxy: parseTrustProxy(env.TWOSTEP_TRUST_PROXY),
     logLevel: env.TWOSTEP_LOG_LEVEL ?? "info",
+    apiDocs: onOff(env, "TWOSTEP_API_DOCS", environment !== "production"),
   };
   // Development shows every SMS code on /dev/outbox and runs on a generated key: for the
   // person at the machine only, unless they say otherwise in so many words.
