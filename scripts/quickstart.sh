@@ -8,6 +8,9 @@ bash scripts/setup.sh
 # shellcheck source=runtime.sh
 source scripts/runtime.sh
 twostep_runtime_use
+# twostep is production unless told otherwise; the quick start is a try-out on this machine
+# (generated key, texts and emails on /dev/outbox), so it asks for development.
+export TWOSTEP_ENV="${TWOSTEP_ENV:-development}"
 node dist/cli/main.js migrate
 # The server's node flags and glibc arena cap live in package.json (config.serverNodeFlags,
 # config.serverMallocArenaMax), as for `npm start`; the benchmark uses the same.

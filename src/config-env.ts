@@ -25,3 +25,12 @@ export function boolean(env: Env, name: string, fallback: boolean): boolean {
   if (raw === "false" || raw === "0") return false;
   throw new ConfigError(`${name} must be true or false, not "${raw}"`);
 }
+
+/** An on/off switch: `on` or `off`, anything else stops the start naming the variable. */
+export function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "on") return true;
+  if (raw === "off") return false;
+  throw new ConfigError(`${name} must be on or off, not "${raw}"`);
+}

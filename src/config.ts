@@ -1,4 +1,4 @@
-import { boolean, ConfigError, integer, type Env } from "./config-env.js";
+import { boolean, ConfigError, integer, onOff, type Env } from "./config-env.js";
 import { parseEmailConfig, parseSmsConfig, type EmailConfig, type SmsConfig } from "./config-messaging.js";
 
 export { ConfigError };
@@ -13,7 +13,11 @@ import { isLoopbackAddress } from "./security/loopback.js";
  * ("Configuration"); `test/config.test.ts` keeps the two in step.
  */
 export interface Config {
-  /** TWOSTEP_ENV: development | production | test (default development). Production refuses dev conveniences. */
+  /**
+   * TWOSTEP_ENV: development | production | test (default production, so a forgotten variable
+   * never serves /dev/outbox). Development is asked for: TWOSTEP_ENV=development, or `--demo`
+   * (`npm run quickstart`). Production refuses the development gateways and a missing key.
+   */
   environment: "development" | "production" | "test";
   /** TWOSTEP_HOST (default 127.0.0.1) and PORT / TWOSTEP_PORT (default 3000). Outside production it must be loopback unless allowRemoteDevelopment. */
   host: string;
@@ -90,6 +94,11 @@ export interface Config {
   trustProxy: TrustProxy;
   /** TWOSTEP_LOG_LEVEL (default info). */
   logLevel: string;
+  /**
+   * TWOSTEP_API_DOCS (on | off; default off in production, on elsewhere): whether /api/docs and
+   * /api/openapi.json are served. They map every route for anyone, so production opts in.
+   */
+  apiDocs: boolean;
 }
 
 /** false: the socket's peer is the client. A number: that many trusted hops. A list: the trusted proxies' addresses or CIDRs. */
@@ -129,8 +138,16 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
 /** OWASP's argon2id minimum, the default, and the least a server outside the tests accepts. */
 export const argon2Minimum = { memoryKib: 19456, iterations: 2 } as const;
 
-export function parseConfig(env: Env = process.env): Config {
-  const environment = env.TWOSTEP_ENV ?? "development";
+/** How the server was started: `--demo` (the quick start) asks for development and its demo logins. */
+export interface StartOptions {
+  demo?: boolean;
+}
+
+export function parseConfig(env: Env = process.env, options: StartOptions = {}): Config {
+  if (options.demo && env.TWOSTEP_ENV === "production") {
+    throw new ConfigError("--demo loads demo users with published passwords and cannot run with TWOSTEP_ENV=production; drop --demo or set TWOSTEP_ENV=development");
+  }
+  const environment = env.TWOSTEP_ENV ?? (options.demo ? "development" : "production");
   if (environment !== "development" && environment !== "production" && environment !== "test") {
     throw new ConfigError(`TWOSTEP_ENV must be development, production or test, not "${environment}"`);
   }
@@ -192,6 +209,7 @@ export function parseConfig(env: Env = process.env): Config {
     email: parseEmailConfig(env, environment),
     trustProxy: parseTrustProxy(env.TWOSTEP_TRUST_PROXY),
     logLevel: env.TWOSTEP_LOG_LEVEL ?? "info",
+    apiDocs: onOff(env, "TWOSTEP_API_DOCS", environment !== "production"),
   };
   // Development shows every SMS code on /dev/outbox and runs on a generated key: for the
   // person at the machine only, unless they say otherwise in so many words.
@@ -208,7 +226,9 @@ export function parseConfig(env: Env = process.env): Config {
     );
   }
   if (config.environment === "production" && !config.encryptionKey) {
-    throw new ConfigError("TWOSTEP_ENCRYPTION_KEY is required in production (base64 of 32 random bytes: `openssl rand -base64 32`)");
+    throw new ConfigError(
+      `TWOSTEP_ENCRYPTION_KEY is required in production (base64 of 32 random bytes: \`openssl rand -base64 32\`)${env.TWOSTEP_ENV === undefined ? "; TWOSTEP_ENV is unset, so this is production: to try twostep on this machine run npm run quickstart or set TWOSTEP_ENV=development" : ""}`,
+    );
   }
   return config;
 }

@@ -43,7 +43,7 @@ export const errorCatalogue = {
   csrf_invalid: { status: 403, message: "This form has expired. Reload the page and try again." },
   two_factor_enrolment_required: { status: 403, message: "Two-factor authentication is required for your account. Set it up to continue." },
   forbidden: { status: 403, message: "You are not allowed to do that." },
-  step_up_required: { status: 403, message: "Confirm it's you: enter a current code from your two-factor method, then try again." },
+  step_up_required: { status: 403, message: "Confirm it's you: enter a current code from your two-factor method (your password if you have none), then try again." },
   own_two_factor_required: { status: 403, message: "Turn on two-factor authentication for your own account before acting on other users' security." },
   user_not_found: { status: 404, message: "That user does not exist." },
   not_found: { status: 404, message: "There is nothing here." },

@@ -87,7 +87,10 @@ export interface Session {
   userId: string;
   createdAt: number;
   expiresAt: number;
-  /** Time of the last full authentication: password and, with 2FA, the second factor (step-up, SECURITY 29). */
+  /**
+   * Time of the last full authentication: password and, with 2FA, the second factor (step-up, SECURITY 29).
+   * 0 when the session began without the second factor of a 2FA user (a remembered browser): no window yet.
+   */
   authenticatedAt: number;
   /** Set when the login used a recovery code under the `keep` policy: the next page recommends a reset. */
   recoveryCodeUsed: boolean;

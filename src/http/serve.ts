@@ -5,11 +5,15 @@ import { startMessageDispatcher } from "../services/message-dispatcher.js";
 import { startReminderSchedule } from "../services/two-factor-reminders.js";
 import { buildApp } from "./app.js";
 
-/** The server, started by server.ts once the Node version fits. --demo loads the demo data first and prints the logins. */
+/**
+ * The server, started by server.ts once the Node version fits. Without TWOSTEP_ENV it is production.
+ * --demo (the quick start) asks for development, loads the demo data first and prints the logins.
+ */
 async function main() {
-  const config = parseConfig();
+  const demo = process.argv.includes("--demo");
+  const config = parseConfig(process.env, { demo });
   const runtime = await createRuntime(config);
-  if (process.argv.includes("--demo")) {
+  if (demo) {
     const { created } = await loadDemoData(runtime.deps);
     process.stdout.write(`\nDemo data ${created ? "loaded" : "already present"}. Log in at ${config.publicUrl}/login with:\n`);
     for (const user of demoUsers) process.stdout.write(`  ${user.email.padEnd(24)} ${user.password.padEnd(22)} (${user.note})\n`);

@@ -79,16 +79,26 @@ export async function authorize(
 }
 
 /**
- * Step-up ("sudo mode", SECURITY 17, 29, 33). With 2FA on, the session must
- * have passed a second factor within TWOSTEP_STEP_UP_MINUTES (at login, or on
- * the "Confirm it's you" page), else `step_up_required`. Acting on someone
- * else's security (`forOthers`) also needs the actor's own 2FA to be on: an
- * admin without a second factor has no fresh one to give. API keys never pass.
+ * Step-up ("sudo mode", SECURITY 17, 29, 33). The session must have passed the
+ * strongest factor the account has within TWOSTEP_STEP_UP_MINUTES (at login, or
+ * on the "Confirm it's you" page), else `step_up_required`:
+ * - `own`: the user's own 2FA settings. With 2FA off there is nothing stronger
+ *   than the password the form itself asks for, so no window is needed.
+ * - `admin`: creating a user, issuing an API key, any admin action on another
+ *   user. Needed whether or not the actor has 2FA: without it the password
+ *   (at login or on "Confirm it's you") opens the window, so a stale session
+ *   cannot mint an admin who then locks out the one it was taken from.
+ * - `others_two_factor`: acting on someone else's 2FA also needs the actor's
+ *   own 2FA to be on: an admin without a second factor has no fresh one to give.
+ * API keys never pass.
  */
-export async function requireStepUp(deps: ServiceDeps, actor: Actor, options: { forOthers: boolean }): Promise<Failure | null> {
+export type StepUpNeed = "own" | "admin" | "others_two_factor";
+
+export async function requireStepUp(deps: ServiceDeps, actor: Actor, need: StepUpNeed): Promise<Failure | null> {
   if (actor.via !== "session" || !actor.session) return fail("forbidden");
   const hasTwoFactor = activeMethods(await deps.store.methods.listMethods(actor.user.id)).length > 0;
-  if (!hasTwoFactor) return options.forOthers ? fail("own_two_factor_required") : null;
+  if (!hasTwoFactor && need === "others_two_factor") return fail("own_two_factor_required");
+  if (!hasTwoFactor && need === "own") return null;
   const freshSince = deps.clock.now() - deps.config.stepUpMinutes * 60_000;
   return actor.session.authenticatedAt >= freshSince ? null : fail("step_up_required");
 }

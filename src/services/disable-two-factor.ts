@@ -42,6 +42,8 @@ export async function disableTwoFactor(
     await removeTwoFactor(deps, store, auth.user, context, { reason: "user_disabled", keepSessionId: auth.session.id });
     if (newHash) {
       await store.accounts.updatePasswordHash(auth.user.id, newHash);
+      // A password change ends the logins begun with the old password, like a reset.
+      await store.sessions.endUserLoginFlows(auth.user.id, deps.clock.now());
       await recordEvent(deps, store, { type: "password.changed", subject: auth.user, context, detail: { reason: "two_factor_disabled" } });
     }
     await store.sessions.markSessionAuthenticated(auth.session.id, deps.clock.now());

@@ -72,7 +72,7 @@ export async function carryOut(
         break;
       case "issue_session":
         // A new random token for every login: no session fixation (only its hash is stored).
-        outcome.sessionToken = (await issueSession(deps, store, user, context, { recoveryCodeUsed: effect.recoveryCodeUsed })).token;
+        outcome.sessionToken = (await issueSession(deps, store, user, context, { recoveryCodeUsed: effect.recoveryCodeUsed, stepUpWindow: !effect.passwordOnly })).token;
         break;
       case "start_challenge":
         outcome.challengeMethodId = effect.methodId;

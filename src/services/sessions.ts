@@ -13,7 +13,7 @@ export async function issueSession(
   store: Stores,
   user: User,
   context: RequestContext,
-  options: { recoveryCodeUsed?: boolean } = {},
+  options: { recoveryCodeUsed?: boolean; stepUpWindow?: boolean } = {},
 ): Promise<{ token: string; session: Session }> {
   const now = deps.clock.now();
   const token = createToken();
@@ -22,7 +22,8 @@ export async function issueSession(
     userId: user.id,
     createdAt: now,
     expiresAt: now + deps.config.sessionTtlSeconds * 1000,
-    authenticatedAt: now,
+    // A login that skipped a 2FA user's second factor opens no step-up window (SECURITY 17).
+    authenticatedAt: options.stepUpWindow === false ? 0 : now,
     recoveryCodeUsed: options.recoveryCodeUsed ?? false,
   };
   await store.sessions.insertSession(session, hashToken(token), context);

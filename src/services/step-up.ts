@@ -84,5 +84,5 @@ export async function hasOwnTwoFactor(deps: ServiceDeps, auth: Authenticated): P
  * to /settings/confirm). With 2FA off nothing more than the caller's own check.
  */
 export function requireOwnStepUp(deps: ServiceDeps, auth: Authenticated): Promise<Failure | null> {
-  return requireStepUp(deps, sessionActor(auth), { forOthers: false });
+  return requireStepUp(deps, sessionActor(auth), "own");
 }

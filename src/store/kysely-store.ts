@@ -95,6 +95,7 @@ export function bindPorts(db: Kysely<Database>): Stores {
       revokeSession: (...args) => sessionsSql.revokeSession(db, ...args),
       revokeUserSessions: (...args) => sessionsSql.revokeUserSessions(db, ...args),
       markSessionAuthenticated: (...args) => sessionsSql.markSessionAuthenticated(db, ...args),
+      endUserLoginFlows: (...args) => sessionsSql.endUserLoginFlows(db, ...args),
       insertLoginFlow: (...args) => sessionsSql.insertLoginFlow(db, ...args),
       findLoginFlowByTokenHash: (...args) => sessionsSql.findLoginFlowByTokenHash(db, ...args),
       setLoginFlowMethod: (...args) => sessionsSql.setLoginFlowMethod(db, ...args),
@@ -117,6 +118,7 @@ export function bindPorts(db: Kysely<Database>): Stores {
     outbox: {
       insertOutboxMessage: (...args) => eventsSql.insertOutboxMessage(db, ...args),
       listOutboxMessages: (...args) => eventsSql.listOutboxMessages(db, ...args),
+      listOutboxMessagesTo: (...args) => eventsSql.listOutboxMessagesTo(db, ...args),
     },
     messages: {
       enqueue: (...args) => messagesSql.enqueue(db, ...args),

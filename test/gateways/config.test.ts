@@ -12,6 +12,9 @@ import { describe, it } from "node:test";
 import { ConfigError, parseConfig } from "../../src/config.js";
 import { createSmsGateway } from "../../src/gateways/sms/create.js";
 
+/** Development, asked for by name: production is the default environment. */
+const development = { TWOSTEP_ENV: "development" };
+
 const productionKey = Buffer.alloc(32, 7).toString("base64");
 const production = { TWOSTEP_ENV: "production", TWOSTEP_ENCRYPTION_KEY: productionKey };
 const twilioVariables = {
@@ -39,7 +42,7 @@ describe("SMS gateway configuration", () => {
   it("defaults to none in production and to the outbox in development and test", () => {
     assert.equal(parseConfig(production).sms.gateway, "none");
     assert.equal(parseConfig({ TWOSTEP_ENV: "development" }).sms.gateway, "outbox");
-    assert.equal(parseConfig({}).sms.gateway, "outbox", "development is the default environment");
+    assert.equal(parseConfig(development).sms.gateway, "outbox", "outbox is development's default");
     assert.equal(parseConfig({ TWOSTEP_ENV: "test" }).sms.gateway, "outbox");
     const none = parseConfig(production).sms;
     assert.equal(none.twilio, null);
@@ -55,8 +58,8 @@ describe("SMS gateway configuration", () => {
   });
 
   it("rejects an unknown gateway name", () => {
-    assert.throws(() => parseConfig({ TWOSTEP_SMS_GATEWAY: "sns" }), ConfigError);
-    assert.throws(() => parseConfig({ TWOSTEP_SMS_GATEWAY: "Twilio", ...twilioVariables }), ConfigError);
+    assert.throws(() => parseConfig({ ...development, TWOSTEP_SMS_GATEWAY: "sns" }), ConfigError);
+    assert.throws(() => parseConfig({ ...development, TWOSTEP_SMS_GATEWAY: "Twilio", ...twilioVariables }), ConfigError);
   });
 
   it("requires every TWOSTEP_TWILIO_* credential when Twilio is chosen, and defaults the base URL", () => {
@@ -64,7 +67,7 @@ describe("SMS gateway configuration", () => {
       const env: Record<string, string> = { ...production, TWOSTEP_SMS_GATEWAY: "twilio", ...twilioVariables };
       delete env[missing];
       assert.throws(() => parseConfig(env), (error: unknown) => error instanceof ConfigError && error.message.includes(missing), missing);
-      assert.throws(() => parseConfig({ ...env, [missing]: "" }), ConfigError, `${missing} empty`);
+      assert.throws(() => parseConfig({ ...development, ...env, [missing]: "" }), ConfigError, `${missing} empty`);
     }
     const sms = parseConfig({ ...production, TWOSTEP_SMS_GATEWAY: "twilio", ...twilioVariables }).sms;
     assert.equal(sms.gateway, "twilio");
@@ -94,22 +97,22 @@ describe("SMS gateway configuration", () => {
   });
 
   it("validates TWOSTEP_SMS_ALLOWED_COUNTRIES (SECURITY 25) and normalises it", () => {
-    const defaults = parseConfig({}).sms.allowedCountries;
+    const defaults = parseConfig(development).sms.allowedCountries;
     assert.ok(defaults.includes("GB") && defaults.includes("US"));
     assert.ok(defaults.every((code) => /^[A-Z]{2}$/.test(code)));
 
-    assert.deepEqual(parseConfig({ TWOSTEP_SMS_ALLOWED_COUNTRIES: "gb, ie ,US," }).sms.allowedCountries, ["GB", "IE", "US"]);
+    assert.deepEqual(parseConfig({ ...development, TWOSTEP_SMS_ALLOWED_COUNTRIES: "gb, ie ,US," }).sms.allowedCountries, ["GB", "IE", "US"]);
     for (const bad of ["GBR", "G1", "UK;US", "44", "GB,United States"]) {
-      assert.throws(() => parseConfig({ TWOSTEP_SMS_ALLOWED_COUNTRIES: bad }), ConfigError, bad);
+      assert.throws(() => parseConfig({ ...development, TWOSTEP_SMS_ALLOWED_COUNTRIES: bad }), ConfigError, bad);
     }
-    assert.equal(parseConfig({ TWOSTEP_SMS_DEFAULT_COUNTRY: "ie" }).sms.defaultCountry, "IE");
+    assert.equal(parseConfig({ ...development, TWOSTEP_SMS_DEFAULT_COUNTRY: "ie" }).sms.defaultCountry, "IE");
   });
 
   it("bounds the code lifetime to 10 minutes (SECURITY 24) and reads the send limits (SECURITY 25)", () => {
-    assert.equal(parseConfig({}).sms.codeTtlSeconds, 300);
-    assert.throws(() => parseConfig({ TWOSTEP_SMS_CODE_TTL_SECONDS: "601" }), ConfigError);
-    assert.deepEqual(parseConfig({}).sms.limitsPerHour, { user: 10, address: 20, number: 5, country: 200 });
-    assert.equal(parseConfig({ TWOSTEP_SMS_LIMIT_PER_NUMBER: "3" }).sms.limitsPerHour.number, 3);
-    assert.throws(() => parseConfig({ TWOSTEP_SMS_LIMIT_PER_NUMBER: "0" }), ConfigError);
+    assert.equal(parseConfig(development).sms.codeTtlSeconds, 300);
+    assert.throws(() => parseConfig({ ...development, TWOSTEP_SMS_CODE_TTL_SECONDS: "601" }), ConfigError);
+    assert.deepEqual(parseConfig(development).sms.limitsPerHour, { user: 10, address: 20, number: 5, country: 200 });
+    assert.equal(parseConfig({ ...development, TWOSTEP_SMS_LIMIT_PER_NUMBER: "3" }).sms.limitsPerHour.number, 3);
+    assert.throws(() => parseConfig({ ...development, TWOSTEP_SMS_LIMIT_PER_NUMBER: "0" }), ConfigError);
   });
 });

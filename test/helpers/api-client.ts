@@ -32,7 +32,7 @@ export class ApiClient {
   ) {}
 
   async request(
-    method: "GET" | "POST" | "PUT" | "DELETE",
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
     url: string,
     options: { json?: unknown; payload?: string | Buffer; contentType?: string; token?: string; headers?: Record<string, string> } = {},
   ): Promise<ApiResponse> {

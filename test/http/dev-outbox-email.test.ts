@@ -1,7 +1,8 @@
 /**
  * The development outbox shows emails beside the texts: once the dispatcher
  * has "sent" them through the outbox gateway, /dev/outbox lists each email's
- * recipient, subject and text part under "Emails", apart from the texts.
+ * recipient, subject and text part under "Emails", apart from the texts, to
+ * the browser of the user they were sent to.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -19,10 +20,13 @@ describe("development outbox: emails", () => {
       const { user, password } = await seedUser(t.deps, { kind: "reseller" });
       const token = await api.sessionFor(user.email, password);
       await api.enrolTotp(token, password, t.clock);
-      page = await t.app.inject({ method: "GET", url: "/dev/outbox" });
+      const asUser = { method: "GET" as const, url: "/dev/outbox", cookies: { twostep_session: token } };
+      page = await t.app.inject(asUser);
       assert.match(page.body, /No emails yet\./, "not shown before the dispatcher sent them");
       assert.deepEqual(await dispatchDueMessages(t.deps), { sent: 3, retried: 0, failed: 0 });
       page = await t.app.inject({ method: "GET", url: "/dev/outbox" });
+      assert.match(page.body, /No emails yet\./, "a browser of no one sees no one's emails");
+      page = await t.app.inject(asUser);
       const emails = page.body.split("<h2>Emails</h2>")[1]!.split("<h2>Text messages</h2>")[0]!;
       for (const subject of ["Two-factor authentication is on", "A sign-in method was added", "New recovery codes"]) {
         assert.ok(emails.includes(`<td>${user.email}</td><td>${subject}</td>`), subject);

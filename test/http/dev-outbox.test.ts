@@ -6,8 +6,9 @@ import { createTestApp, seedUser } from "../helpers/runtime.js";
 /**
  * The development SMS outbox (M2 in development): texts are not sent but
  * stored, and /dev/outbox lists them (recipient, the message ending in the
- * origin-bound `@host #123456` line). The page exists only outside production:
- * in production /dev/outbox is an ordinary 404.
+ * origin-bound `@host #123456` line) to the browser of the user they were
+ * sent to. The page exists only outside production: in production
+ * /dev/outbox is an ordinary 404.
  */
 describe("development outbox", () => {
   it("in development, /dev/outbox lists the texted message", async () => {
@@ -28,6 +29,8 @@ describe("development outbox", () => {
       const code = /\n@localhost #(\d{6})$/.exec(message!.body)![1]!;
 
       response = await t.app.inject({ method: "GET", url: "/dev/outbox" });
+      assert.match(response.body, /No messages yet\./, "a browser of no one sees no one's texts");
+      response = await t.app.inject({ method: "GET", url: "/dev/outbox", cookies: { twostep_session: token } });
       assert.equal(response.statusCode, 200);
       assert.doesNotMatch(response.body, /No messages yet\./);
       assert.match(response.body, /<td>\+447400123456<\/td>/, "the recipient, E.164");

@@ -9,6 +9,9 @@ import { describe, it } from "node:test";
 import { ConfigError, parseConfig } from "../../src/config.js";
 import { openDatabase } from "../../src/store/open-database.js";
 
+/** Development, asked for by name: production is the default environment. */
+const development = { TWOSTEP_ENV: "development" };
+
 const secret = "s3cret-Pa55word";
 const settings = (databaseUrl: string) => ({ databaseUrl, databasePoolSize: 2, databaseStatementTimeoutMs: 1000 });
 
@@ -62,13 +65,13 @@ describe("openDatabase", () => {
 
 describe("database settings", () => {
   it("default to a pool of 10 and a 5 s statement timeout", () => {
-    const config = parseConfig({});
+    const config = parseConfig(development);
     assert.equal(config.databasePoolSize, 10);
     assert.equal(config.databaseStatementTimeoutMs, 5000);
   });
 
   it("read TWOSTEP_DATABASE_POOL_SIZE and TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS, refusing nonsense by name", () => {
-    const config = parseConfig({ TWOSTEP_DATABASE_POOL_SIZE: "25", TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS: "2500" });
+    const config = parseConfig({ ...development, TWOSTEP_DATABASE_POOL_SIZE: "25", TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS: "2500" });
     assert.equal(config.databasePoolSize, 25);
     assert.equal(config.databaseStatementTimeoutMs, 2500);
     for (const [name, value] of [
@@ -77,7 +80,7 @@ describe("database settings", () => {
       ["TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS", "-1"],
       ["TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS", "1.5"],
     ] as const) {
-      assert.throws(() => parseConfig({ [name]: value }), (error: unknown) => error instanceof ConfigError && error.message.includes(name), `${name}=${value}`);
+      assert.throws(() => parseConfig({ ...development, [name]: value }), (error: unknown) => error instanceof ConfigError && error.message.includes(name), `${name}=${value}`);
     }
   });
 });

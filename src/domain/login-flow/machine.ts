@@ -45,7 +45,11 @@ export type FlowEffect =
   | { type: "store_flow"; flow: LoginFlow }
   /** One conditional write: `WHERE state = from AND expires_at > now`; 0 rows → the login is over (login_expired). */
   | { type: "advance_flow"; from: LoginFlow["state"]; flow: LoginFlow }
-  | { type: "issue_session"; recoveryCodeUsed: boolean }
+  /**
+   * `passwordOnly`: the user has 2FA but this login passed the password only (a remembered browser, L7);
+   * the session opens no step-up window, so 2FA changes still ask for a second factor (SECURITY 17).
+   */
+  | { type: "issue_session"; recoveryCodeUsed: boolean; passwordOnly?: true }
   /** Clear the user's failure counter and refund the address slot (the proof was right). */
   | { type: "settle_attempts" }
   /** The chosen method's factor issues its challenge, if it has one (SMS texts a code; TOTP needs none). */
@@ -92,7 +96,7 @@ function afterPassword(event: Extract<FlowEvent, { type: "password_verified" | "
     // L7: a remembered browser of this user skips the second step, never the password (this is after it).
     return {
       flow: null,
-      effects: [{ type: "issue_session", recoveryCodeUsed: false }, { type: "record_event", event: "browser.remembered_login", detail: {} }, loginSucceeded("remembered_browser")],
+      effects: [{ type: "issue_session", recoveryCodeUsed: false, passwordOnly: true }, { type: "record_event", event: "browser.remembered_login", detail: {} }, loginSucceeded("remembered_browser")],
     };
   }
   if (first) {

@@ -22,7 +22,8 @@ import { registerTrustedBrowserApi } from "./trusted-browser-routes.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
- * (anything else is 415), Bearer session tokens, OpenAPI at /api/openapi.json.
+ * (anything else is 415), Bearer session tokens, OpenAPI at /api/openapi.json
+ * (with the docs UI at /api/docs) when TWOSTEP_API_DOCS is on.
  */
 export async function apiPlugin(fastify: FastifyInstance, options: { deps: ServiceDeps }) {
   const app = typedApp(fastify);
@@ -30,32 +31,7 @@ export async function apiPlugin(fastify: FastifyInstance, options: { deps: Servi
   app.addHook("onRequest", refuseApiKeyOutsidePlatform);
   // Every error response of every route is `$ref: ErrorBody`: one schema, not ~90 copies.
   app.addSchema(ErrorBody);
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "twostep API",
-        version: "0.1.0",
-        description:
-          "Login with two-factor authentication and the user's own security settings. Errors are `{code, message}` from one catalogue. " +
-          "Authenticate with `Authorization: Bearer <sessionToken>` from a completed login. " +
-          "The platform API under /api/platform/v1 takes an API key instead (`Authorization: Bearer tsk_…`, made on /settings/api-keys or POST /api/me/api-keys) and nothing else: no password, no session token, no 2FA prompt.",
-      },
-      servers: [{ url: options.deps.config.publicUrl }],
-      components: {
-        securitySchemes: {
-          session: { type: "http", scheme: "bearer", description: "sessionToken from POST /api/login or /api/login/second-factor" },
-          apiKey: { type: "http", scheme: "bearer", bearerFormat: "tsk_…", description: "An API key (platform API only); shown once when created" },
-        },
-      },
-    },
-    // Shared schemas keep their $id as their name under components.schemas (not "def-0").
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-  });
-  // swagger-ui does not see the /api prefix it is mounted under: without indexPrefix,
-  // GET /api/docs (no trailing slash) links its scripts and styles to /docs/static/….
-  await app.register(swaggerUi, { routePrefix: "/docs", indexPrefix: app.prefix, staticCSP: true });
-  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  if (options.deps.config.apiDocs) await registerApiDocs(app, options.deps.config.publicUrl);
   registerLoginApi(app, options.deps);
   registerPasswordResetApi(app, options.deps);
   registerSettingsApi(app, options.deps);
@@ -70,4 +46,38 @@ export async function apiPlugin(fastify: FastifyInstance, options: { deps: Servi
   registerAdminUsersApi(app, options.deps);
   registerResetRequestApi(app, options.deps);
   registerTrustedBrowserApi(app, options.deps);
+}
+
+/**
+ * The OpenAPI document (/api/openapi.json) and its UI (/api/docs). Registered only when
+ * TWOSTEP_API_DOCS is on (the default outside production): they map every route for anyone.
+ * Registered before the routes, so swagger's onRoute hook sees them all.
+ */
+async function registerApiDocs(app: ReturnType<typeof typedApp>, publicUrl: string) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "twostep API",
+        version: "0.1.0",
+        description:
+          "Login with two-factor authentication and the user's own security settings. Errors are `{code, message}` from one catalogue. " +
+          "Authenticate with `Authorization: Bearer <sessionToken>` from a completed login. " +
+          "The platform API under /api/platform/v1 takes an API key instead (`Authorization: Bearer tsk_…`, made on /settings/api-keys or POST /api/me/api-keys) and nothing else: no password, no session token, no 2FA prompt.",
+      },
+      servers: [{ url: publicUrl }],
+      components: {
+        securitySchemes: {
+          session: { type: "http", scheme: "bearer", description: "sessionToken from POST /api/login or /api/login/second-factor" },
+          apiKey: { type: "http", scheme: "bearer", bearerFormat: "tsk_…", description: "An API key (platform API only); shown once when created" },
+        },
+      },
+    },
+    // Shared schemas keep their $id as their name under components.schemas (not "def-0").
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  // swagger-ui does not see the /api prefix it is mounted under: without indexPrefix,
+  // GET /api/docs (no trailing slash) links its scripts and styles to /docs/static/….
+  await app.register(swaggerUi, { routePrefix: "/docs", indexPrefix: app.prefix, staticCSP: true });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 }

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import { isLoopbackAddress } from "../../security/loopback.js";
+import { loginFlowCookie, sessionCookie } from "../plugins/authentication.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { listDevelopmentOutbox } from "../../services/development-outbox.js";
 import { sendPage } from "./render.js";
@@ -10,15 +11,17 @@ import type { TypedApp } from "../typed-app.js";
  * Development-only pages. pagesPlugin registers them only outside production,
  * so in production /dev/outbox is an ordinary 404.
  *
- * The outbox shows every SMS code with its full number: with a password, that
+ * The outbox shows SMS codes with their full numbers: with a password, that
  * finishes an SMS login. So it answers the person at the machine only; anyone
  * else gets the ordinary 404, even when the server was told to listen on the
- * network (TWOSTEP_ALLOW_REMOTE_DEVELOPMENT).
+ * network (TWOSTEP_ALLOW_REMOTE_DEVELOPMENT). And it shows a browser only the
+ * messages of its own login in progress and of its signed-in user.
  */
 export function registerDevelopmentPages(app: TypedApp, deps: ServiceDeps) {
   app.get("/dev/outbox", async (request, reply) => {
     if (!fromThisMachine(request)) return reply.callNotFound();
-    const messages = await listDevelopmentOutbox(deps, 50);
+    const viewer = { sessionToken: request.cookies[sessionCookie], loginFlowToken: request.cookies[loginFlowCookie] };
+    const messages = await listDevelopmentOutbox(deps, viewer, 50);
     return sendPage(reply, { title: "Development outbox" }, outboxPage(messages));
   });
 }

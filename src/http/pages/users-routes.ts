@@ -11,6 +11,7 @@ import { requestContext } from "../context.js";
 import { UserIdParams } from "../params.js";
 import { formSchema } from "./form-schema.js";
 import { csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
+import { stepUpRedirect } from "./step-up.js";
 import { requirePageSession } from "./settings-routes.js";
 import { usersViews } from "./views/users.js";
 import type { TypedApp } from "../typed-app.js";
@@ -62,6 +63,7 @@ export function registerUsersPages(app: TypedApp, deps: ServiceDeps) {
       const result = await createAccountUser(deps, actor, { email: body.email, displayName: body.displayName, role: body.role ?? "" }, requestContext(request));
       if (result.ok) return redirect(reply, `/panel/users/${result.user.id}?notice=user_created`);
       if (result.code === "forbidden") return refuse(reply, result);
+      if (result.code === "step_up_required") return stepUpRedirect(reply, "/panel/users/new");
       const errors = { [result.field ?? "email"]: errorMessage(result.code) };
       return sendPage(reply, { title: "Create user", status: errorStatus(result.code) }, usersViews.createForm({ csrfToken: csrfToken(reply), roles: assignableRoles(actor), values: body, errors }));
     },
@@ -93,6 +95,7 @@ export function registerUsersPages(app: TypedApp, deps: ServiceDeps) {
       const result = await change(deps, actorOf(request), userId, requestContext(request));
       if (result.ok) return redirect(reply, `/panel/users/${userId}?notice=user_${path}d`);
       if (result.code === "forbidden") return refuse(reply, result);
+      if (result.code === "step_up_required") return stepUpRedirect(reply, `/panel/users/${userId}`);
       return showRecord(request, reply, userId, result);
     });
   }

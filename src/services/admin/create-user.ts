@@ -5,7 +5,7 @@ import type { Role, User } from "../../domain/model.js";
 import { createToken, hashToken } from "../../security/tokens.js";
 import { recordEvent } from "../audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
-import { authorize, type Actor } from "../access.js";
+import { authorize, requireStepUp, type Actor } from "../access.js";
 import { checkEmail, normalizeEmail } from "../users.js";
 
 /** An invitation link lasts longer than a reset link: the new user may not read their email today. */
@@ -29,6 +29,8 @@ export function assignableRoles(actor: Actor): Role[] {
  * link on the password-reset machinery (its own TTL): only the person
  * reading that inbox can choose the first password. The user row, the
  * `user.created` event (actor: the admin) and the email are one transaction.
+ * It needs a fresh step-up (with or without the admin's 2FA): a new admin is
+ * as strong as the one who made it, so a stale session must not make one.
  */
 export async function createAccountUser(deps: ServiceDeps, actor: Actor, input: NewUserInput, context: RequestContext): Promise<Result<{ user: User }>> {
   const denied = await authorize(deps, actor, "users.create", { account: actor.account }, context);
@@ -43,6 +45,8 @@ export async function createAccountUser(deps: ServiceDeps, actor: Actor, input: 
   // The table's "never upward" rule, for the user about to exist: a member may not make an admin (only admins reach here today).
   const target = await authorize(deps, actor, "users.create", { user: { id: "new", accountId: actor.account.id, role } as User, account: actor.account }, context);
   if (target) return target;
+  const stepUp = await requireStepUp(deps, actor, "admin");
+  if (stepUp) return stepUp;
   if (await deps.store.accounts.findUserByEmail(email)) return fail("email_taken", { field: "email" });
 
   const now = deps.clock.now();

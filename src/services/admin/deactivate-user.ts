@@ -8,11 +8,11 @@ import { authorize, findSubjectUser, requireStepUp, type Actor } from "../access
  * A1: deactivate or reactivate a user of the account. Never oneself (an admin
  * locking themself out, or undoing their own deactivation). The access table
  * decides reach, including "never upward": an admin cannot deactivate
- * platform staff. It needs a fresh second factor when the actor has 2FA
- * (step-up, SECURITY 33): it ends someone's access, but does not touch their
- * 2FA, so the actor's own 2FA is not demanded (`forOthers: false`).
+ * platform staff. It needs a fresh step-up (SECURITY 33): a second factor when
+ * the actor has 2FA, else the password; it ends someone's access but does not
+ * touch their 2FA, so the actor's own 2FA is not demanded (`admin`).
  *
- * Deactivation ends every session of the user in the same transaction; the
+ * Deactivation ends every session and every pending login of the user in the same transaction; the
  * login refuses an inactive user with the same `invalid_credentials` as a
  * wrong password, and API keys check `active` themselves. The user is told
  * by email (notification table).
@@ -33,13 +33,16 @@ export async function setUserActive(
   if (subject.user.id === actor.user.id) return fail("cannot_deactivate_self");
   const denied = await authorize(deps, actor, "user.deactivate", subject, context);
   if (denied) return denied;
-  const stepUp = await requireStepUp(deps, actor, { forOthers: false });
+  const stepUp = await requireStepUp(deps, actor, "admin");
   if (stepUp) return stepUp;
   if (subject.user.active === input.active) return { ok: true, user: subject.user, changed: false };
   const now = deps.clock.now();
   await deps.store.transaction(async (store) => {
     await store.accounts.setUserActive(subject.user.id, input.active);
-    if (!input.active) await store.sessions.revokeUserSessions(subject.user.id, now);
+    if (!input.active) {
+      await store.sessions.revokeUserSessions(subject.user.id, now);
+      await store.sessions.endUserLoginFlows(subject.user.id, now);
+    }
     await recordEvent(deps, store, { type: input.active ? "user.reactivated" : "user.deactivated", subject: subject.user, actor: actor.user, context });
   });
   return { ok: true, user: { ...subject.user, active: input.active }, changed: true };

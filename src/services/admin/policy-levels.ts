@@ -82,7 +82,7 @@ export async function setPolicyLevel(
   const audiences = await manageableAudiences(deps, actor, context);
   if (!Array.isArray(audiences)) return audiences;
   if (!audiences.includes(audience)) return fail("forbidden");
-  const stepUp = await requireStepUp(deps, actor, { forOthers: true });
+  const stepUp = await requireStepUp(deps, actor, "others_two_factor");
   if (stepUp) return stepUp;
   const [current] = await deps.store.accounts.findPolicyLayers([{ accountId: actor.account.id, audience }]);
   const before = current ?? emptyPolicyLayer;

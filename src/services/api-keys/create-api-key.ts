@@ -13,9 +13,9 @@ export const apiKeyExpiryChoices = [30, 90, 365] as const;
 
 /**
  * API1, SECURITY 32: a key is made only through a full, fresh session: a
- * session exists only after every required factor (L5), and with 2FA on its
- * second factor must be recent (step-up), so a stolen password or an old
- * session alone cannot mint a key that bypasses 2FA. An API key never makes
+ * session exists only after every required factor (L5), and its strongest
+ * factor (the second, or the password without 2FA) must be recent (step-up),
+ * so a stolen password or an old session alone cannot mint a key that bypasses 2FA. An API key never makes
  * a key (`requireStepUp` refuses every actor that is not a session). The key
  * is returned once here and stored only as its SHA-256 hash.
  */
@@ -25,7 +25,7 @@ export async function createApiKey(
   input: { name: string; expiresInDays: number },
   context: RequestContext,
 ): Promise<Result<{ key: string; apiKey: ApiKey }>> {
-  const stepUp = await requireStepUp(deps, actor, { forOthers: false });
+  const stepUp = await requireStepUp(deps, actor, "admin");
   if (stepUp) return stepUp;
   const denied = await authorize(deps, actor, "api_key.create", actor, context);
   if (denied) return denied;

@@ -1,6 +1,6 @@
 import { fail, type Failure, type Result } from "../../domain/errors.js";
 import type { ApiKey } from "../../store/store.js";
-import { authorize, findSubjectUser, type Actor, type SubjectUser } from "../access.js";
+import { authorize, findSubjectUser, requireStepUp, type Actor, type SubjectUser } from "../access.js";
 import { recordEvent } from "../audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 
@@ -40,6 +40,8 @@ export async function listApiKeys(deps: ServiceDeps, actor: Actor, context: Requ
  * Revokes a key at once (one conditional write; revoking twice is not an
  * error and writes nothing the second time). `ownerId`, when a route names the
  * user, must be the key's owner. The owner is told by email, with who did it.
+ * Revoking someone else's key is an admin action on another user: it needs a
+ * fresh step-up (one's own key, a way out of a leak, does not).
  */
 export async function revokeApiKey(
   deps: ServiceDeps,
@@ -52,6 +54,8 @@ export async function revokeApiKey(
   if (!apiKey || (options.ownerId !== undefined && apiKey.userId !== options.ownerId)) return fail("api_key_not_found");
   const owner = await keyOwner(deps, actor, apiKey.userId, context);
   if ("ok" in owner) return owner.code === "user_not_found" ? fail("api_key_not_found") : owner;
+  const stepUp = owner.user.id === actor.user.id ? null : await requireStepUp(deps, actor, "admin");
+  if (stepUp) return stepUp;
   const now = deps.clock.now();
   const revoked = await deps.store.transaction(async (store) => {
     if (!(await store.apiKeys.revokeApiKey(apiKey.id, actor.user.id, now))) return false;

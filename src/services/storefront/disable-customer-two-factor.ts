@@ -27,7 +27,7 @@ export async function disableCustomerTwoFactor(
   if (!subject || (options.accountId !== undefined && subject.account.id !== options.accountId)) return fail("user_not_found");
   const denied = await authorize(deps, actor, "customer_two_factor.disable", subject, context);
   if (denied) return denied;
-  const stale = await requireStepUp(deps, actor, { forOthers: true });
+  const stale = await requireStepUp(deps, actor, "others_two_factor");
   if (stale) return stale;
   const provider = actor.account;
   const done = await deps.store.transaction(async (store) => {

@@ -34,7 +34,7 @@ export async function fileResetRequest(
   if (!subject) return fail("user_not_found");
   // The table: a reseller's (or the platform's) admin on a user of its own account, never
   // on someone of higher privilege; denials are logged by `authorize`.
-  const denied = (await authorize(deps, actor, "reset_request.file", subject, context)) ?? (await requireStepUp(deps, actor, { forOthers: true }));
+  const denied = (await authorize(deps, actor, "reset_request.file", subject, context)) ?? (await requireStepUp(deps, actor, "others_two_factor"));
   if (denied) return denied;
   const reason = cleanReason(input.reason);
   if (reason === null) return fail("invalid_reason", { field: "reason" });
@@ -154,7 +154,7 @@ async function settle(
 ): Promise<Result<{ request: ResetRequest }>> {
   const found = await reviewable(deps, actor, id, context);
   if (!found.ok) return found;
-  const denied = await requireStepUp(deps, actor, { forOthers: true });
+  const denied = await requireStepUp(deps, actor, "others_two_factor");
   if (denied) return denied;
   const reviewReason = decision.status === "rejected" ? cleanReason(decision.reviewReason) : null;
   if (decision.status === "rejected" && reviewReason === null) return fail("invalid_reason", { field: "reason" });

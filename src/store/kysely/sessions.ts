@@ -52,6 +52,18 @@ export async function revokeUserSessions(db: Kysely<Database>, userId: string, n
   await query.execute();
 }
 
+export async function endUserLoginFlows(db: Kysely<Database>, userId: string, now: number): Promise<void> {
+  // Expired, not deleted: every later move of the flow (second step, switch, resend, enrolment) is a
+  // conditional write on `expires_at > now`, so it now answers login_expired.
+  await db
+    .updateTable("login_flows")
+    .set({ expires_at: now })
+    .where("user_id", "=", userId)
+    .where("state", "!=", "completed")
+    .where("expires_at", ">", sql<number>`cast(${now} as bigint)`)
+    .execute();
+}
+
 export async function markSessionAuthenticated(db: Kysely<Database>, id: string, now: number): Promise<void> {
   await db.updateTable("sessions").set({ authenticated_at: now, recovery_code_used: 0 }).where("id", "=", id).execute();
 }

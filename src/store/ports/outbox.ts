@@ -6,4 +6,7 @@ export interface OutboxStore {
   insertOutboxMessage(message: OutboxMessage): Promise<void>;
 
   listOutboxMessages(limit: number): Promise<OutboxMessage[]>;
+
+  /** The newest messages sent to one of `recipients` (email addresses, E.164 numbers); none for an empty list. */
+  listOutboxMessagesTo(recipients: string[], limit: number): Promise<OutboxMessage[]>;
 }

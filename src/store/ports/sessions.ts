@@ -14,6 +14,12 @@ export interface SessionStore {
 
   markSessionAuthenticated(id: string, now: number): Promise<void>;
 
+  /**
+   * Ends every pending login flow of the user (expires it now): a reset, a password change or a
+   * deactivation must not leave a login begun before it that a right code could still finish.
+   */
+  endUserLoginFlows(userId: string, now: number): Promise<void>;
+
   insertLoginFlow(flow: LoginFlow, tokenHash: string): Promise<void>;
 
   findLoginFlowByTokenHash(tokenHash: string): Promise<LoginFlow | undefined>;

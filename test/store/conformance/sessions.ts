@@ -38,6 +38,21 @@ export function sessionsConformance(context: ConformanceContext) {
     assert.equal(await store().sessions.completeLoginFlow(late.id, now + 1000), false);
   });
 
+  it("ends every pending login flow of one user, and only theirs", async () => {
+    const owner = await context.user();
+    const stranger = await context.user();
+    const pending = (userId: string, state: "second_factor" | "enrolment_required") => ({ id: randomUUID(), userId, state, methodId: null, createdAt: now, expiresAt: now + 1000 });
+    const mine = [pending(owner.id, "second_factor"), pending(owner.id, "enrolment_required")];
+    const theirs = pending(stranger.id, "second_factor");
+    for (const flow of [...mine, theirs]) await store().sessions.insertLoginFlow(flow, `end-${flow.id}`);
+    await store().sessions.endUserLoginFlows(owner.id, now + 5);
+    for (const flow of mine) assert.equal((await store().sessions.findLoginFlowByTokenHash(`end-${flow.id}`))?.expiresAt, now + 5, flow.state);
+    assert.equal(await store().sessions.completeLoginFlow(mine[0]!.id, now + 5), false, "an ended flow yields no session");
+    assert.equal(await store().sessions.advanceLoginFlow({ ...mine[1]!, state: "recovery_codes_shown" }, "enrolment_required", now + 5), false);
+    assert.equal((await store().sessions.findLoginFlowByTokenHash(`end-${theirs.id}`))?.expiresAt, now + 1000, "another user's flow goes on");
+    assert.equal(await store().sessions.completeLoginFlow(theirs.id, now + 5), true);
+  });
+
   it("moves a flow out of one state once, only from that state, and never after it expired", async () => {
     const owner = await context.user();
     const flow = { id: randomUUID(), userId: owner.id, state: "enrolment_required" as const, methodId: null, createdAt: now, expiresAt: now + 1000 };

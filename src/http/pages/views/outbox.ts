@@ -4,14 +4,16 @@ import { formatTime } from "./layout.js";
 
 /**
  * Development only: what the outbox gateways "sent" — emails (to, subject,
- * text part) and text messages, each in its own labelled table, newest first.
- * Never registered in production.
+ * text part) and text messages, each in its own labelled table, newest first,
+ * of this browser's signed-in user and login in progress only. Never registered
+ * in production.
  */
 export function outboxPage(messages: OutboxMessage[]): Html {
   const emails = messages.filter((message) => message.channel === "email");
   const texts = messages.filter((message) => message.channel !== "email");
   return html`<h1>Development outbox</h1>
 <p class="warning">Development mode: emails and text messages are not sent; they appear here. This page does not exist in production.</p>
+<p>Only the messages of the user signed in on this browser, or of the login in progress on it, are shown.</p>
 <h2>Emails</h2>
 ${emails.length === 0
     ? html`<p>No emails yet.</p>`
