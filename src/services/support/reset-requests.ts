@@ -76,6 +76,9 @@ async function rowOf(deps: ServiceDeps, request: ResetRequest): Promise<ResetReq
   return { request, user, account, filedBy };
 }
 
+export const defaultQueuePageSize = 50;
+export const maxQueuePageSize = 100;
+
 /** Only platform support reviews: the table grants `reset_request.review` to `platform:support` alone (asked here of its own account). */
 async function mayReview(deps: ServiceDeps, actor: Actor, context: RequestContext) {
   return authorize(deps, actor, "reset_request.review", { account: actor.account }, context);
@@ -89,7 +92,7 @@ export async function listResetRequests(
 ): Promise<Result<{ rows: ResetRequestRow[]; next: string | null }>> {
   const denied = await mayReview(deps, actor, context);
   if (denied) return denied;
-  const limit = Math.min(Math.max(options.limit ?? 50, 1), 100);
+  const limit = Math.min(Math.max(options.limit ?? defaultQueuePageSize, 1), maxQueuePageSize);
   const page = { limit: limit + 1, ...(options.after ? { after: options.after } : {}) };
   const found = options.status === "pending" ? await deps.store.resetRequests.listPendingResetRequests(page) : await deps.store.resetRequests.listRecentResetRequests(page);
   const requests = found.slice(0, limit);
