@@ -1,5 +1,5 @@
 /**
- * One rule for every email twostep takes (create, invite, reset): a
+ * One rule for every email twostep takes (create, invite, reset, login): a
  * single mailbox, RFC 5322's addr-spec as browsers accept it in
  * `<input type="email">` (the WHATWG "valid e-mail address"), with a dot in
  * the domain and at most 254 characters (RFC 5321's path limit).

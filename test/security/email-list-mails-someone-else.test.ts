@@ -4,7 +4,7 @@
  * account) mailed to `second@example.test`, because the mail transport was
  * given the address as a string and split it at the comma. Whoever owns the
  * second mailbox takes the account. One rule for every email twostep takes
- * (create, invite, reset): a single mailbox, else 400 `invalid_email`
+ * (create, invite, reset, login): a single mailbox, else 400 `invalid_email`
  * with nothing written; and the transport gets the address as an object, which
  * it never splits.
  */
