@@ -58,7 +58,7 @@ function answerError(app: FastifyInstance, error: FastifyError, request: Fastify
   // An error answer never redirects; and a Location Node refused would fail this answer too (a 500).
   reply.removeHeader("location");
   if (request.url.startsWith("/api")) return sendApiError(reply, code, field ? { field } : {});
-  return sendPage(reply, { title: "Something is wrong", narrow: true, status: errorStatus(code) }, errorPage({ title: errorStatus(code) >= 500 ? "Something went wrong" : "That did not work", message: errorMessage(code) }));
+  return sendPage(reply, { title: "Something is wrong", narrow: true, status: errorStatus(code) }, errorPage({ title: errorStatus(code) >= 500 ? "Something went wrong" : "That did not work", message: errorMessage(code), field }));
 }
 
 /**
