@@ -35,7 +35,7 @@ import { migrateToLatest } from "../src/store/migrate.js";
 import { createSqliteDatabase } from "../src/store/sqlite.js";
 import { benchPassword } from "./seed.js";
 
-const checkedPragmas = ["journal_mode", "synchronous", "busy_timeout", "foreign_keys"] as const;
+const checkedPragmas = ["journal_mode", "synchronous", "busy_timeout", "foreign_keys", "secure_delete"] as const;
 
 /** Opens the file as the real server does, reads its settings, and opens a raw connection with the same ones. */
 async function openLikeTheRealStore(path: string): Promise<SQLite.Database> {
@@ -49,6 +49,7 @@ async function openLikeTheRealStore(path: string): Promise<SQLite.Database> {
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = ON");
+  db.pragma("secure_delete = ON");
   for (const name of checkedPragmas) {
     const actual = db.pragma(name, { simple: true });
     if (String(actual) !== String(expected[name])) throw new Error(`baseline PRAGMA ${name} = ${String(actual)}, the real store has ${String(expected[name])}`);

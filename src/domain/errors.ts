@@ -8,6 +8,7 @@ export const errorCatalogue = {
   unknown_field: { status: 400, message: "The request has a field this endpoint does not accept." },
   unsupported_media_type: { status: 415, message: "Send the request body as application/json (API) or a form (pages)." },
   body_too_large: { status: 413, message: "The request body is too large." },
+  malformed_encoding: { status: 400, message: "The request is not correctly encoded: every % must be followed by two hexadecimal digits, and the text must be UTF-8." },
   invalid_code_format: { status: 400, message: "Enter the 6-digit code from your authenticator app." },
   invalid_recovery_code_format: { status: 400, message: "Enter a recovery code: 16 letters and digits, such as ABCD-EFGH-JKMN-PQRS." },
   invalid_email: { status: 400, message: "Enter a valid email address." },

@@ -13,6 +13,7 @@ import { cookieOptions } from "./plugins/authentication.js";
 import { fastifyTrustProxy } from "./context.js";
 import { registerSecurityHeaders, type SetSecurityHeaders } from "./plugins/security-headers.js";
 import { registerVendorAssets } from "./plugins/vendor-assets.js";
+import { buildValidator } from "./plugins/validators.js";
 import { layout } from "./pages/views/layout.js";
 import { sendPage } from "./pages/render.js";
 import { errorPage } from "./pages/views/error.js";
@@ -57,7 +58,7 @@ function answerError(app: FastifyInstance, error: FastifyError, request: Fastify
   // An error answer never redirects; and a Location Node refused would fail this answer too (a 500).
   reply.removeHeader("location");
   if (request.url.startsWith("/api")) return sendApiError(reply, code, field ? { field } : {});
-  return sendPage(reply, { title: "Something is wrong", narrow: true, status: errorStatus(code) }, errorPage({ title: errorStatus(code) >= 500 ? "Something went wrong" : "That did not work", message: errorMessage(code) }));
+  return sendPage(reply, { title: "Something is wrong", narrow: true, status: errorStatus(code) }, errorPage({ title: errorStatus(code) >= 500 ? "Something went wrong" : "That did not work", message: errorMessage(code), field }));
 }
 
 /**
@@ -88,8 +89,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: withRequestSerializer(options.logger ?? { level: deps.config.logLevel, redact: { paths: redactedLogPaths, censor: "[redacted]" } }),
     trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: 16 * 1024,
-    // Unknown fields are an error, not silently dropped; types are not coerced.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    // Unknown fields are an error, not silently dropped; body types are not coerced, query strings are (plugins/validators.ts).
+    schemaController: { compilersFactory: { buildValidator } },
     // A URL Fastify cannot decode (`%FF`, a lone `%`) gets the catalogue's answer too, not Fastify's own JSON.
     frameworkErrors: (error, request, reply) => answerUnreadableUrl(error, request, reply, setSecurityHeaders),
   });

@@ -4,8 +4,8 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 /**
  * The app every route module registers on: `request.body`, `params` and
  * `query` are typed from the route's TypeBox schema, so no route casts them.
- * Types only: validation is still the app's own Ajv (app.ts, no coercion, no
- * removal), so what a schema refuses is unchanged.
+ * Types only: validation is still the app's own Ajv (plugins/validators.ts:
+ * no removal, query strings coerced, bodies not), so what a schema refuses is unchanged.
  */
 export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 

@@ -5,7 +5,7 @@ import { createToken, hashToken } from "../security/tokens.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { recordEvent } from "./audit.js";
 import { toMethodView, type MethodView } from "./method-view.js";
-import { normalizeEmail } from "./users.js";
+import { checkEmail, normalizeEmail } from "./users.js";
 import { addressKey } from "./throttle.js";
 import { lockSchedule } from "../domain/throttle.js";
 import { settleRightPassword, settleWrongPassword, takePasswordSlot } from "./password-throttle.js";
@@ -33,7 +33,12 @@ export type LoginStart =
  * which, for this same user and while policy allows, skips the second step.
  */
 export async function startLogin(deps: ServiceDeps, input: { email: string; password: string; browserToken?: unknown; trustedBrowserToken?: unknown }, context: RequestContext): Promise<Result<LoginStart>> {
-  if (input.email.length > 254 || input.password.length > 256) return fail("invalid_credentials");
+  if (input.password.length > 256) return fail("invalid_credentials");
+  // Format first, before any counter or lookup: what cannot be an email (a NUL, a list, junk)
+  // is refused as what it is and costs no one a slot (issue 18 finding 5).
+  const email = normalizeEmail(input.email);
+  const malformed = checkEmail(email);
+  if (malformed) return malformed;
   const now = deps.clock.now();
   // Password guessing is limited per client address, and below per account with a delay that the
   // user's remembered browsers skip (a per-user lockout would let anyone keep a user out).
@@ -41,7 +46,6 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
     const count = await deps.store.counters.countAttempt(`password-${addressKey(context.clientAddress)}`, now, { rows: lockSchedule(deps.config.addressThrottle) });
     if (!count.allowed) return fail("locked_out", { retryAfterSeconds: Math.ceil((count.lockedUntil - now) / 1000) });
   }
-  const email = normalizeEmail(input.email);
   const user = await deps.store.accounts.findUserByEmail(email);
   // Per account too (issue 7): counted before argon2 runs, the same for an email nobody has.
   const slot = await takePasswordSlot(deps, email, user, input.browserToken);

@@ -1,5 +1,6 @@
 import type { OutgoingMessage } from "../store/store.js";
 import type { ServiceDeps } from "./deps.js";
+import { openedBodies } from "./link-emails.js";
 
 /**
  * Sends what the transactional outbox holds (SPEC O3), after the change that
@@ -39,7 +40,7 @@ export interface DispatchReport {
   failed: number;
 }
 
-type DispatchDeps = Pick<ServiceDeps, "store" | "email" | "clock" | "logger" | "newId" | "config">;
+type DispatchDeps = Pick<ServiceDeps, "store" | "email" | "clock" | "logger" | "newId" | "config" | "secretBox">;
 
 /** One pass: claims and settles batches until nothing is due. */
 export async function dispatchDueMessages(deps: DispatchDeps, options: DispatchOptions = dispatchOptionsFor(deps.config)): Promise<DispatchReport> {
@@ -54,9 +55,20 @@ export async function dispatchDueMessages(deps: DispatchDeps, options: DispatchO
   }
 }
 
+/** A link email's sealed bodies, opened just before the transport (link-emails.ts); null when they no longer open. */
+function bodiesOf(deps: DispatchDeps, message: OutgoingMessage): { textBody: string; htmlBody: string } | null {
+  try {
+    return openedBodies(deps, message);
+  } catch {
+    return null;
+  }
+}
+
 async function sendOne(deps: DispatchDeps, options: DispatchOptions, claimant: string, message: OutgoingMessage): Promise<keyof DispatchReport> {
-  const result = await deps.email
-    .send({ to: message.recipient, subject: message.subject, text: message.textBody, html: message.htmlBody })
+  const bodies = bodiesOf(deps, message);
+  // A body sealed under a key no longer configured can never be sent: given up on at once, by id and reason only.
+  const unopened = { ok: false as const, transient: false, reason: "sealed body does not open (its encryption key is gone)" };
+  const result = await (bodies ? deps.email.send({ to: message.recipient, subject: message.subject, text: bodies.textBody, html: bodies.htmlBody }) : Promise.resolve(unopened))
     .catch((error: unknown) => ({ ok: false as const, transient: true, reason: `gateway: ${error instanceof Error ? error.name : "error"}` }));
   // Logged by id, kind and reason only: never the body, the address or a credential.
   const about = { messageId: message.id, kind: message.kind, attempts: message.attempts };

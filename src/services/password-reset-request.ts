@@ -5,6 +5,7 @@ import { createToken, hashToken } from "../security/tokens.js";
 import type { RequestContext, ServiceDeps } from "./deps.js";
 import { addressKey } from "./throttle.js";
 import { checkEmail, normalizeEmail } from "./users.js";
+import { sealedLinkEmail } from "./link-emails.js";
 
 const hourSeconds = 3600;
 const decoySchedule = { rows: lockSchedule({ freeFailures: 3, baseLockSeconds: 60, maxLockSeconds: 240 }) };
@@ -58,6 +59,8 @@ export async function requestPasswordReset(deps: ServiceDeps, input: { email: st
     resetUrl: `${deps.config.publicUrl}/login/reset?token=${token}`,
     ttlMinutes: Math.round(limits.ttlSeconds / 60),
   });
+  // Sealed either way too: the link's token is never stored in the clear (link-emails.ts).
+  const outgoing = sealedLinkEmail(deps, { id: deps.newId(), channel: "email", recipient: user?.email ?? email, kind: resetLinkKind, subject: message.subject, textBody: message.text, htmlBody: message.html, createdAt: now });
   if (!user || !sends) {
     await deps.store.transaction(async (store) => {
       // Two writes that cancel out: a counter row made and removed, nothing kept.
@@ -69,7 +72,7 @@ export async function requestPasswordReset(deps: ServiceDeps, input: { email: st
   }
   await deps.store.transaction(async (store) => {
     await store.passwordResets.insertPasswordReset({ id: deps.newId(), userId: user.id, tokenHash: hashToken(token), purpose: "reset", createdAt: now, expiresAt: now + limits.ttlSeconds * 1000 });
-    await store.messages.enqueue({ id: deps.newId(), channel: "email", recipient: user.email, kind: resetLinkKind, subject: message.subject, textBody: message.text, htmlBody: message.html, createdAt: now });
+    await store.messages.enqueue(outgoing);
   });
   return { ok: true };
 }

@@ -7,7 +7,8 @@ import type { Database } from "./schema.js";
 /**
  * The embedded default store: one SQLite file (or ":memory:" in tests).
  * WAL lets readers run beside the writer; busy_timeout makes a second process
- * wait for the write lock instead of failing; foreign keys are on.
+ * wait for the write lock instead of failing; foreign keys are on; secure_delete
+ * zeroes what is deleted.
  *
  * The file holds password hashes, encrypted secrets and the event log, so it
  * is readable by its owner only (0600, in a 0700 folder), like the key file.
@@ -19,6 +20,9 @@ export function createSqliteDatabase(path: string): Kysely<Database> {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
+  // What is deleted or overwritten is zeroed in the file, not left in free space: erased email
+  // bodies, spent codes, ended sessions (issue 18 finding 6; its cost is in bench/README.md).
+  sqlite.pragma("secure_delete = ON");
   return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { Role, User } from "../../src/domain/model.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
 import { createUser } from "../../src/services/users.js";
+import { openedBodies } from "../../src/services/link-emails.js";
 
 let counter = 0;
 
@@ -28,7 +29,9 @@ export async function giveMethod(deps: ServiceDeps, userId: string, type: "totp"
 export async function invitationFor(deps: ServiceDeps, email: string): Promise<{ token: string; url: string; text: string }> {
   const message = (await deps.store.messages.listMessages(500)).find((candidate) => candidate.kind === "user_invitation" && candidate.recipient === email);
   assert.ok(message, `no invitation to ${email}`);
-  const match = /(https?:\/\/\S+\/login\/reset\?token=([A-Za-z0-9_-]+))/.exec(message.textBody);
+  // The stored bodies are sealed (they carry the token): opened as the dispatcher opens them.
+  const { textBody } = openedBodies(deps, message);
+  const match = /(https?:\/\/\S+\/login\/reset\?token=([A-Za-z0-9_-]+))/.exec(textBody);
   assert.ok(match, "the invitation holds a set-password link");
-  return { url: match[1]!, token: match[2]!, text: message.textBody };
+  return { url: match[1]!, token: match[2]!, text: textBody };
 }

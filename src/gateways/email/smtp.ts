@@ -31,7 +31,10 @@ export function createSmtpEmailGateway(options: SmtpOptions): EmailGateway {
     name: "smtp",
     async send(message) {
       try {
-        const info = await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text, html: message.html });
+        // The recipient as an address object: nodemailer parses a string as a list and would
+        // split `a,b@x` into two recipients; an object is one mailbox, used as it is (issue 20).
+        const to = { name: "", address: message.to };
+        const info = await transport.sendMail({ from: options.from, to, subject: message.subject, text: message.text, html: message.html });
         return { ok: true, providerMessageId: String(info.messageId ?? "") };
       } catch (error) {
         return classifySmtpError(error);

@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { sessionSurface, type RouteSurface } from "./route-surface.js";
 import type { FastifyRequest } from "fastify";
-import { getAccountUser, listAccountUsers, type AccountUserView } from "../../services/admin/account-users.js";
+import { defaultPageSize, getAccountUser, listAccountUsers, maximumPageSize, type AccountUserView } from "../../services/admin/account-users.js";
 import { createAccountUser } from "../../services/admin/create-user.js";
 import { deactivateUser, reactivateUser } from "../../services/admin/deactivate-user.js";
 import type { ServiceDeps } from "../../services/deps.js";
@@ -37,10 +37,9 @@ const UsersResponse = Type.Object({
 const UsersQuery = Type.Object(
   {
     search: Type.Optional(Type.String({ maxLength: 254, description: "Beginning of an email or a display name" })),
-    // Query values are strings (no type coercion in this app): "true"/"false", and digits.
-    withoutTwoFactor: Type.Optional(Type.Union([Type.Literal("true"), Type.Literal("false")], { description: "true: only users without an active 2FA method" })),
+    withoutTwoFactor: Type.Optional(Type.Boolean({ description: "true: only users without an active 2FA method" })),
     cursor: Type.Optional(Type.String({ maxLength: 400 })),
-    limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,3}$", description: "Page size, 1 to 200 (default 50)" })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: maximumPageSize, description: `Page size, 1 to ${maximumPageSize} (default ${defaultPageSize})` })),
   },
   { additionalProperties: false },
 );
@@ -124,10 +123,10 @@ export function registerUsersListRoute(app: TypedApp, deps: ServiceDeps, surface
         deps,
         surface.actorOf(request),
         {
-          withoutTwoFactor: query.withoutTwoFactor === "true",
+          withoutTwoFactor: query.withoutTwoFactor === true,
           ...(query.search === undefined ? {} : { search: query.search }),
           ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
-          ...(query.limit === undefined ? {} : { limit: Number(query.limit) }),
+          ...(query.limit === undefined ? {} : { limit: query.limit }),
         },
         requestContext(request),
       );

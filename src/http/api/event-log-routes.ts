@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { eventLabels } from "../../services/audit.js";
 import { exportEventLogCsv } from "../../services/events/event-export.js";
-import { viewEventLog, type EventLogQuery } from "../../services/events/event-log.js";
+import { defaultPageSize, maxPageSize, viewEventLog, type EventLogQuery } from "../../services/events/event-log.js";
 import { sessionActor } from "../../services/sessions.js";
 import { requestContext } from "../context.js";
 import { sendCsv } from "../pages/event-log-routes.js";
@@ -19,7 +19,7 @@ const common = {
   from: Type.Optional(Type.String({ maxLength: 10, description: "YYYY-MM-DD, UTC, inclusive", examples: ["2026-11-01"] })),
   to: Type.Optional(Type.String({ maxLength: 10, description: "YYYY-MM-DD, UTC, inclusive", examples: ["2026-11-30"] })),
   cursor: Type.Optional(Type.String({ maxLength: 20, description: "nextCursor of the previous page" })),
-  limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,3}$", description: "1 to 200; 50 if not given" })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: maxPageSize, description: `1 to ${maxPageSize}; ${defaultPageSize} if not given` })),
   format: Type.Optional(Type.Literal("csv", { description: "CSV of every matching event (also with Accept: text/csv); cursor and limit are ignored" })),
 };
 const user = Type.Optional(Type.String({ maxLength: 320, description: "A user's email or id, within the log's scope" }));
@@ -77,7 +77,7 @@ export function eventLogAnswer(deps: ServiceDeps, actorOf: (request: FastifyRequ
       if (!exported.ok) return sendApiFailure(reply, exported);
       return sendCsv(reply, exported.lines, "events.csv");
     }
-    const page = await viewEventLog(deps, actor, { ...query, ...(q.cursor ? { cursor: q.cursor } : {}), ...(q.limit ? { limit: Number(q.limit) } : {}) }, requestContext(request));
+    const page = await viewEventLog(deps, actor, { ...query, ...(q.cursor ? { cursor: q.cursor } : {}), ...(q.limit === undefined ? {} : { limit: q.limit }) }, requestContext(request));
     if (!page.ok) return sendApiFailure(reply, page);
     return {
       events: page.events.map((event) => ({

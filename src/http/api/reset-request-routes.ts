@@ -4,8 +4,10 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { sessionActor } from "../../services/sessions.js";
 import {
   approveResetRequest,
+  defaultQueuePageSize,
   fileResetRequest,
   listResetRequests,
+  maxQueuePageSize,
   rejectResetRequest,
   showResetRequest,
   type ResetRequestRow,
@@ -40,7 +42,12 @@ const ShowResponse = Type.Object({
 const Settled = Type.Object({ id: Type.String(), status });
 const ReasonBody = Type.Object({ reason: Type.String({ description: "1 to 500 characters" }) }, { additionalProperties: false });
 const ListQuery = Type.Object(
-  { status: Type.Optional(Type.Union([Type.Literal("pending"), Type.Literal("all")], { default: "pending" })), cursor: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" })) },
+  {
+    status: Type.Optional(Type.Union([Type.Literal("pending"), Type.Literal("all")], { default: "pending" })),
+    cursor: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" })),
+    email: Type.Optional(Type.String({ maxLength: 254, description: "The start of the user's email (any case)" })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: maxQueuePageSize, description: `Page size, 1 to ${maxQueuePageSize} (default ${defaultQueuePageSize})` })),
+  },
   { additionalProperties: false },
 );
 
@@ -96,7 +103,7 @@ export function registerResetRequestApi(app: TypedApp, deps: ServiceDeps) {
     { ...auth, schema: { ...doc("support", "The reset request queue: pending ones oldest first, or all newest first"), querystring: ListQuery, response: { 200: ListResponse, ...errors(400, 401, 403) } } },
     async (request, reply) => {
       const query = request.query;
-      const result = await listResetRequests(deps, sessionActor(request.auth!), { status: query.status ?? "pending", ...(query.cursor ? { after: query.cursor } : {}) }, requestContext(request));
+      const result = await listResetRequests(deps, sessionActor(request.auth!), { status: query.status ?? "pending", ...(query.cursor ? { after: query.cursor } : {}), ...(query.limit === undefined ? {} : { limit: query.limit }), ...(query.email ? { email: query.email } : {}) }, requestContext(request));
       if (!result.ok) return sendApiFailure(reply, result);
       return { requests: result.rows.map(presentRequest), next: result.next };
     },

@@ -1,7 +1,7 @@
-import formbody from "@fastify/formbody";
 import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { typedApp } from "../typed-app.js";
+import { parseFormBody } from "./form-body.js";
 import { registerEnrolmentPages } from "./enrolment-routes.js";
 import { registerSecurityKeyPages } from "./security-key-routes.js";
 import { registerLoginPages } from "./login-routes.js";
@@ -26,7 +26,10 @@ import { registerTrustedBrowserPages } from "./trusted-browser-routes.js";
  */
 export async function pagesPlugin(fastify: FastifyInstance, options: { deps: ServiceDeps; secureCookies: boolean }) {
   fastify.removeAllContentTypeParsers();
-  await fastify.register(formbody, { bodyLimit: 16 * 1024 });
+  // Url-encoded forms only, parsed strictly: a malformed encoding is a 400 before any route runs (form-body.ts).
+  fastify.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "buffer", bodyLimit: 16 * 1024 }, (_request, body, done) => {
+    done(null, parseFormBody(body as Buffer));
+  });
   const app = typedApp(fastify);
   registerLoginPages(app, options.deps, options.secureCookies);
   registerPasswordResetPages(app, options.deps, options.secureCookies);

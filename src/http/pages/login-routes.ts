@@ -64,7 +64,7 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
     const body = request.body;
     const result = await startLogin(deps, { ...body, browserToken: request.cookies[browserCookie], trustedBrowserToken: trustedBrowserTokenOf(request) }, requestContext(request));
     if (!result.ok) {
-      const errors = { password: errorMessage(result.code) };
+      const errors = result.field === "email" ? { email: errorMessage(result.code) } : { password: errorMessage(result.code) };
       return sendPage(reply, { title: "Log in", narrow: true, user: null, status: failureAnswer(result).status }, loginForm({ csrfToken: csrfToken(reply), email: body.email, errors }));
     }
     return answerLoginStart(deps, request, reply, secure, result);

@@ -1,3 +1,4 @@
+import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage, errorStatus, type Failure } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
@@ -21,6 +22,8 @@ import { requirePageSession } from "./settings-routes.js";
 import { ownTwoFactorRequired } from "./views/own-two-factor.js";
 import { recentDecisionCount, resetRequestForm, supportQueue } from "./views/reset-requests.js";
 import type { TypedApp } from "../typed-app.js";
+
+const QueueQuery = Type.Object({ email: Type.Optional(Type.String({ maxLength: 254 })) }, { additionalProperties: false });
 
 /**
  * A failure as a page; a stale second factor goes to "Confirm it's you", which returns to `next`;
@@ -69,8 +72,15 @@ export function registerResetRequestPages(app: TypedApp, deps: ServiceDeps) {
     return failurePage(reply, result, page);
   });
 
-  app.get("/support/reset-requests", { preHandler: requireSession }, async (request, reply) => {
+  app.get("/support/reset-requests", { schema: { querystring: QueueQuery }, preHandler: requireSession }, async (request, reply) => {
     const actor = sessionActor(request.auth!);
+    const email = request.query.email?.trim() ?? "";
+    if (email) {
+      // A search lists every request of the matching users, waiting or decided, newest first.
+      const found = await listResetRequests(deps, actor, { status: "all", limit: 100, email }, requestContext(request));
+      if (!found.ok) return failurePage(reply, found, request.url);
+      return sendPage(reply, { title: "Two-factor reset requests" }, supportQueue.page({ rows: [], settled: [], recentDecisionCount, search: { email, rows: found.rows } }));
+    }
     const pending = await listResetRequests(deps, actor, { status: "pending", limit: 100 }, requestContext(request));
     if (!pending.ok) return failurePage(reply, pending, request.url);
     const decided = await listDecidedResetRequests(deps, actor, { limit: recentDecisionCount }, requestContext(request));

@@ -7,6 +7,7 @@ import { recordEvent } from "../audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import { authorize, requireStepUp, type Actor } from "../access.js";
 import { checkEmail, normalizeEmail } from "../users.js";
+import { sealedLinkEmail } from "../link-emails.js";
 
 /** An invitation link lasts longer than a reset link: the new user may not read their email today. */
 export const invitationTtlDays = 7;
@@ -73,7 +74,8 @@ export async function createAccountUser(deps: ServiceDeps, actor: Actor, input: 
     await store.passwordResets.insertPasswordReset({ id: deps.newId(), userId: user.id, tokenHash: hashToken(token), purpose: "invitation", createdAt: now, expiresAt: now + invitationTtlDays * 86_400_000 });
     await recordEvent(deps, store, { type: "user.created", subject: user, actor: actor.user, context, detail: { role } });
     if (deps.config.email.gateway !== "none") {
-      await store.messages.enqueue({ id: deps.newId(), channel: "email", recipient: email, kind: invitationKind, subject: message.subject, textBody: message.text, htmlBody: message.html, createdAt: now });
+      // Sealed: the set-password token is never stored in the clear (link-emails.ts).
+      await store.messages.enqueue(sealedLinkEmail(deps, { id: deps.newId(), channel: "email", recipient: email, kind: invitationKind, subject: message.subject, textBody: message.text, htmlBody: message.html, createdAt: now }));
     }
   });
   return { ok: true, user };

@@ -6,6 +6,7 @@ import { authorize, findSubjectUser, requireStepUp, type Actor, type SubjectUser
 import { recordEvent } from "../audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import { removeTwoFactor } from "../two-factor-removal.js";
+import { normalizeEmail } from "../users.js";
 
 /**
  * A2 "Lost device and no codes": an account admin files a request to turn off
@@ -76,6 +77,9 @@ async function rowOf(deps: ServiceDeps, request: ResetRequest): Promise<ResetReq
   return { request, user, account, filedBy };
 }
 
+export const defaultQueuePageSize = 50;
+export const maxQueuePageSize = 100;
+
 /** Only platform support reviews: the table grants `reset_request.review` to `platform:support` alone (asked here of its own account). */
 async function mayReview(deps: ServiceDeps, actor: Actor, context: RequestContext) {
   return authorize(deps, actor, "reset_request.review", { account: actor.account }, context);
@@ -84,13 +88,15 @@ async function mayReview(deps: ServiceDeps, actor: Actor, context: RequestContex
 export async function listResetRequests(
   deps: ServiceDeps,
   actor: Actor,
-  options: { status: "pending" | "all"; after?: string; limit?: number },
+  options: { status: "pending" | "all"; after?: string; limit?: number; email?: string },
   context: RequestContext,
 ): Promise<Result<{ rows: ResetRequestRow[]; next: string | null }>> {
   const denied = await mayReview(deps, actor, context);
   if (denied) return denied;
-  const limit = Math.min(Math.max(options.limit ?? 50, 1), 100);
-  const page = { limit: limit + 1, ...(options.after ? { after: options.after } : {}) };
+  const limit = Math.min(Math.max(options.limit ?? defaultQueuePageSize, 1), maxQueuePageSize);
+  // Support searches by the start of an email (display names are not unique); emails are stored lower-cased.
+  const emailPrefix = normalizeEmail(options.email ?? "");
+  const page = { limit: limit + 1, ...(options.after ? { after: options.after } : {}), ...(emailPrefix ? { emailPrefix } : {}) };
   const found = options.status === "pending" ? await deps.store.resetRequests.listPendingResetRequests(page) : await deps.store.resetRequests.listRecentResetRequests(page);
   const requests = found.slice(0, limit);
   const rows = await Promise.all(requests.map((request) => rowOf(deps, request)));

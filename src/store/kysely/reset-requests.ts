@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
-import type { ResetRequest, ResetRequestStatus } from "../ports/reset-requests.js";
+import type { ResetRequest, ResetRequestPage, ResetRequestStatus } from "../ports/reset-requests.js";
 import type { Database } from "../schema.js";
+import { highest } from "./user-directory.js";
 
 type Row = Selectable<Database["reset_requests"]>;
 
@@ -56,10 +57,18 @@ async function cursorOf(db: Kysely<Database>, after: string | undefined): Promis
   return row ? { createdAt: Number(row.created_at), id: row.id } : null;
 }
 
-export async function listPendingResetRequests(db: Kysely<Database>, options: { limit: number; after?: string }): Promise<ResetRequest[]> {
+/** The requests of users whose email starts with the prefix: a range of the users' email index (bytewise on both databases, migration 0014). */
+function forEmailPrefix(db: Kysely<Database>, emailPrefix: string | undefined) {
+  const query = db.selectFrom("reset_requests").selectAll("reset_requests");
+  if (!emailPrefix) return query;
+  const users = db.selectFrom("users").select("users.id").where("users.email", ">=", emailPrefix).where("users.email", "<", emailPrefix + highest);
+  return query.where("reset_requests.subject_user_id", "in", users);
+}
+
+export async function listPendingResetRequests(db: Kysely<Database>, options: ResetRequestPage): Promise<ResetRequest[]> {
   const cursor = await cursorOf(db, options.after);
   if (cursor === null) return [];
-  let query = db.selectFrom("reset_requests").selectAll().where("status", "=", "pending");
+  let query = forEmailPrefix(db, options.emailPrefix).where("status", "=", "pending");
   if (cursor) {
     query = query.where((eb) => eb.or([eb("created_at", ">", cursor.createdAt), eb.and([eb("created_at", "=", cursor.createdAt), eb("id", ">", cursor.id)])]));
   }
@@ -67,10 +76,10 @@ export async function listPendingResetRequests(db: Kysely<Database>, options: { 
   return rows.map(toRequest);
 }
 
-export async function listRecentResetRequests(db: Kysely<Database>, options: { limit: number; after?: string }): Promise<ResetRequest[]> {
+export async function listRecentResetRequests(db: Kysely<Database>, options: ResetRequestPage): Promise<ResetRequest[]> {
   const cursor = await cursorOf(db, options.after);
   if (cursor === null) return [];
-  let query = db.selectFrom("reset_requests").selectAll();
+  let query = forEmailPrefix(db, options.emailPrefix);
   if (cursor) {
     query = query.where((eb) => eb.or([eb("created_at", "<", cursor.createdAt), eb.and([eb("created_at", "=", cursor.createdAt), eb("id", "<", cursor.id)])]));
   }

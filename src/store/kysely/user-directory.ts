@@ -19,7 +19,7 @@ import { searchName } from "./accounts.js";
  */
 
 /** Every string that starts with `prefix` lies in [prefix, prefix + this) in byte order. */
-const highest = "\u{10FFFF}";
+export const highest = "\u{10FFFF}";
 const sparseNames = 2000;
 
 export async function listAccountUsers(db: Kysely<Database>, query: AccountUsersQuery): Promise<DirectoryEntry[]> {

@@ -14,17 +14,26 @@ export interface ResetRequest {
   reviewedAt: number | null;
 }
 
+export interface ResetRequestPage {
+  limit: number;
+  after?: string;
+  emailPrefix?: string;
+}
+
 export interface ResetRequestStore {
   /** Files a pending request; false when the user already has a pending one (a unique index decides, even under a race). */
   insertResetRequest(request: { id: string; accountId: string; subjectUserId: string; filedByUserId: string; reason: string; createdAt: number }): Promise<boolean>;
 
   findResetRequest(id: string): Promise<ResetRequest | undefined>;
 
-  /** Pending requests, oldest first; `after` is the id of the last one of the previous page. */
-  listPendingResetRequests(options: { limit: number; after?: string }): Promise<ResetRequest[]>;
+  /**
+   * Pending requests, oldest first; `after` is the id of the last one of the previous page;
+   * `emailPrefix` (lower-case) keeps the requests of users whose email starts with it.
+   */
+  listPendingResetRequests(options: ResetRequestPage): Promise<ResetRequest[]>;
 
-  /** Every request, newest first (settled ones included); `after` as above. */
-  listRecentResetRequests(options: { limit: number; after?: string }): Promise<ResetRequest[]>;
+  /** Every request, newest first (settled ones included); `after` and `emailPrefix` as above. */
+  listRecentResetRequests(options: ResetRequestPage): Promise<ResetRequest[]>;
 
   /** Approved and rejected requests, the latest decision first: what support decided lately. */
   listDecidedResetRequests(options: { limit: number }): Promise<ResetRequest[]>;

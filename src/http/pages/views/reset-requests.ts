@@ -55,7 +55,7 @@ ${input.rows.length === 0
   <tbody>
   ${input.rows.map(
     (row) => html`<tr>
-    <td><a href="/support/reset-requests/${encodeURIComponent(row.request.id)}">${row.user?.displayName ?? "Unknown user"}</a></td>
+    <td><a href="/support/reset-requests/${encodeURIComponent(row.request.id)}">${row.user?.displayName ?? "Unknown user"}</a>${row.user ? html`<br><span class="hint">${row.user.email}</span>` : null}</td>
     <td>${row.account?.name ?? ""}</td>
     <td>${row.filedBy?.displayName ?? ""}</td>
     <td>${timeElement(row.request.createdAt)}</td>
@@ -69,9 +69,27 @@ ${input.rows.length === 0
 
 /** A2, the support console: the queue and the review page. */
 export const supportQueue = {
-  page(input: { rows: ResetRequestRow[]; settled: ResetRequestRow[]; recentDecisionCount: number }): Html {
-    return html`<h1>Two-factor reset requests</h1>
+  page(input: { rows: ResetRequestRow[]; settled: ResetRequestRow[]; recentDecisionCount: number; search?: { email: string; rows: ResetRequestRow[] } }): Html {
+    const intro = html`<h1>Two-factor reset requests</h1>
 <p>Account admins file these for users who lost their device and their recovery codes. Open one to review it.</p>
+<form method="get" action="/support/reset-requests" class="search" role="search">
+  <label for="email">Find by email</label>
+  <input id="email" name="email" type="search" maxlength="254" autocomplete="off" value="${input.search?.email ?? ""}">
+  <button type="submit">Search</button>
+  ${input.search ? html`<a href="/support/reset-requests">Show the queue</a>` : null}
+</form>`;
+    if (input.search) {
+      return html`${intro}
+${requestSection({
+  id: "found",
+  heading: "Requests found",
+  empty: `No requests for an email starting with “${input.search.email}”.`,
+  order: "Every request of the matching users, newest first.",
+  rows: input.search.rows,
+  last: { heading: "Status", cell: (row) => html`<td>${decisionOf(row.request)}</td>` },
+})}`;
+    }
+    return html`${intro}
 ${requestSection({
   id: "waiting",
   heading: "Waiting for review",
