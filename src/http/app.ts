@@ -13,6 +13,7 @@ import { cookieOptions } from "./plugins/authentication.js";
 import { fastifyTrustProxy } from "./context.js";
 import { registerSecurityHeaders, type SetSecurityHeaders } from "./plugins/security-headers.js";
 import { registerVendorAssets } from "./plugins/vendor-assets.js";
+import { buildSerializer } from "./plugins/serializers.js";
 import { buildValidator } from "./plugins/validators.js";
 import { layout } from "./pages/views/layout.js";
 import { sendPage } from "./pages/render.js";
@@ -90,7 +91,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: 16 * 1024,
     // Unknown fields are an error, not silently dropped; body types are not coerced, query strings are (plugins/validators.ts).
-    schemaController: { compilersFactory: { buildValidator } },
+    // Each schema is compiled once per process (plugins/compiled-once.ts).
+    schemaController: { compilersFactory: { buildValidator, buildSerializer } },
     // A URL Fastify cannot decode (`%FF`, a lone `%`) gets the catalogue's answer too, not Fastify's own JSON.
     frameworkErrors: (error, request, reply) => answerUnreadableUrl(error, request, reply, setSecurityHeaders),
   });

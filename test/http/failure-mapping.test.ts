@@ -51,7 +51,7 @@ const expected: Record<ErrorCode, [status: number, message: string]> = {
   csrf_invalid: [403, "This form has expired. Reload the page and try again."],
   two_factor_enrolment_required: [403, "Two-factor authentication is required for your account. Set it up to continue."],
   forbidden: [403, "You are not allowed to do that."],
-  step_up_required: [403, "Confirm it's you: enter a current code from your two-factor method, then try again."],
+  step_up_required: [403, "Confirm it's you: enter a current code from your two-factor method (your password if you have none), then try again."],
   own_two_factor_required: [403, "Turn on two-factor authentication for your own account before acting on other users' security."],
   user_not_found: [404, "That user does not exist."],
   not_found: [404, "There is nothing here."],

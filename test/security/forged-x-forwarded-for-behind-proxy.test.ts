@@ -63,17 +63,17 @@ function post(port: number, path: string, body: unknown, forwardedFor?: string):
 describe("security: a forged X-Forwarded-For behind an appending proxy", () => {
   it("refuses TWOSTEP_TRUST_PROXY=true, naming the number and list forms", () => {
     assert.throws(
-      () => parseConfig({ TWOSTEP_TRUST_PROXY: "true" }),
+      () => parseConfig({ TWOSTEP_ENV: "development", TWOSTEP_TRUST_PROXY: "true" }),
       (error: unknown) => error instanceof ConfigError && /TWOSTEP_TRUST_PROXY=1/.test(error.message) && /10\.0\.0\.0\/8/.test(error.message),
     );
     for (const bad of ["yes", "-1", "11", "1.5", "10.0.0.0/33", "::1/129", "proxy.example.com", "127.0.0.1,", "127.0.0.1/8/8"]) {
-      assert.throws(() => parseConfig({ TWOSTEP_TRUST_PROXY: bad }), ConfigError, bad);
+      assert.throws(() => parseConfig({ TWOSTEP_ENV: "development", TWOSTEP_TRUST_PROXY: bad }), ConfigError, bad);
     }
-    assert.equal(parseConfig({}).trustProxy, false);
-    assert.equal(parseConfig({ TWOSTEP_TRUST_PROXY: "false" }).trustProxy, false);
-    assert.equal(parseConfig({ TWOSTEP_TRUST_PROXY: "0" }).trustProxy, false);
-    assert.equal(parseConfig({ TWOSTEP_TRUST_PROXY: "2" }).trustProxy, 2);
-    assert.deepEqual(parseConfig({ TWOSTEP_TRUST_PROXY: "127.0.0.1, 10.0.0.0/8,::1" }).trustProxy, ["127.0.0.1", "10.0.0.0/8", "::1"]);
+    assert.equal(parseConfig({ TWOSTEP_ENV: "development" }).trustProxy, false);
+    assert.equal(parseConfig({ TWOSTEP_ENV: "development", TWOSTEP_TRUST_PROXY: "false" }).trustProxy, false);
+    assert.equal(parseConfig({ TWOSTEP_ENV: "development", TWOSTEP_TRUST_PROXY: "0" }).trustProxy, false);
+    assert.equal(parseConfig({ TWOSTEP_ENV: "development", TWOSTEP_TRUST_PROXY: "2" }).trustProxy, 2);
+    assert.deepEqual(parseConfig({ TWOSTEP_ENV: "development", TWOSTEP_TRUST_PROXY: "127.0.0.1, 10.0.0.0/8,::1" }).trustProxy, ["127.0.0.1", "10.0.0.0/8", "::1"]);
   });
 
   for (const setting of ["1", "127.0.0.1", "127.0.0.1/32,10.0.0.0/8"]) {

@@ -1,5 +1,6 @@
 import { AjvCompiler, type ValidatorFactory } from "@fastify/ajv-compiler";
 import type { FastifyRouteSchemaDef, FastifyValidationResult } from "fastify/types/schema.js";
+import { compiledOnce, validatorOnFirstUse, type ValidateFunction } from "./compiled-once.js";
 
 type CompileRoute = (route: FastifyRouteSchemaDef<unknown>) => FastifyValidationResult;
 
@@ -21,13 +22,30 @@ const bodyOptions = { removeAdditional: false, coerceTypes: false, useDefaults: 
  */
 const queryOptions = { removeAdditional: false, coerceTypes: true, useDefaults: false } as const;
 
-/** Fastify's own Ajv compiler (with ajv-formats), twice: strict for bodies, params and headers, coercing for query strings. */
+/**
+ * Fastify's own Ajv compiler (with ajv-formats), twice: strict for bodies, params and headers,
+ * coercing for query strings. Made on the first schema compiled (compiled-once.ts): a new Ajv
+ * instance compiles its meta-schema and formats, which an app whose schemas were compiled by
+ * an earlier app in the process never needs.
+ */
 function buildValidatorPair(externalSchemas: Parameters<ReturnType<typeof AjvCompiler>>[0]): CompileRoute {
-  const compilers = AjvCompiler();
-  // At run time a compiler takes the route ({ schema, method, url, httpPart }), as Fastify calls it; its typings say a bare schema.
-  const strict = compilers(externalSchemas, { customOptions: bodyOptions }) as unknown as CompileRoute;
-  const query = compilers(externalSchemas, { customOptions: queryOptions }) as unknown as CompileRoute;
-  return (route) => (route.httpPart === "querystring" ? query(route) : strict(route));
+  let pair: { strict: CompileRoute; query: CompileRoute } | undefined;
+  const compilers = () => {
+    if (pair) return pair;
+    const factory = AjvCompiler();
+    // At run time a compiler takes the route ({ schema, method, url, httpPart }), as Fastify calls it; its typings say a bare schema.
+    pair = {
+      strict: factory(externalSchemas, { customOptions: bodyOptions }) as unknown as CompileRoute,
+      query: factory(externalSchemas, { customOptions: queryOptions }) as unknown as CompileRoute,
+    };
+    return pair;
+  };
+  const compile = (route: FastifyRouteSchemaDef<unknown>) => () =>
+    (route.httpPart === "querystring" ? compilers().query(route) : compilers().strict(route)) as ValidateFunction;
+  return (route) => {
+    const kind = route.httpPart === "querystring" ? "query" : `strict ${route.httpPart ?? ""}`;
+    return compiledOnce(kind, route.schema, () => validatorOnFirstUse(compile(route))) as FastifyValidationResult;
+  };
 }
 
 export const buildValidator = buildValidatorPair as unknown as ValidatorFactory;
