@@ -24,7 +24,7 @@ trap 'exit 130' INT TERM
 pg_test_cluster_start || { echo "PostgreSQL could not be started: the PostgreSQL run cannot happen" >&2; exit 1; }
 # shellcheck source=test-groups.sh
 source scripts/test-groups.sh
-rm -rf test-output/*.tap test-output/*.status test-output/*.out test-output/file-times-*.jsonl
+rm -rf test-output/*.files test-output/*.tap test-output/*.status test-output/*.out test-output/file-times-*.jsonl
 
 # SQLite: every file (the browser journeys in a group of their own, one Chromium at a time).
 # PostgreSQL: the files that touch the database.

@@ -1,5 +1,5 @@
 /**
- * The Store conformance suite on PostgreSQL: a fresh schema on the server in
+ * The Store conformance suite on PostgreSQL: a database of its own on the server in
  * TWOSTEP_TEST_POSTGRES_URL (scripts/test.sh starts a throwaway cluster). The
  * races in the suite (Promise.all) run over separate pool connections, so they
  * meet in the server under READ COMMITTED. Without a server this fails; it is
