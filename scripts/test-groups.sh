@@ -7,13 +7,12 @@
 # spent most of its CPU starting processes: 160 non-browser files took 430 s of CPU and 219 s on
 # 2 cores; as one group, 57 s of CPU. Groups run side by side. Every file still gets its own
 # database (an in-memory SQLite, or a PostgreSQL database cloned from the migrated template);
-# tests that change process.env restore it. No --test-force-exit: with one process for many
-# files it can end the process between two files, before the next file's tests are known (seen:
-# a group of 15 browser files stopped after the first, reporting 1 passed); a test that leaves a
-# handle open shows as a group that does not end. Each group's files are also counted against
-# the files that reported tests, so a file that never ran is a failure, not a smaller total.
+# tests that change process.env restore it. --test-force-exit ends a group once its tests are
+# done, whatever a test left open (a leaked handle must not hang CI). Each group's files are
+# checked against the files that reported tests, so a file that never ran is a failure, not a
+# smaller total.
 #
-#   run_test_groups NAME:DATABASE:FILES_VAR …   starts every group, waits, prints each group's TAP
+#   run_test_groups "NAME DATABASE FILE…" …   starts every group, waits, prints each group's TAP
 # Leaves test-output/NAME.files, NAME.tap, NAME.status and file-times-NAME.jsonl per group.
 
 # Splits the words of $2 round-robin into $1 lists, one per line.
@@ -31,7 +30,7 @@ split_round_robin() {
 run_test_group() {
   local name=$1 database=$2
   shift 2
-  TWOSTEP_TEST_DATABASE=$database node --import tsx --test --test-isolation=none \
+  TWOSTEP_TEST_DATABASE=$database node --import tsx --test --test-isolation=none --test-force-exit \
     --test-reporter=tap --test-reporter-destination="test-output/$name.tap" \
     --test-reporter=./test/reporters/file-times.ts --test-reporter-destination="test-output/file-times-$name.jsonl" \
     "$@" >"test-output/$name.out" 2>&1
@@ -45,7 +44,8 @@ run_test_groups() {
   started=$(date +%s)
   mkdir -p test-output
   for group in "$@"; do
-    read -r name database files <<<"$group"
+    # File lists may come one per line (find): one line of words here.
+    read -r name database files <<<"${group//$'\n'/ }"
     [ -n "$files" ] || continue
     names+=("$name")
     echo $files | tr ' ' '\n' >"test-output/$name.files"
