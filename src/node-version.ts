@@ -1,7 +1,6 @@
 /**
- * The Node.js twostep runs on. Node 20 gets no security fixes since 2026-04-30, and the OpenID
- * Connect provider library needs 22 or later: twostep needs 24 (package.json engines.node, the
- * current LTS). The entry points (server, command line) check before they load anything else,
+ * The Node.js twostep runs on. Node 20 gets no security fixes since 2026-04-30: twostep needs
+ * 24 (package.json engines.node, the current LTS). The entry points (server, command line) check before they load anything else,
  * so an older Node prints one line saying what it found and what is needed, never a stack trace
  * from a missing API or a native module built for another ABI.
  */

@@ -91,7 +91,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: 16 * 1024,
     // Unknown fields are an error, not silently dropped; body types are not coerced, query strings are (plugins/validators.ts).
-    // Each schema is compiled once per process (plugins/compiled-once.ts).
+    // Each schema is compiled on its first use, once per process (plugins/compiled-once.ts).
     schemaController: { compilersFactory: { buildValidator, buildSerializer } },
     // A URL Fastify cannot decode (`%FF`, a lone `%`) gets the catalogue's answer too, not Fastify's own JSON.
     frameworkErrors: (error, request, reply) => answerUnreadableUrl(error, request, reply, setSecurityHeaders),

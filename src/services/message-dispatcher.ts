@@ -55,21 +55,25 @@ export async function dispatchDueMessages(deps: DispatchDeps, options: DispatchO
   }
 }
 
-/** A link email's sealed bodies, opened just before the transport (link-emails.ts); null when they no longer open. */
-function bodiesOf(deps: DispatchDeps, message: OutgoingMessage): { textBody: string; htmlBody: string } | null {
+/**
+ * Hands the message to the email gateway; a link email's sealed bodies are opened just before
+ * (link-emails.ts). One sealed under a key no longer configured can never be sent: a permanent
+ * failure, reported by reason only.
+ */
+async function deliver(deps: DispatchDeps, message: OutgoingMessage) {
+  let bodies: { textBody: string; htmlBody: string };
   try {
-    return openedBodies(deps, message);
+    bodies = openedBodies(deps, message);
   } catch {
-    return null;
+    return { ok: false as const, transient: false, reason: "sealed body does not open (its encryption key is gone)" };
   }
+  return deps.email
+    .send({ to: message.recipient, subject: message.subject, text: bodies.textBody, html: bodies.htmlBody })
+    .catch((error: unknown) => ({ ok: false as const, transient: true, reason: `gateway: ${error instanceof Error ? error.name : "error"}` }));
 }
 
 async function sendOne(deps: DispatchDeps, options: DispatchOptions, claimant: string, message: OutgoingMessage): Promise<keyof DispatchReport> {
-  const bodies = bodiesOf(deps, message);
-  // A body sealed under a key no longer configured can never be sent: given up on at once, by id and reason only.
-  const unopened = { ok: false as const, transient: false, reason: "sealed body does not open (its encryption key is gone)" };
-  const result = await (bodies ? deps.email.send({ to: message.recipient, subject: message.subject, text: bodies.textBody, html: bodies.htmlBody }) : Promise.resolve(unopened))
-    .catch((error: unknown) => ({ ok: false as const, transient: true, reason: `gateway: ${error instanceof Error ? error.name : "error"}` }));
+  const result = await deliver(deps, message);
   // Logged by id, kind and reason only: never the body, the address or a credential.
   const about = { messageId: message.id, kind: message.kind, attempts: message.attempts };
   const now = deps.clock.now();

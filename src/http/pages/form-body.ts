@@ -6,7 +6,7 @@ const brokenEscape = /%(?![0-9A-Fa-f]{2})/;
 
 /** The error Fastify answers with: `classifyFrameworkError` maps its code to the catalogue's `malformed_encoding`. */
 export class MalformedEncodingError extends Error {
-  readonly code = "TWOSTEP_MALFORMED_ENCODING";
+  readonly code = "ERR_MALFORMED_FORM_ENCODING";
   readonly statusCode = 400;
   constructor() {
     super("the form body is not valid URL encoding of UTF-8");

@@ -31,7 +31,7 @@ export function classifyFrameworkError(error: FastifyError): { code: ErrorCode; 
     case "ERR_INVALID_CHAR":
     case "ERR_HTTP_INVALID_HEADER_VALUE":
       return { code: "invalid_request" };
-    case "TWOSTEP_MALFORMED_ENCODING":
+    case "ERR_MALFORMED_FORM_ENCODING":
       return { code: "malformed_encoding" };
     case "FST_CSRF_INVALID_TOKEN":
     case "FST_CSRF_MISSING_SECRET":
