@@ -82,7 +82,7 @@ function prepareCountAttempt(db: SQLite.Database, policy: ThrottlePolicy) {
 }
 
 let eventSequence = 0;
-/** The same id shape as src/services/audit.ts newEventId: time, per-process sequence, random id. */
+/** The same id shape as src/services/events/audit.ts newEventId: time, per-process sequence, random id. */
 const newEventId = (now: number) => {
   eventSequence = (eventSequence + 1) % 36 ** 6;
   return `${now.toString(36).padStart(10, "0")}-${eventSequence.toString(36).padStart(6, "0")}-${randomUUID()}`;

@@ -19,7 +19,7 @@ import { performance } from "node:perf_hooks";
 import { sql, type Kysely } from "kysely";
 import type { Account, User } from "../src/domain/model.js";
 import { listAccountUsers } from "../src/services/admin/account-users.js";
-import type { Actor } from "../src/services/access.js";
+import type { Actor } from "../src/services/access/access.js";
 import type { ServiceDeps } from "../src/services/deps.js";
 import { createKyselyStore } from "../src/store/kysely-store.js";
 import { migrateToLatest } from "../src/store/migrate.js";

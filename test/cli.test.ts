@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { runCli } from "../src/cli/index.js";
 import { parseConfig } from "../src/config.js";
 import { createRuntime } from "../src/bootstrap.js";
-import { effectivePolicyFor } from "../src/services/policy.js";
+import { effectivePolicyFor } from "../src/services/policy/policy.js";
 import { createTestDatabaseUrl } from "./helpers/database.js";
 import { testKeyBase64 } from "./helpers/runtime.js";
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { rotateSealedValues } from "../services/key-rotation.js";
+import { rotateSealedValues } from "../services/keys/key-rotation.js";
 import type { CommandIo } from "./index.js";
 import { withRuntime } from "./runtime.js";
 

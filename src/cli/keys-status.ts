@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { keyStatus } from "../services/key-rotation.js";
+import { keyStatus } from "../services/keys/key-rotation.js";
 import type { CommandIo } from "./index.js";
 import { withRuntime } from "./runtime.js";
 

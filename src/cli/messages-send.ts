@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { dispatchDueMessages } from "../services/message-dispatcher.js";
+import { dispatchDueMessages } from "../services/messages/message-dispatcher.js";
 import type { CommandIo } from "./index.js";
 import { withRuntime } from "./runtime.js";
 

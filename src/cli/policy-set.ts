@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
 import { methodTypes, type MethodType, type RecoveryCodePolicy } from "../domain/model.js";
 import { maxRememberBrowserDays, policyLayerProblem, PolicyError, type PolicyAudience } from "../domain/policy.js";
-import { setPolicy } from "../services/policy.js";
-import { findAccountByName } from "../services/users.js";
+import { setPolicy } from "../services/policy/policy.js";
+import { findAccountByName } from "../services/access/users.js";
 import type { CommandIo } from "./index.js";
 import { withRuntime } from "./runtime.js";
 

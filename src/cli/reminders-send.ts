@@ -1,6 +1,6 @@
 import type { CommandIo } from "./index.js";
 import { withRuntime } from "./runtime.js";
-import { sendTwoFactorReminders } from "../services/two-factor-reminders.js";
+import { sendTwoFactorReminders } from "../services/policy/two-factor-reminders.js";
 
 /** reminders:send — run the 2FA reminder job once, by hand (the server also runs it on a timer). */
 export async function remindersSendCommand(args: string[], io: CommandIo): Promise<number> {

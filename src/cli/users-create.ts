@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { errorMessage } from "../domain/errors.js";
 import type { AccountKind, Role } from "../domain/model.js";
-import { createAccount, createUser, findAccountByName } from "../services/users.js";
+import { createAccount, createUser, findAccountByName } from "../services/access/users.js";
 import type { CommandIo } from "./index.js";
 import { withRuntime } from "./runtime.js";
 

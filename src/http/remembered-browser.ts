@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ServiceDeps } from "../services/deps.js";
-import { rememberBrowserAfterLogin } from "../services/password-throttle.js";
+import { rememberBrowserAfterLogin } from "../services/throttle/password-throttle.js";
 
 /**
  * The remembered-browser cookie (issue 7): set when a login completes, sent back

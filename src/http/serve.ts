@@ -1,8 +1,8 @@
 import { parseConfig } from "../config.js";
 import { createRuntime } from "../bootstrap.js";
 import { demoUsers, loadDemoData } from "../services/demo.js";
-import { startMessageDispatcher } from "../services/message-dispatcher.js";
-import { startReminderSchedule } from "../services/two-factor-reminders.js";
+import { startMessageDispatcher } from "../services/messages/message-dispatcher.js";
+import { startReminderSchedule } from "../services/policy/two-factor-reminders.js";
 import { buildApp } from "./app.js";
 
 /**

@@ -1,7 +1,7 @@
 import type { Account, AccountKind, Role } from "../domain/model.js";
 import { emptyPolicyLayer } from "../domain/policy.js";
 import type { ServiceDeps } from "./deps.js";
-import { createAccount, createUser } from "./users.js";
+import { createAccount, createUser } from "./access/users.js";
 
 /** The demo data of the quick start; README.md lists the same credentials. */
 export const demoUsers: { email: string; name: string; password: string; role: Role; account: string; note: string }[] = [

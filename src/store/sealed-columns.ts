@@ -1,6 +1,6 @@
 /**
  * Every column that holds a value sealed by the secret box (SECURITY 13), in
- * one place: key rotation (src/services/key-rotation.ts) and the key status
+ * one place: key rotation (src/services/keys/key-rotation.ts) and the key status
  * walk exactly these. Anything sealed later is one line here, naming the
  * table, its id column, the sealed column and the additional data (AAD) it
  * was sealed with. The AAD must be the one the writer used, or nothing opens.
@@ -16,7 +16,7 @@ export interface SealedColumn {
 }
 
 export const sealedColumns = [
-  // TOTP seeds and SMS phone numbers; sealed with the method id (src/services/method-activation.ts).
+  // TOTP seeds and SMS phone numbers; sealed with the method id (src/services/enrolment/method-activation.ts).
   { name: "methods.secret_ciphertext", table: "methods", idColumn: "id", column: "secret_ciphertext", aad: (row) => row.id },
 ] as const satisfies readonly SealedColumn[];
 

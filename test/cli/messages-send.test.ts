@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { runCli } from "../../src/cli/index.js";
 import { parseConfig } from "../../src/config.js";
 import { createRuntime } from "../../src/bootstrap.js";
-import { recordEvent } from "../../src/services/audit.js";
+import { recordEvent } from "../../src/services/events/audit.js";
 import { createTestDatabaseUrl } from "../helpers/database.js";
 import { seedUser, testKeyBase64 } from "../helpers/runtime.js";
 import { startSmtpServer, type LocalSmtpServer } from "../helpers/smtp.js";

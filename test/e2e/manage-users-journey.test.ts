@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createSmtpEmailGateway } from "../../src/gateways/email/smtp.js";
-import { startMessageDispatcher, type DispatcherLoop } from "../../src/services/message-dispatcher.js";
+import { startMessageDispatcher, type DispatcherLoop } from "../../src/services/messages/message-dispatcher.js";
 import { checkInputs, chromiumPath, hasChromium, openBrowser, Screenshots } from "../helpers/chromium.js";
 import { enrolTotp } from "../helpers/enrol.js";
 import { addUser, giveMethod } from "../helpers/manage-users.js";

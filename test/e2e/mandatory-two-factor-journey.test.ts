@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { dayMilliseconds } from "../../src/domain/two-factor-requirement.js";
-import { createUser } from "../../src/services/users.js";
+import { createUser } from "../../src/services/access/users.js";
 import { checkInputs, chromiumPath, hasChromium, openBrowser, Screenshots } from "../helpers/chromium.js";
 import { enrolTotp } from "../helpers/enrol.js";
 import { startTestServer, type RunningServer } from "../helpers/server.js";

@@ -1,7 +1,7 @@
 /** Two resellers, one with a customer account, and platform support: who sees which events (A4). */
-import { recordEvent } from "../../src/services/audit.js";
+import { recordEvent } from "../../src/services/events/audit.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
-import { createAccount, createUser } from "../../src/services/users.js";
+import { createAccount, createUser } from "../../src/services/access/users.js";
 import type { User } from "../../src/domain/model.js";
 import { seedUser } from "./runtime.js";
 

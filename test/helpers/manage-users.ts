@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import type { Role, User } from "../../src/domain/model.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
-import { createUser } from "../../src/services/users.js";
-import { openedBodies } from "../../src/services/link-emails.js";
+import { createUser } from "../../src/services/access/users.js";
+import { openedBodies } from "../../src/services/messages/link-emails.js";
 
 let counter = 0;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ServiceDeps } from "../../src/services/deps.js";
-import { openedBodies } from "../../src/services/link-emails.js";
+import { openedBodies } from "../../src/services/messages/link-emails.js";
 
 /** The newest reset-link email to `email` in the outbox table, and the token its link carries. */
 export async function resetLinkFor(deps: ServiceDeps, email: string): Promise<{ token: string; url: string; text: string; html: string }> {

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import type { Account, Role } from "../../src/domain/model.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
-import { createAccount, createUser } from "../../src/services/users.js";
+import { createAccount, createUser } from "../../src/services/access/users.js";
 import { ApiClient, nextCode } from "./api-client.js";
 import { enrolTotpFor, type EnrolledUser } from "./enrol.js";
 import type { TestClock } from "./runtime.js";

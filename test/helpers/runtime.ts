@@ -9,7 +9,7 @@ import { createRecoveryCodeHasher } from "../../src/security/recovery-code-hash.
 import { createSecretBox, decodeEncryptionKey } from "../../src/security/secret-box.js";
 import type { Logger, ServiceDeps } from "../../src/services/deps.js";
 import type { AccountKind, Role, User } from "../../src/domain/model.js";
-import { createAccount, createUser } from "../../src/services/users.js";
+import { createAccount, createUser } from "../../src/services/access/users.js";
 import { createKyselyStore } from "../../src/store/kysely-store.js";
 import { connectSharedTestDatabase, openTestDatabase, type SharedTestDatabase, type TestDatabase } from "./database.js";
 import type { PolicyLayer } from "../../src/domain/policy.js";

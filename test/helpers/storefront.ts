@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import type { Account, Role, User } from "../../src/domain/model.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
-import { createAccount, createUser } from "../../src/services/users.js";
+import { createAccount, createUser } from "../../src/services/access/users.js";
 import { FormClient } from "./browser-client.js";
 import { apiLoginWithCode, enrolTotpFor, type EnrolledUser } from "./enrol.js";
 import type { TestApp } from "./runtime.js";

@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { ApiClient, assertApiError, nextCode } from "../helpers/api-client.js";
 import { apiLoginWithCode, enrolTotp } from "../helpers/enrol.js";
 import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
-import { createUser } from "../../src/services/users.js";
+import { createUser } from "../../src/services/access/users.js";
 
 describe("API: API keys and the platform API", () => {
   let t: TestApp;

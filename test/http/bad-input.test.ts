@@ -4,7 +4,7 @@ import type { LightMyRequestResponse } from "fastify";
 import { errorMessage, type ErrorCode } from "../../src/domain/errors.js";
 import { escapeHtml } from "../../src/http/pages/html.js";
 import { createToken } from "../../src/security/tokens.js";
-import { userKey } from "../../src/services/throttle.js";
+import { userKey } from "../../src/services/throttle/throttle.js";
 import {
   ApiClient,
   assertApiError,

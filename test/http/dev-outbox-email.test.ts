@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { dispatchDueMessages } from "../../src/services/message-dispatcher.js";
+import { dispatchDueMessages } from "../../src/services/messages/message-dispatcher.js";
 import { ApiClient } from "../helpers/api-client.js";
 import { createTestApp, seedUser } from "../helpers/runtime.js";
 

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Account, User } from "../../src/domain/model.js";
-import { recordEvent } from "../../src/services/audit.js";
-import { createAccount } from "../../src/services/users.js";
+import { recordEvent } from "../../src/services/events/audit.js";
+import { createAccount } from "../../src/services/access/users.js";
 import { ApiClient, assertApiError } from "../helpers/api-client.js";
 import { createKeyThroughApi } from "../helpers/api-keys.js";
 import { FormClient } from "../helpers/browser-client.js";

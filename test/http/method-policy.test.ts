@@ -6,7 +6,7 @@ import type { User } from "../../src/domain/model.js";
 import type { PolicyAudience, PolicyLayer } from "../../src/domain/policy.js";
 import { errorMessage } from "../../src/domain/errors.js";
 import { escapeHtml } from "../../src/http/pages/html.js";
-import { createUser } from "../../src/services/users.js";
+import { createUser } from "../../src/services/access/users.js";
 import { ApiClient, assertApiError, assertChangesNothing, createObservedTestApp, type ObservedTestApp } from "../helpers/api-client.js";
 import { FormClient } from "../helpers/browser-client.js";
 import { seedUser } from "../helpers/runtime.js";

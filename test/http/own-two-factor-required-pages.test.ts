@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { createUser } from "../../src/services/users.js";
+import { createUser } from "../../src/services/access/users.js";
 import { FormClient } from "../helpers/browser-client.js";
 import { resetCast } from "../helpers/reset-requests.js";
 import { createTestApp, type TestApp } from "../helpers/runtime.js";

@@ -5,7 +5,7 @@ import { ApiClient, nextCode } from "../helpers/api-client.js";
 import { apiLoginWithCode, enrolTotp } from "../helpers/enrol.js";
 import { createKeyThroughApi } from "../helpers/api-keys.js";
 import { createTestApp, type TestApp } from "../helpers/runtime.js";
-import { createAccount, createUser } from "../../src/services/users.js";
+import { createAccount, createUser } from "../../src/services/access/users.js";
 
 describe("platform API: users, customers and events with an API key", () => {
   let t: TestApp;

@@ -1,7 +1,7 @@
 /** A3 on the pages: Customers → the customer's record (Enabled) → Disable → confirm → notice; Disabled and no button after; search and pages. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createAccount } from "../../src/services/users.js";
+import { createAccount } from "../../src/services/access/users.js";
 import { ApiClient } from "../helpers/api-client.js";
 import { createTestApp, type TestApp } from "../helpers/runtime.js";
 import { addUser, pageLogin, pageLoginWithTotp, seedReseller, type Reseller } from "../helpers/storefront.js";

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Account, User } from "../../src/domain/model.js";
-import { createAccount } from "../../src/services/users.js";
+import { createAccount } from "../../src/services/access/users.js";
 import { ApiClient, assertApiError } from "../helpers/api-client.js";
 import { FormClient } from "../helpers/browser-client.js";
 import { addUser } from "../helpers/manage-users.js";

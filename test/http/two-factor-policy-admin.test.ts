@@ -10,7 +10,7 @@ import { FormClient } from "../helpers/browser-client.js";
 import { enrolTotp } from "../helpers/enrol.js";
 import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
 import { codeFor } from "../helpers/totp.js";
-import { createAccount, createUser } from "../../src/services/users.js";
+import { createAccount, createUser } from "../../src/services/access/users.js";
 
 const blankLevel = (audience: string) => ({ [`${audience}-from`]: "", [`${audience}-methods`]: "inherit", [`${audience}-recovery`]: "inherit", [`${audience}-password`]: "inherit", [`${audience}-remember`]: "inherit" });
 

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { parseConfig } from "../../src/config.js";
 import { createRuntime, type Runtime } from "../../src/bootstrap.js";
-import { recordEvent } from "../../src/services/audit.js";
+import { recordEvent } from "../../src/services/events/audit.js";
 import { createSharedDatabase, instanceEnv, startInstance, stopInstance, type Instance } from "../helpers/instances.js";
 import { seedUser } from "../helpers/runtime.js";
 import { startSmtpServer, type LocalSmtpServer } from "../helpers/smtp.js";

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { EmailGateway, EmailMessage, EmailSendResult } from "../../src/services/deps.js";
-import { dispatchDueMessages, retryDelayMs } from "../../src/services/message-dispatcher.js";
-import { recordEvent } from "../../src/services/audit.js";
+import { dispatchDueMessages, retryDelayMs } from "../../src/services/messages/message-dispatcher.js";
+import { recordEvent } from "../../src/services/events/audit.js";
 import { createTestRuntime, seedUser, type TestRuntime } from "../helpers/runtime.js";
 
 class ScriptedGateway implements EmailGateway {

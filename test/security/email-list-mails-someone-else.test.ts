@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { isSingleMailbox } from "../../src/domain/email-address.js";
 import { createSmtpEmailGateway } from "../../src/gateways/email/smtp.js";
-import { createUser } from "../../src/services/users.js";
+import { createUser } from "../../src/services/access/users.js";
 import { ApiClient, assertApiError, createObservedTestApp, type ObservedTestApp } from "../helpers/api-client.js";
 import { FormClient } from "../helpers/browser-client.js";
 import { seedUser } from "../helpers/runtime.js";

@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { renderEmail } from "../../src/domain/email-words.js";
 import type { EventType } from "../../src/domain/model.js";
 import { notifications } from "../../src/domain/notifications.js";
-import { recordEvent } from "../../src/services/audit.js";
+import { recordEvent } from "../../src/services/events/audit.js";
 import { createTestRuntime, seedUser, type TestRuntime } from "../helpers/runtime.js";
 
 const context = { clientAddress: "203.0.113.9", userAgent: "test" };

@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { ApiClient } from "../helpers/api-client.js";
 import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
 import { codeFor, wrongCodeFor } from "../helpers/totp.js";
-import { dispatchDueMessages } from "../../src/services/message-dispatcher.js";
+import { dispatchDueMessages } from "../../src/services/messages/message-dispatcher.js";
 
 describe("emails hold no code, seed or token", () => {
   let t: TestApp;

@@ -16,7 +16,7 @@ import { createRuntime, type Runtime } from "../../src/bootstrap.js";
 import { runCli } from "../../src/cli/index.js";
 import { parseConfig } from "../../src/config.js";
 import { buildApp } from "../../src/http/app.js";
-import { rotateSealedValues } from "../../src/services/key-rotation.js";
+import { rotateSealedValues } from "../../src/services/keys/key-rotation.js";
 import { ApiClient, nextCode } from "../helpers/api-client.js";
 import { enrolTotp, type EnrolledUser } from "../helpers/enrol.js";
 import { TestClock } from "../helpers/runtime.js";

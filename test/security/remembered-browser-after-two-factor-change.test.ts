@@ -11,8 +11,8 @@ import { ApiClient, nextCode } from "../helpers/api-client.js";
 import { enrolTotp, enrolTotpFor } from "../helpers/enrol.js";
 import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
 import { loginStatusWith, rememberThroughApi } from "../helpers/trusted-browser.js";
-import { removeTwoFactor } from "../../src/services/two-factor-removal.js";
-import { recordEvent } from "../../src/services/audit.js";
+import { removeTwoFactor } from "../../src/services/enrolment/two-factor-removal.js";
+import { recordEvent } from "../../src/services/events/audit.js";
 import { eventsThatForgetTrustedBrowsers } from "../../src/domain/login-flow/trusted-browser.js";
 
 describe("security: a remembered browser after a 2FA change", () => {

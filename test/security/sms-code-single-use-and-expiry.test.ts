@@ -14,7 +14,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ConfigError, parseConfig } from "../../src/config.js";
-import { startLogin } from "../../src/services/login.js";
+import { startLogin } from "../../src/services/login/start-login.js";
 import { smsFactor } from "../../src/services/factors/sms/factor.js";
 import { apiPost, apiSessionFor } from "../helpers/enrol.js";
 import { FormClient } from "../helpers/browser-client.js";

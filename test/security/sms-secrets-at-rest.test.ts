@@ -24,7 +24,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import SQLite from "better-sqlite3";
 import type { SmsGateway, SmsMessage } from "../../src/services/deps.js";
-import { smsCodeHash } from "../../src/services/sms-codes.js";
+import { smsCodeHash } from "../../src/services/factors/sms/sms-codes.js";
 import { apiPost, apiSessionFor } from "../helpers/enrol.js";
 import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
 import { codeOf, gbMobile, phoneSpellings } from "../helpers/sms.js";

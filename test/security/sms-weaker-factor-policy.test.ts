@@ -21,7 +21,7 @@ import { runCli } from "../../src/cli/index.js";
 import { parseConfig } from "../../src/config.js";
 import { createRuntime } from "../../src/bootstrap.js";
 import { PolicyError, resolvePolicy } from "../../src/domain/policy.js";
-import { effectivePolicyFor, setPolicy } from "../../src/services/policy.js";
+import { effectivePolicyFor, setPolicy } from "../../src/services/policy/policy.js";
 import { FormClient } from "../helpers/browser-client.js";
 import { apiGet, apiPost, apiSessionFor } from "../helpers/enrol.js";
 import { createTestApp, seedUser, testKeyBase64, type TestApp } from "../helpers/runtime.js";

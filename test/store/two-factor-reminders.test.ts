@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { sendTwoFactorReminders, startReminderSchedule } from "../../src/services/two-factor-reminders.js";
+import { sendTwoFactorReminders, startReminderSchedule } from "../../src/services/policy/two-factor-reminders.js";
 import { createSharedTestDatabase, type SharedTestDatabase } from "../helpers/database.js";
 import { enrolTotp } from "../helpers/enrol.js";
 import { createTestRuntime, seedUser, type TestRuntime } from "../helpers/runtime.js";

@@ -27,7 +27,7 @@ export type FlowEvent =
    * `trustedBrowser` (L7): this browser is one the user asked not to be asked again on, still allowed (trusted-browser.ts).
    */
   | { type: "password_verified"; flowId: string; userId: string; methods: Method[]; requirement: TwoFactorRequirement; trustedBrowser?: boolean }
-  /** PR1: a new password was set through a reset link (services/password-reset-complete.ts); the same next state as password_verified. */
+  /** PR1: a new password was set through a reset link (services/reset/password-reset-complete.ts); the same next state as password_verified. */
   | { type: "password_reset_completed"; flowId: string; userId: string; methods: Method[]; requirement: TwoFactorRequirement }
   /** `rememberForDays` (L7): the user ticked "Don't ask again on this browser" and policy allows that many days (0: not). */
   | { type: "code_verified"; factor: MethodType; rememberForDays?: number }

@@ -29,7 +29,7 @@ export function trustedBrowserExpiry(now: number, days: number): number {
  * The changes after which no browser of the user is trusted any more (L7): any
  * 2FA change (a method added, removed or reset, 2FA on or off, by the user, an
  * admin or support) and a new password. The event log records each of them
- * (services/audit.ts), and recording one forgets the browsers in the same
+ * (services/events/audit.ts), and recording one forgets the browsers in the same
  * transaction, so a path added later cannot skip it.
  */
 export const eventsThatForgetTrustedBrowsers: ReadonlySet<EventType> = new Set<EventType>([

@@ -5,7 +5,7 @@ import { defaultPageSize, getAccountUser, listAccountUsers, maximumPageSize, typ
 import { createAccountUser } from "../../services/admin/create-user.js";
 import { deactivateUser, reactivateUser } from "../../services/admin/deactivate-user.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { sessionActor } from "../../services/sessions.js";
+import { sessionActor } from "../../services/sessions/sessions.js";
 import { requestContext } from "../context.js";
 import { UserIdParams } from "../params.js";
 import { sendApiFailure } from "../failure.js";

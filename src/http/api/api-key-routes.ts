@@ -2,7 +2,7 @@ import { apiKeyStatus } from "../../services/api-keys/manage-api-keys.js";
 import { createApiKey } from "../../services/api-keys/create-api-key.js";
 import { listApiKeys, revokeApiKey } from "../../services/api-keys/manage-api-keys.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { sessionActor } from "../../services/sessions.js";
+import { sessionActor } from "../../services/sessions/sessions.js";
 import { requestContext } from "../context.js";
 import { ApiKeyIdParams, ApiKeysResponse, CreateApiKeyBody, CreatedApiKeyResponse, presentApiKey, UserApiKeyParams, UserIdParams } from "./api-key-schemas.js";
 import { sendApiFailure } from "../failure.js";

@@ -1,11 +1,11 @@
-import type { Actor } from "../../services/access.js";
+import type { Actor } from "../../services/access/access.js";
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
-import { eventLabels } from "../../services/audit.js";
+import { eventLabels } from "../../services/events/audit.js";
 import { exportEventLogCsv } from "../../services/events/event-export.js";
 import { defaultPageSize, maxPageSize, viewEventLog, type EventLogQuery } from "../../services/events/event-log.js";
-import { sessionActor } from "../../services/sessions.js";
+import { sessionActor } from "../../services/sessions/sessions.js";
 import { requestContext } from "../context.js";
 import { sendCsv } from "../pages/event-log-routes.js";
 import { sendApiFailure } from "../failure.js";

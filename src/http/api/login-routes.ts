@@ -1,14 +1,14 @@
 import type { FastifyReply } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
-import { startLogin, type LoginStart } from "../../services/login.js";
-import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
-import { endSession } from "../../services/sessions.js";
+import { startLogin, type LoginStart } from "../../services/login/start-login.js";
+import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/login/second-step.js";
+import { endSession } from "../../services/sessions/sessions.js";
 import { requestContext } from "../context.js";
 import { sendApiFailure } from "../failure.js";
 import { iso, presentBrowserPrompt, presentDelivery, presentMethod } from "./present.js";
 import { CodeSentResponse, errors, FlowBody, LoginBody, LoginResponse, RecoveryLoginBody, SecondFactorBody, SessionResponse, SwitchMethodBody } from "./schemas.js";
 import { requireApiSession } from "./session.js";
-import { rememberBrowserAfterLogin } from "../../services/password-throttle.js";
+import { rememberBrowserAfterLogin } from "../../services/throttle/password-throttle.js";
 import type { TypedApp } from "../typed-app.js";
 import { setTrustedBrowserCookie, trustedBrowserTokenOf } from "../trusted-browser-cookie.js";
 

@@ -1,6 +1,6 @@
 import type { ServiceDeps } from "../../services/deps.js";
-import { listOwnMethods } from "../../services/own-methods.js";
-import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/methods.js";
+import { listOwnMethods } from "../../services/enrolment/own-methods.js";
+import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/enrolment/methods.js";
 import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode } from "../../services/factors/sms/enrolment.js";
 import { requestContext } from "../context.js";
 import { sendApiFailure } from "../failure.js";

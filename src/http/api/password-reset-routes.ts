@@ -1,6 +1,6 @@
 import type { ServiceDeps } from "../../services/deps.js";
-import { completePasswordReset } from "../../services/password-reset-complete.js";
-import { requestPasswordReset } from "../../services/password-reset-request.js";
+import { completePasswordReset } from "../../services/reset/password-reset-complete.js";
+import { requestPasswordReset } from "../../services/reset/password-reset-request.js";
 import { requestContext } from "../context.js";
 import { resetRequestedWords } from "../pages/views/password-reset.js";
 import { presentLoginStart } from "./login-routes.js";

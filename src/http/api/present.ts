@@ -1,6 +1,6 @@
-import type { CodeDelivery } from "../../services/code-delivery.js";
+import type { CodeDelivery } from "../../services/factors/code-delivery.js";
 import { errorMessage } from "../../domain/errors.js";
-import type { MethodView } from "../../services/method-view.js";
+import type { MethodView } from "../../services/factors/method-view.js";
 
 export const iso = (milliseconds: number) => new Date(milliseconds).toISOString();
 

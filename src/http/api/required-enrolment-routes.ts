@@ -9,11 +9,11 @@ import {
   resendRequiredSmsCode,
   showRequiredTotpEnrolment,
   type RequiredEnrolmentConfirmed,
-} from "../../services/required-enrolment.js";
+} from "../../services/enrolment/required-enrolment.js";
 import { requestContext } from "../context.js";
 import { totpSetupAnswer } from "./setup-answers.js";
 import { sendApiFailure } from "../failure.js";
-import { rememberBrowserAfterLogin } from "../../services/password-throttle.js";
+import { rememberBrowserAfterLogin } from "../../services/throttle/password-throttle.js";
 import { iso } from "./present.js";
 import {
   CodeSentResponse,

@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
-import { eventLabels } from "../../services/audit.js";
+import { eventLabels } from "../../services/events/audit.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { sessionActor } from "../../services/sessions.js";
+import { sessionActor } from "../../services/sessions/sessions.js";
 import {
   approveResetRequest,
   defaultQueuePageSize,

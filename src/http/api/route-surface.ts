@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
-import type { Actor } from "../../services/access.js";
-import { sessionActor } from "../../services/sessions.js";
+import type { Actor } from "../../services/access/access.js";
+import { sessionActor } from "../../services/sessions/sessions.js";
 
 /**
  * Where a read route is mounted: the session API (`/api/admin/…`, a Bearer

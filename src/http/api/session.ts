@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { apiSession } from "../plugins/authentication.js";
 import { sendApiError } from "../plugins/errors.js";
-import { isPendingEnrolment } from "../../services/required-enrolment.js";
+import { isPendingEnrolment } from "../../services/enrolment/required-enrolment.js";
 import { looksLikeApiKey } from "../../security/api-keys.js";
 
 /**

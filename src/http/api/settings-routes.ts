@@ -1,8 +1,8 @@
 import type { ServiceDeps } from "../../services/deps.js";
-import { disableTwoFactor } from "../../services/disable-two-factor.js";
-import { regenerateRecoveryCodes } from "../../services/recovery-codes.js";
-import { securityOverview } from "../../services/security-overview.js";
-import { startStepUpInBrowser, stepUp } from "../../services/step-up.js";
+import { disableTwoFactor } from "../../services/enrolment/disable-two-factor.js";
+import { regenerateRecoveryCodes } from "../../services/recovery/recovery-codes.js";
+import { securityOverview } from "../../services/enrolment/security-overview.js";
+import { startStepUpInBrowser, stepUp } from "../../services/sessions/step-up.js";
 import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../services/factors/totp/enrolment.js";
 import { requestContext } from "../context.js";
 import { totpSetupAnswer } from "./setup-answers.js";

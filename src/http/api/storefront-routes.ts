@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { sessionSurface, type RouteSurface } from "./route-surface.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { sessionActor } from "../../services/sessions.js";
+import { sessionActor } from "../../services/sessions/sessions.js";
 import { disableCustomerTwoFactor, listCustomers, maxPageSize, showCustomer } from "../../services/storefront/index.js";
 import { requestContext } from "../context.js";
 import { CustomerParams, CustomerUserParams } from "../params.js";

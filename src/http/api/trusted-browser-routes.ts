@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { ServiceDeps } from "../../services/deps.js";
-import { forgetAllTrustedBrowsers, forgetTrustedBrowser, listTrustedBrowsers } from "../../services/trusted-browsers.js";
+import { forgetAllTrustedBrowsers, forgetTrustedBrowser, listTrustedBrowsers } from "../../services/login/trusted-browsers.js";
 import { requestContext } from "../context.js";
 import { sendApiFailure } from "../failure.js";
 import { BrowserIdParams } from "../params.js";

@@ -1,9 +1,9 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { maxRememberBrowserDays, type EffectivePolicy, type PolicyLayer } from "../../domain/policy.js";
-import { policyLevelsFor, setPolicyLevel } from "../../services/admin/policy-levels.js";
+import { policyLevelsFor, setPolicyLevel } from "../../services/policy/policy-levels.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { sessionActor } from "../../services/sessions.js";
+import { sessionActor } from "../../services/sessions/sessions.js";
 import { requestContext } from "../context.js";
 import { sendApiFailure } from "../failure.js";
 import { errors, MethodTypeSchema } from "./schemas.js";

@@ -3,7 +3,7 @@ import { errorMessage } from "../../domain/errors.js";
 import { createApiKey } from "../../services/api-keys/create-api-key.js";
 import { apiKeyStatus, listApiKeys, revokeApiKey } from "../../services/api-keys/manage-api-keys.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { sessionActor } from "../../services/sessions.js";
+import { sessionActor } from "../../services/sessions/sessions.js";
 import { requestContext } from "../context.js";
 import { ApiKeyIdParams } from "../api/api-key-schemas.js";
 import { formSchema } from "./form-schema.js";

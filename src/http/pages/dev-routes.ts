@@ -2,7 +2,7 @@ import type { FastifyRequest } from "fastify";
 import { isLoopbackAddress } from "../../security/loopback.js";
 import { loginFlowCookie, sessionCookie } from "../plugins/authentication.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { listDevelopmentOutbox } from "../../services/development-outbox.js";
+import { listDevelopmentOutbox } from "../../services/messages/development-outbox.js";
 import { sendPage } from "./render.js";
 import { outboxPage } from "./views/outbox.js";
 import type { TypedApp } from "../typed-app.js";

@@ -1,6 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
-import { sessionActor } from "../../services/sessions.js";
+import { sessionActor } from "../../services/sessions/sessions.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { exportEventLogCsv } from "../../services/events/event-export.js";
 import { viewEventLog, type EventLogQuery } from "../../services/events/event-log.js";

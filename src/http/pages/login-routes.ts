@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { startLogin, type LoginStart } from "../../services/login.js";
-import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/second-step.js";
-import { endSession } from "../../services/sessions.js";
-import { isPendingEnrolment } from "../../services/required-enrolment.js";
+import { startLogin, type LoginStart } from "../../services/login/start-login.js";
+import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/login/second-step.js";
+import { endSession } from "../../services/sessions/sessions.js";
+import { isPendingEnrolment } from "../../services/enrolment/required-enrolment.js";
 import { requestContext } from "../context.js";
 import { cookieOptions, loginFlowCookie, pageSession, sessionCookie } from "../plugins/authentication.js";
 import { alertFrom, csrfToken, deliveryQuery, noticeFrom, redirect, sendPage } from "./render.js";
@@ -13,10 +13,10 @@ import { formSchema } from "./form-schema.js";
 import { browserCookie, rememberThisBrowser } from "../remembered-browser.js";
 import { failureAnswer } from "../failure.js";
 import { setTrustedBrowserCookie, trustedBrowserTokenOf } from "../trusted-browser-cookie.js";
-import { rememberDaysFor } from "../../services/trusted-browsers.js";
+import { rememberDaysFor } from "../../services/login/trusted-browsers.js";
 import type { TypedApp } from "../typed-app.js";
 import { factorFor } from "../../services/factors/registry.js";
-import type { MethodView } from "../../services/method-view.js";
+import type { MethodView } from "../../services/factors/method-view.js";
 
 /**
  * Where a passed password step sends the browser: logged in, the second step

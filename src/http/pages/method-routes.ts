@@ -1,10 +1,10 @@
 import { factorFor } from "../../services/factors/registry.js";
-import { requireOwnStepUp } from "../../services/step-up.js";
+import { requireOwnStepUp } from "../../services/sessions/step-up.js";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { findOwnMethod } from "../../services/own-methods.js";
-import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/methods.js";
+import { findOwnMethod } from "../../services/enrolment/own-methods.js";
+import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/enrolment/methods.js";
 import { requestContext } from "../context.js";
 import { methodFormSchema, methodPageSchema } from "./form-schema.js";
 import { setupPages } from "./setup-paths.js";

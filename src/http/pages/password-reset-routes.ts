@@ -1,8 +1,8 @@
 import { Type } from "@sinclair/typebox";
 import { errorMessage, errorStatus } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { completePasswordReset, findLivePasswordLink } from "../../services/password-reset-complete.js";
-import { requestPasswordReset } from "../../services/password-reset-request.js";
+import { completePasswordReset, findLivePasswordLink } from "../../services/reset/password-reset-complete.js";
+import { requestPasswordReset } from "../../services/reset/password-reset-request.js";
 import { requestContext } from "../context.js";
 import { pageSession } from "../plugins/authentication.js";
 import { csrfToken, redirect, sendPage } from "./render.js";

@@ -12,7 +12,7 @@ import {
   resendRequiredSmsCode,
   showRequiredSmsEnrolment,
   showRequiredTotpEnrolment,
-} from "../../services/required-enrolment.js";
+} from "../../services/enrolment/required-enrolment.js";
 import { requestContext } from "../context.js";
 import { cookieOptions, loginFlowCookie, sessionCookie } from "../plugins/authentication.js";
 import { renderQrPngDataUrl } from "../qr.js";

@@ -2,8 +2,8 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage, errorStatus, type Failure } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { sessionActor } from "../../services/sessions.js";
-import { hasOwnTwoFactor } from "../../services/step-up.js";
+import { sessionActor } from "../../services/sessions/sessions.js";
+import { hasOwnTwoFactor } from "../../services/sessions/step-up.js";
 import {
   approveResetRequest,
   fileResetRequest,

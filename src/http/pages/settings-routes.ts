@@ -1,13 +1,13 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage } from "../../domain/errors.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { disableNeedsNewPassword, disableTwoFactor } from "../../services/disable-two-factor.js";
-import { regenerateRecoveryCodes } from "../../services/recovery-codes.js";
-import { securityOverview } from "../../services/security-overview.js";
-import { activeSmsMethodId } from "../../services/own-methods.js";
+import { disableNeedsNewPassword, disableTwoFactor } from "../../services/enrolment/disable-two-factor.js";
+import { regenerateRecoveryCodes } from "../../services/recovery/recovery-codes.js";
+import { securityOverview } from "../../services/enrolment/security-overview.js";
+import { activeSmsMethodId } from "../../services/enrolment/own-methods.js";
 import { requestContext } from "../context.js";
 import { loginFlowCookie, pageSession } from "../plugins/authentication.js";
-import { isPendingEnrolment } from "../../services/required-enrolment.js";
+import { isPendingEnrolment } from "../../services/enrolment/required-enrolment.js";
 import { formSchema } from "./form-schema.js";
 import { stepUpRedirect } from "./step-up.js";
 import { alertFrom, csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
@@ -15,7 +15,7 @@ import { disableForm } from "./views/disable.js";
 import { generateCodesForm, recoveryCodesPage } from "./views/recovery-codes.js";
 import { securityPage } from "./views/security.js";
 import { trustedBrowsersSection } from "./views/trusted-browsers.js";
-import { listTrustedBrowsers, rememberDaysFor } from "../../services/trusted-browsers.js";
+import { listTrustedBrowsers, rememberDaysFor } from "../../services/login/trusted-browsers.js";
 import { failureAnswer } from "../failure.js";
 import type { TypedApp } from "../typed-app.js";
 

@@ -1,8 +1,8 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Failure } from "../../domain/errors.js";
-import { sessionActor } from "../../services/sessions.js";
-import { hasOwnTwoFactor } from "../../services/step-up.js";
+import { sessionActor } from "../../services/sessions/sessions.js";
+import { hasOwnTwoFactor } from "../../services/sessions/step-up.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { disableCustomerTwoFactor, listCustomers, showCustomer } from "../../services/storefront/index.js";
 import { requestContext } from "../context.js";

@@ -1,5 +1,5 @@
 import type { ServiceDeps } from "../../services/deps.js";
-import { forgetAllTrustedBrowsers, forgetTrustedBrowser } from "../../services/trusted-browsers.js";
+import { forgetAllTrustedBrowsers, forgetTrustedBrowser } from "../../services/login/trusted-browsers.js";
 import { requestContext } from "../context.js";
 import { BrowserIdParams } from "../params.js";
 import { formSchema } from "./form-schema.js";

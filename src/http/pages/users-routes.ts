@@ -4,9 +4,9 @@ import { errorMessage, errorStatus, type Failure } from "../../domain/errors.js"
 import { getAccountUser, listAccountUsers } from "../../services/admin/account-users.js";
 import { assignableRoles, createAccountUser } from "../../services/admin/create-user.js";
 import { deactivateUser, reactivateUser } from "../../services/admin/deactivate-user.js";
-import { wouldAllow } from "../../services/access.js";
+import { wouldAllow } from "../../services/access/access.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { sessionActor } from "../../services/sessions.js";
+import { sessionActor } from "../../services/sessions/sessions.js";
 import { requestContext } from "../context.js";
 import { UserIdParams } from "../params.js";
 import { formSchema } from "./form-schema.js";

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
-import { resolveSession, type Authenticated } from "../../services/sessions.js";
+import { resolveSession, type Authenticated } from "../../services/sessions/sessions.js";
 
 export const sessionCookie = "twostep_session";
 export const loginFlowCookie = "twostep_login";

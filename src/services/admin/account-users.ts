@@ -1,7 +1,7 @@
 import { fail, type Result } from "../../domain/errors.js";
 import type { Account, MethodType, Role, User } from "../../domain/model.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
-import { authorize, findSubjectUser, type Actor, type SubjectUser } from "../access.js";
+import { authorize, findSubjectUser, type Actor, type SubjectUser } from "../access/access.js";
 
 /**
  * A1 "Manage users": the account's users with their 2FA status, methods and

@@ -3,11 +3,11 @@ import { invitationKind, renderInvitationEmail } from "../../domain/email-words.
 import { fail, type Result } from "../../domain/errors.js";
 import type { Role, User } from "../../domain/model.js";
 import { createToken, hashToken } from "../../security/tokens.js";
-import { recordEvent } from "../audit.js";
+import { recordEvent } from "../events/audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
-import { authorize, requireStepUp, type Actor } from "../access.js";
-import { checkEmail, normalizeEmail } from "../users.js";
-import { sealedLinkEmail } from "../link-emails.js";
+import { authorize, requireStepUp, type Actor } from "../access/access.js";
+import { checkEmail, normalizeEmail } from "../access/users.js";
+import { sealedLinkEmail } from "../messages/link-emails.js";
 
 /** An invitation link lasts longer than a reset link: the new user may not read their email today. */
 export const invitationTtlDays = 7;

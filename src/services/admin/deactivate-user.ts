@@ -1,8 +1,8 @@
 import { fail, type Result } from "../../domain/errors.js";
 import type { User } from "../../domain/model.js";
-import { recordEvent } from "../audit.js";
+import { recordEvent } from "../events/audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
-import { authorize, findSubjectUser, requireStepUp, type Actor } from "../access.js";
+import { authorize, findSubjectUser, requireStepUp, type Actor } from "../access/access.js";
 
 /**
  * A1: deactivate or reactivate a user of the account. Never oneself (an admin

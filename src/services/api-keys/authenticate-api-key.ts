@@ -1,6 +1,6 @@
 import { isApiKeyShaped } from "../../security/api-keys.js";
 import { hashToken } from "../../security/tokens.js";
-import type { Actor } from "../access.js";
+import type { Actor } from "../access/access.js";
 import type { ServiceDeps } from "../deps.js";
 
 /**

@@ -2,8 +2,8 @@ import { fail, type Result } from "../../domain/errors.js";
 import { generateApiKey } from "../../security/api-keys.js";
 import { hashToken } from "../../security/tokens.js";
 import type { ApiKey } from "../../store/store.js";
-import { authorize, requireStepUp, type Actor } from "../access.js";
-import { recordEvent } from "../audit.js";
+import { authorize, requireStepUp, type Actor } from "../access/access.js";
+import { recordEvent } from "../events/audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 
 export const apiKeyNameMaxLength = 64;

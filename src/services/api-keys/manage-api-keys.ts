@@ -1,7 +1,7 @@
 import { fail, type Failure, type Result } from "../../domain/errors.js";
 import type { ApiKey } from "../../store/store.js";
-import { authorize, findSubjectUser, requireStepUp, type Actor, type SubjectUser } from "../access.js";
-import { recordEvent } from "../audit.js";
+import { authorize, findSubjectUser, requireStepUp, type Actor, type SubjectUser } from "../access/access.js";
+import { recordEvent } from "../events/audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 
 export type ApiKeyStatus = "active" | "expired" | "revoked";

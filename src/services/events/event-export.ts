@@ -1,8 +1,8 @@
 import { csvLine } from "../../domain/csv.js";
 import type { Result } from "../../domain/errors.js";
 import type { LoggedEvent } from "../../store/ports/events.js";
-import type { Actor } from "../access.js";
-import { eventLabels } from "../audit.js";
+import type { Actor } from "../access/access.js";
+import { eventLabels } from "./audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import { resolveEventSearch, type EventLogQuery } from "./event-log.js";
 

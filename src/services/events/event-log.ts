@@ -1,8 +1,8 @@
 import { fail, type Failure, type Result } from "../../domain/errors.js";
 import type { Account, EventType } from "../../domain/model.js";
 import type { EventScope, EventSearch, LoggedEvent } from "../../store/ports/events.js";
-import { authorize, findSubjectUser, type Actor } from "../access.js";
-import { eventLabels } from "../audit.js";
+import { authorize, findSubjectUser, type Actor } from "../access/access.js";
+import { eventLabels } from "./audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import { utcDayStart } from "../../domain/csv.js";
 

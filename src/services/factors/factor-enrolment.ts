@@ -1,7 +1,7 @@
 import type { Failure, Result } from "../../domain/errors.js";
 import type { Method, User } from "../../domain/model.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
-import type { EnrolmentOwner } from "../method-activation.js";
+import type { EnrolmentOwner } from "../enrolment/method-activation.js";
 
 /**
  * The enrolment half of a factor, beside its proof and challenge (factor.ts):

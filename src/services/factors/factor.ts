@@ -1,7 +1,7 @@
 import type { ErrorCode, Result } from "../../domain/errors.js";
 import type { Method, MethodType, SmsPurpose, User } from "../../domain/model.js";
 import type { Stores } from "../../store/store.js";
-import type { MethodView } from "../method-view.js";
+import type { MethodView } from "./method-view.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 
 /**

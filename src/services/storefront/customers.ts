@@ -2,7 +2,7 @@ import type { Action } from "../../domain/access.js";
 import { decide } from "../../domain/access.js";
 import { fail, type Result } from "../../domain/errors.js";
 import type { Account, MethodType } from "../../domain/model.js";
-import { authorize, principalOf, subjectOf, type Actor } from "../access.js";
+import { authorize, principalOf, subjectOf, type Actor } from "../access/access.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 
 /**

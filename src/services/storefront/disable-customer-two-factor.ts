@@ -1,8 +1,8 @@
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import { fail, type Result } from "../../domain/errors.js";
-import { authorize, findSubjectUser, requireStepUp, type Actor } from "../access.js";
+import { authorize, findSubjectUser, requireStepUp, type Actor } from "../access/access.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
-import { removeTwoFactor } from "../two-factor-removal.js";
+import { removeTwoFactor } from "../enrolment/two-factor-removal.js";
 
 /**
  * A3: a reseller's user disables a customer user's 2FA from the storefront

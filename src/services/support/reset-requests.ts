@@ -2,11 +2,11 @@ import { fail, type Result } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { Account, SecurityEvent, User } from "../../domain/model.js";
 import type { ResetRequest } from "../../store/store.js";
-import { authorize, findSubjectUser, requireStepUp, type Actor, type SubjectUser } from "../access.js";
-import { recordEvent } from "../audit.js";
+import { authorize, findSubjectUser, requireStepUp, type Actor, type SubjectUser } from "../access/access.js";
+import { recordEvent } from "../events/audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
-import { removeTwoFactor } from "../two-factor-removal.js";
-import { normalizeEmail } from "../users.js";
+import { removeTwoFactor } from "../enrolment/two-factor-removal.js";
+import { normalizeEmail } from "../access/users.js";
 
 /**
  * A2 "Lost device and no codes": an account admin files a request to turn off

@@ -1,5 +1,5 @@
 import { errorMessage, type ErrorCode } from "../../../domain/errors.js";
-import { eventLabels } from "../../../services/audit.js";
+import { eventLabels } from "../../../services/events/audit.js";
 import type { EventLogPage } from "../../../services/events/event-log.js";
 import { html, type Html } from "../html.js";
 import { field, timeElement } from "./layout.js";

@@ -1,5 +1,5 @@
 import { factorFor } from "../../../services/factors/registry.js";
-import type { MethodView } from "../../../services/method-view.js";
+import type { MethodView } from "../../../services/factors/method-view.js";
 import { keyPrompt } from "./key-prompt.js";
 import { html, type Html } from "../html.js";
 import { csrfField, field } from "./layout.js";

@@ -1,6 +1,6 @@
 import { enrolmentFor } from "../../../services/factors/enrolments.js";
 import { factorFor } from "../../../services/factors/registry.js";
-import type { MethodView } from "../../../services/method-view.js";
+import type { MethodView } from "../../../services/factors/method-view.js";
 import { html, type Html } from "../html.js";
 import { csrfField, field } from "./layout.js";
 

@@ -1,6 +1,6 @@
 import { html, type Html } from "../html.js";
 import { csrfField, field } from "./layout.js";
-import type { PasswordLinkView } from "../../../services/password-reset-complete.js";
+import type { PasswordLinkView } from "../../../services/reset/password-reset-complete.js";
 import type { FieldErrors } from "./login.js";
 
 /** The one answer to "Forgot password?", the same for every email (PR1: nothing tells whether an account exists). */

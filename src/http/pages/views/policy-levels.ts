@@ -1,6 +1,6 @@
 import type { Account } from "../../../domain/model.js";
 import type { EffectivePolicy, PolicyAudience, PolicyLayer } from "../../../domain/policy.js";
-import type { LevelAbove, PolicyLevel } from "../../../services/admin/policy-levels.js";
+import type { LevelAbove, PolicyLevel } from "../../../services/policy/policy-levels.js";
 import { html, type Html } from "../html.js";
 import { csrfField, field } from "./layout.js";
 import { ownTwoFactorRequired } from "./own-two-factor.js";

@@ -1,5 +1,5 @@
 import type { SecurityEvent, User } from "../../../domain/model.js";
-import { eventLabels } from "../../../services/audit.js";
+import { eventLabels } from "../../../services/events/audit.js";
 import type { ResetRequestRow } from "../../../services/support/reset-requests.js";
 import { html, type Html } from "../html.js";
 import { csrfField, field, timeElement } from "./layout.js";

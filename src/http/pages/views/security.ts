@@ -1,11 +1,11 @@
 import { enrolmentFor } from "../../../services/factors/enrolments.js";
 import { factorFor, registeredFactors } from "../../../services/factors/registry.js";
 import { setupPages } from "../setup-paths.js";
-import { eventLabels } from "../../../services/audit.js";
-import type { SecurityOverview } from "../../../services/security-overview.js";
+import { eventLabels } from "../../../services/events/audit.js";
+import type { SecurityOverview } from "../../../services/enrolment/security-overview.js";
 import { html, type Html } from "../html.js";
 import { csrfField, formatTime, timeElement } from "./layout.js";
-import type { MethodView } from "../../../services/method-view.js";
+import type { MethodView } from "../../../services/factors/method-view.js";
 import { deadlineBanner } from "./required-enrolment.js";
 
 

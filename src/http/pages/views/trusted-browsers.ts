@@ -1,4 +1,4 @@
-import type { TrustedBrowserView } from "../../../services/trusted-browsers.js";
+import type { TrustedBrowserView } from "../../../services/login/trusted-browsers.js";
 import { html, type Html } from "../html.js";
 import { csrfField, timeElement } from "./layout.js";
 

@@ -5,12 +5,12 @@ import type { Method, User } from "../../../domain/model.js";
 import { maskPhoneNumber, parseMobileNumber } from "../../../domain/phone.js";
 import type { RequestContext, ServiceDeps } from "../../deps.js";
 import { smsFactor } from "./factor.js";
-import { confirmEnrolment, findPendingMethod, insertPendingMethod, type EnrolmentOwner } from "../../method-activation.js";
-import { effectivePolicyFor } from "../../policy.js";
-import { reauthenticate } from "../../reauthenticate.js";
-import type { Authenticated } from "../../sessions.js";
-import { requireOwnStepUp } from "../../step-up.js";
-import { sendSmsCode } from "../../sms-codes.js";
+import { confirmEnrolment, findPendingMethod, insertPendingMethod, type EnrolmentOwner } from "../../enrolment/method-activation.js";
+import { effectivePolicyFor } from "../../policy/policy.js";
+import { reauthenticate } from "../../sessions/reauthenticate.js";
+import type { Authenticated } from "../../sessions/sessions.js";
+import { requireOwnStepUp } from "../../sessions/step-up.js";
+import { sendSmsCode } from "./sms-codes.js";
 
 export interface SmsEnrolmentStarted {
   methodId: string;

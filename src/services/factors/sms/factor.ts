@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { parseSixDigitCode } from "../code-proof.js";
 import type { Factor } from "../factor.js";
-import { sendSmsCode, smsCodeHash } from "../../sms-codes.js";
+import { sendSmsCode, smsCodeHash } from "./sms-codes.js";
 
 /**
  * M2: a code sent by SMS. Only the newest unused code sent for this method,

@@ -5,11 +5,11 @@ import type { Method, User } from "../../../domain/model.js";
 import { createTotpKeyUri, encodeBase32Key, groupBase32Key } from "../../../domain/otp/key-uri.js";
 import { findTotpStep } from "../../../domain/otp/totp.js";
 import type { RequestContext, ServiceDeps } from "../../deps.js";
-import { confirmEnrolment, findPendingMethod, insertPendingMethod, type EnrolmentOwner } from "../../method-activation.js";
-import { effectivePolicyFor } from "../../policy.js";
-import { reauthenticate } from "../../reauthenticate.js";
-import type { Authenticated } from "../../sessions.js";
-import { requireOwnStepUp } from "../../step-up.js";
+import { confirmEnrolment, findPendingMethod, insertPendingMethod, type EnrolmentOwner } from "../../enrolment/method-activation.js";
+import { effectivePolicyFor } from "../../policy/policy.js";
+import { reauthenticate } from "../../sessions/reauthenticate.js";
+import type { Authenticated } from "../../sessions/sessions.js";
+import { requireOwnStepUp } from "../../sessions/step-up.js";
 
 /** SECURITY 13: 160-bit keys from the CSPRNG, one per method. */
 const totpKeyBytes = 20;

@@ -3,7 +3,7 @@ import type { Method } from "../../../domain/model.js";
 import { judgeSignatureCounter } from "../../../domain/webauthn/signature-counter.js";
 import { hashToken } from "../../../security/tokens.js";
 import type { Stores } from "../../../store/store.js";
-import { recordEvent } from "../../audit.js";
+import { recordEvent } from "../../events/audit.js";
 import type { RequestContext, ServiceDeps } from "../../deps.js";
 import type { ChallengeBinding, Factor } from "../factor.js";
 import { keyDescriptors, openCredential } from "./credential.js";

@@ -1,0 +1,155 @@
+import { fail, type Failure, type Result } from "../../domain/errors.js";
+import { checkFlowOpen, isEnrolmentFlow } from "../../domain/login-flow/flow.js";
+import type { LoginFlow, Method, User } from "../../domain/model.js";
+import { normalizeRecoveryCode } from "../../domain/recovery-codes.js";
+import { hashToken, isTokenShaped } from "../../security/tokens.js";
+import type { Stores } from "../../store/store.js";
+import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { Challenge } from "../factors/factor.js";
+import { factorFor } from "../factors/registry.js";
+import { toMethodView, type MethodView } from "../factors/method-view.js";
+import { effectivePolicyFor } from "../policy/policy.js";
+import { findRecoveryCode } from "../recovery/recovery-codes.js";
+import { carryOut, decide } from "./login-flow-effects.js";
+import { deliverCodeIfSent, type CodeDelivery } from "../factors/code-delivery.js";
+import { takeAttempt } from "../throttle/throttle.js";
+import { rememberDaysForFlow } from "./trusted-browsers.js";
+
+export interface SecondStep {
+  flow: LoginFlow;
+  user: User;
+  methods: MethodView[];
+  /** The method whose code the form asks for; null on the recovery-code form. */
+  current: MethodView | null;
+}
+
+/** The pending login a flow token names, if it is still open. Only the second-step routes call this (SECURITY 28). */
+export async function loadSecondStep(deps: ServiceDeps, flowToken: unknown): Promise<Result<SecondStep>> {
+  const loaded = await loadOpenFlow(deps, deps.store, flowToken);
+  if (!loaded.ok) return loaded;
+  const methods = loaded.methods.map(toMethodView);
+  const current = methods.find((method) => method.id === loaded.flow.methodId) ?? null;
+  return { ok: true, flow: loaded.flow, user: loaded.user, methods, current };
+}
+
+/** L2: switch the second step to another of the user's own methods; switching to SMS sends its code. */
+export async function switchSecondStepMethod(deps: ServiceDeps, flowToken: unknown, methodId: string, context: RequestContext): Promise<Result<{ delivery: CodeDelivery }>> {
+  const loaded = await loadOpenFlow(deps, deps.store, flowToken);
+  if (!loaded.ok) return loaded;
+  const decided = decide(deps, loaded.flow, { type: "method_switched", methodId, methods: loaded.methods });
+  if ("ok" in decided) return decided;
+  const done = await carryOut(deps, deps.store, loaded.user, decided, context);
+  if (!done.ok) return done;
+  const method = loaded.methods.find((candidate) => candidate.id === done.flow!.methodId)!;
+  return { ok: true, delivery: await deliverCodeIfSent(deps, loaded.user, method, loaded.flow.id, context) };
+}
+
+/** "Send a new code" on the second step: throttled, replaces the previous code, never resets the failure counter. */
+export async function resendSecondStepCode(deps: ServiceDeps, flowToken: unknown, context: RequestContext): Promise<Result<Challenge>> {
+  const loaded = await loadOpenFlow(deps, deps.store, flowToken);
+  if (!loaded.ok) return loaded;
+  const method = loaded.methods.find((candidate) => candidate.id === loaded.flow.methodId);
+  if (!method) return fail("invalid_request");
+  // Only a factor that issues challenges has a new one to send.
+  return (await factorFor(method.type).startChallenge(deps, { user: loaded.user, method, binding: { purpose: "login", bindingId: loaded.flow.id }, context })) ?? fail("invalid_request");
+}
+
+export interface SecondStepSuccess {
+  sessionToken: string;
+  user: User;
+  /** Set after a recovery code: `keep` → recommend a reset; `disable` → 2FA is now off. */
+  recovery?: { policy: "keep" | "disable"; codesLeft: number };
+  /** L7: set when the user ticked "Don't ask again on this browser" and policy allows; for the cookie only. */
+  trustedBrowser?: { token: string; days: number };
+}
+
+/** Step 2 with a code of the flow's current method (L3); `rememberBrowser` is the L7 box. */
+export async function verifySecondStepCode(
+  deps: ServiceDeps,
+  flowToken: unknown,
+  input: { code?: string | undefined; credential?: unknown; methodId?: string | undefined; rememberBrowser?: boolean },
+  context: RequestContext,
+): Promise<Result<SecondStepSuccess>> {
+  const rememberForDays = input.rememberBrowser === true ? await rememberDaysForFlow(deps, flowToken) : 0;
+  return deps.store.transaction(async (store) => {
+    // One read: the flow, its user, and the method the code is for (only the user's own active one).
+    if (!isTokenShaped(flowToken)) return fail("login_expired");
+    const attempt = await store.sessions.findLoginAttempt(hashToken(flowToken), input.methodId ?? null);
+    const closed = closedFlow(deps, attempt);
+    if (closed || !attempt) return closed ?? fail("login_expired");
+    const { flow, user, method } = attempt;
+    if (!method) return fail("invalid_request", { field: "methodId" });
+    const factor = factorFor(method.type);
+    // Format first (SECURITY 5): a malformed code is refused without counting or hashing anything.
+    const parsed = factor.parseProof(input.credential ?? input.code);
+    if (!parsed.ok) return parsed;
+    const ticket = await takeAttempt(deps, store, user.id, context);
+    if ("ok" in ticket) return ticket;
+    const verified = await factor.verifyAndConsume(deps, store, method, parsed.proof, { purpose: "login", bindingId: flow.id }, context);
+    const event = verified ? ({ type: "code_verified", factor: method.type, rememberForDays } as const) : ({ type: "code_failed", factor: method.type, locked: ticket.locksOnFailure } as const);
+    const decided = decide(deps, flow, event);
+    if ("ok" in decided) return decided;
+    const done = await carryOut(deps, store, user, decided, context);
+    if (!done.ok) return done;
+    if (!verified) return fail(factor.wrongProof, { field: factor.answeredInBrowser ? "credential" : "code" });
+    return { ok: true, sessionToken: done.sessionToken!, user, ...(done.trustedBrowserToken ? { trustedBrowser: { token: done.trustedBrowserToken, days: rememberForDays } } : {}) };
+  });
+}
+
+/** Step 2 with a recovery code (R2, R5). */
+export async function verifySecondStepRecoveryCode(
+  deps: ServiceDeps,
+  flowToken: unknown,
+  input: { code: string },
+  context: RequestContext,
+): Promise<Result<SecondStepSuccess>> {
+  const code = normalizeRecoveryCode(input.code);
+  if (code === null) return fail("invalid_recovery_code_format", { field: "code" });
+  // Computed before the transaction: the slow hash must not hold the database's write lock.
+  const loaded = await loadOpenFlow(deps, deps.store, flowToken);
+  if (!loaded.ok) return loaded;
+  const ticket = await takeAttempt(deps, deps.store, loaded.user.id, context);
+  if ("ok" in ticket) return ticket;
+  const match = await findRecoveryCode(deps, loaded.user, code);
+  const policy = (await effectivePolicyFor(deps, loaded.user)).recoveryCodePolicy;
+  // Inside a transaction only `store` may be used: on SQLite the transaction holds the one connection.
+  return deps.store.transaction(async (store) => {
+    const { user } = loaded;
+    const failed = async (): Promise<Failure> => {
+      const decided = decide(deps, loaded.flow, { type: "code_failed", factor: "recovery_code", locked: ticket.locksOnFailure });
+      if ("ok" in decided) return decided;
+      const done = await carryOut(deps, store, user, decided, context);
+      return done.ok ? fail("invalid_recovery_code", { field: "code" }) : done;
+    };
+    if (!match) return failed();
+    const decided = decide(deps, loaded.flow, { type: "recovery_code_verified", codesLeft: match.codesLeft, policy });
+    if ("ok" in decided) return decided;
+    // The login first (advance_flow): one that expired or was completed while the code was hashed spends no code and disables nothing.
+    const done = await carryOut(deps, store, user, decided, context, {
+      // Single use (R2): a conditional write, so of racing requests with one code only one passes.
+      afterAdvance: async () => ((await store.codes.consumeRecoveryCode(match.id, deps.clock.now())) ? null : failed()),
+    });
+    if (!done.ok) return done;
+    return { ok: true, sessionToken: done.sessionToken!, user, recovery: { policy, codesLeft: policy === "disable" ? 0 : match.codesLeft } };
+  });
+}
+
+/** The open flow, its user and the user's active methods, in one read. */
+async function loadOpenFlow(deps: ServiceDeps, store: Stores, flowToken: unknown): Promise<Result<{ flow: LoginFlow; user: User; methods: Method[] }>> {
+  if (!isTokenShaped(flowToken)) return fail("login_expired");
+  const context = await store.sessions.findLoginContext(hashToken(flowToken));
+  const closed = closedFlow(deps, context);
+  if (closed || !context) return closed ?? fail("login_expired");
+  return { ok: true, flow: context.flow, user: context.user, methods: context.activeMethods };
+}
+
+/** Why a loaded flow cannot take a second step now, or null when it can. */
+function closedFlow(deps: ServiceDeps, loaded: { flow: LoginFlow; user: User } | undefined): Failure | null {
+  const now = deps.clock.now();
+  // P1: a login that may only enrol is sent there, from every second-step route too.
+  if (loaded && isEnrolmentFlow(loaded.flow) && loaded.flow.expiresAt > now && loaded.user.active) return fail("two_factor_enrolment_required");
+  const closed = checkFlowOpen(loaded?.flow, now);
+  if (closed || !loaded) return closed ?? fail("login_expired");
+  return loaded.user.active ? null : fail("login_expired");
+}
+

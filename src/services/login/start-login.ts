@@ -1,0 +1,95 @@
+import { fail, type Result } from "../../domain/errors.js";
+import { activeMethods } from "../../domain/login-flow/flow.js";
+import type { LoginFlow, Method, MethodType, User } from "../../domain/model.js";
+import { createToken, hashToken } from "../../security/tokens.js";
+import type { RequestContext, ServiceDeps } from "../deps.js";
+import { recordEvent } from "../events/audit.js";
+import { toMethodView, type MethodView } from "../factors/method-view.js";
+import { checkEmail, normalizeEmail } from "../access/users.js";
+import { addressKey } from "../throttle/throttle.js";
+import { lockSchedule } from "../../domain/throttle.js";
+import { settleRightPassword, settleWrongPassword, takePasswordSlot } from "../throttle/password-throttle.js";
+import { deliverCodeIfSent, type CodeDelivery } from "../factors/code-delivery.js";
+import { carryOut, decide, type FlowOutcome } from "./login-flow-effects.js";
+import { effectivePolicyFor } from "../policy/policy.js";
+import { trustedBrowserSkips } from "./trusted-browsers.js";
+import { twoFactorRequirement, type TwoFactorRequirement } from "../../domain/two-factor-requirement.js";
+
+export type LoginStart =
+  /** `twoFactorDeadline`: 2FA becomes mandatory then (P1); the login shows it with "Set up now". */
+  | { ok: true; kind: "authenticated"; sessionToken: string; user: User; twoFactorDeadline: number | null }
+  | { ok: true; kind: "second_factor"; flowToken: string; flow: LoginFlow; methods: MethodView[]; delivery: CodeDelivery }
+  /** P1 after the date: no session; the flow token opens only the enrolment of a first method. */
+  | { ok: true; kind: "enrolment_required"; flowToken: string; flow: LoginFlow; deadline: number; allowedMethods: MethodType[] };
+
+/**
+ * Step 1 (L1): email + password. A wrong email and a wrong password take the
+ * same time and give the same answer, so nothing tells whether an account
+ * exists or has 2FA before the password is right. With 2FA the result is a
+ * pending flow, never a session (L5); so is a required 2FA not yet set up (P1).
+ * Guessing is limited per client address and per account (`password-throttle.ts`);
+ * `browserToken` is the remembered-browser token of an earlier completed login;
+ * `trustedBrowserToken` the cookie of "Don't ask again on this browser" (L7),
+ * which, for this same user and while policy allows, skips the second step.
+ */
+export async function startLogin(deps: ServiceDeps, input: { email: string; password: string; browserToken?: unknown; trustedBrowserToken?: unknown }, context: RequestContext): Promise<Result<LoginStart>> {
+  if (input.password.length > 256) return fail("invalid_credentials");
+  // Format first, before any counter or lookup: what cannot be an email (a NUL, a list, junk)
+  // is refused as what it is and costs no one a slot (issue 18 finding 5).
+  const email = normalizeEmail(input.email);
+  const malformed = checkEmail(email);
+  if (malformed) return malformed;
+  const now = deps.clock.now();
+  // Password guessing is limited per client address, and below per account with a delay that the
+  // user's remembered browsers skip (a per-user lockout would let anyone keep a user out).
+  if (context.clientAddress) {
+    const count = await deps.store.counters.countAttempt(`password-${addressKey(context.clientAddress)}`, now, { rows: lockSchedule(deps.config.addressThrottle) });
+    if (!count.allowed) return fail("locked_out", { retryAfterSeconds: Math.ceil((count.lockedUntil - now) / 1000) });
+  }
+  const user = await deps.store.accounts.findUserByEmail(email);
+  // Per account too (issue 7): counted before argon2 runs, the same for an email nobody has.
+  const slot = await takePasswordSlot(deps, email, user, input.browserToken);
+  if ("ok" in slot) return slot;
+  const passwordRight = await deps.passwords.verify(user?.passwordHash ?? null, input.password);
+  if (!user || !passwordRight || !user.active) {
+    if (user) await recordEvent(deps, deps.store, { type: "login.password_failed", subject: user, actor: null, context });
+    await settleWrongPassword(deps, slot, user, context);
+    return fail("invalid_credentials");
+  }
+  if (context.clientAddress) await deps.store.counters.refundAttempt(`password-${addressKey(context.clientAddress)}`, now);
+  await settleRightPassword(deps, slot);
+
+  const [methods, policy] = await Promise.all([deps.store.methods.listMethods(user.id), effectivePolicyFor(deps, user)]);
+  const requirement = twoFactorRequirement([policy.requireTwoFactorFrom], now);
+  const trustedBrowser = await trustedBrowserSkips(deps, input.trustedBrowserToken, user, policy.rememberBrowserDays);
+  const decided = decide(deps, null, { type: "password_verified", flowId: deps.newId(), userId: user.id, methods, requirement, trustedBrowser });
+  if ("ok" in decided) return decided;
+  const flowToken = createToken();
+  const done = await deps.store.transaction((store) => carryOut(deps, store, user, decided, context, { flowTokenHash: hashToken(flowToken) }));
+  if (!done.ok) return done;
+  return loginStartAfter(deps, { user, methods, allowedMethods: policy.allowedMethods, requirement, flowToken, done }, context);
+}
+
+/**
+ * What the password step's answer is once the machine's decision is carried
+ * out and committed: a session, the second step, or a required enrolment. A
+ * completed password reset (PR1) answers through here too, so it can never
+ * skip the second step that a password login would get.
+ */
+export async function loginStartAfter(
+  deps: ServiceDeps,
+  input: { user: User; methods: Method[]; allowedMethods: MethodType[]; requirement: TwoFactorRequirement; flowToken: string; done: FlowOutcome },
+  context: RequestContext,
+): Promise<LoginStart> {
+  const { user, methods, requirement, flowToken, done } = input;
+  if (done.sessionToken) return { ok: true, kind: "authenticated", sessionToken: done.sessionToken, user, twoFactorDeadline: done.deadline ?? null };
+  const flow = done.flow!;
+  if (flow.state === "enrolment_required") {
+    return { ok: true, kind: "enrolment_required", flowToken, flow, deadline: requirement.status === "not_required" ? deps.clock.now() : requirement.deadline, allowedMethods: input.allowedMethods };
+  }
+  // L2: when the default is SMS, the code is sent as the second step opens.
+  const delivery = done.challengeMethodId
+    ? await deliverCodeIfSent(deps, user, methods.find((method) => method.id === done.challengeMethodId)!, flow.id, context)
+    : ({ status: "not_needed" } as const);
+  return { ok: true, kind: "second_factor", flowToken, flow, methods: activeMethods(methods).map(toMethodView), delivery };
+}

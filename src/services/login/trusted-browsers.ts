@@ -1,0 +1,79 @@
+import { fail, type Result } from "../../domain/errors.js";
+import { browserLabel, trustedBrowserExpiry, trustedBrowserSkipsSecondStep } from "../../domain/login-flow/trusted-browser.js";
+import type { User } from "../../domain/model.js";
+import { createToken, hashToken, isTokenShaped } from "../../security/tokens.js";
+import type { Stores } from "../../store/store.js";
+import { recordEvent } from "../events/audit.js";
+import type { RequestContext, ServiceDeps } from "../deps.js";
+import { effectivePolicyFor } from "../policy/policy.js";
+import { loadSecondStep } from "./second-step.js";
+import { forgetUserTrustedBrowsers } from "./trusted-browser-forgetting.js";
+
+/**
+ * L7 "Remember this browser": the cookie token is 256 random bits, handed to
+ * the browser once; only its SHA-256 hash is stored, bound to the user. The
+ * decision (same user, alive, within today's policy) is the domain's
+ * (login-flow/trusted-browser.ts); here it is loaded, written and forgotten.
+ */
+
+/** What the security page and the API list; `id` is the stored hash (it cannot be turned back into the cookie). */
+export interface TrustedBrowserView {
+  id: string;
+  label: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** Whether the cookie `token` lets this user skip the second step now (L7). */
+export async function trustedBrowserSkips(deps: ServiceDeps, token: unknown, user: User, rememberBrowserDays: number): Promise<boolean> {
+  if (!isTokenShaped(token) || rememberBrowserDays <= 0) return false;
+  const now = deps.clock.now();
+  const browser = await deps.store.trustedBrowsers.findTrustedBrowser(hashToken(token), now);
+  return trustedBrowserSkipsSecondStep(browser, user.id, rememberBrowserDays, now);
+}
+
+/**
+ * The days "Don't ask again on this browser" may offer on the second step of
+ * this pending login: the policy's, 0 when it is off or the flow is closed.
+ * Read before the second step's transaction (the policy lives on the outer store).
+ */
+export async function rememberDaysForFlow(deps: ServiceDeps, flowToken: unknown): Promise<number> {
+  const step = await loadSecondStep(deps, flowToken);
+  return step.ok ? rememberDaysFor(deps, step.user) : 0;
+}
+
+/** The days the second-step form offers this user (0: no box). */
+export async function rememberDaysFor(deps: ServiceDeps, user: User): Promise<number> {
+  return (await effectivePolicyFor(deps, user)).rememberBrowserDays;
+}
+
+/** The `trust_browser` effect: a new token for the cookie, its hash stored, `browser.remembered` (and its email) recorded. */
+export async function trustBrowser(deps: ServiceDeps, store: Stores, user: User, days: number, context: RequestContext): Promise<string> {
+  const token = createToken();
+  const now = deps.clock.now();
+  const label = browserLabel(context.userAgent);
+  await store.trustedBrowsers.trustBrowser({ tokenHash: hashToken(token), userId: user.id, label, createdAt: now, expiresAt: trustedBrowserExpiry(now, days) });
+  await recordEvent(deps, store, { type: "browser.remembered", subject: user, context, detail: { name: label, days } });
+  return token;
+}
+
+export async function listTrustedBrowsers(deps: ServiceDeps, user: User): Promise<TrustedBrowserView[]> {
+  const browsers = await deps.store.trustedBrowsers.listTrustedBrowsers(user.id, deps.clock.now());
+  return browsers.map((browser) => ({ id: browser.tokenHash, label: browser.label, createdAt: browser.createdAt, expiresAt: browser.expiresAt }));
+}
+
+/** "Forget" one browser of the signed-in user; another user's id is not found (404), never forgotten. */
+export async function forgetTrustedBrowser(deps: ServiceDeps, user: User, id: string, context: RequestContext): Promise<Result<{ forgotten: number }>> {
+  return deps.store.transaction(async (store) => {
+    if (!(await store.trustedBrowsers.forgetTrustedBrowser(user.id, id))) return fail("not_found", { field: "id" });
+    await recordEvent(deps, store, { type: "browser.forgotten", subject: user, context, detail: { count: 1, reason: "forgotten" } });
+    return { ok: true, forgotten: 1 };
+  });
+}
+
+/** "Forget all": every remembered browser of the signed-in user. */
+export async function forgetAllTrustedBrowsers(deps: ServiceDeps, user: User, context: RequestContext): Promise<{ forgotten: number }> {
+  return deps.store.transaction(async (store) => {
+    return { forgotten: await forgetUserTrustedBrowsers(deps, store, user, context, "forget_all") };
+  });
+}

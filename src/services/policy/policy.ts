@@ -1,0 +1,58 @@
+import { emptyPolicyLayer, policyLayerProblem, PolicyError, resolvePolicy, type EffectivePolicy, type PolicyAudience, type PolicyLayer } from "../../domain/policy.js";
+import type { Account, User } from "../../domain/model.js";
+import type { ServiceDeps } from "../deps.js";
+import { newEventId } from "../events/audit.js";
+import { policyLayerKeys, twoFactorRequirement, type TwoFactorRequirement } from "../../domain/two-factor-requirement.js";
+
+/** P1: whether 2FA is required of this user, and from when (the earliest date of any layer covering them). */
+export async function twoFactorRequirementFor(deps: ServiceDeps, user: User): Promise<TwoFactorRequirement> {
+  const policy = await effectivePolicyFor(deps, user);
+  return twoFactorRequirement([policy.requireTwoFactorFrom], deps.clock.now());
+}
+
+/** The policy rows that apply to a user of `account`, most general first (P1, P2, M5; see domain/two-factor-requirement.ts). */
+async function layerKeys(deps: ServiceDeps, account: Account): Promise<{ accountId: string; audience: PolicyAudience }[]> {
+  const parent = account.parentId ? ((await deps.store.accounts.findAccountById(account.parentId)) ?? null) : null;
+  const grandparent = account.kind === "customer" && parent?.parentId ? ((await deps.store.accounts.findAccountById(parent.parentId)) ?? null) : null;
+  return policyLayerKeys(account, parent, grandparent);
+}
+
+export async function effectivePolicyFor(deps: ServiceDeps, user: User): Promise<EffectivePolicy> {
+  const account = await deps.store.accounts.findAccountById(user.accountId);
+  if (!account) throw new Error(`user ${user.id} has no account`);
+  const layers = await deps.store.accounts.findPolicyLayers(await layerKeys(deps, account));
+  return resolvePolicy(account.kind, layers);
+}
+
+/**
+ * Changes one policy layer; fields not given keep their value. Recorded in the
+ * event log's account. Throws PolicyError, saving nothing, for a layer that
+ * would make SMS the only allowed method (SECURITY 27).
+ */
+export async function setPolicy(
+  deps: ServiceDeps,
+  account: Account,
+  audience: PolicyAudience,
+  changes: Partial<PolicyLayer>,
+  actor: User | null = null,
+): Promise<PolicyLayer> {
+  const [current] = await deps.store.accounts.findPolicyLayers([{ accountId: account.id, audience }]);
+  const layer: PolicyLayer = { ...(current ?? emptyPolicyLayer), ...changes };
+  const problem = policyLayerProblem(layer);
+  if (problem) throw new PolicyError(problem);
+  await deps.store.transaction(async (store) => {
+    await store.accounts.savePolicyLayer(account.id, audience, layer, deps.clock.now());
+    await store.events.appendEvent({
+      id: newEventId(deps, deps.clock.now()),
+      accountId: account.id,
+      actorUserId: actor?.id ?? null,
+      subjectUserId: null,
+      type: "policy.changed",
+      detail: { audience, policy: JSON.stringify(layer) },
+      clientAddress: null,
+      userAgent: null,
+      createdAt: deps.clock.now(),
+    });
+  });
+  return layer;
+}

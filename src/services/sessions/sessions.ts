@@ -1,0 +1,61 @@
+import type { Account, Session, User } from "../../domain/model.js";
+import { createToken, hashToken, isTokenShaped } from "../../security/tokens.js";
+import type { Stores } from "../../store/store.js";
+import type { RequestContext, ServiceDeps } from "../deps.js";
+import { recordEvent } from "../events/audit.js";
+
+/**
+ * Sessions exist only after every required factor (L5). Each login makes a new
+ * random token (no fixation); only its hash is stored.
+ */
+export async function issueSession(
+  deps: ServiceDeps,
+  store: Stores,
+  user: User,
+  context: RequestContext,
+  options: { recoveryCodeUsed?: boolean; stepUpWindow?: boolean } = {},
+): Promise<{ token: string; session: Session }> {
+  const now = deps.clock.now();
+  const token = createToken();
+  const session: Session = {
+    id: deps.newId(),
+    userId: user.id,
+    createdAt: now,
+    expiresAt: now + deps.config.sessionTtlSeconds * 1000,
+    // A login that skipped a 2FA user's second factor opens no step-up window (SECURITY 17).
+    authenticatedAt: options.stepUpWindow === false ? 0 : now,
+    recoveryCodeUsed: options.recoveryCodeUsed ?? false,
+  };
+  await store.sessions.insertSession(session, hashToken(token), context);
+  return { token, session };
+}
+
+export interface Authenticated {
+  session: Session;
+  user: User;
+  /** The user's account: what the access table (domain/access.ts) decides by. */
+  account: Account;
+}
+
+export async function resolveSession(deps: ServiceDeps, token: unknown): Promise<Authenticated | undefined> {
+  if (!isTokenShaped(token)) return undefined;
+  const session = await deps.store.sessions.findSessionByTokenHash(hashToken(token), deps.clock.now());
+  if (!session) return undefined;
+  const user = await deps.store.accounts.findUserById(session.userId);
+  if (!user || !user.active) return undefined;
+  const account = await deps.store.accounts.findAccountById(user.accountId);
+  if (!account) return undefined;
+  return { session, user, account };
+}
+
+export async function endSession(deps: ServiceDeps, auth: Authenticated, context: RequestContext): Promise<void> {
+  await deps.store.transaction(async (store) => {
+    await store.sessions.revokeSession(auth.session.id, deps.clock.now());
+    await recordEvent(deps, store, { type: "logout", subject: auth.user, context });
+  });
+}
+
+/** The signed-in user as an actor of the access table. */
+export function sessionActor(auth: Authenticated): import("../access/access.js").Actor {
+  return { user: auth.user, account: auth.account, session: auth.session, via: "session" };
+}
