@@ -17,4 +17,4 @@ node dist/cli/main.js migrate
 flags=$(node -p 'require("./package.json").config.serverNodeFlags')
 MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-$(node -p 'require("./package.json").config.serverMallocArenaMax')}"
 export MALLOC_ARENA_MAX
-exec node $flags dist/http/server.js --demo
+exec node $flags dist/server.js --demo

@@ -1,3 +1,4 @@
+import { redactedLogPaths } from "./services/log-redaction.js";
 import { createHmac, hkdfSync, randomBytes, randomUUID } from "node:crypto";
 import { createEmailGateway } from "./gateways/email/create.js";
 import { createSmsGateway } from "./gateways/sms/create.js";
@@ -22,19 +23,6 @@ export interface Runtime {
   cookieSecret: string;
   close(): Promise<void>;
 }
-
-/** Log fields that could ever carry a secret are removed before a line is written. */
-export const redactedLogPaths = [
-  "req.headers.cookie",
-  "req.headers.authorization",
-  'res.headers["set-cookie"]',
-  "*.password",
-  "*.newPassword",
-  "*.code",
-  "*.token",
-  "*.sessionToken",
-  "*.flowId",
-];
 
 export function createLogger(config: Config): pino.Logger {
   return pino({ level: config.environment === "test" ? "silent" : config.logLevel, redact: { paths: redactedLogPaths, censor: "[redacted]" } });

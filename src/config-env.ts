@@ -1,6 +1,9 @@
 /** Reading one environment variable, typed, with a clear error naming it. Used by config.ts and config-messaging.ts. */
 export type Env = Record<string, string | undefined>;
 
+/** TWOSTEP_ENV: production unless said otherwise (README "Configuration"). */
+export type Environment = "development" | "production" | "test";
+
 /** Bad configuration: the start stops with this message, which names the variable. */
 export class ConfigError extends Error {}
 

@@ -1,5 +1,4 @@
-import type { Config } from "./config.js";
-import { ConfigError, integer, required, type Env } from "./config-env.js";
+import { ConfigError, integer, required, type Env, type Environment } from "./config-env.js";
 
 /** The SMS and email settings of Config (README "Configuration"). */
 
@@ -37,7 +36,7 @@ export interface EmailConfig {
 
 const defaultSmsCountries = "GB,IE,US,CA,DE,FR,NL,BE,LU,ES,PT,IT,AT,CH,DK,SE,NO,FI,PL,CZ,AU,NZ";
 
-export function parseSmsConfig(env: Env, environment: Config["environment"]): SmsConfig {
+export function parseSmsConfig(env: Env, environment: Environment): SmsConfig {
   const gateway = env.TWOSTEP_SMS_GATEWAY ?? (environment === "production" ? "none" : "outbox");
   if (gateway !== "outbox" && gateway !== "twilio" && gateway !== "webhook" && gateway !== "none") {
     throw new ConfigError(`TWOSTEP_SMS_GATEWAY must be outbox, twilio, webhook or none, not "${gateway}"`);
@@ -74,7 +73,7 @@ export function parseSmsConfig(env: Env, environment: Config["environment"]): Sm
   };
 }
 
-export function parseEmailConfig(env: Env, environment: Config["environment"]): EmailConfig {
+export function parseEmailConfig(env: Env, environment: Environment): EmailConfig {
   const gateway = env.TWOSTEP_EMAIL_GATEWAY ?? (environment === "production" ? "none" : "outbox");
   if (gateway !== "outbox" && gateway !== "smtp" && gateway !== "none") {
     throw new ConfigError(`TWOSTEP_EMAIL_GATEWAY must be outbox, smtp or none, not "${gateway}"`);

@@ -1,4 +1,4 @@
-import { boolean, ConfigError, integer, onOff, type Env } from "./config-env.js";
+import { boolean, ConfigError, integer, onOff, type Env, type Environment } from "./config-env.js";
 import { parseEmailConfig, parseSmsConfig, type EmailConfig, type SmsConfig } from "./config-messaging.js";
 
 export { ConfigError };
@@ -18,7 +18,7 @@ export interface Config {
    * never serves /dev/outbox). Development is asked for: TWOSTEP_ENV=development, or `--demo`
    * (`npm run quickstart`). Production refuses the development gateways and a missing key.
    */
-  environment: "development" | "production" | "test";
+  environment: Environment;
   /** TWOSTEP_HOST (default 127.0.0.1) and PORT / TWOSTEP_PORT (default 3000). Outside production it must be loopback unless allowRemoteDevelopment. */
   host: string;
   /**

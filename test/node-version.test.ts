@@ -57,7 +57,7 @@ describe("the Node.js runtime", () => {
   const older = olderNodes();
   const needsOlder = older.length === 0 ? "no Node.js older than 24 on this machine" : false;
 
-  for (const entry of ["dist/http/server.js", "dist/cli/main.js"]) {
+  for (const entry of ["dist/server.js", "dist/cli/main.js"]) {
     it(`${entry} started with an older Node prints the refusal and exits 1`, { skip: needsOlder }, () => {
       assert.ok(existsSync(join(root, entry)), `${entry} is built (npm run setup)`);
       for (const node of older) {

@@ -1,5 +1,5 @@
 import { demoUsers, loadDemoData } from "../services/demo.js";
-import type { CommandIo } from "./index.js";
+import type { CommandIo } from "./command-io.js";
 import { withRuntime } from "./runtime.js";
 
 export async function demoLoadCommand(_args: string[], io: CommandIo): Promise<number> {

@@ -6,10 +6,9 @@ import { migrateCommand } from "./migrate.js";
 import { policySetCommand } from "./policy-set.js";
 import { usersCreateCommand } from "./users-create.js";
 import { remindersSendCommand } from "./reminders-send.js";
+import type { Command, CommandIo } from "./command-io.js";
 
-export interface CommandIo {
-  out(line: string): void;
-}
+export type { CommandIo } from "./command-io.js";
 
 const usage = `Usage: twostep <command> [options]
 
@@ -32,7 +31,7 @@ Configuration comes from the environment (see README.md).`;
 /** The help ends with the runtime, so `npx twostep --help` shows which Node.js runs the commands. */
 const help = () => `${usage}\nRunning on Node.js ${process.version}.`;
 
-const commands: Record<string, (args: string[], io: CommandIo) => Promise<number>> = {
+const commands: Record<string, Command> = {
   migrate: migrateCommand,
   "users:create": usersCreateCommand,
   "demo:load": demoLoadCommand,

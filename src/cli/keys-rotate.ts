@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { rotateSealedValues } from "../services/keys/key-rotation.js";
-import type { CommandIo } from "./index.js";
+import type { CommandIo } from "./command-io.js";
 import { withRuntime } from "./runtime.js";
 
 const maxBatchSize = 100_000;

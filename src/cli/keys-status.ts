@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { keyStatus } from "../services/keys/key-rotation.js";
-import type { CommandIo } from "./index.js";
+import type { CommandIo } from "./command-io.js";
 import { withRuntime } from "./runtime.js";
 
 const count = (n: number) => `${n} ${n === 1 ? "value" : "values"}`;

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { dispatchDueMessages } from "../services/messages/message-dispatcher.js";
-import type { CommandIo } from "./index.js";
+import type { CommandIo } from "./command-io.js";
 import { withRuntime } from "./runtime.js";
 
 /**

@@ -1,6 +1,6 @@
 import { parseConfig } from "../config.js";
 import { openMigratedDatabase } from "../store/open-database.js";
-import type { CommandIo } from "./index.js";
+import type { CommandIo } from "./command-io.js";
 
 export async function migrateCommand(_args: string[], io: CommandIo): Promise<number> {
   const { db, applied } = await openMigratedDatabase(parseConfig());

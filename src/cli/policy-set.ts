@@ -3,7 +3,7 @@ import { methodTypes, type MethodType, type RecoveryCodePolicy } from "../domain
 import { maxRememberBrowserDays, policyLayerProblem, PolicyError, type PolicyAudience } from "../domain/policy.js";
 import { setPolicy } from "../services/policy/policy.js";
 import { findAccountByName } from "../services/access/users.js";
-import type { CommandIo } from "./index.js";
+import type { CommandIo } from "./command-io.js";
 import { withRuntime } from "./runtime.js";
 
 /** policy:set — change one policy layer; options left out keep their value. */

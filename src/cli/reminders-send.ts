@@ -1,4 +1,4 @@
-import type { CommandIo } from "./index.js";
+import type { CommandIo } from "./command-io.js";
 import { withRuntime } from "./runtime.js";
 import { sendTwoFactorReminders } from "../services/policy/two-factor-reminders.js";
 

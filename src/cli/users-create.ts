@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { errorMessage } from "../domain/errors.js";
 import type { AccountKind, Role } from "../domain/model.js";
 import { createAccount, createUser, findAccountByName } from "../services/access/users.js";
-import type { CommandIo } from "./index.js";
+import type { CommandIo } from "./command-io.js";
 import { withRuntime } from "./runtime.js";
 
 const roles: Role[] = ["admin", "member", "support"];

@@ -4,7 +4,7 @@ import fastifyStatic from "@fastify/static";
 import { join } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { errorMessage, errorStatus } from "../domain/errors.js";
-import { redactedLogPaths } from "../bootstrap.js";
+import { redactedLogPaths } from "../services/log-redaction.js";
 import type { ServiceDeps } from "../services/deps.js";
 import { apiPlugin } from "./api/index.js";
 import { pagesPlugin } from "./pages/index.js";

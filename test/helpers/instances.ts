@@ -1,6 +1,6 @@
 /**
  * Real server processes for multi-instance tests: each instance is its own
- * `node src/http/server.ts` on its own loopback port, all on one database and
+ * `node src/server.ts` on its own loopback port, all on one database and
  * one key, sharing nothing else, as behind a load balancer.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -52,7 +52,7 @@ async function freePort(): Promise<number> {
 /** Starts one instance and waits until it answers; fails with its output if it exits or does not answer in 30 s. */
 export async function startInstance(env: Record<string, string>): Promise<Instance> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/http/server.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
     env: { PATH: process.env.PATH ?? "", ...env, TWOSTEP_HOST: "127.0.0.1", TWOSTEP_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });

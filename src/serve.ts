@@ -1,9 +1,9 @@
-import { parseConfig } from "../config.js";
-import { createRuntime } from "../bootstrap.js";
-import { demoUsers, loadDemoData } from "../services/demo.js";
-import { startMessageDispatcher } from "../services/messages/message-dispatcher.js";
-import { startReminderSchedule } from "../services/policy/two-factor-reminders.js";
-import { buildApp } from "./app.js";
+import { parseConfig } from "./config.js";
+import { createRuntime } from "./bootstrap.js";
+import { demoUsers, loadDemoData } from "./services/demo.js";
+import { startMessageDispatcher } from "./services/messages/message-dispatcher.js";
+import { startReminderSchedule } from "./services/policy/two-factor-reminders.js";
+import { buildApp } from "./http/app.js";
 
 /**
  * The server, started by server.ts once the Node version fits. Without TWOSTEP_ENV it is production.
