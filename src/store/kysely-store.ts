@@ -23,8 +23,10 @@ import * as resetRequestsSql from "./kysely/reset-requests.js";
 
 /**
  * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
- * under `kysely/`. Dialect differences stay in the files that build the Kysely
- * instance (sqlite.ts, postgres.ts).
+ * under `kysely/`. Where the dialects differ the query says so with
+ * `dialect.ts#isPostgres` (row locks: `FOR UPDATE` on the login context,
+ * `FOR UPDATE SKIP LOCKED` on the outbox claim); the connection settings are
+ * in the files that build the Kysely instance (sqlite.ts, postgres.ts).
  */
 export function createKyselyStore(db: Kysely<Database>): Store {
   // Marks the async context of a running transaction's work, so the outer ports can refuse it.
