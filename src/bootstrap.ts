@@ -13,6 +13,13 @@ import { systemClock } from "./services/deps.js";
 import { createKyselyStore } from "./store/kysely-store.js";
 import { openMigratedDatabase } from "./store/open-database.js";
 
+/** `twostep migrate`: the database of the configuration, migrated, then closed; the names of the migrations applied. */
+export async function migrateDatabase(config: Config): Promise<string[]> {
+  const { db, applied } = await openMigratedDatabase(config);
+  await db.destroy();
+  return applied;
+}
+
 /**
  * Builds the services' dependencies from the configuration: the one place that
  * knows which store, keys and hashers are real. Migrates the database first.

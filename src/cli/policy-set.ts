@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { methodTypes, type MethodType, type RecoveryCodePolicy } from "../domain/model.js";
-import { maxRememberBrowserDays, policyLayerProblem, PolicyError, type PolicyAudience } from "../domain/policy.js";
+import { methodTypes, type MethodType, type RecoveryCodePolicy } from "../services/model.js";
+import { maxRememberBrowserDays, policyLayerProblem, PolicyError, type PolicyAudience } from "../services/policy/policy.js";
 import { setPolicy } from "../services/policy/policy.js";
 import { findAccountByName } from "../services/access/users.js";
 import type { CommandIo } from "./command-io.js";

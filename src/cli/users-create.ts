@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { errorMessage } from "../domain/errors.js";
-import type { AccountKind, Role } from "../domain/model.js";
+import { errorMessage } from "../services/failures.js";
+import type { AccountKind, Role } from "../services/model.js";
 import { createAccount, createUser, findAccountByName } from "../services/access/users.js";
 import type { CommandIo } from "./command-io.js";
 import { withRuntime } from "./runtime.js";

@@ -3,7 +3,7 @@ import csrf from "@fastify/csrf-protection";
 import fastifyStatic from "@fastify/static";
 import { join } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { errorMessage, errorStatus } from "../domain/errors.js";
+import { errorMessage, errorStatus } from "../services/failures.js";
 import { redactedLogPaths } from "../services/log-redaction.js";
 import type { ServiceDeps } from "../services/deps.js";
 import { apiPlugin } from "./api/index.js";

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import type { TrustProxy } from "../config.js";
+import type { TrustProxy } from "../services/deps.js";
 import type { RequestContext } from "../services/deps.js";
 
 /** Who is asking, for throttling and the event log. `request.ip` honours TWOSTEP_TRUST_PROXY. */

@@ -1,5 +1,5 @@
 import type { FastifyReply } from "fastify";
-import { errorMessage, errorStatus, type Failure } from "../domain/errors.js";
+import { errorMessage, errorStatus, type Failure } from "../services/failures.js";
 import { sendApiError } from "./plugins/errors.js";
 
 /** What every surface shows for a failure: the catalogue's status and message, and the field it belongs next to. */

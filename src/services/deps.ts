@@ -3,6 +3,7 @@ import type { PasswordHasher } from "../security/passwords.js";
 import type { RecoveryCodeHasher } from "../security/recovery-code-hash.js";
 import type { SecretBox } from "../security/secret-box.js";
 import type { ClientInfo, Store } from "../store/store.js";
+export type { Config, TrustProxy } from "../config.js";
 
 /** The narrow dependencies every service takes; tests swap any of them (a fixed clock, a fast hasher). */
 export interface ServiceDeps {

@@ -1,5 +1,5 @@
 import type { CodeDelivery } from "../../services/factors/code-delivery.js";
-import { errorMessage } from "../../domain/errors.js";
+import { errorMessage } from "../../services/failures.js";
 import type { MethodView } from "../../services/factors/method-view.js";
 
 export const iso = (milliseconds: number) => new Date(milliseconds).toISOString();

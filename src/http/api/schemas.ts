@@ -1,6 +1,6 @@
 import { Type, type TProperties } from "@sinclair/typebox";
-import { errorCatalogue, type ErrorCode } from "../../domain/errors.js";
-import { methodTypes } from "../../domain/model.js";
+import { errorCatalogue, type ErrorCode } from "../../services/failures.js";
+import { methodTypes } from "../../services/model.js";
 
 /** Every request body is closed: an unknown field is a 400 `unknown_field`. */
 const closed = <T extends TProperties>(properties: T) => Type.Object(properties, { additionalProperties: false });

@@ -3,7 +3,7 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { apiSession } from "../plugins/authentication.js";
 import { sendApiError } from "../plugins/errors.js";
 import { isPendingEnrolment } from "../../services/enrolment/required-enrolment.js";
-import { looksLikeApiKey } from "../../security/api-keys.js";
+import { looksLikeApiKey } from "../../services/api-keys/authenticate-api-key.js";
 
 /**
  * A full session (Bearer token) or 401; a pending login's flowId is not a session.

@@ -1,10 +1,10 @@
-import type { MethodType } from "../../domain/model.js";
+import type { MethodType } from "../../services/model.js";
 import type { TotpEnrolmentView } from "../../services/factors/totp/enrolment.js";
 import { showTotpEnrolment } from "../../services/factors/totp/enrolment.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import type { ResetStarted } from "../../services/enrolment/methods.js";
 import type { Authenticated } from "../../services/sessions/sessions.js";
-import type { Result } from "../../domain/errors.js";
+import type { Result } from "../../services/failures.js";
 import { renderQrPngDataUrl } from "../qr.js";
 import { iso } from "./present.js";
 

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { maxRememberBrowserDays, type EffectivePolicy, type PolicyLayer } from "../../domain/policy.js";
+import { maxRememberBrowserDays, type EffectivePolicy, type PolicyLayer } from "../../services/policy/policy.js";
 import { policyLevelsFor, setPolicyLevel } from "../../services/policy/policy-levels.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sessionActor } from "../../services/sessions/sessions.js";

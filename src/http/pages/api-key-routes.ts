@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage } from "../../domain/errors.js";
+import { errorMessage } from "../../services/failures.js";
 import { createApiKey } from "../../services/api-keys/create-api-key.js";
 import { apiKeyStatus, listApiKeys, revokeApiKey } from "../../services/api-keys/manage-api-keys.js";
 import type { ServiceDeps } from "../../services/deps.js";

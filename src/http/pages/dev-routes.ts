@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import { isLoopbackAddress } from "../../security/loopback.js";
+import { isLoopbackAddress } from "../../services/messages/development-outbox.js";
 import { loginFlowCookie, sessionCookie } from "../plugins/authentication.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { listDevelopmentOutbox } from "../../services/messages/development-outbox.js";

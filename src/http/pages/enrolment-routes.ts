@@ -1,4 +1,4 @@
-import { errorMessage } from "../../domain/errors.js";
+import { errorMessage } from "../../services/failures.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { beginTotpEnrolment, confirmTotpEnrolment, showTotpEnrolment } from "../../services/factors/totp/enrolment.js";
 import { requestContext } from "../context.js";

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage } from "../../domain/errors.js";
+import { errorMessage } from "../../services/failures.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { startLogin, type LoginStart } from "../../services/login/start-login.js";
 import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/login/second-step.js";

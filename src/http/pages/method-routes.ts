@@ -1,7 +1,7 @@
 import { factorFor } from "../../services/factors/registry.js";
 import { requireOwnStepUp } from "../../services/sessions/step-up.js";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage } from "../../domain/errors.js";
+import { errorMessage } from "../../services/failures.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { findOwnMethod } from "../../services/enrolment/own-methods.js";
 import { deleteMethod, makeDefaultMethod, renameMethod, resetMethod, sendMethodVerificationCode } from "../../services/enrolment/methods.js";

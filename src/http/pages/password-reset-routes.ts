@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { errorMessage, errorStatus } from "../../domain/errors.js";
+import { errorMessage, errorStatus } from "../../services/failures.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { completePasswordReset, findLivePasswordLink } from "../../services/reset/password-reset-complete.js";
 import { requestPasswordReset } from "../../services/reset/password-reset-request.js";

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage, type Failure } from "../../domain/errors.js";
-import type { PolicyAudience } from "../../domain/policy.js";
-import type { PolicyLevelInput } from "../../domain/policy-levels.js";
+import { errorMessage, type Failure } from "../../services/failures.js";
+import type { PolicyAudience } from "../../services/policy/policy.js";
+import type { PolicyLevelInput } from "../../services/policy/policy-levels.js";
 import { policyLevelsFor, setPolicyLevel } from "../../services/policy/policy-levels.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sessionActor } from "../../services/sessions/sessions.js";

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Authenticated } from "../../services/sessions/sessions.js";
 import type { CodeDelivery } from "../../services/factors/code-delivery.js";
-import { errorMessage, isErrorCode } from "../../domain/errors.js";
+import { errorMessage, isErrorCode } from "../../services/failures.js";
 import type { Html } from "./html.js";
 import { layout, type LayoutOptions } from "./views/layout.js";
 

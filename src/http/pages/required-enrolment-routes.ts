@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage } from "../../domain/errors.js";
+import { errorMessage } from "../../services/failures.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import {
   acknowledgeRecoveryCodes,

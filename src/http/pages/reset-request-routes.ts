@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage, errorStatus, type Failure } from "../../domain/errors.js";
+import { errorMessage, errorStatus, type Failure } from "../../services/failures.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sessionActor } from "../../services/sessions/sessions.js";
 import { hasOwnTwoFactor } from "../../services/sessions/step-up.js";

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage, type Failure } from "../../domain/errors.js";
+import { errorMessage, type Failure } from "../../services/failures.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { finishKeyEnrolment, keyEnrolmentNeedsPassword, startKeyEnrolment } from "../../services/factors/webauthn/enrolment.js";
 import { requestContext } from "../context.js";

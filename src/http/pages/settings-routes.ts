@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage } from "../../domain/errors.js";
+import { errorMessage } from "../../services/failures.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { disableNeedsNewPassword, disableTwoFactor } from "../../services/enrolment/disable-two-factor.js";
 import { regenerateRecoveryCodes } from "../../services/recovery/recovery-codes.js";

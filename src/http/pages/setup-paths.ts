@@ -1,4 +1,4 @@
-import type { MethodType } from "../../domain/model.js";
+import type { MethodType } from "../../services/model.js";
 
 /**
  * Where each factor's setup lives in the pages: where it starts from the

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage } from "../../domain/errors.js";
+import { errorMessage } from "../../services/failures.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { beginSmsEnrolment, confirmSmsEnrolment, resendSmsEnrolmentCode, showSmsEnrolment } from "../../services/factors/sms/enrolment.js";
 import { requestContext } from "../context.js";

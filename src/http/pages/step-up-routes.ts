@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
-import { errorMessage } from "../../domain/errors.js";
+import { errorMessage } from "../../services/failures.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sendMethodVerificationCode } from "../../services/enrolment/methods.js";
 import { startStepUpInBrowser, stepUp, stepUpChoices } from "../../services/sessions/step-up.js";

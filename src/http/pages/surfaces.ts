@@ -1,5 +1,5 @@
-import { mayEverDo, type Action, type Relation } from "../../domain/access.js";
-import type { AccountKind, Role } from "../../domain/model.js";
+import { mayEverDo, type Action, type Relation } from "../../services/access/access.js";
+import type { AccountKind, Role } from "../../services/model.js";
 
 /**
  * The four web surfaces (SPEC "Surfaces") and their navigation. A link shows

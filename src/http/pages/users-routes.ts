@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage, errorStatus, type Failure } from "../../domain/errors.js";
+import { errorMessage, errorStatus, type Failure } from "../../services/failures.js";
 import { getAccountUser, listAccountUsers } from "../../services/admin/account-users.js";
 import { assignableRoles, createAccountUser } from "../../services/admin/create-user.js";
 import { deactivateUser, reactivateUser } from "../../services/admin/deactivate-user.js";

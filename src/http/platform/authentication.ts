@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Actor } from "../../services/access/access.js";
 import { authenticateApiKey } from "../../services/api-keys/authenticate-api-key.js";
 import type { ServiceDeps } from "../../services/deps.js";
-import { looksLikeApiKey } from "../../security/api-keys.js";
+import { looksLikeApiKey } from "../../services/api-keys/authenticate-api-key.js";
 import { sendApiError } from "../plugins/errors.js";
 
 declare module "fastify" {

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage, errorStatus, type ErrorCode } from "../../domain/errors.js";
+import { errorMessage, errorStatus, type ErrorCode } from "../../services/failures.js";
 
 /** The JSON body of every API error: a code from the catalogue and its message. */
 export function sendApiError(reply: FastifyReply, code: ErrorCode, extra: { field?: string; retryAfterSeconds?: number } = {}) {

@@ -4,6 +4,7 @@ import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { Account, Session, User } from "../../domain/model.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import { recordEvent } from "../events/audit.js";
+export { mayEverDo, type Action, type Relation } from "../../domain/access.js";
 
 /**
  * Who acts: a user of an account, through a session (pages, JSON API) or an

@@ -2,6 +2,7 @@ import { isApiKeyShaped } from "../../security/api-keys.js";
 import { hashToken } from "../../security/tokens.js";
 import type { Actor } from "../access/access.js";
 import type { ServiceDeps } from "../deps.js";
+export { looksLikeApiKey } from "../../security/api-keys.js";
 
 /**
  * The platform API's credential (API1): a live key of an active user becomes

@@ -4,6 +4,7 @@ import { hashToken, isTokenShaped } from "../../security/tokens.js";
 import type { ServiceDeps } from "../deps.js";
 import { resolveSession } from "../sessions/sessions.js";
 import { phoneOf } from "../factors/sms/sms-codes.js";
+export { isLoopbackAddress } from "../../security/loopback.js";
 
 /** What a browser holds: its session cookie and its login-in-progress cookie (either may be missing). */
 export interface OutboxViewer {

@@ -6,6 +6,7 @@ import { policyAudiencesFor } from "../../domain/two-factor-requirement.js";
 import { authorize, requireStepUp, type Actor } from "../access/access.js";
 import { newEventId } from "../events/audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
+export type { PolicyLevelInput } from "../../domain/policy-levels.js";
 
 /** A level above the one shown: whose it is, and what it sets itself (null fields inherit further up). */
 export interface LevelAbove {

@@ -3,6 +3,7 @@ import type { Account, User } from "../../domain/model.js";
 import type { ServiceDeps } from "../deps.js";
 import { newEventId } from "../events/audit.js";
 import { policyLayerKeys, twoFactorRequirement, type TwoFactorRequirement } from "../../domain/two-factor-requirement.js";
+export { maxRememberBrowserDays, policyLayerProblem, PolicyError, type EffectivePolicy, type PolicyAudience, type PolicyLayer } from "../../domain/policy.js";
 
 /** P1: whether 2FA is required of this user, and from when (the earliest date of any layer covering them). */
 export async function twoFactorRequirementFor(deps: ServiceDeps, user: User): Promise<TwoFactorRequirement> {

@@ -1,4 +1,4 @@
-import { errorMessage, type ErrorCode } from "../../../domain/errors.js";
+import { errorMessage, type ErrorCode } from "../../../services/failures.js";
 import { eventLabels } from "../../../services/events/audit.js";
 import type { EventLogPage } from "../../../services/events/event-log.js";
 import { html, type Html } from "../html.js";

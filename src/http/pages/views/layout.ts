@@ -1,4 +1,4 @@
-import type { Account, User } from "../../../domain/model.js";
+import type { Account, User } from "../../../services/model.js";
 import { html, type Html } from "../html.js";
 import { surfacesFor } from "../surfaces.js";
 

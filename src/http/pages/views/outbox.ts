@@ -1,4 +1,4 @@
-import type { OutboxMessage } from "../../../domain/model.js";
+import type { OutboxMessage } from "../../../services/model.js";
 import { html, type Html } from "../html.js";
 import { formatTime } from "./layout.js";
 

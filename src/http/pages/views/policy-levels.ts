@@ -1,5 +1,5 @@
-import type { Account } from "../../../domain/model.js";
-import type { EffectivePolicy, PolicyAudience, PolicyLayer } from "../../../domain/policy.js";
+import type { Account } from "../../../services/model.js";
+import type { EffectivePolicy, PolicyAudience, PolicyLayer } from "../../../services/policy/policy.js";
 import type { LevelAbove, PolicyLevel } from "../../../services/policy/policy-levels.js";
 import { html, type Html } from "../html.js";
 import { csrfField, field } from "./layout.js";

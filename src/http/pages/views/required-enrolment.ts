@@ -1,4 +1,4 @@
-import { methodTypes, type MethodType } from "../../../domain/model.js";
+import { methodTypes, type MethodType } from "../../../services/model.js";
 import type { Factor } from "../../../services/factors/factor.js";
 import { registeredFactors } from "../../../services/factors/registry.js";
 import { setupPages } from "../setup-paths.js";

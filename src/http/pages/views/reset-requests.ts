@@ -1,4 +1,4 @@
-import type { SecurityEvent, User } from "../../../domain/model.js";
+import type { SecurityEvent, User } from "../../../services/model.js";
 import { eventLabels } from "../../../services/events/audit.js";
 import type { ResetRequestRow } from "../../../services/support/reset-requests.js";
 import { html, type Html } from "../html.js";

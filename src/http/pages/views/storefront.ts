@@ -1,4 +1,4 @@
-import type { Account } from "../../../domain/model.js";
+import type { Account } from "../../../services/model.js";
 import type { CustomerSummary, CustomerUserView } from "../../../services/storefront/index.js";
 import { html, type Html } from "../html.js";
 import { csrfField, field } from "./layout.js";

@@ -1,4 +1,4 @@
-import type { Account, Role } from "../../../domain/model.js";
+import type { Account, Role } from "../../../services/model.js";
 import type { AccountUsersPage, AccountUserView } from "../../../services/admin/account-users.js";
 import { html, type Html } from "../html.js";
 import { csrfField, field, timeElement } from "./layout.js";
