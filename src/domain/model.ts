@@ -57,14 +57,19 @@ export interface Method {
   credentialId?: string;
 }
 
-/** Why an SMS code was sent; a code only verifies for the same purpose and binding. */
-export type SmsPurpose = "login" | "enrol" | "verify";
+/**
+ * What a sent SMS code or an issued WebAuthn challenge is for: a login's second
+ * step, confirming a new method, or verifying the user (step-up, reset, delete).
+ * A proof only verifies for the same purpose and binding. (Once named for SMS alone,
+ * though challenges used it too.)
+ */
+export type ProofPurpose = "login" | "enrol" | "verify";
 
 export interface SmsCode {
   id: string;
   userId: string;
   methodId: string;
-  purpose: SmsPurpose;
+  purpose: ProofPurpose;
   /** The login flow, pending method or session the code was sent for (SECURITY 24). */
   bindingId: string;
   codeHash: string;

@@ -143,7 +143,7 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
 
 /** A security key's prompt needs a fresh challenge each time the page shows it (the old one is retired). */
 async function browserChallenge(deps: ServiceDeps, method: MethodView, request: FastifyRequest): Promise<unknown> {
-  if (!factorFor(method.type).answeredInBrowser) return undefined;
+  if (factorFor(method.type).presentation !== "browser_prompt") return undefined;
   const started = await resendSecondStepCode(deps, request.cookies[loginFlowCookie], requestContext(request));
   return started.ok ? started.browserOptions : undefined;
 }
