@@ -51,6 +51,14 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   return (results ?? []).filter((result) => result.status === "Success").map((result) => result.migrationName);
 }
 
+/** Applies the migrations up to and including `lastMigration` (the tests of an upgrade start from an earlier schema). */
+export async function migrateTo(db: Kysely<any>, lastMigration: string): Promise<void> {
+  if (!(lastMigration in migrations)) throw new Error(`no migration named ${lastMigration}`);
+  const migrator = new Migrator({ db, provider, ...(await migrationTableSchema(db)) });
+  const { error } = await migrator.migrateTo(lastMigration);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
 /**
  * On PostgreSQL, Kysely looks for its migration tables in every schema of the
  * database unless told which one: a second schema holding them (another app,
