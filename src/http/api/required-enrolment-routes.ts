@@ -1,5 +1,6 @@
 import type { ServiceDeps } from "../../services/deps.js";
 import { factorFor } from "../../services/factors/registry.js";
+import { typesConfirmedWithCode } from "../../services/factors/enrolments.js";
 import { requiredEnrolmentStep, type RequiredEnrolmentConfirmed } from "../../services/enrolment/required-enrolment.js";
 import { requestContext } from "../context.js";
 import { totpSetupAnswer } from "./setup-answers.js";
@@ -86,7 +87,7 @@ export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
     },
   );
 
-  for (const type of ["totp", "sms"] as const) {
+  for (const type of typesConfirmedWithCode()) {
     app.post(
       `/login/enrol/${type}/:methodId/confirm`,
       {

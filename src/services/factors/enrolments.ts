@@ -1,4 +1,4 @@
-import type { MethodType } from "../../domain/model.js";
+import { methodTypes, type MethodType } from "../../domain/model.js";
 import type { FactorEnrolment } from "./factor-enrolment.js";
 import { smsEnrolment } from "./sms/enrolment.js";
 import { totpEnrolment } from "./totp/enrolment.js";
@@ -12,6 +12,14 @@ const enrolments = { totp: totpEnrolment, sms: smsEnrolment, webauthn: webauthnE
 export function enrolmentFor(type: MethodType): FactorEnrolment {
   return enrolments[type];
 }
+
+/** The factors a pending method of is confirmed with a typed code (their `confirmWithCode`), in the order the pages offer them. */
+export function typesConfirmedWithCode(): TypeConfirmedWithCode[] {
+  return methodTypes.filter((type): type is TypeConfirmedWithCode => enrolments[type].confirmWithCode !== null);
+}
+
+/** The types whose enrolment has a `confirmWithCode` (TOTP, SMS), as a type: their confirm steps take `{ methodId, code }`. */
+export type TypeConfirmedWithCode = { [T in MethodType]: (typeof enrolments)[T]["confirmWithCode"] extends null ? never : T }[MethodType];
 
 /** A factor's first-method steps (P1), with each step's own input and answer types. */
 export type FirstMethodSteps<T extends MethodType> = (typeof enrolments)[T]["firstMethod"];
