@@ -75,8 +75,12 @@ export interface Config {
   addressThrottle: { freeFailures: number; baseLockSeconds: number; maxLockSeconds: number };
   /** TWOSTEP_ACCOUNT_PASSWORD_FREE_FAILURES (10), TWOSTEP_ACCOUNT_PASSWORD_DELAY_BASE_SECONDS (30), TWOSTEP_ACCOUNT_PASSWORD_DELAY_MAX_SECONDS (900). */
   accountPasswordThrottle: { freeFailures: number; baseLockSeconds: number; maxLockSeconds: number };
-  /** TWOSTEP_REMEMBERED_BROWSER_DAYS (180): how long a browser that completed a login skips the per-account delay. */
-  rememberedBrowserDays: number;
+  /**
+   * TWOSTEP_KNOWN_BROWSER_DAYS (180): how long a known browser (one that completed a login for a user)
+   * skips that user's per-account password delay. Formerly TWOSTEP_REMEMBERED_BROWSER_DAYS, now refused
+   * at start with a message naming the new variable (it was easy to mistake for the L7 trusted browser).
+   */
+  knownBrowserDays: number;
   /**
    * PR1: TWOSTEP_PASSWORD_RESET_TTL_SECONDS (1800): a reset link dies after this;
    * TWOSTEP_PASSWORD_RESET_LIMIT_PER_ADDRESS (10) and _PER_ACCOUNT (3): reset emails asked for per hour.
@@ -160,6 +164,11 @@ export function parseConfig(env: Env = process.env, options: StartOptions = {}):
       if (!id || !key) throw new ConfigError('TWOSTEP_PREVIOUS_ENCRYPTION_KEYS must look like "id:base64key,id:base64key"');
       return { id, key };
     });
+  // Renamed in issue 19: refused, not read, so a deployment learns of the new name at start
+  // instead of silently running on the default.
+  if (env.TWOSTEP_REMEMBERED_BROWSER_DAYS !== undefined) {
+    throw new ConfigError("TWOSTEP_REMEMBERED_BROWSER_DAYS is now TWOSTEP_KNOWN_BROWSER_DAYS (same meaning and range); rename it");
+  }
   const config: Config = {
     environment,
     host: env.TWOSTEP_HOST ?? "127.0.0.1",
@@ -194,7 +203,7 @@ export function parseConfig(env: Env = process.env, options: StartOptions = {}):
       baseLockSeconds: integer(env, "TWOSTEP_ACCOUNT_PASSWORD_DELAY_BASE_SECONDS", 30, 1, 86400),
       maxLockSeconds: integer(env, "TWOSTEP_ACCOUNT_PASSWORD_DELAY_MAX_SECONDS", 900, 1, 86400),
     },
-    rememberedBrowserDays: integer(env, "TWOSTEP_REMEMBERED_BROWSER_DAYS", 180, 1, 3650),
+    knownBrowserDays: integer(env, "TWOSTEP_KNOWN_BROWSER_DAYS", 180, 1, 3650),
     passwordReset: {
       ttlSeconds: integer(env, "TWOSTEP_PASSWORD_RESET_TTL_SECONDS", 1800, 300, 86400),
       limitPerAddressPerHour: integer(env, "TWOSTEP_PASSWORD_RESET_LIMIT_PER_ADDRESS", 10, 1, 100000),

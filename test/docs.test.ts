@@ -1,6 +1,8 @@
 /** The README is kept true: its error table is the catalogue, and every TWOSTEP_ variable the config reads is documented. */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { errorCatalogue } from "../src/domain/errors.js";
 import { renderEmail } from "../src/domain/email-words.js";
@@ -26,6 +28,14 @@ describe("README", () => {
     const names = new Set([...config.matchAll(/(?:"|env\.)(TWOSTEP_[A-Z0-9_]+)/g)].map((match) => match[1]!));
     names.add("TWOSTEP_ENV");
     for (const name of names) assert.ok(readme.includes(`\`${name}\``), `${name} is missing from README's configuration table`);
+  });
+
+  it("documents every TWOSTEP_ name anywhere in src/ (a variable read elsewhere, or a former name the config refuses)", () => {
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : []));
+    const names = new Set(walk(fileURLToPath(new URL("../src", import.meta.url))).flatMap((file) => [...readFileSync(file, "utf8").matchAll(/\b(TWOSTEP_[A-Z0-9_]+)\b/g)].map((match) => match[1]!)));
+    const missing = [...names].filter((name) => !readme.includes(`\`${name}\``));
+    assert.deepEqual(missing, [], "every TWOSTEP_ name in src/ is in README's configuration table");
   });
 
   it("says what is emailed when: exactly the notification table, with each email's subject", () => {

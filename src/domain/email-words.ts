@@ -25,7 +25,7 @@ export interface EmailFacts {
   /** P1: the day two-factor authentication becomes mandatory, and how many days are left. */
   deadline?: number;
   daysBefore?: number;
-  /** L7: how many days a remembered browser skips the second step. */
+  /** L7: how many days a trusted browser skips the second step. */
   rememberDays?: number;
   /** A3: the reseller whose storefront manager made the change (the customer's provider). */
   providerName?: string;

@@ -57,14 +57,19 @@ export interface Method {
   credentialId?: string;
 }
 
-/** Why an SMS code was sent; a code only verifies for the same purpose and binding. */
-export type SmsPurpose = "login" | "enrol" | "verify";
+/**
+ * What a sent SMS code or an issued WebAuthn challenge is for: a login's second
+ * step, confirming a new method, or verifying the user (step-up, reset, delete).
+ * A proof only verifies for the same purpose and binding. (Once named for SMS alone,
+ * though challenges used it too.)
+ */
+export type ProofPurpose = "login" | "enrol" | "verify";
 
 export interface SmsCode {
   id: string;
   userId: string;
   methodId: string;
-  purpose: SmsPurpose;
+  purpose: ProofPurpose;
   /** The login flow, pending method or session the code was sent for (SECURITY 24). */
   bindingId: string;
   codeHash: string;
@@ -89,7 +94,7 @@ export interface Session {
   expiresAt: number;
   /**
    * Time of the last full authentication: password and, with 2FA, the second factor (step-up, SECURITY 29).
-   * 0 when the session began without the second factor of a 2FA user (a remembered browser): no window yet.
+   * 0 when the session began without the second factor of a 2FA user (a trusted browser, L7): no window yet.
    */
   authenticatedAt: number;
   /** Set when the login used a recovery code under the `keep` policy: the next page recommends a reset. */
@@ -174,7 +179,7 @@ export type EventType =
   | "two_factor.reset_rejected"
   /** L7: the user ticked "Don't ask again on this browser" (detail: the browser's label and the days; never the token). */
   | "browser.remembered"
-  /** L7: a remembered browser skipped the second step after the right password. */
+  /** L7: a trusted browser skipped the second step after the right password. */
   | "browser.remembered_login"
-  /** L7: remembered browsers were forgotten (detail: how many, and why). */
+  /** L7: trusted browsers were forgotten (detail: how many, and why). */
   | "browser.forgotten";

@@ -14,7 +14,7 @@ import * as methodsSql from "./kysely/methods.js";
 import * as sealedValuesSql from "./kysely/sealed-values.js";
 import * as sessionsSql from "./kysely/sessions.js";
 import * as remindersSql from "./kysely/reminders.js";
-import * as browsersSql from "./kysely/remembered-browsers.js";
+import * as knownBrowsersSql from "./kysely/known-browsers.js";
 import * as trustedBrowsersSql from "./kysely/trusted-browsers.js";
 import * as passwordResetsSql from "./kysely/password-resets.js";
 import * as customersSql from "./kysely/customers.js";
@@ -140,10 +140,10 @@ export function bindPorts(db: Kysely<Database>): Stores {
       listUncoveredUserIds: (...args) => remindersSql.listUncoveredUserIds(db, ...args),
       claimReminder: (...args) => remindersSql.claimReminder(db, ...args),
     },
-    browsers: {
-      rememberBrowser: (...args) => browsersSql.rememberBrowser(db, ...args),
-      findRememberedBrowser: (...args) => browsersSql.findRememberedBrowser(db, ...args),
-      forgetUserBrowsers: (...args) => browsersSql.forgetUserBrowsers(db, ...args),
+    knownBrowsers: {
+      recordKnownBrowser: (...args) => knownBrowsersSql.recordKnownBrowser(db, ...args),
+      findKnownBrowser: (...args) => knownBrowsersSql.findKnownBrowser(db, ...args),
+      forgetUserKnownBrowsers: (...args) => knownBrowsersSql.forgetUserKnownBrowsers(db, ...args),
     },
     trustedBrowsers: {
       trustBrowser: (...args) => trustedBrowsersSql.trustBrowser(db, ...args),
@@ -198,7 +198,7 @@ function guarded(ports: Stores, check: () => void): Stores {
     messages: wrap(ports.messages),
     sealedValues: wrap(ports.sealedValues),
     reminders: wrap(ports.reminders),
-    browsers: wrap(ports.browsers),
+    knownBrowsers: wrap(ports.knownBrowsers),
     trustedBrowsers: wrap(ports.trustedBrowsers),
     passwordResets: wrap(ports.passwordResets),
     customers: wrap(ports.customers),

@@ -4,7 +4,7 @@ import * as smsAndMethods from "./migrations/0002-sms-and-methods.js";
 import * as eventSequence from "./migrations/0003-event-sequence.js";
 import * as emailOutbox from "./migrations/0004-email-outbox.js";
 import * as twoFactorReminders from "./migrations/0005-two-factor-reminders.js";
-import * as rememberedBrowsers from "./migrations/0006-remembered-browsers.js";
+import * as rememberedBrowsers from "./migrations/0006-remembered-browsers.js"; // the table is `known_browsers` since 0017
 import * as passwordResetUserIndex from "./migrations/0007-password-reset-user-index.js";
 import * as userDirectoryIndexes from "./migrations/0008-user-directory-indexes.js";
 import * as resetRequestQueue from "./migrations/0009-reset-request-queue.js";
@@ -15,6 +15,7 @@ import * as passwordLinkPurpose from "./migrations/0013-password-link-purpose.js
 import * as userDirectoryCounts from "./migrations/0014-user-directory-counts.js";
 import * as trustedBrowsers from "./migrations/0015-trusted-browsers.js";
 import * as webauthn from "./migrations/0016-webauthn.js";
+import * as knownBrowsers from "./migrations/0017-known-browsers.js";
 
 /** Migrations are imported, not read from disk, so the compiled build and tests see the same list. */
 const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   "0014-user-directory-counts": userDirectoryCounts,
   "0015-trusted-browsers": trustedBrowsers,
   "0016-webauthn": webauthn,
+  "0017-known-browsers": knownBrowsers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -47,6 +49,14 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((result) => result.status === "Success").map((result) => result.migrationName);
+}
+
+/** Applies the migrations up to and including `lastMigration` (the tests of an upgrade start from an earlier schema). */
+export async function migrateTo(db: Kysely<any>, lastMigration: string): Promise<void> {
+  if (!(lastMigration in migrations)) throw new Error(`no migration named ${lastMigration}`);
+  const migrator = new Migrator({ db, provider, ...(await migrationTableSchema(db)) });
+  const { error } = await migrator.migrateTo(lastMigration);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }
 
 /**

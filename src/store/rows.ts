@@ -1,4 +1,4 @@
-import type { Account, AccountKind, LoginFlow, LoginFlowState, Method, MethodType, Role, SecurityEvent, Session, SmsCode, SmsPurpose, User } from "../domain/model.js";
+import type { Account, AccountKind, LoginFlow, LoginFlowState, Method, MethodType, Role, SecurityEvent, Session, SmsCode, ProofPurpose, User } from "../domain/model.js";
 import type { Selectable } from "kysely";
 import type { Database } from "./schema.js";
 
@@ -112,7 +112,7 @@ export function toSmsCode(row: Database["sms_codes"]): SmsCode {
     id: row.id,
     userId: row.user_id,
     methodId: row.method_id,
-    purpose: row.purpose as SmsPurpose,
+    purpose: row.purpose as ProofPurpose,
     bindingId: row.binding_id,
     codeHash: row.code_hash,
     createdAt: num(row.created_at),

@@ -140,7 +140,7 @@ export interface Database {
   /** P1: one row per reminder sent (the claim; migration 0005). */
   two_factor_reminders: { user_id: string; deadline: number; days_before: number; claimed_at: number };
   /** Issue 7: browsers that completed a login (hash of the cookie token; migration 0006). */
-  remembered_browsers: { token_hash: string; user_id: string; created_at: number; expires_at: number };
+  known_browsers: { token_hash: string; user_id: string; created_at: number; expires_at: number };
   /** L7 (migration 0015): browsers that skip the second step for their user until `expires_at`. */
   trusted_browsers: { token_hash: string; user_id: string; label: string; created_at: number; expires_at: number };
   /** The transactional outbox (migration 0004): messages to send after the change they report committed. */

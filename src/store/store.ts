@@ -9,14 +9,14 @@ import type { OutboxStore } from "./ports/outbox.js";
 import type { SealedValueStore } from "./ports/sealed-values.js";
 import type { SessionStore } from "./ports/sessions.js";
 import type { ReminderStore } from "./ports/reminders.js";
-import type { RememberedBrowserStore } from "./ports/remembered-browsers.js";
+import type { KnownBrowserStore } from "./ports/known-browsers.js";
 import type { TrustedBrowserStore } from "./ports/trusted-browsers.js";
 import type { PasswordResetStore } from "./ports/password-resets.js";
 import type { CustomerStore } from "./ports/customers.js";
 import type { ApiKeyStore } from "./ports/api-keys.js";
 import type { ResetRequestStore } from "./ports/reset-requests.js";
 
-export type { AccountStore, ApiKeyStore, ChallengeStore, CodeStore, CounterStore, CustomerStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, RememberedBrowserStore, ReminderStore, ResetRequestStore, SealedValueStore, SessionStore, TrustedBrowserStore };
+export type { AccountStore, ApiKeyStore, ChallengeStore, CodeStore, CounterStore, CustomerStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, KnownBrowserStore, ReminderStore, ResetRequestStore, SealedValueStore, SessionStore, TrustedBrowserStore };
 export type { TrustedBrowser } from "./ports/trusted-browsers.js";
 export type { IssuedChallenge } from "./ports/challenges.js";
 export type { ApiKey, NewApiKey } from "./ports/api-keys.js";
@@ -49,7 +49,7 @@ export interface Stores {
   /** P1: reminders before a 2FA deadline, claimed once each. */
   reminders: ReminderStore;
   /** Issue 7: browsers that completed a login (they skip the per-account password delay). */
-  browsers: RememberedBrowserStore;
+  knownBrowsers: KnownBrowserStore;
   /** L7: browsers that skip the second step ("Don't ask again on this browser"). */
   trustedBrowsers: TrustedBrowserStore;
   /** PR1: reset links by token hash, used once. */

@@ -1,7 +1,7 @@
 /** Issue 7: the per-account password delay and the figures README states ("The password step"). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseConfig } from "../../src/config.js";
+import { ConfigError, parseConfig } from "../../src/config.js";
 import { defaultAccountPasswordThrottle, lockSchedule, lockSecondsAfter, maxAttemptsWithin } from "../../src/domain/throttle.js";
 
 const day = 86_400;
@@ -11,7 +11,16 @@ describe("per-account password throttle", () => {
 
   it("is what the configuration gives by default", () => {
     assert.deepEqual(parseConfig({ TWOSTEP_ENV: "test" }).accountPasswordThrottle, policy);
-    assert.equal(parseConfig({ TWOSTEP_ENV: "test" }).rememberedBrowserDays, 180);
+    assert.equal(parseConfig({ TWOSTEP_ENV: "test" }).knownBrowserDays, 180);
+  });
+
+  it("reads how long a known browser skips the delay from TWOSTEP_KNOWN_BROWSER_DAYS, and refuses the old name in one line naming the new one", () => {
+    assert.equal(parseConfig({ TWOSTEP_ENV: "test", TWOSTEP_KNOWN_BROWSER_DAYS: "30" }).knownBrowserDays, 30);
+    assert.throws(() => parseConfig({ TWOSTEP_ENV: "test", TWOSTEP_REMEMBERED_BROWSER_DAYS: "30" }), (error: Error) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /^TWOSTEP_REMEMBERED_BROWSER_DAYS is now TWOSTEP_KNOWN_BROWSER_DAYS\b[^\n]*$/);
+      return true;
+    });
   });
 
   it("lets 10 wrong passwords through, then waits 30 s, 1, 2, 4, 8 minutes and at most 15 minutes", () => {

@@ -1,4 +1,4 @@
-/** L7: when a remembered browser skips the second step, and its label. */
+/** L7: when a trusted browser skips the second step, and its label. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { browserLabel, trustedBrowserExpiry, trustedBrowserSkipsSecondStep } from "../../src/domain/login-flow/trusted-browser.js";

@@ -49,7 +49,7 @@ describe("e2e: remember this browser, in Chromium", { skip, timeout: 120_000 }, 
   };
   const mainText = async (page: Page) => ((await page.locator("main").textContent()) ?? "").replace(/\s+/g, " ");
 
-  it("a remembered browser skips the second step; another browser does not", async () => {
+  it("a trusted browser skips the second step; another browser does not", async () => {
     const enrolled = await enrolTotp(server!.runtime.deps, { kind: "customer" });
     const clock = server!.clock;
     const page = await context!.newPage();

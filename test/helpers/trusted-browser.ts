@@ -23,12 +23,12 @@ export async function logInWithCode(browser: FormClient, input: { email: string;
   return browser.post("/login/two-factor", { code: input.code, methodId, ...(input.remember ? { rememberBrowser: "yes" } : {}) }, { csrfFrom: "/login/two-factor" });
 }
 
-/** POST /api/login with a cookie header (the API reads the remembered-browser cookie too). */
+/** POST /api/login with a cookie header (the API reads the trusted-browser cookie too). */
 export function apiLoginWithCookie(app: ConstructorParameters<typeof ApiClient>[0], input: { user: { email: string }; password: string }, cookie: string | null) {
   return new ApiClient(app).request("POST", "/api/login", { json: { email: input.user.email, password: input.password }, ...(cookie ? { headers: { cookie: `${trustedCookie}=${cookie}` } } : {}) });
 }
 
-/** The remembered-browser cookie a response set, with its attributes. */
+/** The trusted-browser cookie a response set, with its attributes. */
 export function trustedCookieOf(response: LightMyRequestResponse) {
   return (response.cookies as { name: string; value: string; maxAge?: number; path?: string; httpOnly?: boolean; sameSite?: string; secure?: boolean }[]).find((cookie) => cookie.name === trustedCookie);
 }
@@ -49,7 +49,7 @@ export async function rememberThroughApi(
   return { token: cookie.value, sessionToken: response.body.sessionToken as string, bodies: [started.raw.body, response.raw.body] };
 }
 
-/** What POST /api/login answers with this remembered-browser cookie (or none). */
+/** What POST /api/login answers with this trusted-browser cookie (or none). */
 export async function loginStatusWith(app: ConstructorParameters<typeof ApiClient>[0], enrolled: { user: { email: string }; password: string }, token: string | null): Promise<string> {
   const response = await apiLoginWithCookie(app, enrolled, token);
   assert.ok(response.status < 500, response.raw.body);

@@ -30,7 +30,7 @@ describe("pages: remember this browser (L7)", () => {
     const done = await logInWithCode(browser, { email: enrolled.user.email, password: enrolled.password, code: nextCode(enrolled.keyBase32, t.clock), remember: true });
     assert.equal(done.headers.location, "/settings/security");
     const cookie = trustedCookieOf(done);
-    assert.ok(cookie, "the remembered-browser cookie is set");
+    assert.ok(cookie, "the trusted-browser cookie is set");
     assert.deepEqual({ path: cookie.path, httpOnly: cookie.httpOnly, sameSite: cookie.sameSite, maxAge: cookie.maxAge }, { path: "/", httpOnly: true, sameSite: "Lax", maxAge: 30 * 86_400 });
     const [stored] = await t.deps.store.trustedBrowsers.listTrustedBrowsers(enrolled.user.id, t.clock.now());
     assert.ok(stored);
@@ -73,7 +73,7 @@ describe("pages: remember this browser (L7)", () => {
     assert.equal((await t.deps.store.trustedBrowsers.listTrustedBrowsers(enrolled.user.id, t.clock.now())).length, 0);
   });
 
-  it("the security page lists remembered browsers with Forget and Forget all", async () => {
+  it("the security page lists trusted browsers with Forget and Forget all", async () => {
     const enrolled = await enrolTotp(t.deps, { kind: "customer" });
     const browser = new FormClient(t.app);
     await logInWithCode(browser, { email: enrolled.user.email, password: enrolled.password, code: nextCode(enrolled.keyBase32, t.clock), remember: true });

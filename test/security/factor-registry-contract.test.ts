@@ -145,11 +145,21 @@ describe("security: every registered factor honours the factor contract", () => 
         // Failures counted until the user's counter locks (5 free failures by default).
         let taken = 0;
         while ("locksOnFailure" in (await takeAttempt(t.deps, t.deps.store, user.id, context))) assert.ok(++taken < 50, "the counter locks");
-        const input = typeof proof === "string" ? { code: proof } : { credential: proof };
+        // The proof travels in the field its factor names, as the pages and the API send it.
+        const input = { [factor.proofField]: proof };
         const locked = await reauthenticate(t.deps, auth, input, context);
         assert.equal(locked?.code, "locked_out", "a right proof during a lock is refused");
         t.clock.advance(21); // the first lock is 20 seconds here
         assert.equal(await reauthenticate(t.deps, auth, input, context), null, "the proof was not spent by the refused try");
+      });
+
+      it("says where its proof goes and how the pages ask for it: a typed code in `code`, a browser prompt in `credential`", () => {
+        assert.ok(["code", "credential"].includes(factor.proofField));
+        assert.equal(factor.presentation, factor.proofField === "credential" ? "browser_prompt" : "code_field");
+        for (const input of junk) {
+          const parsed = factor.parseProof(input);
+          assert.ok(!parsed.ok && parsed.field === factor.proofField, "a malformed proof is reported on the factor's own field");
+        }
       });
 
       it("has its words and a catalogue code for a wrong proof", () => {

@@ -4,7 +4,7 @@
  * nobody was told (issue 7). A per-account lockout would be worse: anyone who
  * knows an email could keep its owner out. twostep counts wrong passwords per
  * email (existing or not, before argon2 runs): 10 are free, then a growing
- * delay; the user's own remembered browser skips it (on its own counter); the
+ * delay; the user's own known browser skips it (on its own counter); the
  * first delay of a run is logged as `login.password_throttled` so the user is
  * emailed. Covers NIST SP 800-63B 5.2.2, L1, SECURITY 7–9.
  */
@@ -140,8 +140,8 @@ describe("security: password guessing per account", () => {
     assert.equal(cookie.httpOnly, true);
     assert.equal(cookie.path, "/login");
     assert.equal(cookie.maxAge, 180 * 86_400);
-    assert.equal(await t.deps.store.browsers.findRememberedBrowser(cookie.value, t.clock.now()), null, "the token is not stored as it is");
-    assert.deepEqual(await t.deps.store.browsers.findRememberedBrowser(hashToken(cookie.value), t.clock.now()), { userId: user.id });
+    assert.equal(await t.deps.store.knownBrowsers.findKnownBrowser(cookie.value, t.clock.now()), null, "the token is not stored as it is");
+    assert.deepEqual(await t.deps.store.knownBrowsers.findKnownBrowser(hashToken(cookie.value), t.clock.now()), { userId: user.id });
     await home.post("/logout", {}, { csrfFrom: "/settings/security" });
     assert.ok(home.cookies.has("twostep_browser"), "logging out does not forget the browser");
 
@@ -164,7 +164,7 @@ describe("security: password guessing per account", () => {
     assert.equal(
       (again.cookies as { name: string }[]).some((c) => c.name === "twostep_browser"),
       false,
-      "a browser already remembered keeps its token",
+      "a browser already known keeps its token",
     );
   });
 
@@ -182,14 +182,14 @@ describe("security: password guessing per account", () => {
     assert.equal(answer(await apiLogin(user.email, password, { browserToken: othersToken })), "429 locked_out 30s", "bound to its user");
     assert.equal(answer(await apiLogin(user.email, password, { browserToken: "A".repeat(43) })), "429 locked_out 30s");
     assert.equal(answer(await apiLogin(user.email, password, { browserToken: first.browserToken })), "200 ok");
-    // The remembered client's success did not end the stranger's run.
+    // The known client's success did not end the stranger's run.
     assert.equal(answer(await apiLogin(user.email, password)), "429 locked_out 30s");
     // Junk in the field is a 400 naming it, not a 500.
     const junk = await apiLogin(user.email, password, { browserToken: "x".repeat(100) });
     assert.equal(junk.statusCode, 400);
   });
 
-  it("a remembered browser counts on its own counter: a stolen token is no faster than a stranger, and the account's count is untouched", async () => {
+  it("a known browser counts on its own counter: a stolen token is no faster than a stranger, and the account's count is untouched", async () => {
     const { user, password } = await seedUser(t.deps);
     const token = ((await apiLogin(user.email, password)).json() as { browserToken: string }).browserToken;
     const withToken: string[] = [];

@@ -1,11 +1,11 @@
 /**
  * Threat: step-up at the password level for a user who has a second factor.
- * A login on a remembered browser ("Don't ask again") passes the password
+ * A login on a trusted browser ("Don't ask again") passes the password
  * only, yet its session counted as freshly authenticated, so with that full
  * session and the password alone a thief (stolen laptop, stolen cookie) could
  * regenerate the recovery codes, turn 2FA off or add their own SMS number.
  * SECURITY 17: step-up asks for the strongest level the account has; for a
- * 2FA user that is a second factor (any of theirs). A remembered browser is
+ * 2FA user that is a second factor (any of theirs). A trusted browser is
  * not one. Making another method the default and renaming one need the step-up
  * too, and a rename is in the event log with both names.
  * The same holds for a full login (password and code) once its window has
@@ -32,7 +32,7 @@ describe("security: step-up with the password only, for a user with 2FA", () => 
   });
   after(() => t.close());
 
-  it("a remembered-browser login (password only) opens no step-up window: 2FA changes want a second factor", async () => {
+  it("a trusted-browser login (password only) opens no step-up window: 2FA changes want a second factor", async () => {
     const enrolled = await enrolTotp(t.deps, { kind: "customer", policy: { allowedMethods: ["totp", "sms", "webauthn"] } });
     const { token: browserToken } = await rememberThroughApi(t.app, enrolled, t.clock);
     t.clock.advance(30);

@@ -20,7 +20,7 @@ import { methodsConformance } from "./conformance/methods.js";
 import { outboxConformance } from "./conformance/outbox.js";
 import { passwordResetsConformance } from "./conformance/password-resets.js";
 import { resetRequestsConformance } from "./conformance/reset-requests.js";
-import { rememberedBrowsersConformance } from "./conformance/remembered-browsers.js";
+import { knownBrowsersConformance } from "./conformance/known-browsers.js";
 import { trustedBrowsersConformance } from "./conformance/trusted-browsers.js";
 import { sealedValuesConformance } from "./conformance/sealed-values.js";
 import { sessionsConformance } from "./conformance/sessions.js";
@@ -44,7 +44,7 @@ const ports = {
   outbox: outboxConformance,
   messages: messagesConformance,
   sealedValues: sealedValuesConformance,
-  browsers: rememberedBrowsersConformance,
+  knownBrowsers: knownBrowsersConformance,
   trustedBrowsers: trustedBrowsersConformance,
   passwordResets: passwordResetsConformance,
   customers: customersConformance,

@@ -46,7 +46,7 @@ export type FlowEffect =
   /** One conditional write: `WHERE state = from AND expires_at > now`; 0 rows → the login is over (login_expired). */
   | { type: "advance_flow"; from: LoginFlow["state"]; flow: LoginFlow }
   /**
-   * `passwordOnly`: the user has 2FA but this login passed the password only (a remembered browser, L7);
+   * `passwordOnly`: the user has 2FA but this login passed the password only (a trusted browser, L7);
    * the session opens no step-up window, so 2FA changes still ask for a second factor (SECURITY 17).
    */
   | { type: "issue_session"; recoveryCodeUsed: boolean; passwordOnly?: true }
@@ -93,7 +93,7 @@ function afterPassword(event: Extract<FlowEvent, { type: "password_verified" | "
   const first = defaultMethod(event.methods);
   const factor = event.type === "password_reset_completed" ? "password_reset" : "password";
   if (first && event.type === "password_verified" && event.trustedBrowser) {
-    // L7: a remembered browser of this user skips the second step, never the password (this is after it).
+    // L7: a trusted browser of this user skips the second step, never the password (this is after it).
     return {
       flow: null,
       effects: [{ type: "issue_session", recoveryCodeUsed: false, passwordOnly: true }, { type: "record_event", event: "browser.remembered_login", detail: {} }, loginSucceeded("remembered_browser")],

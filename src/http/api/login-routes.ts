@@ -8,13 +8,13 @@ import { sendApiFailure } from "../failure.js";
 import { iso, presentBrowserPrompt, presentDelivery, presentMethod } from "./present.js";
 import { CodeSentResponse, errors, FlowBody, LoginBody, LoginResponse, RecoveryLoginBody, SecondFactorBody, SessionResponse, SwitchMethodBody } from "./schemas.js";
 import { requireApiSession } from "./session.js";
-import { rememberBrowserAfterLogin } from "../../services/throttle/password-throttle.js";
+import { recordKnownBrowserAfterLogin } from "../../services/throttle/password-throttle.js";
 import type { TypedApp } from "../typed-app.js";
 import { setTrustedBrowserCookie, trustedBrowserTokenOf } from "../trusted-browser-cookie.js";
 
 /** Issue 7: a completed login answers a new browserToken unless the request's is still this user's. */
 async function browserTokenFor(deps: ServiceDeps, userId: string, presented: unknown) {
-  const token = await rememberBrowserAfterLogin(deps, userId, presented);
+  const token = await recordKnownBrowserAfterLogin(deps, userId, presented);
   return token ? { browserToken: token } : {};
 }
 

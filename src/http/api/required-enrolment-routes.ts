@@ -1,19 +1,11 @@
 import type { ServiceDeps } from "../../services/deps.js";
 import { factorFor } from "../../services/factors/registry.js";
-import {
-  beginRequiredKeyEnrolment,
-  beginRequiredSmsEnrolment,
-  beginRequiredTotpEnrolment,
-  confirmRequiredEnrolment,
-  confirmRequiredKeyEnrolment,
-  resendRequiredSmsCode,
-  showRequiredTotpEnrolment,
-  type RequiredEnrolmentConfirmed,
-} from "../../services/enrolment/required-enrolment.js";
+import { typesConfirmedWithCode } from "../../services/factors/enrolments.js";
+import { requiredEnrolmentStep, type RequiredEnrolmentConfirmed } from "../../services/enrolment/required-enrolment.js";
 import { requestContext } from "../context.js";
 import { totpSetupAnswer } from "./setup-answers.js";
 import { sendApiFailure } from "../failure.js";
-import { rememberBrowserAfterLogin } from "../../services/throttle/password-throttle.js";
+import { recordKnownBrowserAfterLogin } from "../../services/throttle/password-throttle.js";
 import { iso } from "./present.js";
 import {
   CodeSentResponse,
@@ -40,7 +32,7 @@ export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
   const doc = (summary: string) => ({ tags: ["login"], summary });
   /** The first method is on: the codes and the session in one answer. Issue 7: the login completed, so this client is remembered (a new browserToken each time). */
   const authenticated = async (result: RequiredEnrolmentConfirmed) => {
-    const browserToken = await rememberBrowserAfterLogin(deps, result.user.id, null);
+    const browserToken = await recordKnownBrowserAfterLogin(deps, result.user.id, null);
     return { status: "authenticated" as const, enabled: true as const, recoveryCodes: result.recoveryCodes, sessionToken: result.sessionToken!, ...(browserToken ? { browserToken } : {}) };
   };
 
@@ -49,9 +41,9 @@ export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
     { schema: { ...doc("Required 2FA: begin authenticator-app setup for a login that may only enrol"), body: EnrolFlowBody, response: { 200: TotpSetupResponse, ...errors(400, 401, 403, 409) } } },
     async (request, reply) => {
       const { flowId } = request.body;
-      const begun = await beginRequiredTotpEnrolment(deps, flowId);
+      const begun = await requiredEnrolmentStep(deps, flowId, "totp", "begin", null, requestContext(request));
       if (!begun.ok) return sendApiFailure(reply, begun);
-      const view = await showRequiredTotpEnrolment(deps, flowId, begun.methodId);
+      const view = await requiredEnrolmentStep(deps, flowId, "totp", "show", begun.methodId, requestContext(request));
       if (!view.ok) return sendApiFailure(reply, view);
       return totpSetupAnswer(view);
     },
@@ -62,7 +54,7 @@ export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
     { schema: { ...doc("Required 2FA: begin SMS setup (a code is texted)"), body: EnrolSmsBody, response: { 200: SmsSetupResponse, ...errors(400, 401, 403, 409, 429, 502) } } },
     async (request, reply) => {
       const body = request.body;
-      const result = await beginRequiredSmsEnrolment(deps, body.flowId, body, requestContext(request));
+      const result = await requiredEnrolmentStep(deps, body.flowId, "sms", "begin", body, requestContext(request));
       return result.ok ? { methodId: result.methodId, maskedPhone: result.maskedPhone, codeExpiresAt: iso(result.codeExpiresAt) } : sendApiFailure(reply, result);
     },
   );
@@ -71,7 +63,7 @@ export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
     "/login/enrol/sms/:methodId/resend",
     { schema: { ...doc("Required 2FA: text a new setup code"), params: MethodIdParams, body: EnrolFlowBody, response: { 200: CodeSentResponse, ...errors(400, 401, 403, 410, 429, 502) } } },
     async (request, reply) => {
-      const result = await resendRequiredSmsCode(deps, request.body.flowId, request.params.methodId, requestContext(request));
+      const result = await requiredEnrolmentStep(deps, request.body.flowId, "sms", "resend", request.params.methodId, requestContext(request));
       return result.ok ? { sent: true as const, expiresAt: iso(result.expiresAt) } : sendApiFailure(reply, result);
     },
   );
@@ -80,7 +72,7 @@ export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
     "/login/enrol/security-key/options",
     { schema: { ...doc("Required 2FA: begin adding a security key or passkey; answers the browser's creation options for a challenge bound to this login"), body: EnrolFlowBody, response: { 200: KeyOptionsResponse, ...errors(400, 401, 403, 409) } } },
     async (request, reply) => {
-      const started = await beginRequiredKeyEnrolment(deps, request.body.flowId);
+      const started = await requiredEnrolmentStep(deps, request.body.flowId, "webauthn", "begin", null, requestContext(request));
       return started.ok ? { expiresAt: iso(started.expiresAt), webauthnOptions: started.browserOptions as { challenge: string } } : sendApiFailure(reply, started);
     },
   );
@@ -90,12 +82,12 @@ export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
     { schema: { ...doc("Required 2FA: finish with the key's answer and a name; answers the recovery codes and the session token"), body: EnrolKeyBody, response: { 200: RequiredConfirmResponse, ...errors(400, 401, 403, 409, 429) } } },
     async (request, reply) => {
       const body = request.body;
-      const result = await confirmRequiredKeyEnrolment(deps, body.flowId, body, requestContext(request), { codesInThisAnswer: true });
+      const result = await requiredEnrolmentStep(deps, body.flowId, "webauthn", "confirm", body, requestContext(request), { codesInThisAnswer: true });
       return result.ok ? authenticated(result) : sendApiFailure(reply, result);
     },
   );
 
-  for (const type of ["totp", "sms"] as const) {
+  for (const type of typesConfirmedWithCode()) {
     app.post(
       `/login/enrol/${type}/:methodId/confirm`,
       {
@@ -108,7 +100,7 @@ export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
       },
       async (request, reply) => {
         const body = request.body;
-        const result = await confirmRequiredEnrolment(deps, body.flowId, { methodId: request.params.methodId, code: body.code, type }, requestContext(request), { codesInThisAnswer: true });
+        const result = await requiredEnrolmentStep(deps, body.flowId, type, "confirm", { methodId: request.params.methodId, code: body.code }, requestContext(request), { codesInThisAnswer: true });
         return result.ok ? authenticated(result) : sendApiFailure(reply, result);
       },
     );

@@ -64,7 +64,7 @@ export const CodeDeliveryBody = Type.Object({
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), retryAfterSeconds: Type.Optional(Type.Integer()) })),
 });
 
-/** Issue 7: the remembered-browser token an earlier completed login answered; skips the per-account password delay. */
+/** Issue 7: the known-browser token an earlier completed login answered; skips the per-account password delay. */
 const browserToken = Type.String({ maxLength: 64, description: "The browserToken of an earlier completed login of this user: this client then skips the per-account password delay (it still counts on its own)" });
 const newBrowserToken = Type.Optional(
   Type.String({ description: "Keep it and send it as browserToken with later logins of this user (180 days by default); absent when the request's browserToken is still valid" }),

@@ -10,7 +10,7 @@ import { cookieOptions, loginFlowCookie, pageSession, sessionCookie } from "../p
 import { alertFrom, csrfToken, deliveryQuery, noticeFrom, redirect, sendPage } from "./render.js";
 import { loginForm, recoveryCodeForm, secondStepForm } from "./views/login.js";
 import { formSchema } from "./form-schema.js";
-import { browserCookie, rememberThisBrowser } from "../remembered-browser.js";
+import { knownBrowserCookie, setKnownBrowserCookie } from "../known-browser.js";
 import { failureAnswer } from "../failure.js";
 import { setTrustedBrowserCookie, trustedBrowserTokenOf } from "../trusted-browser-cookie.js";
 import { rememberDaysFor } from "../../services/login/trusted-browsers.js";
@@ -25,7 +25,7 @@ import type { MethodView } from "../../services/factors/method-view.js";
  */
 export async function answerLoginStart(deps: ServiceDeps, request: FastifyRequest, reply: FastifyReply, secure: boolean, result: LoginStart) {
   if (result.kind === "authenticated") {
-    await rememberThisBrowser(deps, request, reply, secure, result.user.id);
+    await setKnownBrowserCookie(deps, request, reply, secure, result.user.id);
     reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
     return redirect(reply, "/settings/security");
   }
@@ -40,7 +40,7 @@ export async function answerLoginStart(deps: ServiceDeps, request: FastifyReques
 /** Step 1, step 2 (code or recovery code) and log out, as HTML forms (L1–L6). */
 export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boolean) {
   const finish = async (request: import("fastify").FastifyRequest, reply: import("fastify").FastifyReply, success: SecondStepSuccess) => {
-    await rememberThisBrowser(deps, request, reply, secure, success.user.id);
+    await setKnownBrowserCookie(deps, request, reply, secure, success.user.id);
     setTrustedBrowserCookie(reply, secure, success.trustedBrowser);
     reply.setCookie(sessionCookie, success.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
@@ -62,7 +62,7 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
 
   app.post("/login", { schema: formSchema({ email: 320, password: 1024 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const body = request.body;
-    const result = await startLogin(deps, { ...body, browserToken: request.cookies[browserCookie], trustedBrowserToken: trustedBrowserTokenOf(request) }, requestContext(request));
+    const result = await startLogin(deps, { ...body, browserToken: request.cookies[knownBrowserCookie], trustedBrowserToken: trustedBrowserTokenOf(request) }, requestContext(request));
     if (!result.ok) {
       const errors = result.field === "email" ? { email: errorMessage(result.code) } : { password: errorMessage(result.code) };
       return sendPage(reply, { title: "Log in", narrow: true, user: null, status: failureAnswer(result).status }, loginForm({ csrfToken: csrfToken(reply), email: body.email, errors }));
@@ -143,7 +143,7 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
 
 /** A security key's prompt needs a fresh challenge each time the page shows it (the old one is retired). */
 async function browserChallenge(deps: ServiceDeps, method: MethodView, request: FastifyRequest): Promise<unknown> {
-  if (!factorFor(method.type).answeredInBrowser) return undefined;
+  if (factorFor(method.type).presentation !== "browser_prompt") return undefined;
   const started = await resendSecondStepCode(deps, request.cookies[loginFlowCookie], requestContext(request));
   return started.ok ? started.browserOptions : undefined;
 }

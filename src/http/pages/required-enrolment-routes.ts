@@ -3,22 +3,15 @@ import { errorMessage } from "../../services/failures.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import {
   acknowledgeRecoveryCodes,
-  beginRequiredKeyEnrolment,
-  beginRequiredSmsEnrolment,
-  beginRequiredTotpEnrolment,
-  confirmRequiredEnrolment,
-  confirmRequiredKeyEnrolment,
   loadEnrolmentLogin,
-  resendRequiredSmsCode,
-  showRequiredSmsEnrolment,
-  showRequiredTotpEnrolment,
+  requiredEnrolmentStep,
 } from "../../services/enrolment/required-enrolment.js";
 import { requestContext } from "../context.js";
 import { cookieOptions, loginFlowCookie, sessionCookie } from "../plugins/authentication.js";
 import { renderQrPngDataUrl } from "../qr.js";
 import { formSchema, methodFormSchema, methodPageSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
-import { rememberThisBrowser } from "../remembered-browser.js";
+import { setKnownBrowserCookie } from "../known-browser.js";
 import { enrolmentScanForm } from "./views/enrolment.js";
 import { recoveryCodesPage } from "./views/recovery-codes.js";
 import { keyRegisterForm } from "./views/security-keys.js";
@@ -65,13 +58,13 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
   };
 
   app.post("/login/enrol/totp", { schema: formSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {
-    const begun = await beginRequiredTotpEnrolment(deps, flowOf(request));
+    const begun = await requiredEnrolmentStep(deps, flowOf(request), "totp", "begin", null, requestContext(request));
     if (!begun.ok) return elsewhere(reply, begun.code) ?? redirect(reply, `/login/enrol?error=${begun.code}`);
     return redirect(reply, `/login/enrol/totp/${begun.methodId}`);
   });
 
   const scanPage = async (request: FastifyRequest, reply: FastifyReply, methodId: string, error?: string, status = 200) => {
-    const view = await showRequiredTotpEnrolment(deps, flowOf(request), methodId);
+    const view = await requiredEnrolmentStep(deps, flowOf(request), "totp", "show", methodId, requestContext(request));
     if (!view.ok) return elsewhere(reply, view.code) ?? redirect(reply, "/login/enrol");
     const qrPngDataUrl = await renderQrPngDataUrl(view.keyUri);
     return sendPage(reply, { title, user: null, status }, enrolmentScanForm({ csrfToken: csrfToken(reply), view, qrPngDataUrl, base: "/login/enrol/totp", cancel: "/login/enrol", ...(error ? { error } : {}) }));
@@ -87,7 +80,7 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
   app.post("/login/enrol/totp/:methodId", { schema: methodFormSchema({ code: 64 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const methodId = request.params.methodId;
     const code = request.body.code;
-    const result = await confirmRequiredEnrolment(deps, flowOf(request), { methodId, code, type: "totp" }, requestContext(request), { codesInThisAnswer: false });
+    const result = await requiredEnrolmentStep(deps, flowOf(request), "totp", "confirm", { methodId, code }, requestContext(request));
     if (result.ok) return confirmed(reply, result.user.email, result.recoveryCodes);
     return elsewhere(reply, result.code) ?? scanPage(request, reply, methodId, errorMessage(result.code), failureAnswer(result).status);
   });
@@ -100,7 +93,7 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
 
   app.post("/login/enrol/sms", { schema: formSchema({ phoneNumber: 64 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const body = request.body;
-    const result = await beginRequiredSmsEnrolment(deps, flowOf(request), body, requestContext(request));
+    const result = await requiredEnrolmentStep(deps, flowOf(request), "sms", "begin", body, requestContext(request));
     if (result.ok) return redirect(reply, `/login/enrol/sms/${result.methodId}`);
     return (
       elsewhere(reply, result.code) ??
@@ -109,7 +102,7 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
   });
 
   const smsConfirmPage = async (request: FastifyRequest, reply: FastifyReply, methodId: string, error?: string, status = 200) => {
-    const view = await showRequiredSmsEnrolment(deps, flowOf(request), methodId);
+    const view = await requiredEnrolmentStep(deps, flowOf(request), "sms", "show", methodId, requestContext(request));
     if (!view.ok) return elsewhere(reply, view.code) ?? redirect(reply, "/login/enrol/sms");
     return page(reply, smsConfirmForm({ csrfToken: csrfToken(reply), methodId, maskedPhone: view.maskedPhone, paths: smsPaths, alert: alertFrom(request), ...(error ? { error } : {}) }), status);
   };
@@ -119,14 +112,14 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
   app.post("/login/enrol/sms/:methodId", { schema: methodFormSchema({ code: 64 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const methodId = request.params.methodId;
     const code = request.body.code;
-    const result = await confirmRequiredEnrolment(deps, flowOf(request), { methodId, code, type: "sms" }, requestContext(request), { codesInThisAnswer: false });
+    const result = await requiredEnrolmentStep(deps, flowOf(request), "sms", "confirm", { methodId, code }, requestContext(request));
     if (result.ok) return confirmed(reply, result.user.email, result.recoveryCodes);
     return elsewhere(reply, result.code) ?? smsConfirmPage(request, reply, methodId, errorMessage(result.code), failureAnswer(result).status);
   });
 
   app.post("/login/enrol/sms/:methodId/resend", { schema: methodFormSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {
     const methodId = request.params.methodId;
-    const result = await resendRequiredSmsCode(deps, flowOf(request), methodId, requestContext(request));
+    const result = await requiredEnrolmentStep(deps, flowOf(request), "sms", "resend", methodId, requestContext(request));
     if (!result.ok) return elsewhere(reply, result.code) ?? redirect(reply, `/login/enrol/sms/${methodId}?error=${result.code}`);
     return redirect(reply, `/login/enrol/sms/${methodId}?notice=code_sent`);
   });
@@ -134,7 +127,7 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
   // A security key or passkey as the first method: a name and the browser's prompt, for a challenge bound to this login.
   const keyPaths = { action: "/login/enrol/security-key", cancel: "/login/enrol", step: null };
   const keyPage = async (request: FastifyRequest, reply: FastifyReply, kept: { name?: string; errors?: { name?: string; credential?: string } } = {}, status = 200) => {
-    const started = await beginRequiredKeyEnrolment(deps, flowOf(request));
+    const started = await requiredEnrolmentStep(deps, flowOf(request), "webauthn", "begin", null, requestContext(request));
     if (!started.ok) return elsewhere(reply, started.code) ?? redirect(reply, `/login/enrol?error=${started.code}`);
     return sendPage(reply, { title, narrow: true, user: null, status }, keyRegisterForm({ csrfToken: csrfToken(reply), options: started.browserOptions, paths: keyPaths, ...kept }));
   };
@@ -142,7 +135,7 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
   app.get("/login/enrol/security-key", async (request, reply) => keyPage(request, reply));
 
   app.post("/login/enrol/security-key", { schema: formSchema({ name: 256, credential: 16384 }), preHandler: app.csrfProtection }, async (request, reply) => {
-    const result = await confirmRequiredKeyEnrolment(deps, flowOf(request), request.body, requestContext(request), { codesInThisAnswer: false });
+    const result = await requiredEnrolmentStep(deps, flowOf(request), "webauthn", "confirm", request.body, requestContext(request));
     if (result.ok) return confirmed(reply, result.user.email, result.recoveryCodes);
     const errors = result.field === "name" ? { name: errorMessage(result.code) } : { credential: errorMessage(result.code) };
     return elsewhere(reply, result.code) ?? keyPage(request, reply, { name: request.body.name, errors }, failureAnswer(result).status);
@@ -151,7 +144,7 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
   app.post("/login/enrol/continue", { schema: formSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {
     const result = await acknowledgeRecoveryCodes(deps, flowOf(request), requestContext(request));
     if (!result.ok) return result.code === "two_factor_enrolment_required" ? redirect(reply, "/login/enrol") : over(reply);
-    await rememberThisBrowser(deps, request, reply, secure, result.user.id);
+    await setKnownBrowserCookie(deps, request, reply, secure, result.user.id);
     reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     return redirect(reply, "/settings/security?notice=two_factor_enabled");

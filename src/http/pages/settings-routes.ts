@@ -4,7 +4,7 @@ import type { ServiceDeps } from "../../services/deps.js";
 import { disableNeedsNewPassword, disableTwoFactor } from "../../services/enrolment/disable-two-factor.js";
 import { regenerateRecoveryCodes } from "../../services/recovery/recovery-codes.js";
 import { securityOverview } from "../../services/enrolment/security-overview.js";
-import { activeSmsMethodId } from "../../services/enrolment/own-methods.js";
+import { codeOnRequest } from "../../services/enrolment/own-methods.js";
 import { requestContext } from "../context.js";
 import { loginFlowCookie, pageSession } from "../plugins/authentication.js";
 import { isPendingEnrolment } from "../../services/enrolment/required-enrolment.js";
@@ -45,10 +45,10 @@ export function registerSettingsPages(app: TypedApp, deps: ServiceDeps) {
     return sendPage(reply, { title: "Security", notice: noticeFrom(request) }, securityPage(overview, token, trustedBrowsersSection(browsers, rememberDays, token)));
   });
 
-  const smsMethodOf = (request: FastifyRequest) => activeSmsMethodId(deps, request.auth!);
+  const codeOnRequestOf = (request: FastifyRequest) => codeOnRequest(deps, request.auth!);
 
   app.get("/settings/recovery-codes", { preHandler: requireSession }, async (request, reply) =>
-    sendPage(reply, { title: "Generate recovery codes", narrow: true }, generateCodesForm({ csrfToken: csrfToken(reply), smsMethodId: await smsMethodOf(request), alert: alertFrom(request) })),
+    sendPage(reply, { title: "Generate recovery codes", narrow: true }, generateCodesForm({ csrfToken: csrfToken(reply), codeOnRequest: await codeOnRequestOf(request), alert: alertFrom(request) })),
   );
 
   app.post(
@@ -61,7 +61,7 @@ export function registerSettingsPages(app: TypedApp, deps: ServiceDeps) {
       if (result.code === "two_factor_not_enabled") return redirect(reply, "/settings/security?notice=not_enabled");
       if (result.code === "step_up_required") return stepUpRedirect(reply, "/settings/recovery-codes");
       const errors = { [result.field ?? "password"]: errorMessage(result.code) };
-      return sendPage(reply, { title: "Generate recovery codes", narrow: true, status: failureAnswer(result).status }, generateCodesForm({ csrfToken: csrfToken(reply), errors, smsMethodId: await smsMethodOf(request) }));
+      return sendPage(reply, { title: "Generate recovery codes", narrow: true, status: failureAnswer(result).status }, generateCodesForm({ csrfToken: csrfToken(reply), errors, codeOnRequest: await codeOnRequestOf(request) }));
     },
   );
 

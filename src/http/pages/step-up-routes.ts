@@ -4,7 +4,7 @@ import { errorMessage } from "../../services/failures.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { sendMethodVerificationCode } from "../../services/enrolment/methods.js";
 import { startStepUpInBrowser, stepUp, stepUpChoices } from "../../services/sessions/step-up.js";
-import { activeSmsMethodId } from "../../services/enrolment/own-methods.js";
+import { codeOnRequest } from "../../services/enrolment/own-methods.js";
 import { requestContext } from "../context.js";
 import { formSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
@@ -22,14 +22,14 @@ export function registerStepUpPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
   const title = "Confirm it's you";
 
-  const smsMethodOf = (request: FastifyRequest) => activeSmsMethodId(deps, request.auth!);
+  const codeOnRequestOf = (request: FastifyRequest) => codeOnRequest(deps, request.auth!);
 
   // Each view of the page with a key on the account carries a fresh challenge for this session.
   const form = async (request: FastifyRequest, next: string, extra: { errors?: Partial<Record<string, string>>; alert?: string | null; token: string }) => {
     const choices = await stepUpChoices(deps, request.auth!);
     const challenge = await startStepUpInBrowser(deps, request.auth!, requestContext(request), choices);
     const key = challenge?.ok ? { options: challenge.browserOptions, autostart: choices.inBrowserFirst && !extra.errors } : null;
-    return confirmItsYouForm({ csrfToken: extra.token, next, needsCode: choices.needsCode, takesCode: choices.code, key, smsMethodId: await smsMethodOf(request), errors: extra.errors, alert: extra.alert });
+    return confirmItsYouForm({ csrfToken: extra.token, next, needsCode: choices.needsCode, takesCode: choices.code, key, codeOnRequest: await codeOnRequestOf(request), errors: extra.errors, alert: extra.alert });
   };
 
   app.get("/settings/confirm", { schema: { querystring: ConfirmQuery }, preHandler: requireSession }, async (request, reply) => {
@@ -48,8 +48,8 @@ export function registerStepUpPages(app: TypedApp, deps: ServiceDeps) {
 
   app.post("/settings/confirm/send-code", { schema: formSchema({ next: 512 }, ["next"]), preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
     const next = safeNext(request.body.next);
-    const smsMethodId = await smsMethodOf(request);
-    const result = smsMethodId ? await sendMethodVerificationCode(deps, request.auth!, smsMethodId, requestContext(request)) : ({ ok: false, code: "invalid_request" } as const);
+    const sendsCode = await codeOnRequestOf(request);
+    const result = sendsCode ? await sendMethodVerificationCode(deps, request.auth!, sendsCode.methodId, requestContext(request)) : ({ ok: false, code: "invalid_request" } as const);
     return redirect(reply, `/settings/confirm?next=${encodeURIComponent(next)}&${result.ok ? "notice=code_sent" : `error=${result.code}`}`);
   });
 }

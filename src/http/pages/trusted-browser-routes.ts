@@ -7,7 +7,7 @@ import { redirect } from "./render.js";
 import { requirePageSession } from "./settings-routes.js";
 import type { TypedApp } from "../typed-app.js";
 
-/** L7: "Forget" one remembered browser and "Forget all", from the security page (CSRF on both; only the user's own). */
+/** L7: "Forget" one trusted browser and "Forget all", from the security page (CSRF on both; only the user's own). */
 export function registerTrustedBrowserPages(app: TypedApp, deps: ServiceDeps) {
   const requireSession = requirePageSession(deps);
 

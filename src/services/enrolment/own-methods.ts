@@ -19,7 +19,17 @@ export async function findOwnMethod(deps: ServiceDeps, auth: Authenticated, meth
   return method ? { method, count: methods.length } : null;
 }
 
-/** The method a "Text me a code" button sends to, if the user has one: the first whose factor issues challenges on request (SMS). */
-export async function activeSmsMethodId(deps: ServiceDeps, auth: Authenticated): Promise<string | null> {
-  return (await listOwnMethods(deps, auth)).find((method) => factorFor(method.type).words.requestChallengeLabel !== null)?.id ?? null;
+/** A "send me a code" button: the method it sends to and its words, from the factor (SMS: "Text me a code"). */
+export interface CodeOnRequest {
+  methodId: string;
+  label: string;
+}
+
+/** The user's first method whose factor sends a code when asked (`words.requestChallengeLabel`), or null. */
+export async function codeOnRequest(deps: ServiceDeps, auth: Authenticated): Promise<CodeOnRequest | null> {
+  for (const method of await listOwnMethods(deps, auth)) {
+    const label = factorFor(method.type).words.requestChallengeLabel;
+    if (label !== null) return { methodId: method.id, label };
+  }
+  return null;
 }

@@ -1,25 +1,26 @@
 import { fail, type Result } from "../../domain/errors.js";
 import { activeMethods, isEnrolmentFlow } from "../../domain/login-flow/flow.js";
 import type { LoginFlow, MethodType, User } from "../../domain/model.js";
-import { parseMobileNumber } from "../../domain/phone.js";
 import { hashToken, isTokenShaped } from "../../security/tokens.js";
 import type { Stores } from "../../store/store.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import { carryOut, decide } from "../login/login-flow-effects.js";
 import type { EnrolmentOwner } from "./method-activation.js";
 import { effectivePolicyFor, twoFactorRequirementFor } from "../policy/policy.js";
-import { keyRegistrationOptions, registerKey } from "../factors/webauthn/enrolment.js";
-import { enrolmentFor } from "../factors/enrolments.js";
-import { resendSmsEnrolmentCode, showSmsEnrolment, startPendingSmsMethod, type SmsEnrolmentStarted } from "../factors/sms/enrolment.js";
-import { createPendingTotpMethod, showTotpEnrolment, type TotpEnrolmentView } from "../factors/totp/enrolment.js";
+import { firstMethodSteps, type FirstMethodConfirmed, type FirstMethodStep, type FirstMethodSteps } from "../factors/enrolments.js";
+
+/** The first method is on (a confirm step's answer). */
+export type RequiredEnrolmentConfirmed = FirstMethodConfirmed;
 
 /**
  * P1 after the enforcement date: a user without 2FA who passed the password
  * step holds a login flow in `enrolment_required`, and no session. These are
- * the only services that read such a flow: they set up a first method (TOTP or
- * SMS, as the policy allows, M5), then show the recovery codes, and only then
+ * the only services that read such a flow: they set up a first method (any
+ * factor the policy allows, M5), then show the recovery codes, and only then
  * issue a session (a new token). The password was verified moments ago in this
- * same flow, so setup does not ask for it again.
+ * same flow, so setup does not ask for it again. Each factor's own steps live
+ * in its enrolment (`FactorEnrolment.firstMethod`); this file never picks one
+ * by type.
  */
 export interface EnrolmentLogin {
   flow: LoginFlow;
@@ -58,90 +59,34 @@ async function waitingForMethod(deps: ServiceDeps, flowToken: unknown, type: Met
   return login;
 }
 
-export async function beginRequiredTotpEnrolment(deps: ServiceDeps, flowToken: unknown): Promise<Result<{ methodId: string }>> {
-  const login = await waitingForMethod(deps, flowToken, "totp");
-  if (!login.ok) return login;
-  return { ok: true, methodId: await createPendingTotpMethod(deps, login.user, null) };
-}
-
-export async function showRequiredTotpEnrolment(deps: ServiceDeps, flowToken: unknown, methodId: string): Promise<Result<TotpEnrolmentView>> {
-  const login = await waitingForMethod(deps, flowToken, "totp");
-  if (!login.ok) return login;
-  return showTotpEnrolment(deps, login, methodId);
-}
-
-export async function beginRequiredSmsEnrolment(deps: ServiceDeps, flowToken: unknown, input: { phoneNumber: string }, context: RequestContext): Promise<Result<SmsEnrolmentStarted>> {
-  const login = await waitingForMethod(deps, flowToken, "sms");
-  if (!login.ok) return login;
-  const phone = parseMobileNumber(input.phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
-  if ("ok" in phone) return phone;
-  return startPendingSmsMethod(deps, login.user, input.phoneNumber, null, context);
-}
-
-export async function showRequiredSmsEnrolment(deps: ServiceDeps, flowToken: unknown, methodId: string) {
-  const login = await waitingForMethod(deps, flowToken, "sms");
-  if (!login.ok) return login;
-  return showSmsEnrolment(deps, login, methodId);
-}
-
-export async function resendRequiredSmsCode(deps: ServiceDeps, flowToken: unknown, methodId: string, context: RequestContext): Promise<Result<{ expiresAt: number }>> {
-  const login = await waitingForMethod(deps, flowToken, "sms");
-  if (!login.ok) return login;
-  return resendSmsEnrolmentCode(deps, login, methodId, context);
-}
-
-export interface RequiredEnrolmentConfirmed {
-  recoveryCodes: string[] | null;
-  /** Set when the codes travel in this answer (API): the session is issued with them. */
-  sessionToken: string | null;
-  user: User;
-}
+/** A factor's first-method step names (begin, show, resend, confirm: whichever it has). */
+export type RequiredEnrolmentStepName<T extends MethodType> = keyof FirstMethodSteps<T> & string;
+type StepInput<T extends MethodType, S extends RequiredEnrolmentStepName<T>> = FirstMethodSteps<T>[S] extends FirstMethodStep<infer Input, unknown> ? Input : never;
+type StepAnswer<T extends MethodType, S extends RequiredEnrolmentStepName<T>> = FirstMethodSteps<T>[S] extends FirstMethodStep<never, infer Answer> ? Answer : never;
 
 /**
- * The first method's code (the same checks as any enrolment: format, the
- * user's own pending method, a slot on the counter, the factor's single-use
- * check). In the activation's transaction the flow moves to
- * `recovery_codes_shown`; with `codesInThisAnswer` (the API, whose answer
- * carries the codes) it then completes and the session is issued at once.
+ * The one entry point of a first-method setup, keyed by factor type: the
+ * login's checks (still waiting for a method, this factor allowed by the
+ * policy, M5, none active yet), then the named step of that factor from the
+ * enrolment registry (`FactorEnrolment.firstMethod`). A confirm step moves the
+ * flow to `recovery_codes_shown` in the activation's transaction; with
+ * `codesInThisAnswer` (the API, whose answer carries the codes) it then
+ * completes and the session is issued at once.
  */
-export async function confirmRequiredEnrolment(
+export async function requiredEnrolmentStep<T extends MethodType, S extends RequiredEnrolmentStepName<T>>(
   deps: ServiceDeps,
   flowToken: unknown,
-  input: { methodId: string; code: string; type: MethodType },
+  type: T,
+  step: S,
+  input: StepInput<T, S>,
   context: RequestContext,
-  options: { codesInThisAnswer: boolean },
-): Promise<Result<RequiredEnrolmentConfirmed>> {
-  const login = await waitingForMethod(deps, flowToken, input.type);
+  options: { codesInThisAnswer: boolean } = { codesInThisAnswer: false },
+): Promise<Result<StepAnswer<T, S>>> {
+  const login = await waitingForMethod(deps, flowToken, type);
   if (!login.ok) return login;
-  const confirm = enrolmentFor(input.type).confirmWithCode;
-  if (!confirm) return fail("enrolment_expired");
-  const owner = enrolmentOwner(deps, login, input.type, context, options);
-  const result = await confirm(deps, owner, { methodId: input.methodId, code: input.code }, context);
-  if (!result.ok) return result;
-  return { ok: true, recoveryCodes: result.recoveryCodes, sessionToken: owner.sessionToken(), user: login.user };
-}
-
-/** A security key or passkey as the first method: the browser's creation options for a challenge bound to this login. */
-export async function beginRequiredKeyEnrolment(deps: ServiceDeps, flowToken: unknown): Promise<Result<{ expiresAt: number; browserOptions: unknown }>> {
-  const login = await waitingForMethod(deps, flowToken, "webauthn");
-  if (!login.ok) return login;
-  return keyRegistrationOptions(deps, login.user, login.flow.id);
-}
-
-/** The key's answer to that challenge and its name: the key is the first method, then as for any first method. */
-export async function confirmRequiredKeyEnrolment(
-  deps: ServiceDeps,
-  flowToken: unknown,
-  input: { credential: unknown; name: unknown },
-  context: RequestContext,
-  options: { codesInThisAnswer: boolean },
-): Promise<Result<RequiredEnrolmentConfirmed>> {
-  const login = await waitingForMethod(deps, flowToken, "webauthn");
-  if (!login.ok) return login;
-  const owner = enrolmentOwner(deps, login, "webauthn", context, options);
-  const result = await registerKey(deps, owner, login.flow.id, input, context);
-  if (!result.ok) return result;
-  return { ok: true, recoveryCodes: result.recoveryCodes, sessionToken: owner.sessionToken(), user: login.user };
+  const owner = enrolmentOwner(deps, login, type, context, options);
+  const run = firstMethodSteps(type)[step] as FirstMethodStep;
+  return (await run(deps, { user: login.user, flowId: login.flow.id, owner, sessionToken: owner.sessionToken }, input, context)) as Result<StepAnswer<T, S>>;
 }
 
 /**

@@ -21,6 +21,53 @@ export interface FactorEnrolment {
   confirmWithCode: ((deps: ServiceDeps, owner: EnrolmentOwner, input: { methodId: string; code: string }, context: RequestContext) => Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>>) | null;
   /** M4: setting the same method up again on a new device; null when it never is (a key: add another, remove the old). */
   reset: FactorReset | null;
+  /**
+   * P1: the steps of setting up a first method inside a login that may only
+   * enrol (begin, show, resend, confirm: whichever this factor has), by name.
+   * `enrolment/required-enrolment.ts#requiredEnrolmentStep` is their one entry
+   * point: it checks the login, then runs the step the route names.
+   */
+  firstMethod: Record<string, FirstMethodStep>;
+}
+
+/**
+ * A login waiting for its first method, as a factor's first-method steps see
+ * it once required-enrolment.ts has checked it (open, still waiting, this
+ * factor allowed by the policy, no method yet).
+ */
+export interface FirstMethodLogin {
+  user: User;
+  /** The login flow's id: what a key's creation challenge is bound to. */
+  flowId: string;
+  /** Moves the login on in the activation's transaction (and issues the session when the codes travel in this answer). */
+  owner: EnrolmentOwner;
+  /** The session token once `owner` issued one, else null. */
+  sessionToken(): string | null;
+}
+
+/** The first method is on: its recovery codes, and the session when it was issued with them (the API). */
+export interface FirstMethodConfirmed {
+  recoveryCodes: string[] | null;
+  sessionToken: string | null;
+  user: User;
+}
+
+/** One step of a first-method setup, with its own input and answer (`any` here: each factor names its own, and the entry point types it per factor). */
+export type FirstMethodStep<Input = any, Answer = unknown> = (deps: ServiceDeps, login: FirstMethodLogin, input: Input, context: RequestContext) => Promise<Result<Answer>>;
+
+/** The login's answer once a first method was confirmed by `owner`. */
+export function firstMethodConfirmed(login: FirstMethodLogin, recoveryCodes: string[] | null): Result<FirstMethodConfirmed> {
+  return { ok: true, recoveryCodes, sessionToken: login.sessionToken(), user: login.user };
+}
+
+/** The confirm step of a factor confirmed with a code: its own `confirmWithCode`, on behalf of the login. */
+export function confirmFirstMethodWithCode(
+  confirm: NonNullable<FactorEnrolment["confirmWithCode"]>,
+): FirstMethodStep<{ methodId: string; code: string }, FirstMethodConfirmed> {
+  return async (deps, login, input, context) => {
+    const result = await confirm(deps, login.owner, input, context);
+    return result.ok ? firstMethodConfirmed(login, result.recoveryCodes) : result;
+  };
 }
 
 /** What a reset asks for beside a current code of the method, and how the replacement is begun. */

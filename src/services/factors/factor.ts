@@ -1,5 +1,5 @@
 import type { ErrorCode, Result } from "../../domain/errors.js";
-import type { Method, MethodType, SmsPurpose, User } from "../../domain/model.js";
+import type { Method, MethodType, ProofPurpose, User } from "../../domain/model.js";
 import type { Stores } from "../../store/store.js";
 import type { MethodView } from "./method-view.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
@@ -30,30 +30,48 @@ export interface Factor<Proof = unknown> {
    */
   verifyAndConsume(deps: ServiceDeps, store: Stores, method: Method, proof: Proof, binding: ChallengeBinding, context?: RequestContext): Promise<boolean>;
   /**
-   * True when the browser itself answers the challenge (WebAuthn): the pages
-   * issue a fresh one each time they show the prompt and hand the browser its
-   * options; false when the user types a code.
+   * The form and JSON field this factor's proof travels in, and so the field a
+   * wrong or malformed proof is reported on: `code` for a code the user types,
+   * `credential` for the browser's answer to a prompt (WebAuthn).
    */
-  answeredInBrowser: boolean;
+  proofField: ProofField;
+  /**
+   * How the pages ask for the proof: a code field, or the browser's own prompt,
+   * for which the pages issue a fresh challenge each time they show it and hand
+   * the browser its options. One prompt answers for all of the user's methods
+   * of such a factor (any of their keys may sign it).
+   */
+  presentation: ProofPresentation;
   /**
    * What removing a method asks for (M4): a current proof of that very method
    * (a code of the app or of a text), or a recent second factor of any method
    * (the step-up window), for a key that is removed because it was lost.
    */
   removal: "proof_of_this_method" | "recent_second_factor";
+  /**
+   * Where this method's messages go, for the development outbox (SMS: its number
+   * in E.164, pending methods too); null for a factor that sends nothing.
+   */
+  messageRecipient(deps: ServiceDeps, method: Method): string | null;
   /** Whether a user may have several methods of it (keys: one per device); else "Add" is offered only while there is none. */
   several: boolean;
   /**
-   * Issues a challenge for `binding` (SMS texts a code; a future WebAuthn
-   * factor returns its options). Null when the factor needs none (TOTP).
+   * Issues a challenge for `binding` (SMS texts a code; WebAuthn returns the
+   * browser's options). Null when the factor needs none (TOTP).
    * `keepRecent`: a challenge issued moments ago for the same binding is kept
    * instead of refused (switching methods back and forth on the second step).
    */
   startChallenge(deps: ServiceDeps, request: ChallengeRequest): Promise<Result<Challenge> | null>;
 }
 
+/** The form and JSON field a factor's proof travels in (the names the pages and the API already use). */
+export type ProofField = "code" | "credential";
+
+/** How the pages ask for a proof: a field the user types a code into, or the browser's own prompt. */
+export type ProofPresentation = "code_field" | "browser_prompt";
+
 export interface ChallengeBinding {
-  purpose: SmsPurpose;
+  purpose: ProofPurpose;
   bindingId: string;
 }
 

@@ -16,7 +16,7 @@ export interface FlowOutcome {
   /** Sent after the transaction: a text message must not hold the database's write lock. */
   challengeMethodId?: string;
   deadline?: number;
-  /** L7: the new remembered-browser token, for the cookie only (never a body, log or event). */
+  /** L7: the new trusted-browser token, for the cookie only (never a body, log or event). */
   trustedBrowserToken?: string;
 }
 

@@ -91,7 +91,7 @@ export async function verifySecondStepCode(
     if ("ok" in decided) return decided;
     const done = await carryOut(deps, store, user, decided, context);
     if (!done.ok) return done;
-    if (!verified) return fail(factor.wrongProof, { field: factor.answeredInBrowser ? "credential" : "code" });
+    if (!verified) return fail(factor.wrongProof, { field: factor.proofField });
     return { ok: true, sessionToken: done.sessionToken!, user, ...(done.trustedBrowserToken ? { trustedBrowser: { token: done.trustedBrowserToken, days: rememberForDays } } : {}) };
   });
 }

@@ -28,7 +28,7 @@ export type LoginStart =
  * exists or has 2FA before the password is right. With 2FA the result is a
  * pending flow, never a session (L5); so is a required 2FA not yet set up (P1).
  * Guessing is limited per client address and per account (`password-throttle.ts`);
- * `browserToken` is the remembered-browser token of an earlier completed login;
+ * `browserToken` is the known-browser token of an earlier completed login;
  * `trustedBrowserToken` the cookie of "Don't ask again on this browser" (L7),
  * which, for this same user and while policy allows, skips the second step.
  */
@@ -41,7 +41,7 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
   if (malformed) return malformed;
   const now = deps.clock.now();
   // Password guessing is limited per client address, and below per account with a delay that the
-  // user's remembered browsers skip (a per-user lockout would let anyone keep a user out).
+  // user's known browsers skip (a per-user lockout would let anyone keep a user out).
   if (context.clientAddress) {
     const count = await deps.store.counters.countAttempt(`password-${addressKey(context.clientAddress)}`, now, { rows: lockSchedule(deps.config.addressThrottle) });
     if (!count.allowed) return fail("locked_out", { retryAfterSeconds: Math.ceil((count.lockedUntil - now) / 1000) });

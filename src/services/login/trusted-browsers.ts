@@ -71,7 +71,7 @@ export async function forgetTrustedBrowser(deps: ServiceDeps, user: User, id: st
   });
 }
 
-/** "Forget all": every remembered browser of the signed-in user. */
+/** "Forget all": every trusted browser of the signed-in user. */
 export async function forgetAllTrustedBrowsers(deps: ServiceDeps, user: User, context: RequestContext): Promise<{ forgotten: number }> {
   return deps.store.transaction(async (store) => {
     return { forgotten: await forgetUserTrustedBrowsers(deps, store, user, context, "forget_all") };

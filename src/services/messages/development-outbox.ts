@@ -1,9 +1,8 @@
 import type { OutboxMessage } from "../../domain/model.js";
-import { parseMobileNumber } from "../../domain/phone.js";
 import { hashToken, isTokenShaped } from "../../security/tokens.js";
 import type { ServiceDeps } from "../deps.js";
 import { resolveSession } from "../sessions/sessions.js";
-import { phoneOf } from "../factors/sms/sms-codes.js";
+import { factorFor } from "../factors/registry.js";
 export { isLoopbackAddress } from "../../security/loopback.js";
 
 /** What a browser holds: its session cookie and its login-in-progress cookie (either may be missing). */
@@ -32,13 +31,10 @@ export async function listDevelopmentOutbox(deps: ServiceDeps, viewer: OutboxVie
   return deps.store.outbox.listOutboxMessagesTo(recipients, limit);
 }
 
-/** The user's email address and the numbers of their SMS methods (pending ones too: a setup's code). */
+/** The user's email address and where their methods' messages go (SMS numbers, pending ones too: a setup's code). */
 async function recipientsOf(deps: ServiceDeps, userId: string): Promise<string[]> {
   const user = await deps.store.accounts.findUserById(userId);
   if (!user) return [];
-  const numbers = (await deps.store.methods.listMethods(userId))
-    .filter((method) => method.type === "sms")
-    .map((method) => parseMobileNumber(phoneOf(deps, method), deps.config.sms.allowedCountries))
-    .flatMap((phone) => ("e164" in phone ? [phone.e164] : []));
+  const numbers = (await deps.store.methods.listMethods(userId)).flatMap((method) => factorFor(method.type).messageRecipient(deps, method) ?? []);
   return [user.email, ...numbers];
 }

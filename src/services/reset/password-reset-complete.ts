@@ -78,7 +78,7 @@ export async function completePasswordReset(
     await store.sessions.revokeUserSessions(user.id, now);
     // A login begun with the old password must not be finished after the reset (its own flow comes next, in carryOut).
     await store.sessions.endUserLoginFlows(user.id, now);
-    await store.browsers.forgetUserBrowsers(user.id);
+    await store.knownBrowsers.forgetUserKnownBrowsers(user.id);
     // An invited user chose their first password: nothing was reset, and no "your password was reset" email goes out.
     await recordEvent(deps, store, { type: used.purpose === "invitation" ? "password.set" : "password.reset", subject: user, context });
     return carryOut(deps, store, { ...user, passwordHash }, decided, context, { flowTokenHash: hashToken(flowToken) });

@@ -26,7 +26,7 @@ export async function reauthenticate(
   if (!password && !byKey && !/^\d{6}$/.test(code)) return fail("invalid_code_format", { field: "code" });
   if (password.length > 256) return fail("password_incorrect", { field: "password" });
   // The assertion's shape is checked before a slot is taken: junk costs nothing (SECURITY 5).
-  const keyFactor = byKey ? registeredFactors().find((factor) => factor.answeredInBrowser && factor.parseProof(proof.credential).ok) : undefined;
+  const keyFactor = byKey ? registeredFactors().find((factor) => factor.proofField === "credential" && factor.parseProof(proof.credential).ok) : undefined;
   if (byKey && !keyFactor) return fail("invalid_security_key_response", { field: "credential" });
   const checked = await countedCheck(
     deps,
@@ -53,7 +53,7 @@ async function verifyAnyMethod(deps: ServiceDeps, auth: Authenticated, input: un
   for (const method of activeMethods(await deps.store.methods.listMethods(auth.user.id))) {
     const factor = factorFor(method.type);
     const parsed = factor.parseProof(input);
-    if (!parsed.ok || (factor.answeredInBrowser && tried.has(method.type))) continue;
+    if (!parsed.ok || (factor.presentation === "browser_prompt" && tried.has(method.type))) continue;
     tried.add(method.type);
     if (await factor.verifyAndConsume(deps, deps.store, method, parsed.proof, { purpose: "verify", bindingId: auth.session.id }, context)) return true;
   }

@@ -1,10 +1,10 @@
 import { fail, type Failure, type Result } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
-import type { Method } from "../../domain/model.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import { requireStepUp } from "../access/access.js";
 import { recordEvent } from "../events/audit.js";
 import type { Challenge } from "../factors/factor.js";
+import { proofChoices, type ProofChoices } from "../factors/proof-choices.js";
 import { factorFor } from "../factors/registry.js";
 import { reauthenticate } from "./reauthenticate.js";
 import { sessionActor, type Authenticated } from "./sessions.js";
@@ -39,23 +39,14 @@ export async function stepUp(
 }
 
 /** What "Confirm it's you" can take from this user, from one read of their methods. */
-export interface StepUpChoices {
+export interface StepUpChoices extends ProofChoices {
   /** 2FA is on: a code or a key, not the password. */
   needsCode: boolean;
-  /** A method answered with a typed code (an app, a phone). */
-  code: boolean;
-  /** The method whose browser prompt a key answers; null when the user has no key. */
-  inBrowser: Method | null;
-  /** The prompt starts at once: a key is the default, or the only kind the user has. */
-  inBrowserFirst: boolean;
 }
 
 export async function stepUpChoices(deps: ServiceDeps, auth: Authenticated): Promise<StepUpChoices> {
   const methods = activeMethods(await deps.store.methods.listMethods(auth.user.id));
-  const inBrowser = methods.find((method) => factorFor(method.type).answeredInBrowser) ?? null;
-  const code = methods.some((method) => !factorFor(method.type).answeredInBrowser);
-  const preferred = methods.find((method) => method.isDefault) ?? methods[0];
-  return { needsCode: methods.length > 0, code, inBrowser, inBrowserFirst: inBrowser !== null && (!code || (preferred !== undefined && factorFor(preferred.type).answeredInBrowser)) };
+  return { needsCode: methods.length > 0, ...proofChoices(methods) };
 }
 
 /**

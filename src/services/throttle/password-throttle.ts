@@ -14,7 +14,7 @@ import type { RequestContext, ServiceDeps } from "../deps.js";
  * exactly like a real one, and the key says nothing about who it is.
  *
  * It is a growing delay, never a lockout, and a browser that has completed a
- * login for this user (the remembered-browser token) skips it, counting on its
+ * login for this user (a known browser, by its token) skips it, counting on its
  * own counter instead: a stranger can slow new browsers, never keep the user out,
  * and a stolen browser token still gives no more than the same slow schedule.
  */
@@ -26,7 +26,7 @@ function scheduleFor(policy: ThrottlePolicy): LockSchedule {
 }
 
 export interface PasswordSlot {
-  /** The counter this attempt was counted on (the account's, or the remembered browser's). */
+  /** The counter this attempt was counted on (the account's, or the known browser's). */
   key: string;
   /** True when this attempt, if it fails, starts the account's first delay of a run: tell the user. */
   tripsOnFailure: boolean;
@@ -34,12 +34,12 @@ export interface PasswordSlot {
 
 const accountKey = (deps: ServiceDeps, normalisedEmail: string) => `password-account:${deps.codeMac(`password-account:${normalisedEmail}`)}`;
 
-/** Counts one password attempt for this email (or for the user's remembered browser), or refuses it while delayed. */
+/** Counts one password attempt for this email (or for the user's known browser), or refuses it while delayed. */
 export async function takePasswordSlot(deps: ServiceDeps, normalisedEmail: string, user: User | undefined, browserToken: unknown): Promise<PasswordSlot | Failure> {
   const now = deps.clock.now();
   const policy = deps.config.accountPasswordThrottle;
   // Looked up for an unknown email too, so both take the same statements.
-  const browser = await rememberedBrowserOf(deps, browserToken, user?.id ?? null);
+  const browser = await knownBrowserOf(deps, browserToken, user?.id ?? null);
   const key = browser ? `password-browser:${browser}` : accountKey(deps, normalisedEmail);
   const count = await deps.store.counters.countAttempt(key, now, scheduleFor(policy));
   if (!count.allowed) return fail("locked_out", { retryAfterSeconds: Math.ceil((count.lockedUntil - now) / 1000) });
@@ -64,11 +64,11 @@ export async function settleRightPassword(deps: ServiceDeps, slot: PasswordSlot)
   await deps.store.counters.clearAttempts(slot.key);
 }
 
-/** The hash of a live remembered-browser token of this user, or null (absent, malformed, expired, someone else's). */
-async function rememberedBrowserOf(deps: ServiceDeps, token: unknown, userId: string | null): Promise<string | null> {
+/** The hash of a live known-browser token of this user, or null (absent, malformed, expired, someone else's). */
+async function knownBrowserOf(deps: ServiceDeps, token: unknown, userId: string | null): Promise<string | null> {
   if (!isTokenShaped(token)) return null;
   const tokenHash = hashToken(token);
-  const found = await deps.store.browsers.findRememberedBrowser(tokenHash, deps.clock.now());
+  const found = await deps.store.knownBrowsers.findKnownBrowser(tokenHash, deps.clock.now());
   return found && found.userId === userId ? tokenHash : null;
 }
 
@@ -76,10 +76,10 @@ async function rememberedBrowserOf(deps: ServiceDeps, token: unknown, userId: st
  * After a completed login: the browser's token, kept if it is already this user's,
  * otherwise a new 256-bit one (returned, to be set as a cookie or given to the API client).
  */
-export async function rememberBrowserAfterLogin(deps: ServiceDeps, userId: string, presented: unknown): Promise<string | null> {
-  if (await rememberedBrowserOf(deps, presented, userId)) return null;
+export async function recordKnownBrowserAfterLogin(deps: ServiceDeps, userId: string, presented: unknown): Promise<string | null> {
+  if (await knownBrowserOf(deps, presented, userId)) return null;
   const token = createToken();
   const now = deps.clock.now();
-  await deps.store.browsers.rememberBrowser({ tokenHash: hashToken(token), userId, createdAt: now, expiresAt: now + deps.config.rememberedBrowserDays * 86_400_000 });
+  await deps.store.knownBrowsers.recordKnownBrowser({ tokenHash: hashToken(token), userId, createdAt: now, expiresAt: now + deps.config.knownBrowserDays * 86_400_000 });
   return token;
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { IssuedChallenge } from "../ports/challenges.js";
-import type { SmsPurpose } from "../../domain/model.js";
+import type { ProofPurpose } from "../../domain/model.js";
 import type { Database } from "../schema.js";
 import { inTransaction } from "./transaction.js";
 
@@ -29,7 +29,7 @@ export async function replaceChallenge(db: Kysely<Database>, challenge: IssuedCh
   });
 }
 
-export async function consumeChallenge(db: Kysely<Database>, input: { userId: string; purpose: SmsPurpose; bindingId: string; challengeHash: string }, now: number): Promise<boolean> {
+export async function consumeChallenge(db: Kysely<Database>, input: { userId: string; purpose: ProofPurpose; bindingId: string; challengeHash: string }, now: number): Promise<boolean> {
   // Atomic under READ COMMITTED: a racing consumer waits on the row lock, re-reads used_at and updates 0 rows.
   const result = await db
     .updateTable("webauthn_challenges")

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { SmsCode, SmsPurpose } from "../../domain/model.js";
+import type { SmsCode, ProofPurpose } from "../../domain/model.js";
 import type { Database } from "../schema.js";
 import { toSmsCode } from "../rows.js";
 import { inTransaction, lockedInTransaction } from "./transaction.js";
@@ -75,7 +75,7 @@ export async function replaceSmsCode(db: Kysely<Database>, code: SmsCode, now: n
   });
 }
 
-export async function findLatestSmsCode(db: Kysely<Database>, methodId: string, purpose: SmsPurpose, bindingId: string): Promise<SmsCode | undefined> {
+export async function findLatestSmsCode(db: Kysely<Database>, methodId: string, purpose: ProofPurpose, bindingId: string): Promise<SmsCode | undefined> {
   const row = await db
     .selectFrom("sms_codes")
     .selectAll()

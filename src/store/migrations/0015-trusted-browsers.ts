@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 
 /**
  * L7 "Remember this browser": browsers a user asked not to be asked the second
- * step again on. A table of its own, not `remembered_browsers` (0006): a row
+ * step again on. A table of its own, not `remembered_browsers` (0006; `known_browsers` since 0017): a row
  * there comes from every completed login and only eases the password delay; a
  * row here skips the second factor, so it exists only when the user ticked the
  * box, and is forgotten on any 2FA or password change. One row per browser: the

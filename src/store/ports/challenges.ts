@@ -1,4 +1,4 @@
-import type { SmsPurpose } from "../../domain/model.js";
+import type { ProofPurpose } from "../../domain/model.js";
 
 /**
  * A WebAuthn challenge the server issued: only its SHA-256 hash is kept, bound
@@ -8,7 +8,7 @@ import type { SmsPurpose } from "../../domain/model.js";
 export interface IssuedChallenge {
   id: string;
   userId: string;
-  purpose: SmsPurpose;
+  purpose: ProofPurpose;
   bindingId: string;
   challengeHash: string;
   createdAt: number;
@@ -24,7 +24,7 @@ export interface ChallengeStore {
    * Single use: true for exactly one caller, and only while the challenge with
    * this hash is unused, unexpired and issued for this user, purpose and binding.
    */
-  consumeChallenge(input: { userId: string; purpose: SmsPurpose; bindingId: string; challengeHash: string }, now: number): Promise<boolean>;
+  consumeChallenge(input: { userId: string; purpose: ProofPurpose; bindingId: string; challengeHash: string }, now: number): Promise<boolean>;
 
   /** Deletes a user's challenges that are used or expired before `now`; returns how many. */
   deleteStaleChallenges(userId: string, now: number): Promise<number>;

@@ -1,4 +1,4 @@
-import type { RecoveryCodeRecord, SmsCode, SmsPurpose } from "../../domain/model.js";
+import type { RecoveryCodeRecord, SmsCode, ProofPurpose } from "../../domain/model.js";
 
 /** Single-use codes: recovery-code sets and sent SMS codes. */
 export interface CodeStore {
@@ -18,7 +18,7 @@ export interface CodeStore {
   replaceSmsCode(code: SmsCode, now: number): Promise<void>;
 
   /** The newest unused code for this method, purpose and binding, expired or not. */
-  findLatestSmsCode(methodId: string, purpose: SmsPurpose, bindingId: string): Promise<SmsCode | undefined>;
+  findLatestSmsCode(methodId: string, purpose: ProofPurpose, bindingId: string): Promise<SmsCode | undefined>;
 
   /** Single use: true for exactly one caller, and only before it expires. */
   consumeSmsCode(id: string, now: number): Promise<boolean>;

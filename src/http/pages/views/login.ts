@@ -55,7 +55,7 @@ ${input.alert ? html`<div class="warning" role="alert">${input.alert}</div>` : n
 <form method="post" action="/login/two-factor" novalidate>
   ${csrfField(input.csrfToken)}
   <input type="hidden" name="methodId" value="${input.method.id}">
-  ${factor.answeredInBrowser
+  ${factor.presentation === "browser_prompt"
     ? html`${rememberBox(input.rememberDays ?? 0, input.rememberChecked ?? false)}
   ${keyPrompt({ mode: "authenticate", options: input.browserOptions ?? {}, buttonLabel: "Use security key or passkey", autostart: !input.error, error: input.error })}`
     : codeFields(input)}

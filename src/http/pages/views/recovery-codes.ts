@@ -20,13 +20,13 @@ ${input.justEnabled ? html`<p class="step">Step 3 of 3 · Save your recovery cod
 </div>`;
 }
 
-export function generateCodesForm(input: { csrfToken: string; errors?: Partial<Record<string, string>>; smsMethodId?: string | null; alert?: string | null }): Html {
+export function generateCodesForm(input: { csrfToken: string; errors?: Partial<Record<string, string>>; codeOnRequest?: { methodId: string; label: string } | null; alert?: string | null }): Html {
   return html`<h1>Generate recovery codes</h1>
 <div class="warning" role="alert"><strong>Your current recovery codes will stop working at once.</strong> Only the new set will work after this.</div>
 ${input.alert ? html`<div class="notice" role="status">${input.alert}</div>` : null}
 <p>Confirm it's you with your password, or with a current code from one of your methods.</p>
-${input.smsMethodId
-    ? html`<form method="post" action="/settings/methods/${input.smsMethodId}/send-code" class="send-code">${csrfField(input.csrfToken)}<input type="hidden" name="next" value="recovery-codes"><button type="submit">Text me a code</button></form>`
+${input.codeOnRequest
+    ? html`<form method="post" action="/settings/methods/${input.codeOnRequest.methodId}/send-code" class="send-code">${csrfField(input.csrfToken)}<input type="hidden" name="next" value="recovery-codes"><button type="submit">${input.codeOnRequest.label}</button></form>`
     : null}
 <form method="post" action="/settings/recovery-codes" novalidate>
   ${csrfField(input.csrfToken)}

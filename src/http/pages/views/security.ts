@@ -9,7 +9,7 @@ import type { MethodView } from "../../../services/factors/method-view.js";
 import { deadlineBanner } from "./required-enrolment.js";
 
 
-/** `browsers`: the "Remembered browsers" section (L7), or null when there is nothing to show. */
+/** `browsers`: the trusted browsers section (L7; headed "Remembered browsers", as the user ticked "Remember this browser"), or null when there is nothing to show. */
 export function securityPage(overview: SecurityOverview, csrfToken: string, browsers: Html | null = null): Html {
   return html`<h1>Security</h1>
 ${overview.twoFactorDeadline !== null ? deadlineBanner(overview.twoFactorDeadline, overview.policy.allowedMethods) : null}

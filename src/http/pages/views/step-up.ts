@@ -11,7 +11,8 @@ export function confirmItsYouForm(input: {
   csrfToken: string;
   next: string;
   needsCode: boolean;
-  smsMethodId: string | null;
+  /** The "send me a code" button (SMS: "Text me a code"), when one of the user's methods sends one. */
+  codeOnRequest: { methodId: string; label: string } | null;
   /** The browser's prompt for a key, when the user has one. */
   key?: { options: unknown; autostart: boolean } | null;
   /** False when every method of the user is a key: no code field then. */
@@ -32,8 +33,8 @@ ${input.key
 </form>
 ${codeField ? html`<p class="or">Or enter a code instead:</p>` : null}`
     : null}
-${codeField && input.smsMethodId
-    ? html`<form method="post" action="/settings/confirm/send-code" class="send-code">${csrfField(input.csrfToken)}<input type="hidden" name="next" value="${input.next}"><button type="submit">Text me a code</button></form>`
+${codeField && input.codeOnRequest
+    ? html`<form method="post" action="/settings/confirm/send-code" class="send-code">${csrfField(input.csrfToken)}<input type="hidden" name="next" value="${input.next}"><button type="submit">${input.codeOnRequest.label}</button></form>`
     : null}
 ${input.needsCode && !codeField
     ? html`<a href="/settings/security" class="cancel">Cancel</a>`
@@ -41,7 +42,7 @@ ${input.needsCode && !codeField
   ${csrfField(input.csrfToken)}
   <input type="hidden" name="next" value="${input.next}">
   ${input.needsCode
-    ? field({ name: "code", label: "Authentication code", autocomplete: "one-time-code", inputmode: "numeric", autofocus: !input.key?.autostart, maxlength: 10, error: input.errors?.code, hint: input.smsMethodId ? "The 6-digit code from your authenticator app or a text message." : "The 6-digit code from your authenticator app." })
+    ? field({ name: "code", label: "Authentication code", autocomplete: "one-time-code", inputmode: "numeric", autofocus: !input.key?.autostart, maxlength: 10, error: input.errors?.code, hint: input.codeOnRequest ? "The 6-digit code from your authenticator app or a text message." : "The 6-digit code from your authenticator app." })
     : field({ name: "password", label: "Current password", type: "password", autocomplete: "current-password", autofocus: true, maxlength: 256, error: input.errors?.password })}
   <button type="submit" class="primary">Confirm</button>
   <a href="/settings/security" class="cancel">Cancel</a>

@@ -1,4 +1,4 @@
-import type { FactorEnrolment } from "../factor-enrolment.js";
+import { confirmFirstMethodWithCode, type FactorEnrolment } from "../factor-enrolment.js";
 import { fail, type Result } from "../../../domain/errors.js";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { Method, User } from "../../../domain/model.js";
@@ -93,7 +93,7 @@ export function confirmSmsEnrolment(
 }
 
 /** The registry's view of this enrolment (factors/enrolments.ts): confirmed with the texted code; a reset takes the (new) number, which is a new factor (SECURITY 27). */
-export const smsEnrolment: FactorEnrolment = {
+export const smsEnrolment = {
   confirmWithCode: confirmSmsEnrolment,
   reset: {
     fields: [{ name: "phoneNumber", label: "New mobile number", type: "tel", autocomplete: "tel", hint: "With the country code; it may be the same number." }],
@@ -108,4 +108,15 @@ export const smsEnrolment: FactorEnrolment = {
       return { ok: true, methodId: started.methodId, codeSentTo: { maskedPhone: started.maskedPhone, expiresAt: started.codeExpiresAt } };
     },
   },
-};
+  /** P1 (required-enrolment.ts): the number (checked before anything is stored), its confirm page, a new code, the texted code. */
+  firstMethod: {
+    async begin(deps, login, input: { phoneNumber: string }, context): Promise<Result<SmsEnrolmentStarted>> {
+      const phone = parseMobileNumber(input.phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
+      if ("ok" in phone) return phone;
+      return startPendingSmsMethod(deps, login.user, input.phoneNumber, null, context);
+    },
+    show: (deps, login, methodId: string) => showSmsEnrolment(deps, login, methodId),
+    resend: (deps, login, methodId: string, context) => resendSmsEnrolmentCode(deps, login, methodId, context),
+    confirm: confirmFirstMethodWithCode(confirmSmsEnrolment),
+  },
+} satisfies FactorEnrolment;

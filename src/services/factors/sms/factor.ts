@@ -1,7 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
 import { parseSixDigitCode } from "../code-proof.js";
 import type { Factor } from "../factor.js";
-import { sendSmsCode, smsCodeHash } from "./sms-codes.js";
+import { parseMobileNumber } from "../../../domain/phone.js";
+import { phoneOf, sendSmsCode, smsCodeHash } from "./sms-codes.js";
 
 /**
  * M2: a code sent by SMS. Only the newest unused code sent for this method,
@@ -22,8 +23,13 @@ export const smsFactor: Factor<string> = {
     addLabel: "Add SMS codes",
     offerLabel: "Use SMS codes instead",
   },
-  answeredInBrowser: false,
+  proofField: "code",
+  presentation: "code_field",
   several: false,
+  messageRecipient(deps, method) {
+    const phone = parseMobileNumber(phoneOf(deps, method), deps.config.sms.allowedCountries);
+    return "e164" in phone ? phone.e164 : null;
+  },
   removal: "proof_of_this_method",
   parseProof: parseSixDigitCode,
   wrongProof: "invalid_sms_code",

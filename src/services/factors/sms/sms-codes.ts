@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { fail, type Result } from "../../../domain/errors.js";
-import type { Method, SmsPurpose, User } from "../../../domain/model.js";
+import type { Method, ProofPurpose, User } from "../../../domain/model.js";
 import { parseMobileNumber, type PhoneNumber } from "../../../domain/phone.js";
 import { composeSmsMessage, formatSmsCode } from "../../../domain/sms-message.js";
 import type { RequestContext, ServiceDeps } from "../../deps.js";
@@ -53,7 +53,7 @@ async function checkSendLimits(deps: ServiceDeps, user: User, phone: PhoneNumber
  */
 export async function sendSmsCode(
   deps: ServiceDeps,
-  input: { user: User; method: Method; purpose: SmsPurpose; bindingId: string; context: RequestContext },
+  input: { user: User; method: Method; purpose: ProofPurpose; bindingId: string; context: RequestContext },
 ): Promise<Result<{ expiresAt: number }>> {
   const now = deps.clock.now();
   const previous = await deps.store.codes.findLatestSmsCode(input.method.id, input.purpose, input.bindingId);

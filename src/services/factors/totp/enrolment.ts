@@ -1,4 +1,4 @@
-import type { FactorEnrolment } from "../factor-enrolment.js";
+import { confirmFirstMethodWithCode, type FactorEnrolment } from "../factor-enrolment.js";
 import { fail, type Result } from "../../../domain/errors.js";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { Method, User } from "../../../domain/model.js";
@@ -78,11 +78,17 @@ export function confirmTotpEnrolment(
 }
 
 /** The registry's view of this enrolment (factors/enrolments.ts): confirmed with a code; a reset is a new key, nothing more to ask. */
-export const totpEnrolment: FactorEnrolment = {
+export const totpEnrolment = {
   confirmWithCode: confirmTotpEnrolment,
   reset: {
     fields: [],
     check: () => null,
     begin: async (deps, user, old) => ({ ok: true, methodId: await createPendingTotpMethod(deps, user, old), codeSentTo: null }),
   },
-};
+  /** P1 (required-enrolment.ts): a pending key for the login's user, its QR page, then its first code. */
+  firstMethod: {
+    begin: async (deps, login): Promise<Result<{ methodId: string }>> => ({ ok: true, methodId: await createPendingTotpMethod(deps, login.user, null) }),
+    show: (deps, login, methodId: string) => showTotpEnrolment(deps, login, methodId),
+    confirm: confirmFirstMethodWithCode(confirmTotpEnrolment),
+  },
+} satisfies FactorEnrolment;

@@ -1,4 +1,4 @@
-import type { FactorEnrolment } from "../factor-enrolment.js";
+import { firstMethodConfirmed, type FactorEnrolment, type FirstMethodConfirmed } from "../factor-enrolment.js";
 import type { AuthenticatorTransport, VerifiedRegistrationResponse } from "@simplewebauthn/server";
 import { fail, type Result } from "../../../domain/errors.js";
 import type { User } from "../../../domain/model.js";
@@ -125,4 +125,15 @@ export async function registerKey(
 }
 
 /** The registry's view of this enrolment (factors/enrolments.ts): a ceremony of its own (above), and never reset: another key is added and the old one removed. */
-export const webauthnEnrolment: FactorEnrolment = { confirmWithCode: null, reset: null };
+export const webauthnEnrolment = {
+  confirmWithCode: null,
+  reset: null,
+  /** P1 (required-enrolment.ts): the browser's creation options for a challenge bound to the login, then the key's answer and its name. */
+  firstMethod: {
+    begin: (deps, login) => keyRegistrationOptions(deps, login.user, login.flowId),
+    async confirm(deps, login, input: { credential: unknown; name: unknown }, context): Promise<Result<FirstMethodConfirmed>> {
+      const result = await registerKey(deps, login.owner, login.flowId, input, context);
+      return result.ok ? firstMethodConfirmed(login, result.recoveryCodes) : result;
+    },
+  },
+} satisfies FactorEnrolment;

@@ -1,5 +1,5 @@
 /**
- * Threat: one user's remembered-browser cookie used for another account. A
+ * Threat: one user's trusted-browser cookie used for another account. A
  * shared computer remembers Alice; Mallory, who knows Bob's password, logs in
  * as Bob on it. The token is bound to the user it was made for: for anyone
  * else it is nothing, and the second step is asked (L7).
@@ -10,7 +10,7 @@ import { enrolTotp } from "../helpers/enrol.js";
 import { createTestApp, type TestApp } from "../helpers/runtime.js";
 import { loginStatusWith, rememberThroughApi } from "../helpers/trusted-browser.js";
 
-describe("security: a remembered browser of another user", () => {
+describe("security: a trusted browser of another user", () => {
   let t: TestApp;
   before(async () => {
     t = await createTestApp();

@@ -1,5 +1,5 @@
 /**
- * Threat: a forged or tampered remembered-browser cookie. An attacker who
+ * Threat: a forged or tampered trusted-browser cookie. An attacker who
  * knows the password makes up a token, changes a character of a real one,
  * sends the stored hash (listed by the API as the browser's id) or junk. Only
  * the exact token whose SHA-256 is stored counts; anything else is an
@@ -13,7 +13,7 @@ import { enrolTotp } from "../helpers/enrol.js";
 import { createTestApp, type TestApp } from "../helpers/runtime.js";
 import { loginStatusWith, rememberThroughApi } from "../helpers/trusted-browser.js";
 
-describe("security: a forged or tampered remembered-browser cookie", () => {
+describe("security: a forged or tampered trusted-browser cookie", () => {
   let t: TestApp;
   before(async () => {
     t = await createTestApp();

@@ -1,8 +1,8 @@
 /**
- * Threat: a remembered browser outliving a password reset. The user resets a
+ * Threat: a trusted browser outliving a password reset. The user resets a
  * password they fear is known; a browser remembered before (perhaps the
  * attacker's) must not log in with the new password alone. A reset forgets
- * every remembered browser of the user (L7).
+ * every trusted browser of the user (L7).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -12,7 +12,7 @@ import { resetLinkFor } from "../helpers/password-reset.js";
 import { createTestApp, type TestApp } from "../helpers/runtime.js";
 import { loginStatusWith, rememberThroughApi } from "../helpers/trusted-browser.js";
 
-describe("security: a remembered browser after a password reset", () => {
+describe("security: a trusted browser after a password reset", () => {
   let t: TestApp;
   before(async () => {
     t = await createTestApp();

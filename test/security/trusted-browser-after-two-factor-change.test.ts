@@ -1,9 +1,9 @@
 /**
- * Threat: a remembered browser outliving a 2FA change. Someone who once ticked
+ * Threat: a trusted browser outliving a 2FA change. Someone who once ticked
  * "Don't ask again" on a browser (or stole its cookie) keeps skipping the
  * second step after the user removed the method it was remembered with, got a
  * new one, or had support or an admin turn 2FA off. Every such change forgets
- * every remembered browser of the user, in the change's own transaction (L7).
+ * every trusted browser of the user, in the change's own transaction (L7).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -15,7 +15,7 @@ import { removeTwoFactor } from "../../src/services/enrolment/two-factor-removal
 import { recordEvent } from "../../src/services/events/audit.js";
 import { eventsThatForgetTrustedBrowsers } from "../../src/domain/login-flow/trusted-browser.js";
 
-describe("security: a remembered browser after a 2FA change", () => {
+describe("security: a trusted browser after a 2FA change", () => {
   let t: TestApp;
   before(async () => {
     t = await createTestApp();

@@ -1,5 +1,5 @@
 /**
- * Threat: the remembered-browser token leaking where others read it. The
+ * Threat: the trusted-browser token leaking where others read it. The
  * token alone (with the password) skips the second step, so it may live only
  * in the browser's HttpOnly cookie: never in a response body (pages or API),
  * a log line, an event's detail or an email, where a support agent, a log
@@ -13,7 +13,7 @@ import { enrolTotp } from "../helpers/enrol.js";
 import { createTestApp, type TestApp } from "../helpers/runtime.js";
 import { logInWithCode, rememberThroughApi, trustedCookie, trustedCookieOf } from "../helpers/trusted-browser.js";
 
-describe("security: the remembered-browser token never leaks", () => {
+describe("security: the trusted-browser token never leaks", () => {
   let t: TestApp;
   before(async () => {
     t = await createTestApp();

@@ -1,5 +1,5 @@
 /**
- * Threat: a remembered browser outliving the policy that allowed it. An admin
+ * Threat: a trusted browser outliving the policy that allowed it. An admin
  * turns "Remember this browser" off (or shortens it) because of an incident;
  * browsers remembered before must ask for the second step at their next
  * login, not keep skipping it until their cookie expires (L7).
@@ -10,7 +10,7 @@ import { enrolTotp } from "../helpers/enrol.js";
 import { createTestApp, type TestApp } from "../helpers/runtime.js";
 import { loginStatusWith, rememberThroughApi } from "../helpers/trusted-browser.js";
 
-describe("security: a remembered browser after the policy turned it off", () => {
+describe("security: a trusted browser after the policy turned it off", () => {
   let t: TestApp;
   before(async () => {
     t = await createTestApp();

@@ -3,13 +3,13 @@
  * delay does not hold them back). Only the SHA-256 hash of the 256-bit cookie
  * token is stored, bound to one user, with an expiry.
  */
-export interface RememberedBrowserStore {
+export interface KnownBrowserStore {
   /** Stores a new browser token hash; also drops that user's expired ones. */
-  rememberBrowser(input: { tokenHash: string; userId: string; createdAt: number; expiresAt: number }): Promise<void>;
+  recordKnownBrowser(input: { tokenHash: string; userId: string; createdAt: number; expiresAt: number }): Promise<void>;
 
   /** The user a live (unexpired) browser token belongs to, or null. */
-  findRememberedBrowser(tokenHash: string, now: number): Promise<{ userId: string } | null>;
+  findKnownBrowser(tokenHash: string, now: number): Promise<{ userId: string } | null>;
 
   /** Forgets every browser of a user (a password reset or an admin action can call it). */
-  forgetUserBrowsers(userId: string): Promise<void>;
+  forgetUserKnownBrowsers(userId: string): Promise<void>;
 }

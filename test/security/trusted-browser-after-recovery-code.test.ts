@@ -13,7 +13,7 @@ import { enrolTotp } from "../helpers/enrol.js";
 import { createTestApp, type TestApp } from "../helpers/runtime.js";
 import { passwordStep, trustedCookieOf } from "../helpers/trusted-browser.js";
 
-describe("security: no remembered browser from a recovery-code login", () => {
+describe("security: no trusted browser from a recovery-code login", () => {
   let t: TestApp;
   before(async () => {
     t = await createTestApp();
