@@ -8,6 +8,7 @@ import * as codesSql from "./kysely/codes.js";
 import * as challengesSql from "./kysely/challenges.js";
 import * as countersSql from "./kysely/counters.js";
 import * as eventsSql from "./kysely/events.js";
+import * as outboxSql from "./kysely/outbox.js";
 import * as loginContextSql from "./kysely/login-context.js";
 import * as messagesSql from "./kysely/messages.js";
 import * as methodsSql from "./kysely/methods.js";
@@ -45,164 +46,46 @@ export function createKyselyStore(db: Kysely<Database>): Store {
   };
 }
 
-/** Every port, each call one statement on `db` (a pool, or one transaction's connection). */
+/** A module of SQL functions that each take the database first, with that argument bound. */
+type Bound<M> = {
+  [K in keyof M as M[K] extends (db: Kysely<Database>, ...args: never[]) => unknown ? K : never]: M[K] extends (db: Kysely<Database>, ...args: infer A) => infer R
+    ? (...args: A) => R
+    : never;
+};
+
+/** Binds every function a `kysely/` module exports to `db`: a port's file exports its port's calls and nothing else. */
+function bound<M extends object>(db: Kysely<Database>, module: M): Bound<M> {
+  return Object.fromEntries(
+    Object.entries(module).map(([name, call]) => [name, (...args: unknown[]) => (call as (db: Kysely<Database>, ...rest: unknown[]) => unknown)(db, ...args)]),
+  ) as Bound<M>;
+}
+
+/** Every port, each call one statement on `db` (a pool, or one transaction's connection); a port's type (`ports/`) says which calls it has. */
 export function bindPorts(db: Kysely<Database>): Stores {
   return {
-    accounts: {
-      insertAccount: (...args) => accountsSql.insertAccount(db, ...args),
-      findAccountById: (...args) => accountsSql.findAccountById(db, ...args),
-      findAccountByName: (...args) => accountsSql.findAccountByName(db, ...args),
-      insertUser: (...args) => accountsSql.insertUser(db, ...args),
-      findUserById: (...args) => accountsSql.findUserById(db, ...args),
-      findUserByEmail: (...args) => accountsSql.findUserByEmail(db, ...args),
-      updatePasswordHash: (...args) => accountsSql.updatePasswordHash(db, ...args),
-      setUserActive: (...args) => accountsSql.setUserActive(db, ...args),
-      findPolicyLayers: (...args) => accountsSql.findPolicyLayers(db, ...args),
-      savePolicyLayer: (...args) => accountsSql.savePolicyLayer(db, ...args),
-      listAccountUsers: (...args) => directorySql.listAccountUsers(db, ...args),
-      countAccountUsers: (...args) => directorySql.countAccountUsers(db, ...args),
-    },
-    methods: {
-      listMethods: (...args) => methodsSql.listMethods(db, ...args),
-      findMethod: (...args) => methodsSql.findMethod(db, ...args),
-      insertMethod: (...args) => methodsSql.insertMethod(db, ...args),
-      activateMethod: (...args) => methodsSql.activateMethod(db, ...args),
-      claimTotpStep: (...args) => methodsSql.claimTotpStep(db, ...args),
-      claimSignatureCounter: (...args) => methodsSql.claimSignatureCounter(db, ...args),
-      findMethodByCredentialId: (...args) => methodsSql.findMethodByCredentialId(db, ...args),
-      deleteMethod: (...args) => methodsSql.deleteMethod(db, ...args),
-      renameMethod: (...args) => methodsSql.renameMethod(db, ...args),
-      markMethodUsed: (...args) => methodsSql.markMethodUsed(db, ...args),
-      setDefaultMethod: (...args) => methodsSql.setDefaultMethod(db, ...args),
-      deletePendingMethods: (...args) => methodsSql.deletePendingMethods(db, ...args),
-      deleteAllMethods: (...args) => methodsSql.deleteAllMethods(db, ...args),
-    },
-    challenges: {
-      replaceChallenge: (...args) => challengesSql.replaceChallenge(db, ...args),
-      consumeChallenge: (...args) => challengesSql.consumeChallenge(db, ...args),
-      deleteStaleChallenges: (...args) => challengesSql.deleteStaleChallenges(db, ...args),
-    },
-    codes: {
-      replaceRecoveryCodes: (...args) => codesSql.replaceRecoveryCodes(db, ...args),
-      findRecoveryCodes: (...args) => codesSql.findRecoveryCodes(db, ...args),
-      consumeRecoveryCode: (...args) => codesSql.consumeRecoveryCode(db, ...args),
-      deleteRecoveryCodes: (...args) => codesSql.deleteRecoveryCodes(db, ...args),
-      replaceSmsCode: (...args) => codesSql.replaceSmsCode(db, ...args),
-      findLatestSmsCode: (...args) => codesSql.findLatestSmsCode(db, ...args),
-      consumeSmsCode: (...args) => codesSql.consumeSmsCode(db, ...args),
-    },
-    sessions: {
-      insertSession: (...args) => sessionsSql.insertSession(db, ...args),
-      findSessionByTokenHash: (...args) => sessionsSql.findSessionByTokenHash(db, ...args),
-      revokeSession: (...args) => sessionsSql.revokeSession(db, ...args),
-      revokeUserSessions: (...args) => sessionsSql.revokeUserSessions(db, ...args),
-      markSessionAuthenticated: (...args) => sessionsSql.markSessionAuthenticated(db, ...args),
-      endUserLoginFlows: (...args) => sessionsSql.endUserLoginFlows(db, ...args),
-      insertLoginFlow: (...args) => sessionsSql.insertLoginFlow(db, ...args),
-      findLoginFlowByTokenHash: (...args) => sessionsSql.findLoginFlowByTokenHash(db, ...args),
-      setLoginFlowMethod: (...args) => sessionsSql.setLoginFlowMethod(db, ...args),
-      completeLoginFlow: (...args) => sessionsSql.completeLoginFlow(db, ...args),
-      advanceLoginFlow: (...args) => sessionsSql.advanceLoginFlow(db, ...args),
-      findLoginContext: (...args) => loginContextSql.findLoginContext(db, ...args),
-      findLoginAttempt: (...args) => loginContextSql.findLoginAttempt(db, ...args),
-    },
-    counters: {
-      countAttempt: (...args) => countersSql.countAttempt(db, ...args),
-      clearAttempts: (...args) => countersSql.clearAttempts(db, ...args),
-      refundAttempt: (...args) => countersSql.refundAttempt(db, ...args),
-      countInWindow: (...args) => countersSql.countInWindow(db, ...args),
-    },
-    events: {
-      appendEvent: (...args) => eventsSql.appendEvent(db, ...args),
-      listEvents: (...args) => eventsSql.listEvents(db, ...args),
-      searchEvents: (...args) => eventsSql.searchEvents(db, ...args),
-    },
-    outbox: {
-      insertOutboxMessage: (...args) => eventsSql.insertOutboxMessage(db, ...args),
-      listOutboxMessages: (...args) => eventsSql.listOutboxMessages(db, ...args),
-      listOutboxMessagesTo: (...args) => eventsSql.listOutboxMessagesTo(db, ...args),
-    },
-    messages: {
-      enqueue: (...args) => messagesSql.enqueue(db, ...args),
-      claimDue: (...args) => messagesSql.claimDue(db, ...args),
-      markSent: (...args) => messagesSql.markSent(db, ...args),
-      scheduleRetry: (...args) => messagesSql.scheduleRetry(db, ...args),
-      markFailed: (...args) => messagesSql.markFailed(db, ...args),
-      listMessages: (...args) => messagesSql.listMessages(db, ...args),
-    },
-    sealedValues: {
-      listSealedValues: (...args) => sealedValuesSql.listSealedValues(db, ...args),
-      countSealedValues: (...args) => sealedValuesSql.countSealedValues(db, ...args),
-      replaceSealedValue: (...args) => sealedValuesSql.replaceSealedValue(db, ...args),
-    },
-    reminders: {
-      listRequirementRows: (...args) => remindersSql.listRequirementRows(db, ...args),
-      listUncoveredUserIds: (...args) => remindersSql.listUncoveredUserIds(db, ...args),
-      claimReminder: (...args) => remindersSql.claimReminder(db, ...args),
-    },
-    knownBrowsers: {
-      recordKnownBrowser: (...args) => knownBrowsersSql.recordKnownBrowser(db, ...args),
-      findKnownBrowser: (...args) => knownBrowsersSql.findKnownBrowser(db, ...args),
-      forgetUserKnownBrowsers: (...args) => knownBrowsersSql.forgetUserKnownBrowsers(db, ...args),
-    },
-    trustedBrowsers: {
-      trustBrowser: (...args) => trustedBrowsersSql.trustBrowser(db, ...args),
-      findTrustedBrowser: (...args) => trustedBrowsersSql.findTrustedBrowser(db, ...args),
-      listTrustedBrowsers: (...args) => trustedBrowsersSql.listTrustedBrowsers(db, ...args),
-      forgetTrustedBrowser: (...args) => trustedBrowsersSql.forgetTrustedBrowser(db, ...args),
-      forgetUserTrustedBrowsers: (...args) => trustedBrowsersSql.forgetUserTrustedBrowsers(db, ...args),
-    },
-    passwordResets: {
-      insertPasswordReset: (...args) => passwordResetsSql.insertPasswordReset(db, ...args),
-      findLivePasswordReset: (...args) => passwordResetsSql.findLivePasswordReset(db, ...args),
-      consumePasswordReset: (...args) => passwordResetsSql.consumePasswordReset(db, ...args),
-      retireUserPasswordResets: (...args) => passwordResetsSql.retireUserPasswordResets(db, ...args),
-    },
-    customers: {
-      listCustomerAccounts: (...args) => customersSql.listCustomerAccounts(db, ...args),
-      listAccountUsersWithMethods: (...args) => customersSql.listAccountUsersWithMethods(db, ...args),
-    },
-    apiKeys: {
-      insertApiKey: (...args) => apiKeysSql.insertApiKey(db, ...args),
-      listUserApiKeys: (...args) => apiKeysSql.listUserApiKeys(db, ...args),
-      findApiKeyById: (...args) => apiKeysSql.findApiKeyById(db, ...args),
-      findUsableApiKey: (...args) => apiKeysSql.findUsableApiKey(db, ...args),
-      touchApiKey: (...args) => apiKeysSql.touchApiKey(db, ...args),
-      revokeApiKey: (...args) => apiKeysSql.revokeApiKey(db, ...args),
-    },
-    resetRequests: {
-      insertResetRequest: (...args) => resetRequestsSql.insertResetRequest(db, ...args),
-      findResetRequest: (...args) => resetRequestsSql.findResetRequest(db, ...args),
-      listPendingResetRequests: (...args) => resetRequestsSql.listPendingResetRequests(db, ...args),
-      listRecentResetRequests: (...args) => resetRequestsSql.listRecentResetRequests(db, ...args),
-      listDecidedResetRequests: (...args) => resetRequestsSql.listDecidedResetRequests(db, ...args),
-      settleResetRequest: (...args) => resetRequestsSql.settleResetRequest(db, ...args),
-    },
+    accounts: { ...bound(db, accountsSql), ...bound(db, directorySql) },
+    methods: bound(db, methodsSql),
+    challenges: bound(db, challengesSql),
+    codes: bound(db, codesSql),
+    sessions: { ...bound(db, sessionsSql), ...bound(db, loginContextSql) },
+    counters: bound(db, countersSql),
+    events: bound(db, eventsSql),
+    outbox: bound(db, outboxSql),
+    messages: bound(db, messagesSql),
+    sealedValues: bound(db, sealedValuesSql),
+    reminders: bound(db, remindersSql),
+    knownBrowsers: bound(db, knownBrowsersSql),
+    trustedBrowsers: bound(db, trustedBrowsersSql),
+    passwordResets: bound(db, passwordResetsSql),
+    customers: bound(db, customersSql),
+    apiKeys: bound(db, apiKeysSql),
+    resetRequests: bound(db, resetRequestsSql),
   };
 }
 
+/** The same ports, each call first asking `check` (outside a transaction's work only). */
 function guarded(ports: Stores, check: () => void): Stores {
-  const wrap = <P extends object>(port: P): P =>
-    Object.fromEntries(
-      Object.entries(port).map(([name, call]) => [name, (...args: unknown[]) => (check(), (call as (...a: unknown[]) => unknown)(...args))]),
-    ) as P;
-  return {
-    accounts: wrap(ports.accounts),
-    methods: wrap(ports.methods),
-    codes: wrap(ports.codes),
-    challenges: wrap(ports.challenges),
-    sessions: wrap(ports.sessions),
-    counters: wrap(ports.counters),
-    events: wrap(ports.events),
-    outbox: wrap(ports.outbox),
-    messages: wrap(ports.messages),
-    sealedValues: wrap(ports.sealedValues),
-    reminders: wrap(ports.reminders),
-    knownBrowsers: wrap(ports.knownBrowsers),
-    trustedBrowsers: wrap(ports.trustedBrowsers),
-    passwordResets: wrap(ports.passwordResets),
-    customers: wrap(ports.customers),
-    apiKeys: wrap(ports.apiKeys),
-    resetRequests: wrap(ports.resetRequests),
-  };
+  const wrap = (port: object) =>
+    Object.fromEntries(Object.entries(port).map(([name, call]) => [name, (...args: unknown[]) => (check(), (call as (...a: unknown[]) => unknown)(...args))]));
+  return Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, wrap(port as object)])) as unknown as Stores;
 }

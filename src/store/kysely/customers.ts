@@ -7,7 +7,7 @@ import { toAccount, toUser } from "../rows.js";
 /** A3: a reseller's customers. Portable SQL: subquery counts, LIKE with an explicit escape character. */
 
 /** `%`, `_` and the escape itself typed in a search are matched literally, never as wildcards. */
-export function likePrefix(prefix: string): string {
+function likePrefix(prefix: string): string {
   return `${prefix.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
 

@@ -1,11 +1,11 @@
 import type { Kysely } from "kysely";
-import type { OutboxMessage, SecurityEvent } from "../../domain/model.js";
+import type { SecurityEvent } from "../../domain/model.js";
 import type { EventSearch, LoggedEvent } from "../ports/events.js";
 import type { Database } from "../schema.js";
 import { toEvent } from "../rows.js";
 import { prepare } from "./prepared.js";
 
-/** The append-only event log and the development outbox. */
+/** The append-only event log. */
 
 const insertEvent = prepare((db, slot) =>
   db.insertInto("events").values({
@@ -65,26 +65,4 @@ export async function searchEvents(db: Kysely<Database>, search: EventSearch): P
     subjectEmail: row.subject_email ?? null,
     accountName: row.account_name ?? null,
   }));
-}
-
-export async function insertOutboxMessage(db: Kysely<Database>, message: OutboxMessage): Promise<void> {
-  await db
-    .insertInto("outbox_messages")
-    .values({ id: message.id, channel: message.channel, recipient: message.recipient, subject: message.subject, body: message.body, created_at: message.createdAt })
-    .execute();
-}
-
-export function listOutboxMessages(db: Kysely<Database>, limit: number): Promise<OutboxMessage[]> {
-  return newestOutboxMessages(db, limit, null);
-}
-
-export async function listOutboxMessagesTo(db: Kysely<Database>, recipients: string[], limit: number): Promise<OutboxMessage[]> {
-  return recipients.length === 0 ? [] : newestOutboxMessages(db, limit, recipients);
-}
-
-async function newestOutboxMessages(db: Kysely<Database>, limit: number, recipients: string[] | null): Promise<OutboxMessage[]> {
-  let query = db.selectFrom("outbox_messages").selectAll();
-  if (recipients) query = query.where("recipient", "in", recipients);
-  const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
-  return rows.map((row) => ({ id: row.id, channel: row.channel, recipient: row.recipient, subject: row.subject, body: row.body, createdAt: Number(row.created_at) }));
 }
