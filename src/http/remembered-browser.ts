@@ -10,8 +10,10 @@ import { rememberBrowserAfterLogin } from "../services/throttle/password-throttl
 export const browserCookie = "twostep_browser";
 
 export async function rememberThisBrowser(deps: ServiceDeps, request: FastifyRequest, reply: FastifyReply, secure: boolean, userId: string): Promise<void> {
-  const token = await rememberBrowserAfterLogin(deps, userId, request.cookies[browserCookie]);
-  if (token) {
-    reply.setCookie(browserCookie, token, { path: "/login", httpOnly: true, sameSite: "lax", secure, maxAge: deps.config.rememberedBrowserDays * 86_400 });
-  }
+  setBrowserCookie(deps, reply, secure, await rememberBrowserAfterLogin(deps, userId, request.cookies[browserCookie]));
+}
+
+/** Sets the cookie to a token the login's transaction already stored (the second step's); nothing when it kept the browser's own. */
+export function setBrowserCookie(deps: ServiceDeps, reply: FastifyReply, secure: boolean, token: string | null | undefined): void {
+  if (token) reply.setCookie(browserCookie, token, { path: "/login", httpOnly: true, sameSite: "lax", secure, maxAge: deps.config.rememberedBrowserDays * 86_400 });
 }

@@ -23,11 +23,12 @@ const recoveryMessages = {
   disable: "You logged in with a recovery code, so two-factor authentication is now disabled. Set it up again.",
 };
 
-async function sessionBody(deps: ServiceDeps, success: SecondStepSuccess, presented: unknown) {
+/** The second step stored the new browser token in its own transaction: the answer only carries it. */
+function sessionBody(success: SecondStepSuccess) {
   return {
     status: "authenticated" as const,
     sessionToken: success.sessionToken,
-    ...(await browserTokenFor(deps, success.user.id, presented)),
+    ...(success.browserToken ? { browserToken: success.browserToken } : {}),
     ...(success.recovery ? { recovery: { ...success.recovery, message: recoveryMessages[success.recovery.policy] } } : {}),
   };
 }
@@ -77,7 +78,7 @@ export function registerLoginApi(app: TypedApp, deps: ServiceDeps) {
       const result = await verifySecondStepCode(deps, body.flowId, body, requestContext(request));
       if (!result.ok) return sendApiFailure(reply, result);
       setTrustedBrowserCookie(reply, secure, result.trustedBrowser);
-      return sessionBody(deps, result, body.browserToken);
+      return sessionBody(result);
     },
   );
 
@@ -87,7 +88,7 @@ export function registerLoginApi(app: TypedApp, deps: ServiceDeps) {
     async (request, reply) => {
       const body = request.body;
       const result = await verifySecondStepRecoveryCode(deps, body.flowId, body, requestContext(request));
-      return result.ok ? sessionBody(deps, result, body.browserToken) : sendApiFailure(reply, result);
+      return result.ok ? sessionBody(result) : sendApiFailure(reply, result);
     },
   );
 

@@ -1,4 +1,4 @@
-import { fail, type Result } from "../../domain/errors.js";
+import { fail, ok, type Result } from "../../domain/errors.js";
 import { activeMethods, isEnrolmentFlow } from "../../domain/login-flow/flow.js";
 import type { LoginFlow, MethodType, User } from "../../domain/model.js";
 import { parseMobileNumber } from "../../domain/phone.js";
@@ -74,7 +74,7 @@ export async function beginRequiredSmsEnrolment(deps: ServiceDeps, flowToken: un
   const login = await waitingForMethod(deps, flowToken, "sms");
   if (!login.ok) return login;
   const phone = parseMobileNumber(input.phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
-  if ("ok" in phone) return phone;
+  if (!phone.ok) return phone;
   return startPendingSmsMethod(deps, login.user, input.phoneNumber, null, context);
 }
 
@@ -156,16 +156,16 @@ function enrolmentOwner(deps: ServiceDeps, login: EnrolmentLogin, factor: Method
     sessionToken: () => sessionToken,
     finish: async (store) => {
       const confirmed = decide(deps, login.flow, { type: "enrolment_confirmed", factor });
-      if ("ok" in confirmed) return confirmed;
+      if (!confirmed.ok) return confirmed;
       const shown = await carryOut(deps, store, login.user, confirmed, context);
       if (!shown.ok) return shown;
-      if (!options.codesInThisAnswer) return null;
+      if (!options.codesInThisAnswer) return ok;
       const acknowledged = decide(deps, shown.flow, { type: "recovery_codes_acknowledged" });
-      if ("ok" in acknowledged) return acknowledged;
+      if (!acknowledged.ok) return acknowledged;
       const done = await carryOut(deps, store, login.user, acknowledged, context);
       if (!done.ok) return done;
       sessionToken = done.sessionToken ?? null;
-      return null;
+      return ok;
     },
   };
 }
@@ -176,7 +176,7 @@ export async function acknowledgeRecoveryCodes(deps: ServiceDeps, flowToken: unk
     const found = await findEnrolmentFlow(deps, store, flowToken);
     if (!found.ok) return found;
     const decided = decide(deps, found.flow, { type: "recovery_codes_acknowledged" });
-    if ("ok" in decided) return decided;
+    if (!decided.ok) return decided;
     const done = await carryOut(deps, store, found.user, decided, context);
     if (!done.ok) return done;
     return { ok: true, sessionToken: done.sessionToken!, user: found.user };

@@ -1,4 +1,4 @@
-import type { Failure, Result } from "../../domain/errors.js";
+import type { Outcome, Result } from "../../domain/errors.js";
 import type { Method, User } from "../../domain/model.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import type { EnrolmentOwner } from "../enrolment/method-activation.js";
@@ -28,7 +28,7 @@ export interface FactorReset {
   /** Fields the reset form and body carry beside the code (SMS: the new number). */
   fields: readonly ResetField[];
   /** Checks those fields before the code is spent: bad input changes nothing. */
-  check(deps: ServiceDeps, input: ResetInput): Failure | null;
+  check(deps: ServiceDeps, input: ResetInput): Outcome;
   /** A pending method that replaces `old` once confirmed; `old` keeps working until then. */
   begin(deps: ServiceDeps, user: User, old: Method, input: ResetInput, context: RequestContext): Promise<Result<ResetBegun>>;
 }

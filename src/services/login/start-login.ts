@@ -38,7 +38,7 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
   // is refused as what it is and costs no one a slot (issue 18 finding 5).
   const email = normalizeEmail(input.email);
   const malformed = checkEmail(email);
-  if (malformed) return malformed;
+  if (!malformed.ok) return malformed;
   const now = deps.clock.now();
   // Password guessing is limited per client address, and below per account with a delay that the
   // user's remembered browsers skip (a per-user lockout would let anyone keep a user out).
@@ -49,7 +49,7 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
   const user = await deps.store.accounts.findUserByEmail(email);
   // Per account too (issue 7): counted before argon2 runs, the same for an email nobody has.
   const slot = await takePasswordSlot(deps, email, user, input.browserToken);
-  if ("ok" in slot) return slot;
+  if (!slot.ok) return slot;
   const passwordRight = await deps.passwords.verify(user?.passwordHash ?? null, input.password);
   if (!user || !passwordRight || !user.active) {
     if (user) await recordEvent(deps, deps.store, { type: "login.password_failed", subject: user, actor: null, context });
@@ -63,7 +63,7 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
   const requirement = twoFactorRequirement([policy.requireTwoFactorFrom], now);
   const trustedBrowser = await trustedBrowserSkips(deps, input.trustedBrowserToken, user, policy.rememberBrowserDays);
   const decided = decide(deps, null, { type: "password_verified", flowId: deps.newId(), userId: user.id, methods, requirement, trustedBrowser });
-  if ("ok" in decided) return decided;
+  if (!decided.ok) return decided;
   const flowToken = createToken();
   const done = await deps.store.transaction((store) => carryOut(deps, store, user, decided, context, { flowTokenHash: hashToken(flowToken) }));
   if (!done.ok) return done;

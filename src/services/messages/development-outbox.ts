@@ -38,6 +38,6 @@ async function recipientsOf(deps: ServiceDeps, userId: string): Promise<string[]
   const numbers = (await deps.store.methods.listMethods(userId))
     .filter((method) => method.type === "sms")
     .map((method) => parseMobileNumber(phoneOf(deps, method), deps.config.sms.allowedCountries))
-    .flatMap((phone) => ("e164" in phone ? [phone.e164] : []));
+    .flatMap((phone) => (phone.ok ? [phone.e164] : []));
   return [user.email, ...numbers];
 }
