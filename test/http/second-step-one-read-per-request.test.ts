@@ -13,7 +13,7 @@ import { ApiClient, nextCode } from "../helpers/api-client.js";
 import { FormClient } from "../helpers/browser-client.js";
 import { countingStore, isFlowRead, isPolicyRead, isWrite, type StoreCall } from "../helpers/counting-store.js";
 import { enrolTotp, type EnrolledUser } from "../helpers/enrol.js";
-import { createTestApp, type TestApp } from "../helpers/runtime.js";
+import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
 import { passwordStep } from "../helpers/trusted-browser.js";
 
 /** A code that is not the right one: the right one with its last digit changed. */
@@ -120,5 +120,31 @@ describe("the second step reads the flow and the policy once per request", () =>
     assert.ok(response.body.browserToken);
     assert.equal(count(isFlowRead), 1, "flow reads");
     assert.deepEqual(writesAfterLastTransaction(), []);
+  });
+
+  it("password-only login (no 2FA), API and page: nothing is written after the login's transaction", async () => {
+    const { user, password } = await seedUser(t.deps, { kind: "customer" });
+    calls.length = 0;
+    const response = await new ApiClient(t.app).post("/api/login", { email: user.email, password });
+    assert.equal(response.body.status, "authenticated", response.raw.body);
+    assert.ok(response.body.browserToken, "the remembered-browser token, stored in the transaction");
+    assert.deepEqual(writesAfterLastTransaction(), []);
+    const browser = new FormClient(t.app);
+    const csrf = await browser.csrfFor("/login");
+    calls.length = 0;
+    const page = await browser.post("/login", { email: user.email, password }, { csrf });
+    assert.equal(page.statusCode, 303, page.body);
+    assert.ok(browser.cookies.has("twostep_browser"));
+    assert.deepEqual(writesAfterLastTransaction(), []);
+  });
+
+  it("API, switching the method answers the flow and the methods from one read", async () => {
+    const enrolled = await enrolTotp(t.deps, { kind: "customer" });
+    const flowId = await apiFlow(enrolled);
+    calls.length = 0;
+    const response = await new ApiClient(t.app).post("/api/login/method", { flowId, methodId: enrolled.methodId });
+    assert.equal(response.status, 200, response.raw.body);
+    assert.equal(response.body.currentMethodId, enrolled.methodId);
+    assert.equal(count(isFlowRead), 1, "flow reads");
   });
 });

@@ -1,22 +1,15 @@
 import type { FastifyReply } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { startLogin, type LoginStart } from "../../services/login/start-login.js";
-import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/login/second-step.js";
+import { resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/login/second-step.js";
 import { endSession } from "../../services/sessions/sessions.js";
 import { requestContext } from "../context.js";
 import { sendApiFailure } from "../failure.js";
 import { iso, presentBrowserPrompt, presentDelivery, presentMethod } from "./present.js";
 import { CodeSentResponse, errors, FlowBody, LoginBody, LoginResponse, RecoveryLoginBody, SecondFactorBody, SessionResponse, SwitchMethodBody } from "./schemas.js";
 import { requireApiSession } from "./session.js";
-import { rememberBrowserAfterLogin } from "../../services/throttle/password-throttle.js";
 import type { TypedApp } from "../typed-app.js";
 import { setTrustedBrowserCookie, trustedBrowserTokenOf } from "../trusted-browser-cookie.js";
-
-/** Issue 7: a completed login answers a new browserToken unless the request's is still this user's. */
-async function browserTokenFor(deps: ServiceDeps, userId: string, presented: unknown) {
-  const token = await rememberBrowserAfterLogin(deps, userId, presented);
-  return token ? { browserToken: token } : {};
-}
 
 const recoveryMessages = {
   keep: "You logged in with a recovery code. If you lost your device, reset two-factor authentication.",
@@ -33,13 +26,16 @@ function sessionBody(success: SecondStepSuccess) {
   };
 }
 
-/** POST /api/login's answer; a completed password reset (PR1) answers the same, so it can never skip the second step. */
-export async function presentLoginStart(deps: ServiceDeps, result: LoginStart, presentedBrowserToken: unknown) {
+/**
+ * POST /api/login's answer; a completed password reset (PR1) answers the same, so it can never skip the second step.
+ * Issue 7: a completed login answers a new browserToken unless the request's is still this user's (stored in the login's transaction).
+ */
+export function presentLoginStart(result: LoginStart) {
   if (result.kind === "authenticated") {
     return {
       status: "authenticated" as const,
       sessionToken: result.sessionToken,
-      ...(await browserTokenFor(deps, result.user.id, presentedBrowserToken)),
+      ...(result.browserToken ? { browserToken: result.browserToken } : {}),
       ...(result.twoFactorDeadline !== null ? { twoFactorDeadline: iso(result.twoFactorDeadline) } : {}),
     };
   }
@@ -66,7 +62,7 @@ export function registerLoginApi(app: TypedApp, deps: ServiceDeps) {
     async (request, reply) => {
       const body = request.body;
       const result = await startLogin(deps, { ...body, trustedBrowserToken: trustedBrowserTokenOf(request) }, requestContext(request));
-      return result.ok ? presentLoginStart(deps, result, body.browserToken) : sendApiFailure(reply, result);
+      return result.ok ? presentLoginStart(result) : sendApiFailure(reply, result);
     },
   );
 
@@ -99,14 +95,12 @@ export function registerLoginApi(app: TypedApp, deps: ServiceDeps) {
       const body = request.body;
       const switched = await switchSecondStepMethod(deps, body.flowId, body.methodId, requestContext(request));
       if (!switched.ok) return sendApiFailure(reply, switched);
-      const step = await loadSecondStep(deps, body.flowId);
-      if (!step.ok) return sendApiFailure(reply, step);
       return {
         status: "second_factor_required" as const,
         flowId: body.flowId,
-        expiresAt: iso(step.flow.expiresAt),
-        methods: step.methods.map(presentMethod),
-        currentMethodId: step.current?.id ?? null,
+        expiresAt: iso(switched.flow.expiresAt),
+        methods: switched.methods.map(presentMethod),
+        currentMethodId: switched.flow.methodId,
         codeDelivery: presentDelivery(switched.delivery),
         ...presentBrowserPrompt(switched.delivery),
       };

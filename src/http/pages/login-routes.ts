@@ -10,7 +10,7 @@ import { cookieOptions, loginFlowCookie, pageSession, sessionCookie } from "../p
 import { alertFrom, csrfToken, deliveryQuery, noticeFrom, redirect, sendPage } from "./render.js";
 import { loginForm, recoveryCodeForm, secondStepForm } from "./views/login.js";
 import { formSchema } from "./form-schema.js";
-import { browserCookie, rememberThisBrowser, setBrowserCookie } from "../remembered-browser.js";
+import { browserCookie, setBrowserCookie } from "../remembered-browser.js";
 import { failureAnswer } from "../failure.js";
 import { setTrustedBrowserCookie, trustedBrowserTokenOf } from "../trusted-browser-cookie.js";
 import type { TypedApp } from "../typed-app.js";
@@ -23,7 +23,7 @@ import type { MethodView } from "../../services/factors/method-view.js";
  */
 export async function answerLoginStart(deps: ServiceDeps, request: FastifyRequest, reply: FastifyReply, secure: boolean, result: LoginStart) {
   if (result.kind === "authenticated") {
-    await rememberThisBrowser(deps, request, reply, secure, result.user.id);
+    setBrowserCookie(deps, reply, secure, result.browserToken);
     reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
     return redirect(reply, "/settings/security");
   }

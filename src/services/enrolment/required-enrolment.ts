@@ -5,6 +5,7 @@ import { parseMobileNumber } from "../../domain/phone.js";
 import { hashToken, isTokenShaped } from "../../security/tokens.js";
 import type { Stores } from "../../store/store.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
+import { rememberBrowserAfterLogin } from "../throttle/password-throttle.js";
 import { carryOut, decide } from "../login/login-flow-effects.js";
 import type { EnrolmentOwner } from "./method-activation.js";
 import { effectivePolicyFor, twoFactorRequirementFor } from "../policy/policy.js";
@@ -94,6 +95,8 @@ export interface RequiredEnrolmentConfirmed {
   recoveryCodes: string[] | null;
   /** Set when the codes travel in this answer (API): the session is issued with them. */
   sessionToken: string | null;
+  /** Issue 7: with the session, a new remembered-browser token, stored in the same transaction. */
+  browserToken?: string;
   user: User;
 }
 
@@ -118,7 +121,7 @@ export async function confirmRequiredEnrolment(
   const owner = enrolmentOwner(deps, login, input.type, context, options);
   const result = await confirm(deps, owner, { methodId: input.methodId, code: input.code }, context);
   if (!result.ok) return result;
-  return { ok: true, recoveryCodes: result.recoveryCodes, sessionToken: owner.sessionToken(), user: login.user };
+  return { ok: true, recoveryCodes: result.recoveryCodes, sessionToken: owner.sessionToken(), user: login.user, ...owner.browserToken() };
 }
 
 /** A security key or passkey as the first method: the browser's creation options for a challenge bound to this login. */
@@ -141,7 +144,7 @@ export async function confirmRequiredKeyEnrolment(
   const owner = enrolmentOwner(deps, login, "webauthn", context, options);
   const result = await registerKey(deps, owner, login.flow.id, input, context);
   if (!result.ok) return result;
-  return { ok: true, recoveryCodes: result.recoveryCodes, sessionToken: owner.sessionToken(), user: login.user };
+  return { ok: true, recoveryCodes: result.recoveryCodes, sessionToken: owner.sessionToken(), user: login.user, ...owner.browserToken() };
 }
 
 /**
@@ -149,11 +152,13 @@ export async function confirmRequiredKeyEnrolment(
  * the flow moves to `recovery_codes_shown`; with `codesInThisAnswer` (the API,
  * whose answer carries the codes) it then completes and the session is issued.
  */
-function enrolmentOwner(deps: ServiceDeps, login: EnrolmentLogin, factor: MethodType, context: RequestContext, options: { codesInThisAnswer: boolean }): EnrolmentOwner & { sessionToken(): string | null } {
+function enrolmentOwner(deps: ServiceDeps, login: EnrolmentLogin, factor: MethodType, context: RequestContext, options: { codesInThisAnswer: boolean }): EnrolmentOwner & { sessionToken(): string | null; browserToken(): { browserToken?: string } } {
   let sessionToken: string | null = null;
+  let browserToken: string | null = null;
   return {
     user: login.user,
     sessionToken: () => sessionToken,
+    browserToken: () => (browserToken ? { browserToken } : {}),
     finish: async (store) => {
       const confirmed = decide(deps, login.flow, { type: "enrolment_confirmed", factor });
       if (!confirmed.ok) return confirmed;
@@ -165,13 +170,20 @@ function enrolmentOwner(deps: ServiceDeps, login: EnrolmentLogin, factor: Method
       const done = await carryOut(deps, store, login.user, acknowledged, context);
       if (!done.ok) return done;
       sessionToken = done.sessionToken ?? null;
+      // The login completed: this client is remembered (a new token each time), on the same transaction.
+      if (sessionToken) browserToken = await rememberBrowserAfterLogin(deps, login.user.id, null, store);
       return ok;
     },
   };
 }
 
 /** Pages: "I have saved my codes" — the flow completes (one conditional write) and the session is issued (a new token). */
-export async function acknowledgeRecoveryCodes(deps: ServiceDeps, flowToken: unknown, context: RequestContext): Promise<Result<{ sessionToken: string; user: User }>> {
+export async function acknowledgeRecoveryCodes(
+  deps: ServiceDeps,
+  flowToken: unknown,
+  context: RequestContext,
+  presentedBrowserToken?: unknown,
+): Promise<Result<{ sessionToken: string; user: User; browserToken?: string }>> {
   return deps.store.transaction(async (store) => {
     const found = await findEnrolmentFlow(deps, store, flowToken);
     if (!found.ok) return found;
@@ -179,7 +191,8 @@ export async function acknowledgeRecoveryCodes(deps: ServiceDeps, flowToken: unk
     if (!decided.ok) return decided;
     const done = await carryOut(deps, store, found.user, decided, context);
     if (!done.ok) return done;
-    return { ok: true, sessionToken: done.sessionToken!, user: found.user };
+    const browserToken = await rememberBrowserAfterLogin(deps, found.user.id, presentedBrowserToken, store);
+    return { ok: true, sessionToken: done.sessionToken!, user: found.user, ...(browserToken ? { browserToken } : {}) };
   });
 }
 

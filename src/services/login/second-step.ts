@@ -66,16 +66,22 @@ async function formFor(deps: ServiceDeps, loaded: { flow: LoginFlow; user: User;
   return { current, methods, rememberDays: policy.rememberBrowserDays, ...(challenge?.ok ? { browserOptions: challenge.browserOptions } : {}) };
 }
 
-/** L2: switch the second step to another of the user's own methods; switching to SMS sends its code. */
-export async function switchSecondStepMethod(deps: ServiceDeps, flowToken: unknown, methodId: string, context: RequestContext): Promise<Result<{ delivery: CodeDelivery }>> {
+/** L2: switch the second step to another of the user's own methods; switching to SMS sends its code. The answer holds the moved flow and the methods (no second read). */
+export async function switchSecondStepMethod(
+  deps: ServiceDeps,
+  flowToken: unknown,
+  methodId: string,
+  context: RequestContext,
+): Promise<Result<{ delivery: CodeDelivery; flow: LoginFlow; methods: MethodView[] }>> {
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
   const decided = decide(deps, loaded.flow, { type: "method_switched", methodId, methods: loaded.methods });
   if (!decided.ok) return decided;
   const done = await carryOut(deps, deps.store, loaded.user, decided, context);
   if (!done.ok) return done;
-  const method = loaded.methods.find((candidate) => candidate.id === done.flow!.methodId)!;
-  return { ok: true, delivery: await deliverCodeIfSent(deps, loaded.user, method, loaded.flow.id, context) };
+  const flow = done.flow!;
+  const method = loaded.methods.find((candidate) => candidate.id === flow.methodId)!;
+  return { ok: true, delivery: await deliverCodeIfSent(deps, loaded.user, method, flow.id, context), flow, methods: loaded.methods.map(toMethodView) };
 }
 
 /** "Send a new code" on the second step: throttled, replaces the previous code, never resets the failure counter. */

@@ -8,7 +8,7 @@ import { toMethodView, type MethodView } from "../factors/method-view.js";
 import { checkEmail, normalizeEmail } from "../access/users.js";
 import { addressKey } from "../throttle/throttle.js";
 import { lockSchedule } from "../../domain/throttle.js";
-import { settleRightPassword, settleWrongPassword, takePasswordSlot } from "../throttle/password-throttle.js";
+import { rememberBrowserAfterLogin, settleRightPassword, settleWrongPassword, takePasswordSlot } from "../throttle/password-throttle.js";
 import { deliverCodeIfSent, type CodeDelivery } from "../factors/code-delivery.js";
 import { carryOut, decide, type FlowOutcome } from "./login-flow-effects.js";
 import { effectivePolicyFor } from "../policy/policy.js";
@@ -17,7 +17,8 @@ import { twoFactorRequirement, type TwoFactorRequirement } from "../../domain/tw
 
 export type LoginStart =
   /** `twoFactorDeadline`: 2FA becomes mandatory then (P1); the login shows it with "Set up now". */
-  | { ok: true; kind: "authenticated"; sessionToken: string; user: User; twoFactorDeadline: number | null }
+  /** `browserToken`: a new remembered-browser token (the password delay's), stored in the login's transaction, for the cookie or the API body. */
+  | { ok: true; kind: "authenticated"; sessionToken: string; user: User; twoFactorDeadline: number | null; browserToken?: string }
   | { ok: true; kind: "second_factor"; flowToken: string; flow: LoginFlow; methods: MethodView[]; delivery: CodeDelivery }
   /** P1 after the date: no session; the flow token opens only the enrolment of a first method. */
   | { ok: true; kind: "enrolment_required"; flowToken: string; flow: LoginFlow; deadline: number; allowedMethods: MethodType[] };
@@ -65,9 +66,15 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
   const decided = decide(deps, null, { type: "password_verified", flowId: deps.newId(), userId: user.id, methods, requirement, trustedBrowser });
   if (!decided.ok) return decided;
   const flowToken = createToken();
-  const done = await deps.store.transaction((store) => carryOut(deps, store, user, decided, context, { flowTokenHash: hashToken(flowToken) }));
+  let browserToken: string | null = null;
+  const done = await deps.store.transaction(async (store) => {
+    const carried = await carryOut(deps, store, user, decided, context, { flowTokenHash: hashToken(flowToken) });
+    // A session now: the remembered-browser token is written with it, never after the commit.
+    if (carried.ok && carried.sessionToken) browserToken = await rememberBrowserAfterLogin(deps, user.id, input.browserToken, store);
+    return carried;
+  });
   if (!done.ok) return done;
-  return loginStartAfter(deps, { user, methods, allowedMethods: policy.allowedMethods, requirement, flowToken, done }, context);
+  return loginStartAfter(deps, { user, methods, allowedMethods: policy.allowedMethods, requirement, flowToken, done, browserToken }, context);
 }
 
 /**
@@ -78,11 +85,13 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
  */
 export async function loginStartAfter(
   deps: ServiceDeps,
-  input: { user: User; methods: Method[]; allowedMethods: MethodType[]; requirement: TwoFactorRequirement; flowToken: string; done: FlowOutcome },
+  input: { user: User; methods: Method[]; allowedMethods: MethodType[]; requirement: TwoFactorRequirement; flowToken: string; done: FlowOutcome; browserToken: string | null },
   context: RequestContext,
 ): Promise<LoginStart> {
   const { user, methods, requirement, flowToken, done } = input;
-  if (done.sessionToken) return { ok: true, kind: "authenticated", sessionToken: done.sessionToken, user, twoFactorDeadline: done.deadline ?? null };
+  if (done.sessionToken) {
+    return { ok: true, kind: "authenticated", sessionToken: done.sessionToken, user, twoFactorDeadline: done.deadline ?? null, ...(input.browserToken ? { browserToken: input.browserToken } : {}) };
+  }
   const flow = done.flow!;
   if (flow.state === "enrolment_required") {
     return { ok: true, kind: "enrolment_required", flowToken, flow, deadline: requirement.status === "not_required" ? deps.clock.now() : requirement.deadline, allowedMethods: input.allowedMethods };

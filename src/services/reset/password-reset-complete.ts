@@ -5,6 +5,7 @@ import { recordChangeAndForgetTrustedBrowsers, recordEvent } from "../events/aud
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import { carryOut, decide } from "../login/login-flow-effects.js";
 import { loginStartAfter, type LoginStart } from "../login/start-login.js";
+import { rememberBrowserAfterLogin } from "../throttle/password-throttle.js";
 import { effectivePolicyFor } from "../policy/policy.js";
 import { checkNewPassword } from "../access/users.js";
 import type { PasswordLinkPurpose } from "../../store/ports/password-resets.js";
@@ -68,6 +69,7 @@ export async function completePasswordReset(
   const decided = decide(deps, null, { type: "password_reset_completed", flowId: deps.newId(), userId: user.id, methods, requirement });
   if (!decided.ok) return decided;
   const flowToken = createToken();
+  let browserToken: string | null = null;
   const done = await deps.store.transaction(async (store) => {
     // Single use: of two requests racing with one link only one gets its user back (see consumePasswordReset).
     const used = await store.passwordResets.consumePasswordReset(tokenHash, now);
@@ -82,8 +84,11 @@ export async function completePasswordReset(
     // An invited user chose their first password: nothing was reset, and no "your password was reset" email goes out.
     if (used.purpose === "invitation") await recordEvent(deps, store, { type: "password.set", subject: user, context });
     else await recordChangeAndForgetTrustedBrowsers(deps, store, { type: "password.reset", subject: user, context });
-    return carryOut(deps, store, { ...user, passwordHash }, decided, context, { flowTokenHash: hashToken(flowToken) });
+    const carried = await carryOut(deps, store, { ...user, passwordHash }, decided, context, { flowTokenHash: hashToken(flowToken) });
+    // A session now (no 2FA): its remembered-browser token is new (the user's were forgotten above) and written here, not after the commit.
+    if (carried.ok && carried.sessionToken) browserToken = await rememberBrowserAfterLogin(deps, user.id, null, store);
+    return carried;
   });
   if (!done.ok) return done;
-  return loginStartAfter(deps, { user: { ...user, passwordHash }, methods, allowedMethods: policy.allowedMethods, requirement, flowToken, done }, context);
+  return loginStartAfter(deps, { user: { ...user, passwordHash }, methods, allowedMethods: policy.allowedMethods, requirement, flowToken, done, browserToken }, context);
 }

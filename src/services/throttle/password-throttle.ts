@@ -75,9 +75,9 @@ async function rememberedBrowserOf(deps: ServiceDeps, token: unknown, userId: st
 /**
  * After a completed login: the browser's token, kept if it is already this user's,
  * otherwise a new 256-bit one (returned, to be set as a cookie or given to the API client).
- * `store` is the login's transaction when it has one, so a completed login writes nothing after it.
+ * `store` is the login's transaction: a completed login writes nothing after its commit.
  */
-export async function rememberBrowserAfterLogin(deps: ServiceDeps, userId: string, presented: unknown, store: Stores = deps.store): Promise<string | null> {
+export async function rememberBrowserAfterLogin(deps: ServiceDeps, userId: string, presented: unknown, store: Stores): Promise<string | null> {
   if (await rememberedBrowserOf(deps, presented, userId, store)) return null;
   const token = createToken();
   const now = deps.clock.now();
