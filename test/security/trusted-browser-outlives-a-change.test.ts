@@ -7,7 +7,8 @@
  * types. This file holds that shut three ways: the refusal at run time, no
  * other writer of events, and a walk of the change paths through a store that
  * watches every port call, checking that each change event is written in a
- * transaction that also forgets that user's browsers.
+ * transaction that also forgets that user's browsers (method.reset takes the
+ * same activation as method.added: `method-activation.ts`).
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -15,7 +16,11 @@ import { join, relative } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { changesThatForgetTrustedBrowsers, eventsThatForgetTrustedBrowsers } from "../../src/domain/login-flow/trusted-browser.js";
 import type { EventType } from "../../src/domain/model.js";
+import { deleteMethod } from "../../src/services/enrolment/methods.js";
 import { removeTwoFactor } from "../../src/services/enrolment/two-factor-removal.js";
+import { startLogin } from "../../src/services/login/start-login.js";
+import { verifySecondStepCode } from "../../src/services/login/second-step.js";
+import { resolveSession } from "../../src/services/sessions/sessions.js";
 import { recordEvent } from "../../src/services/events/audit.js";
 import { completePasswordReset } from "../../src/services/reset/password-reset-complete.js";
 import { requestPasswordReset } from "../../src/services/reset/password-reset-request.js";
@@ -24,6 +29,8 @@ import { ApiClient, nextCode } from "../helpers/api-client.js";
 import { countingStore, type StoreCall } from "../helpers/counting-store.js";
 import { enrolTotp, enrolTotpFor } from "../helpers/enrol.js";
 import { resetLinkFor } from "../helpers/password-reset.js";
+import { enrolTotpAndSms } from "../helpers/sms.js";
+import { codeFor } from "../helpers/totp.js";
 import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
 import { rememberThroughApi } from "../helpers/trusted-browser.js";
 
@@ -95,6 +102,21 @@ describe("security: a trusted browser outliving a 2FA or password change", () =>
     const { token } = await resetLinkFor(t.deps, enrolled.user.email);
     const reset = await completePasswordReset(t.deps, { token, newPassword: "a new password for the test", confirmPassword: "a new password for the test" }, context);
     assert.ok(reset.ok, JSON.stringify(reset));
+    // One method of two removed (method.removed, 2FA stays on).
+    const both = await enrolTotpAndSms(t.deps, t.clock);
+    const login = await startLogin(t.deps, { email: both.user.email, password: both.password }, context);
+    assert.ok(login.ok && login.kind === "second_factor");
+    const signedIn = await verifySecondStepCode(t.deps, login.flowToken, { code: codeFor(both.keyBase32, t.clock.now()), methodId: both.totpMethodId }, context);
+    assert.ok(signedIn.ok, JSON.stringify(signedIn));
+    const auth = (await resolveSession(t.deps, signedIn.sessionToken))!;
+    t.clock.advance(30);
+    const removed = await deleteMethod(t.deps, auth, { methodId: both.totpMethodId, code: codeFor(both.keyBase32, t.clock.now()) }, context);
+    assert.deepEqual(removed, { ok: true, twoFactorDisabled: false });
+    // Turning 2FA off where policy asks for a new password (password.changed).
+    const rotating = await enrolTotp(t.deps, { kind: "customer", policy: { rotatePasswordOnDisable: true } });
+    const rotated = await rememberThroughApi(t.app, rotating, t.clock);
+    const disabled = await new ApiClient(t.app).post("/api/me/two-factor/disable", { password: rotating.password, newPassword: "another new password for the test" }, rotated.sessionToken);
+    assert.equal(disabled.status, 200, disabled.raw.body);
 
     // Each transaction's calls, in order; a call outside any transaction stands alone.
     const transactions: Extract<StoreCall, { kind: "call" }>[][] = [[]];
@@ -115,6 +137,6 @@ describe("security: a trusted browser outliving a 2FA or password change", () =>
         assert.ok(forgot, `${event.type}: the same transaction forgets the user's trusted browsers`);
       }
     }
-    assert.deepEqual([...seen].sort(), ["method.added", "password.reset", "two_factor.disabled", "two_factor.enabled"]);
+    assert.deepEqual([...seen].sort(), ["method.added", "method.removed", "password.changed", "password.reset", "two_factor.disabled", "two_factor.enabled"]);
   });
 });
