@@ -87,7 +87,15 @@ export interface Failure {
   retryAfterSeconds?: number;
 }
 
+/**
+ * The one failure shape: every expected outcome is a `Result`, tested with
+ * `.ok`: no second shape (a value or a failure told apart by its keys, or a failure or nothing).
+ */
 export type Result<T> = ({ ok: true } & T) | Failure;
+
+/** A success that carries nothing: `Outcome` is its result type, `ok` its one value. */
+export type Outcome = Result<Record<never, never>>;
+export const ok = { ok: true } as const;
 
 export function fail(code: ErrorCode, extra: Omit<Failure, "ok" | "code"> = {}): Failure {
   return { ok: false, code, ...extra };

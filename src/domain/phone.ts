@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
-import { fail, type Failure } from "./errors.js";
+import { fail, type Result } from "./errors.js";
 
 export interface PhoneNumber {
   /** E.164, e.g. +447400123456: what is stored (encrypted) and sent to. */
@@ -20,14 +20,14 @@ export interface PhoneNumber {
  * the junk silently dropped. Only surrounding whitespace is forgiven; an
  * extension ("ext. 12") cannot receive a text and is refused too.
  */
-export function parseMobileNumber(input: string, allowedCountries: readonly string[], defaultCountry?: string): PhoneNumber | Failure {
+export function parseMobileNumber(input: string, allowedCountries: readonly string[], defaultCountry?: string): Result<PhoneNumber> {
   if (input.length > 32) return fail("invalid_phone_number", { field: "phoneNumber" });
   const parsed = parsePhoneNumberFromString(input.trim(), { defaultCountry: defaultCountry as CountryCode | undefined, extract: false });
   if (!parsed || !parsed.isValid() || !parsed.country || parsed.ext) return fail("invalid_phone_number", { field: "phoneNumber" });
   const type = parsed.getType();
   if (type !== "MOBILE" && type !== "FIXED_LINE_OR_MOBILE") return fail("not_a_mobile_number", { field: "phoneNumber" });
   if (!allowedCountries.includes(parsed.country)) return fail("phone_country_not_allowed", { field: "phoneNumber" });
-  return { e164: parsed.number, country: parsed.country, callingCode: parsed.countryCallingCode };
+  return { ok: true, e164: parsed.number, country: parsed.country, callingCode: parsed.countryCallingCode };
 }
 
 /** How a number is shown once enrolled (M2): the calling code and the last three digits only. */

@@ -1,6 +1,5 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply } from "fastify";
 import type { ServiceDeps } from "../services/deps.js";
-import { recordKnownBrowserAfterLogin } from "../services/throttle/password-throttle.js";
 
 /**
  * The known-browser cookie (issue 7; not L7's trusted-browser cookie): set when a login completes, sent back
@@ -9,9 +8,7 @@ import { recordKnownBrowserAfterLogin } from "../services/throttle/password-thro
  */
 export const knownBrowserCookie = "twostep_browser";
 
-export async function setKnownBrowserCookie(deps: ServiceDeps, request: FastifyRequest, reply: FastifyReply, secure: boolean, userId: string): Promise<void> {
-  const token = await recordKnownBrowserAfterLogin(deps, userId, request.cookies[knownBrowserCookie]);
-  if (token) {
-    reply.setCookie(knownBrowserCookie, token, { path: "/login", httpOnly: true, sameSite: "lax", secure, maxAge: deps.config.knownBrowserDays * 86_400 });
-  }
+/** Sets the cookie to the token the login's transaction stored; nothing when the login kept the browser's own. */
+export function setKnownBrowserCookie(deps: ServiceDeps, reply: FastifyReply, secure: boolean, token: string | null | undefined): void {
+  if (token) reply.setCookie(knownBrowserCookie, token, { path: "/login", httpOnly: true, sameSite: "lax", secure, maxAge: deps.config.knownBrowserDays * 86_400 });
 }

@@ -4,4 +4,4 @@
  * a failure into a page or a JSON error. The catalogue itself is the domain's
  * (`domain/errors.ts`).
  */
-export { errorCatalogue, errorMessage, errorStatus, fail, isErrorCode, type ErrorCode, type Failure, type Result } from "../domain/errors.js";
+export { errorCatalogue, errorMessage, errorStatus, fail, isErrorCode, ok, type ErrorCode, type Failure, type Outcome, type Result } from "../domain/errors.js";

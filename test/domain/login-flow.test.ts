@@ -31,10 +31,10 @@ describe("login flow", () => {
     const flow = beginSecondStep({ id: "f", userId: "u1", methods: [method("a"), method("b", { isDefault: true })], now: 1000, ttlSeconds: 300 })!;
     assert.equal(flow.methodId, "b");
     assert.equal(flow.expiresAt, 301_000);
-    assert.equal(checkFlowOpen(flow, 300_999), null);
-    assert.equal(checkFlowOpen(flow, 301_000)?.code, "login_expired");
-    assert.equal(checkFlowOpen({ ...flow, state: "completed" }, 2000)?.code, "login_expired");
-    assert.equal(checkFlowOpen(undefined, 2000)?.code, "login_expired");
+    assert.deepEqual(checkFlowOpen(flow, 300_999), { ok: true });
+    assert.deepEqual(checkFlowOpen(flow, 301_000), { ok: false, code: "login_expired" });
+    assert.deepEqual(checkFlowOpen({ ...flow, state: "completed" }, 2000), { ok: false, code: "login_expired" });
+    assert.deepEqual(checkFlowOpen(undefined, 2000), { ok: false, code: "login_expired" });
   });
 
   it("without a default, the oldest active method is shown", () => {
@@ -44,7 +44,8 @@ describe("login flow", () => {
   it("switches only to the user's own active methods", () => {
     const flow = beginSecondStep({ id: "f", userId: "u1", methods: [method("a")], now: 0, ttlSeconds: 300 })!;
     const methods = [method("a"), method("b"), method("c", { status: "pending" }), method("d", { userId: "u2" })];
-    assert.equal((chooseMethod(flow, methods, "b") as { methodId: string }).methodId, "b");
-    for (const id of ["c", "d", "zzz"]) assert.equal((chooseMethod(flow, methods, id) as { ok: false; code: string }).code, "invalid_request");
+    const chosen = chooseMethod(flow, methods, "b");
+    assert.equal(chosen.ok && chosen.flow.methodId, "b");
+    for (const id of ["c", "d", "zzz"]) assert.deepEqual(chooseMethod(flow, methods, id), { ok: false, code: "invalid_request", field: "methodId" });
   });
 });

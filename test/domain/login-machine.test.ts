@@ -70,11 +70,11 @@ describe("login state machine", () => {
     it(row.name, () => {
       const result = transition(row.from, row.event, row.at ?? now, policy);
       if (row.error) {
-        assert.ok("ok" in result, `expected ${row.error}, got a transition`);
+        assert.ok(!result.ok, `expected ${row.error}, got a transition`);
         assert.equal(result.code, row.error);
         return;
       }
-      assert.ok(!("ok" in result), `expected a transition, got ${"ok" in result ? result.code : ""}`);
+      assert.ok(result.ok, `expected a transition, got ${result.ok ? "" : result.code}`);
       assert.equal(result.flow?.state ?? null, row.state === undefined ? null : row.state);
       assert.deepEqual(summary(result.effects as never), row.effects);
     });
@@ -93,7 +93,7 @@ describe("login state machine", () => {
   it("every move of a stored flow names the state it was read in, and comes first", () => {
     for (const row of rows) {
       const result = transition(row.from, row.event, row.at ?? now, policy);
-      if ("ok" in result) continue;
+      if (!result.ok) continue;
       const index = result.effects.findIndex((effect) => effect.type === "advance_flow");
       if (index === -1) continue;
       assert.equal(index, 0, row.name);

@@ -69,11 +69,11 @@ describe("parseMobileNumber", () => {
   const allowed = ["GB", "IE", "US"];
 
   it("normalises to E.164, reading a number without + in the default country", () => {
-    assert.deepEqual(parseMobileNumber("07400 123456", allowed, "GB"), { e164: "+447400123456", country: "GB", callingCode: "44" });
-    assert.deepEqual(parseMobileNumber("+44 7400 123456", allowed), { e164: "+447400123456", country: "GB", callingCode: "44" });
-    assert.deepEqual(parseMobileNumber("+353 85 123 4567", allowed), { e164: "+353851234567", country: "IE", callingCode: "353" });
+    assert.deepEqual(parseMobileNumber("07400 123456", allowed, "GB"), { ok: true, e164: "+447400123456", country: "GB", callingCode: "44" });
+    assert.deepEqual(parseMobileNumber("+44 7400 123456", allowed), { ok: true, e164: "+447400123456", country: "GB", callingCode: "44" });
+    assert.deepEqual(parseMobileNumber("+353 85 123 4567", allowed), { ok: true, e164: "+353851234567", country: "IE", callingCode: "353" });
     // North American numbers do not say whether they are mobile: FIXED_LINE_OR_MOBILE is accepted.
-    assert.deepEqual(parseMobileNumber("+1 201 555 0123", allowed), { e164: "+12015550123", country: "US", callingCode: "1" });
+    assert.deepEqual(parseMobileNumber("+1 201 555 0123", allowed), { ok: true, e164: "+12015550123", country: "US", callingCode: "1" });
   });
 
   it("refuses a landline or freephone number (not_a_mobile_number)", () => {

@@ -1,5 +1,5 @@
 /** Two resellers, one with a customer account, and platform support: who sees which events (A4). */
-import { recordEvent } from "../../src/services/events/audit.js";
+import { recordChangeAndForgetTrustedBrowsers, recordEvent } from "../../src/services/events/audit.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
 import { createAccount, createUser } from "../../src/services/access/users.js";
 import type { User } from "../../src/domain/model.js";
@@ -24,8 +24,8 @@ export async function eventLogWorld(deps: ServiceDeps) {
   const support = (await seedUser(deps, { kind: "platform", role: "support" })).user;
   const context = { clientAddress: "203.0.113.9", userAgent: "=HYPERLINK(\"http://evil\"),\"x\"" };
   // An admin's action on the member: in both their logs.
-  await recordEvent(deps, deps.store, { type: "method.reset", subject: member, actor: admin, context, detail: { type: "totp" } });
-  await recordEvent(deps, deps.store, { type: "password.changed", subject: buyer, context });
-  await recordEvent(deps, deps.store, { type: "password.changed", subject: otherMember, context });
+  await recordChangeAndForgetTrustedBrowsers(deps, deps.store, { type: "method.reset", subject: member, actor: admin, context, detail: { type: "totp" } });
+  await recordChangeAndForgetTrustedBrowsers(deps, deps.store, { type: "password.changed", subject: buyer, context });
+  await recordChangeAndForgetTrustedBrowsers(deps, deps.store, { type: "password.changed", subject: otherMember, context });
   return { admin, member, shop, buyer, other, otherMember, support };
 }

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Account, User } from "../../src/domain/model.js";
-import { recordEvent } from "../../src/services/events/audit.js";
+import { recordChangeAndForgetTrustedBrowsers, recordEvent } from "../../src/services/events/audit.js";
 import { createAccount } from "../../src/services/access/users.js";
 import { ApiClient, assertApiError } from "../helpers/api-client.js";
 import { createKeyThroughApi } from "../helpers/api-keys.js";
@@ -58,7 +58,7 @@ describe("list query parameters (issue 20)", () => {
     await giveMethod(t.deps, members[0]!.id);
     await giveMethod(t.deps, members[50]!.id);
     // 60 events of the first member on the first day (more than a page of 50), one `user.deactivated` the next day.
-    for (let n = 0; n < 60; n++) await recordEvent(t.deps, t.deps.store, { type: "password.changed", subject: members[0]!, actor: admin.user, context });
+    for (let n = 0; n < 60; n++) await recordChangeAndForgetTrustedBrowsers(t.deps, t.deps.store, { type: "password.changed", subject: members[0]!, actor: admin.user, context });
     t.clock.advance(day);
     await recordEvent(t.deps, t.deps.store, { type: "user.deactivated", subject: members[1]!, actor: admin.user, context });
     support = await seedUser(t.deps, { kind: "platform", role: "support" });

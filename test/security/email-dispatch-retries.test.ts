@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { EmailGateway, EmailMessage, EmailSendResult } from "../../src/services/deps.js";
 import { dispatchDueMessages, retryDelayMs } from "../../src/services/messages/message-dispatcher.js";
-import { recordEvent } from "../../src/services/events/audit.js";
+import { recordChangeAndForgetTrustedBrowsers, recordEvent } from "../../src/services/events/audit.js";
 import { createTestRuntime, seedUser, type TestRuntime } from "../helpers/runtime.js";
 
 class ScriptedGateway implements EmailGateway {
@@ -30,7 +30,7 @@ describe("email dispatch: retries, backoff, giving up", () => {
 
   async function enqueueFor() {
     const { user } = await seedUser(t.deps);
-    await recordEvent(t.deps, t.deps.store, { type: "two_factor.enabled", subject: user, context: { clientAddress: null, userAgent: null }, detail: { type: "totp" } });
+    await recordChangeAndForgetTrustedBrowsers(t.deps, t.deps.store, { type: "two_factor.enabled", subject: user, context: { clientAddress: null, userAgent: null }, detail: { type: "totp" } });
     return user;
   }
 

@@ -10,7 +10,8 @@ import { after, before, describe, it } from "node:test";
 import { renderEmail } from "../../src/domain/email-words.js";
 import type { EventType } from "../../src/domain/model.js";
 import { notifications } from "../../src/domain/notifications.js";
-import { recordEvent } from "../../src/services/events/audit.js";
+import { eventsThatForgetTrustedBrowsers } from "../../src/domain/login-flow/trusted-browser.js";
+import { recordChangeAndForgetTrustedBrowsers, recordEvent } from "../../src/services/events/audit.js";
 import { createTestRuntime, seedUser, type TestRuntime } from "../helpers/runtime.js";
 
 const context = { clientAddress: "203.0.113.9", userAgent: "test" };
@@ -28,7 +29,11 @@ describe("notification emails are written in the change's transaction", () => {
     for (const [type, entry] of Object.entries(notifications)) {
       const { user } = await seedUser(t.deps);
       const detail = { type: "totp", name: "Phone app", codesLeft: 4 };
-      await t.deps.store.transaction((tx) => recordEvent(t.deps, tx, { type: type as EventType, subject: user, context, detail }));
+      // A 2FA or password change is recorded by its own function (it also forgets trusted browsers); the email is the same.
+      const input = { type: type as EventType, subject: user, context, detail };
+      await t.deps.store.transaction((tx) =>
+        eventsThatForgetTrustedBrowsers.has(input.type) ? recordChangeAndForgetTrustedBrowsers(t.deps, tx, input as never) : recordEvent(t.deps, tx, input as never),
+      );
       const messages = await messagesTo(user.email);
       assert.equal(messages.length, 1, type);
       const [message] = messages;
@@ -57,7 +62,7 @@ describe("notification emails are written in the change's transaction", () => {
     const { user } = await seedUser(t.deps);
     await assert.rejects(
       t.deps.store.transaction(async (tx) => {
-        await recordEvent(t.deps, tx, { type: "two_factor.disabled", subject: user, context });
+        await recordChangeAndForgetTrustedBrowsers(t.deps, tx, { type: "two_factor.disabled", subject: user, context });
         throw new Error("the change failed");
       }),
       /the change failed/,
@@ -77,7 +82,7 @@ describe("notification emails are written in the change's transaction", () => {
   it("with TWOSTEP_EMAIL_GATEWAY=none no email is written", async () => {
     const { user } = await seedUser(t.deps);
     const deps = { ...t.deps, config: { ...t.deps.config, email: { ...t.deps.config.email, gateway: "none" as const } } };
-    await deps.store.transaction((tx) => recordEvent(deps, tx, { type: "two_factor.enabled", subject: user, context }));
+    await deps.store.transaction((tx) => recordChangeAndForgetTrustedBrowsers(deps, tx, { type: "two_factor.enabled", subject: user, context }));
     assert.deepEqual(await messagesTo(user.email), []);
     assert.equal((await t.deps.store.events.listEvents({ subjectUserId: user.id, limit: 10 })).some((event) => event.type === "two_factor.enabled"), true, "the event still is");
   });
@@ -95,9 +100,9 @@ describe("notification emails are written in the change's transaction", () => {
     const { user: admin } = await seedUser(t.deps);
     const shownAdmin = { ...admin, displayName: "Admin <b>&</b>" };
     await t.deps.store.transaction((tx) =>
-      recordEvent(t.deps, tx, { type: "two_factor.disabled", subject: user, actor: shownAdmin, context, detail: { reason: "admin" } }),
+      recordChangeAndForgetTrustedBrowsers(t.deps, tx, { type: "two_factor.disabled", subject: user, actor: shownAdmin, context, detail: { reason: "admin" } }),
     );
-    await t.deps.store.transaction((tx) => recordEvent(t.deps, tx, { type: "method.added", subject: user, context, detail: { type: "sms", name: '<script>alert("x")</script>' } }));
+    await t.deps.store.transaction((tx) => recordChangeAndForgetTrustedBrowsers(t.deps, tx, { type: "method.added", subject: user, context, detail: { type: "sms", name: '<script>alert("x")</script>' } }));
     const messages = await messagesTo(user.email);
     const disabled = messages.find((message) => message.kind === "two_factor_disabled")!;
     assert.ok(disabled.textBody.includes("turned off for your account by Admin <b>&</b>."), disabled.textBody);

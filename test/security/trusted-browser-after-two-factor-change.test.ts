@@ -12,8 +12,8 @@ import { enrolTotp, enrolTotpFor } from "../helpers/enrol.js";
 import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
 import { loginStatusWith, rememberThroughApi } from "../helpers/trusted-browser.js";
 import { removeTwoFactor } from "../../src/services/enrolment/two-factor-removal.js";
-import { recordEvent } from "../../src/services/events/audit.js";
-import { eventsThatForgetTrustedBrowsers } from "../../src/domain/login-flow/trusted-browser.js";
+import { recordChangeAndForgetTrustedBrowsers } from "../../src/services/events/audit.js";
+import { changesThatForgetTrustedBrowsers, eventsThatForgetTrustedBrowsers } from "../../src/domain/login-flow/trusted-browser.js";
 
 describe("security: a trusted browser after a 2FA change", () => {
   let t: TestApp;
@@ -38,14 +38,14 @@ describe("security: a trusted browser after a 2FA change", () => {
 
   it("recording any 2FA or password change forgets every browser of that user, whichever path records it", async () => {
     const context = { clientAddress: null, userAgent: "test" };
-    for (const type of eventsThatForgetTrustedBrowsers) {
+    for (const type of changesThatForgetTrustedBrowsers) {
       const enrolled = await enrolTotp(t.deps, { kind: "customer" });
       const { user: neighbour } = await seedUser(t.deps, { kind: "customer" });
       const now = t.clock.now();
       for (const [userId, tokenHash] of [[enrolled.user.id, `mine-${type}`], [neighbour.id, `theirs-${type}`]] as const) {
         await t.deps.store.trustedBrowsers.trustBrowser({ tokenHash, userId, label: "Firefox on Linux", createdAt: now, expiresAt: now + 86_400_000 });
       }
-      await t.deps.store.transaction((store) => recordEvent(t.deps, store, { type, subject: enrolled.user, context }));
+      await t.deps.store.transaction((store) => recordChangeAndForgetTrustedBrowsers(t.deps, store, { type, subject: enrolled.user, context }));
       assert.equal((await t.deps.store.trustedBrowsers.listTrustedBrowsers(enrolled.user.id, now)).length, 0, type);
       assert.equal((await t.deps.store.trustedBrowsers.listTrustedBrowsers(neighbour.id, now)).length, 1, `${type}: another user's browser stays`);
     }

@@ -1,4 +1,4 @@
-import { fail, type Failure } from "../errors.js";
+import { fail, ok, type Outcome, type Result } from "../errors.js";
 import type { LoginFlow, Method } from "../model.js";
 
 /**
@@ -32,16 +32,16 @@ export function beginSecondStep(input: { id: string; userId: string; methods: Me
 }
 
 /** A flow accepts a code only while it waits for one and has not expired (L4, SECURITY 6). */
-export function checkFlowOpen(flow: LoginFlow | undefined, now: number): Failure | null {
+export function checkFlowOpen(flow: LoginFlow | undefined, now: number): Outcome {
   if (!flow || flow.state !== "second_factor" || flow.expiresAt <= now) return fail("login_expired");
-  return null;
+  return ok;
 }
 
 /** L2: the user may switch to any of *their own* active methods; anything else is refused. */
-export function chooseMethod(flow: LoginFlow, methods: Method[], methodId: string): LoginFlow | Failure {
+export function chooseMethod(flow: LoginFlow, methods: Method[], methodId: string): Result<{ flow: LoginFlow }> {
   const method = activeMethods(methods).find((candidate) => candidate.id === methodId && candidate.userId === flow.userId);
   if (!method) return fail("invalid_request", { field: "methodId" });
-  return { ...flow, methodId: method.id };
+  return { ok: true, flow: { ...flow, methodId: method.id } };
 }
 
 /** P1: a login whose only way forward is enrolling a first method (and then seeing the recovery codes). */

@@ -1,12 +1,13 @@
-import { fail, type Failure } from "../errors.js";
+import { fail, type Result } from "../errors.js";
 import type { EventType, LoginFlow, Method, MethodType, RecoveryCodePolicy } from "../model.js";
 import type { TwoFactorRequirement } from "../two-factor-requirement.js";
 import { twoFactorAccess } from "../two-factor-requirement.js";
 import { activeMethods, defaultMethod } from "./flow.js";
+import type { ChangeThatForgetsTrustedBrowsers } from "./trusted-browser.js";
 
 /**
  * The login as one pure function: `(flow, event, now, policy) → next flow +
- * effects | Failure`. See state-diagram.md beside this file. The services
+ * effects` as a `Result`. See state-diagram.md beside this file. The services
  * (login.ts, second-step.ts, required-enrolment.ts) load the flow, check the
  * proof (format → a slot on the counter → the factor's single-use check), call
  * `transition`, and carry out the effects in order, in one transaction. Moving
@@ -54,7 +55,8 @@ export type FlowEffect =
   | { type: "settle_attempts" }
   /** The chosen method's factor issues its challenge, if it has one (SMS texts a code; TOTP needs none). */
   | { type: "start_challenge"; methodId: string }
-  | { type: "record_event"; event: EventType; detail: Record<string, string | number | boolean> }
+  /** Never a 2FA or password change: those forget trusted browsers, recorded by the service that makes them. */
+  | { type: "record_event"; event: Exclude<EventType, ChangeThatForgetsTrustedBrowsers>; detail: Record<string, string | number | boolean> }
   | { type: "show_deadline"; deadline: number }
   /** R5 `disable`: the recovery code turned 2FA off; every method and code goes in the same transaction. */
   | { type: "disable_two_factor" }
@@ -67,19 +69,23 @@ export interface Transition {
   effects: FlowEffect[];
 }
 
-export function transition(flow: LoginFlow | null, event: FlowEvent, now: number, policy: FlowPolicy): Transition | Failure {
+/** A transition the machine allows. */
+type Moved = { ok: true } & Transition;
+
+export function transition(flow: LoginFlow | null, event: FlowEvent, now: number, policy: FlowPolicy): Result<Transition> {
   if (event.type === "password_verified" || event.type === "password_reset_completed") {
     if (flow !== null) return fail("invalid_request");
     return afterPassword(event, now, policy);
   }
   if (!flow || flow.expiresAt <= now || flow.state === "completed") return fail("login_expired");
-  if (event.type === "expired") return { flow: null, effects: [] };
+  if (event.type === "expired") return { ok: true, flow: null, effects: [] };
   switch (flow.state) {
     case "second_factor":
       return onSecondFactor(flow, event);
     case "enrolment_required":
       if (event.type !== "enrolment_confirmed") return fail("two_factor_enrolment_required");
       return {
+        ok: true,
         flow: { ...flow, state: "recovery_codes_shown" },
         effects: [{ type: "advance_flow", from: "enrolment_required", flow: { ...flow, state: "recovery_codes_shown" } }],
       };
@@ -89,12 +95,13 @@ export function transition(flow: LoginFlow | null, event: FlowEvent, now: number
   }
 }
 
-function afterPassword(event: Extract<FlowEvent, { type: "password_verified" | "password_reset_completed" }>, now: number, policy: FlowPolicy): Transition {
+function afterPassword(event: Extract<FlowEvent, { type: "password_verified" | "password_reset_completed" }>, now: number, policy: FlowPolicy): Moved {
   const first = defaultMethod(event.methods);
   const factor = event.type === "password_reset_completed" ? "password_reset" : "password";
   if (first && event.type === "password_verified" && event.trustedBrowser) {
     // L7: a trusted browser of this user skips the second step, never the password (this is after it).
     return {
+      ok: true,
       flow: null,
       effects: [{ type: "issue_session", recoveryCodeUsed: false, passwordOnly: true }, { type: "record_event", event: "browser.remembered_login", detail: {} }, loginSucceeded("remembered_browser")],
     };
@@ -102,15 +109,16 @@ function afterPassword(event: Extract<FlowEvent, { type: "password_verified" | "
   if (first) {
     // L2: the second step opens on the default method; its challenge (a sent code) goes out as it opens.
     const flow: LoginFlow = { id: event.flowId, userId: event.userId, state: "second_factor", methodId: first.id, createdAt: now, expiresAt: now + policy.loginTtlSeconds * 1000 };
-    return { flow, effects: [{ type: "store_flow", flow }, { type: "start_challenge", methodId: first.id }] };
+    return { ok: true, flow, effects: [{ type: "store_flow", flow }, { type: "start_challenge", methodId: first.id }] };
   }
   const access = twoFactorAccess(event.requirement, false);
   if (access.access === "enrolment_only") {
     // P1 after the date: no session; the flow is the only thing this login holds, and only enrolment reads it.
     const flow: LoginFlow = { id: event.flowId, userId: event.userId, state: "enrolment_required", methodId: null, createdAt: now, expiresAt: now + policy.enrolmentTtlSeconds * 1000 };
-    return { flow, effects: [{ type: "store_flow", flow }, { type: "record_event", event: "login.enrolment_required", detail: { deadline: access.deadline } }] };
+    return { ok: true, flow, effects: [{ type: "store_flow", flow }, { type: "record_event", event: "login.enrolment_required", detail: { deadline: access.deadline } }] };
   }
   return {
+    ok: true,
     flow: null,
     effects: [
       { type: "issue_session", recoveryCodeUsed: false },
@@ -120,7 +128,7 @@ function afterPassword(event: Extract<FlowEvent, { type: "password_verified" | "
   };
 }
 
-function onSecondFactor(flow: LoginFlow, event: Exclude<FlowEvent, { type: "password_verified" | "password_reset_completed" | "expired" }>): Transition | Failure {
+function onSecondFactor(flow: LoginFlow, event: Exclude<FlowEvent, { type: "password_verified" | "password_reset_completed" | "expired" }>): Result<Transition> {
   switch (event.type) {
     case "code_verified": {
       // L7: only a code of a method can remember the browser; a recovery code never does (below).
@@ -131,6 +139,7 @@ function onSecondFactor(flow: LoginFlow, event: Exclude<FlowEvent, { type: "pass
     case "code_failed":
       // The slot was taken before the check (SECURITY 7–10): the failure is already counted; here it is logged.
       return {
+        ok: true,
         flow,
         effects: [
           { type: "record_event", event: "login.second_factor_failed", detail: { factor: event.factor } },
@@ -154,7 +163,7 @@ function onSecondFactor(flow: LoginFlow, event: Exclude<FlowEvent, { type: "pass
       const method = activeMethods(event.methods).find((candidate) => candidate.id === event.methodId && candidate.userId === flow.userId);
       if (!method) return fail("invalid_request", { field: "methodId" });
       const next = { ...flow, methodId: method.id };
-      return { flow: next, effects: [{ type: "advance_flow", from: "second_factor", flow: next }, { type: "start_challenge", methodId: method.id }] };
+      return { ok: true, flow: next, effects: [{ type: "advance_flow", from: "second_factor", flow: next }, { type: "start_challenge", methodId: method.id }] };
     }
     case "enrolment_confirmed":
     case "recovery_codes_acknowledged":
@@ -163,9 +172,9 @@ function onSecondFactor(flow: LoginFlow, event: Exclude<FlowEvent, { type: "pass
 }
 
 /** The flow's end: the conditional write first, so one flow yields at most one session (a new token: no fixation). */
-function completed(flow: LoginFlow, from: LoginFlow["state"], then: FlowEffect[]): Transition {
+function completed(flow: LoginFlow, from: LoginFlow["state"], then: FlowEffect[]): Moved {
   const done = { ...flow, state: "completed" as const };
-  return { flow: done, effects: [{ type: "advance_flow", from, flow: done }, ...then] };
+  return { ok: true, flow: done, effects: [{ type: "advance_flow", from, flow: done }, ...then] };
 }
 
 function loginSucceeded(factor: string): FlowEffect {

@@ -28,11 +28,12 @@ export function trustedBrowserExpiry(now: number, days: number): number {
 /**
  * The changes after which no browser of the user is trusted any more (L7): any
  * 2FA change (a method added, removed or reset, 2FA on or off, by the user, an
- * admin or support) and a new password. The event log records each of them
- * (services/events/audit.ts), and recording one forgets the browsers in the same
- * transaction, so a path added later cannot skip it.
+ * admin or support) and a new password. Each path that makes one records it
+ * with `recordChangeAndForgetTrustedBrowsers` (services/events/audit.ts), which
+ * forgets the browsers on the change's own ports; `recordEvent` refuses these
+ * types (by type, and at run time), so a path added later cannot skip it.
  */
-export const eventsThatForgetTrustedBrowsers: ReadonlySet<EventType> = new Set<EventType>([
+export const changesThatForgetTrustedBrowsers = [
   "two_factor.enabled",
   "two_factor.disabled",
   "method.added",
@@ -40,7 +41,11 @@ export const eventsThatForgetTrustedBrowsers: ReadonlySet<EventType> = new Set<E
   "method.reset",
   "password.changed",
   "password.reset",
-]);
+] as const satisfies readonly EventType[];
+
+export type ChangeThatForgetsTrustedBrowsers = (typeof changesThatForgetTrustedBrowsers)[number];
+
+export const eventsThatForgetTrustedBrowsers: ReadonlySet<EventType> = new Set<EventType>(changesThatForgetTrustedBrowsers);
 
 /** A short label from the user agent, for the list on the security page ("Firefox on Linux"); never the whole string. */
 export function browserLabel(userAgent: string | null): string {

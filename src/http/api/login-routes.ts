@@ -1,44 +1,41 @@
 import type { FastifyReply } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { startLogin, type LoginStart } from "../../services/login/start-login.js";
-import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/login/second-step.js";
+import { resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/login/second-step.js";
 import { endSession } from "../../services/sessions/sessions.js";
 import { requestContext } from "../context.js";
 import { sendApiFailure } from "../failure.js";
 import { iso, presentBrowserPrompt, presentDelivery, presentMethod } from "./present.js";
 import { CodeSentResponse, errors, FlowBody, LoginBody, LoginResponse, RecoveryLoginBody, SecondFactorBody, SessionResponse, SwitchMethodBody } from "./schemas.js";
 import { requireApiSession } from "./session.js";
-import { recordKnownBrowserAfterLogin } from "../../services/throttle/password-throttle.js";
 import type { TypedApp } from "../typed-app.js";
 import { setTrustedBrowserCookie, trustedBrowserTokenOf } from "../trusted-browser-cookie.js";
-
-/** Issue 7: a completed login answers a new browserToken unless the request's is still this user's. */
-async function browserTokenFor(deps: ServiceDeps, userId: string, presented: unknown) {
-  const token = await recordKnownBrowserAfterLogin(deps, userId, presented);
-  return token ? { browserToken: token } : {};
-}
 
 const recoveryMessages = {
   keep: "You logged in with a recovery code. If you lost your device, reset two-factor authentication.",
   disable: "You logged in with a recovery code, so two-factor authentication is now disabled. Set it up again.",
 };
 
-async function sessionBody(deps: ServiceDeps, success: SecondStepSuccess, presented: unknown) {
+/** The second step stored the new browser token in its own transaction: the answer only carries it. */
+function sessionBody(success: SecondStepSuccess) {
   return {
     status: "authenticated" as const,
     sessionToken: success.sessionToken,
-    ...(await browserTokenFor(deps, success.user.id, presented)),
+    ...(success.browserToken ? { browserToken: success.browserToken } : {}),
     ...(success.recovery ? { recovery: { ...success.recovery, message: recoveryMessages[success.recovery.policy] } } : {}),
   };
 }
 
-/** POST /api/login's answer; a completed password reset (PR1) answers the same, so it can never skip the second step. */
-export async function presentLoginStart(deps: ServiceDeps, result: LoginStart, presentedBrowserToken: unknown) {
+/**
+ * POST /api/login's answer; a completed password reset (PR1) answers the same, so it can never skip the second step.
+ * Issue 7: a completed login answers a new browserToken unless the request's is still this user's (stored in the login's transaction).
+ */
+export function presentLoginStart(result: LoginStart) {
   if (result.kind === "authenticated") {
     return {
       status: "authenticated" as const,
       sessionToken: result.sessionToken,
-      ...(await browserTokenFor(deps, result.user.id, presentedBrowserToken)),
+      ...(result.browserToken ? { browserToken: result.browserToken } : {}),
       ...(result.twoFactorDeadline !== null ? { twoFactorDeadline: iso(result.twoFactorDeadline) } : {}),
     };
   }
@@ -65,7 +62,7 @@ export function registerLoginApi(app: TypedApp, deps: ServiceDeps) {
     async (request, reply) => {
       const body = request.body;
       const result = await startLogin(deps, { ...body, trustedBrowserToken: trustedBrowserTokenOf(request) }, requestContext(request));
-      return result.ok ? presentLoginStart(deps, result, body.browserToken) : sendApiFailure(reply, result);
+      return result.ok ? presentLoginStart(result) : sendApiFailure(reply, result);
     },
   );
 
@@ -77,7 +74,7 @@ export function registerLoginApi(app: TypedApp, deps: ServiceDeps) {
       const result = await verifySecondStepCode(deps, body.flowId, body, requestContext(request));
       if (!result.ok) return sendApiFailure(reply, result);
       setTrustedBrowserCookie(reply, secure, result.trustedBrowser);
-      return sessionBody(deps, result, body.browserToken);
+      return sessionBody(result);
     },
   );
 
@@ -87,7 +84,7 @@ export function registerLoginApi(app: TypedApp, deps: ServiceDeps) {
     async (request, reply) => {
       const body = request.body;
       const result = await verifySecondStepRecoveryCode(deps, body.flowId, body, requestContext(request));
-      return result.ok ? sessionBody(deps, result, body.browserToken) : sendApiFailure(reply, result);
+      return result.ok ? sessionBody(result) : sendApiFailure(reply, result);
     },
   );
 
@@ -98,14 +95,12 @@ export function registerLoginApi(app: TypedApp, deps: ServiceDeps) {
       const body = request.body;
       const switched = await switchSecondStepMethod(deps, body.flowId, body.methodId, requestContext(request));
       if (!switched.ok) return sendApiFailure(reply, switched);
-      const step = await loadSecondStep(deps, body.flowId);
-      if (!step.ok) return sendApiFailure(reply, step);
       return {
         status: "second_factor_required" as const,
         flowId: body.flowId,
-        expiresAt: iso(step.flow.expiresAt),
-        methods: step.methods.map(presentMethod),
-        currentMethodId: step.current?.id ?? null,
+        expiresAt: iso(switched.flow.expiresAt),
+        methods: switched.methods.map(presentMethod),
+        currentMethodId: switched.flow.methodId,
         codeDelivery: presentDelivery(switched.delivery),
         ...presentBrowserPrompt(switched.delivery),
       };

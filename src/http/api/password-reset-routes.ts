@@ -43,7 +43,7 @@ export function registerPasswordResetApi(app: TypedApp, deps: ServiceDeps) {
     async (request, reply) => {
       const body = request.body;
       const result = await completePasswordReset(deps, body, requestContext(request));
-      return result.ok ? presentLoginStart(deps, result, undefined) : sendApiFailure(reply, result);
+      return result.ok ? presentLoginStart(result) : sendApiFailure(reply, result);
     },
   );
 }

@@ -5,7 +5,6 @@ import { requiredEnrolmentStep, type RequiredEnrolmentConfirmed } from "../../se
 import { requestContext } from "../context.js";
 import { totpSetupAnswer } from "./setup-answers.js";
 import { sendApiFailure } from "../failure.js";
-import { recordKnownBrowserAfterLogin } from "../../services/throttle/password-throttle.js";
 import { iso } from "./present.js";
 import {
   CodeSentResponse,
@@ -31,9 +30,8 @@ import type { TypedApp } from "../typed-app.js";
 export function registerRequiredEnrolmentApi(app: TypedApp, deps: ServiceDeps) {
   const doc = (summary: string) => ({ tags: ["login"], summary });
   /** The first method is on: the codes and the session in one answer. Issue 7: the login completed, so this client is remembered (a new browserToken each time). */
-  const authenticated = async (result: RequiredEnrolmentConfirmed) => {
-    const browserToken = await recordKnownBrowserAfterLogin(deps, result.user.id, null);
-    return { status: "authenticated" as const, enabled: true as const, recoveryCodes: result.recoveryCodes, sessionToken: result.sessionToken!, ...(browserToken ? { browserToken } : {}) };
+  const authenticated = (result: RequiredEnrolmentConfirmed) => {
+    return { status: "authenticated" as const, enabled: true as const, recoveryCodes: result.recoveryCodes, sessionToken: result.sessionToken!, ...(result.browserToken ? { browserToken: result.browserToken } : {}) };
   };
 
   app.post(

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage } from "../../services/failures.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { startLogin, type LoginStart } from "../../services/login/start-login.js";
-import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/login/second-step.js";
+import { loadSecondStep, loadSecondStepForm, resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepForm, type SecondStepSuccess } from "../../services/login/second-step.js";
 import { endSession } from "../../services/sessions/sessions.js";
 import { isPendingEnrolment } from "../../services/enrolment/required-enrolment.js";
 import { requestContext } from "../context.js";
@@ -13,9 +13,7 @@ import { formSchema } from "./form-schema.js";
 import { knownBrowserCookie, setKnownBrowserCookie } from "../known-browser.js";
 import { failureAnswer } from "../failure.js";
 import { setTrustedBrowserCookie, trustedBrowserTokenOf } from "../trusted-browser-cookie.js";
-import { rememberDaysFor } from "../../services/login/trusted-browsers.js";
 import type { TypedApp } from "../typed-app.js";
-import { factorFor } from "../../services/factors/registry.js";
 import type { MethodView } from "../../services/factors/method-view.js";
 
 /**
@@ -25,7 +23,7 @@ import type { MethodView } from "../../services/factors/method-view.js";
  */
 export async function answerLoginStart(deps: ServiceDeps, request: FastifyRequest, reply: FastifyReply, secure: boolean, result: LoginStart) {
   if (result.kind === "authenticated") {
-    await setKnownBrowserCookie(deps, request, reply, secure, result.user.id);
+    setKnownBrowserCookie(deps, reply, secure, result.browserToken);
     reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
     return redirect(reply, "/settings/security");
   }
@@ -39,8 +37,9 @@ export async function answerLoginStart(deps: ServiceDeps, request: FastifyReques
 
 /** Step 1, step 2 (code or recovery code) and log out, as HTML forms (L1–L6). */
 export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boolean) {
-  const finish = async (request: import("fastify").FastifyRequest, reply: import("fastify").FastifyReply, success: SecondStepSuccess) => {
-    await setKnownBrowserCookie(deps, request, reply, secure, success.user.id);
+  // The second step stored every token in its transaction: here they only become cookies.
+  const finish = (reply: import("fastify").FastifyReply, success: SecondStepSuccess) => {
+    setKnownBrowserCookie(deps, reply, secure, success.browserToken);
     setTrustedBrowserCookie(reply, secure, success.trustedBrowser);
     reply.setCookie(sessionCookie, success.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
@@ -70,39 +69,32 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
     return answerLoginStart(deps, request, reply, secure, result);
   });
 
+  const showForm = (reply: import("fastify").FastifyReply, form: SecondStepForm, method: MethodView, status: number, extra: { error?: string; alert?: string | null; rememberChecked?: boolean }) => {
+    const others = form.methods.filter((other) => other.id !== method.id);
+    return sendPage(
+      reply,
+      { title: "Two-factor authentication", narrow: true, user: null, status },
+      secondStepForm({ csrfToken: csrfToken(reply), method, others, rememberDays: form.rememberDays, browserOptions: form.browserOptions, ...extra }),
+    );
+  };
+
   app.get("/login/two-factor", async (request, reply) => {
-    const step = await loadSecondStep(deps, request.cookies[loginFlowCookie]);
+    const step = await loadSecondStepForm(deps, request.cookies[loginFlowCookie], requestContext(request));
     if (!step.ok) return expired(reply, step.code);
-    if (!step.current) return redirect(reply, "/login/recovery");
-    const others = step.methods.filter((method) => method.id !== step.current!.id);
-    const rememberDays = await rememberDaysFor(deps, step.user);
-    const browserOptions = await browserChallenge(deps, step.current, request);
-    return sendPage(reply, { title: "Two-factor authentication", narrow: true, user: null }, secondStepForm({ csrfToken: csrfToken(reply), method: step.current, others, alert: alertFrom(request), rememberDays, browserOptions }));
+    if (!step.form.current) return redirect(reply, "/login/recovery");
+    return showForm(reply, step.form, step.form.current, 200, { alert: alertFrom(request) });
   });
 
   app.post("/login/two-factor", { schema: formSchema({ code: 64, credential: 16384, methodId: 64, rememberBrowser: 8 }, ["code", "credential", "methodId", "rememberBrowser"]), preHandler: app.csrfProtection }, async (request, reply) => {
     const { rememberBrowser: box, ...body } = request.body;
     const flowToken = request.cookies[loginFlowCookie];
     const rememberBrowser = box === "yes";
-    const result = await verifySecondStepCode(deps, flowToken, { ...body, rememberBrowser }, requestContext(request));
-    if (result.ok) return finish(request, reply, result);
+    // One read of the flow and at most one of the policy: a refusal carries the form to show again.
+    const result = await verifySecondStepCode(deps, flowToken, { ...body, rememberBrowser, browserToken: request.cookies[knownBrowserCookie] }, requestContext(request), { form: true });
+    if (result.ok) return finish(reply, result);
     if (result.code === "login_expired" || result.code === "two_factor_enrolment_required") return expired(reply, result.code);
-    const step = await loadSecondStep(deps, flowToken);
-    if (!step.ok || !step.current) return expired(reply);
-    const others = step.methods.filter((method) => method.id !== step.current!.id);
-    return sendPage(
-      reply,
-      { title: "Two-factor authentication", narrow: true, user: null, status: failureAnswer(result).status },
-      secondStepForm({
-        csrfToken: csrfToken(reply),
-        method: step.current,
-        others,
-        error: errorMessage(result.code),
-        rememberDays: await rememberDaysFor(deps, step.user),
-        rememberChecked: rememberBrowser,
-        browserOptions: await browserChallenge(deps, step.current, request),
-      }),
-    );
+    if (!result.form?.current) return expired(reply);
+    return showForm(reply, result.form, result.form.current, failureAnswer(result).status, { error: errorMessage(result.code), rememberChecked: rememberBrowser });
   });
 
   app.post("/login/two-factor/method", { schema: formSchema({ methodId: 64 }), preHandler: app.csrfProtection }, async (request, reply) => {
@@ -125,8 +117,8 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
 
   app.post("/login/recovery", { schema: formSchema({ code: 128 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const flowToken = request.cookies[loginFlowCookie];
-    const result = await verifySecondStepRecoveryCode(deps, flowToken, request.body, requestContext(request));
-    if (result.ok) return finish(request, reply, result);
+    const result = await verifySecondStepRecoveryCode(deps, flowToken, { ...request.body, browserToken: request.cookies[knownBrowserCookie] }, requestContext(request));
+    if (result.ok) return finish(reply, result);
     if (result.code === "login_expired" || result.code === "two_factor_enrolment_required") return expired(reply, result.code);
     const status = result.code === "locked_out" ? 429 : result.code === "invalid_recovery_code" ? 401 : 400;
     return sendPage(reply, { title: "Use a recovery code", narrow: true, user: null, status }, recoveryCodeForm({ csrfToken: csrfToken(reply), hasMethods: true, error: errorMessage(result.code) }));
@@ -139,11 +131,4 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     return redirect(reply, "/login?notice=logged_out");
   });
-}
-
-/** A security key's prompt needs a fresh challenge each time the page shows it (the old one is retired). */
-async function browserChallenge(deps: ServiceDeps, method: MethodView, request: FastifyRequest): Promise<unknown> {
-  if (factorFor(method.type).presentation !== "browser_prompt") return undefined;
-  const started = await resendSecondStepCode(deps, request.cookies[loginFlowCookie], requestContext(request));
-  return started.ok ? started.browserOptions : undefined;
 }

@@ -59,7 +59,7 @@ export function registerMethodPages(app: TypedApp, deps: ServiceDeps) {
   app.get("/settings/methods/:methodId/delete", { schema: methodPageSchema, preHandler: requireSession }, async (request, reply) => {
     const own = await ownMethod(request, request.params.methodId);
     if (!own) return back(reply);
-    if (factorFor(own.method.type).removal === "recent_second_factor" && (await requireOwnStepUp(deps, request.auth!))) return stepUpRedirect(reply, `/settings/methods/${own.method.id}/delete`);
+    if (factorFor(own.method.type).removal === "recent_second_factor" && !(await requireOwnStepUp(deps, request.auth!)).ok) return stepUpRedirect(reply, `/settings/methods/${own.method.id}/delete`);
     return sendPage(reply, { title: "Delete method", narrow: true }, deleteMethodForm({ csrfToken: csrfToken(reply), method: own.method, isLast: own.count === 1, alert: alertFrom(request) }));
   });
 

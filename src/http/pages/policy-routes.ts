@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { errorMessage, type Failure } from "../../services/failures.js";
+import { errorMessage, type Failure, type Result } from "../../services/failures.js";
 import type { PolicyAudience } from "../../services/policy/policy.js";
 import type { PolicyLevelInput } from "../../services/policy/policy-levels.js";
 import { policyLevelsFor, setPolicyLevel } from "../../services/policy/policy-levels.js";
@@ -23,7 +23,7 @@ type LevelFieldName = (typeof levelFieldNames)[number];
 const formFields = Object.fromEntries(levelFieldNames.map((name) => [name, 32])) as Record<LevelFieldName, number>;
 
 /** The form's words for "inherit" and yes/no, as the service's input (the service checks every value). */
-function levelInput(values: LevelFormValues): PolicyLevelInput | Failure {
+function levelInput(values: LevelFormValues): Result<{ input: PolicyLevelInput }> {
   const input: PolicyLevelInput = {};
   if (values.from !== undefined) input.requireTwoFactorFrom = values.from.trim() === "" ? null : values.from;
   if (values.methods !== undefined) input.allowedMethods = values.methods === "inherit" ? null : values.methods.split(",").map((method) => method.trim());
@@ -36,7 +36,7 @@ function levelInput(values: LevelFormValues): PolicyLevelInput | Failure {
     if (values.remember !== "inherit" && !/^\d{1,3}$/.test(values.remember)) return { ok: false, code: "invalid_request", field: "rememberBrowserDays" };
     input.rememberBrowserDays = values.remember === "inherit" ? null : Number(values.remember);
   }
-  return input;
+  return { ok: true, input };
 }
 
 /**
@@ -69,8 +69,8 @@ export function registerPolicyPages(app: TypedApp, deps: ServiceDeps) {
     const { audience, _csrf, ...body } = request.body;
     const prefix = `${audience}-`;
     const values: LevelFormValues = Object.fromEntries(Object.entries(body).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]));
-    const input = levelInput(values);
-    const result = "ok" in input ? input : await setPolicyLevel(deps, sessionActor(request.auth!), audience as PolicyAudience, input, requestContext(request));
+    const parsed = levelInput(values);
+    const result = parsed.ok ? await setPolicyLevel(deps, sessionActor(request.auth!), audience as PolicyAudience, parsed.input, requestContext(request)) : parsed;
     if (result.ok) return redirect(reply, `${path}?notice=policy_saved`);
     if (result.code === "step_up_required") return redirect(reply, `/settings/confirm?next=${encodeURIComponent(path)}`);
     if (result.code === "forbidden") return forbidden(reply, result);

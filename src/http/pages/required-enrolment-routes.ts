@@ -11,7 +11,7 @@ import { cookieOptions, loginFlowCookie, sessionCookie } from "../plugins/authen
 import { renderQrPngDataUrl } from "../qr.js";
 import { formSchema, methodFormSchema, methodPageSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
-import { setKnownBrowserCookie } from "../known-browser.js";
+import { knownBrowserCookie, setKnownBrowserCookie } from "../known-browser.js";
 import { enrolmentScanForm } from "./views/enrolment.js";
 import { recoveryCodesPage } from "./views/recovery-codes.js";
 import { keyRegisterForm } from "./views/security-keys.js";
@@ -142,9 +142,9 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
   });
 
   app.post("/login/enrol/continue", { schema: formSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {
-    const result = await acknowledgeRecoveryCodes(deps, flowOf(request), requestContext(request));
+    const result = await acknowledgeRecoveryCodes(deps, flowOf(request), requestContext(request), request.cookies[knownBrowserCookie]);
     if (!result.ok) return result.code === "two_factor_enrolment_required" ? redirect(reply, "/login/enrol") : over(reply);
-    await setKnownBrowserCookie(deps, request, reply, secure, result.user.id);
+    setKnownBrowserCookie(deps, reply, secure, result.browserToken);
     reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     return redirect(reply, "/settings/security?notice=two_factor_enabled");

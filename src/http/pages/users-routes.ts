@@ -69,7 +69,7 @@ export function registerUsersPages(app: TypedApp, deps: ServiceDeps) {
     },
   );
 
-  const showRecord = async (request: FastifyRequest, reply: FastifyReply, userId: string, error: Failure | null = null) => {
+  const showRecord = async (request: FastifyRequest, reply: FastifyReply, userId: string, error?: Failure) => {
     const found = await getAccountUser(deps, actorOf(request), userId, requestContext(request));
     if (!found.ok) return refuse(reply, found);
     const actor = actorOf(request);

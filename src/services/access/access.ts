@@ -1,5 +1,5 @@
 import { decide, type AccessSubject, type Action, type Principal } from "../../domain/access.js";
-import { fail, type Failure } from "../../domain/errors.js";
+import { fail, ok, type Outcome } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { Account, Session, User } from "../../domain/model.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
@@ -62,9 +62,9 @@ export async function authorize(
   action: Action,
   target: SubjectUser | { account: Account },
   context: RequestContext,
-): Promise<Failure | null> {
+): Promise<Outcome> {
   const decision = decide(principalOf(actor), action, subjectOf(target));
-  if (decision.allow) return null;
+  if (decision.allow) return ok;
   await recordEvent(deps, deps.store, {
     type: "access.denied",
     subject: actor.user,
@@ -95,11 +95,11 @@ export async function authorize(
  */
 export type StepUpNeed = "own" | "admin" | "others_two_factor";
 
-export async function requireStepUp(deps: ServiceDeps, actor: Actor, need: StepUpNeed): Promise<Failure | null> {
+export async function requireStepUp(deps: ServiceDeps, actor: Actor, need: StepUpNeed): Promise<Outcome> {
   if (actor.via !== "session" || !actor.session) return fail("forbidden");
   const hasTwoFactor = activeMethods(await deps.store.methods.listMethods(actor.user.id)).length > 0;
   if (!hasTwoFactor && need === "others_two_factor") return fail("own_two_factor_required");
-  if (!hasTwoFactor && need === "own") return null;
+  if (!hasTwoFactor && need === "own") return ok;
   const freshSince = deps.clock.now() - deps.config.stepUpMinutes * 60_000;
-  return actor.session.authenticatedAt >= freshSince ? null : fail("step_up_required");
+  return actor.session.authenticatedAt >= freshSince ? ok : fail("step_up_required");
 }

@@ -1,4 +1,4 @@
-import { fail, type Result } from "../../domain/errors.js";
+import { fail, ok, type Outcome, type Result } from "../../domain/errors.js";
 import type { Account, AccountKind, Role, User } from "../../domain/model.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import { recordEvent } from "../events/audit.js";
@@ -12,15 +12,15 @@ export function normalizeEmail(email: string): string {
 }
 
 /** The one email rule (domain/email-address.ts), as the catalogue's failure; give it a normalised email. */
-export function checkEmail(email: string) {
-  return isSingleMailbox(email) ? null : fail("invalid_email", { field: "email" });
+export function checkEmail(email: string): Outcome {
+  return isSingleMailbox(email) ? ok : fail("invalid_email", { field: "email" });
 }
 
 /** NIST 800-63B: length, not composition rules. */
-export function checkNewPassword(password: string, field = "password") {
+export function checkNewPassword(password: string, field = "password"): Outcome {
   if (password.length < minimumPasswordLength) return fail("password_too_short", { field });
   if (password.length > maximumPasswordLength) return fail("password_too_long", { field });
-  return null;
+  return ok;
 }
 
 export async function createAccount(deps: ServiceDeps, input: { name: string; kind: AccountKind; parentId: string | null }): Promise<Account> {
@@ -40,8 +40,10 @@ export async function createUser(
   actor: User | null = null,
 ): Promise<Result<{ user: User }>> {
   const email = normalizeEmail(input.email);
-  const problem = checkEmail(email) ?? checkNewPassword(input.password);
-  if (problem) return problem;
+  const emailProblem = checkEmail(email);
+  if (!emailProblem.ok) return emailProblem;
+  const problem = checkNewPassword(input.password);
+  if (!problem.ok) return problem;
   const account = await deps.store.accounts.findAccountById(input.accountId);
   if (!account) return fail("account_not_found", { field: "account" });
   if (input.role === "support" && account.kind !== "platform") return fail("invalid_role", { field: "role" });

@@ -68,7 +68,7 @@ export async function listAccountUsers(deps: ServiceDeps, actor: Actor, query: A
   const account = query.accountId && query.accountId !== actor.account.id ? await deps.store.accounts.findAccountById(query.accountId) : actor.account;
   // An unknown account is refused exactly like someone else's: the answer does not tell which ids exist.
   const denied = await authorize(deps, actor, "users.view", { account: account ?? { ...actor.account, id: query.accountId!, parentId: null, kind: "reseller" } }, context);
-  if (denied) return denied;
+  if (!denied.ok) return denied;
   if (!account) return fail("forbidden");
   const afterEmail = query.cursor ? decodeCursor(query.cursor) : null;
   if (query.cursor && !afterEmail) return fail("invalid_cursor", { field: "cursor" });
@@ -102,7 +102,7 @@ export async function getAccountUser(
     return fail("forbidden");
   }
   const denied = await authorize(deps, actor, "users.view", { account: subject.account }, context);
-  if (denied) return denied;
+  if (!denied.ok) return denied;
   // The same read as the list (methods, last login), narrowed to this email; a display name may match too, so pick by id.
   const entries = await deps.store.accounts.listAccountUsers({ accountId: subject.account.id, afterEmail: null, search: subject.user.email, limit: 20 });
   const entry = entries.find((candidate) => candidate.user.id === subject.user.id);

@@ -35,19 +35,19 @@ export function assignableRoles(actor: Actor): Role[] {
  */
 export async function createAccountUser(deps: ServiceDeps, actor: Actor, input: NewUserInput, context: RequestContext): Promise<Result<{ user: User }>> {
   const denied = await authorize(deps, actor, "users.create", { account: actor.account }, context);
-  if (denied) return denied;
+  if (!denied.ok) return denied;
   const email = normalizeEmail(input.email);
   const malformedEmail = checkEmail(email);
-  if (malformedEmail) return malformedEmail;
+  if (!malformedEmail.ok) return malformedEmail;
   const displayName = input.displayName.trim();
   if (displayName.length < 1 || displayName.length > 100) return fail("invalid_display_name", { field: "displayName" });
   if (!(assignableRoles(actor) as string[]).includes(input.role)) return fail("invalid_role", { field: "role" });
   const role = input.role as Role;
   // The table's "never upward" rule, for the user about to exist: a member may not make an admin (only admins reach here today).
   const target = await authorize(deps, actor, "users.create", { user: { id: "new", accountId: actor.account.id, role } as User, account: actor.account }, context);
-  if (target) return target;
+  if (!target.ok) return target;
   const stepUp = await requireStepUp(deps, actor, "admin");
-  if (stepUp) return stepUp;
+  if (!stepUp.ok) return stepUp;
   if (await deps.store.accounts.findUserByEmail(email)) return fail("email_taken", { field: "email" });
 
   const now = deps.clock.now();

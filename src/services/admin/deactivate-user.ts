@@ -32,9 +32,9 @@ export async function setUserActive(
   // Said plainly before the table is asked (which has no "self" row for this and would only say forbidden).
   if (subject.user.id === actor.user.id) return fail("cannot_deactivate_self");
   const denied = await authorize(deps, actor, "user.deactivate", subject, context);
-  if (denied) return denied;
+  if (!denied.ok) return denied;
   const stepUp = await requireStepUp(deps, actor, "admin");
-  if (stepUp) return stepUp;
+  if (!stepUp.ok) return stepUp;
   if (subject.user.active === input.active) return { ok: true, user: subject.user, changed: false };
   const now = deps.clock.now();
   await deps.store.transaction(async (store) => {

@@ -26,9 +26,9 @@ export async function createApiKey(
   context: RequestContext,
 ): Promise<Result<{ key: string; apiKey: ApiKey }>> {
   const stepUp = await requireStepUp(deps, actor, "admin");
-  if (stepUp) return stepUp;
+  if (!stepUp.ok) return stepUp;
   const denied = await authorize(deps, actor, "api_key.create", actor, context);
-  if (denied) return denied;
+  if (!denied.ok) return denied;
   const name = input.name.trim();
   if (name.length < 1 || name.length > apiKeyNameMaxLength) return fail("invalid_api_key_name", { field: "name" });
   const days = input.expiresInDays;

@@ -1,4 +1,4 @@
-import { fail, type Failure, type Result } from "../../domain/errors.js";
+import { fail, ok, type Result } from "../../domain/errors.js";
 import type { ApiKey } from "../../store/store.js";
 import { authorize, findSubjectUser, requireStepUp, type Actor, type SubjectUser } from "../access/access.js";
 import { recordEvent } from "../events/audit.js";
@@ -21,16 +21,18 @@ export function apiKeyStatus(key: ApiKey, now: number): ApiKeyStatus {
  * a user's of their account (the access table's `api_key.revoke`). Only a
  * session manages keys (SECURITY 32: a key cannot touch keys).
  */
-async function keyOwner(deps: ServiceDeps, actor: Actor, userId: string, context: RequestContext): Promise<Failure | SubjectUser> {
+async function keyOwner(deps: ServiceDeps, actor: Actor, userId: string, context: RequestContext): Promise<Result<{ owner: SubjectUser }>> {
   if (actor.via !== "session") return fail("forbidden");
   const owner = userId === actor.user.id ? { user: actor.user, account: actor.account } : await findSubjectUser(deps, userId);
   if (!owner) return fail("user_not_found");
-  return (await authorize(deps, actor, "api_key.revoke", owner, context)) ?? owner;
+  const denied = await authorize(deps, actor, "api_key.revoke", owner, context);
+  return denied.ok ? { ok: true, owner } : denied;
 }
 
 export async function listApiKeys(deps: ServiceDeps, actor: Actor, context: RequestContext, userId: string = actor.user.id): Promise<Result<{ owner: SubjectUser; keys: ApiKeyView[] }>> {
-  const owner = await keyOwner(deps, actor, userId, context);
-  if ("ok" in owner) return owner;
+  const found = await keyOwner(deps, actor, userId, context);
+  if (!found.ok) return found;
+  const { owner } = found;
   const now = deps.clock.now();
   const keys = await deps.store.apiKeys.listUserApiKeys(owner.user.id);
   return { ok: true, owner, keys: keys.map((key) => ({ ...key, status: apiKeyStatus(key, now) })) };
@@ -52,10 +54,11 @@ export async function revokeApiKey(
 ): Promise<Result<{ revoked: boolean; apiKey: ApiKey }>> {
   const apiKey = await deps.store.apiKeys.findApiKeyById(keyId);
   if (!apiKey || (options.ownerId !== undefined && apiKey.userId !== options.ownerId)) return fail("api_key_not_found");
-  const owner = await keyOwner(deps, actor, apiKey.userId, context);
-  if ("ok" in owner) return owner.code === "user_not_found" ? fail("api_key_not_found") : owner;
-  const stepUp = owner.user.id === actor.user.id ? null : await requireStepUp(deps, actor, "admin");
-  if (stepUp) return stepUp;
+  const found = await keyOwner(deps, actor, apiKey.userId, context);
+  if (!found.ok) return found.code === "user_not_found" ? fail("api_key_not_found") : found;
+  const { owner } = found;
+  const stepUp = owner.user.id === actor.user.id ? ok : await requireStepUp(deps, actor, "admin");
+  if (!stepUp.ok) return stepUp;
   const now = deps.clock.now();
   const revoked = await deps.store.transaction(async (store) => {
     if (!(await store.apiKeys.revokeApiKey(apiKey.id, actor.user.id, now))) return false;

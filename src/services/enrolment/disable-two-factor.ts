@@ -1,7 +1,7 @@
 import { fail, type Result } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
-import { recordEvent } from "../events/audit.js";
+import { recordChangeAndForgetTrustedBrowsers } from "../events/audit.js";
 import { effectivePolicyFor } from "../policy/policy.js";
 import { reauthenticate } from "../sessions/reauthenticate.js";
 import type { Authenticated } from "../sessions/sessions.js";
@@ -29,14 +29,14 @@ export async function disableTwoFactor(
 ): Promise<Result<{ passwordChanged: boolean }>> {
   if (activeMethods(await deps.store.methods.listMethods(auth.user.id)).length === 0) return fail("two_factor_not_enabled");
   const stale = await requireOwnStepUp(deps, auth);
-  if (stale) return stale;
+  if (!stale.ok) return stale;
   const rotate = await disableNeedsNewPassword(deps, auth);
   if (rotate) {
     const problem = checkNewPassword(input.newPassword ?? "", "newPassword");
-    if (problem) return problem;
+    if (!problem.ok) return problem;
   }
   const wrong = await reauthenticate(deps, auth, { password: input.password }, context);
-  if (wrong) return wrong;
+  if (!wrong.ok) return wrong;
   const newHash = rotate ? await deps.passwords.hash(input.newPassword!) : null;
   await deps.store.transaction(async (store) => {
     await removeTwoFactor(deps, store, auth.user, context, { reason: "user_disabled", keepSessionId: auth.session.id });
@@ -44,7 +44,7 @@ export async function disableTwoFactor(
       await store.accounts.updatePasswordHash(auth.user.id, newHash);
       // A password change ends the logins begun with the old password, like a reset.
       await store.sessions.endUserLoginFlows(auth.user.id, deps.clock.now());
-      await recordEvent(deps, store, { type: "password.changed", subject: auth.user, context, detail: { reason: "two_factor_disabled" } });
+      await recordChangeAndForgetTrustedBrowsers(deps, store, { type: "password.changed", subject: auth.user, context, detail: { reason: "two_factor_disabled" } });
     }
     await store.sessions.markSessionAuthenticated(auth.session.id, deps.clock.now());
   });

@@ -1,10 +1,9 @@
-import { fail, type Result } from "../../domain/errors.js";
+import { fail, ok, type Failure, type Outcome, type Result } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
-import type { Failure } from "../../domain/errors.js";
 import type { Method, MethodType, Session, User } from "../../domain/model.js";
 import type { Stores } from "../../store/store.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
-import { recordEvent } from "../events/audit.js";
+import { recordChangeAndForgetTrustedBrowsers } from "../events/audit.js";
 import { countedCheck } from "../factors/counted-check.js";
 import { effectivePolicyFor } from "../policy/policy.js";
 import { prepareRecoveryCodes, storeRecoveryCodes } from "../recovery/recovery-codes.js";
@@ -19,7 +18,7 @@ import { factorFor } from "../factors/registry.js";
 export interface EnrolmentOwner {
   user: User;
   session?: Session;
-  finish?: (store: Stores) => Promise<Failure | null>;
+  finish?: (store: Stores) => Promise<Outcome>;
 }
 
 /** A returned failure that must undo a transaction's writes: thrown inside, caught outside. */
@@ -144,13 +143,13 @@ function activateInTransaction(
     await settleSuccessfulAttempt(deps, store, auth.user.id, context);
     if (prepared) await storeRecoveryCodes(deps, store, auth.user, prepared, context);
     const detail = { type: pending.type, name: pending.name };
-    await recordEvent(deps, store, { type: pending.replacesMethodId ? "method.reset" : "method.added", subject: auth.user, context, detail });
-    if (firstMethod) await recordEvent(deps, store, { type: "two_factor.enabled", subject: auth.user, context, detail: { type: pending.type } });
+    await recordChangeAndForgetTrustedBrowsers(deps, store, { type: pending.replacesMethodId ? "method.reset" : "method.added", subject: auth.user, context, detail });
+    if (firstMethod) await recordChangeAndForgetTrustedBrowsers(deps, store, { type: "two_factor.enabled", subject: auth.user, context, detail: { type: pending.type } });
     // SECURITY 30: a new factor ends every other session (a pending login has none of its own yet).
     await store.sessions.revokeUserSessions(auth.user.id, deps.clock.now(), auth.session?.id);
     if (auth.session) await store.sessions.markSessionAuthenticated(auth.session.id, deps.clock.now());
-    const refused = auth.finish ? await auth.finish(store) : null;
-    if (refused) throw new RolledBack(refused);
+    const refused = auth.finish ? await auth.finish(store) : ok;
+    if (!refused.ok) throw new RolledBack(refused);
     return { ok: true, recoveryCodes: prepared?.codes ?? null, replaced: pending.replacesMethodId !== null };
   });
 }

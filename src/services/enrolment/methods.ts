@@ -1,8 +1,8 @@
-import { fail, type Failure, type Result } from "../../domain/errors.js";
+import { fail, ok, type Outcome, type Result } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { Method, MethodType } from "../../domain/model.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
-import { recordEvent } from "../events/audit.js";
+import { recordChangeAndForgetTrustedBrowsers, recordEvent } from "../events/audit.js";
 import { countedCheck } from "../factors/counted-check.js";
 import { enrolmentFor, type ResetBegun, type ResetInput } from "../factors/enrolments.js";
 import { factorFor } from "../factors/registry.js";
@@ -29,7 +29,7 @@ export async function makeDefaultMethod(deps: ServiceDeps, auth: Authenticated, 
   const found = await ownActiveMethod(deps, auth, methodId);
   if (!found.ok) return found;
   const stale = await requireOwnStepUp(deps, auth);
-  if (stale) return stale;
+  if (!stale.ok) return stale;
   if (found.method.isDefault) return { ok: true };
   await deps.store.transaction(async (store) => {
     await store.methods.setDefaultMethod(auth.user.id, methodId);
@@ -45,7 +45,7 @@ export async function renameMethod(deps: ServiceDeps, auth: Authenticated, metho
   const found = await ownActiveMethod(deps, auth, methodId);
   if (!found.ok) return found;
   const stale = await requireOwnStepUp(deps, auth);
-  if (stale) return stale;
+  if (!stale.ok) return stale;
   if (found.method.name === trimmed) return { ok: true };
   await deps.store.transaction(async (store) => {
     await store.methods.renameMethod(methodId, trimmed);
@@ -63,7 +63,7 @@ export async function sendMethodVerificationCode(deps: ServiceDeps, auth: Authen
 }
 
 /** "Verify a current code of that method" (M4): throttled on the user's one counter. */
-async function verifyCodeOfMethod(deps: ServiceDeps, auth: Authenticated, method: Method, rawProof: unknown, context: RequestContext): Promise<Failure | null> {
+async function verifyCodeOfMethod(deps: ServiceDeps, auth: Authenticated, method: Method, rawProof: unknown, context: RequestContext): Promise<Outcome> {
   const factor = factorFor(method.type);
   const parsed = factor.parseProof(rawProof);
   if (!parsed.ok) return parsed;
@@ -73,7 +73,7 @@ async function verifyCodeOfMethod(deps: ServiceDeps, auth: Authenticated, method
     { action: "verify_method", factor: method.type, wrong: fail(factor.wrongProof, { field: "code" }), context },
     () => factor.verifyAndConsume(deps, deps.store, method, parsed.proof, { purpose: "verify", bindingId: auth.session.id }),
   );
-  return checked.ok ? null : checked;
+  return checked.ok ? ok : checked;
 }
 
 /**
@@ -94,7 +94,7 @@ export async function deleteMethod(
     factorFor(found.method.type).removal === "recent_second_factor"
       ? await requireOwnStepUp(deps, auth)
       : await verifyCodeOfMethod(deps, auth, found.method, input.code, context);
-  if (wrong) return wrong;
+  if (!wrong.ok) return wrong;
   const others = activeMethods(await deps.store.methods.listMethods(auth.user.id)).filter((method) => method.id !== found.method.id);
   return deps.store.transaction(async (store) => {
     if (others.length === 0) {
@@ -107,7 +107,7 @@ export async function deleteMethod(
       await store.methods.setDefaultMethod(auth.user.id, next.id);
     }
     await store.sessions.revokeUserSessions(auth.user.id, deps.clock.now(), auth.session.id);
-    await recordEvent(deps, store, { type: "method.removed", subject: auth.user, context, detail: { type: found.method.type, name: found.method.name } });
+    await recordChangeAndForgetTrustedBrowsers(deps, store, { type: "method.removed", subject: auth.user, context, detail: { type: found.method.type, name: found.method.name } });
     return { ok: true, twoFactorDisabled: false };
   });
 }
@@ -127,7 +127,7 @@ export async function resetMethod(
   auth: Authenticated,
   input: { methodId: string; code: string } & ResetInput,
   context: RequestContext,
-): Promise<ResetStarted | Failure> {
+): Promise<Result<ResetStarted>> {
   const found = await ownActiveMethod(deps, auth, input.methodId);
   if (!found.ok) return found;
   const reset = enrolmentFor(found.method.type).reset;
@@ -136,9 +136,9 @@ export async function resetMethod(
   if (!(await effectivePolicyFor(deps, auth.user)).allowedMethods.includes(found.method.type)) return fail("method_not_allowed_by_policy");
   // What the setup needs is checked before the code is spent: bad input changes nothing.
   const bad = reset.check(deps, input);
-  if (bad) return bad;
+  if (!bad.ok) return bad;
   const wrong = await verifyCodeOfMethod(deps, auth, found.method, input.code, context);
-  if (wrong) return wrong;
+  if (!wrong.ok) return wrong;
   const begun = await reset.begin(deps, auth.user, found.method, input, context);
   return begun.ok ? { ...begun, type: found.method.type } : begun;
 }

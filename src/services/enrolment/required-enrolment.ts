@@ -1,9 +1,10 @@
-import { fail, type Result } from "../../domain/errors.js";
+import { fail, ok, type Result } from "../../domain/errors.js";
 import { activeMethods, isEnrolmentFlow } from "../../domain/login-flow/flow.js";
 import type { LoginFlow, MethodType, User } from "../../domain/model.js";
 import { hashToken, isTokenShaped } from "../../security/tokens.js";
 import type { Stores } from "../../store/store.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
+import { recordKnownBrowserAfterLogin } from "../throttle/password-throttle.js";
 import { carryOut, decide } from "../login/login-flow-effects.js";
 import type { EnrolmentOwner } from "./method-activation.js";
 import { effectivePolicyFor, twoFactorRequirementFor } from "../policy/policy.js";
@@ -86,7 +87,7 @@ export async function requiredEnrolmentStep<T extends MethodType, S extends Requ
   if (!login.ok) return login;
   const owner = enrolmentOwner(deps, login, type, context, options);
   const run = firstMethodSteps(type)[step] as FirstMethodStep;
-  return (await run(deps, { user: login.user, flowId: login.flow.id, owner, sessionToken: owner.sessionToken }, input, context)) as Result<StepAnswer<T, S>>;
+  return (await run(deps, { user: login.user, flowId: login.flow.id, owner, sessionToken: owner.sessionToken, browserToken: owner.browserToken }, input, context)) as Result<StepAnswer<T, S>>;
 }
 
 /**
@@ -94,37 +95,47 @@ export async function requiredEnrolmentStep<T extends MethodType, S extends Requ
  * the flow moves to `recovery_codes_shown`; with `codesInThisAnswer` (the API,
  * whose answer carries the codes) it then completes and the session is issued.
  */
-function enrolmentOwner(deps: ServiceDeps, login: EnrolmentLogin, factor: MethodType, context: RequestContext, options: { codesInThisAnswer: boolean }): EnrolmentOwner & { sessionToken(): string | null } {
+function enrolmentOwner(deps: ServiceDeps, login: EnrolmentLogin, factor: MethodType, context: RequestContext, options: { codesInThisAnswer: boolean }): EnrolmentOwner & { sessionToken(): string | null; browserToken(): { browserToken?: string } } {
   let sessionToken: string | null = null;
+  let browserToken: string | null = null;
   return {
     user: login.user,
     sessionToken: () => sessionToken,
+    browserToken: () => (browserToken ? { browserToken } : {}),
     finish: async (store) => {
       const confirmed = decide(deps, login.flow, { type: "enrolment_confirmed", factor });
-      if ("ok" in confirmed) return confirmed;
+      if (!confirmed.ok) return confirmed;
       const shown = await carryOut(deps, store, login.user, confirmed, context);
       if (!shown.ok) return shown;
-      if (!options.codesInThisAnswer) return null;
+      if (!options.codesInThisAnswer) return ok;
       const acknowledged = decide(deps, shown.flow, { type: "recovery_codes_acknowledged" });
-      if ("ok" in acknowledged) return acknowledged;
+      if (!acknowledged.ok) return acknowledged;
       const done = await carryOut(deps, store, login.user, acknowledged, context);
       if (!done.ok) return done;
       sessionToken = done.sessionToken ?? null;
-      return null;
+      // The login completed: this client is remembered (a new token each time), on the same transaction.
+      if (sessionToken) browserToken = await recordKnownBrowserAfterLogin(deps, login.user.id, null, store);
+      return ok;
     },
   };
 }
 
 /** Pages: "I have saved my codes" — the flow completes (one conditional write) and the session is issued (a new token). */
-export async function acknowledgeRecoveryCodes(deps: ServiceDeps, flowToken: unknown, context: RequestContext): Promise<Result<{ sessionToken: string; user: User }>> {
+export async function acknowledgeRecoveryCodes(
+  deps: ServiceDeps,
+  flowToken: unknown,
+  context: RequestContext,
+  presentedBrowserToken?: unknown,
+): Promise<Result<{ sessionToken: string; user: User; browserToken?: string }>> {
   return deps.store.transaction(async (store) => {
     const found = await findEnrolmentFlow(deps, store, flowToken);
     if (!found.ok) return found;
     const decided = decide(deps, found.flow, { type: "recovery_codes_acknowledged" });
-    if ("ok" in decided) return decided;
+    if (!decided.ok) return decided;
     const done = await carryOut(deps, store, found.user, decided, context);
     if (!done.ok) return done;
-    return { ok: true, sessionToken: done.sessionToken!, user: found.user };
+    const browserToken = await recordKnownBrowserAfterLogin(deps, found.user.id, presentedBrowserToken, store);
+    return { ok: true, sessionToken: done.sessionToken!, user: found.user, ...(browserToken ? { browserToken } : {}) };
   });
 }
 

@@ -1,7 +1,7 @@
 import type { User } from "../../domain/model.js";
 import type { Stores } from "../../store/store.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
-import { recordEvent } from "../events/audit.js";
+import { recordChangeAndForgetTrustedBrowsers } from "../events/audit.js";
 
 /**
  * Turns 2FA off for `user` (D1, R5 `disable`): every method and every recovery
@@ -18,5 +18,5 @@ export async function removeTwoFactor(
   await store.methods.deleteAllMethods(user.id);
   await store.codes.deleteRecoveryCodes(user.id);
   await store.sessions.revokeUserSessions(user.id, deps.clock.now(), options.keepSessionId);
-  await recordEvent(deps, store, { type: "two_factor.disabled", subject: user, actor: options.actor, context, detail: { ...options.detail, reason: options.reason } });
+  await recordChangeAndForgetTrustedBrowsers(deps, store, { type: "two_factor.disabled", subject: user, actor: options.actor, context, detail: { ...options.detail, reason: options.reason } });
 }

@@ -3,7 +3,7 @@ import type { EventType, SecurityEvent, User } from "../../domain/model.js";
 import { notificationFor } from "../../domain/notifications.js";
 import type { Store, Stores } from "../../store/store.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
-import { forgetTrustedBrowsersAfter } from "../login/trusted-browser-forgetting.js";
+import { eventsThatForgetTrustedBrowsers, type ChangeThatForgetsTrustedBrowsers } from "../../domain/login-flow/trusted-browser.js";
 
 /**
  * The event log (A4, SECURITY 34): append-only, written in the same transaction
@@ -19,8 +19,8 @@ export function newEventId(deps: Pick<ServiceDeps, "newId">, now: number): strin
   return `${now.toString(36).padStart(9, "0")}-${deps.newId()}`;
 }
 
-type EventInput = {
-  type: EventType;
+type EventInput<Type extends EventType = EventType> = {
+  type: Type;
   subject: User;
   actor?: User | null;
   context: RequestContext;
@@ -29,18 +29,46 @@ type EventInput = {
   filer?: User | null;
 };
 
+type EventDeps = Pick<ServiceDeps, "clock" | "newId" | "config">;
+
 /**
  * Appends the event and, when the notification table (domain/notifications.ts)
  * says the event tells someone, enqueues the email on the same ports: inside
  * the caller's transaction, the message exists if and only if the change
  * committed (SPEC O3); a dispatcher sends it after commit. Given the outer
  * store, a notifying event opens its own transaction so the two writes still
- * land together.
+ * land together. Recording an event changes nothing else: a 2FA or password
+ * change is recorded with `recordChangeAndForgetTrustedBrowsers` instead, and
+ * handing one to this function is refused (a type error, and a throw for a
+ * type only known at run time).
  */
-export async function recordEvent(deps: Pick<ServiceDeps, "clock" | "newId" | "config">, store: Stores | Store, input: EventInput): Promise<void> {
+export async function recordEvent(deps: EventDeps, store: Stores | Store, input: EventInput<Exclude<EventType, ChangeThatForgetsTrustedBrowsers>>): Promise<void> {
+  if (eventsThatForgetTrustedBrowsers.has(input.type)) throw new Error(`${input.type} forgets the user's trusted browsers: record it with recordChangeAndForgetTrustedBrowsers`);
+  await writeEvent(deps, store, input);
+}
+
+/**
+ * L7: a 2FA or password change (`two_factor.enabled|disabled`,
+ * `method.added|removed|reset`, `password.changed|reset`) is recorded and the
+ * user's trusted browsers are forgotten (`browser.forgotten` when there were
+ * any) on the same ports, so inside the change's own transaction. Every path
+ * that makes such a change calls this: the user, an admin, support, a
+ * recovery-code `disable`, a reset link, the storefront manager.
+ */
+export async function recordChangeAndForgetTrustedBrowsers(deps: EventDeps, store: Stores | Store, input: EventInput<ChangeThatForgetsTrustedBrowsers>): Promise<void> {
+  if (!eventsThatForgetTrustedBrowsers.has(input.type)) throw new Error(`${input.type} is not a change that forgets trusted browsers`);
+  // Given the outer store, the three writes still land together.
+  if ("transaction" in store) return store.transaction((tx) => recordChangeAndForgetTrustedBrowsers(deps, tx, input));
+  await writeEvent(deps, store, input);
+  const count = await store.trustedBrowsers.forgetUserTrustedBrowsers(input.subject.id);
+  // Nobody chose to forget them, whoever made the change.
+  if (count > 0) await writeEvent(deps, store, { type: "browser.forgotten", subject: input.subject, actor: null, context: input.context, detail: { count, reason: input.type } });
+}
+
+async function writeEvent(deps: EventDeps, store: Stores | Store, input: EventInput): Promise<void> {
   // With no email gateway (TWOSTEP_EMAIL_GATEWAY=none) nothing would ever send the row: none is written.
   const notification = deps.config.email.gateway === "none" ? undefined : notificationFor(input.type);
-  if (notification && "transaction" in store) return store.transaction((tx) => recordEvent(deps, tx, input));
+  if (notification && "transaction" in store) return store.transaction((tx) => writeEvent(deps, tx, input));
   const now = deps.clock.now();
   await store.events.appendEvent({
     id: newEventId(deps, now),
@@ -53,7 +81,6 @@ export async function recordEvent(deps: Pick<ServiceDeps, "clock" | "newId" | "c
     userAgent: input.context.userAgent?.slice(0, 256) ?? null,
     createdAt: now,
   });
-  await forgetTrustedBrowsersAfter(deps, store, input.type, input.subject, input.context);
   if (!notification) return;
   const actor = input.actor && input.actor.id !== input.subject.id ? input.actor : null;
   const detail = input.detail ?? {};

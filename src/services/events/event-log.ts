@@ -1,4 +1,4 @@
-import { fail, type Failure, type Result } from "../../domain/errors.js";
+import { fail, type Result } from "../../domain/errors.js";
 import type { Account, EventType } from "../../domain/model.js";
 import type { EventScope, EventSearch, LoggedEvent } from "../../store/ports/events.js";
 import { authorize, findSubjectUser, type Actor } from "../access/access.js";
@@ -49,7 +49,7 @@ export async function resolveEventSearch(
   actor: Actor,
   query: EventLogQuery,
   context: RequestContext,
-): Promise<Failure | { ok: true; search: Omit<EventSearch, "limit" | "before">; account: Account | null }> {
+): Promise<Result<{ search: Omit<EventSearch, "limit" | "before">; account: Account | null }>> {
   const type = query.type?.trim() || undefined;
   if (type !== undefined && !(type in eventLabels)) return invalid("type");
   const from = query.from?.trim() ? utcDayStart(query.from.trim()) : undefined;
@@ -63,18 +63,18 @@ export async function resolveEventSearch(
   let account: Account | null = null;
   if (query.scope === "own") {
     const denied = await authorize(deps, actor, "events.view", { user: actor.user, account: actor.account }, context);
-    if (denied) return denied;
+    if (!denied.ok) return denied;
     scope = { kind: "user", userId: actor.user.id };
   } else if (query.scope === "account") {
     const accountId = query.accountId?.trim() || actor.account.id;
     account = accountId === actor.account.id ? actor.account : ((await deps.store.accounts.findAccountById(accountId)) ?? null);
     if (!account) return fail("forbidden");
     const denied = await authorize(deps, actor, "events.view", { account }, context);
-    if (denied) return denied;
+    if (!denied.ok) return denied;
     scope = account.kind === "reseller" ? { kind: "account_and_customers", accountId: account.id } : { kind: "account", accountId: account.id };
   } else {
     const denied = await authorize(deps, actor, "events.view", { account: everyAccount }, context);
-    if (denied) return denied;
+    if (!denied.ok) return denied;
     scope = { kind: "all" };
     // Support narrowing "all" to one account: that account (a reseller with its customers).
     const accountId = query.accountId?.trim();
@@ -92,7 +92,7 @@ export async function resolveEventSearch(
     const subject = found ? await findSubjectUser(deps, found.id) : undefined;
     if (!subject) return fail("forbidden");
     const denied = await authorize(deps, actor, "events.view", subject, context);
-    if (denied) return denied;
+    if (!denied.ok) return denied;
     userId = subject.user.id;
   }
   const search: Omit<EventSearch, "limit" | "before"> = {

@@ -1,4 +1,4 @@
-import type { Failure } from "../../domain/errors.js";
+import type { Failure, Result } from "../../domain/errors.js";
 import type { User } from "../../domain/model.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import { recordVerificationFailure } from "../events/audit.js";
@@ -20,9 +20,9 @@ export async function countedCheck<T>(
   user: User,
   check: { action: string; factor: string; wrong: Failure; settles?: boolean; context: RequestContext },
   verify: () => Promise<T | false>,
-): Promise<{ ok: true; value: T } | Failure> {
+): Promise<Result<{ value: T }>> {
   const ticket = await takeAttempt(deps, deps.store, user.id, check.context);
-  if ("ok" in ticket) return ticket;
+  if (!ticket.ok) return ticket;
   const value = await verify();
   if (value === false) {
     await recordVerificationFailure(deps, user, { action: check.action, factor: check.factor, locked: ticket.locksOnFailure, context: check.context });

@@ -1,4 +1,4 @@
-import type { Failure, Result } from "../../domain/errors.js";
+import type { Outcome, Result } from "../../domain/errors.js";
 import type { Method, User } from "../../domain/model.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import type { EnrolmentOwner } from "../enrolment/method-activation.js";
@@ -43,12 +43,16 @@ export interface FirstMethodLogin {
   owner: EnrolmentOwner;
   /** The session token once `owner` issued one, else null. */
   sessionToken(): string | null;
+  /** Issue 7: with that session, the new known-browser token `owner` stored in the same transaction. */
+  browserToken(): { browserToken?: string };
 }
 
 /** The first method is on: its recovery codes, and the session when it was issued with them (the API). */
 export interface FirstMethodConfirmed {
   recoveryCodes: string[] | null;
   sessionToken: string | null;
+  /** Issue 7: with the session, a new known-browser token, stored in the same transaction. */
+  browserToken?: string;
   user: User;
 }
 
@@ -57,7 +61,7 @@ export type FirstMethodStep<Input = any, Answer = unknown> = (deps: ServiceDeps,
 
 /** The login's answer once a first method was confirmed by `owner`. */
 export function firstMethodConfirmed(login: FirstMethodLogin, recoveryCodes: string[] | null): Result<FirstMethodConfirmed> {
-  return { ok: true, recoveryCodes, sessionToken: login.sessionToken(), user: login.user };
+  return { ok: true, recoveryCodes, sessionToken: login.sessionToken(), user: login.user, ...login.browserToken() };
 }
 
 /** The confirm step of a factor confirmed with a code: its own `confirmWithCode`, on behalf of the login. */
@@ -75,7 +79,7 @@ export interface FactorReset {
   /** Fields the reset form and body carry beside the code (SMS: the new number). */
   fields: readonly ResetField[];
   /** Checks those fields before the code is spent: bad input changes nothing. */
-  check(deps: ServiceDeps, input: ResetInput): Failure | null;
+  check(deps: ServiceDeps, input: ResetInput): Outcome;
   /** A pending method that replaces `old` once confirmed; `old` keeps working until then. */
   begin(deps: ServiceDeps, user: User, old: Method, input: ResetInput, context: RequestContext): Promise<Result<ResetBegun>>;
 }

@@ -1,4 +1,4 @@
-import { fail, type Failure, type Result } from "../../domain/errors.js";
+import { fail, type Outcome, type Result } from "../../domain/errors.js";
 import { transition, type FlowEvent, type FlowPolicy, type Transition } from "../../domain/login-flow/machine.js";
 import type { EventType, LoginFlow, User } from "../../domain/model.js";
 import type { Stores } from "../../store/store.js";
@@ -28,7 +28,7 @@ export function flowPolicy(deps: ServiceDeps): FlowPolicy {
 }
 
 /** The machine's decision for this event, at the service's clock. */
-export function decide(deps: ServiceDeps, flow: LoginFlow | null, event: FlowEvent): Transition | Failure {
+export function decide(deps: ServiceDeps, flow: LoginFlow | null, event: FlowEvent): Result<Transition> {
   return transition(flow, event, deps.clock.now(), flowPolicy(deps));
 }
 
@@ -46,7 +46,7 @@ export async function carryOut(
   user: User,
   decided: Transition,
   context: RequestContext,
-  options: { flowTokenHash?: string; afterAdvance?: () => Promise<Failure | null> } = {},
+  options: { flowTokenHash?: string; afterAdvance?: () => Promise<Outcome> } = {},
 ): Promise<Result<FlowOutcome>> {
   const outcome: FlowOutcome = { flow: decided.flow };
   const now = deps.clock.now();
@@ -63,8 +63,10 @@ export async function carryOut(
             ? await store.sessions.completeLoginFlow(effect.flow.id, now)
             : await store.sessions.advanceLoginFlow(effect.flow, effect.from, now);
         if (!moved) return fail("login_expired");
-        const refused = options.afterAdvance ? await options.afterAdvance() : null;
-        if (refused) return refused;
+        if (options.afterAdvance) {
+          const after = await options.afterAdvance();
+          if (!after.ok) return after;
+        }
         break;
       }
       case "settle_attempts":

@@ -1,6 +1,7 @@
-import { fail, type Failure, type Result } from "../../domain/errors.js";
-import { checkFlowOpen, isEnrolmentFlow } from "../../domain/login-flow/flow.js";
+import { fail, ok, type Failure, type Outcome, type Result } from "../../domain/errors.js";
+import { activeMethods, checkFlowOpen, isEnrolmentFlow } from "../../domain/login-flow/flow.js";
 import type { LoginFlow, Method, User } from "../../domain/model.js";
+import type { EffectivePolicy } from "../../domain/policy.js";
 import { normalizeRecoveryCode } from "../../domain/recovery-codes.js";
 import { hashToken, isTokenShaped } from "../../security/tokens.js";
 import type { Stores } from "../../store/store.js";
@@ -13,7 +14,7 @@ import { findRecoveryCode } from "../recovery/recovery-codes.js";
 import { carryOut, decide } from "./login-flow-effects.js";
 import { deliverCodeIfSent, type CodeDelivery } from "../factors/code-delivery.js";
 import { takeAttempt } from "../throttle/throttle.js";
-import { rememberDaysForFlow } from "./trusted-browsers.js";
+import { recordKnownBrowserAfterLogin } from "../throttle/password-throttle.js";
 
 export interface SecondStep {
   flow: LoginFlow;
@@ -32,16 +33,55 @@ export async function loadSecondStep(deps: ServiceDeps, flowToken: unknown): Pro
   return { ok: true, flow: loaded.flow, user: loaded.user, methods, current };
 }
 
-/** L2: switch the second step to another of the user's own methods; switching to SMS sends its code. */
-export async function switchSecondStepMethod(deps: ServiceDeps, flowToken: unknown, methodId: string, context: RequestContext): Promise<Result<{ delivery: CodeDelivery }>> {
+/**
+ * What the second-step form shows: the method it asks for, the others to
+ * switch to, the days "Don't ask again on this browser" offers (0: no box)
+ * and, for a key the browser answers, a fresh challenge's options.
+ */
+export interface SecondStepForm {
+  current: MethodView | null;
+  methods: MethodView[];
+  rememberDays: number;
+  browserOptions?: unknown;
+}
+
+/** The second-step page: the flow (one read: flow, user, methods), the policy (one read) and the form. */
+export async function loadSecondStepForm(deps: ServiceDeps, flowToken: unknown, context: RequestContext): Promise<Result<{ user: User; form: SecondStepForm }>> {
+  const loaded = await loadOpenFlow(deps, deps.store, flowToken);
+  if (!loaded.ok) return loaded;
+  const policy = await effectivePolicyFor(deps, loaded.user);
+  return { ok: true, user: loaded.user, form: await formFor(deps, loaded, policy, context) };
+}
+
+/** The form for a flow whose user and active methods are known: no flow or policy is read again. */
+async function formFor(deps: ServiceDeps, loaded: { flow: LoginFlow; user: User; methods: Method[] }, policy: EffectivePolicy, context: RequestContext): Promise<SecondStepForm> {
+  const methods = loaded.methods.map(toMethodView);
+  const method = loaded.methods.find((candidate) => candidate.id === loaded.flow.methodId);
+  const current = methods.find((view) => view.id === loaded.flow.methodId) ?? null;
+  // A security key's prompt needs a fresh challenge each time the page shows it (the old one is retired).
+  const challenge =
+    method && factorFor(method.type).presentation === "browser_prompt"
+      ? await factorFor(method.type).startChallenge(deps, { user: loaded.user, method, binding: { purpose: "login", bindingId: loaded.flow.id }, context })
+      : null;
+  return { current, methods, rememberDays: policy.rememberBrowserDays, ...(challenge?.ok ? { browserOptions: challenge.browserOptions } : {}) };
+}
+
+/** L2: switch the second step to another of the user's own methods; switching to SMS sends its code. The answer holds the moved flow and the methods (no second read). */
+export async function switchSecondStepMethod(
+  deps: ServiceDeps,
+  flowToken: unknown,
+  methodId: string,
+  context: RequestContext,
+): Promise<Result<{ delivery: CodeDelivery; flow: LoginFlow; methods: MethodView[] }>> {
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
   const decided = decide(deps, loaded.flow, { type: "method_switched", methodId, methods: loaded.methods });
-  if ("ok" in decided) return decided;
+  if (!decided.ok) return decided;
   const done = await carryOut(deps, deps.store, loaded.user, decided, context);
   if (!done.ok) return done;
-  const method = loaded.methods.find((candidate) => candidate.id === done.flow!.methodId)!;
-  return { ok: true, delivery: await deliverCodeIfSent(deps, loaded.user, method, loaded.flow.id, context) };
+  const flow = done.flow!;
+  const method = loaded.methods.find((candidate) => candidate.id === flow.methodId)!;
+  return { ok: true, delivery: await deliverCodeIfSent(deps, loaded.user, method, flow.id, context), flow, methods: loaded.methods.map(toMethodView) };
 }
 
 /** "Send a new code" on the second step: throttled, replaces the previous code, never resets the failure counter. */
@@ -61,46 +101,78 @@ export interface SecondStepSuccess {
   recovery?: { policy: "keep" | "disable"; codesLeft: number };
   /** L7: set when the user ticked "Don't ask again on this browser" and policy allows; for the cookie only. */
   trustedBrowser?: { token: string; days: number };
+  /** Issue 7: a new remembered-browser token (the password delay's), when the one presented was not this user's; for the cookie or the API body. */
+  browserToken?: string;
 }
 
-/** Step 2 with a code of the flow's current method (L3); `rememberBrowser` is the L7 box. */
+/** A refused second step; `form`, when asked for and the flow is still open, is what the page needs to show the form again. */
+export interface SecondStepRefusal extends Failure {
+  form?: SecondStepForm;
+}
+
+/**
+ * Step 2 with a code of the flow's current method (L3); `rememberBrowser` is
+ * the L7 box, `browserToken` the remembered-browser token the client holds.
+ * One read of the flow and at most one of the policy per request (issue 19,
+ * item 7): the policy is read on the transaction's ports when the box is
+ * ticked, else after it only to draw the form again (`options.form`). Every
+ * write of a successful login is inside the transaction.
+ */
 export async function verifySecondStepCode(
   deps: ServiceDeps,
   flowToken: unknown,
-  input: { code?: string | undefined; credential?: unknown; methodId?: string | undefined; rememberBrowser?: boolean },
+  input: { code?: string | undefined; credential?: unknown; methodId?: string | undefined; rememberBrowser?: boolean; browserToken?: unknown },
   context: RequestContext,
-): Promise<Result<SecondStepSuccess>> {
-  const rememberForDays = input.rememberBrowser === true ? await rememberDaysForFlow(deps, flowToken) : 0;
-  return deps.store.transaction(async (store) => {
+  options: { form?: boolean } = {},
+): Promise<({ ok: true } & SecondStepSuccess) | SecondStepRefusal> {
+  let read: { flow: LoginFlow; user: User } | undefined;
+  let policy: EffectivePolicy | undefined;
+  const result = await deps.store.transaction(async (store): Promise<Result<SecondStepSuccess>> => {
     // One read: the flow, its user, and the method the code is for (only the user's own active one).
     if (!isTokenShaped(flowToken)) return fail("login_expired");
     const attempt = await store.sessions.findLoginAttempt(hashToken(flowToken), input.methodId ?? null);
-    const closed = closedFlow(deps, attempt);
-    if (closed || !attempt) return closed ?? fail("login_expired");
-    const { flow, user, method } = attempt;
+    const open = flowIsOpen(deps, attempt);
+    if (!open.ok) return open;
+    const { flow, user, method } = attempt!;
+    read = { flow, user };
     if (!method) return fail("invalid_request", { field: "methodId" });
     const factor = factorFor(method.type);
     // Format first (SECURITY 5): a malformed code is refused without counting or hashing anything.
     const parsed = factor.parseProof(input.credential ?? input.code);
     if (!parsed.ok) return parsed;
     const ticket = await takeAttempt(deps, store, user.id, context);
-    if ("ok" in ticket) return ticket;
+    if (!ticket.ok) return ticket;
     const verified = await factor.verifyAndConsume(deps, store, method, parsed.proof, { purpose: "login", bindingId: flow.id }, context);
+    // L7: the days "Don't ask again" may remember this browser for, from the policy read on these ports (0: off).
+    if (verified && input.rememberBrowser === true) policy = await effectivePolicyFor(deps, user, store);
+    const rememberForDays = policy?.rememberBrowserDays ?? 0;
     const event = verified ? ({ type: "code_verified", factor: method.type, rememberForDays } as const) : ({ type: "code_failed", factor: method.type, locked: ticket.locksOnFailure } as const);
     const decided = decide(deps, flow, event);
-    if ("ok" in decided) return decided;
+    if (!decided.ok) return decided;
     const done = await carryOut(deps, store, user, decided, context);
     if (!done.ok) return done;
     if (!verified) return fail(factor.wrongProof, { field: factor.proofField });
-    return { ok: true, sessionToken: done.sessionToken!, user, ...(done.trustedBrowserToken ? { trustedBrowser: { token: done.trustedBrowserToken, days: rememberForDays } } : {}) };
+    const browserToken = await recordKnownBrowserAfterLogin(deps, user.id, input.browserToken, store);
+    return {
+      ok: true,
+      sessionToken: done.sessionToken!,
+      user,
+      ...(done.trustedBrowserToken ? { trustedBrowser: { token: done.trustedBrowserToken, days: rememberForDays } } : {}),
+      ...(browserToken ? { browserToken } : {}),
+    };
   });
+  if (result.ok || !options.form || !read || result.code === "login_expired" || result.code === "two_factor_enrolment_required") return result;
+  // The form again, from what this request already read: the flow once, the policy at most once.
+  const methods = activeMethods(await deps.store.methods.listMethods(read.user.id));
+  const form = await formFor(deps, { ...read, methods }, policy ?? (await effectivePolicyFor(deps, read.user)), context);
+  return { ...result, form };
 }
 
 /** Step 2 with a recovery code (R2, R5). */
 export async function verifySecondStepRecoveryCode(
   deps: ServiceDeps,
   flowToken: unknown,
-  input: { code: string },
+  input: { code: string; browserToken?: unknown },
   context: RequestContext,
 ): Promise<Result<SecondStepSuccess>> {
   const code = normalizeRecoveryCode(input.code);
@@ -109,7 +181,7 @@ export async function verifySecondStepRecoveryCode(
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
   const ticket = await takeAttempt(deps, deps.store, loaded.user.id, context);
-  if ("ok" in ticket) return ticket;
+  if (!ticket.ok) return ticket;
   const match = await findRecoveryCode(deps, loaded.user, code);
   const policy = (await effectivePolicyFor(deps, loaded.user)).recoveryCodePolicy;
   // Inside a transaction only `store` may be used: on SQLite the transaction holds the one connection.
@@ -117,20 +189,21 @@ export async function verifySecondStepRecoveryCode(
     const { user } = loaded;
     const failed = async (): Promise<Failure> => {
       const decided = decide(deps, loaded.flow, { type: "code_failed", factor: "recovery_code", locked: ticket.locksOnFailure });
-      if ("ok" in decided) return decided;
+      if (!decided.ok) return decided;
       const done = await carryOut(deps, store, user, decided, context);
       return done.ok ? fail("invalid_recovery_code", { field: "code" }) : done;
     };
     if (!match) return failed();
     const decided = decide(deps, loaded.flow, { type: "recovery_code_verified", codesLeft: match.codesLeft, policy });
-    if ("ok" in decided) return decided;
+    if (!decided.ok) return decided;
     // The login first (advance_flow): one that expired or was completed while the code was hashed spends no code and disables nothing.
     const done = await carryOut(deps, store, user, decided, context, {
       // Single use (R2): a conditional write, so of racing requests with one code only one passes.
-      afterAdvance: async () => ((await store.codes.consumeRecoveryCode(match.id, deps.clock.now())) ? null : failed()),
+      afterAdvance: async () => ((await store.codes.consumeRecoveryCode(match.id, deps.clock.now())) ? ok : failed()),
     });
     if (!done.ok) return done;
-    return { ok: true, sessionToken: done.sessionToken!, user, recovery: { policy, codesLeft: policy === "disable" ? 0 : match.codesLeft } };
+    const browserToken = await recordKnownBrowserAfterLogin(deps, user.id, input.browserToken, store);
+    return { ok: true, sessionToken: done.sessionToken!, user, recovery: { policy, codesLeft: policy === "disable" ? 0 : match.codesLeft }, ...(browserToken ? { browserToken } : {}) };
   });
 }
 
@@ -138,18 +211,18 @@ export async function verifySecondStepRecoveryCode(
 async function loadOpenFlow(deps: ServiceDeps, store: Stores, flowToken: unknown): Promise<Result<{ flow: LoginFlow; user: User; methods: Method[] }>> {
   if (!isTokenShaped(flowToken)) return fail("login_expired");
   const context = await store.sessions.findLoginContext(hashToken(flowToken));
-  const closed = closedFlow(deps, context);
-  if (closed || !context) return closed ?? fail("login_expired");
-  return { ok: true, flow: context.flow, user: context.user, methods: context.activeMethods };
+  const open = flowIsOpen(deps, context);
+  if (!open.ok) return open;
+  return { ok: true, flow: context!.flow, user: context!.user, methods: context!.activeMethods };
 }
 
-/** Why a loaded flow cannot take a second step now, or null when it can. */
-function closedFlow(deps: ServiceDeps, loaded: { flow: LoginFlow; user: User } | undefined): Failure | null {
+/** Whether a loaded flow can take a second step now, or why not. */
+function flowIsOpen(deps: ServiceDeps, loaded: { flow: LoginFlow; user: User } | undefined): Outcome {
   const now = deps.clock.now();
   // P1: a login that may only enrol is sent there, from every second-step route too.
   if (loaded && isEnrolmentFlow(loaded.flow) && loaded.flow.expiresAt > now && loaded.user.active) return fail("two_factor_enrolment_required");
-  const closed = checkFlowOpen(loaded?.flow, now);
-  if (closed || !loaded) return closed ?? fail("login_expired");
-  return loaded.user.active ? null : fail("login_expired");
+  const open = checkFlowOpen(loaded?.flow, now);
+  if (!open.ok) return open;
+  return loaded?.user.active ? ok : fail("login_expired");
 }
 

@@ -8,7 +8,7 @@ import { toMethodView, type MethodView } from "../factors/method-view.js";
 import { checkEmail, normalizeEmail } from "../access/users.js";
 import { addressKey } from "../throttle/throttle.js";
 import { lockSchedule } from "../../domain/throttle.js";
-import { settleRightPassword, settleWrongPassword, takePasswordSlot } from "../throttle/password-throttle.js";
+import { recordKnownBrowserAfterLogin, settleRightPassword, settleWrongPassword, takePasswordSlot } from "../throttle/password-throttle.js";
 import { deliverCodeIfSent, type CodeDelivery } from "../factors/code-delivery.js";
 import { carryOut, decide, type FlowOutcome } from "./login-flow-effects.js";
 import { effectivePolicyFor } from "../policy/policy.js";
@@ -17,7 +17,8 @@ import { twoFactorRequirement, type TwoFactorRequirement } from "../../domain/tw
 
 export type LoginStart =
   /** `twoFactorDeadline`: 2FA becomes mandatory then (P1); the login shows it with "Set up now". */
-  | { ok: true; kind: "authenticated"; sessionToken: string; user: User; twoFactorDeadline: number | null }
+  /** `browserToken`: a new remembered-browser token (the password delay's), stored in the login's transaction, for the cookie or the API body. */
+  | { ok: true; kind: "authenticated"; sessionToken: string; user: User; twoFactorDeadline: number | null; browserToken?: string }
   | { ok: true; kind: "second_factor"; flowToken: string; flow: LoginFlow; methods: MethodView[]; delivery: CodeDelivery }
   /** P1 after the date: no session; the flow token opens only the enrolment of a first method. */
   | { ok: true; kind: "enrolment_required"; flowToken: string; flow: LoginFlow; deadline: number; allowedMethods: MethodType[] };
@@ -38,7 +39,7 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
   // is refused as what it is and costs no one a slot (issue 18 finding 5).
   const email = normalizeEmail(input.email);
   const malformed = checkEmail(email);
-  if (malformed) return malformed;
+  if (!malformed.ok) return malformed;
   const now = deps.clock.now();
   // Password guessing is limited per client address, and below per account with a delay that the
   // user's known browsers skip (a per-user lockout would let anyone keep a user out).
@@ -49,7 +50,7 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
   const user = await deps.store.accounts.findUserByEmail(email);
   // Per account too (issue 7): counted before argon2 runs, the same for an email nobody has.
   const slot = await takePasswordSlot(deps, email, user, input.browserToken);
-  if ("ok" in slot) return slot;
+  if (!slot.ok) return slot;
   const passwordRight = await deps.passwords.verify(user?.passwordHash ?? null, input.password);
   if (!user || !passwordRight || !user.active) {
     if (user) await recordEvent(deps, deps.store, { type: "login.password_failed", subject: user, actor: null, context });
@@ -63,11 +64,17 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
   const requirement = twoFactorRequirement([policy.requireTwoFactorFrom], now);
   const trustedBrowser = await trustedBrowserSkips(deps, input.trustedBrowserToken, user, policy.rememberBrowserDays);
   const decided = decide(deps, null, { type: "password_verified", flowId: deps.newId(), userId: user.id, methods, requirement, trustedBrowser });
-  if ("ok" in decided) return decided;
+  if (!decided.ok) return decided;
   const flowToken = createToken();
-  const done = await deps.store.transaction((store) => carryOut(deps, store, user, decided, context, { flowTokenHash: hashToken(flowToken) }));
+  let browserToken: string | null = null;
+  const done = await deps.store.transaction(async (store) => {
+    const carried = await carryOut(deps, store, user, decided, context, { flowTokenHash: hashToken(flowToken) });
+    // A session now: the remembered-browser token is written with it, never after the commit.
+    if (carried.ok && carried.sessionToken) browserToken = await recordKnownBrowserAfterLogin(deps, user.id, input.browserToken, store);
+    return carried;
+  });
   if (!done.ok) return done;
-  return loginStartAfter(deps, { user, methods, allowedMethods: policy.allowedMethods, requirement, flowToken, done }, context);
+  return loginStartAfter(deps, { user, methods, allowedMethods: policy.allowedMethods, requirement, flowToken, done, browserToken }, context);
 }
 
 /**
@@ -78,11 +85,13 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
  */
 export async function loginStartAfter(
   deps: ServiceDeps,
-  input: { user: User; methods: Method[]; allowedMethods: MethodType[]; requirement: TwoFactorRequirement; flowToken: string; done: FlowOutcome },
+  input: { user: User; methods: Method[]; allowedMethods: MethodType[]; requirement: TwoFactorRequirement; flowToken: string; done: FlowOutcome; browserToken: string | null },
   context: RequestContext,
 ): Promise<LoginStart> {
   const { user, methods, requirement, flowToken, done } = input;
-  if (done.sessionToken) return { ok: true, kind: "authenticated", sessionToken: done.sessionToken, user, twoFactorDeadline: done.deadline ?? null };
+  if (done.sessionToken) {
+    return { ok: true, kind: "authenticated", sessionToken: done.sessionToken, user, twoFactorDeadline: done.deadline ?? null, ...(input.browserToken ? { browserToken: input.browserToken } : {}) };
+  }
   const flow = done.flow!;
   if (flow.state === "enrolment_required") {
     return { ok: true, kind: "enrolment_required", flowToken, flow, deadline: requirement.status === "not_required" ? deps.clock.now() : requirement.deadline, allowedMethods: input.allowedMethods };

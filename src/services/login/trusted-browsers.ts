@@ -6,8 +6,6 @@ import type { Stores } from "../../store/store.js";
 import { recordEvent } from "../events/audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import { effectivePolicyFor } from "../policy/policy.js";
-import { loadSecondStep } from "./second-step.js";
-import { forgetUserTrustedBrowsers } from "./trusted-browser-forgetting.js";
 
 /**
  * L7 "Remember this browser": the cookie token is 256 random bits, handed to
@@ -30,16 +28,6 @@ export async function trustedBrowserSkips(deps: ServiceDeps, token: unknown, use
   const now = deps.clock.now();
   const browser = await deps.store.trustedBrowsers.findTrustedBrowser(hashToken(token), now);
   return trustedBrowserSkipsSecondStep(browser, user.id, rememberBrowserDays, now);
-}
-
-/**
- * The days "Don't ask again on this browser" may offer on the second step of
- * this pending login: the policy's, 0 when it is off or the flow is closed.
- * Read before the second step's transaction (the policy lives on the outer store).
- */
-export async function rememberDaysForFlow(deps: ServiceDeps, flowToken: unknown): Promise<number> {
-  const step = await loadSecondStep(deps, flowToken);
-  return step.ok ? rememberDaysFor(deps, step.user) : 0;
 }
 
 /** The days the second-step form offers this user (0: no box). */
@@ -74,6 +62,8 @@ export async function forgetTrustedBrowser(deps: ServiceDeps, user: User, id: st
 /** "Forget all": every trusted browser of the signed-in user. */
 export async function forgetAllTrustedBrowsers(deps: ServiceDeps, user: User, context: RequestContext): Promise<{ forgotten: number }> {
   return deps.store.transaction(async (store) => {
-    return { forgotten: await forgetUserTrustedBrowsers(deps, store, user, context, "forget_all") };
+    const forgotten = await store.trustedBrowsers.forgetUserTrustedBrowsers(user.id);
+    if (forgotten > 0) await recordEvent(deps, store, { type: "browser.forgotten", subject: user, context, detail: { count: forgotten, reason: "forget_all" } });
+    return { forgotten };
   });
 }

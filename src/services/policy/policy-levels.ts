@@ -1,4 +1,4 @@
-import { fail, type Failure, type Result } from "../../domain/errors.js";
+import { fail, type Result } from "../../domain/errors.js";
 import type { Account } from "../../domain/model.js";
 import { emptyPolicyLayer, resolvePolicy, type EffectivePolicy, type PolicyAudience, type PolicyLayer } from "../../domain/policy.js";
 import { applyLevelInput, changedFields, coveredKind, policyLevelsAbove, type PolicyField, type PolicyLevelInput } from "../../domain/policy-levels.js";
@@ -32,11 +32,11 @@ async function accountOrNull(deps: ServiceDeps, id: string | null): Promise<Acco
 }
 
 /** The audiences this admin may set, after the access table agrees (a denial is an `access.denied` event). */
-async function manageableAudiences(deps: ServiceDeps, actor: Actor, context: RequestContext): Promise<Failure | PolicyAudience[]> {
+async function manageableAudiences(deps: ServiceDeps, actor: Actor, context: RequestContext): Promise<Result<{ audiences: PolicyAudience[] }>> {
   const audiences = policyAudiencesFor(actor.user.role, actor.account.kind);
   const denied = await authorize(deps, actor, "policy.manage", { account: actor.account }, context);
-  if (denied) return denied;
-  return audiences.length === 0 ? fail("forbidden") : audiences;
+  if (!denied.ok) return denied;
+  return audiences.length === 0 ? fail("forbidden") : { ok: true, audiences };
 }
 
 async function levelOf(deps: ServiceDeps, account: Account, audience: PolicyAudience): Promise<PolicyLevel> {
@@ -58,10 +58,10 @@ async function levelOf(deps: ServiceDeps, account: Account, audience: PolicyAudi
 
 /** The levels this admin may set (P1, P2, M5, R5, D1), each with what it inherits; `forbidden` for anyone else. */
 export async function policyLevelsFor(deps: ServiceDeps, actor: Actor, context: RequestContext): Promise<Result<{ account: Account; levels: PolicyLevel[] }>> {
-  const audiences = await manageableAudiences(deps, actor, context);
-  if (!Array.isArray(audiences)) return audiences;
+  const manageable = await manageableAudiences(deps, actor, context);
+  if (!manageable.ok) return manageable;
   const levels: PolicyLevel[] = [];
-  for (const audience of audiences) levels.push(await levelOf(deps, actor.account, audience));
+  for (const audience of manageable.audiences) levels.push(await levelOf(deps, actor.account, audience));
   return { ok: true, account: actor.account, levels };
 }
 
@@ -80,11 +80,11 @@ export async function setPolicyLevel(
   input: PolicyLevelInput,
   context: RequestContext,
 ): Promise<Result<{ changed: PolicyField[] }>> {
-  const audiences = await manageableAudiences(deps, actor, context);
-  if (!Array.isArray(audiences)) return audiences;
-  if (!audiences.includes(audience)) return fail("forbidden");
+  const manageable = await manageableAudiences(deps, actor, context);
+  if (!manageable.ok) return manageable;
+  if (!manageable.audiences.includes(audience)) return fail("forbidden");
   const stepUp = await requireStepUp(deps, actor, "others_two_factor");
-  if (stepUp) return stepUp;
+  if (!stepUp.ok) return stepUp;
   const [current] = await deps.store.accounts.findPolicyLayers([{ accountId: actor.account.id, audience }]);
   const before = current ?? emptyPolicyLayer;
   const applied = applyLevelInput(before, input);

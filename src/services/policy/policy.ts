@@ -1,5 +1,6 @@
 import { emptyPolicyLayer, policyLayerProblem, PolicyError, resolvePolicy, type EffectivePolicy, type PolicyAudience, type PolicyLayer } from "../../domain/policy.js";
 import type { Account, User } from "../../domain/model.js";
+import type { Stores } from "../../store/store.js";
 import type { ServiceDeps } from "../deps.js";
 import { newEventId } from "../events/audit.js";
 import { policyLayerKeys, twoFactorRequirement, type TwoFactorRequirement } from "../../domain/two-factor-requirement.js";
@@ -12,16 +13,17 @@ export async function twoFactorRequirementFor(deps: ServiceDeps, user: User): Pr
 }
 
 /** The policy rows that apply to a user of `account`, most general first (P1, P2, M5; see domain/two-factor-requirement.ts). */
-async function layerKeys(deps: ServiceDeps, account: Account): Promise<{ accountId: string; audience: PolicyAudience }[]> {
-  const parent = account.parentId ? ((await deps.store.accounts.findAccountById(account.parentId)) ?? null) : null;
-  const grandparent = account.kind === "customer" && parent?.parentId ? ((await deps.store.accounts.findAccountById(parent.parentId)) ?? null) : null;
+async function layerKeys(store: Stores, account: Account): Promise<{ accountId: string; audience: PolicyAudience }[]> {
+  const parent = account.parentId ? ((await store.accounts.findAccountById(account.parentId)) ?? null) : null;
+  const grandparent = account.kind === "customer" && parent?.parentId ? ((await store.accounts.findAccountById(parent.parentId)) ?? null) : null;
   return policyLayerKeys(account, parent, grandparent);
 }
 
-export async function effectivePolicyFor(deps: ServiceDeps, user: User): Promise<EffectivePolicy> {
-  const account = await deps.store.accounts.findAccountById(user.accountId);
+/** The policy that applies to `user`; `store` is a transaction's ports when the read belongs to one (the second step's). */
+export async function effectivePolicyFor(deps: ServiceDeps, user: User, store: Stores = deps.store): Promise<EffectivePolicy> {
+  const account = await store.accounts.findAccountById(user.accountId);
   if (!account) throw new Error(`user ${user.id} has no account`);
-  const layers = await deps.store.accounts.findPolicyLayers(await layerKeys(deps, account));
+  const layers = await store.accounts.findPolicyLayers(await layerKeys(store, account));
   return resolvePolicy(account.kind, layers);
 }
 

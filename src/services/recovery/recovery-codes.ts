@@ -47,10 +47,10 @@ export async function regenerateRecoveryCodes(
   const byCode = !proof.password && Boolean(proof.code?.trim());
   if (!byCode) {
     const stale = await requireOwnStepUp(deps, auth);
-    if (stale) return stale;
+    if (!stale.ok) return stale;
   }
   const problem = await reauthenticate(deps, auth, byCode ? { code: proof.code } : { password: proof.password }, context);
-  if (problem) return problem;
+  if (!problem.ok) return problem;
   const prepared = await prepareRecoveryCodes(deps);
   await deps.store.transaction((store) => storeRecoveryCodes(deps, store, auth.user, prepared, context));
   return { ok: true, codes: prepared.codes };

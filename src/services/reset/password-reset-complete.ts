@@ -1,10 +1,11 @@
 import { fail, type Result } from "../../domain/errors.js";
 import { twoFactorRequirement } from "../../domain/two-factor-requirement.js";
 import { createToken, hashToken, isTokenShaped } from "../../security/tokens.js";
-import { recordEvent } from "../events/audit.js";
+import { recordChangeAndForgetTrustedBrowsers, recordEvent } from "../events/audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import { carryOut, decide } from "../login/login-flow-effects.js";
 import { loginStartAfter, type LoginStart } from "../login/start-login.js";
+import { recordKnownBrowserAfterLogin } from "../throttle/password-throttle.js";
 import { effectivePolicyFor } from "../policy/policy.js";
 import { checkNewPassword } from "../access/users.js";
 import type { PasswordLinkPurpose } from "../../store/ports/password-resets.js";
@@ -52,7 +53,7 @@ export async function completePasswordReset(
 ): Promise<Result<LoginStart>> {
   // The password's own problems first: a typo must not cost the user the link.
   const weak = checkNewPassword(input.newPassword, "newPassword");
-  if (weak) return weak;
+  if (!weak.ok) return weak;
   if (input.confirmPassword !== undefined && input.confirmPassword !== input.newPassword) return fail("passwords_do_not_match", { field: "confirmPassword" });
   if (!isTokenShaped(input.token)) return fail("reset_link_invalid", { field: "token" });
   const tokenHash = hashToken(input.token);
@@ -66,8 +67,9 @@ export async function completePasswordReset(
   const [methods, policy] = await Promise.all([deps.store.methods.listMethods(user.id), effectivePolicyFor(deps, user)]);
   const requirement = twoFactorRequirement([policy.requireTwoFactorFrom], now);
   const decided = decide(deps, null, { type: "password_reset_completed", flowId: deps.newId(), userId: user.id, methods, requirement });
-  if ("ok" in decided) return decided;
+  if (!decided.ok) return decided;
   const flowToken = createToken();
+  let browserToken: string | null = null;
   const done = await deps.store.transaction(async (store) => {
     // Single use: of two requests racing with one link only one gets its user back (see consumePasswordReset).
     const used = await store.passwordResets.consumePasswordReset(tokenHash, now);
@@ -80,9 +82,13 @@ export async function completePasswordReset(
     await store.sessions.endUserLoginFlows(user.id, now);
     await store.knownBrowsers.forgetUserKnownBrowsers(user.id);
     // An invited user chose their first password: nothing was reset, and no "your password was reset" email goes out.
-    await recordEvent(deps, store, { type: used.purpose === "invitation" ? "password.set" : "password.reset", subject: user, context });
-    return carryOut(deps, store, { ...user, passwordHash }, decided, context, { flowTokenHash: hashToken(flowToken) });
+    if (used.purpose === "invitation") await recordEvent(deps, store, { type: "password.set", subject: user, context });
+    else await recordChangeAndForgetTrustedBrowsers(deps, store, { type: "password.reset", subject: user, context });
+    const carried = await carryOut(deps, store, { ...user, passwordHash }, decided, context, { flowTokenHash: hashToken(flowToken) });
+    // A session now (no 2FA): its remembered-browser token is new (the user's were forgotten above) and written here, not after the commit.
+    if (carried.ok && carried.sessionToken) browserToken = await recordKnownBrowserAfterLogin(deps, user.id, null, store);
+    return carried;
   });
   if (!done.ok) return done;
-  return loginStartAfter(deps, { user: { ...user, passwordHash }, methods, allowedMethods: policy.allowedMethods, requirement, flowToken, done }, context);
+  return loginStartAfter(deps, { user: { ...user, passwordHash }, methods, allowedMethods: policy.allowedMethods, requirement, flowToken, done, browserToken }, context);
 }

@@ -31,7 +31,7 @@ export function resetAccountKey(deps: Pick<ServiceDeps, "codeMac">, email: strin
 export async function requestPasswordReset(deps: ServiceDeps, input: { email: string }, context: RequestContext): Promise<Result<{}>> {
   const email = normalizeEmail(input.email);
   const malformed = checkEmail(email);
-  if (malformed) return malformed;
+  if (!malformed.ok) return malformed;
   const now = deps.clock.now();
   const limits = deps.config.passwordReset;
   const retryAfter = (windowStart: number) => ({ retryAfterSeconds: Math.max(1, Math.ceil((windowStart + hourSeconds * 1000 - now) / 1000)) });

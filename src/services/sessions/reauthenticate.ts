@@ -1,4 +1,4 @@
-import { fail, type Failure } from "../../domain/errors.js";
+import { fail, ok, type Outcome } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import { countedCheck } from "../factors/counted-check.js";
@@ -17,7 +17,7 @@ export async function reauthenticate(
   auth: Authenticated,
   proof: { password?: string; code?: string; credential?: unknown },
   context: RequestContext,
-): Promise<Failure | null> {
+): Promise<Outcome> {
   const { user } = auth;
   const password = proof.password ?? "";
   const code = (proof.code ?? "").replace(/\s/g, "");
@@ -39,7 +39,7 @@ export async function reauthenticate(
     },
     async () => (password ? await deps.passwords.verify(user.passwordHash, password) : await verifyAnyMethod(deps, auth, byKey ? proof.credential : code, context)) || false,
   );
-  return checked.ok ? null : checked;
+  return checked.ok ? ok : checked;
 }
 
 /**

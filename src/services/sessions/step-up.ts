@@ -1,4 +1,4 @@
-import { fail, type Failure, type Result } from "../../domain/errors.js";
+import { fail, type Outcome, type Result } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
 import { requireStepUp } from "../access/access.js";
@@ -28,7 +28,7 @@ export async function stepUp(
   const given = !hasTwoFactor ? { password: proof.password ?? "" } : byKey ? { credential: proof.credential } : { code: proof.code ?? "" };
   if (hasTwoFactor && !byKey && !given.code?.trim()) return fail("invalid_code_format", { field: "code" });
   const wrong = await reauthenticate(deps, auth, given, context);
-  if (wrong) return wrong;
+  if (!wrong.ok) return wrong;
   const now = deps.clock.now();
   await deps.store.transaction(async (store) => {
     await store.sessions.markSessionAuthenticated(auth.session.id, now);
@@ -74,6 +74,6 @@ export async function hasOwnTwoFactor(deps: ServiceDeps, auth: Authenticated): P
  * within config.stepUpMinutes, else `step_up_required` (the page sends the user
  * to /settings/confirm). With 2FA off nothing more than the caller's own check.
  */
-export function requireOwnStepUp(deps: ServiceDeps, auth: Authenticated): Promise<Failure | null> {
+export function requireOwnStepUp(deps: ServiceDeps, auth: Authenticated): Promise<Outcome> {
   return requireStepUp(deps, sessionActor(auth), "own");
 }

@@ -76,7 +76,7 @@ export async function listCustomers(
     return isSupport(actor) ? fail("not_found") : fail("forbidden");
   }
   const denied = await authorize(deps, actor, "customers.view", customersOf(reseller), context);
-  if (denied) return denied;
+  if (!denied.ok) return denied;
   const limit = Math.min(Math.max(Math.trunc(input.limit ?? defaultPageSize), 1), maxPageSize);
   const afterName = input.cursor ? decodeCursor(input.cursor) : null;
   if (input.cursor && afterName === null) return fail("invalid_request", { field: "cursor" });
@@ -102,7 +102,7 @@ export async function showCustomer(
   const account = await deps.store.accounts.findAccountById(customerAccountId);
   if (!account || account.kind !== "customer") return fail("not_found");
   const denied = await authorize(deps, actor, "customers.view", { account }, context);
-  if (denied) return denied;
+  if (!denied.ok) return denied;
   const reseller = account.parentId ? ((await deps.store.accounts.findAccountById(account.parentId)) ?? null) : null;
   const rows = await deps.store.customers.listAccountUsersWithMethods(account.id);
   const users = rows.map(({ user, activeMethodTypes }) => ({

@@ -26,9 +26,9 @@ export async function disableCustomerTwoFactor(
   // A user id under another account's path is "no such user" there: the path cannot mix accounts.
   if (!subject || (options.accountId !== undefined && subject.account.id !== options.accountId)) return fail("user_not_found");
   const denied = await authorize(deps, actor, "customer_two_factor.disable", subject, context);
-  if (denied) return denied;
+  if (!denied.ok) return denied;
   const stale = await requireStepUp(deps, actor, "others_two_factor");
-  if (stale) return stale;
+  if (!stale.ok) return stale;
   const provider = actor.account;
   const done = await deps.store.transaction(async (store) => {
     // Checked inside the transaction: two racing disables remove once and record once.

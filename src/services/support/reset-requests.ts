@@ -35,8 +35,9 @@ export async function fileResetRequest(
   if (!subject) return fail("user_not_found");
   // The table: a reseller's (or the platform's) admin on a user of its own account, never
   // on someone of higher privilege; denials are logged by `authorize`.
-  const denied = (await authorize(deps, actor, "reset_request.file", subject, context)) ?? (await requireStepUp(deps, actor, "others_two_factor"));
-  if (denied) return denied;
+  const allowed = await authorize(deps, actor, "reset_request.file", subject, context);
+  const denied = allowed.ok ? await requireStepUp(deps, actor, "others_two_factor") : allowed;
+  if (!denied.ok) return denied;
   const reason = cleanReason(input.reason);
   if (reason === null) return fail("invalid_reason", { field: "reason" });
   if (activeMethods(await deps.store.methods.listMethods(subject.user.id)).length === 0) return fail("two_factor_not_enabled");
@@ -56,7 +57,7 @@ export async function resetRequestSubject(deps: ServiceDeps, actor: Actor, subje
   const subject = await findSubjectUser(deps, subjectUserId);
   if (!subject) return fail("user_not_found");
   const denied = await authorize(deps, actor, "reset_request.file", subject, context);
-  if (denied) return denied;
+  if (!denied.ok) return denied;
   return { ok: true, subject, hasTwoFactor: activeMethods(await deps.store.methods.listMethods(subject.user.id)).length > 0 };
 }
 
@@ -92,7 +93,7 @@ export async function listResetRequests(
   context: RequestContext,
 ): Promise<Result<{ rows: ResetRequestRow[]; next: string | null }>> {
   const denied = await mayReview(deps, actor, context);
-  if (denied) return denied;
+  if (!denied.ok) return denied;
   const limit = Math.min(Math.max(options.limit ?? defaultQueuePageSize, 1), maxQueuePageSize);
   // Support searches by the start of an email (display names are not unique); emails are stored lower-cased.
   const emailPrefix = normalizeEmail(options.email ?? "");
@@ -106,7 +107,7 @@ export async function listResetRequests(
 /** The latest decisions, newest first, for the queue page's "Recently decided" (support only, like the queue). */
 export async function listDecidedResetRequests(deps: ServiceDeps, actor: Actor, options: { limit: number }, context: RequestContext): Promise<Result<{ rows: ResetRequestRow[] }>> {
   const denied = await mayReview(deps, actor, context);
-  if (denied) return denied;
+  if (!denied.ok) return denied;
   const decided = await deps.store.resetRequests.listDecidedResetRequests({ limit: Math.min(Math.max(options.limit, 1), 100) });
   return { ok: true, rows: await Promise.all(decided.map((request) => rowOf(deps, request))) };
 }
@@ -117,10 +118,10 @@ async function reviewable(deps: ServiceDeps, actor: Actor, id: string, context: 
   const subject = request ? await findSubjectUser(deps, request.subjectUserId) : undefined;
   if (!request || !subject) {
     const denied = await mayReview(deps, actor, context);
-    return denied ?? fail("reset_request_not_found");
+    return denied.ok ? fail("reset_request_not_found") : denied;
   }
   const denied = await authorize(deps, actor, "reset_request.review", subject, context);
-  return denied ?? { ok: true, request, subject };
+  return denied.ok ? { ok: true, request, subject } : denied;
 }
 
 export async function showResetRequest(
@@ -161,7 +162,7 @@ async function settle(
   const found = await reviewable(deps, actor, id, context);
   if (!found.ok) return found;
   const denied = await requireStepUp(deps, actor, "others_two_factor");
-  if (denied) return denied;
+  if (!denied.ok) return denied;
   const reviewReason = decision.status === "rejected" ? cleanReason(decision.reviewReason) : null;
   if (decision.status === "rejected" && reviewReason === null) return fail("invalid_reason", { field: "reason" });
   if (found.request.status !== "pending") return fail("reset_request_settled");

@@ -1,7 +1,7 @@
-import { fail, type Failure } from "../../domain/errors.js";
+import { fail, type Result } from "../../domain/errors.js";
 import type { User } from "../../domain/model.js";
 import { lockSchedule, type ThrottlePolicy } from "../../domain/throttle.js";
-import type { LockSchedule } from "../../store/store.js";
+import type { LockSchedule, Stores } from "../../store/store.js";
 import { createToken, hashToken, isTokenShaped } from "../../security/tokens.js";
 import { recordEvent } from "../events/audit.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
@@ -35,7 +35,7 @@ export interface PasswordSlot {
 const accountKey = (deps: ServiceDeps, normalisedEmail: string) => `password-account:${deps.codeMac(`password-account:${normalisedEmail}`)}`;
 
 /** Counts one password attempt for this email (or for the user's known browser), or refuses it while delayed. */
-export async function takePasswordSlot(deps: ServiceDeps, normalisedEmail: string, user: User | undefined, browserToken: unknown): Promise<PasswordSlot | Failure> {
+export async function takePasswordSlot(deps: ServiceDeps, normalisedEmail: string, user: User | undefined, browserToken: unknown): Promise<Result<PasswordSlot>> {
   const now = deps.clock.now();
   const policy = deps.config.accountPasswordThrottle;
   // Looked up for an unknown email too, so both take the same statements.
@@ -43,7 +43,7 @@ export async function takePasswordSlot(deps: ServiceDeps, normalisedEmail: strin
   const key = browser ? `password-browser:${browser}` : accountKey(deps, normalisedEmail);
   const count = await deps.store.counters.countAttempt(key, now, scheduleFor(policy));
   if (!count.allowed) return fail("locked_out", { retryAfterSeconds: Math.ceil((count.lockedUntil - now) / 1000) });
-  return { key, tripsOnFailure: !browser && count.failures === policy.freeFailures };
+  return { ok: true, key, tripsOnFailure: !browser && count.failures === policy.freeFailures };
 }
 
 /** A wrong password: the first delay of a run is recorded, so the user is told (by email, from the event log). */
@@ -65,21 +65,22 @@ export async function settleRightPassword(deps: ServiceDeps, slot: PasswordSlot)
 }
 
 /** The hash of a live known-browser token of this user, or null (absent, malformed, expired, someone else's). */
-async function knownBrowserOf(deps: ServiceDeps, token: unknown, userId: string | null): Promise<string | null> {
+async function knownBrowserOf(deps: ServiceDeps, token: unknown, userId: string | null, store: Stores = deps.store): Promise<string | null> {
   if (!isTokenShaped(token)) return null;
   const tokenHash = hashToken(token);
-  const found = await deps.store.knownBrowsers.findKnownBrowser(tokenHash, deps.clock.now());
+  const found = await store.knownBrowsers.findKnownBrowser(tokenHash, deps.clock.now());
   return found && found.userId === userId ? tokenHash : null;
 }
 
 /**
  * After a completed login: the browser's token, kept if it is already this user's,
  * otherwise a new 256-bit one (returned, to be set as a cookie or given to the API client).
+ * `store` is the login's transaction: a completed login writes nothing after its commit.
  */
-export async function recordKnownBrowserAfterLogin(deps: ServiceDeps, userId: string, presented: unknown): Promise<string | null> {
-  if (await knownBrowserOf(deps, presented, userId)) return null;
+export async function recordKnownBrowserAfterLogin(deps: ServiceDeps, userId: string, presented: unknown, store: Stores): Promise<string | null> {
+  if (await knownBrowserOf(deps, presented, userId, store)) return null;
   const token = createToken();
   const now = deps.clock.now();
-  await deps.store.knownBrowsers.recordKnownBrowser({ tokenHash: hashToken(token), userId, createdAt: now, expiresAt: now + deps.config.knownBrowserDays * 86_400_000 });
+  await store.knownBrowsers.recordKnownBrowser({ tokenHash: hashToken(token), userId, createdAt: now, expiresAt: now + deps.config.knownBrowserDays * 86_400_000 });
   return token;
 }

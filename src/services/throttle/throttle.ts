@@ -1,4 +1,4 @@
-import { fail, type Failure } from "../../domain/errors.js";
+import { fail, type Result } from "../../domain/errors.js";
 import { lockSchedule, type ThrottlePolicy } from "../../domain/throttle.js";
 import type { LockSchedule, Stores } from "../../store/store.js";
 import type { RequestContext, ServiceDeps } from "../deps.js";
@@ -29,7 +29,7 @@ export interface AttemptTicket {
 }
 
 /** Counts one second-factor attempt for the user and the address, or refuses it while either is locked. */
-export async function takeAttempt(deps: ServiceDeps, store: Stores, userId: string, context: RequestContext): Promise<AttemptTicket | Failure> {
+export async function takeAttempt(deps: ServiceDeps, store: Stores, userId: string, context: RequestContext): Promise<Result<AttemptTicket>> {
   const now = deps.clock.now();
   if (context.clientAddress) {
     const byAddress = await store.counters.countAttempt(addressKey(context.clientAddress), now, scheduleFor(deps.config.addressThrottle));
@@ -37,7 +37,7 @@ export async function takeAttempt(deps: ServiceDeps, store: Stores, userId: stri
   }
   const byUser = await store.counters.countAttempt(userKey(userId), now, scheduleFor(deps.config.userThrottle));
   if (!byUser.allowed) return fail("locked_out", { retryAfterSeconds: Math.ceil((byUser.lockedUntil - now) / 1000) });
-  return { locksOnFailure: byUser.lockedUntil !== null };
+  return { ok: true, locksOnFailure: byUser.lockedUntil !== null };
 }
 
 /** Success clears the user's counter (SECURITY 8) and gives the address back its one slot. */

@@ -1,5 +1,5 @@
 import { confirmFirstMethodWithCode, type FactorEnrolment } from "../factor-enrolment.js";
-import { fail, type Result } from "../../../domain/errors.js";
+import { fail, ok, type Result } from "../../../domain/errors.js";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { Method, User } from "../../../domain/model.js";
 import { maskPhoneNumber, parseMobileNumber } from "../../../domain/phone.js";
@@ -29,12 +29,12 @@ export async function beginSmsEnrolment(
   if (!policy.allowedMethods.includes("sms")) return fail("method_not_allowed_by_policy");
   if (activeMethods(await deps.store.methods.listMethods(auth.user.id)).some((method) => method.type === "sms")) return fail("two_factor_already_enabled");
   const phone = parseMobileNumber(input.phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
-  if ("ok" in phone) return phone;
+  if (!phone.ok) return phone;
   // Adding a factor when 2FA is on needs the second step within the window too (SECURITY 17).
   const stale = await requireOwnStepUp(deps, auth);
-  if (stale) return stale;
+  if (!stale.ok) return stale;
   const wrong = await reauthenticate(deps, auth, { password: input.password }, context);
-  if (wrong) return wrong;
+  if (!wrong.ok) return wrong;
   return startPendingSmsMethod(deps, auth.user, input.phoneNumber, null, context);
 }
 
@@ -51,7 +51,7 @@ export async function startPendingSmsMethod(
   context: RequestContext,
 ): Promise<Result<SmsEnrolmentStarted>> {
   const phone = parseMobileNumber(phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
-  if ("ok" in phone) return phone;
+  if (!phone.ok) return phone;
   const maskedPhone = maskPhoneNumber(phone.e164, phone.callingCode);
   const method = await insertPendingMethod(deps, { user, type: "sms", defaultName: "Mobile phone", secret: Buffer.from(phone.e164, "utf8"), replaces, displayHint: maskedPhone });
   const id = method.id;
@@ -99,7 +99,7 @@ export const smsEnrolment = {
     fields: [{ name: "phoneNumber", label: "New mobile number", type: "tel", autocomplete: "tel", hint: "With the country code; it may be the same number." }],
     check(deps, input) {
       const phone = parseMobileNumber(input.phoneNumber ?? "", deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
-      return "ok" in phone ? phone : null;
+      return phone.ok ? ok : phone;
     },
     async begin(deps, user, old, input, context) {
       const started = await startPendingSmsMethod(deps, user, input.phoneNumber ?? "", old, context);
@@ -112,7 +112,7 @@ export const smsEnrolment = {
   firstMethod: {
     async begin(deps, login, input: { phoneNumber: string }, context): Promise<Result<SmsEnrolmentStarted>> {
       const phone = parseMobileNumber(input.phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
-      if ("ok" in phone) return phone;
+      if (!phone.ok) return phone;
       return startPendingSmsMethod(deps, login.user, input.phoneNumber, null, context);
     },
     show: (deps, login, methodId: string) => showSmsEnrolment(deps, login, methodId),

@@ -62,7 +62,7 @@ export async function sendSmsCode(
 
   // The stored number is parsed again, so a country removed from the allowed list stops receiving codes.
   const phone = parseMobileNumber(phoneOf(deps, input.method), deps.config.sms.allowedCountries);
-  if ("ok" in phone) return phone;
+  if (!phone.ok) return phone;
   const limited = await checkSendLimits(deps, input.user, phone, input.context);
   if (!limited.ok) {
     deps.logger.warn({ event: "sms.limit_reached", userId: input.user.id, country: phone.country }, "SMS send refused by a limit");

@@ -1,5 +1,5 @@
 import { confirmFirstMethodWithCode, type FactorEnrolment } from "../factor-enrolment.js";
-import { fail, type Result } from "../../../domain/errors.js";
+import { fail, ok, type Result } from "../../../domain/errors.js";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { Method, User } from "../../../domain/model.js";
 import { createTotpKeyUri, encodeBase32Key, groupBase32Key } from "../../../domain/otp/key-uri.js";
@@ -22,9 +22,9 @@ export async function beginTotpEnrolment(deps: ServiceDeps, auth: Authenticated,
   if (activeMethods(methods).some((method) => method.type === "totp")) return fail("two_factor_already_enabled");
   // Adding a factor when 2FA is on needs the second step within the window too (SECURITY 17).
   const stale = await requireOwnStepUp(deps, auth);
-  if (stale) return stale;
+  if (!stale.ok) return stale;
   const wrong = await reauthenticate(deps, auth, { password: input.password }, context);
-  if (wrong) return wrong;
+  if (!wrong.ok) return wrong;
   return { ok: true, methodId: await createPendingTotpMethod(deps, auth.user, null) };
 }
 
@@ -82,7 +82,7 @@ export const totpEnrolment = {
   confirmWithCode: confirmTotpEnrolment,
   reset: {
     fields: [],
-    check: () => null,
+    check: () => ok,
     begin: async (deps, user, old) => ({ ok: true, methodId: await createPendingTotpMethod(deps, user, old), codeSentTo: null }),
   },
   /** P1 (required-enrolment.ts): a pending key for the login's user, its QR page, then its first code. */

@@ -27,10 +27,10 @@ export async function startKeyEnrolment(deps: ServiceDeps, auth: Authenticated, 
   if (!(await effectivePolicyFor(deps, auth.user)).allowedMethods.includes("webauthn")) return fail("method_not_allowed_by_policy");
   if (await keyEnrolmentNeedsPassword(deps, auth)) {
     const wrong = await reauthenticate(deps, auth, { password: proof.password ?? "" }, context);
-    if (wrong) return wrong;
+    if (!wrong.ok) return wrong;
   } else {
     const stale = await requireOwnStepUp(deps, auth);
-    if (stale) return stale;
+    if (!stale.ok) return stale;
   }
   return keyRegistrationOptions(deps, auth.user, auth.session.id);
 }
