@@ -2,7 +2,7 @@ import type { Config } from "../config.js";
 import type { PasswordHasher } from "../security/passwords.js";
 import type { RecoveryCodeHasher } from "../security/recovery-code-hash.js";
 import type { SecretBox } from "../security/secret-box.js";
-import type { ClientInfo, Store } from "../store/store.js";
+import type { ClientInfo, Store, Stores } from "../store/store.js";
 export type { Config, TrustProxy } from "../config.js";
 
 /** The narrow dependencies every service takes; tests swap any of them (a fixed clock, a fast hasher). */
@@ -78,3 +78,19 @@ export interface Logger {
 export type RequestContext = ClientInfo;
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** The names of the store's ports (`src/store/store.ts`). */
+export type PortName = keyof Stores;
+
+/** Some of the store's ports: what a flow's functions take where they run inside a transaction. */
+export type PortsOf<P extends PortName> = Pick<Stores, P>;
+
+/** Those ports outside a transaction, and a transaction that hands the same ports bound to one connection. */
+export type StoreOf<P extends PortName> = PortsOf<P> & { transaction<T>(work: (tx: PortsOf<P>) => Promise<T>): Promise<T> };
+
+/**
+ * What one flow may touch: some members of ServiceDeps and some ports of the
+ * store. Each flow folder names its own (`<flow>/deps.ts`), so a signature
+ * says what a function may reach; the full ServiceDeps fits every one.
+ */
+export type DepsOf<M extends Exclude<keyof ServiceDeps, "store">, P extends PortName> = Pick<ServiceDeps, M> & { store: StoreOf<P> };

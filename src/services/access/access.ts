@@ -1,8 +1,9 @@
+import type { AccessDeps } from "./deps.js";
 import { decide, type AccessSubject, type Action, type Principal } from "../../domain/access.js";
 import { fail, ok, type Outcome } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { Account, Session, User } from "../../domain/model.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { recordEvent } from "../events/audit.js";
 export { mayEverDo, type Action, type Relation } from "../../domain/access.js";
 
@@ -44,7 +45,7 @@ export function wouldAllow(actor: { user: User; account: Account }, action: Acti
 }
 
 /** Loads a user and its account by id; undefined when there is no such user. */
-export async function findSubjectUser(deps: ServiceDeps, userId: string): Promise<SubjectUser | undefined> {
+export async function findSubjectUser(deps: AccessDeps, userId: string): Promise<SubjectUser | undefined> {
   const user = await deps.store.accounts.findUserById(userId);
   if (!user) return undefined;
   const account = await deps.store.accounts.findAccountById(user.accountId);
@@ -57,7 +58,7 @@ export async function findSubjectUser(deps: ServiceDeps, userId: string): Promis
  * nothing else is written.
  */
 export async function authorize(
-  deps: ServiceDeps,
+  deps: AccessDeps,
   actor: Actor,
   action: Action,
   target: SubjectUser | { account: Account },
@@ -95,7 +96,7 @@ export async function authorize(
  */
 export type StepUpNeed = "own" | "admin" | "others_two_factor";
 
-export async function requireStepUp(deps: ServiceDeps, actor: Actor, need: StepUpNeed): Promise<Outcome> {
+export async function requireStepUp(deps: AccessDeps, actor: Actor, need: StepUpNeed): Promise<Outcome> {
   if (actor.via !== "session" || !actor.session) return fail("forbidden");
   const hasTwoFactor = activeMethods(await deps.store.methods.listMethods(actor.user.id)).length > 0;
   if (!hasTwoFactor && need === "others_two_factor") return fail("own_two_factor_required");

@@ -1,6 +1,7 @@
+import type { AccessDeps } from "./deps.js";
 import { fail, ok, type Outcome, type Result } from "../../domain/errors.js";
 import type { Account, AccountKind, Role, User } from "../../domain/model.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { recordEvent } from "../events/audit.js";
 import { isSingleMailbox } from "../../domain/email-address.js";
 
@@ -23,18 +24,18 @@ export function checkNewPassword(password: string, field = "password"): Outcome 
   return ok;
 }
 
-export async function createAccount(deps: ServiceDeps, input: { name: string; kind: AccountKind; parentId: string | null }): Promise<Account> {
+export async function createAccount(deps: AccessDeps, input: { name: string; kind: AccountKind; parentId: string | null }): Promise<Account> {
   const account: Account = { id: deps.newId(), name: input.name, kind: input.kind, parentId: input.parentId, createdAt: deps.clock.now() };
   await deps.store.accounts.insertAccount(account);
   return account;
 }
 
-export async function findAccountByName(deps: ServiceDeps, name: string): Promise<Account | undefined> {
+export async function findAccountByName(deps: AccessDeps, name: string): Promise<Account | undefined> {
   return deps.store.accounts.findAccountByName(name);
 }
 
 export async function createUser(
-  deps: ServiceDeps,
+  deps: AccessDeps,
   input: { accountId: string; email: string; password: string; displayName?: string; role: Role },
   context: RequestContext,
   actor: User | null = null,

@@ -1,6 +1,7 @@
+import type { AdminDeps } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
 import type { Account, MethodType, Role, User } from "../../domain/model.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { authorize, findSubjectUser, type Actor, type SubjectUser } from "../access/access.js";
 
 /**
@@ -64,7 +65,7 @@ export function toUserView(user: User, methodTypes: MethodType[], lastLoginAt: n
   };
 }
 
-export async function listAccountUsers(deps: ServiceDeps, actor: Actor, query: AccountUsersQuery, context: RequestContext): Promise<Result<AccountUsersPage>> {
+export async function listAccountUsers(deps: AdminDeps, actor: Actor, query: AccountUsersQuery, context: RequestContext): Promise<Result<AccountUsersPage>> {
   const account = query.accountId && query.accountId !== actor.account.id ? await deps.store.accounts.findAccountById(query.accountId) : actor.account;
   // An unknown account is refused exactly like someone else's: the answer does not tell which ids exist.
   const denied = await authorize(deps, actor, "users.view", { account: account ?? { ...actor.account, id: query.accountId!, parentId: null, kind: "reseller" } }, context);
@@ -91,7 +92,7 @@ export async function listAccountUsers(deps: ServiceDeps, actor: Actor, query: A
 
 /** One user's record, for whoever may see the account's list. Unknown and out-of-reach users look the same (403). */
 export async function getAccountUser(
-  deps: ServiceDeps,
+  deps: AdminDeps,
   actor: Actor,
   userId: string,
   context: RequestContext,

@@ -1,10 +1,11 @@
+import type { AdminDeps } from "./deps.js";
 import { randomBytes } from "node:crypto";
 import { invitationKind, renderInvitationEmail } from "../../domain/email-words.js";
 import { fail, type Result } from "../../domain/errors.js";
 import type { Role, User } from "../../domain/model.js";
 import { createToken, hashToken } from "../../security/tokens.js";
 import { recordEvent } from "../events/audit.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { authorize, requireStepUp, type Actor } from "../access/access.js";
 import { checkEmail, normalizeEmail } from "../access/users.js";
 import { sealedLinkEmail } from "../messages/link-emails.js";
@@ -33,7 +34,7 @@ export function assignableRoles(actor: Actor): Role[] {
  * It needs a fresh step-up (with or without the admin's 2FA): a new admin is
  * as strong as the one who made it, so a stale session must not make one.
  */
-export async function createAccountUser(deps: ServiceDeps, actor: Actor, input: NewUserInput, context: RequestContext): Promise<Result<{ user: User }>> {
+export async function createAccountUser(deps: AdminDeps, actor: Actor, input: NewUserInput, context: RequestContext): Promise<Result<{ user: User }>> {
   const denied = await authorize(deps, actor, "users.create", { account: actor.account }, context);
   if (!denied.ok) return denied;
   const email = normalizeEmail(input.email);

@@ -1,7 +1,8 @@
+import type { AdminDeps } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
 import type { User } from "../../domain/model.js";
 import { recordEvent } from "../events/audit.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { authorize, findSubjectUser, requireStepUp, type Actor } from "../access/access.js";
 
 /**
@@ -18,7 +19,7 @@ import { authorize, findSubjectUser, requireStepUp, type Actor } from "../access
  * by email (notification table).
  */
 export async function setUserActive(
-  deps: ServiceDeps,
+  deps: AdminDeps,
   actor: Actor,
   input: { userId: string; active: boolean },
   context: RequestContext,
@@ -48,5 +49,5 @@ export async function setUserActive(
   return { ok: true, user: { ...subject.user, active: input.active }, changed: true };
 }
 
-export const deactivateUser = (deps: ServiceDeps, actor: Actor, userId: string, context: RequestContext) => setUserActive(deps, actor, { userId, active: false }, context);
-export const reactivateUser = (deps: ServiceDeps, actor: Actor, userId: string, context: RequestContext) => setUserActive(deps, actor, { userId, active: true }, context);
+export const deactivateUser = (deps: AdminDeps, actor: Actor, userId: string, context: RequestContext) => setUserActive(deps, actor, { userId, active: false }, context);
+export const reactivateUser = (deps: AdminDeps, actor: Actor, userId: string, context: RequestContext) => setUserActive(deps, actor, { userId, active: true }, context);

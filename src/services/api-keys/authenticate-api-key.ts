@@ -1,7 +1,7 @@
+import type { ApiKeysDeps } from "./deps.js";
 import { isApiKeyShaped } from "../../security/api-keys.js";
 import { hashToken } from "../../security/tokens.js";
 import type { Actor } from "../access/access.js";
-import type { ServiceDeps } from "../deps.js";
 export { looksLikeApiKey } from "../../security/api-keys.js";
 
 /**
@@ -10,7 +10,7 @@ export { looksLikeApiKey } from "../../security/api-keys.js";
  * every service that needs a session or step-up refuses it (SECURITY 32).
  * The key is looked up by its hash only; its use is recorded cheaply.
  */
-export async function authenticateApiKey(deps: ServiceDeps, key: unknown): Promise<Actor | undefined> {
+export async function authenticateApiKey(deps: ApiKeysDeps, key: unknown): Promise<Actor | undefined> {
   if (!isApiKeyShaped(key)) return undefined;
   const now = deps.clock.now();
   const apiKey = await deps.store.apiKeys.findUsableApiKey(hashToken(key), now);

@@ -1,10 +1,11 @@
+import type { ApiKeysDeps } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
 import { generateApiKey } from "../../security/api-keys.js";
 import { hashToken } from "../../security/tokens.js";
 import type { ApiKey } from "../../store/store.js";
 import { authorize, requireStepUp, type Actor } from "../access/access.js";
 import { recordEvent } from "../events/audit.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 
 export const apiKeyNameMaxLength = 64;
 export const apiKeyMaxDays = 365;
@@ -20,7 +21,7 @@ export const apiKeyExpiryChoices = [30, 90, 365] as const;
  * is returned once here and stored only as its SHA-256 hash.
  */
 export async function createApiKey(
-  deps: ServiceDeps,
+  deps: ApiKeysDeps,
   actor: Actor,
   input: { name: string; expiresInDays: number },
   context: RequestContext,

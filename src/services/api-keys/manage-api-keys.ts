@@ -1,8 +1,9 @@
+import type { ApiKeysDeps } from "./deps.js";
 import { fail, ok, type Result } from "../../domain/errors.js";
 import type { ApiKey } from "../../store/store.js";
 import { authorize, findSubjectUser, requireStepUp, type Actor, type SubjectUser } from "../access/access.js";
 import { recordEvent } from "../events/audit.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 
 export type ApiKeyStatus = "active" | "expired" | "revoked";
 
@@ -21,7 +22,7 @@ export function apiKeyStatus(key: ApiKey, now: number): ApiKeyStatus {
  * a user's of their account (the access table's `api_key.revoke`). Only a
  * session manages keys (SECURITY 32: a key cannot touch keys).
  */
-async function keyOwner(deps: ServiceDeps, actor: Actor, userId: string, context: RequestContext): Promise<Result<{ owner: SubjectUser }>> {
+async function keyOwner(deps: ApiKeysDeps, actor: Actor, userId: string, context: RequestContext): Promise<Result<{ owner: SubjectUser }>> {
   if (actor.via !== "session") return fail("forbidden");
   const owner = userId === actor.user.id ? { user: actor.user, account: actor.account } : await findSubjectUser(deps, userId);
   if (!owner) return fail("user_not_found");
@@ -29,7 +30,7 @@ async function keyOwner(deps: ServiceDeps, actor: Actor, userId: string, context
   return denied.ok ? { ok: true, owner } : denied;
 }
 
-export async function listApiKeys(deps: ServiceDeps, actor: Actor, context: RequestContext, userId: string = actor.user.id): Promise<Result<{ owner: SubjectUser; keys: ApiKeyView[] }>> {
+export async function listApiKeys(deps: ApiKeysDeps, actor: Actor, context: RequestContext, userId: string = actor.user.id): Promise<Result<{ owner: SubjectUser; keys: ApiKeyView[] }>> {
   const found = await keyOwner(deps, actor, userId, context);
   if (!found.ok) return found;
   const { owner } = found;
@@ -46,7 +47,7 @@ export async function listApiKeys(deps: ServiceDeps, actor: Actor, context: Requ
  * fresh step-up (one's own key, a way out of a leak, does not).
  */
 export async function revokeApiKey(
-  deps: ServiceDeps,
+  deps: ApiKeysDeps,
   actor: Actor,
   keyId: string,
   context: RequestContext,

@@ -1,6 +1,7 @@
+import type { EnrolmentDeps } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { recordChangeAndForgetTrustedBrowsers } from "../events/audit.js";
 import { effectivePolicyFor } from "../policy/policy.js";
 import { reauthenticate } from "../sessions/reauthenticate.js";
@@ -10,7 +11,7 @@ import { removeTwoFactor } from "./two-factor-removal.js";
 import { checkNewPassword } from "../access/users.js";
 
 /** Whether disabling asks for a new password too (policy `rotatePasswordOnDisable`, D1). */
-export async function disableNeedsNewPassword(deps: ServiceDeps, auth: Authenticated): Promise<boolean> {
+export async function disableNeedsNewPassword(deps: EnrolmentDeps, auth: Authenticated): Promise<boolean> {
   return (await effectivePolicyFor(deps, auth.user)).rotatePasswordOnDisable;
 }
 
@@ -22,7 +23,7 @@ export async function disableNeedsNewPassword(deps: ServiceDeps, auth: Authentic
  * password is set in the same change.
  */
 export async function disableTwoFactor(
-  deps: ServiceDeps,
+  deps: EnrolmentDeps,
   auth: Authenticated,
   input: { password: string; newPassword?: string },
   context: RequestContext,

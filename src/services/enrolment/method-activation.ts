@@ -1,8 +1,9 @@
+import type { EnrolmentDeps, EnrolmentPorts } from "./deps.js";
 import { fail, ok, type Failure, type Outcome, type Result } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { Method, MethodType, Session, User } from "../../domain/model.js";
 import type { Stores } from "../../store/store.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { recordChangeAndForgetTrustedBrowsers } from "../events/audit.js";
 import { countedCheck } from "../factors/counted-check.js";
 import { effectivePolicyFor } from "../policy/policy.js";
@@ -18,7 +19,7 @@ import { factorFor } from "../factors/registry.js";
 export interface EnrolmentOwner {
   user: User;
   session?: Session;
-  finish?: (store: Stores) => Promise<Outcome>;
+  finish?: (store: EnrolmentPorts) => Promise<Outcome>;
 }
 
 /** A returned failure that must undo a transaction's writes: thrown inside, caught outside. */
@@ -34,7 +35,7 @@ class RolledBack extends Error {
  * For a reset (M4) it names the method it will replace and keeps that name.
  */
 export async function insertPendingMethod(
-  deps: ServiceDeps,
+  deps: EnrolmentDeps,
   input: { user: User; type: MethodType; defaultName: string; secret: Uint8Array; replaces: Method | null; displayHint: string | null; credentialId?: string },
 ): Promise<Method> {
   const now = deps.clock.now();
@@ -64,7 +65,7 @@ export async function insertPendingMethod(
 }
 
 /** A method still being set up, owned by this user and not expired; anything else looks the same as missing. */
-export async function findPendingMethod(deps: ServiceDeps, auth: { user: User }, methodId: string): Promise<Result<{ method: Method }>> {
+export async function findPendingMethod(deps: EnrolmentDeps, auth: { user: User }, methodId: string): Promise<Result<{ method: Method }>> {
   const method = await deps.store.methods.findMethod(methodId);
   if (!method || method.userId !== auth.user.id || method.status !== "pending") return fail("enrolment_expired");
   if ((method.pendingExpiresAt ?? 0) <= deps.clock.now()) return fail("enrolment_expired");
@@ -79,7 +80,7 @@ export async function findPendingMethod(deps: ServiceDeps, auth: { user: User },
  * that lock also blocks the user's login (SECURITY 12, A4).
  */
 export async function confirmEnrolment(
-  deps: ServiceDeps,
+  deps: EnrolmentDeps,
   auth: EnrolmentOwner,
   input: { methodId: string; code: unknown; type: MethodType },
   context: RequestContext,
@@ -109,7 +110,7 @@ export async function confirmEnrolment(
  * and end the user's other sessions (SECURITY 30). One transaction.
  */
 export async function activatePendingMethod(
-  deps: ServiceDeps,
+  deps: EnrolmentDeps,
   auth: EnrolmentOwner,
   pending: Method,
   step: number | null,
@@ -129,7 +130,7 @@ export async function activatePendingMethod(
 }
 
 function activateInTransaction(
-  deps: ServiceDeps,
+  deps: EnrolmentDeps,
   auth: EnrolmentOwner,
   pending: Method,
   step: number | null,

@@ -1,7 +1,8 @@
+import type { EnrolmentDeps } from "./deps.js";
 import { fail, ok, type Outcome, type Result } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { Method, MethodType } from "../../domain/model.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { recordChangeAndForgetTrustedBrowsers, recordEvent } from "../events/audit.js";
 import { countedCheck } from "../factors/counted-check.js";
 import { enrolmentFor, type ResetBegun, type ResetInput } from "../factors/enrolments.js";
@@ -18,14 +19,14 @@ import { removeTwoFactor } from "./two-factor-removal.js";
  * which is a second factor right now and so stands in for the window.
  */
 
-async function ownActiveMethod(deps: ServiceDeps, auth: Authenticated, methodId: string): Promise<Result<{ method: Method }>> {
+async function ownActiveMethod(deps: EnrolmentDeps, auth: Authenticated, methodId: string): Promise<Result<{ method: Method }>> {
   const method = await deps.store.methods.findMethod(methodId);
   // Another user's method answers exactly like a missing one.
   if (!method || method.userId !== auth.user.id || method.status !== "active") return fail("method_not_found");
   return { ok: true, method };
 }
 
-export async function makeDefaultMethod(deps: ServiceDeps, auth: Authenticated, methodId: string, context: RequestContext): Promise<Result<{}>> {
+export async function makeDefaultMethod(deps: EnrolmentDeps, auth: Authenticated, methodId: string, context: RequestContext): Promise<Result<{}>> {
   const found = await ownActiveMethod(deps, auth, methodId);
   if (!found.ok) return found;
   const stale = await requireOwnStepUp(deps, auth);
@@ -39,7 +40,7 @@ export async function makeDefaultMethod(deps: ServiceDeps, auth: Authenticated, 
 }
 
 /** Renaming is logged with both names: the name is what the login page shows, so a thief could relabel a method to mislead. */
-export async function renameMethod(deps: ServiceDeps, auth: Authenticated, methodId: string, name: string, context: RequestContext): Promise<Result<{}>> {
+export async function renameMethod(deps: EnrolmentDeps, auth: Authenticated, methodId: string, name: string, context: RequestContext): Promise<Result<{}>> {
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 64 || /[\u0000-\u001f]/.test(trimmed)) return fail("invalid_method_name", { field: "name" });
   const found = await ownActiveMethod(deps, auth, methodId);
@@ -55,7 +56,7 @@ export async function renameMethod(deps: ServiceDeps, auth: Authenticated, metho
 }
 
 /** For an SMS method: text a code to confirm a reset or delete ("verify", bound to this session). */
-export async function sendMethodVerificationCode(deps: ServiceDeps, auth: Authenticated, methodId: string, context: RequestContext): Promise<Result<{ expiresAt: number }>> {
+export async function sendMethodVerificationCode(deps: EnrolmentDeps, auth: Authenticated, methodId: string, context: RequestContext): Promise<Result<{ expiresAt: number }>> {
   const found = await ownActiveMethod(deps, auth, methodId);
   if (!found.ok) return found;
   const started = await factorFor(found.method.type).startChallenge(deps, { user: auth.user, method: found.method, binding: { purpose: "verify", bindingId: auth.session.id }, context });
@@ -63,7 +64,7 @@ export async function sendMethodVerificationCode(deps: ServiceDeps, auth: Authen
 }
 
 /** "Verify a current code of that method" (M4): throttled on the user's one counter. */
-async function verifyCodeOfMethod(deps: ServiceDeps, auth: Authenticated, method: Method, rawProof: unknown, context: RequestContext): Promise<Outcome> {
+async function verifyCodeOfMethod(deps: EnrolmentDeps, auth: Authenticated, method: Method, rawProof: unknown, context: RequestContext): Promise<Outcome> {
   const factor = factorFor(method.type);
   const parsed = factor.parseProof(rawProof);
   if (!parsed.ok) return parsed;
@@ -82,7 +83,7 @@ async function verifyCodeOfMethod(deps: ServiceDeps, auth: Authenticated, method
  * recently enabled remaining method becomes the default.
  */
 export async function deleteMethod(
-  deps: ServiceDeps,
+  deps: EnrolmentDeps,
   auth: Authenticated,
   input: { methodId: string; code?: string | undefined },
   context: RequestContext,
@@ -123,7 +124,7 @@ export type ResetStarted = { ok: true; type: MethodType } & ResetBegun;
  * the method were missing.
  */
 export async function resetMethod(
-  deps: ServiceDeps,
+  deps: EnrolmentDeps,
   auth: Authenticated,
   input: { methodId: string; code: string } & ResetInput,
   context: RequestContext,

@@ -1,9 +1,9 @@
+import type { EnrolmentDeps, EnrolmentPorts } from "./deps.js";
 import { fail, ok, type Result } from "../../domain/errors.js";
 import { activeMethods, isEnrolmentFlow } from "../../domain/login-flow/flow.js";
 import type { LoginFlow, MethodType, User } from "../../domain/model.js";
 import { hashToken, isTokenShaped } from "../../security/tokens.js";
-import type { Stores } from "../../store/store.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { recordKnownBrowserAfterLogin } from "../throttle/password-throttle.js";
 import { carryOut, decide } from "../login/login-flow-effects.js";
 import type { EnrolmentOwner } from "./method-activation.js";
@@ -32,7 +32,7 @@ export interface EnrolmentLogin {
 }
 
 /** The open enrolment flow a token names; anything else (no such flow, expired, completed, a second-step flow) is `login_expired`. */
-export async function loadEnrolmentLogin(deps: ServiceDeps, flowToken: unknown): Promise<Result<EnrolmentLogin>> {
+export async function loadEnrolmentLogin(deps: EnrolmentDeps, flowToken: unknown): Promise<Result<EnrolmentLogin>> {
   const found = await findEnrolmentFlow(deps, deps.store, flowToken);
   if (!found.ok) return found;
   const policy = await effectivePolicyFor(deps, found.user);
@@ -40,7 +40,7 @@ export async function loadEnrolmentLogin(deps: ServiceDeps, flowToken: unknown):
   return { ok: true, flow: found.flow, user: found.user, allowedMethods: policy.allowedMethods, deadline: requirement.status === "not_required" ? null : requirement.deadline };
 }
 
-async function findEnrolmentFlow(deps: ServiceDeps, store: Stores, flowToken: unknown): Promise<Result<{ flow: LoginFlow; user: User }>> {
+async function findEnrolmentFlow(deps: EnrolmentDeps, store: EnrolmentPorts, flowToken: unknown): Promise<Result<{ flow: LoginFlow; user: User }>> {
   if (!isTokenShaped(flowToken)) return fail("login_expired");
   const flow = await store.sessions.findLoginFlowByTokenHash(hashToken(flowToken));
   if (!flow || !isEnrolmentFlow(flow) || flow.expiresAt <= deps.clock.now()) return fail("login_expired");
@@ -50,7 +50,7 @@ async function findEnrolmentFlow(deps: ServiceDeps, store: Stores, flowToken: un
 }
 
 /** The login while it waits for a first method; after confirmation it waits only for "I have saved my codes". */
-async function waitingForMethod(deps: ServiceDeps, flowToken: unknown, type: MethodType): Promise<Result<EnrolmentLogin>> {
+async function waitingForMethod(deps: EnrolmentDeps, flowToken: unknown, type: MethodType): Promise<Result<EnrolmentLogin>> {
   const login = await loadEnrolmentLogin(deps, flowToken);
   if (!login.ok) return login;
   if (login.flow.state !== "enrolment_required") return fail("two_factor_already_enabled");
@@ -75,7 +75,7 @@ type StepAnswer<T extends MethodType, S extends RequiredEnrolmentStepName<T>> = 
  * completes and the session is issued at once.
  */
 export async function requiredEnrolmentStep<T extends MethodType, S extends RequiredEnrolmentStepName<T>>(
-  deps: ServiceDeps,
+  deps: EnrolmentDeps,
   flowToken: unknown,
   type: T,
   step: S,
@@ -95,7 +95,7 @@ export async function requiredEnrolmentStep<T extends MethodType, S extends Requ
  * the flow moves to `recovery_codes_shown`; with `codesInThisAnswer` (the API,
  * whose answer carries the codes) it then completes and the session is issued.
  */
-function enrolmentOwner(deps: ServiceDeps, login: EnrolmentLogin, factor: MethodType, context: RequestContext, options: { codesInThisAnswer: boolean }): EnrolmentOwner & { sessionToken(): string | null; browserToken(): { browserToken?: string } } {
+function enrolmentOwner(deps: EnrolmentDeps, login: EnrolmentLogin, factor: MethodType, context: RequestContext, options: { codesInThisAnswer: boolean }): EnrolmentOwner & { sessionToken(): string | null; browserToken(): { browserToken?: string } } {
   let sessionToken: string | null = null;
   let browserToken: string | null = null;
   return {
@@ -122,7 +122,7 @@ function enrolmentOwner(deps: ServiceDeps, login: EnrolmentLogin, factor: Method
 
 /** Pages: "I have saved my codes" — the flow completes (one conditional write) and the session is issued (a new token). */
 export async function acknowledgeRecoveryCodes(
-  deps: ServiceDeps,
+  deps: EnrolmentDeps,
   flowToken: unknown,
   context: RequestContext,
   presentedBrowserToken?: unknown,
@@ -140,6 +140,6 @@ export async function acknowledgeRecoveryCodes(
 }
 
 /** Whether a flow token names a login that may only enrol: the gate every other route asks (pages redirect, API answers 403). */
-export async function isPendingEnrolment(deps: ServiceDeps, flowToken: unknown): Promise<boolean> {
+export async function isPendingEnrolment(deps: EnrolmentDeps, flowToken: unknown): Promise<boolean> {
   return (await findEnrolmentFlow(deps, deps.store, flowToken)).ok;
 }

@@ -1,8 +1,8 @@
+import type { EnrolmentDeps } from "./deps.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { SecurityEvent } from "../../domain/model.js";
 import type { EffectivePolicy } from "../../domain/policy.js";
 import { fewRecoveryCodesLeft } from "../../domain/recovery-codes.js";
-import type { ServiceDeps } from "../deps.js";
 import { listOwnEvents } from "../events/audit.js";
 import { toMethodView, type MethodView } from "../factors/method-view.js";
 import { effectivePolicyFor } from "../policy/policy.js";
@@ -22,7 +22,7 @@ export interface SecurityOverview {
 }
 
 /** Everything the security settings page and `GET /api/me/security` show. */
-export async function securityOverview(deps: ServiceDeps, auth: Authenticated): Promise<SecurityOverview> {
+export async function securityOverview(deps: EnrolmentDeps, auth: Authenticated): Promise<SecurityOverview> {
   const [methods, codes, policy, events] = await Promise.all([
     deps.store.methods.listMethods(auth.user.id),
     countRecoveryCodes(deps, auth.user),

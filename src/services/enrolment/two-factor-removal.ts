@@ -1,6 +1,6 @@
+import type { EnrolmentDeps, EnrolmentPorts } from "./deps.js";
 import type { User } from "../../domain/model.js";
-import type { Stores } from "../../store/store.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { recordChangeAndForgetTrustedBrowsers } from "../events/audit.js";
 
 /**
@@ -9,8 +9,8 @@ import { recordChangeAndForgetTrustedBrowsers } from "../events/audit.js";
  * Runs inside the caller's transaction.
  */
 export async function removeTwoFactor(
-  deps: ServiceDeps,
-  store: Stores,
+  deps: EnrolmentDeps,
+  store: EnrolmentPorts,
   user: User,
   context: RequestContext,
   options: { reason: string; actor?: User | null; keepSessionId?: string; detail?: Record<string, string> },

@@ -1,9 +1,10 @@
+import type { EventsDeps } from "./deps.js";
 import { csvLine } from "../../domain/csv.js";
 import type { Result } from "../../domain/errors.js";
 import type { LoggedEvent } from "../../store/ports/events.js";
 import type { Actor } from "../access/access.js";
 import { eventLabels } from "./audit.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { resolveEventSearch, type EventLogQuery } from "./event-log.js";
 
 export const csvColumns = ["time", "type", "label", "actor_email", "subject_email", "account", "client_address", "user_agent", "detail"] as const;
@@ -30,7 +31,7 @@ export function eventCsvLine(event: LoggedEvent): string {
  * in keyset batches: memory stays one batch however long the log is.
  */
 export async function exportEventLogCsv(
-  deps: ServiceDeps,
+  deps: EventsDeps,
   actor: Actor,
   query: Omit<EventLogQuery, "cursor" | "limit">,
   context: RequestContext,

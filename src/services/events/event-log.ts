@@ -1,9 +1,10 @@
+import type { EventsDeps } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
 import type { Account, EventType } from "../../domain/model.js";
 import type { EventScope, EventSearch, LoggedEvent } from "../../store/ports/events.js";
 import { authorize, findSubjectUser, type Actor } from "../access/access.js";
 import { eventLabels } from "./audit.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { utcDayStart } from "../../domain/csv.js";
 
 /** What a log page, the API or an export asks for; every field as the user typed it. */
@@ -45,7 +46,7 @@ const invalid = (field: string) => fail("invalid_event_filter", { field });
  * someone else's, so the filter cannot tell which emails exist elsewhere.
  */
 export async function resolveEventSearch(
-  deps: ServiceDeps,
+  deps: EventsDeps,
   actor: Actor,
   query: EventLogQuery,
   context: RequestContext,
@@ -106,7 +107,7 @@ export async function resolveEventSearch(
 }
 
 /** One page of a log, newest first, with the cursor of the next page (null on the last). */
-export async function viewEventLog(deps: ServiceDeps, actor: Actor, query: EventLogQuery, context: RequestContext): Promise<Result<EventLogPage>> {
+export async function viewEventLog(deps: EventsDeps, actor: Actor, query: EventLogQuery, context: RequestContext): Promise<Result<EventLogPage>> {
   const limit = query.limit ?? defaultPageSize;
   if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) return invalid("limit");
   const cursor = query.cursor?.trim();

@@ -1,6 +1,7 @@
+import type { FactorsDeps } from "./deps.js";
 import type { ErrorCode } from "../../domain/errors.js";
 import type { Method, User } from "../../domain/model.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { factorFor } from "./registry.js";
 
 /** What happened to the code of a method whose codes are sent (SMS) when the second step showed it. */
@@ -16,7 +17,7 @@ export type CodeDelivery =
  * A code already sent for this login within the resend interval is kept, so
  * switching back and forth does not send a text each time.
  */
-export async function deliverCodeIfSent(deps: ServiceDeps, user: User, method: Method, flowId: string, context: RequestContext): Promise<CodeDelivery> {
+export async function deliverCodeIfSent(deps: FactorsDeps, user: User, method: Method, flowId: string, context: RequestContext): Promise<CodeDelivery> {
   const sent = await factorFor(method.type).startChallenge(deps, { user, method, binding: { purpose: "login", bindingId: flowId }, context, keepRecent: true });
   if (!sent) return { status: "not_needed" };
   if (sent.ok) return sent.browserOptions === undefined ? { status: "sent", expiresAt: sent.expiresAt } : { status: "browser_prompt", expiresAt: sent.expiresAt, browserOptions: sent.browserOptions };

@@ -1,6 +1,7 @@
+import type { FactorsDeps } from "./deps.js";
 import type { Failure, Result } from "../../domain/errors.js";
 import type { User } from "../../domain/model.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { recordVerificationFailure } from "../events/audit.js";
 import { settleSuccessfulAttempt, takeAttempt } from "../throttle/throttle.js";
 
@@ -16,7 +17,7 @@ import { settleSuccessfulAttempt, takeAttempt } from "../throttle/throttle.js";
  * same through the flow machine's effects (`services/login/second-step.ts`).
  */
 export async function countedCheck<T>(
-  deps: ServiceDeps,
+  deps: FactorsDeps,
   user: User,
   check: { action: string; factor: string; wrong: Failure; settles?: boolean; context: RequestContext },
   verify: () => Promise<T | false>,

@@ -1,6 +1,7 @@
+import type { FactorsDeps } from "./deps.js";
 import type { Outcome, Result } from "../../domain/errors.js";
 import type { Method, User } from "../../domain/model.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import type { EnrolmentOwner } from "../enrolment/method-activation.js";
 
 /**
@@ -18,7 +19,7 @@ export interface FactorEnrolment {
    * factor's single-use check). Null when the setup is a ceremony of its own
    * (a key's creation answer, factors/webauthn/enrolment.ts).
    */
-  confirmWithCode: ((deps: ServiceDeps, owner: EnrolmentOwner, input: { methodId: string; code: string }, context: RequestContext) => Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>>) | null;
+  confirmWithCode: ((deps: FactorsDeps, owner: EnrolmentOwner, input: { methodId: string; code: string }, context: RequestContext) => Promise<Result<{ recoveryCodes: string[] | null; replaced: boolean }>>) | null;
   /** M4: setting the same method up again on a new device; null when it never is (a key: add another, remove the old). */
   reset: FactorReset | null;
   /**
@@ -57,7 +58,7 @@ export interface FirstMethodConfirmed {
 }
 
 /** One step of a first-method setup, with its own input and answer (`any` here: each factor names its own, and the entry point types it per factor). */
-export type FirstMethodStep<Input = any, Answer = unknown> = (deps: ServiceDeps, login: FirstMethodLogin, input: Input, context: RequestContext) => Promise<Result<Answer>>;
+export type FirstMethodStep<Input = any, Answer = unknown> = (deps: FactorsDeps, login: FirstMethodLogin, input: Input, context: RequestContext) => Promise<Result<Answer>>;
 
 /** The login's answer once a first method was confirmed by `owner`. */
 export function firstMethodConfirmed(login: FirstMethodLogin, recoveryCodes: string[] | null): Result<FirstMethodConfirmed> {
@@ -79,9 +80,9 @@ export interface FactorReset {
   /** Fields the reset form and body carry beside the code (SMS: the new number). */
   fields: readonly ResetField[];
   /** Checks those fields before the code is spent: bad input changes nothing. */
-  check(deps: ServiceDeps, input: ResetInput): Outcome;
+  check(deps: FactorsDeps, input: ResetInput): Outcome;
   /** A pending method that replaces `old` once confirmed; `old` keeps working until then. */
-  begin(deps: ServiceDeps, user: User, old: Method, input: ResetInput, context: RequestContext): Promise<Result<ResetBegun>>;
+  begin(deps: FactorsDeps, user: User, old: Method, input: ResetInput, context: RequestContext): Promise<Result<ResetBegun>>;
 }
 
 export interface ResetField {

@@ -1,8 +1,8 @@
+import type { FactorsDeps, FactorsPorts } from "./deps.js";
 import type { ErrorCode, Result } from "../../domain/errors.js";
 import type { Method, MethodType, ProofPurpose, User } from "../../domain/model.js";
-import type { Stores } from "../../store/store.js";
 import type { MethodView } from "./method-view.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 
 /**
  * A second factor plugs into the login and settings flows through this
@@ -28,7 +28,7 @@ export interface Factor<Proof = unknown> {
    * `binding` ties a challenge (a sent code) to what asked for it: the login
    * flow, the pending method, or the session (SECURITY 24).
    */
-  verifyAndConsume(deps: ServiceDeps, store: Stores, method: Method, proof: Proof, binding: ChallengeBinding, context?: RequestContext): Promise<boolean>;
+  verifyAndConsume(deps: FactorsDeps, store: FactorsPorts, method: Method, proof: Proof, binding: ChallengeBinding, context?: RequestContext): Promise<boolean>;
   /**
    * The form and JSON field this factor's proof travels in, and so the field a
    * wrong or malformed proof is reported on: `code` for a code the user types,
@@ -52,7 +52,7 @@ export interface Factor<Proof = unknown> {
    * Where this method's messages go, for the development outbox (SMS: its number
    * in E.164, pending methods too); null for a factor that sends nothing.
    */
-  messageRecipient(deps: ServiceDeps, method: Method): string | null;
+  messageRecipient(deps: FactorsDeps, method: Method): string | null;
   /** Whether a user may have several methods of it (keys: one per device); else "Add" is offered only while there is none. */
   several: boolean;
   /**
@@ -61,7 +61,7 @@ export interface Factor<Proof = unknown> {
    * `keepRecent`: a challenge issued moments ago for the same binding is kept
    * instead of refused (switching methods back and forth on the second step).
    */
-  startChallenge(deps: ServiceDeps, request: ChallengeRequest): Promise<Result<Challenge> | null>;
+  startChallenge(deps: FactorsDeps, request: ChallengeRequest): Promise<Result<Challenge> | null>;
 }
 
 /** The form and JSON field a factor's proof travels in (the names the pages and the API already use). */

@@ -1,6 +1,6 @@
+import type { DepsOf } from "../deps.js";
 import { sealedKeyId } from "../../security/secret-box.js";
 import { sealedColumns, type SealedColumnName } from "../../store/sealed-columns.js";
-import type { ServiceDeps } from "../deps.js";
 
 /**
  * Key rotation for sealed values (SECURITY 13). A new key is configured as the
@@ -46,7 +46,7 @@ export interface RotationOptions {
   beforeCommit?: () => Promise<void>;
 }
 
-type RotationDeps = Pick<ServiceDeps, "store" | "secretBox" | "logger">;
+type RotationDeps = DepsOf<"secretBox" | "logger", "sealedValues">;
 
 export async function rotateSealedValues(deps: RotationDeps, options: RotationOptions): Promise<RotationResult> {
   if (!Number.isSafeInteger(options.batchSize) || options.batchSize < 1) throw new RangeError("batchSize must be a whole number of at least 1");
@@ -110,7 +110,7 @@ export interface KeyStatus {
   unconfigured: { keyId: string | null; values: number }[];
 }
 
-export async function keyStatus(deps: Pick<ServiceDeps, "store" | "secretBox">): Promise<KeyStatus> {
+export async function keyStatus(deps: DepsOf<"secretBox", "sealedValues">): Promise<KeyStatus> {
   const configured = deps.secretBox.keyIds;
   const keys: KeyCount[] = [];
   for (const keyId of configured) {

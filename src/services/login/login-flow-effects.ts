@@ -1,8 +1,8 @@
+import type { LoginDeps, LoginPorts } from "./deps.js";
 import { fail, type Outcome, type Result } from "../../domain/errors.js";
 import { transition, type FlowEvent, type FlowPolicy, type Transition } from "../../domain/login-flow/machine.js";
 import type { EventType, LoginFlow, User } from "../../domain/model.js";
-import type { Stores } from "../../store/store.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { recordEvent } from "../events/audit.js";
 import { issueSession } from "../sessions/sessions.js";
 import { settleSuccessfulAttempt } from "../throttle/throttle.js";
@@ -23,12 +23,12 @@ export interface FlowOutcome {
 /** Events that are failures: nobody acted, so no actor is recorded. */
 const failureEvents = new Set<EventType>(["login.second_factor_failed", "login.locked_out"]);
 
-export function flowPolicy(deps: ServiceDeps): FlowPolicy {
+export function flowPolicy(deps: LoginDeps): FlowPolicy {
   return { loginTtlSeconds: deps.config.loginTtlSeconds, enrolmentTtlSeconds: deps.config.enrolmentTtlSeconds };
 }
 
 /** The machine's decision for this event, at the service's clock. */
-export function decide(deps: ServiceDeps, flow: LoginFlow | null, event: FlowEvent): Result<Transition> {
+export function decide(deps: LoginDeps, flow: LoginFlow | null, event: FlowEvent): Result<Transition> {
   return transition(flow, event, deps.clock.now(), flowPolicy(deps));
 }
 
@@ -41,8 +41,8 @@ export function decide(deps: ServiceDeps, flow: LoginFlow | null, event: FlowEve
  * recovery code's own single-use write).
  */
 export async function carryOut(
-  deps: ServiceDeps,
-  store: Stores,
+  deps: LoginDeps,
+  store: LoginPorts,
   user: User,
   decided: Transition,
   context: RequestContext,

@@ -1,11 +1,11 @@
+import type { LoginDeps, LoginPorts } from "./deps.js";
 import { fail, ok, type Failure, type Outcome, type Result } from "../../domain/errors.js";
 import { activeMethods, checkFlowOpen, isEnrolmentFlow } from "../../domain/login-flow/flow.js";
 import type { LoginFlow, Method, User } from "../../domain/model.js";
 import type { EffectivePolicy } from "../../domain/policy.js";
 import { normalizeRecoveryCode } from "../../domain/recovery-codes.js";
 import { hashToken, isTokenShaped } from "../../security/tokens.js";
-import type { Stores } from "../../store/store.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import type { Challenge } from "../factors/factor.js";
 import { factorFor } from "../factors/registry.js";
 import { toMethodView, type MethodView } from "../factors/method-view.js";
@@ -25,7 +25,7 @@ export interface SecondStep {
 }
 
 /** The pending login a flow token names, if it is still open. Only the second-step routes call this (SECURITY 28). */
-export async function loadSecondStep(deps: ServiceDeps, flowToken: unknown): Promise<Result<SecondStep>> {
+export async function loadSecondStep(deps: LoginDeps, flowToken: unknown): Promise<Result<SecondStep>> {
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
   const methods = loaded.methods.map(toMethodView);
@@ -46,7 +46,7 @@ export interface SecondStepForm {
 }
 
 /** The second-step page: the flow (one read: flow, user, methods), the policy (one read) and the form. */
-export async function loadSecondStepForm(deps: ServiceDeps, flowToken: unknown, context: RequestContext): Promise<Result<{ user: User; form: SecondStepForm }>> {
+export async function loadSecondStepForm(deps: LoginDeps, flowToken: unknown, context: RequestContext): Promise<Result<{ user: User; form: SecondStepForm }>> {
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
   const policy = await effectivePolicyFor(deps, loaded.user);
@@ -54,7 +54,7 @@ export async function loadSecondStepForm(deps: ServiceDeps, flowToken: unknown, 
 }
 
 /** The form for a flow whose user and active methods are known: no flow or policy is read again. */
-async function formFor(deps: ServiceDeps, loaded: { flow: LoginFlow; user: User; methods: Method[] }, policy: EffectivePolicy, context: RequestContext): Promise<SecondStepForm> {
+async function formFor(deps: LoginDeps, loaded: { flow: LoginFlow; user: User; methods: Method[] }, policy: EffectivePolicy, context: RequestContext): Promise<SecondStepForm> {
   const methods = loaded.methods.map(toMethodView);
   const method = loaded.methods.find((candidate) => candidate.id === loaded.flow.methodId);
   const current = methods.find((view) => view.id === loaded.flow.methodId) ?? null;
@@ -68,7 +68,7 @@ async function formFor(deps: ServiceDeps, loaded: { flow: LoginFlow; user: User;
 
 /** L2: switch the second step to another of the user's own methods; switching to SMS sends its code. The answer holds the moved flow and the methods (no second read). */
 export async function switchSecondStepMethod(
-  deps: ServiceDeps,
+  deps: LoginDeps,
   flowToken: unknown,
   methodId: string,
   context: RequestContext,
@@ -85,7 +85,7 @@ export async function switchSecondStepMethod(
 }
 
 /** "Send a new code" on the second step: throttled, replaces the previous code, never resets the failure counter. */
-export async function resendSecondStepCode(deps: ServiceDeps, flowToken: unknown, context: RequestContext): Promise<Result<Challenge>> {
+export async function resendSecondStepCode(deps: LoginDeps, flowToken: unknown, context: RequestContext): Promise<Result<Challenge>> {
   const loaded = await loadOpenFlow(deps, deps.store, flowToken);
   if (!loaded.ok) return loaded;
   const method = loaded.methods.find((candidate) => candidate.id === loaded.flow.methodId);
@@ -119,7 +119,7 @@ export interface SecondStepRefusal extends Failure {
  * write of a successful login is inside the transaction.
  */
 export async function verifySecondStepCode(
-  deps: ServiceDeps,
+  deps: LoginDeps,
   flowToken: unknown,
   input: { code?: string | undefined; credential?: unknown; methodId?: string | undefined; rememberBrowser?: boolean; browserToken?: unknown },
   context: RequestContext,
@@ -170,7 +170,7 @@ export async function verifySecondStepCode(
 
 /** Step 2 with a recovery code (R2, R5). */
 export async function verifySecondStepRecoveryCode(
-  deps: ServiceDeps,
+  deps: LoginDeps,
   flowToken: unknown,
   input: { code: string; browserToken?: unknown },
   context: RequestContext,
@@ -208,7 +208,7 @@ export async function verifySecondStepRecoveryCode(
 }
 
 /** The open flow, its user and the user's active methods, in one read. */
-async function loadOpenFlow(deps: ServiceDeps, store: Stores, flowToken: unknown): Promise<Result<{ flow: LoginFlow; user: User; methods: Method[] }>> {
+async function loadOpenFlow(deps: LoginDeps, store: LoginPorts, flowToken: unknown): Promise<Result<{ flow: LoginFlow; user: User; methods: Method[] }>> {
   if (!isTokenShaped(flowToken)) return fail("login_expired");
   const context = await store.sessions.findLoginContext(hashToken(flowToken));
   const open = flowIsOpen(deps, context);
@@ -217,7 +217,7 @@ async function loadOpenFlow(deps: ServiceDeps, store: Stores, flowToken: unknown
 }
 
 /** Whether a loaded flow can take a second step now, or why not. */
-function flowIsOpen(deps: ServiceDeps, loaded: { flow: LoginFlow; user: User } | undefined): Outcome {
+function flowIsOpen(deps: LoginDeps, loaded: { flow: LoginFlow; user: User } | undefined): Outcome {
   const now = deps.clock.now();
   // P1: a login that may only enrol is sent there, from every second-step route too.
   if (loaded && isEnrolmentFlow(loaded.flow) && loaded.flow.expiresAt > now && loaded.user.active) return fail("two_factor_enrolment_required");

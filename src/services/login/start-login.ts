@@ -1,8 +1,9 @@
+import type { LoginDeps } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { LoginFlow, Method, MethodType, User } from "../../domain/model.js";
 import { createToken, hashToken } from "../../security/tokens.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { recordEvent } from "../events/audit.js";
 import { toMethodView, type MethodView } from "../factors/method-view.js";
 import { checkEmail, normalizeEmail } from "../access/users.js";
@@ -33,7 +34,7 @@ export type LoginStart =
  * `trustedBrowserToken` the cookie of "Don't ask again on this browser" (L7),
  * which, for this same user and while policy allows, skips the second step.
  */
-export async function startLogin(deps: ServiceDeps, input: { email: string; password: string; browserToken?: unknown; trustedBrowserToken?: unknown }, context: RequestContext): Promise<Result<LoginStart>> {
+export async function startLogin(deps: LoginDeps, input: { email: string; password: string; browserToken?: unknown; trustedBrowserToken?: unknown }, context: RequestContext): Promise<Result<LoginStart>> {
   if (input.password.length > 256) return fail("invalid_credentials");
   // Format first, before any counter or lookup: what cannot be an email (a NUL, a list, junk)
   // is refused as what it is and costs no one a slot (issue 18 finding 5).
@@ -84,7 +85,7 @@ export async function startLogin(deps: ServiceDeps, input: { email: string; pass
  * skip the second step that a password login would get.
  */
 export async function loginStartAfter(
-  deps: ServiceDeps,
+  deps: LoginDeps,
   input: { user: User; methods: Method[]; allowedMethods: MethodType[]; requirement: TwoFactorRequirement; flowToken: string; done: FlowOutcome; browserToken: string | null },
   context: RequestContext,
 ): Promise<LoginStart> {

@@ -1,10 +1,10 @@
+import type { LoginDeps, LoginPorts } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
 import { browserLabel, trustedBrowserExpiry, trustedBrowserSkipsSecondStep } from "../../domain/login-flow/trusted-browser.js";
 import type { User } from "../../domain/model.js";
 import { createToken, hashToken, isTokenShaped } from "../../security/tokens.js";
-import type { Stores } from "../../store/store.js";
 import { recordEvent } from "../events/audit.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { effectivePolicyFor } from "../policy/policy.js";
 
 /**
@@ -23,7 +23,7 @@ export interface TrustedBrowserView {
 }
 
 /** Whether the cookie `token` lets this user skip the second step now (L7). */
-export async function trustedBrowserSkips(deps: ServiceDeps, token: unknown, user: User, rememberBrowserDays: number): Promise<boolean> {
+export async function trustedBrowserSkips(deps: LoginDeps, token: unknown, user: User, rememberBrowserDays: number): Promise<boolean> {
   if (!isTokenShaped(token) || rememberBrowserDays <= 0) return false;
   const now = deps.clock.now();
   const browser = await deps.store.trustedBrowsers.findTrustedBrowser(hashToken(token), now);
@@ -31,12 +31,12 @@ export async function trustedBrowserSkips(deps: ServiceDeps, token: unknown, use
 }
 
 /** The days the second-step form offers this user (0: no box). */
-export async function rememberDaysFor(deps: ServiceDeps, user: User): Promise<number> {
+export async function rememberDaysFor(deps: LoginDeps, user: User): Promise<number> {
   return (await effectivePolicyFor(deps, user)).rememberBrowserDays;
 }
 
 /** The `trust_browser` effect: a new token for the cookie, its hash stored, `browser.remembered` (and its email) recorded. */
-export async function trustBrowser(deps: ServiceDeps, store: Stores, user: User, days: number, context: RequestContext): Promise<string> {
+export async function trustBrowser(deps: LoginDeps, store: LoginPorts, user: User, days: number, context: RequestContext): Promise<string> {
   const token = createToken();
   const now = deps.clock.now();
   const label = browserLabel(context.userAgent);
@@ -45,13 +45,13 @@ export async function trustBrowser(deps: ServiceDeps, store: Stores, user: User,
   return token;
 }
 
-export async function listTrustedBrowsers(deps: ServiceDeps, user: User): Promise<TrustedBrowserView[]> {
+export async function listTrustedBrowsers(deps: LoginDeps, user: User): Promise<TrustedBrowserView[]> {
   const browsers = await deps.store.trustedBrowsers.listTrustedBrowsers(user.id, deps.clock.now());
   return browsers.map((browser) => ({ id: browser.tokenHash, label: browser.label, createdAt: browser.createdAt, expiresAt: browser.expiresAt }));
 }
 
 /** "Forget" one browser of the signed-in user; another user's id is not found (404), never forgotten. */
-export async function forgetTrustedBrowser(deps: ServiceDeps, user: User, id: string, context: RequestContext): Promise<Result<{ forgotten: number }>> {
+export async function forgetTrustedBrowser(deps: LoginDeps, user: User, id: string, context: RequestContext): Promise<Result<{ forgotten: number }>> {
   return deps.store.transaction(async (store) => {
     if (!(await store.trustedBrowsers.forgetTrustedBrowser(user.id, id))) return fail("not_found", { field: "id" });
     await recordEvent(deps, store, { type: "browser.forgotten", subject: user, context, detail: { count: 1, reason: "forgotten" } });
@@ -60,7 +60,7 @@ export async function forgetTrustedBrowser(deps: ServiceDeps, user: User, id: st
 }
 
 /** "Forget all": every trusted browser of the signed-in user. */
-export async function forgetAllTrustedBrowsers(deps: ServiceDeps, user: User, context: RequestContext): Promise<{ forgotten: number }> {
+export async function forgetAllTrustedBrowsers(deps: LoginDeps, user: User, context: RequestContext): Promise<{ forgotten: number }> {
   return deps.store.transaction(async (store) => {
     const forgotten = await store.trustedBrowsers.forgetUserTrustedBrowsers(user.id);
     if (forgotten > 0) await recordEvent(deps, store, { type: "browser.forgotten", subject: user, context, detail: { count: forgotten, reason: "forget_all" } });

@@ -1,6 +1,6 @@
+import type { MessagesDeps } from "./deps.js";
 import type { OutboxMessage } from "../../domain/model.js";
 import { hashToken, isTokenShaped } from "../../security/tokens.js";
-import type { ServiceDeps } from "../deps.js";
 import { resolveSession } from "../sessions/sessions.js";
 import { factorFor } from "../factors/registry.js";
 export { isLoopbackAddress } from "../../security/loopback.js";
@@ -18,7 +18,7 @@ export interface OutboxViewer {
  * of its login in progress. Everyone's texts on one page would be a second
  * factor for anyone with a password; a browser with neither sees nothing.
  */
-export async function listDevelopmentOutbox(deps: ServiceDeps, viewer: OutboxViewer, limit: number): Promise<OutboxMessage[]> {
+export async function listDevelopmentOutbox(deps: MessagesDeps, viewer: OutboxViewer, limit: number): Promise<OutboxMessage[]> {
   const userIds = new Set<string>();
   const auth = await resolveSession(deps, viewer.sessionToken);
   if (auth) userIds.add(auth.user.id);
@@ -32,7 +32,7 @@ export async function listDevelopmentOutbox(deps: ServiceDeps, viewer: OutboxVie
 }
 
 /** The user's email address and where their methods' messages go (SMS numbers, pending ones too: a setup's code). */
-async function recipientsOf(deps: ServiceDeps, userId: string): Promise<string[]> {
+async function recipientsOf(deps: MessagesDeps, userId: string): Promise<string[]> {
   const user = await deps.store.accounts.findUserById(userId);
   if (!user) return [];
   const numbers = (await deps.store.methods.listMethods(userId)).flatMap((method) => factorFor(method.type).messageRecipient(deps, method) ?? []);

@@ -1,3 +1,4 @@
+import type { DepsOf } from "../deps.js";
 import type { OutgoingMessage } from "../../store/store.js";
 import type { ServiceDeps } from "../deps.js";
 import { openedBodies } from "./link-emails.js";
@@ -40,7 +41,7 @@ export interface DispatchReport {
   failed: number;
 }
 
-type DispatchDeps = Pick<ServiceDeps, "store" | "email" | "clock" | "logger" | "newId" | "config" | "secretBox">;
+type DispatchDeps = DepsOf<"email" | "clock" | "logger" | "newId" | "config" | "secretBox", "messages">;
 
 /** One pass: claims and settles batches until nothing is due. */
 export async function dispatchDueMessages(deps: DispatchDeps, options: DispatchOptions = dispatchOptionsFor(deps.config)): Promise<DispatchReport> {

@@ -1,3 +1,4 @@
+import type { PolicyDeps } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
 import type { Account } from "../../domain/model.js";
 import { emptyPolicyLayer, resolvePolicy, type EffectivePolicy, type PolicyAudience, type PolicyLayer } from "../../domain/policy.js";
@@ -5,7 +6,7 @@ import { applyLevelInput, changedFields, coveredKind, policyLevelsAbove, type Po
 import { policyAudiencesFor } from "../../domain/two-factor-requirement.js";
 import { authorize, requireStepUp, type Actor } from "../access/access.js";
 import { newEventId } from "../events/audit.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 export type { PolicyLevelInput } from "../../domain/policy-levels.js";
 
 /** A level above the one shown: whose it is, and what it sets itself (null fields inherit further up). */
@@ -27,19 +28,19 @@ export interface PolicyLevel {
   effective: EffectivePolicy;
 }
 
-async function accountOrNull(deps: ServiceDeps, id: string | null): Promise<Account | null> {
+async function accountOrNull(deps: PolicyDeps, id: string | null): Promise<Account | null> {
   return id ? ((await deps.store.accounts.findAccountById(id)) ?? null) : null;
 }
 
 /** The audiences this admin may set, after the access table agrees (a denial is an `access.denied` event). */
-async function manageableAudiences(deps: ServiceDeps, actor: Actor, context: RequestContext): Promise<Result<{ audiences: PolicyAudience[] }>> {
+async function manageableAudiences(deps: PolicyDeps, actor: Actor, context: RequestContext): Promise<Result<{ audiences: PolicyAudience[] }>> {
   const audiences = policyAudiencesFor(actor.user.role, actor.account.kind);
   const denied = await authorize(deps, actor, "policy.manage", { account: actor.account }, context);
   if (!denied.ok) return denied;
   return audiences.length === 0 ? fail("forbidden") : { ok: true, audiences };
 }
 
-async function levelOf(deps: ServiceDeps, account: Account, audience: PolicyAudience): Promise<PolicyLevel> {
+async function levelOf(deps: PolicyDeps, account: Account, audience: PolicyAudience): Promise<PolicyLevel> {
   const parent = await accountOrNull(deps, account.parentId);
   const grandparent = await accountOrNull(deps, parent?.parentId ?? null);
   const aboveKeys = policyLevelsAbove(account, parent, grandparent, audience);
@@ -57,7 +58,7 @@ async function levelOf(deps: ServiceDeps, account: Account, audience: PolicyAudi
 }
 
 /** The levels this admin may set (P1, P2, M5, R5, D1), each with what it inherits; `forbidden` for anyone else. */
-export async function policyLevelsFor(deps: ServiceDeps, actor: Actor, context: RequestContext): Promise<Result<{ account: Account; levels: PolicyLevel[] }>> {
+export async function policyLevelsFor(deps: PolicyDeps, actor: Actor, context: RequestContext): Promise<Result<{ account: Account; levels: PolicyLevel[] }>> {
   const manageable = await manageableAudiences(deps, actor, context);
   if (!manageable.ok) return manageable;
   const levels: PolicyLevel[] = [];
@@ -74,7 +75,7 @@ export async function policyLevelsFor(deps: ServiceDeps, actor: Actor, context: 
  * fields that changed.
  */
 export async function setPolicyLevel(
-  deps: ServiceDeps,
+  deps: PolicyDeps,
   actor: Actor,
   audience: PolicyAudience,
   input: PolicyLevelInput,

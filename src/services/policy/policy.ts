@@ -1,26 +1,25 @@
+import type { PolicyDeps, PolicyPorts } from "./deps.js";
 import { emptyPolicyLayer, policyLayerProblem, PolicyError, resolvePolicy, type EffectivePolicy, type PolicyAudience, type PolicyLayer } from "../../domain/policy.js";
 import type { Account, User } from "../../domain/model.js";
-import type { Stores } from "../../store/store.js";
-import type { ServiceDeps } from "../deps.js";
 import { newEventId } from "../events/audit.js";
 import { policyLayerKeys, twoFactorRequirement, type TwoFactorRequirement } from "../../domain/two-factor-requirement.js";
 export { maxRememberBrowserDays, policyLayerProblem, PolicyError, type EffectivePolicy, type PolicyAudience, type PolicyLayer } from "../../domain/policy.js";
 
 /** P1: whether 2FA is required of this user, and from when (the earliest date of any layer covering them). */
-export async function twoFactorRequirementFor(deps: ServiceDeps, user: User): Promise<TwoFactorRequirement> {
+export async function twoFactorRequirementFor(deps: PolicyDeps, user: User): Promise<TwoFactorRequirement> {
   const policy = await effectivePolicyFor(deps, user);
   return twoFactorRequirement([policy.requireTwoFactorFrom], deps.clock.now());
 }
 
 /** The policy rows that apply to a user of `account`, most general first (P1, P2, M5; see domain/two-factor-requirement.ts). */
-async function layerKeys(store: Stores, account: Account): Promise<{ accountId: string; audience: PolicyAudience }[]> {
+async function layerKeys(store: PolicyPorts, account: Account): Promise<{ accountId: string; audience: PolicyAudience }[]> {
   const parent = account.parentId ? ((await store.accounts.findAccountById(account.parentId)) ?? null) : null;
   const grandparent = account.kind === "customer" && parent?.parentId ? ((await store.accounts.findAccountById(parent.parentId)) ?? null) : null;
   return policyLayerKeys(account, parent, grandparent);
 }
 
 /** The policy that applies to `user`; `store` is a transaction's ports when the read belongs to one (the second step's). */
-export async function effectivePolicyFor(deps: ServiceDeps, user: User, store: Stores = deps.store): Promise<EffectivePolicy> {
+export async function effectivePolicyFor(deps: PolicyDeps, user: User, store: PolicyPorts = deps.store): Promise<EffectivePolicy> {
   const account = await store.accounts.findAccountById(user.accountId);
   if (!account) throw new Error(`user ${user.id} has no account`);
   const layers = await store.accounts.findPolicyLayers(await layerKeys(store, account));
@@ -33,7 +32,7 @@ export async function effectivePolicyFor(deps: ServiceDeps, user: User, store: S
  * would make SMS the only allowed method (SECURITY 27).
  */
 export async function setPolicy(
-  deps: ServiceDeps,
+  deps: PolicyDeps,
   account: Account,
   audience: PolicyAudience,
   changes: Partial<PolicyLayer>,

@@ -1,6 +1,6 @@
+import type { PolicyDeps } from "./deps.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import { dayMilliseconds, dueReminder, reminderDaysBefore, twoFactorRequirement } from "../../domain/two-factor-requirement.js";
-import type { ServiceDeps } from "../deps.js";
 import { recordEvent } from "../events/audit.js";
 import { effectivePolicyFor } from "./policy.js";
 
@@ -15,7 +15,7 @@ const systemContext = { clientAddress: null, userAgent: "twostep reminders" };
  * timer and `twostep reminders:send`) running at once record each reminder once.
  * Returns how many reminders this run recorded.
  */
-export async function sendTwoFactorReminders(deps: ServiceDeps): Promise<{ recorded: number }> {
+export async function sendTwoFactorReminders(deps: PolicyDeps): Promise<{ recorded: number }> {
   const now = deps.clock.now();
   const longest = Math.max(...reminderDaysBefore);
   // Deadlines whose reminder day may be today: from now to the longest lead time.
@@ -53,7 +53,7 @@ export async function sendTwoFactorReminders(deps: ServiceDeps): Promise<{ recor
  * process; across instances the database claim keeps each reminder single.
  * The timer does not keep the process alive. Returns `stop`.
  */
-export function startReminderSchedule(deps: ServiceDeps, options: { intervalMs?: number } = {}): () => void {
+export function startReminderSchedule(deps: PolicyDeps, options: { intervalMs?: number } = {}): () => void {
   let running = false;
   const run = async () => {
     if (running) return;

@@ -1,10 +1,11 @@
+import type { RecoveryDeps, RecoveryPorts } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { User } from "../../domain/model.js";
 import { formatRecoveryCode, recoveryCodeBytes, recoveryCodeCount, recoveryCodeFromBytes } from "../../domain/recovery-codes.js";
 import { findHashIndex } from "../../security/recovery-code-hash.js";
 import type { Stores } from "../../store/store.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { recordEvent } from "../events/audit.js";
 import { reauthenticate } from "../sessions/reauthenticate.js";
 import type { Authenticated } from "../sessions/sessions.js";
@@ -18,7 +19,7 @@ export interface PreparedRecoveryCodes {
 }
 
 /** Makes a new set and hashes it. Slow (argon2 per code), so it runs before the transaction that stores it. */
-export async function prepareRecoveryCodes(deps: ServiceDeps): Promise<PreparedRecoveryCodes> {
+export async function prepareRecoveryCodes(deps: RecoveryDeps): Promise<PreparedRecoveryCodes> {
   const salt = deps.randomBytes(16);
   const codes = Array.from({ length: recoveryCodeCount }, () => recoveryCodeFromBytes(deps.randomBytes(recoveryCodeBytes)));
   const hashed = await Promise.all(codes.map(async (code) => ({ id: deps.newId(), codeHash: await deps.recoveryCodeHasher.hash(code, salt) })));
@@ -26,7 +27,7 @@ export async function prepareRecoveryCodes(deps: ServiceDeps): Promise<PreparedR
 }
 
 /** Stores a prepared set, replacing the old one in the same write (R3: the old set dies at once). */
-export async function storeRecoveryCodes(deps: ServiceDeps, store: Stores, user: User, prepared: PreparedRecoveryCodes, context: RequestContext): Promise<void> {
+export async function storeRecoveryCodes(deps: RecoveryDeps, store: RecoveryPorts, user: User, prepared: PreparedRecoveryCodes, context: RequestContext): Promise<void> {
   await store.codes.replaceRecoveryCodes(user.id, prepared.salt, prepared.hashed, deps.clock.now());
   await recordEvent(deps, store, { type: "recovery_codes.generated", subject: user, context, detail: { count: prepared.hashed.length } });
 }
@@ -37,7 +38,7 @@ export async function storeRecoveryCodes(deps: ServiceDeps, store: Stores, user:
  * within the step-up window (SECURITY 17, 29).
  */
 export async function regenerateRecoveryCodes(
-  deps: ServiceDeps,
+  deps: RecoveryDeps,
   auth: Authenticated,
   proof: { password?: string; code?: string },
   context: RequestContext,
@@ -63,7 +64,7 @@ export async function regenerateRecoveryCodes(
  * requests with one code give one success, R2) in the same transaction as the
  * change the code pays for, so a login that cannot finish spends no code.
  */
-export async function findRecoveryCode(deps: ServiceDeps, user: User, normalizedCode: string): Promise<{ id: string; codesLeft: number } | null> {
+export async function findRecoveryCode(deps: RecoveryDeps, user: User, normalizedCode: string): Promise<{ id: string; codesLeft: number } | null> {
   const set = await deps.store.codes.findRecoveryCodes(user.id);
   if (!set) return null;
   const unused = set.codes.filter((code) => code.usedAt === null);
@@ -73,7 +74,7 @@ export async function findRecoveryCode(deps: ServiceDeps, user: User, normalized
   return match ? { id: match.id, codesLeft: unused.length - 1 } : null;
 }
 
-export async function countRecoveryCodes(deps: ServiceDeps, user: User): Promise<{ unused: number; total: number }> {
+export async function countRecoveryCodes(deps: RecoveryDeps, user: User): Promise<{ unused: number; total: number }> {
   const set = await deps.store.codes.findRecoveryCodes(user.id);
   if (!set) return { unused: 0, total: 0 };
   return { unused: set.codes.filter((code) => code.usedAt === null).length, total: set.codes.length };

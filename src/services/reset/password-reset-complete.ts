@@ -1,8 +1,9 @@
+import type { ResetDeps } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
 import { twoFactorRequirement } from "../../domain/two-factor-requirement.js";
 import { createToken, hashToken, isTokenShaped } from "../../security/tokens.js";
 import { recordChangeAndForgetTrustedBrowsers, recordEvent } from "../events/audit.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { carryOut, decide } from "../login/login-flow-effects.js";
 import { loginStartAfter, type LoginStart } from "../login/start-login.js";
 import { recordKnownBrowserAfterLogin } from "../throttle/password-throttle.js";
@@ -22,7 +23,7 @@ export interface PasswordLinkView {
  * for the password; it does not use the link. Null for a dead link and for a
  * deactivated user, whom the link would not let in either.
  */
-export async function findLivePasswordLink(deps: ServiceDeps, token: unknown): Promise<PasswordLinkView | null> {
+export async function findLivePasswordLink(deps: ResetDeps, token: unknown): Promise<PasswordLinkView | null> {
   if (!isTokenShaped(token)) return null;
   const live = await deps.store.passwordResets.findLivePasswordReset(hashToken(token), deps.clock.now());
   const user = live ? await deps.store.accounts.findUserById(live.userId) : undefined;
@@ -47,7 +48,7 @@ export async function findLivePasswordLink(deps: ServiceDeps, token: unknown): P
  * nothing changed.
  */
 export async function completePasswordReset(
-  deps: ServiceDeps,
+  deps: ResetDeps,
   input: { token: unknown; newPassword: string; confirmPassword?: string },
   context: RequestContext,
 ): Promise<Result<LoginStart>> {

@@ -1,3 +1,4 @@
+import type { ResetDeps } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
 import { renderResetLinkEmail, resetLinkKind } from "../../domain/email-words.js";
 import { lockSchedule } from "../../domain/throttle.js";
@@ -28,7 +29,7 @@ export function resetAccountKey(deps: Pick<ServiceDeps, "codeMac">, email: strin
  * stored. The email holding the link is enqueued in the same transaction as
  * the reset row (SPEC O3) and its body is erased from the outbox once sent.
  */
-export async function requestPasswordReset(deps: ServiceDeps, input: { email: string }, context: RequestContext): Promise<Result<{}>> {
+export async function requestPasswordReset(deps: ResetDeps, input: { email: string }, context: RequestContext): Promise<Result<{}>> {
   const email = normalizeEmail(input.email);
   const malformed = checkEmail(email);
   if (!malformed.ok) return malformed;

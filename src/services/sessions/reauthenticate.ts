@@ -1,6 +1,7 @@
+import type { SessionsDeps } from "./deps.js";
 import { fail, ok, type Outcome } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { countedCheck } from "../factors/counted-check.js";
 import { factorFor, registeredFactors } from "../factors/registry.js";
 import type { Authenticated } from "./sessions.js";
@@ -13,7 +14,7 @@ import type { Authenticated } from "./sessions.js";
  * be used to guess codes at leisure either.
  */
 export async function reauthenticate(
-  deps: ServiceDeps,
+  deps: SessionsDeps,
   auth: Authenticated,
   proof: { password?: string; code?: string; credential?: unknown },
   context: RequestContext,
@@ -48,7 +49,7 @@ export async function reauthenticate(
  * key must answer a challenge issued for it. Each factor is tried once: a key's
  * challenge is spent by the first try, whichever of the user's keys signed.
  */
-async function verifyAnyMethod(deps: ServiceDeps, auth: Authenticated, input: unknown, context: RequestContext): Promise<boolean> {
+async function verifyAnyMethod(deps: SessionsDeps, auth: Authenticated, input: unknown, context: RequestContext): Promise<boolean> {
   const tried = new Set<string>();
   for (const method of activeMethods(await deps.store.methods.listMethods(auth.user.id))) {
     const factor = factorFor(method.type);

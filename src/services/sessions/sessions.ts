@@ -1,7 +1,7 @@
+import type { SessionsDeps, SessionsPorts } from "./deps.js";
 import type { Account, Session, User } from "../../domain/model.js";
 import { createToken, hashToken, isTokenShaped } from "../../security/tokens.js";
-import type { Stores } from "../../store/store.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { recordEvent } from "../events/audit.js";
 
 /**
@@ -9,8 +9,8 @@ import { recordEvent } from "../events/audit.js";
  * random token (no fixation); only its hash is stored.
  */
 export async function issueSession(
-  deps: ServiceDeps,
-  store: Stores,
+  deps: SessionsDeps,
+  store: SessionsPorts,
   user: User,
   context: RequestContext,
   options: { recoveryCodeUsed?: boolean; stepUpWindow?: boolean } = {},
@@ -37,7 +37,7 @@ export interface Authenticated {
   account: Account;
 }
 
-export async function resolveSession(deps: ServiceDeps, token: unknown): Promise<Authenticated | undefined> {
+export async function resolveSession(deps: SessionsDeps, token: unknown): Promise<Authenticated | undefined> {
   if (!isTokenShaped(token)) return undefined;
   const session = await deps.store.sessions.findSessionByTokenHash(hashToken(token), deps.clock.now());
   if (!session) return undefined;
@@ -48,7 +48,7 @@ export async function resolveSession(deps: ServiceDeps, token: unknown): Promise
   return { session, user, account };
 }
 
-export async function endSession(deps: ServiceDeps, auth: Authenticated, context: RequestContext): Promise<void> {
+export async function endSession(deps: SessionsDeps, auth: Authenticated, context: RequestContext): Promise<void> {
   await deps.store.transaction(async (store) => {
     await store.sessions.revokeSession(auth.session.id, deps.clock.now());
     await recordEvent(deps, store, { type: "logout", subject: auth.user, context });

@@ -1,6 +1,7 @@
+import type { SessionsDeps } from "./deps.js";
 import { fail, type Outcome, type Result } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { requireStepUp } from "../access/access.js";
 import { recordEvent } from "../events/audit.js";
 import type { Challenge } from "../factors/factor.js";
@@ -18,7 +19,7 @@ import { sessionActor, type Authenticated } from "./sessions.js";
  * codes at leisure. Success marks the session freshly authenticated.
  */
 export async function stepUp(
-  deps: ServiceDeps,
+  deps: SessionsDeps,
   auth: Authenticated,
   proof: { code?: string; password?: string; credential?: unknown },
   context: RequestContext,
@@ -44,7 +45,7 @@ export interface StepUpChoices extends ProofChoices {
   needsCode: boolean;
 }
 
-export async function stepUpChoices(deps: ServiceDeps, auth: Authenticated): Promise<StepUpChoices> {
+export async function stepUpChoices(deps: SessionsDeps, auth: Authenticated): Promise<StepUpChoices> {
   const methods = activeMethods(await deps.store.methods.listMethods(auth.user.id));
   return { needsCode: methods.length > 0, ...proofChoices(methods) };
 }
@@ -54,7 +55,7 @@ export async function stepUpChoices(deps: ServiceDeps, auth: Authenticated): Pro
  * this session (purpose "verify"), for the browser's prompt. Null when none of
  * the user's methods is answered in the browser.
  */
-export async function startStepUpInBrowser(deps: ServiceDeps, auth: Authenticated, context: RequestContext, choices?: StepUpChoices): Promise<Result<Challenge> | null> {
+export async function startStepUpInBrowser(deps: SessionsDeps, auth: Authenticated, context: RequestContext, choices?: StepUpChoices): Promise<Result<Challenge> | null> {
   const method = (choices ?? (await stepUpChoices(deps, auth))).inBrowser;
   if (!method) return null;
   return factorFor(method.type).startChallenge(deps, { user: auth.user, method, binding: { purpose: "verify", bindingId: auth.session.id }, context });
@@ -65,7 +66,7 @@ export async function startStepUpInBrowser(deps: ServiceDeps, auth: Authenticate
  * (`requireStepUp` with `forOthers`): the pages of such actions ask first, so
  * a user without 2FA learns what to do before filling in a refused form.
  */
-export async function hasOwnTwoFactor(deps: ServiceDeps, auth: Authenticated): Promise<boolean> {
+export async function hasOwnTwoFactor(deps: SessionsDeps, auth: Authenticated): Promise<boolean> {
   return activeMethods(await deps.store.methods.listMethods(auth.user.id)).length > 0;
 }
 
@@ -74,6 +75,6 @@ export async function hasOwnTwoFactor(deps: ServiceDeps, auth: Authenticated): P
  * within config.stepUpMinutes, else `step_up_required` (the page sends the user
  * to /settings/confirm). With 2FA off nothing more than the caller's own check.
  */
-export function requireOwnStepUp(deps: ServiceDeps, auth: Authenticated): Promise<Outcome> {
+export function requireOwnStepUp(deps: SessionsDeps, auth: Authenticated): Promise<Outcome> {
   return requireStepUp(deps, sessionActor(auth), "own");
 }

@@ -1,9 +1,10 @@
+import type { StorefrontDeps } from "./deps.js";
 import type { Action } from "../../domain/access.js";
 import { decide } from "../../domain/access.js";
 import { fail, type Result } from "../../domain/errors.js";
 import type { Account, MethodType } from "../../domain/model.js";
 import { authorize, principalOf, subjectOf, type Actor } from "../access/access.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 
 /**
  * A3, the storefront manager: a reseller's customer accounts and their users'
@@ -63,7 +64,7 @@ function allowedOn(actor: Actor, action: Action, account: Account): boolean {
  * (`resellerId`). Anyone else, or a reseller naming another reseller, is 403.
  */
 export async function listCustomers(
-  deps: ServiceDeps,
+  deps: StorefrontDeps,
   actor: Actor,
   input: { search?: string | null; cursor?: string | null; limit?: number | null; resellerId?: string | null },
   context: RequestContext,
@@ -94,7 +95,7 @@ function isSupport(actor: Actor): boolean {
 
 /** A customer's record (A3): the account and each user with "Two-Factor Authentication: Enabled/Disabled". */
 export async function showCustomer(
-  deps: ServiceDeps,
+  deps: StorefrontDeps,
   actor: Actor,
   customerAccountId: string,
   context: RequestContext,

@@ -1,7 +1,8 @@
+import type { StorefrontDeps } from "./deps.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import { fail, type Result } from "../../domain/errors.js";
 import { authorize, findSubjectUser, requireStepUp, type Actor } from "../access/access.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { removeTwoFactor } from "../enrolment/two-factor-removal.js";
 
 /**
@@ -16,7 +17,7 @@ import { removeTwoFactor } from "../enrolment/two-factor-removal.js";
  * their provider did it. Nothing secret is returned or logged.
  */
 export async function disableCustomerTwoFactor(
-  deps: ServiceDeps,
+  deps: StorefrontDeps,
   actor: Actor,
   customerUserId: string,
   context: RequestContext,

@@ -1,10 +1,11 @@
+import type { SupportDeps } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { Account, SecurityEvent, User } from "../../domain/model.js";
 import type { ResetRequest } from "../../store/store.js";
 import { authorize, findSubjectUser, requireStepUp, type Actor, type SubjectUser } from "../access/access.js";
 import { recordEvent } from "../events/audit.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { removeTwoFactor } from "../enrolment/two-factor-removal.js";
 import { normalizeEmail } from "../access/users.js";
 
@@ -25,7 +26,7 @@ function cleanReason(value: unknown): string | null {
 }
 
 export async function fileResetRequest(
-  deps: ServiceDeps,
+  deps: SupportDeps,
   actor: Actor,
   subjectUserId: string,
   input: { reason: unknown },
@@ -53,7 +54,7 @@ export async function fileResetRequest(
 }
 
 /** The filing form's view: whom it is about, if this admin may file for them (no step-up needed to look). */
-export async function resetRequestSubject(deps: ServiceDeps, actor: Actor, subjectUserId: string, context: RequestContext): Promise<Result<{ subject: SubjectUser; hasTwoFactor: boolean }>> {
+export async function resetRequestSubject(deps: SupportDeps, actor: Actor, subjectUserId: string, context: RequestContext): Promise<Result<{ subject: SubjectUser; hasTwoFactor: boolean }>> {
   const subject = await findSubjectUser(deps, subjectUserId);
   if (!subject) return fail("user_not_found");
   const denied = await authorize(deps, actor, "reset_request.file", subject, context);
@@ -69,7 +70,7 @@ export interface ResetRequestRow {
   filedBy: User | undefined;
 }
 
-async function rowOf(deps: ServiceDeps, request: ResetRequest): Promise<ResetRequestRow> {
+async function rowOf(deps: SupportDeps, request: ResetRequest): Promise<ResetRequestRow> {
   const [user, account, filedBy] = await Promise.all([
     deps.store.accounts.findUserById(request.subjectUserId),
     deps.store.accounts.findAccountById(request.accountId),
@@ -82,12 +83,12 @@ export const defaultQueuePageSize = 50;
 export const maxQueuePageSize = 100;
 
 /** Only platform support reviews: the table grants `reset_request.review` to `platform:support` alone (asked here of its own account). */
-async function mayReview(deps: ServiceDeps, actor: Actor, context: RequestContext) {
+async function mayReview(deps: SupportDeps, actor: Actor, context: RequestContext) {
   return authorize(deps, actor, "reset_request.review", { account: actor.account }, context);
 }
 
 export async function listResetRequests(
-  deps: ServiceDeps,
+  deps: SupportDeps,
   actor: Actor,
   options: { status: "pending" | "all"; after?: string; limit?: number; email?: string },
   context: RequestContext,
@@ -105,7 +106,7 @@ export async function listResetRequests(
 }
 
 /** The latest decisions, newest first, for the queue page's "Recently decided" (support only, like the queue). */
-export async function listDecidedResetRequests(deps: ServiceDeps, actor: Actor, options: { limit: number }, context: RequestContext): Promise<Result<{ rows: ResetRequestRow[] }>> {
+export async function listDecidedResetRequests(deps: SupportDeps, actor: Actor, options: { limit: number }, context: RequestContext): Promise<Result<{ rows: ResetRequestRow[] }>> {
   const denied = await mayReview(deps, actor, context);
   if (!denied.ok) return denied;
   const decided = await deps.store.resetRequests.listDecidedResetRequests({ limit: Math.min(Math.max(options.limit, 1), 100) });
@@ -113,7 +114,7 @@ export async function listDecidedResetRequests(deps: ServiceDeps, actor: Actor, 
 }
 
 /** Loads a request and its user, and asks the table whether this reviewer may decide it (support never on itself). */
-async function reviewable(deps: ServiceDeps, actor: Actor, id: string, context: RequestContext): Promise<Result<{ request: ResetRequest; subject: SubjectUser }>> {
+async function reviewable(deps: SupportDeps, actor: Actor, id: string, context: RequestContext): Promise<Result<{ request: ResetRequest; subject: SubjectUser }>> {
   const request = await deps.store.resetRequests.findResetRequest(id);
   const subject = request ? await findSubjectUser(deps, request.subjectUserId) : undefined;
   if (!request || !subject) {
@@ -125,7 +126,7 @@ async function reviewable(deps: ServiceDeps, actor: Actor, id: string, context: 
 }
 
 export async function showResetRequest(
-  deps: ServiceDeps,
+  deps: SupportDeps,
   actor: Actor,
   id: string,
   context: RequestContext,
@@ -138,12 +139,12 @@ export async function showResetRequest(
   return { ok: true, row, hasTwoFactor, events };
 }
 
-export async function approveResetRequest(deps: ServiceDeps, actor: Actor, id: string, context: RequestContext): Promise<Result<{ request: ResetRequest }>> {
+export async function approveResetRequest(deps: SupportDeps, actor: Actor, id: string, context: RequestContext): Promise<Result<{ request: ResetRequest }>> {
   return settle(deps, actor, id, { status: "approved", reviewReason: null }, context);
 }
 
 export async function rejectResetRequest(
-  deps: ServiceDeps,
+  deps: SupportDeps,
   actor: Actor,
   id: string,
   input: { reason: unknown },
@@ -153,7 +154,7 @@ export async function rejectResetRequest(
 }
 
 async function settle(
-  deps: ServiceDeps,
+  deps: SupportDeps,
   actor: Actor,
   id: string,
   decision: { status: "approved" | "rejected"; reviewReason: unknown },

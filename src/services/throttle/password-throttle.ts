@@ -1,10 +1,11 @@
+import type { ThrottleDeps, ThrottlePorts } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
 import type { User } from "../../domain/model.js";
 import { lockSchedule, type ThrottlePolicy } from "../../domain/throttle.js";
-import type { LockSchedule, Stores } from "../../store/store.js";
+import type { LockSchedule } from "../../store/store.js";
 import { createToken, hashToken, isTokenShaped } from "../../security/tokens.js";
 import { recordEvent } from "../events/audit.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 
 /**
  * The password step per account (issue 7, NIST SP 800-63B 5.2.2). Wrong
@@ -32,10 +33,10 @@ export interface PasswordSlot {
   tripsOnFailure: boolean;
 }
 
-const accountKey = (deps: ServiceDeps, normalisedEmail: string) => `password-account:${deps.codeMac(`password-account:${normalisedEmail}`)}`;
+const accountKey = (deps: ThrottleDeps, normalisedEmail: string) => `password-account:${deps.codeMac(`password-account:${normalisedEmail}`)}`;
 
 /** Counts one password attempt for this email (or for the user's known browser), or refuses it while delayed. */
-export async function takePasswordSlot(deps: ServiceDeps, normalisedEmail: string, user: User | undefined, browserToken: unknown): Promise<Result<PasswordSlot>> {
+export async function takePasswordSlot(deps: ThrottleDeps, normalisedEmail: string, user: User | undefined, browserToken: unknown): Promise<Result<PasswordSlot>> {
   const now = deps.clock.now();
   const policy = deps.config.accountPasswordThrottle;
   // Looked up for an unknown email too, so both take the same statements.
@@ -47,7 +48,7 @@ export async function takePasswordSlot(deps: ServiceDeps, normalisedEmail: strin
 }
 
 /** A wrong password: the first delay of a run is recorded, so the user is told (by email, from the event log). */
-export async function settleWrongPassword(deps: ServiceDeps, slot: PasswordSlot, user: User | undefined, context: RequestContext): Promise<void> {
+export async function settleWrongPassword(deps: ThrottleDeps, slot: PasswordSlot, user: User | undefined, context: RequestContext): Promise<void> {
   if (!slot.tripsOnFailure || !user) return;
   const policy = deps.config.accountPasswordThrottle;
   await recordEvent(deps, deps.store, {
@@ -60,12 +61,12 @@ export async function settleWrongPassword(deps: ServiceDeps, slot: PasswordSlot,
 }
 
 /** The right password ends the run on the counter it was counted on. */
-export async function settleRightPassword(deps: ServiceDeps, slot: PasswordSlot): Promise<void> {
+export async function settleRightPassword(deps: ThrottleDeps, slot: PasswordSlot): Promise<void> {
   await deps.store.counters.clearAttempts(slot.key);
 }
 
 /** The hash of a live known-browser token of this user, or null (absent, malformed, expired, someone else's). */
-async function knownBrowserOf(deps: ServiceDeps, token: unknown, userId: string | null, store: Stores = deps.store): Promise<string | null> {
+async function knownBrowserOf(deps: ThrottleDeps, token: unknown, userId: string | null, store: ThrottlePorts = deps.store): Promise<string | null> {
   if (!isTokenShaped(token)) return null;
   const tokenHash = hashToken(token);
   const found = await store.knownBrowsers.findKnownBrowser(tokenHash, deps.clock.now());
@@ -77,7 +78,7 @@ async function knownBrowserOf(deps: ServiceDeps, token: unknown, userId: string 
  * otherwise a new 256-bit one (returned, to be set as a cookie or given to the API client).
  * `store` is the login's transaction: a completed login writes nothing after its commit.
  */
-export async function recordKnownBrowserAfterLogin(deps: ServiceDeps, userId: string, presented: unknown, store: Stores): Promise<string | null> {
+export async function recordKnownBrowserAfterLogin(deps: ThrottleDeps, userId: string, presented: unknown, store: ThrottlePorts): Promise<string | null> {
   if (await knownBrowserOf(deps, presented, userId, store)) return null;
   const token = createToken();
   const now = deps.clock.now();

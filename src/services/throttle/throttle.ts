@@ -1,7 +1,8 @@
+import type { ThrottleDeps, ThrottlePorts } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
 import { lockSchedule, type ThrottlePolicy } from "../../domain/throttle.js";
-import type { LockSchedule, Stores } from "../../store/store.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { LockSchedule } from "../../store/store.js";
+import type { RequestContext } from "../deps.js";
 
 /**
  * One failure counter per user and one per client address, in the store, so
@@ -29,7 +30,7 @@ export interface AttemptTicket {
 }
 
 /** Counts one second-factor attempt for the user and the address, or refuses it while either is locked. */
-export async function takeAttempt(deps: ServiceDeps, store: Stores, userId: string, context: RequestContext): Promise<Result<AttemptTicket>> {
+export async function takeAttempt(deps: ThrottleDeps, store: ThrottlePorts, userId: string, context: RequestContext): Promise<Result<AttemptTicket>> {
   const now = deps.clock.now();
   if (context.clientAddress) {
     const byAddress = await store.counters.countAttempt(addressKey(context.clientAddress), now, scheduleFor(deps.config.addressThrottle));
@@ -41,7 +42,7 @@ export async function takeAttempt(deps: ServiceDeps, store: Stores, userId: stri
 }
 
 /** Success clears the user's counter (SECURITY 8) and gives the address back its one slot. */
-export async function settleSuccessfulAttempt(deps: ServiceDeps, store: Stores, userId: string, context: RequestContext): Promise<void> {
+export async function settleSuccessfulAttempt(deps: ThrottleDeps, store: ThrottlePorts, userId: string, context: RequestContext): Promise<void> {
   await store.counters.clearAttempts(userKey(userId));
   if (context.clientAddress) await store.counters.refundAttempt(addressKey(context.clientAddress), deps.clock.now());
 }

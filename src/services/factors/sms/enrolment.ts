@@ -1,9 +1,10 @@
+import type { FactorsDeps } from "../deps.js";
 import { confirmFirstMethodWithCode, type FactorEnrolment } from "../factor-enrolment.js";
 import { fail, ok, type Result } from "../../../domain/errors.js";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { Method, User } from "../../../domain/model.js";
 import { maskPhoneNumber, parseMobileNumber } from "../../../domain/phone.js";
-import type { RequestContext, ServiceDeps } from "../../deps.js";
+import type { RequestContext } from "../../deps.js";
 import { smsFactor } from "./factor.js";
 import { confirmEnrolment, findPendingMethod, insertPendingMethod, type EnrolmentOwner } from "../../enrolment/method-activation.js";
 import { effectivePolicyFor } from "../../policy/policy.js";
@@ -20,7 +21,7 @@ export interface SmsEnrolmentStarted {
 
 /** M2 step 1: password + mobile number → a pending SMS method and a code sent to it. */
 export async function beginSmsEnrolment(
-  deps: ServiceDeps,
+  deps: FactorsDeps,
   auth: Authenticated,
   input: { password: string; phoneNumber: string },
   context: RequestContext,
@@ -44,7 +45,7 @@ export async function beginSmsEnrolment(
  * factor (SECURITY 27). If the text cannot be sent, nothing is kept.
  */
 export async function startPendingSmsMethod(
-  deps: ServiceDeps,
+  deps: FactorsDeps,
   user: User,
   phoneNumber: string,
   replaces: Method | null,
@@ -64,7 +65,7 @@ export async function startPendingSmsMethod(
 }
 
 /** "Send a new code" during setup (throttled, replaces the previous code). */
-export async function resendSmsEnrolmentCode(deps: ServiceDeps, auth: { user: User }, methodId: string, context: RequestContext): Promise<Result<{ expiresAt: number }>> {
+export async function resendSmsEnrolmentCode(deps: FactorsDeps, auth: { user: User }, methodId: string, context: RequestContext): Promise<Result<{ expiresAt: number }>> {
   const pending = await findPendingMethod(deps, auth, methodId);
   if (!pending.ok) return pending;
   if (pending.method.type !== "sms") return fail("enrolment_expired");
@@ -72,7 +73,7 @@ export async function resendSmsEnrolmentCode(deps: ServiceDeps, auth: { user: Us
 }
 
 /** What the confirm page shows: the masked number the code went to, and whether it is a reset (M4) of another method. */
-export async function showSmsEnrolment(deps: ServiceDeps, auth: { user: User }, methodId: string): Promise<Result<{ methodId: string; maskedPhone: string; replacing: boolean }>> {
+export async function showSmsEnrolment(deps: FactorsDeps, auth: { user: User }, methodId: string): Promise<Result<{ methodId: string; maskedPhone: string; replacing: boolean }>> {
   const pending = await findPendingMethod(deps, auth, methodId);
   if (!pending.ok) return pending;
   if (pending.method.type !== "sms") return fail("enrolment_expired");
@@ -81,7 +82,7 @@ export async function showSmsEnrolment(deps: ServiceDeps, auth: { user: User }, 
 
 /** M2 step 2: the code from the text (sent for this setup) makes the method active. */
 export function confirmSmsEnrolment(
-  deps: ServiceDeps,
+  deps: FactorsDeps,
   auth: EnrolmentOwner,
   input: { methodId: string; code: string },
   context: RequestContext,

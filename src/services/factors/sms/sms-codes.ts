@@ -1,3 +1,4 @@
+import type { FactorsDeps } from "../deps.js";
 import { randomInt } from "node:crypto";
 import { fail, type Result } from "../../../domain/errors.js";
 import type { Method, ProofPurpose, User } from "../../../domain/model.js";
@@ -11,7 +12,7 @@ export function smsCodeHash(deps: Pick<ServiceDeps, "codeMac">, id: string, code
 }
 
 /** The method's phone number, decrypted only to send to it. */
-export function phoneOf(deps: ServiceDeps, method: Method): string {
+export function phoneOf(deps: FactorsDeps, method: Method): string {
   return deps.secretBox.open(method.secretCiphertext, method.id).toString("utf8");
 }
 
@@ -27,7 +28,7 @@ const hourSeconds = 3600;
  * refused by an attacker's own limits never use up a victim's number or the
  * whole country's budget.
  */
-async function checkSendLimits(deps: ServiceDeps, user: User, phone: PhoneNumber, context: RequestContext): Promise<Result<{}>> {
+async function checkSendLimits(deps: FactorsDeps, user: User, phone: PhoneNumber, context: RequestContext): Promise<Result<{}>> {
   const limits = deps.config.sms.limitsPerHour;
   const now = deps.clock.now();
   const keys: [string, number][] = [
@@ -52,7 +53,7 @@ async function checkSendLimits(deps: ServiceDeps, user: User, phone: PhoneNumber
  * failure counter (SECURITY 8). The code is never logged; a failed send is.
  */
 export async function sendSmsCode(
-  deps: ServiceDeps,
+  deps: FactorsDeps,
   input: { user: User; method: Method; purpose: ProofPurpose; bindingId: string; context: RequestContext },
 ): Promise<Result<{ expiresAt: number }>> {
   const now = deps.clock.now();

@@ -1,10 +1,11 @@
+import type { FactorsDeps } from "../deps.js";
 import { confirmFirstMethodWithCode, type FactorEnrolment } from "../factor-enrolment.js";
 import { fail, ok, type Result } from "../../../domain/errors.js";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { Method, User } from "../../../domain/model.js";
 import { createTotpKeyUri, encodeBase32Key, groupBase32Key } from "../../../domain/otp/key-uri.js";
 import { findTotpStep } from "../../../domain/otp/totp.js";
-import type { RequestContext, ServiceDeps } from "../../deps.js";
+import type { RequestContext } from "../../deps.js";
 import { confirmEnrolment, findPendingMethod, insertPendingMethod, type EnrolmentOwner } from "../../enrolment/method-activation.js";
 import { effectivePolicyFor } from "../../policy/policy.js";
 import { reauthenticate } from "../../sessions/reauthenticate.js";
@@ -15,7 +16,7 @@ import { requireOwnStepUp } from "../../sessions/step-up.js";
 const totpKeyBytes = 20;
 
 /** Step 1 of M1: the password again, then a pending method with a new key. */
-export async function beginTotpEnrolment(deps: ServiceDeps, auth: Authenticated, input: { password: string }, context: RequestContext): Promise<Result<{ methodId: string }>> {
+export async function beginTotpEnrolment(deps: FactorsDeps, auth: Authenticated, input: { password: string }, context: RequestContext): Promise<Result<{ methodId: string }>> {
   const policy = await effectivePolicyFor(deps, auth.user);
   if (!policy.allowedMethods.includes("totp")) return fail("method_not_allowed_by_policy");
   const methods = await deps.store.methods.listMethods(auth.user.id);
@@ -29,7 +30,7 @@ export async function beginTotpEnrolment(deps: ServiceDeps, auth: Authenticated,
 }
 
 /** A pending TOTP method with a new key; for a reset (M4) it names the method it will replace. */
-export async function createPendingTotpMethod(deps: ServiceDeps, user: User, replaces: Method | null): Promise<string> {
+export async function createPendingTotpMethod(deps: FactorsDeps, user: User, replaces: Method | null): Promise<string> {
   const secret = deps.randomBytes(totpKeyBytes);
   const method = await insertPendingMethod(deps, { user, type: "totp", defaultName: "Authenticator app", secret, replaces, displayHint: null });
   secret.fill(0);
@@ -45,7 +46,7 @@ export interface TotpEnrolmentView {
 }
 
 /** The key, during enrolment only (SECURITY 18): only for the user's own pending, unexpired method. */
-export async function showTotpEnrolment(deps: ServiceDeps, auth: { user: User }, methodId: string): Promise<Result<TotpEnrolmentView>> {
+export async function showTotpEnrolment(deps: FactorsDeps, auth: { user: User }, methodId: string): Promise<Result<TotpEnrolmentView>> {
   const pending = await findPendingMethod(deps, auth, methodId);
   if (!pending.ok) return pending;
   if (pending.method.type !== "totp") return fail("enrolment_expired");
@@ -63,7 +64,7 @@ export async function showTotpEnrolment(deps: ServiceDeps, auth: { user: User },
 
 /** Step 2 of M1: a current code from the app makes the method active; its step becomes the replay floor. */
 export function confirmTotpEnrolment(
-  deps: ServiceDeps,
+  deps: FactorsDeps,
   auth: EnrolmentOwner,
   input: { methodId: string; code: string },
   context: RequestContext,

@@ -1,6 +1,6 @@
+import type { FactorsDeps } from "../deps.js";
 import { hashToken } from "../../../security/tokens.js";
 import type { User } from "../../../domain/model.js";
-import type { ServiceDeps } from "../../deps.js";
 import type { ChallengeBinding } from "../factor.js";
 import { promptTimeoutMilliseconds } from "./relying-party.js";
 
@@ -10,7 +10,7 @@ import { promptTimeoutMilliseconds } from "./relying-party.js";
  * makes the browser's options around it (for a login or for a new key).
  */
 export async function issueChallenge<Options extends { challenge: string }>(
-  deps: ServiceDeps,
+  deps: FactorsDeps,
   user: User,
   binding: ChallengeBinding,
   build: (challenge: Uint8Array<ArrayBuffer>, timeout: number) => Promise<Options>,

@@ -1,3 +1,4 @@
+import type { DepsOf } from "../../deps.js";
 import type { AuthenticatorTransport } from "@simplewebauthn/server";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { Method } from "../../../domain/model.js";
@@ -36,7 +37,7 @@ export function credentialHint(credential: Pick<StoredCredential, "backedUp">): 
 }
 
 /** The user's active keys as the browser names them: to allow at a prompt, or to exclude when adding another. */
-export async function keyDescriptors(deps: Pick<ServiceDeps, "secretBox" | "store">, userId: string): Promise<{ id: string; transports: AuthenticatorTransport[] }[]> {
+export async function keyDescriptors(deps: DepsOf<"secretBox", "methods">, userId: string): Promise<{ id: string; transports: AuthenticatorTransport[] }[]> {
   const keys = activeMethods(await deps.store.methods.listMethods(userId)).filter((method) => method.type === "webauthn" && method.credentialId);
   return keys.map((key) => ({ id: key.credentialId!, transports: openCredential(deps, key).transports as AuthenticatorTransport[] }));
 }

@@ -1,10 +1,11 @@
+import type { FactorsDeps } from "../deps.js";
 import { firstMethodConfirmed, type FactorEnrolment, type FirstMethodConfirmed } from "../factor-enrolment.js";
 import type { AuthenticatorTransport, VerifiedRegistrationResponse } from "@simplewebauthn/server";
 import { fail, type Result } from "../../../domain/errors.js";
 import type { User } from "../../../domain/model.js";
 import { hashToken } from "../../../security/tokens.js";
 import { recordVerificationFailure } from "../../events/audit.js";
-import type { RequestContext, ServiceDeps } from "../../deps.js";
+import type { RequestContext } from "../../deps.js";
 import { activatePendingMethod, insertPendingMethod, type EnrolmentOwner } from "../../enrolment/method-activation.js";
 import { effectivePolicyFor } from "../../policy/policy.js";
 import { reauthenticate } from "../../sessions/reauthenticate.js";
@@ -21,9 +22,9 @@ import { relyingParty } from "./relying-party.js";
  * second factor (2FA on, the step-up window), then the browser's prompt for a
  * new credential answering a challenge bound to this session, then a name.
  */
-export const keyEnrolmentNeedsPassword = async (deps: ServiceDeps, auth: Authenticated) => !(await hasOwnTwoFactor(deps, auth));
+export const keyEnrolmentNeedsPassword = async (deps: FactorsDeps, auth: Authenticated) => !(await hasOwnTwoFactor(deps, auth));
 
-export async function startKeyEnrolment(deps: ServiceDeps, auth: Authenticated, proof: { password?: string }, context: RequestContext): Promise<Result<{ expiresAt: number; browserOptions: unknown }>> {
+export async function startKeyEnrolment(deps: FactorsDeps, auth: Authenticated, proof: { password?: string }, context: RequestContext): Promise<Result<{ expiresAt: number; browserOptions: unknown }>> {
   if (!(await effectivePolicyFor(deps, auth.user)).allowedMethods.includes("webauthn")) return fail("method_not_allowed_by_policy");
   if (await keyEnrolmentNeedsPassword(deps, auth)) {
     const wrong = await reauthenticate(deps, auth, { password: proof.password ?? "" }, context);
@@ -39,7 +40,7 @@ export async function startKeyEnrolment(deps: ServiceDeps, auth: Authenticated, 
  * The browser's creation options around a new challenge bound to `bindingId`
  * (the session adding a key, or the login that must enrol one, P1).
  */
-export async function keyRegistrationOptions(deps: ServiceDeps, user: User, bindingId: string): Promise<Result<{ expiresAt: number; browserOptions: unknown }>> {
+export async function keyRegistrationOptions(deps: FactorsDeps, user: User, bindingId: string): Promise<Result<{ expiresAt: number; browserOptions: unknown }>> {
   const rp = relyingParty(deps);
   const keys = await keyDescriptors(deps, user.id);
   const { generateRegistrationOptions } = await webauthnLibrary();
@@ -69,7 +70,7 @@ export function parseKeyName(input: unknown): Result<{ name: string }> {
 }
 
 export function finishKeyEnrolment(
-  deps: ServiceDeps,
+  deps: FactorsDeps,
   auth: Authenticated,
   input: { credential: unknown; name: unknown },
   context: RequestContext,
@@ -83,7 +84,7 @@ export function finishKeyEnrolment(
  * method of `owner` with its name; recovery codes with the first method.
  */
 export async function registerKey(
-  deps: ServiceDeps,
+  deps: FactorsDeps,
   owner: EnrolmentOwner,
   bindingId: string,
   input: { credential: unknown; name: unknown },

@@ -1,10 +1,10 @@
+import type { FactorsDeps, FactorsPorts } from "../deps.js";
 import type { AuthenticationResponseJSON, AuthenticatorTransport, VerifiedAuthenticationResponse } from "@simplewebauthn/server";
 import type { Method } from "../../../domain/model.js";
 import { judgeSignatureCounter } from "../../../domain/webauthn/signature-counter.js";
 import { hashToken } from "../../../security/tokens.js";
-import type { Stores } from "../../../store/store.js";
 import { recordEvent } from "../../events/audit.js";
-import type { RequestContext, ServiceDeps } from "../../deps.js";
+import type { RequestContext } from "../../deps.js";
 import type { ChallengeBinding, Factor } from "../factor.js";
 import { keyDescriptors, openCredential } from "./credential.js";
 import { issueChallenge } from "./challenge.js";
@@ -60,7 +60,7 @@ export const webauthnFactor: Factor<AuthenticationResponseJSON> = {
   },
 };
 
-async function verifyAssertion(deps: ServiceDeps, store: Stores, method: Method, proof: AuthenticationResponseJSON, binding: ChallengeBinding, context?: RequestContext): Promise<boolean> {
+async function verifyAssertion(deps: FactorsDeps, store: FactorsPorts, method: Method, proof: AuthenticationResponseJSON, binding: ChallengeBinding, context?: RequestContext): Promise<boolean> {
   // The key that signed, which must be an active key of the same user as the method asked for.
   const key = await store.methods.findMethodByCredentialId(proof.id);
   if (!key || key.userId !== method.userId || key.status !== "active" || key.type !== "webauthn") return false;
