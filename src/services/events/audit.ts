@@ -1,10 +1,8 @@
-import type { DepsOf } from "../deps.js";
 import type { EventsDeps, EventsPorts } from "./deps.js";
 import { renderEmail } from "../../domain/email-words.js";
 import type { EventType, SecurityEvent, User } from "../../domain/model.js";
 import { notificationFor } from "../../domain/notifications.js";
-import type { Store } from "../../store/store.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { DepsOf, RequestContext, ServiceDeps, StoreOf } from "../deps.js";
 import { eventsThatForgetTrustedBrowsers, type ChangeThatForgetsTrustedBrowsers } from "../../domain/login-flow/trusted-browser.js";
 
 /**
@@ -44,7 +42,7 @@ type EventDeps = Pick<ServiceDeps, "clock" | "newId" | "config">;
  * handing one to this function is refused (a type error, and a throw for a
  * type only known at run time).
  */
-export async function recordEvent(deps: EventDeps, store: EventsPorts | Store, input: EventInput<Exclude<EventType, ChangeThatForgetsTrustedBrowsers>>): Promise<void> {
+export async function recordEvent(deps: EventDeps, store: EventsPorts | StoreOf<keyof EventsPorts>, input: EventInput<Exclude<EventType, ChangeThatForgetsTrustedBrowsers>>): Promise<void> {
   if (eventsThatForgetTrustedBrowsers.has(input.type)) throw new Error(`${input.type} forgets the user's trusted browsers: record it with recordChangeAndForgetTrustedBrowsers`);
   await writeEvent(deps, store, input);
 }
@@ -57,7 +55,7 @@ export async function recordEvent(deps: EventDeps, store: EventsPorts | Store, i
  * that makes such a change calls this: the user, an admin, support, a
  * recovery-code `disable`, a reset link, the storefront manager.
  */
-export async function recordChangeAndForgetTrustedBrowsers(deps: EventDeps, store: EventsPorts | Store, input: EventInput<ChangeThatForgetsTrustedBrowsers>): Promise<void> {
+export async function recordChangeAndForgetTrustedBrowsers(deps: EventDeps, store: EventsPorts | StoreOf<keyof EventsPorts>, input: EventInput<ChangeThatForgetsTrustedBrowsers>): Promise<void> {
   if (!eventsThatForgetTrustedBrowsers.has(input.type)) throw new Error(`${input.type} is not a change that forgets trusted browsers`);
   // Given the outer store, the three writes still land together.
   if ("transaction" in store) return store.transaction((tx) => recordChangeAndForgetTrustedBrowsers(deps, tx, input));
@@ -67,7 +65,7 @@ export async function recordChangeAndForgetTrustedBrowsers(deps: EventDeps, stor
   if (count > 0) await writeEvent(deps, store, { type: "browser.forgotten", subject: input.subject, actor: null, context: input.context, detail: { count, reason: input.type } });
 }
 
-async function writeEvent(deps: EventDeps, store: EventsPorts | Store, input: EventInput): Promise<void> {
+async function writeEvent(deps: EventDeps, store: EventsPorts | StoreOf<keyof EventsPorts>, input: EventInput): Promise<void> {
   // With no email gateway (TWOSTEP_EMAIL_GATEWAY=none) nothing would ever send the row: none is written.
   const notification = deps.config.email.gateway === "none" ? undefined : notificationFor(input.type);
   if (notification && "transaction" in store) return store.transaction((tx) => writeEvent(deps, tx, input));
