@@ -101,7 +101,7 @@ export interface SecondStepSuccess {
   recovery?: { policy: "keep" | "disable"; codesLeft: number };
   /** L7: set when the user ticked "Don't ask again on this browser" and policy allows; for the cookie only. */
   trustedBrowser?: { token: string; days: number };
-  /** Issue 7: a new remembered-browser token (the password delay's), when the one presented was not this user's; for the cookie or the API body. */
+  /** Issue 7: a new known-browser token (the password delay's), when the one presented was not this user's; for the cookie or the API body. */
   browserToken?: string;
 }
 
@@ -112,7 +112,7 @@ export interface SecondStepRefusal extends Failure {
 
 /**
  * Step 2 with a code of the flow's current method (L3); `rememberBrowser` is
- * the L7 box, `browserToken` the remembered-browser token the client holds.
+ * the L7 box, `browserToken` the known-browser token the client holds.
  * One read of the flow and at most one of the policy per request (issue 19,
  * item 7): the policy is read on the transaction's ports when the box is
  * ticked, else after it only to draw the form again (`options.form`). Every

@@ -18,7 +18,7 @@ import { twoFactorRequirement, type TwoFactorRequirement } from "../../domain/tw
 
 export type LoginStart =
   /** `twoFactorDeadline`: 2FA becomes mandatory then (P1); the login shows it with "Set up now". */
-  /** `browserToken`: a new remembered-browser token (the password delay's), stored in the login's transaction, for the cookie or the API body. */
+  /** `browserToken`: a new known-browser token (the password delay's), stored in the login's transaction, for the cookie or the API body. */
   | { ok: true; kind: "authenticated"; sessionToken: string; user: User; twoFactorDeadline: number | null; browserToken?: string }
   | { ok: true; kind: "second_factor"; flowToken: string; flow: LoginFlow; methods: MethodView[]; delivery: CodeDelivery }
   /** P1 after the date: no session; the flow token opens only the enrolment of a first method. */
@@ -70,7 +70,7 @@ export async function startLogin(deps: LoginDeps, input: { email: string; passwo
   let browserToken: string | null = null;
   const done = await deps.store.transaction(async (store) => {
     const carried = await carryOut(deps, store, user, decided, context, { flowTokenHash: hashToken(flowToken) });
-    // A session now: the remembered-browser token is written with it, never after the commit.
+    // A session now: the known-browser token is written with it, never after the commit.
     if (carried.ok && carried.sessionToken) browserToken = await recordKnownBrowserAfterLogin(deps, user.id, input.browserToken, store);
     return carried;
   });

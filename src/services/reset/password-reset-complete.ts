@@ -86,7 +86,7 @@ export async function completePasswordReset(
     if (used.purpose === "invitation") await recordEvent(deps, store, { type: "password.set", subject: user, context });
     else await recordChangeAndForgetTrustedBrowsers(deps, store, { type: "password.reset", subject: user, context });
     const carried = await carryOut(deps, store, { ...user, passwordHash }, decided, context, { flowTokenHash: hashToken(flowToken) });
-    // A session now (no 2FA): its remembered-browser token is new (the user's were forgotten above) and written here, not after the commit.
+    // A session now (no 2FA): its known-browser token is new (the user's were forgotten above) and written here, not after the commit.
     if (carried.ok && carried.sessionToken) browserToken = await recordKnownBrowserAfterLogin(deps, user.id, null, store);
     return carried;
   });
