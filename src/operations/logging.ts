@@ -1,0 +1,43 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import pino from "pino";
+import pretty from "pino-pretty";
+import type { Config } from "../config.js";
+import type { OperationsConfig } from "../config-operations.js";
+import { redactedLogPaths } from "../services/log-redaction.js";
+
+/**
+ * The server's logs (README "Operate"): one JSON object a line on stdout, or
+ * readable lines through pino-pretty (TWOSTEP_LOG_FORMAT=pretty, the default in
+ * development on a terminal). Two pino loggers write there: Fastify's (each
+ * request's lines are bound to its id, `reqId`) and the services' (deps.logger),
+ * which adds the id of the request it runs for from `requestScope`.
+ */
+export const requestScope = new AsyncLocalStorage<{ reqId: string }>();
+
+function destination(format: OperationsConfig["logFormat"]): pino.DestinationStream | undefined {
+  return format === "pretty" ? pretty({ colorize: process.stdout.isTTY === true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }) : undefined;
+}
+
+export interface ServerLoggers {
+  /** deps.logger: the services' lines, with `reqId` while a request runs. */
+  services: pino.Logger;
+  /** Fastify's `logger` option for the public app. */
+  fastify: { level: string; redact: { paths: string[]; censor: string }; stream?: pino.DestinationStream };
+}
+
+export function createServerLoggers(config: Config, operations: OperationsConfig): ServerLoggers {
+  const redact = { paths: [...redactedLogPaths], censor: "[redacted]" };
+  const stream = destination(operations.logFormat);
+  const options: pino.LoggerOptions = {
+    level: config.logLevel,
+    redact,
+    mixin: () => {
+      const scope = requestScope.getStore();
+      return scope ? { reqId: scope.reqId } : {};
+    },
+  };
+  return {
+    services: stream ? pino(options, stream) : pino(options),
+    fastify: { level: config.logLevel, redact, ...(stream ? { stream } : {}) },
+  };
+}
