@@ -4,7 +4,7 @@ import { demoUsers, loadDemoData } from "./services/demo.js";
 import { startMessageDispatcher } from "./services/messages/message-dispatcher.js";
 import { startReminderSchedule } from "./services/policy/two-factor-reminders.js";
 import { buildApp } from "./http/app.js";
-import { createServerLoggers } from "./operations/logging.js";
+import { createServerLoggers, outsideRequestScope } from "./operations/logging.js";
 import { createOperatedRuntime } from "./operations/server-parts.js";
 import { onStopSignals } from "./operations/shutdown.js";
 
@@ -33,7 +33,7 @@ async function main() {
   const dispatcher = startMessageDispatcher(runtime.deps, config.email.pollSeconds * 1000);
   // A change that enqueued an email came through a state-changing request: look soon, not at the next poll.
   app.addHook("onResponse", async (request) => {
-    if (request.method !== "GET" && request.method !== "HEAD") dispatcher.kick();
+    if (request.method !== "GET" && request.method !== "HEAD") outsideRequestScope(() => dispatcher.kick());
   });
   // P1: reminders 14, 3 and 1 days before a deadline, claimed through the database (several instances send once).
   const stopReminders = startReminderSchedule(runtime.deps, { intervalMs: 60 * 60 * 1000 });

@@ -14,6 +14,11 @@ import { redactedLogPaths } from "../services/log-redaction.js";
  */
 export const requestScope = new AsyncLocalStorage<{ reqId: string }>();
 
+/** Runs `work` outside any request's scope: a timer it starts (the dispatcher's kick) must not log under that request's id. */
+export function outsideRequestScope(work: () => void): void {
+  requestScope.exit(work);
+}
+
 function destination(format: OperationsConfig["logFormat"]): pino.DestinationStream | undefined {
   return format === "pretty" ? pretty({ colorize: process.stdout.isTTY === true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }) : undefined;
 }

@@ -24,16 +24,23 @@ export function requestIdGenerator(trustIncoming: boolean): (request: IncomingMe
 const methods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
 /**
- * On the public app: the id in the answer; the services' log lines of a request carry its id
+ * On the public app: the id in the answer; `Connection: close` once shutting down; the services' log lines of a request carry its id
  * (the scope is entered after the body is read, where Fastify runs the route's own work: a
  * scope entered earlier would be lost in the body stream's callbacks); and with metrics, each
  * answer's duration under its route template (`/api/me/methods/:methodId`, never the URL;
  * `unmatched` for a 404 that matched no route).
  */
-export function installRequestHooks(app: FastifyInstance, metrics: Metrics | null): void {
+export function installRequestHooks(app: FastifyInstance, metrics: Metrics | null, shuttingDown: () => boolean): void {
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
     done();
+  });
+  // Shutting down: a request still running answers with `Connection: close`, so its kept-alive
+  // connection ends with it instead of idling (Fastify keeps idle connections 72 s) and holding
+  // the listener's close until the grace period cuts it.
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    if (shuttingDown()) reply.header("connection", "close");
+    done(null, payload);
   });
   app.addHook("preValidation", (request, _reply, done) => {
     requestScope.run({ reqId: String(request.id) }, done);

@@ -53,7 +53,7 @@ export async function createOperatedRuntime(config: Config, operations: Operatio
     runtime,
     metrics,
     genReqId: requestIdGenerator(operations.trustRequestId),
-    instrumentApp: (app) => installRequestHooks(app, metrics),
+    instrumentApp: (app) => installRequestHooks(app, metrics, () => shuttingDown),
     readiness,
     markShuttingDown: () => {
       shuttingDown = true;
