@@ -30,7 +30,7 @@ export interface OperatedRuntime {
 }
 
 /** The send-window limits the services apply, by the limit name of their key (observed-parts.ts). */
-function windowLimitsOf(config: Config): (limit: string) => number | null {
+export function windowLimitsOf(config: Config): (limit: string) => number | null {
   const limits: Record<string, number> = {
     sms_user: config.sms.limitsPerHour.user,
     sms_address: config.sms.limitsPerHour.address,
