@@ -20,7 +20,10 @@ export function outsideRequestScope(work: () => void): void {
 }
 
 function destination(format: OperationsConfig["logFormat"]): pino.DestinationStream | undefined {
-  return format === "pretty" ? pretty({ colorize: process.stdout.isTTY === true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }) : undefined;
+  // The request id leads the message, so the lines of one request are easy to follow by eye.
+  return format === "pretty"
+    ? pretty({ colorize: process.stdout.isTTY === true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,reqId", messageFormat: "{if reqId}[{reqId}] {end}{msg}" })
+    : undefined;
 }
 
 export interface ServerLoggers {
