@@ -18,7 +18,7 @@ async function main() {
   const demo = process.argv.includes("--demo");
   const config = parseConfig(process.env, { demo });
   const operations = parseOperationsConfig(process.env, { development: config.environment === "development", terminal: process.stdout.isTTY === true });
-  const loggers = createServerLoggers(config, operations);
+  const loggers = await createServerLoggers(config, operations);
   const operated = await createOperatedRuntime(config, operations, loggers.services);
   const { runtime } = operated;
   if (demo) {

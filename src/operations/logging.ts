@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import pino from "pino";
-import pretty from "pino-pretty";
 import type { Config } from "../config.js";
 import type { OperationsConfig } from "../config-operations.js";
 import { redactedLogPaths } from "../services/log-redaction.js";
@@ -19,11 +18,12 @@ export function outsideRequestScope(work: () => void): void {
   requestScope.exit(work);
 }
 
-function destination(format: OperationsConfig["logFormat"]): pino.DestinationStream | undefined {
+/** pino-pretty is loaded only when asked for (it is a development convenience; JSON needs nothing). */
+async function destination(format: OperationsConfig["logFormat"]): Promise<pino.DestinationStream | undefined> {
+  if (format !== "pretty") return undefined;
+  const { default: pretty } = await import("pino-pretty");
   // The request id leads the message, so the lines of one request are easy to follow by eye.
-  return format === "pretty"
-    ? pretty({ colorize: process.stdout.isTTY === true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,reqId", messageFormat: "{if reqId}[{reqId}] {end}{msg}" })
-    : undefined;
+  return pretty({ colorize: process.stdout.isTTY === true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,reqId", messageFormat: "{if reqId}[{reqId}] {end}{msg}" });
 }
 
 export interface ServerLoggers {
@@ -33,9 +33,9 @@ export interface ServerLoggers {
   fastify: { level: string; redact: { paths: string[]; censor: string }; stream?: pino.DestinationStream };
 }
 
-export function createServerLoggers(config: Config, operations: OperationsConfig): ServerLoggers {
+export async function createServerLoggers(config: Config, operations: OperationsConfig): Promise<ServerLoggers> {
   const redact = { paths: [...redactedLogPaths], censor: "[redacted]" };
-  const stream = destination(operations.logFormat);
+  const stream = await destination(operations.logFormat);
   const options: pino.LoggerOptions = {
     level: config.logLevel,
     redact,

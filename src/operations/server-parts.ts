@@ -5,7 +5,7 @@ import type { OperationsConfig } from "../config-operations.js";
 import type { Logger } from "../services/deps.js";
 import { outboxBacklog } from "../store/health.js";
 import { buildManagementServer } from "./management-server.js";
-import { createMetrics, type Metrics } from "./metrics.js";
+import type { Metrics } from "./metrics.js";
 import { instrumentsFor } from "./observed-parts.js";
 import { checkReadiness, type Readiness } from "./readiness.js";
 import { installRequestHooks, requestIdGenerator } from "./request-hooks.js";
@@ -44,7 +44,8 @@ export function windowLimitsOf(config: Config): (limit: string) => number | null
 
 export async function createOperatedRuntime(config: Config, operations: OperationsConfig, logger?: Logger): Promise<OperatedRuntime> {
   // No listener, no metrics: nothing is wrapped or counted (the bench's baseline).
-  const metrics = operations.management ? createMetrics() : null;
+  // prom-client is loaded only with a listener to serve it.
+  const metrics = operations.management ? (await import("./metrics.js")).createMetrics() : null;
   const runtime = await createRuntime(config, { ...(logger ? { logger } : {}), ...(metrics ? { instruments: instrumentsFor(metrics, windowLimitsOf(config)) } : {}) });
   metrics?.watchOutbox(() => outboxBacklog(runtime.db), () => runtime.deps.clock.now());
   let shuttingDown = false;
