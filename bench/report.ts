@@ -7,7 +7,7 @@ import { productionMallocArenaMax, productionNodeFlags, serverNodeArgs } from ".
 import type { TotpMicroResult } from "./totp-micro.js";
 import type { WebauthnMicroResult } from "./webauthn-micro.js";
 
-export const targets = { totpRatio: 0.9, secondStepVsBaseline: 0.7, secondStepP99VsBaseline: 1.5, loginVsArgon2: 0.9, rssMb: 100 };
+export const targets = { totpRatio: 0.9, secondStepVsBaseline: 0.7, secondStepP99VsBaseline: 1.5, loginVsArgon2: 0.9, rssMb: 100, metricsOnVsOff: 0.97 };
 
 export interface RunResults {
   totp: TotpMicroResult | null;
@@ -24,6 +24,9 @@ export interface RunResults {
   rightPoolExhausted: number;
   seedSeconds: number;
   serverRuntime: string | null;
+  /** The wrong-code second step with the metrics off and on (BENCH_METRICS), alternating, in one sitting. */
+  metricsOff: Phase[];
+  metricsOn: Phase[];
 }
 
 export interface RunSettings {
@@ -50,6 +53,8 @@ const disturbedCores = 0.25;
 const disturbance = (...phases: (Phase | null)[]) => Math.max(0, ...phases.map((phase) => phase?.otherCoresBusy ?? 0));
 const judged = (pass: boolean | null, ...phases: (Phase | null)[]) =>
   pass !== null && disturbance(...phases) > disturbedCores ? `${verdict(pass)}? DISTURBED (other processes ${disturbance(...phases).toFixed(2)} cores)` : verdict(pass);
+/** The sum of a measure over the rounds of one setting (null when it did not run). */
+const total = (phases: Phase[], measure: (phase: Phase) => number | null) => (phases.length === 0 ? null : phases.reduce((sum, phase) => sum + (measure(phase) ?? 0), 0));
 const clean = (phase: Phase | null) => !phase || (Object.keys(phase.load.unexpectedResponses).length === 0 && phase.load.errors === 0 && phase.load.timeouts === 0);
 
 export function report(results: RunResults, settings: RunSettings) {
@@ -65,6 +70,8 @@ export function report(results: RunResults, settings: RunSettings) {
     rightVsBare: ratio(rate(right), rate(bare)),
     pgWrongVsSqliteBaseline: ratio(rate(pgWrong), rate(baseline)),
     pgWrongVsSqliteWrong: ratio(rate(pgWrong), rate(wrong)),
+    metricsOnVsOff: ratio(total(results.metricsOn, rate), total(results.metricsOff, rate)),
+    metricsCpuOnVsOff: ratio(total(results.metricsOn, (phase) => phase.serverCpuMicrosPerRequest), total(results.metricsOff, (phase) => phase.serverCpuMicrosPerRequest)),
   };
   const checks = {
     totpRatio: ratios.totp === null ? null : ratios.totp >= targets.totpRatio,
@@ -72,6 +79,7 @@ export function report(results: RunResults, settings: RunSettings) {
     secondStepP99: ratios.wrongP99VsBaseline === null ? null : ratios.wrongP99VsBaseline <= targets.secondStepP99VsBaseline,
     fullLogin: ratios.loginVsArgon2 === null ? null : ratios.loginVsArgon2 >= targets.loginVsArgon2,
     rss: wrong || right ? mb(secondStepRss) <= targets.rssMb : null,
+    metrics: ratios.metricsOnVsOff === null ? null : ratios.metricsOnVsOff >= targets.metricsOnVsOff,
   };
 
   const rows: string[][] = [];
@@ -118,6 +126,17 @@ export function report(results: RunResults, settings: RunSettings) {
   }
   if (login) {
     row("twostep server max RSS, full-login load (argon2id in flight)", `${mb(login.maxRssBytes).toFixed(1)} MB`, argon2Only ? `argon2id-only server: ${mb(argon2Only.maxRssBytes).toFixed(1)} MB` : "—", argon2Only ? `${(login.maxRssBytes / argon2Only.maxRssBytes).toFixed(2)}×` : "—", "(reported)", "n/a");
+  }
+  if (results.metricsOn.length > 0) {
+    const perRound = (phases: Phase[]) => phases.map((phase) => int(phase.load.requestsPerSecond)).join(" | ");
+    row(
+      "second step, wrong code, SQLite: metrics on vs off (rounds alternate off, on)",
+      `on: ${perRound(results.metricsOn)} req/s`,
+      `off: ${perRound(results.metricsOff)} req/s`,
+      `${pct(ratios.metricsOnVsOff!)} (CPU per request ${ratios.metricsCpuOnVsOff!.toFixed(3)}×)`,
+      `≥ ${targets.metricsOnVsOff * 100} % of off`,
+      judged(checks.metrics, ...results.metricsOn, ...results.metricsOff),
+    );
   }
   if (pgWrong) row("twostep server max RSS, PostgreSQL second step", `${mb(pgWrong.maxRssBytes).toFixed(1)} MB`, "—", "—", "(reported)", "n/a");
 

@@ -24,7 +24,7 @@
  * BENCH_USERS (default 60000), BENCH_DB_DIR (where the temp SQLite file goes),
  * BENCH_POSTGRES_URL (postgres://…, a database the bench may fill; unset: PG row not run),
  * BENCH_SERVER_RUNTIME (compiled | tsx), BENCH_SERVER_NODE_ARGS (extra node flags for
- * the server children), MALLOC_ARENA_MAX (for the server children; default package.json config.serverMallocArenaMax), BENCH_ONLY (comma list of totp,webauthn,bare,baseline,wrong,right,login,pg).
+ * the server children), MALLOC_ARENA_MAX (for the server children; default package.json config.serverMallocArenaMax), BENCH_ONLY (comma list of totp,webauthn,bare,baseline,wrong,right,login,metrics,pg), BENCH_METRICS_ROUNDS (off/on rounds of the metrics phase, default 2).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -54,12 +54,14 @@ const postgresUrl = process.env.BENCH_POSTGRES_URL || null;
 /** Users whose flows the wrong-code runs cycle through (shared key, so the generator knows a wrong code cheaply). */
 const wrongPoolSize = 5_000;
 if (userCount < 2 * wrongPoolSize) throw new Error(`BENCH_USERS must be at least ${2 * wrongPoolSize} (the first ${wrongPoolSize} users are the wrong-code pool)`);
-const only = new Set((process.env.BENCH_ONLY ?? "totp,webauthn,bare,baseline,wrong,right,login,pg").split(",").map((part) => part.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? "totp,webauthn,bare,baseline,wrong,right,login,metrics,pg").split(",").map((part) => part.trim()));
 const encryptionKey = Buffer.alloc(32, 42).toString("base64");
 const userFreeFailures = 100; // the maximum parseConfig accepts
 const addressFreeFailures = 100_000; // likewise
 const sharedKey = Buffer.from("bench shared totp key"); // 21 bytes; only the wrong-code pool uses it
 
+/** Rounds of the metrics off/on comparison (BENCH_METRICS_ROUNDS, default 2). */
+const metricsRounds = number("BENCH_METRICS_ROUNDS", 2);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const autocannonTiming = { warmup, duration, connections };
 const loopTiming = { warmup, duration, connections: `${loginUsers} (users)` };
@@ -91,7 +93,7 @@ function wrongCodeRun(server: ServerChild, logins: SeededLogin[]) {
 async function main() {
   const startedAt = Date.now();
   log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"})`);
-  const results: RunResults = { totp: null, webauthn: null, bare: null, baseline: null, argon2Only: null, wrong: null, right: null, login: null, pgWrong: null, pgNotRun: null, startupRss: {}, rightPoolExhausted: 0, seedSeconds: 0, serverRuntime: null };
+  const results: RunResults = { totp: null, webauthn: null, bare: null, baseline: null, argon2Only: null, wrong: null, right: null, login: null, pgWrong: null, pgNotRun: null, startupRss: {}, rightPoolExhausted: 0, seedSeconds: 0, serverRuntime: null, metricsOff: [], metricsOn: [] };
 
   if (only.has("totp")) {
     log("TOTP verification vs raw HMAC-SHA1");
@@ -199,6 +201,18 @@ async function main() {
         results.login = await phase(loopTiming, server, "full login (password + TOTP)", loginLoop(server.port, "full"), resetCounters);
       }
       await server.stop();
+    }
+    if (only.has("metrics")) {
+      // The metrics' cost (issue 17): the same wrong-code run with BENCH_METRICS=off and on, alternating, two rounds each.
+      for (let round = 1; round <= metricsRounds; round++) {
+        for (const setting of ["off", "on"] as const) {
+          const server = await startServer(script, "twostep", { ...serverEnv, BENCH_METRICS: setting });
+          resetCounters();
+          const measured = await phase(autocannonTiming, server, `second factor, wrong code, metrics ${setting} (round ${round})`, wrongCodeRun(server, logins), resetCounters);
+          (setting === "on" ? results.metricsOn : results.metricsOff).push(measured);
+          await server.stop();
+        }
+      }
     }
     admin.close();
 

@@ -45,14 +45,28 @@ function residentSplit(): { anonymous: number | null; fileBacked: number | null 
   }
 }
 
+/**
+ * The real app as serve.ts composes it (src/operations/server-parts.ts: request ids, and with
+ * BENCH_METRICS=on, the default, the metrics and a management listener on a free loopback port;
+ * with off, no metrics at all: the bench's "metrics" phase runs both in one sitting).
+ */
 async function buildTwostep(): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
   const { parseConfig } = await import("../src/config.js");
-  const { createRuntime } = await import("../src/bootstrap.js");
+  const { createOperatedRuntime } = await import("../src/operations/server-parts.js");
   const { buildApp } = await import("../src/http/app.js");
   const config = parseConfig();
-  const runtime = await createRuntime(config);
-  const app = await buildApp({ deps: runtime.deps, cookieSecret: runtime.cookieSecret, logger: false });
-  return { app, close: () => runtime.close() };
+  const metrics = (process.env.BENCH_METRICS ?? "on") === "on";
+  const operated = await createOperatedRuntime(config, { management: metrics ? { host: "127.0.0.1", port: 0 } : null, shutdownGraceSeconds: 10, logFormat: "json", trustRequestId: false });
+  const app = await buildApp({ deps: operated.runtime.deps, cookieSecret: operated.runtime.cookieSecret, logger: false, genReqId: operated.genReqId });
+  operated.instrumentApp(app);
+  await operated.management?.listen({ host: "127.0.0.1", port: 0 });
+  return {
+    app,
+    close: async () => {
+      await operated.management?.close();
+      await operated.runtime.close();
+    },
+  };
 }
 
 async function buildBare(): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {

@@ -8,7 +8,10 @@ import { loadOrCreateDevelopmentKey } from "./security/dev-key.js";
 import { createPasswordHasher } from "./security/passwords.js";
 import { createRecoveryCodeHasher } from "./security/recovery-code-hash.js";
 import { createSecretBox, decodeEncryptionKey } from "./security/secret-box.js";
-import type { Clock, Logger, ServiceDeps } from "./services/deps.js";
+import type { Clock, EmailGateway, Logger, ServiceDeps, SmsGateway } from "./services/deps.js";
+import type { Kysely, KyselyConfig } from "kysely";
+import type { Database } from "./store/schema.js";
+import type { Store } from "./store/store.js";
 import { systemClock } from "./services/deps.js";
 import { createKyselyStore } from "./store/kysely-store.js";
 import { openMigratedDatabase } from "./store/open-database.js";
@@ -28,22 +31,36 @@ export interface Runtime {
   deps: ServiceDeps;
   /** Signs cookies (the CSRF secret); derived from the encryption key, so there is one secret to keep. */
   cookieSecret: string;
+  /** The database itself, for the management listener's readiness and outbox reads (src/store/health.ts). */
+  db: Kysely<Database>;
   close(): Promise<void>;
+}
+
+/**
+ * What operations (src/operations/) plug around the real parts to count them: the store the
+ * services get, the two gateways, and Kysely's log of every query. Absent: nothing is wrapped.
+ */
+export interface RuntimeInstruments {
+  store(store: Store): Store;
+  sms(gateway: SmsGateway): SmsGateway;
+  email(gateway: EmailGateway): EmailGateway;
+  queryLog: NonNullable<KyselyConfig["log"]>;
 }
 
 export function createLogger(config: Config): pino.Logger {
   return pino({ level: config.environment === "test" ? "silent" : config.logLevel, redact: { paths: redactedLogPaths, censor: "[redacted]" } });
 }
 
-export async function createRuntime(config: Config, overrides: { clock?: Clock; logger?: Logger } = {}): Promise<Runtime> {
+export async function createRuntime(config: Config, overrides: { clock?: Clock; logger?: Logger; instruments?: RuntimeInstruments } = {}): Promise<Runtime> {
   const logger = overrides.logger ?? createLogger(config);
-  const { db } = await openMigratedDatabase(config, (error) => logger.warn({ err: error.message }, "an idle database connection failed; the pool reconnects"));
+  const instruments = overrides.instruments;
+  const { db } = await openMigratedDatabase({ ...config, ...(instruments ? { queryLog: instruments.queryLog } : {}) }, (error) => logger.warn({ err: error.message }, "an idle database connection failed; the pool reconnects"));
   const keyBase64 = config.encryptionKey ?? loadOrCreateDevelopmentKey(config.dataDir, (message) => logger.warn({}, message));
   const secretBox = createSecretBox(
     decodeEncryptionKey(config.encryptionKeyId, keyBase64),
     config.previousEncryptionKeys.map((entry) => decodeEncryptionKey(entry.id, entry.key)),
   );
-  const store = createKyselyStore(db);
+  const store = instruments ? instruments.store(createKyselyStore(db)) : createKyselyStore(db);
   const clock = overrides.clock ?? systemClock;
   const rawKey = Buffer.from(keyBase64, "base64");
   const codeMacKey = Buffer.from(hkdfSync("sha256", rawKey, Buffer.alloc(0), "twostep code mac", 32));
@@ -58,16 +75,21 @@ export async function createRuntime(config: Config, overrides: { clock?: Clock; 
     newId: randomUUID,
     logger,
     codeMac: (input) => createHmac("sha256", codeMacKey).update(input).digest("base64url"),
-    sms: createSmsGateway(config.sms, store.outbox, () => clock.now()),
-    email: createEmailGateway(config.email, store.outbox, () => clock.now(), randomUUID),
+    sms: observed(instruments?.sms, createSmsGateway(config.sms, store.outbox, () => clock.now())),
+    email: observed(instruments?.email, createEmailGateway(config.email, store.outbox, () => clock.now(), randomUUID)),
   };
   const cookieSecret = Buffer.from(hkdfSync("sha256", rawKey, Buffer.alloc(0), "twostep cookie signing", 32)).toString("base64");
   return {
     deps,
     cookieSecret,
+    db,
     close: async () => {
       deps.email.close?.();
       await db.destroy();
     },
   };
+}
+
+function observed<G>(wrap: ((gateway: G) => G) | undefined, gateway: G): G {
+  return wrap ? wrap(gateway) : gateway;
 }

@@ -1,6 +1,7 @@
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
 import fastifyStatic from "@fastify/static";
+import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { errorMessage, errorStatus } from "../services/failures.js";
@@ -25,6 +26,8 @@ export interface AppOptions {
   cookieSecret: string;
   /** pino options, or false for no request logging (tests, benchmarks). */
   logger?: boolean | object;
+  /** Each request's id (its log lines' `reqId`); Fastify's counter when absent (src/operations/request-hooks.ts makes the server's). */
+  genReqId?: (request: IncomingMessage) => string;
 }
 
 /**
@@ -90,6 +93,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: withRequestSerializer(options.logger ?? { level: deps.config.logLevel, redact: { paths: redactedLogPaths, censor: "[redacted]" } }),
     trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: 16 * 1024,
+    ...(options.genReqId ? { genReqId: options.genReqId } : {}),
     // Unknown fields are an error, not silently dropped; body types are not coerced, query strings are (plugins/validators.ts).
     // Each schema is compiled on its first use, once per process (plugins/compiled-once.ts).
     schemaController: { compilersFactory: { buildValidator, buildSerializer } },

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, KyselyConfig } from "kysely";
 import { migrateToLatest } from "./migrate.js";
 import { createPostgresDatabase, DatabaseUrlError } from "./postgres.js";
 import type { Database } from "./schema.js";
@@ -11,6 +11,8 @@ export interface DatabaseSettings {
   databasePoolSize: number;
   /** TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS (PostgreSQL only). */
   databaseStatementTimeoutMs: number;
+  /** Kysely's query log, for the query-duration metric (src/operations/); migrations are not logged. */
+  queryLog?: KyselyConfig["log"];
 }
 
 /**
@@ -20,13 +22,14 @@ export interface DatabaseSettings {
  */
 export async function openDatabase(settings: DatabaseSettings, onPoolError?: (error: Error) => void): Promise<Kysely<Database>> {
   const url = settings.databaseUrl;
-  if (url.startsWith("sqlite:")) return createSqliteDatabase(url.slice("sqlite:".length));
+  if (url.startsWith("sqlite:")) return createSqliteDatabase(url.slice("sqlite:".length), settings.queryLog);
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
     return createPostgresDatabase({
       url,
       poolSize: settings.databasePoolSize,
       statementTimeoutMs: settings.databaseStatementTimeoutMs,
       ...(onPoolError ? { onPoolError } : {}),
+      ...(settings.queryLog ? { log: settings.queryLog } : {}),
     });
   }
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0];
@@ -48,7 +51,7 @@ export async function openMigratedDatabase(
   const db = await openDatabase(settings, onPoolError);
   try {
     if (!settings.databaseUrl.startsWith("sqlite:")) {
-      const migrator = await openDatabase({ ...settings, databasePoolSize: 1, databaseStatementTimeoutMs: 0 });
+      const migrator = await openDatabase({ ...settings, databasePoolSize: 1, databaseStatementTimeoutMs: 0, queryLog: undefined });
       try {
         return { db, applied: await migrateToLatest(migrator) };
       } finally {

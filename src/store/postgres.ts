@@ -1,5 +1,5 @@
 import pg from "pg";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, type KyselyConfig } from "kysely";
 import type { Database } from "./schema.js";
 
 export interface PostgresOptions {
@@ -13,6 +13,8 @@ export interface PostgresOptions {
   searchPath?: string;
   /** Called when an idle pooled connection breaks (e.g. the server restarted); the pool drops it and reconnects on demand. */
   onPoolError?: (error: Error) => void;
+  /** Kysely's query log (the management listener's query-duration metric); none by default. */
+  log?: KyselyConfig["log"];
 }
 
 export class DatabaseUrlError extends Error {}
@@ -78,5 +80,5 @@ export function createPostgresDatabase(options: PostgresOptions): Kysely<Databas
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   });
   pool.on("error", (error) => options.onPoolError?.(error));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(options.log ? { log: options.log } : {}) });
 }

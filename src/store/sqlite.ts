@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig } from "kysely";
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig, type KyselyConfig } from "kysely";
 import type { Database } from "./schema.js";
 
 /**
@@ -13,7 +13,7 @@ import type { Database } from "./schema.js";
  * The file holds password hashes, encrypted secrets and the event log, so it
  * is readable by its owner only (0600, in a 0700 folder), like the key file.
  */
-export function createSqliteDatabase(path: string): Kysely<Database> {
+export function createSqliteDatabase(path: string, log?: KyselyConfig["log"]): Kysely<Database> {
   if (path !== ":memory:") prepareOwnerOnlyFile(path);
   const sqlite = new SQLite(path);
   sqlite.pragma("journal_mode = WAL");
@@ -23,7 +23,7 @@ export function createSqliteDatabase(path: string): Kysely<Database> {
   // What is deleted or overwritten is zeroed in the file, not left in free space: erased email
   // bodies, spent codes, ended sessions (issue 18 finding 6; its cost is in bench/README.md).
   sqlite.pragma("secure_delete = ON");
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), ...(log ? { log } : {}) });
 }
 
 /**

@@ -87,7 +87,7 @@ function circles(graph: Map<string, string[]>): string[][] {
  */
 function partOf(file: string): string {
   const [first] = file.split("/");
-  if (file === "config.ts" || file === "config-env.ts" || file === "config-messaging.ts") return "config";
+  if (file === "config.ts" || file === "config-env.ts" || file === "config-messaging.ts" || file === "config-operations.ts") return "config";
   if (file === "server.ts" || file === "serve.ts") return "entry";
   return file.includes("/") ? first! : file.replace(/\.ts$/, "");
 }
@@ -103,7 +103,8 @@ const mayImport: Record<string, readonly string[]> = {
   bootstrap: ["services", "domain", "security", "store", "gateways", "config"],
   http: ["http", "services"],
   cli: ["cli", "services", "bootstrap", "config", "node-version"],
-  entry: ["entry", "http", "services", "bootstrap", "config", "node-version"],
+  operations: ["operations", "bootstrap", "services", "store", "domain", "config"],
+  entry: ["entry", "http", "operations", "services", "bootstrap", "config", "node-version"],
 };
 
 describe("imports of src/ (ARCHITECTURE.md)", () => {

@@ -38,7 +38,7 @@ export function instanceEnv(databaseUrl: string, extra: Record<string, string> =
   };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -53,7 +53,8 @@ async function freePort(): Promise<number> {
 export async function startInstance(env: Record<string, string>): Promise<Instance> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-    env: { PATH: process.env.PATH ?? "", ...env, TWOSTEP_HOST: "127.0.0.1", TWOSTEP_PORT: String(port) },
+    // No management listener unless the test asks for one (its default port would be shared by every instance).
+    env: { PATH: process.env.PATH ?? "", TWOSTEP_MANAGEMENT_ADDRESS: "off", ...env, TWOSTEP_HOST: "127.0.0.1", TWOSTEP_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];

@@ -43,10 +43,15 @@ export interface DispatchReport {
 
 type DispatchDeps = DepsOf<"email" | "clock" | "logger" | "newId" | "config" | "secretBox", "messages">;
 
-/** One pass: claims and settles batches until nothing is due. */
-export async function dispatchDueMessages(deps: DispatchDeps, options: DispatchOptions = dispatchOptionsFor(deps.config)): Promise<DispatchReport> {
+/**
+ * One pass: claims and settles batches until nothing is due, or until `stopping()` says so
+ * between batches (shutdown: the batch claimed is sent and settled, no new one is claimed; what
+ * is left stays pending for the next process, nothing is claimed and dropped).
+ */
+export async function dispatchDueMessages(deps: DispatchDeps, options: DispatchOptions = dispatchOptionsFor(deps.config), stopping: () => boolean = () => false): Promise<DispatchReport> {
   const report: DispatchReport = { sent: 0, retried: 0, failed: 0 };
   for (;;) {
+    if (stopping()) return report;
     // A claimant id per claim: settling writes match it, so a late settle after a lost lease changes nothing.
     const claimant = deps.newId();
     const batch = await deps.store.messages.claimDue(deps.clock.now(), options.batchSize, claimant, options.leaseMs);
@@ -98,7 +103,7 @@ async function sendOne(deps: DispatchDeps, options: DispatchOptions, claimant: s
 export interface DispatcherLoop {
   /** Runs a pass soon (after a change that enqueued), without waiting for the interval. */
   kick(): void;
-  /** Stops the timer and waits for a running pass to finish. */
+  /** Stops the timer and waits for a running pass to settle the batch it claimed (it claims no other). */
   stop(): Promise<void>;
 }
 
@@ -112,7 +117,7 @@ export function startMessageDispatcher(deps: DispatchDeps, intervalMs: number, o
     timer = null;
     kickPending = false;
     if (stopped || running) return;
-    running = dispatchDueMessages(deps, options)
+    running = dispatchDueMessages(deps, options, () => stopped)
       .then(() => undefined)
       .catch((error: unknown) => deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "email dispatch pass failed; next pass retries"))
       .finally(() => {

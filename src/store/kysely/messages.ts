@@ -68,10 +68,16 @@ export async function claimDue(db: Kysely<Database>, now: number, limit: number,
     .orderBy("next_attempt_at")
     .limit(limit);
   if (isPostgres(db)) due = due.forUpdate().skipLocked();
-  const rows = await db
+  // On PostgreSQL the locking sub-select goes in a materialized CTE, run once: as a bare `IN (…)`
+  // the planner may run it again per row, and with SKIP LOCKED each run skips the rows the last
+  // one locked, so one claim took every due row whatever the limit (a shutdown then waited for
+  // the whole backlog, and a busy outbox was sent all at once).
+  // (Typed as the plain builder: the CTE is read only by name, in the raw `select id from due` below.)
+  const claimer = isPostgres(db) ? (db.with((cte) => cte("due").materialized(), () => due) as unknown as Pick<Kysely<Database>, "updateTable">) : db;
+  const rows = await claimer
     .updateTable("outgoing_messages")
     .set((eb) => ({ claimed_by: claimant, claimed_until: sql<number>`${nowValue} + cast(${leaseMs} as bigint)`, attempts: eb("attempts", "+", 1) }))
-    .where("id", "in", due)
+    .where("id", "in", isPostgres(db) ? sql<string>`(select id from due)` : due)
     .where("status", "=", "pending")
     .where("next_attempt_at", "<=", now)
     .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<=", now)]))

@@ -62,6 +62,18 @@ export function messagesConformance(context: ConformanceContext) {
     assert.deepEqual(await store().messages.claimDue(t + lease * 10, 10, "later", lease), [], "a failed message is never due again");
   });
 
+  it("a claim takes at most its limit, oldest first", async () => {
+    const t = now + 4_000_000;
+    const items = Array.from({ length: 25 }, (_, i) => message(t + i, { recipient: `limit-${i}@example.test` }));
+    for (const item of items) await store().messages.enqueue(item);
+    const first = await store().messages.claimDue(t + 100, 10, "limited", lease);
+    assert.equal(first.length, 10);
+    const rest = await store().messages.claimDue(t + 100, 100, "rest", lease);
+    assert.equal(rest.length, 15);
+    for (const m of first) await store().messages.markSent(m.id, "limited", t + 200, "p");
+    for (const m of rest) await store().messages.markSent(m.id, "rest", t + 200, "p");
+  });
+
   it("ten parallel claimers: every message is claimed by exactly one", async () => {
     const t = now + 5_000_000;
     const ids = Array.from({ length: 30 }, (_, i) => message(t + i));
@@ -69,6 +81,7 @@ export function messagesConformance(context: ConformanceContext) {
     const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => store().messages.claimDue(t + 100, 7, `claimer-${i}`, lease)));
     const claimedIds = claims.flat().map((m) => m.id);
     assert.equal(new Set(claimedIds).size, claimedIds.length, "no message claimed twice");
+    assert.deepEqual(claims.filter((batch) => batch.length > 7).map((batch) => batch.length), [], "no claimer took more than its limit");
     // Settle and drain what the race left (each claimer took at most 7).
     for (const [i, batch] of claims.entries()) for (const m of batch) assert.equal(await store().messages.markSent(m.id, `claimer-${i}`, t + 200, "p"), true);
     let rest = await store().messages.claimDue(t + 300, 100, "drain", lease);

@@ -1,0 +1,132 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { methodTypes, type EventType } from "../domain/model.js";
+
+/**
+ * The Prometheus metrics of one server process (README "Operate"), on a registry of its own.
+ * Every label value comes from a fixed list written here (outcomes, limits, methods,
+ * gateways, route templates as Fastify declares them): never an email, an address, a user
+ * id or anything else a request chose. A value outside its list is counted as `other`.
+ */
+export type LoginOutcome = "ok" | "wrong_password" | "wrong_code" | "locked" | "step_up";
+export const loginOutcomes: readonly LoginOutcome[] = ["ok", "wrong_password", "wrong_code", "locked", "step_up"];
+
+/** The counters that refuse: their store key's prefix (services/throttle, password reset, SMS send windows). */
+export const rateLimits = ["address", "user", "password_address", "password_account", "password_browser", "sms_user", "sms_address", "sms_number", "sms_country", "reset_address", "reset_account"] as const;
+export type RateLimit = (typeof rateLimits)[number] | "other";
+
+export type SendOutcome = "sent" | "transient_failure" | "permanent_failure";
+const gatewayNames = ["outbox", "smtp", "none", "twilio", "webhook"] as const;
+const secondFactorMethods: readonly string[] = [...methodTypes, "recovery_code"];
+
+/** Which login outcome an event is (services/events/audit.ts#recordEvent writes them). */
+const loginOutcomeOf: Partial<Record<EventType, LoginOutcome>> = {
+  "login.succeeded": "ok",
+  "login.password_failed": "wrong_password",
+  "login.second_factor_failed": "wrong_code",
+  "login.locked_out": "locked",
+  "session.confirmed": "step_up",
+};
+
+function oneOf<T extends string>(list: readonly T[], value: unknown): T | "other" {
+  return typeof value === "string" && (list as readonly string[]).includes(value) ? (value as T) : "other";
+}
+
+export interface Metrics {
+  registry: Registry;
+  /** One answered request of the public app: its route template (not the URL), method and status. */
+  requestFinished(route: string, method: string, status: number, seconds: number): void;
+  /** A security event that committed. */
+  eventRecorded(type: EventType, detail: Record<string, unknown>): void;
+  limitRefused(limit: RateLimit): void;
+  messageSent(channel: "sms" | "email", gateway: string, outcome: SendOutcome): void;
+  queryFinished(seconds: number, failed: boolean): void;
+  /** Reads the outbox when Prometheus scrapes (set once the database is open). */
+  watchOutbox(read: () => Promise<{ pending: number; oldestCreatedAt: number | null }>, now: () => number): void;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "twostep_" });
+  const registers = [registry];
+  const requestDuration = new Histogram({
+    name: "twostep_http_request_duration_seconds",
+    help: "Public HTTP requests by route template, method and status code",
+    labelNames: ["route", "method", "status"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const logins = new Counter({ name: "twostep_logins_total", help: "Login events by outcome (ok, wrong_password, wrong_code, locked, step_up)", labelNames: ["outcome"] as const, registers });
+  const secondFactor = new Counter({ name: "twostep_second_factor_checks_total", help: "Second-step checks at login by method and outcome (ok, wrong)", labelNames: ["method", "outcome"] as const, registers });
+  const refusals = new Counter({ name: "twostep_rate_limit_refusals_total", help: "Requests refused by a throttle or send limit, by limit", labelNames: ["limit"] as const, registers });
+  const sends = new Counter({ name: "twostep_message_sends_total", help: "SMS and email hand-overs to a gateway by channel, gateway and outcome", labelNames: ["channel", "gateway", "outcome"] as const, registers });
+  const queryDuration = new Histogram({
+    name: "twostep_database_query_duration_seconds",
+    help: "Database statements by outcome (ok, error)",
+    labelNames: ["outcome"] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers,
+  });
+  for (const outcome of loginOutcomes) logins.inc({ outcome }, 0);
+  for (const limit of rateLimits) refusals.inc({ limit }, 0);
+
+  let outbox: { read: () => Promise<{ pending: number; oldestCreatedAt: number | null }>; now: () => number } | null = null;
+  let lastRead: Promise<{ pending: number; oldestCreatedAt: number | null } | null> | null = null;
+  // Both gauges come from one read per scrape.
+  const readOutbox = () => {
+    lastRead ??= (outbox ? outbox.read().catch(() => null) : Promise.resolve(null)).finally(() => setTimeout(() => (lastRead = null), 0));
+    return lastRead;
+  };
+  new Gauge({
+    name: "twostep_outbox_pending_messages",
+    help: "Emails waiting in the outbox (due or retrying); -1 when the database did not answer",
+    registers,
+    async collect() {
+      const backlog = await readOutbox();
+      this.set(backlog ? backlog.pending : -1);
+    },
+  });
+  new Gauge({
+    name: "twostep_outbox_oldest_message_age_seconds",
+    help: "Age of the oldest email waiting in the outbox (0 when none)",
+    registers,
+    async collect() {
+      const backlog = await readOutbox();
+      this.set(backlog?.oldestCreatedAt != null && outbox ? Math.max(0, (outbox.now() - backlog.oldestCreatedAt) / 1000) : 0);
+    },
+  });
+
+  // Label children looked up once per label set: prom-client hashes the labels on every call otherwise,
+  // and these run for every request and every statement (bench "metrics on vs off").
+  const requestChildren = new Map<string, ReturnType<typeof requestDuration.labels>>();
+  const queryChildren = { ok: queryDuration.labels({ outcome: "ok" }), error: queryDuration.labels({ outcome: "error" }) };
+  return {
+    registry,
+    requestFinished(route, method, status, seconds) {
+      const key = `${method} ${status} ${route}`;
+      let child = requestChildren.get(key);
+      if (!child) requestChildren.set(key, (child = requestDuration.labels({ route, method, status: String(status) })));
+      child.observe(seconds);
+    },
+    eventRecorded(type, detail) {
+      const outcome = loginOutcomeOf[type];
+      if (outcome) logins.inc({ outcome });
+      if (type === "login.succeeded" && secondFactorMethods.includes(String(detail.factor))) {
+        secondFactor.inc({ method: String(detail.factor), outcome: "ok" });
+      } else if (type === "login.second_factor_failed") {
+        secondFactor.inc({ method: oneOf(secondFactorMethods, detail.factor), outcome: "wrong" });
+      }
+    },
+    limitRefused(limit) {
+      refusals.inc({ limit: oneOf(rateLimits, limit) });
+    },
+    messageSent(channel, gateway, outcome) {
+      sends.inc({ channel, gateway: oneOf(gatewayNames, gateway), outcome });
+    },
+    queryFinished(seconds, failed) {
+      (failed ? queryChildren.error : queryChildren.ok).observe(seconds);
+    },
+    watchOutbox(read, now) {
+      outbox = { read, now };
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import type { RuntimeInstruments } from "../bootstrap.js";
+import type { EmailGateway, SmsGateway } from "../services/deps.js";
+import type { SecurityEvent } from "../services/model.js";
+import type { CounterStore, Store, Stores } from "../store/store.js";
+import type { Metrics, RateLimit, SendOutcome } from "./metrics.js";
+
+/**
+ * The metrics read what the services already do, through the ports they use,
+ * so no service knows about Prometheus:
+ * - security events: every `events.appendEvent` (services/events/audit.ts#recordEvent), counted
+ *   once its transaction committed (an event rolled back with its change is not counted);
+ * - throttle refusals: a `counters.countAttempt` that answers "not allowed" is a refused
+ *   attempt, named by its key's prefix (`address:`, `user:`, `password-account:` …, never the rest
+ *   of the key, which holds an address or a user id); send-window refusals (SMS, reset emails) are
+ *   decided by the services against their limits, and `countInWindow` counts past the limit, so
+ *   a window whose count went over its configured limit is a refusal too (limitOfWindow);
+ * - sends: what each gateway's `send` answered.
+ */
+export function instrumentsFor(metrics: Metrics, windowLimits: (prefix: string) => number | null): RuntimeInstruments {
+  return {
+    store: (store) => observedStore(store, metrics, windowLimits),
+    sms: (gateway) => observedGateway(gateway, "sms", metrics),
+    email: (gateway) => observedGateway(gateway, "email", metrics),
+    queryLog: (event) => metrics.queryFinished(event.queryDurationMillis / 1000, event.level === "error"),
+  };
+}
+
+/** `password-address:1.2.3.4` → `password_address`; a key of no known limit → `other`. */
+export function limitOfKey(key: string): RateLimit {
+  const colon = key.indexOf(":");
+  return (colon === -1 ? "other" : key.slice(0, colon).replaceAll("-", "_")) as RateLimit;
+}
+
+function observedCounters(counters: CounterStore, metrics: Metrics, windowLimits: (prefix: string) => number | null): CounterStore {
+  return {
+    ...counters,
+    async countAttempt(key, now, schedule) {
+      const count = await counters.countAttempt(key, now, schedule);
+      if (!count.allowed) metrics.limitRefused(limitOfKey(key));
+      return count;
+    },
+    async countInWindow(key, now, windowSeconds) {
+      const window = await counters.countInWindow(key, now, windowSeconds);
+      const limit = limitOfKey(key);
+      const allowed = windowLimits(limit);
+      if (allowed !== null && window.count > allowed) metrics.limitRefused(limit);
+      return window;
+    },
+  };
+}
+
+function observedStore(store: Store, metrics: Metrics, windowLimits: (prefix: string) => number | null): Store {
+  const record = (event: SecurityEvent) => metrics.eventRecorded(event.type, event.detail);
+  const bind = (ports: Stores, onEvent: (event: SecurityEvent) => void): Stores => ({
+    ...ports,
+    counters: observedCounters(ports.counters, metrics, windowLimits),
+    events: {
+      ...ports.events,
+      async appendEvent(event) {
+        await ports.events.appendEvent(event);
+        onEvent(event);
+      },
+    },
+  });
+  return {
+    ...bind(store, record),
+    async transaction(work) {
+      const committed: SecurityEvent[] = [];
+      const result = await store.transaction((tx) => work(bind(tx, (event) => committed.push(event))));
+      for (const event of committed) record(event);
+      return result;
+    },
+  };
+}
+
+function observedGateway<G extends SmsGateway | EmailGateway>(gateway: G, channel: "sms" | "email", metrics: Metrics): G {
+  const send = gateway.send.bind(gateway) as (message: Parameters<G["send"]>[0]) => ReturnType<G["send"]>;
+  return {
+    ...gateway,
+    close: "close" in gateway && gateway.close ? gateway.close.bind(gateway) : undefined,
+    async send(message: Parameters<G["send"]>[0]) {
+      let outcome: SendOutcome = "transient_failure";
+      try {
+        const result = await send(message);
+        outcome = result.ok ? "sent" : result.transient ? "transient_failure" : "permanent_failure";
+        return result;
+      } finally {
+        metrics.messageSent(channel, gateway.name, outcome);
+      }
+    },
+  } as G;
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { FastifyInstance } from "fastify";
+import { requestScope } from "./logging.js";
+import type { Metrics } from "./metrics.js";
+
+/**
+ * Request ids (README "Operate"). Every request gets one: a new random UUID, or, with
+ * TWOSTEP_TRUST_REQUEST_ID=true, the incoming `X-Request-Id` when it is 1–128 letters,
+ * digits and `-_.:` (anything else, or no header, gets a new one). Believe it only behind a
+ * proxy that always sets or overwrites the header: otherwise a client picks the id its lines
+ * are filed under. The answer carries the id in `X-Request-Id`.
+ */
+const acceptableId = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestIdGenerator(trustIncoming: boolean): (request: IncomingMessage) => string {
+  if (!trustIncoming) return () => randomUUID();
+  return (request) => {
+    const incoming = request.headers["x-request-id"];
+    return typeof incoming === "string" && acceptableId.test(incoming) ? incoming : randomUUID();
+  };
+}
+
+const methods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/**
+ * On the public app: the id in the answer; `Connection: close` once shutting down; the services' log lines of a request carry its id
+ * (the scope is entered after the body is read, where Fastify runs the route's own work: a
+ * scope entered earlier would be lost in the body stream's callbacks); and with metrics, each
+ * answer's duration under its route template (`/api/me/methods/:methodId`, never the URL;
+ * `unmatched` for a 404 that matched no route).
+ */
+export function installRequestHooks(app: FastifyInstance, metrics: Metrics | null, shuttingDown: () => boolean): void {
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.header("x-request-id", request.id);
+    done();
+  });
+  // Shutting down: a request still running answers with `Connection: close`, so its kept-alive
+  // connection ends with it instead of idling (Fastify keeps idle connections 72 s) and holding
+  // the listener's close until the grace period cuts it.
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    if (shuttingDown()) reply.header("connection", "close");
+    done(null, payload);
+  });
+  app.addHook("preValidation", (request, _reply, done) => {
+    requestScope.run({ reqId: String(request.id) }, done);
+  });
+  if (!metrics) return;
+  app.addHook("onResponse", (request, reply, done) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    metrics.requestFinished(route, methods.has(request.method) ? request.method : "OTHER", reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+}
