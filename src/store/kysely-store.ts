@@ -20,6 +20,7 @@ import * as passwordResetsSql from "./kysely/password-resets.js";
 import * as customersSql from "./kysely/customers.js";
 import * as apiKeysSql from "./kysely/api-keys.js";
 import * as resetRequestsSql from "./kysely/reset-requests.js";
+import * as oidcPayloadsSql from "./kysely/oidc-payloads.js";
 
 /**
  * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
@@ -176,6 +177,17 @@ export function bindPorts(db: Kysely<Database>): Stores {
       listDecidedResetRequests: (...args) => resetRequestsSql.listDecidedResetRequests(db, ...args),
       settleResetRequest: (...args) => resetRequestsSql.settleResetRequest(db, ...args),
     },
+    oidcPayloads: {
+      upsertOidcPayload: (...args) => oidcPayloadsSql.upsertOidcPayload(db, ...args),
+      findOidcPayload: (...args) => oidcPayloadsSql.findOidcPayload(db, ...args),
+      findOidcPayloadByUid: (...args) => oidcPayloadsSql.findOidcPayloadByUid(db, ...args),
+      findOidcPayloadByUserCode: (...args) => oidcPayloadsSql.findOidcPayloadByUserCode(db, ...args),
+      listOidcPayloadsByAccount: (...args) => oidcPayloadsSql.listOidcPayloadsByAccount(db, ...args),
+      consumeOidcPayload: (...args) => oidcPayloadsSql.consumeOidcPayload(db, ...args),
+      destroyOidcPayload: (...args) => oidcPayloadsSql.destroyOidcPayload(db, ...args),
+      revokeOidcPayloadsByGrantId: (...args) => oidcPayloadsSql.revokeOidcPayloadsByGrantId(db, ...args),
+      deleteExpiredOidcPayloads: (...args) => oidcPayloadsSql.deleteExpiredOidcPayloads(db, ...args),
+    },
   };
 }
 
@@ -202,5 +214,6 @@ function guarded(ports: Stores, check: () => void): Stores {
     customers: wrap(ports.customers),
     apiKeys: wrap(ports.apiKeys),
     resetRequests: wrap(ports.resetRequests),
+    oidcPayloads: wrap(ports.oidcPayloads),
   };
 }

@@ -15,8 +15,11 @@ import type { PasswordResetStore } from "./ports/password-resets.js";
 import type { CustomerStore } from "./ports/customers.js";
 import type { ApiKeyStore } from "./ports/api-keys.js";
 import type { ResetRequestStore } from "./ports/reset-requests.js";
+import type { OidcPayloadStore } from "./ports/oidc-payloads.js";
 
 export type { AccountStore, ApiKeyStore, ChallengeStore, CodeStore, CounterStore, CustomerStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, RememberedBrowserStore, ReminderStore, ResetRequestStore, SealedValueStore, SessionStore, TrustedBrowserStore };
+export type { OidcPayloadStore };
+export type { OidcPayload, StoredOidcPayload } from "./ports/oidc-payloads.js";
 export type { TrustedBrowser } from "./ports/trusted-browsers.js";
 export type { IssuedChallenge } from "./ports/challenges.js";
 export type { ApiKey, NewApiKey } from "./ports/api-keys.js";
@@ -60,6 +63,8 @@ export interface Stores {
   apiKeys: ApiKeyStore;
   /** A2: 2FA reset requests, settled once each by platform support. */
   resetRequests: ResetRequestStore;
+  /** Issue 15: the OpenID Connect provider's models by id hash; codes and refresh tokens consumed by a conditional write. */
+  oidcPayloads: OidcPayloadStore;
 }
 
 /**
