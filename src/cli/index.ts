@@ -6,6 +6,9 @@ import { migrateCommand } from "./migrate.js";
 import { policySetCommand } from "./policy-set.js";
 import { usersCreateCommand } from "./users-create.js";
 import { remindersSendCommand } from "./reminders-send.js";
+import { clientsCreateCommand } from "./clients-create.js";
+import { clientsListCommand } from "./clients-list.js";
+import { clientsDeleteCommand, clientsRotateSecretCommand } from "./clients-manage.js";
 
 export interface CommandIo {
   out(line: string): void;
@@ -26,6 +29,14 @@ Commands:
   keys:status                               count secrets per key id; say which previous keys can be dropped
   reminders:send                            record the 2FA reminders due now (14, 3 and 1 days before a deadline), once each
   messages:send                             send every email that is due now, once
+  clients:create --name NAME --redirect-uri URI [--redirect-uri URI …] [--post-logout-redirect-uri URI]
+             [--backchannel-logout-uri URI] [--forward-auth-url ORIGIN] [--public]
+             [--require-two-factor] [--remember-browser] [--json]
+                                            register an app that logs in through twostep (secret shown once)
+  clients:list [--json]                     list the registered apps (never their secrets)
+  clients:rotate-secret --client ID_OR_NAME [--json]
+                                            give an app a new secret (shown once); the old one stops working
+  clients:delete --client ID_OR_NAME        remove an app
 
 Configuration comes from the environment (see README.md).`;
 
@@ -41,6 +52,10 @@ const commands: Record<string, (args: string[], io: CommandIo) => Promise<number
   "keys:status": keysStatusCommand,
   "reminders:send": remindersSendCommand,
   "messages:send": messagesSendCommand,
+  "clients:create": clientsCreateCommand,
+  "clients:list": clientsListCommand,
+  "clients:rotate-secret": clientsRotateSecretCommand,
+  "clients:delete": clientsDeleteCommand,
 };
 
 export async function runCli(argv: string[], io: CommandIo): Promise<number> {

@@ -21,6 +21,7 @@ import * as customersSql from "./kysely/customers.js";
 import * as apiKeysSql from "./kysely/api-keys.js";
 import * as resetRequestsSql from "./kysely/reset-requests.js";
 import * as oidcPayloadsSql from "./kysely/oidc-payloads.js";
+import * as oidcClientsSql from "./kysely/oidc-clients.js";
 
 /**
  * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
@@ -188,6 +189,14 @@ export function bindPorts(db: Kysely<Database>): Stores {
       revokeOidcPayloadsByGrantId: (...args) => oidcPayloadsSql.revokeOidcPayloadsByGrantId(db, ...args),
       deleteExpiredOidcPayloads: (...args) => oidcPayloadsSql.deleteExpiredOidcPayloads(db, ...args),
     },
+    oidcClients: {
+      insertOidcClient: (...args) => oidcClientsSql.insertOidcClient(db, ...args),
+      findOidcClient: (...args) => oidcClientsSql.findOidcClient(db, ...args),
+      findOidcClientByName: (...args) => oidcClientsSql.findOidcClientByName(db, ...args),
+      listOidcClients: (...args) => oidcClientsSql.listOidcClients(db, ...args),
+      replaceOidcClientSecret: (...args) => oidcClientsSql.replaceOidcClientSecret(db, ...args),
+      deleteOidcClient: (...args) => oidcClientsSql.deleteOidcClient(db, ...args),
+    },
   };
 }
 
@@ -215,5 +224,6 @@ function guarded(ports: Stores, check: () => void): Stores {
     apiKeys: wrap(ports.apiKeys),
     resetRequests: wrap(ports.resetRequests),
     oidcPayloads: wrap(ports.oidcPayloads),
+    oidcClients: wrap(ports.oidcClients),
   };
 }

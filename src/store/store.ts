@@ -16,9 +16,11 @@ import type { CustomerStore } from "./ports/customers.js";
 import type { ApiKeyStore } from "./ports/api-keys.js";
 import type { ResetRequestStore } from "./ports/reset-requests.js";
 import type { OidcPayloadStore } from "./ports/oidc-payloads.js";
+import type { OidcClientStore } from "./ports/oidc-clients.js";
 
 export type { AccountStore, ApiKeyStore, ChallengeStore, CodeStore, CounterStore, CustomerStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, RememberedBrowserStore, ReminderStore, ResetRequestStore, SealedValueStore, SessionStore, TrustedBrowserStore };
-export type { OidcPayloadStore };
+export type { OidcClientStore, OidcPayloadStore };
+export type { OidcClient } from "./ports/oidc-clients.js";
 export type { OidcPayload, StoredOidcPayload } from "./ports/oidc-payloads.js";
 export type { TrustedBrowser } from "./ports/trusted-browsers.js";
 export type { IssuedChallenge } from "./ports/challenges.js";
@@ -65,6 +67,8 @@ export interface Stores {
   resetRequests: ResetRequestStore;
   /** Issue 15: the OpenID Connect provider's models by id hash; codes and refresh tokens consumed by a conditional write. */
   oidcPayloads: OidcPayloadStore;
+  /** Issue 15: the apps that log in through twostep, secrets as hashes. */
+  oidcClients: OidcClientStore;
 }
 
 /**
