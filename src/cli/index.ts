@@ -7,6 +7,7 @@ import { policySetCommand } from "./policy-set.js";
 import { usersCreateCommand } from "./users-create.js";
 import { remindersSendCommand } from "./reminders-send.js";
 import { clientsCreateCommand } from "./clients-create.js";
+import { keysRotateSigningCommand } from "./keys-rotate-signing.js";
 import { clientsListCommand } from "./clients-list.js";
 import { clientsDeleteCommand, clientsRotateSecretCommand } from "./clients-manage.js";
 
@@ -27,6 +28,7 @@ Commands:
                                             set an account's 2FA policy
   keys:rotate [--batch-size N]              re-encrypt every secret under the current key (default 500 a batch)
   keys:status                               count secrets per key id; say which previous keys can be dropped
+  keys:rotate-signing                       add a new OpenID Connect signing key (the old one stays published until its tokens expire)
   reminders:send                            record the 2FA reminders due now (14, 3 and 1 days before a deadline), once each
   messages:send                             send every email that is due now, once
   clients:create --name NAME --redirect-uri URI [--redirect-uri URI …] [--post-logout-redirect-uri URI]
@@ -50,6 +52,7 @@ const commands: Record<string, (args: string[], io: CommandIo) => Promise<number
   "policy:set": policySetCommand,
   "keys:rotate": keysRotateCommand,
   "keys:status": keysStatusCommand,
+  "keys:rotate-signing": keysRotateSigningCommand,
   "reminders:send": remindersSendCommand,
   "messages:send": messagesSendCommand,
   "clients:create": clientsCreateCommand,

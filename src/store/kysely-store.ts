@@ -22,6 +22,7 @@ import * as apiKeysSql from "./kysely/api-keys.js";
 import * as resetRequestsSql from "./kysely/reset-requests.js";
 import * as oidcPayloadsSql from "./kysely/oidc-payloads.js";
 import * as oidcClientsSql from "./kysely/oidc-clients.js";
+import * as signingKeysSql from "./kysely/oidc-signing-keys.js";
 
 /**
  * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
@@ -197,6 +198,12 @@ export function bindPorts(db: Kysely<Database>): Stores {
       replaceOidcClientSecret: (...args) => oidcClientsSql.replaceOidcClientSecret(db, ...args),
       deleteOidcClient: (...args) => oidcClientsSql.deleteOidcClient(db, ...args),
     },
+    signingKeys: {
+      insertSigningKey: (...args) => signingKeysSql.insertSigningKey(db, ...args),
+      listSigningKeys: (...args) => signingKeysSql.listSigningKeys(db, ...args),
+      retireSigningKeysExcept: (...args) => signingKeysSql.retireSigningKeysExcept(db, ...args),
+      deleteSigningKey: (...args) => signingKeysSql.deleteSigningKey(db, ...args),
+    },
   };
 }
 
@@ -225,5 +232,6 @@ function guarded(ports: Stores, check: () => void): Stores {
     resetRequests: wrap(ports.resetRequests),
     oidcPayloads: wrap(ports.oidcPayloads),
     oidcClients: wrap(ports.oidcClients),
+    signingKeys: wrap(ports.signingKeys),
   };
 }

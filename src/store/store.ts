@@ -17,9 +17,11 @@ import type { ApiKeyStore } from "./ports/api-keys.js";
 import type { ResetRequestStore } from "./ports/reset-requests.js";
 import type { OidcPayloadStore } from "./ports/oidc-payloads.js";
 import type { OidcClientStore } from "./ports/oidc-clients.js";
+import type { SigningKeyStore } from "./ports/oidc-signing-keys.js";
 
 export type { AccountStore, ApiKeyStore, ChallengeStore, CodeStore, CounterStore, CustomerStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, RememberedBrowserStore, ReminderStore, ResetRequestStore, SealedValueStore, SessionStore, TrustedBrowserStore };
-export type { OidcClientStore, OidcPayloadStore };
+export type { OidcClientStore, OidcPayloadStore, SigningKeyStore };
+export type { SigningKey } from "./ports/oidc-signing-keys.js";
 export type { OidcClient } from "./ports/oidc-clients.js";
 export type { OidcPayload, StoredOidcPayload } from "./ports/oidc-payloads.js";
 export type { TrustedBrowser } from "./ports/trusted-browsers.js";
@@ -69,6 +71,8 @@ export interface Stores {
   oidcPayloads: OidcPayloadStore;
   /** Issue 15: the apps that log in through twostep, secrets as hashes. */
   oidcClients: OidcClientStore;
+  /** Issue 15: the provider's signing keys, sealed, shared by every instance. */
+  signingKeys: SigningKeyStore;
 }
 
 /**
