@@ -23,6 +23,7 @@ import * as resetRequestsSql from "./kysely/reset-requests.js";
 import * as oidcPayloadsSql from "./kysely/oidc-payloads.js";
 import * as oidcClientsSql from "./kysely/oidc-clients.js";
 import * as signingKeysSql from "./kysely/oidc-signing-keys.js";
+import * as sessionLoginsSql from "./kysely/oidc-session-logins.js";
 
 /**
  * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
@@ -204,6 +205,10 @@ export function bindPorts(db: Kysely<Database>): Stores {
       retireSigningKeysExcept: (...args) => signingKeysSql.retireSigningKeysExcept(db, ...args),
       deleteSigningKey: (...args) => signingKeysSql.deleteSigningKey(db, ...args),
     },
+    sessionLogins: {
+      recordSessionLogin: (...args) => sessionLoginsSql.recordSessionLogin(db, ...args),
+      findSessionLogin: (...args) => sessionLoginsSql.findSessionLogin(db, ...args),
+    },
   };
 }
 
@@ -233,5 +238,6 @@ function guarded(ports: Stores, check: () => void): Stores {
     oidcPayloads: wrap(ports.oidcPayloads),
     oidcClients: wrap(ports.oidcClients),
     signingKeys: wrap(ports.signingKeys),
+    sessionLogins: wrap(ports.sessionLogins),
   };
 }

@@ -189,5 +189,5 @@ export interface Database {
     secret_rotated_at: number | null;
   };
   oidc_signing_keys: { id: string; private_jwk_ciphertext: string; created_at: number; retired_at: number | null };
-  session_logins: { session_id: string; amr: string; created_at: number };
+  session_logins: { session_id: string; factor: string; created_at: number };
 }

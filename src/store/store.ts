@@ -18,9 +18,11 @@ import type { ResetRequestStore } from "./ports/reset-requests.js";
 import type { OidcPayloadStore } from "./ports/oidc-payloads.js";
 import type { OidcClientStore } from "./ports/oidc-clients.js";
 import type { SigningKeyStore } from "./ports/oidc-signing-keys.js";
+import type { SessionLoginStore } from "./ports/oidc-session-logins.js";
 
 export type { AccountStore, ApiKeyStore, ChallengeStore, CodeStore, CounterStore, CustomerStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, RememberedBrowserStore, ReminderStore, ResetRequestStore, SealedValueStore, SessionStore, TrustedBrowserStore };
-export type { OidcClientStore, OidcPayloadStore, SigningKeyStore };
+export type { OidcClientStore, OidcPayloadStore, SessionLoginStore, SigningKeyStore };
+export type { SessionLogin } from "./ports/oidc-session-logins.js";
 export type { SigningKey } from "./ports/oidc-signing-keys.js";
 export type { OidcClient } from "./ports/oidc-clients.js";
 export type { OidcPayload, StoredOidcPayload } from "./ports/oidc-payloads.js";
@@ -73,6 +75,8 @@ export interface Stores {
   oidcClients: OidcClientStore;
   /** Issue 15: the provider's signing keys, sealed, shared by every instance. */
   signingKeys: SigningKeyStore;
+  /** Issue 15: the factor each twostep session's login ended with (the apps' amr and acr). */
+  sessionLogins: SessionLoginStore;
 }
 
 /**

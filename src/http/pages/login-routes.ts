@@ -17,6 +17,8 @@ import { rememberDaysFor } from "../../services/trusted-browsers.js";
 import type { TypedApp } from "../typed-app.js";
 import { factorFor } from "../../services/factors/registry.js";
 import type { MethodView } from "../../services/method-view.js";
+import { appLoginRules } from "../../services/apps/app-login-rules.js";
+import { freshLoginAsked, keepReturnTo, pendingReturnTo, takeReturnTo } from "../oidc/return-to.js";
 
 /**
  * Where a passed password step sends the browser: logged in, the second step
@@ -27,7 +29,7 @@ export async function answerLoginStart(deps: ServiceDeps, request: FastifyReques
   if (result.kind === "authenticated") {
     await rememberThisBrowser(deps, request, reply, secure, result.user.id);
     reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
-    return redirect(reply, "/settings/security");
+    return redirect(reply, takeReturnTo(request, reply, secure) ?? "/settings/security");
   }
   if (result.kind === "enrolment_required") {
     reply.setCookie(loginFlowCookie, result.flowToken, cookieOptions(secure, deps.config.enrolmentTtlSeconds));
@@ -45,7 +47,7 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
     reply.setCookie(sessionCookie, success.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     const notice = success.recovery?.policy === "disable" ? "?notice=recovery_disabled" : "";
-    return redirect(reply, `/settings/security${notice}`);
+    return redirect(reply, takeReturnTo(request, reply, secure) ?? `/settings/security${notice}`);
   };
   const expired = (reply: import("fastify").FastifyReply, code?: string) => {
     // P1: a login that may only enrol is sent to its enrolment page, never to the second step.
@@ -55,14 +57,22 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
   };
 
   app.get("/login", async (request, reply) => {
-    if (await pageSession(deps, request)) return redirect(reply, "/settings/security");
+    // Issue 15: an app's sign-in comes back here with return_to (its interaction page), and prompt=login when it asked for a fresh login.
+    const returnTo = keepReturnTo(request, reply, secure, deps.config.loginTtlSeconds + deps.config.enrolmentTtlSeconds);
+    if (await pageSession(deps, request)) {
+      if (!returnTo) return redirect(reply, "/settings/security");
+      if (!freshLoginAsked(request)) return redirect(reply, returnTo);
+    }
     if (await isPendingEnrolment(deps, request.cookies[loginFlowCookie])) return redirect(reply, "/login/enrol");
     return sendPage(reply, { title: "Log in", narrow: true, user: null, notice: noticeFrom(request) }, loginForm({ csrfToken: csrfToken(reply) }));
   });
 
   app.post("/login", { schema: formSchema({ email: 320, password: 1024 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const body = request.body;
-    const result = await startLogin(deps, { ...body, browserToken: request.cookies[browserCookie], trustedBrowserToken: trustedBrowserTokenOf(request) }, requestContext(request));
+    // An app's sign-in: its 2FA rule and whether it honours a remembered browser, read from the stored interaction.
+    const rules = await appLoginRules(deps, pendingReturnTo(request));
+    const trustedBrowserToken = rules && !rules.allowTrustedBrowser ? undefined : trustedBrowserTokenOf(request);
+    const result = await startLogin(deps, { ...body, browserToken: request.cookies[browserCookie], trustedBrowserToken, appRequiresTwoFactor: rules?.requireTwoFactor ?? false }, requestContext(request));
     if (!result.ok) {
       const errors = result.field === "email" ? { email: errorMessage(result.code) } : { password: errorMessage(result.code) };
       return sendPage(reply, { title: "Log in", narrow: true, user: null, status: failureAnswer(result).status }, loginForm({ csrfToken: csrfToken(reply), email: body.email, errors }));

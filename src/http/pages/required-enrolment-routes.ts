@@ -25,6 +25,7 @@ import { keyRegisterForm } from "./views/security-keys.js";
 import { codesShownPage, requiredEnrolmentPage } from "./views/required-enrolment.js";
 import { smsConfirmForm, smsEnrolmentForm, type SetupPaths } from "./views/sms.js";
 import { failureAnswer } from "../failure.js";
+import { takeReturnTo } from "../oidc/return-to.js";
 import type { TypedApp } from "../typed-app.js";
 
 const title = "Set up two-factor authentication";
@@ -154,6 +155,6 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
     await rememberThisBrowser(deps, request, reply, secure, result.user.id);
     reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
-    return redirect(reply, "/settings/security?notice=two_factor_enabled");
+    return redirect(reply, takeReturnTo(request, reply, secure) ?? "/settings/security?notice=two_factor_enabled");
   });
 }

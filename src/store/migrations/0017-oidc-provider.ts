@@ -14,8 +14,9 @@ import type { Kysely } from "kysely";
  * - `oidc_signing_keys`: the provider's private signing keys, sealed with the
  *   secret box (AAD = the key id) and shared by every instance; a retired key
  *   stays published until the tokens it signed have expired.
- * - `session_logins`: how a twostep session was made (the RFC 8176 `amr`
- *   values), which the ID tokens of the apps report.
+ * - `session_logins`: how a twostep session was made (the factor of its
+ *   login: `password`, `totp`, `webauthn`, `remembered_browser`, …), from
+ *   which the apps' tokens get their `amr` and `acr`.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -64,7 +65,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable("session_logins")
     .addColumn("session_id", "text", (c) => c.primaryKey())
-    .addColumn("amr", "text", (c) => c.notNull())
+    .addColumn("factor", "text", (c) => c.notNull())
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .execute();
 }

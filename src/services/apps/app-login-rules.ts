@@ -1,0 +1,36 @@
+import type { ServiceDeps } from "../deps.js";
+import { requestedAcrLevel } from "./login-strength.js";
+import { payloadIdHash } from "./provider-adapter.js";
+import { providerPrefix } from "./provider.js";
+
+/** The only `return_to` an app's sign-in uses: its interaction page on twostep itself. */
+const interactionReturn = new RegExp(`^${providerPrefix}/interaction/([A-Za-z0-9_-]{1,128})$`);
+
+export function interactionUidOf(returnTo: unknown): string | null {
+  return typeof returnTo === "string" ? (interactionReturn.exec(returnTo)?.[1] ?? null) : null;
+}
+
+export interface AppLoginRules {
+  /** The app (or its acr_values) needs a second factor: a user without one enrols during this login. */
+  requireTwoFactor: boolean;
+  /** A remembered browser may skip the second step only where the app allows it and asked for no level. */
+  allowTrustedBrowser: boolean;
+}
+
+/**
+ * The rules a login made for an app's sign-in follows, read on the server
+ * from the interaction the provider stored (never from anything the browser
+ * sends): which app asked, with which acr_values. Null when `returnTo` names
+ * no live interaction (then the login is an ordinary one).
+ */
+export async function appLoginRules(deps: ServiceDeps, returnTo: unknown): Promise<AppLoginRules | null> {
+  const uid = interactionUidOf(returnTo);
+  if (!uid) return null;
+  const row = await deps.store.oidcPayloads.findOidcPayload("Interaction", payloadIdHash(uid), deps.clock.now());
+  if (!row) return null;
+  const params = (JSON.parse(row.payload) as { params?: { client_id?: unknown; acr_values?: unknown } }).params ?? {};
+  const client = typeof params.client_id === "string" ? await deps.store.oidcClients.findOidcClient(params.client_id) : null;
+  if (!client) return null;
+  const requested = requestedAcrLevel(typeof params.acr_values === "string" ? params.acr_values : undefined) ?? 0;
+  return { requireTwoFactor: client.requireTwoFactor || requested >= 2, allowTrustedBrowser: client.rememberBrowser && requested < 2 };
+}
