@@ -10,6 +10,8 @@ import { buildApp } from "../../src/http/app.js";
 import { createClient } from "../../src/services/apps/clients.js";
 import { createTestRuntime, type TestRuntime, type TestRuntimeOptions } from "./runtime.js";
 import { OffsetClock } from "./server.js";
+import * as oidcClient from "openid-client";
+import { codeFor } from "./totp.js";
 
 export interface OidcServer {
   issuer: string;
@@ -134,4 +136,55 @@ export class Browser {
     if (!csrf) throw new Error(`no CSRF token on the page before ${action}: ${this.lastPage.slice(0, 300)}`);
     return this.follow(action, { form: { _csrf: csrf, ...fields } });
   }
+}
+
+
+/** openid-client's configuration for a registered app (an http issuer needs allowInsecureRequests); ID tokens verified against the JWKS. */
+export async function relyingParty(server: OidcServer, app: { clientId: string; clientSecret: string | null }): Promise<oidcClient.Configuration> {
+  const auth = app.clientSecret ? oidcClient.ClientSecretBasic(app.clientSecret) : oidcClient.None();
+  const config = await oidcClient.discovery(new URL(server.issuer), app.clientId, undefined, auth, { execute: [oidcClient.allowInsecureRequests] });
+  oidcClient.enableNonRepudiationChecks(config);
+  return config;
+}
+
+export interface SignInRequest {
+  url: URL;
+  verifier: string;
+  state: string;
+  nonce: string;
+}
+
+export async function authorizationRequest(config: oidcClient.Configuration, redirectUri: string, extra: Record<string, string> = {}): Promise<SignInRequest> {
+  const verifier = oidcClient.randomPKCECodeVerifier();
+  const state = oidcClient.randomState();
+  const nonce = oidcClient.randomNonce();
+  const url = oidcClient.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope: "openid email profile account",
+    code_challenge: await oidcClient.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+    state,
+    nonce,
+    ...extra,
+  });
+  return { url, verifier, state, nonce };
+}
+
+/**
+ * Drives the browser from the authorization request through whatever twostep
+ * asks (password, TOTP code) to the redirect back to the app; returns that URL.
+ */
+export async function signInWithTotp(server: OidcServer, browser: Browser, request: SignInRequest, user: { email: string; password: string; keyBase32?: string }): Promise<string> {
+  let at = await browser.follow(request.url.href);
+  if (at.includes("/login?")) at = await browser.submit("/login", { email: user.email, password: user.password });
+  if (at.includes("/login/two-factor")) {
+    if (!user.keyBase32) throw new Error("the login asks for a TOTP code and the user has no key");
+    server.clock.advance(30);
+    at = await browser.submit("/login/two-factor", { code: codeFor(user.keyBase32, server.clock.now()) });
+  }
+  return at;
+}
+
+export async function exchange(config: oidcClient.Configuration, callback: string, request: SignInRequest) {
+  return oidcClient.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
 }

@@ -149,5 +149,31 @@ export function buildProvider(options: ProviderOptions, cookieKeys: string[]): P
   provider.Client.prototype.compareClientSecret = async function compareClientSecret(this: { clientSecret?: string }, actual: string) {
     return clientSecretMatches({ secretHash: this.clientSecret ?? null }, actual);
   };
+  endCodeOnPkceFailure(provider, deps);
   return provider;
+}
+
+/**
+ * A missing or wrong PKCE verifier ends the code (SECURITY "Apps", RFC 9700
+ * §2.1.1): the library checks the verifier before it consumes the code, so a
+ * guess could be followed by another. On that failure the code's grant is
+ * revoked, the code with it; only the code's own (authenticated) client gets
+ * this far.
+ */
+function endCodeOnPkceFailure(provider: Provider, deps: ServiceDeps) {
+  const failed = new WeakSet<object>();
+  provider.on("grant.error", (ctx, error) => {
+    const text = `${error.message} ${(error as Error & { cause?: Error }).cause?.message ?? ""}`;
+    if (ctx.oidc?.params?.grant_type === "authorization_code" && /code_verifier/.test(text)) failed.add(ctx);
+  });
+  provider.use(async (ctx, next) => {
+    await next();
+    if (!failed.has(ctx)) return;
+    const value = (ctx as KoaContextWithOIDC).oidc?.params?.code;
+    if (typeof value !== "string") return;
+    const code = await provider.AuthorizationCode.find(value, { ignoreExpiration: true });
+    if (!code?.grantId || code.clientId !== (ctx as KoaContextWithOIDC).oidc.client?.clientId) return;
+    await deps.store.oidcPayloads.revokeOidcPayloadsByGrantId(code.grantId);
+    await provider.Grant.adapter.destroy(code.grantId);
+  });
 }
