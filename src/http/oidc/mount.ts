@@ -2,13 +2,13 @@ import middie from "@fastify/middie";
 import type { FastifyInstance } from "fastify";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Provider from "oidc-provider";
+import type { KoaContextWithOIDC } from "oidc-provider";
 import { buildProvider, providerCookieKey, providerPrefix } from "../../services/apps/provider.js";
 import { loadSigningJwks, signingKeySetVersion } from "../../services/apps/signing-keys.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { resolveSession } from "../../services/sessions.js";
 import { sessionCookie } from "../plugins/authentication.js";
-import { layout } from "../pages/views/layout.js";
-import { errorPage } from "../pages/views/error.js";
+import { endTwostepSessionOf, providerPages } from "./provider-pages.js";
 import { registerInteractionRoutes } from "./interaction-routes.js";
 
 /** Requests the provider answers: discovery, and everything under /oidc/ except the interaction pages (twostep's own routes). */
@@ -33,15 +33,12 @@ export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDe
   const cookieKeys = [providerCookieKey(cookieSecret)];
   const options = {
     deps,
-    sameUserSessionAlive: async (ctx: { cookies: { get(name: string, options?: { signed?: boolean }): string | undefined } }, accountId: string) =>
+    sameUserSessionAlive: async (ctx: KoaContextWithOIDC, accountId: string) =>
       (await resolveSession(deps, ctx.cookies.get(sessionCookie, { signed: false })))?.user.id === accountId,
-    renderError: (ctx: { type: string; body: unknown; status: number }, out: { error: string; error_description?: string }) => {
-      // The redirect URI could not be trusted: an error page, never a redirect (SECURITY "Apps", RFC 9700 §4.1).
-      ctx.type = "html";
-      ctx.body = layout({ title: "Sign-in refused", narrow: true, user: null }, errorPage({ title: "This sign-in request was refused", message: `${out.error}: ${out.error_description ?? "the request is not valid"}` })).toString();
-    },
+    ...providerPages,
+    afterLogout: (ctx: KoaContextWithOIDC) => endTwostepSessionOf(deps, ctx),
   };
-  const build = async () => buildProvider({ ...options, jwks: await loadSigningJwks(deps) } as Parameters<typeof buildProvider>[0], cookieKeys);
+  const build = async () => buildProvider({ ...options, jwks: await loadSigningJwks(deps) }, cookieKeys);
   let provider: Provider = await build();
   let callback = provider.callback();
   let version = await signingKeySetVersion(deps);

@@ -21,6 +21,11 @@ export interface ProviderOptions {
   sameUserSessionAlive(ctx: KoaContextWithOIDC, accountId: string): Promise<boolean>;
   /** The error page for a request whose redirect URI cannot be trusted (never a redirect). */
   renderError(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }): void;
+  /** RP-initiated logout's confirmation page (`form` is the library's) and its success page. */
+  logoutSource(ctx: KoaContextWithOIDC, form: string): void;
+  postLogoutSuccessSource(ctx: KoaContextWithOIDC): void;
+  /** Called once an RP-initiated logout is confirmed: ends the browser's twostep session too. */
+  afterLogout(ctx: KoaContextWithOIDC): Promise<void>;
 }
 
 /** The `_session`/`_interaction` cookies are signed with a key derived from the encryption key: one secret, shared by every instance. */
@@ -75,7 +80,7 @@ export function buildProvider(options: ProviderOptions, cookieKeys: string[]): P
       devInteractions: { enabled: false },
       introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource: async (ctx, form) => options.logoutSource(ctx, form), postLogoutSuccessSource: async (ctx) => options.postLogoutSuccessSource(ctx) },
       backchannelLogout: { enabled: true },
       userinfo: { enabled: true },
     },
@@ -150,6 +155,11 @@ export function buildProvider(options: ProviderOptions, cookieKeys: string[]): P
     return clientSecretMatches({ secretHash: this.clientSecret ?? null }, actual);
   };
   endCodeOnPkceFailure(provider, deps);
+  provider.use(async (ctx, next) => {
+    await next();
+    const oidcCtx = ctx as KoaContextWithOIDC;
+    if (oidcCtx.oidc?.route === "end_session_confirm" && ctx.status >= 300 && ctx.status < 400) await options.afterLogout(oidcCtx);
+  });
   return provider;
 }
 
