@@ -93,13 +93,14 @@ describe("per-app 2FA rule and acr_values", () => {
     assert.equal(new URL(callback).searchParams.get("error"), "unmet_authentication_requirements");
   });
 
-  it("ends single sign-on when the user logs out of twostep", async () => {
+  it("ends single sign-on and the apps' refresh tokens when the user logs out of twostep", async () => {
     const browser = new Browser(server.issuer);
     const login = { email: totpUser.user.email, password: totpUser.password, keyBase32: totpUser.keyBase32 };
     const first = await authorizationRequest(relaxed, redirectUri);
-    await exchange(relaxed, await signInWithTotp(server, browser, first, login), first);
+    const tokens = await exchange(relaxed, await signInWithTotp(server, browser, first, login), first);
     await browser.follow("/settings/security");
     await browser.submit("/logout", {});
+    await assert.rejects(client.refreshTokenGrant(relaxed, tokens.refresh_token!), "the app's refresh token ended with the session");
     const next = await authorizationRequest(relaxed, redirectUri);
     assert.match(await browser.follow(next.url.href), /\/login\?return_to=/, "the provider session does not outlive the twostep session");
   });

@@ -1,5 +1,9 @@
 import type { KoaContextWithOIDC } from "oidc-provider";
 import type { ServiceDeps } from "../../services/deps.js";
+import { payloadIdHash } from "../../services/apps/provider-adapter.js";
+
+/** The provider's own session cookie (its default name). */
+export const providerSessionCookie = "_session";
 import { endSession, resolveSession } from "../../services/sessions.js";
 import { html, raw } from "../pages/html.js";
 import { errorPage } from "../pages/views/error.js";
@@ -39,4 +43,14 @@ export async function endTwostepSessionOf(deps: ServiceDeps, ctx: KoaContextWith
   const auth = await resolveSession(deps, ctx.cookies.get(sessionCookie, { signed: false }));
   if (auth) await endSession(deps, auth, { clientAddress: ctx.ip ?? null, userAgent: ctx.get("user-agent") || null });
   ctx.cookies.set(sessionCookie, null, { path: "/", httpOnly: true, sameSite: "lax", signed: false, overwrite: true });
+}
+
+/**
+ * Logging out of twostep ends this browser's provider session too: the
+ * apps' refresh tokens bound to it (every one issued without
+ * `offline_access`) stop working at once, not at the session's expiry.
+ */
+export async function endProviderSessionOf(deps: ServiceDeps, cookies: Record<string, string | undefined>): Promise<void> {
+  const id = cookies[providerSessionCookie];
+  if (id) await deps.store.oidcPayloads.destroyOidcPayload("Session", payloadIdHash(id));
 }

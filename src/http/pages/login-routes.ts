@@ -19,6 +19,7 @@ import { factorFor } from "../../services/factors/registry.js";
 import type { MethodView } from "../../services/method-view.js";
 import { appLoginRules } from "../../services/apps/app-login-rules.js";
 import { freshLoginAsked, keepReturnTo, pendingReturnTo, takeReturnTo } from "../oidc/return-to.js";
+import { endProviderSessionOf } from "../oidc/provider-pages.js";
 
 /**
  * Where a passed password step sends the browser: logged in, the second step
@@ -145,6 +146,7 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
   app.post("/logout", { schema: formSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {
     const auth = await pageSession(deps, request);
     if (auth) await endSession(deps, auth, requestContext(request));
+    await endProviderSessionOf(deps, request.cookies);
     reply.clearCookie(sessionCookie, cookieOptions(secure));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     return redirect(reply, "/login?notice=logged_out");
