@@ -76,8 +76,13 @@ export class Browser {
   readonly jar = new Map<string, StoredCookie>();
   lastPage = "";
   lastStatus = 0;
+  private turn = 0;
 
-  constructor(readonly origin: string) {}
+  /** `backends`: instances behind a load balancer without sticky sessions; each request goes to the next one. */
+  constructor(
+    readonly origin: string,
+    readonly backends: string[] = [origin],
+  ) {}
 
   private cookieHeader(path: string): string {
     return [...this.jar].filter(([, cookie]) => path === cookie.path || path.startsWith(cookie.path.endsWith("/") ? cookie.path : `${cookie.path}/`) || cookie.path === "/").map(([name, cookie]) => `${name}=${cookie.value}`).join("; ");
@@ -110,7 +115,12 @@ export class Browser {
       headers["content-type"] = "application/x-www-form-urlencoded";
       body = new URLSearchParams(init.form).toString();
     }
-    const response = await fetch(target, { method: init.method ?? (init.form ? "POST" : "GET"), headers, body, redirect: "manual" });
+    const sent = new URL(target);
+    if (target.origin === this.origin) {
+      const backend = new URL(this.backends[this.turn++ % this.backends.length]!);
+      sent.host = backend.host;
+    }
+    const response = await fetch(sent, { method: init.method ?? (init.form ? "POST" : "GET"), headers, body, redirect: "manual" });
     if (target.origin === this.origin) this.keep(response);
     this.lastStatus = response.status;
     if (response.headers.get("content-type")?.startsWith("text/html")) this.lastPage = await response.text();
