@@ -101,6 +101,16 @@ describe("a relying party signs a TOTP user in through twostep", () => {
     assert.deepEqual(again.claims()!.amr, ["pwd", "otp", "mfa"]);
   });
 
+  it("writes every sign-in to the user's event log with the app's name, the single sign-on one too", async () => {
+    const events = await server.runtime.deps.store.events.listEvents({ subjectUserId: user.user.id, limit: 50 });
+    const signIns = events.filter((event) => event.type === "app.signed_in");
+    assert.equal(signIns.length, 2);
+    for (const event of signIns) {
+      assert.equal(event.detail.app, "Reseller Control Panel");
+      assert.equal(event.detail.acr, "urn:twostep:acr:2fa");
+    }
+  });
+
   it("asks for the password and the code again with max_age=0 and with prompt=login", async () => {
     for (const extra of [{ max_age: "0" }, { prompt: "login" }] as Record<string, string>[]) {
       const request = await signIn(extra);

@@ -8,6 +8,7 @@ import { acrValuesSupported } from "./login-strength.js";
 import { createProviderAdapter } from "./provider-adapter.js";
 import { twostepInteractionPolicy } from "./provider-policy.js";
 import type { PrivateJwk } from "./signing-keys.js";
+import { recordAppSignIn } from "./app-sign-in-event.js";
 
 /** Every endpoint lives under this prefix; discovery stays at the issuer's `/.well-known/openid-configuration`. */
 export const providerPrefix = "/oidc";
@@ -155,6 +156,7 @@ export function buildProvider(options: ProviderOptions, cookieKeys: string[]): P
     return clientSecretMatches({ secretHash: this.clientSecret ?? null }, actual);
   };
   endCodeOnPkceFailure(provider, deps);
+  recordSignIns(provider, deps);
   provider.use(async (ctx, next) => {
     await next();
     const oidcCtx = ctx as KoaContextWithOIDC;
@@ -185,5 +187,22 @@ function endCodeOnPkceFailure(provider: Provider, deps: ServiceDeps) {
     if (!code?.grantId || code.clientId !== (ctx as KoaContextWithOIDC).oidc.client?.clientId) return;
     await deps.store.oidcPayloads.revokeOidcPayloadsByGrantId(code.grantId);
     await provider.Grant.adapter.destroy(code.grantId);
+  });
+}
+
+/**
+ * Every code sent back to an app is a sign-in, with a login or through single
+ * sign-on: written to the user's event log before the browser is redirected.
+ * The address is the socket's (the provider sees no trusted proxy list).
+ */
+function recordSignIns(provider: Provider, deps: ServiceDeps) {
+  provider.use(async (ctx, next) => {
+    await next();
+    const oidc = (ctx as KoaContextWithOIDC).oidc;
+    if (!oidc || (oidc.route !== "authorization" && oidc.route !== "resume") || ctx.status < 300 || ctx.status >= 400) return;
+    const location = ctx.response.get("location");
+    const accountId = oidc.session?.accountId;
+    if (!accountId || !oidc.client || !/[?&]code=/.test(location)) return;
+    await recordAppSignIn(deps, { userId: accountId, clientId: oidc.client.clientId, acr: oidc.session?.acr ?? "" }, { clientAddress: ctx.req.socket.remoteAddress ?? null, userAgent: ctx.get("user-agent") || null });
   });
 }
