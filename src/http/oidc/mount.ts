@@ -10,6 +10,7 @@ import { resolveSession } from "../../services/sessions.js";
 import { sessionCookie } from "../plugins/authentication.js";
 import { endTwostepSessionOf, providerPages } from "./provider-pages.js";
 import { registerInteractionRoutes } from "./interaction-routes.js";
+import { registerSignInFormAction } from "./form-action.js";
 
 /** Requests the provider answers: discovery, and everything under /oidc/ except the interaction pages (twostep's own routes). */
 export function isProviderPath(url: string): boolean {
@@ -64,4 +65,5 @@ export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDe
     void callback(req, res);
   });
   registerInteractionRoutes(app, deps, () => provider);
+  registerSignInFormAction(app, deps);
 }

@@ -9,6 +9,7 @@ import { html, raw } from "../pages/html.js";
 import { errorPage } from "../pages/views/error.js";
 import { layout } from "../pages/views/layout.js";
 import { sessionCookie } from "../plugins/authentication.js";
+import { allowFormActionTo } from "./form-action.js";
 
 /** The pages the provider itself answers, in twostep's layout (no outside fonts or scripts: the CSP stays as it is). */
 export const providerPages = {
@@ -23,6 +24,9 @@ export const providerPages = {
   /** RP-initiated logout asks first (the library's form carries its own anti-forgery field). */
   logoutSource(ctx: KoaContextWithOIDC, form: string) {
     ctx.type = "html";
+    // The confirmation posts, then redirects to the app's registered post-logout URI (checked by the library).
+    const after = ctx.oidc.params?.post_logout_redirect_uri;
+    if (typeof after === "string") allowFormActionTo(() => ctx.response.get("content-security-policy"), (value) => ctx.set("content-security-policy", value), new URL(after).origin);
     ctx.body = layout(
       { title: "Sign out", narrow: true, user: null },
       html`<h1>Sign out of twostep and its apps?</h1>${raw(form)}<p><button type="submit" form="op.logoutForm" name="logout" value="yes" class="primary">Yes, sign me out</button> <button type="submit" form="op.logoutForm">No, stay signed in</button></p>`,

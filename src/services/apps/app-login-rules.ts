@@ -15,6 +15,8 @@ export interface AppLoginRules {
   requireTwoFactor: boolean;
   /** A remembered browser may skip the second step only where the app allows it and asked for no level. */
   allowTrustedBrowser: boolean;
+  /** The origin of the app's redirect URI (already matched exactly against its registered ones by the provider). */
+  redirectOrigin: string | null;
 }
 
 /**
@@ -28,9 +30,10 @@ export async function appLoginRules(deps: ServiceDeps, returnTo: unknown): Promi
   if (!uid) return null;
   const row = await deps.store.oidcPayloads.findOidcPayload("Interaction", payloadIdHash(uid), deps.clock.now());
   if (!row) return null;
-  const params = (JSON.parse(row.payload) as { params?: { client_id?: unknown; acr_values?: unknown } }).params ?? {};
+  const params = (JSON.parse(row.payload) as { params?: { client_id?: unknown; acr_values?: unknown; redirect_uri?: unknown } }).params ?? {};
   const client = typeof params.client_id === "string" ? await deps.store.oidcClients.findOidcClient(params.client_id) : null;
   if (!client) return null;
   const requested = requestedAcrLevel(typeof params.acr_values === "string" ? params.acr_values : undefined) ?? 0;
-  return { requireTwoFactor: client.requireTwoFactor || requested >= 2, allowTrustedBrowser: client.rememberBrowser && requested < 2 };
+  const redirectUri = typeof params.redirect_uri === "string" && client.redirectUris.includes(params.redirect_uri) ? params.redirect_uri : null;
+  return { requireTwoFactor: client.requireTwoFactor || requested >= 2, allowTrustedBrowser: client.rememberBrowser && requested < 2, redirectOrigin: redirectUri ? new URL(redirectUri).origin : null };
 }
