@@ -1,4 +1,4 @@
-import { integer, type Env } from "./config-env.js";
+import { ConfigError, integer, type Env } from "./config-env.js";
 
 /** The OpenID Connect provider's lifetimes (issue 15). Every value has a default; README "Configuration" lists them. */
 export interface OidcConfig {
@@ -14,6 +14,12 @@ export interface OidcConfig {
    * this, so every instance publishes it before any token carries it.
    */
   keyRefreshSeconds: number;
+  /**
+   * TWOSTEP_COOKIE_DOMAIN (default unset: the session cookie belongs to twostep's host only): a parent
+   * domain of TWOSTEP_PUBLIC_URL's host (e.g. `example.com` for `login.example.com`), so the session
+   * cookie reaches the sibling hosts whose proxy asks `/forward-auth`.
+   */
+  cookieDomain: string | null;
 }
 
 export function parseOidcConfig(env: Env): OidcConfig {
@@ -22,5 +28,15 @@ export function parseOidcConfig(env: Env): OidcConfig {
     idTokenTtlSeconds: integer(env, "TWOSTEP_OIDC_ID_TOKEN_TTL_SECONDS", 900, 60, 86400),
     refreshTokenTtlSeconds: integer(env, "TWOSTEP_OIDC_REFRESH_TOKEN_TTL_SECONDS", 1_209_600, 300, 31_536_000),
     keyRefreshSeconds: integer(env, "TWOSTEP_OIDC_KEY_REFRESH_SECONDS", 60, 1, 3600),
+    cookieDomain: parseCookieDomain(env),
   };
+}
+
+function parseCookieDomain(env: Env): string | null {
+  const raw = (env.TWOSTEP_COOKIE_DOMAIN ?? "").trim().toLowerCase().replace(/^\./, "");
+  if (raw === "") return null;
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(raw)) throw new ConfigError(`TWOSTEP_COOKIE_DOMAIN must be a domain name such as example.com, not "${env.TWOSTEP_COOKIE_DOMAIN}"`);
+  const host = new URL(env.TWOSTEP_PUBLIC_URL ?? "http://localhost").hostname;
+  if (host !== raw && !host.endsWith(`.${raw}`)) throw new ConfigError(`TWOSTEP_COOKIE_DOMAIN=${raw} must be TWOSTEP_PUBLIC_URL's host (${host}) or a parent domain of it`);
+  return raw;
 }

@@ -11,6 +11,7 @@ import { sessionCookie } from "../plugins/authentication.js";
 import { endTwostepSessionOf, providerPages } from "./provider-pages.js";
 import { registerInteractionRoutes } from "./interaction-routes.js";
 import { registerSignInFormAction } from "./form-action.js";
+import { registerForwardAuthRoute } from "./forward-auth-route.js";
 
 /** Requests the provider answers: discovery, and everything under /oidc/ except the interaction pages (twostep's own routes). */
 export function isProviderPath(url: string): boolean {
@@ -66,4 +67,5 @@ export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDe
   });
   registerInteractionRoutes(app, deps, () => provider);
   registerSignInFormAction(app, deps);
+  registerForwardAuthRoute(app, deps);
 }

@@ -46,7 +46,8 @@ export const providerPages = {
 export async function endTwostepSessionOf(deps: ServiceDeps, ctx: KoaContextWithOIDC): Promise<void> {
   const auth = await resolveSession(deps, ctx.cookies.get(sessionCookie, { signed: false }));
   if (auth) await endSession(deps, auth, { clientAddress: ctx.ip ?? null, userAgent: ctx.get("user-agent") || null });
-  ctx.cookies.set(sessionCookie, null, { path: "/", httpOnly: true, sameSite: "lax", signed: false, overwrite: true });
+  const domain = deps.config.oidc.cookieDomain;
+  ctx.cookies.set(sessionCookie, null, { path: "/", httpOnly: true, sameSite: "lax", signed: false, overwrite: true, ...(domain ? { domain } : {}) });
 }
 
 /**

@@ -1,37 +1,32 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { interactionUidOf } from "../../services/apps/app-login-rules.js";
+import { checkReturnTo } from "../../services/apps/forward-auth.js";
+import type { ServiceDeps } from "../../services/deps.js";
 import { cookieOptions } from "../plugins/authentication.js";
 
 /**
- * Where the login goes after it completes, when an app's sign-in sent the
- * browser to `/login?return_to=…`. Only an app sign-in on twostep itself
- * (`/oidc/interaction/<uid>`) is accepted: anything else is ignored and the
- * login lands on the user's own page (no open redirect). Kept in an HttpOnly
- * cookie through password → second step → required enrolment.
+ * Where the login goes after it completes, when an app sent the browser to
+ * `/login?return_to=…`: an app's sign-in on twostep itself
+ * (`/oidc/interaction/<uid>`), or a page under a registered forward-auth
+ * origin (services/apps/forward-auth.ts `checkReturnTo`). Anything else is
+ * ignored and the login lands on the user's own page (no open redirect).
+ * Kept in an HttpOnly cookie through password → second step → required
+ * enrolment, and checked again when it is used.
  */
 export const returnToCookie = "twostep_return_to";
 
-function validReturnTo(value: unknown): string | null {
-  return interactionUidOf(value) ? (value as string) : null;
-}
-
 /** GET /login: keeps a valid `return_to` for the end of this login; returns it, or null. */
-export function keepReturnTo(request: FastifyRequest, reply: FastifyReply, secure: boolean, maxAgeSeconds: number): string | null {
-  const returnTo = validReturnTo((request.query as Record<string, unknown> | undefined)?.return_to);
-  if (returnTo) reply.setCookie(returnToCookie, returnTo, cookieOptions(secure, maxAgeSeconds));
+export async function keepReturnTo(deps: ServiceDeps, request: FastifyRequest, reply: FastifyReply, secure: boolean): Promise<string | null> {
+  const returnTo = await checkReturnTo(deps, (request.query as Record<string, unknown> | undefined)?.return_to);
+  if (returnTo) reply.setCookie(returnToCookie, returnTo, cookieOptions(secure, deps.config.loginTtlSeconds + deps.config.enrolmentTtlSeconds));
   return returnTo;
 }
 
-/** The kept `return_to` (not cleared), or null. */
-export function pendingReturnTo(request: FastifyRequest): string | null {
-  return validReturnTo(request.cookies[returnToCookie]);
-}
-
-/** At the end of a login: the kept `return_to`, cleared, or null. */
-export function takeReturnTo(request: FastifyRequest, reply: FastifyReply, secure: boolean): string | null {
-  const returnTo = pendingReturnTo(request);
-  if (request.cookies[returnToCookie] !== undefined) reply.clearCookie(returnToCookie, cookieOptions(secure));
-  return returnTo;
+/** At the end of a login: the kept `return_to`, checked again and cleared, or null. */
+export async function takeReturnTo(deps: ServiceDeps, request: FastifyRequest, reply: FastifyReply, secure: boolean): Promise<string | null> {
+  const value = request.cookies[returnToCookie];
+  if (value === undefined) return null;
+  reply.clearCookie(returnToCookie, cookieOptions(secure));
+  return checkReturnTo(deps, value);
 }
 
 /** `prompt=login` on /login: show the form even to a signed-in browser (an app asked for a fresh login). */

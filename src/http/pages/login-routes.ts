@@ -6,7 +6,7 @@ import { loadSecondStep, resendSecondStepCode, switchSecondStepMethod, verifySec
 import { endSession } from "../../services/sessions.js";
 import { isPendingEnrolment } from "../../services/required-enrolment.js";
 import { requestContext } from "../context.js";
-import { cookieOptions, loginFlowCookie, pageSession, sessionCookie } from "../plugins/authentication.js";
+import { cookieOptions, loginFlowCookie, pageSession, sessionCookie, sessionCookieOptions } from "../plugins/authentication.js";
 import { alertFrom, csrfToken, deliveryQuery, noticeFrom, redirect, sendPage } from "./render.js";
 import { loginForm, recoveryCodeForm, secondStepForm } from "./views/login.js";
 import { formSchema } from "./form-schema.js";
@@ -18,7 +18,7 @@ import type { TypedApp } from "../typed-app.js";
 import { factorFor } from "../../services/factors/registry.js";
 import type { MethodView } from "../../services/method-view.js";
 import { appLoginRules } from "../../services/apps/app-login-rules.js";
-import { freshLoginAsked, keepReturnTo, pendingReturnTo, takeReturnTo } from "../oidc/return-to.js";
+import { freshLoginAsked, keepReturnTo, returnToCookie, takeReturnTo } from "../oidc/return-to.js";
 import { endProviderSessionOf } from "../oidc/provider-pages.js";
 
 /**
@@ -29,8 +29,8 @@ import { endProviderSessionOf } from "../oidc/provider-pages.js";
 export async function answerLoginStart(deps: ServiceDeps, request: FastifyRequest, reply: FastifyReply, secure: boolean, result: LoginStart) {
   if (result.kind === "authenticated") {
     await rememberThisBrowser(deps, request, reply, secure, result.user.id);
-    reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
-    return redirect(reply, takeReturnTo(request, reply, secure) ?? "/settings/security");
+    reply.setCookie(sessionCookie, result.sessionToken, sessionCookieOptions(deps.config, secure, deps.config.sessionTtlSeconds));
+    return redirect(reply, (await takeReturnTo(deps, request, reply, secure)) ?? "/settings/security");
   }
   if (result.kind === "enrolment_required") {
     reply.setCookie(loginFlowCookie, result.flowToken, cookieOptions(secure, deps.config.enrolmentTtlSeconds));
@@ -45,10 +45,10 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
   const finish = async (request: import("fastify").FastifyRequest, reply: import("fastify").FastifyReply, success: SecondStepSuccess) => {
     await rememberThisBrowser(deps, request, reply, secure, success.user.id);
     setTrustedBrowserCookie(reply, secure, success.trustedBrowser);
-    reply.setCookie(sessionCookie, success.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
+    reply.setCookie(sessionCookie, success.sessionToken, sessionCookieOptions(deps.config, secure, deps.config.sessionTtlSeconds));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     const notice = success.recovery?.policy === "disable" ? "?notice=recovery_disabled" : "";
-    return redirect(reply, takeReturnTo(request, reply, secure) ?? `/settings/security${notice}`);
+    return redirect(reply, (await takeReturnTo(deps, request, reply, secure)) ?? `/settings/security${notice}`);
   };
   const expired = (reply: import("fastify").FastifyReply, code?: string) => {
     // P1: a login that may only enrol is sent to its enrolment page, never to the second step.
@@ -59,7 +59,7 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
 
   app.get("/login", async (request, reply) => {
     // Issue 15: an app's sign-in comes back here with return_to (its interaction page), and prompt=login when it asked for a fresh login.
-    const returnTo = keepReturnTo(request, reply, secure, deps.config.loginTtlSeconds + deps.config.enrolmentTtlSeconds);
+    const returnTo = await keepReturnTo(deps, request, reply, secure);
     if (await pageSession(deps, request)) {
       if (!returnTo) return redirect(reply, "/settings/security");
       if (!freshLoginAsked(request)) return redirect(reply, returnTo);
@@ -71,7 +71,7 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
   app.post("/login", { schema: formSchema({ email: 320, password: 1024 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const body = request.body;
     // An app's sign-in: its 2FA rule and whether it honours a remembered browser, read from the stored interaction.
-    const rules = await appLoginRules(deps, pendingReturnTo(request));
+    const rules = await appLoginRules(deps, request.cookies[returnToCookie]);
     const trustedBrowserToken = rules && !rules.allowTrustedBrowser ? undefined : trustedBrowserTokenOf(request);
     const result = await startLogin(deps, { ...body, browserToken: request.cookies[browserCookie], trustedBrowserToken, appRequiresTwoFactor: rules?.requireTwoFactor ?? false }, requestContext(request));
     if (!result.ok) {
@@ -147,7 +147,7 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
     const auth = await pageSession(deps, request);
     if (auth) await endSession(deps, auth, requestContext(request));
     await endProviderSessionOf(deps, request.cookies);
-    reply.clearCookie(sessionCookie, cookieOptions(secure));
+    reply.clearCookie(sessionCookie, sessionCookieOptions(deps.config, secure));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     return redirect(reply, "/login?notice=logged_out");
   });

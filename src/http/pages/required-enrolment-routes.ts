@@ -14,7 +14,7 @@ import {
   showRequiredTotpEnrolment,
 } from "../../services/required-enrolment.js";
 import { requestContext } from "../context.js";
-import { cookieOptions, loginFlowCookie, sessionCookie } from "../plugins/authentication.js";
+import { cookieOptions, loginFlowCookie, sessionCookie, sessionCookieOptions } from "../plugins/authentication.js";
 import { renderQrPngDataUrl } from "../qr.js";
 import { formSchema, methodFormSchema, methodPageSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
@@ -153,8 +153,8 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
     const result = await acknowledgeRecoveryCodes(deps, flowOf(request), requestContext(request));
     if (!result.ok) return result.code === "two_factor_enrolment_required" ? redirect(reply, "/login/enrol") : over(reply);
     await rememberThisBrowser(deps, request, reply, secure, result.user.id);
-    reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
+    reply.setCookie(sessionCookie, result.sessionToken, sessionCookieOptions(deps.config, secure, deps.config.sessionTtlSeconds));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
-    return redirect(reply, takeReturnTo(request, reply, secure) ?? "/settings/security?notice=two_factor_enabled");
+    return redirect(reply, (await takeReturnTo(deps, request, reply, secure)) ?? "/settings/security?notice=two_factor_enabled");
   });
 }

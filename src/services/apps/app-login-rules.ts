@@ -1,14 +1,10 @@
 import type { ServiceDeps } from "../deps.js";
 import { requestedAcrLevel } from "./login-strength.js";
 import { payloadIdHash } from "./provider-adapter.js";
-import { providerPrefix } from "./provider.js";
+import { findForwardAuthApp, forwardAuthTarget } from "./forward-auth.js";
+import { interactionUidOf } from "./interaction-return.js";
 
-/** The only `return_to` an app's sign-in uses: its interaction page on twostep itself. */
-const interactionReturn = new RegExp(`^${providerPrefix}/interaction/([A-Za-z0-9_-]{1,128})$`);
-
-export function interactionUidOf(returnTo: unknown): string | null {
-  return typeof returnTo === "string" ? (interactionReturn.exec(returnTo)?.[1] ?? null) : null;
-}
+export { interactionUidOf };
 
 export interface AppLoginRules {
   /** The app (or its acr_values) needs a second factor: a user without one enrols during this login. */
@@ -20,14 +16,20 @@ export interface AppLoginRules {
 }
 
 /**
- * The rules a login made for an app's sign-in follows, read on the server
- * from the interaction the provider stored (never from anything the browser
- * sends): which app asked, with which acr_values. Null when `returnTo` names
- * no live interaction (then the login is an ordinary one).
+ * The rules a login made for an app follows, read on the server from the
+ * interaction the provider stored (which app asked, with which acr_values),
+ * or from the forward-auth app whose page the login returns to; never from
+ * anything the browser sends but the place to return to. Null when
+ * `returnTo` names neither (then the login is an ordinary one).
  */
 export async function appLoginRules(deps: ServiceDeps, returnTo: unknown): Promise<AppLoginRules | null> {
   const uid = interactionUidOf(returnTo);
-  if (!uid) return null;
+  if (!uid) {
+    // Forward auth: the registered app of the page the login returns to.
+    const target = await forwardAuthTarget(deps, returnTo);
+    const app = target ? await findForwardAuthApp(deps, new URL(target).origin) : null;
+    return app ? { requireTwoFactor: app.requireTwoFactor, allowTrustedBrowser: app.rememberBrowser, redirectOrigin: new URL(target!).origin } : null;
+  }
   const row = await deps.store.oidcPayloads.findOidcPayload("Interaction", payloadIdHash(uid), deps.clock.now());
   if (!row) return null;
   const params = (JSON.parse(row.payload) as { params?: { client_id?: unknown; acr_values?: unknown; redirect_uri?: unknown } }).params ?? {};
