@@ -59,6 +59,15 @@ describe("a relying party signs a TOTP user in through twostep", () => {
     assert.ok(!metadata.grant_types_supported?.includes("implicit"));
   });
 
+  it("builds discovery's URLs from the issuer, never from the Host or X-Forwarded-* a client sends", async () => {
+    const response = await fetch(`${server.issuer}/.well-known/openid-configuration`, { headers: { host: "evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" } });
+    const metadata = (await response.json()) as Record<string, unknown>;
+    assert.equal(metadata.issuer, server.issuer);
+    for (const key of ["authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint", "end_session_endpoint"]) {
+      assert.ok(String(metadata[key]).startsWith(`${server.issuer}/oidc/`), `${key}: ${String(metadata[key])}`);
+    }
+  });
+
   let tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
   const browser = () => new Browser(server.issuer);
   let signedIn: Browser;

@@ -56,3 +56,18 @@ describe("attack: open redirect through return_to", () => {
     assert.equal(await landing("https://classic.example.test/orders"), "https://classic.example.test/orders");
   });
 });
+
+describe("a return kept from an abandoned app sign-in", () => {
+  it("is dropped at the next ordinary login (no trip to an expired sign-in)", async () => {
+    const t = await createTestApp();
+    try {
+      const { user, password } = await seedUser(t.deps);
+      const browser = new FormClient(t.app);
+      await browser.get("/login?return_to=%2Foidc%2Finteraction%2Fno-such-sign-in");
+      const response = await browser.post("/login", { email: user.email, password });
+      assert.equal(response.headers.location, "/settings/security");
+    } finally {
+      await t.close();
+    }
+  });
+});

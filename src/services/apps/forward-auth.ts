@@ -2,6 +2,7 @@ import type { OidcClient } from "../../store/store.js";
 import type { Authenticated } from "../sessions.js";
 import type { ServiceDeps } from "../deps.js";
 import { interactionUidOf } from "./interaction-return.js";
+import { payloadIdHash } from "./provider-adapter.js";
 import { acrLevel, loginStrength } from "./login-strength.js";
 
 /** The app whose `--forward-auth-url` origins include `origin`, or null. */
@@ -26,9 +27,14 @@ export async function forwardAuthTarget(deps: ServiceDeps, value: unknown): Prom
   return (await findForwardAuthApp(deps, url.origin)) ? url.href : null;
 }
 
-/** Where a login may go when it ends: an app's sign-in on twostep itself, or a page of a forward-auth app. */
+/**
+ * Where a login may go when it ends: an app's sign-in on twostep itself (still
+ * in progress: a return kept from an abandoned sign-in is dropped), or a page
+ * of a forward-auth app.
+ */
 export async function checkReturnTo(deps: ServiceDeps, value: unknown): Promise<string | null> {
-  if (interactionUidOf(value)) return value as string;
+  const uid = interactionUidOf(value);
+  if (uid) return (await deps.store.oidcPayloads.findOidcPayload("Interaction", payloadIdHash(uid), deps.clock.now())) ? (value as string) : null;
   return forwardAuthTarget(deps, value);
 }
 
