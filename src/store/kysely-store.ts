@@ -208,6 +208,7 @@ export function bindPorts(db: Kysely<Database>): Stores {
     sessionLogins: {
       recordSessionLogin: (...args) => sessionLoginsSql.recordSessionLogin(db, ...args),
       findSessionLogin: (...args) => sessionLoginsSql.findSessionLogin(db, ...args),
+      hasLiveSessionMadeBetween: (...args) => sessionLoginsSql.hasLiveSessionMadeBetween(db, ...args),
     },
   };
 }

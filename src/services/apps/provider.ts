@@ -61,8 +61,8 @@ export function buildProvider(options: ProviderOptions, cookieKeys: string[]): P
       },
     }),
     clients: [],
-    findAccount: async (_ctx, sub) => {
-      const claims = await accountClaims(deps, sub);
+    findAccount: async (_ctx, sub, token) => {
+      const claims = await accountClaims(deps, sub, token as { kind?: string; authTime?: number } | undefined);
       return claims ? { accountId: sub, claims: async () => claims } : undefined;
     },
     claims: {

@@ -1,4 +1,6 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
+
+const bigint = (value: number) => sql<number>`cast(${value} as bigint)`;
 import type { SessionLogin } from "../ports/oidc-session-logins.js";
 import type { Database } from "../schema.js";
 
@@ -9,4 +11,17 @@ export async function recordSessionLogin(db: Kysely<Database>, login: SessionLog
 export async function findSessionLogin(db: Kysely<Database>, sessionId: string): Promise<SessionLogin | null> {
   const row = await db.selectFrom("session_logins").selectAll().where("session_id", "=", sessionId).executeTakeFirst();
   return row ? { sessionId: row.session_id, factor: row.factor, createdAt: Number(row.created_at) } : null;
+}
+
+export async function hasLiveSessionMadeBetween(db: Kysely<Database>, userId: string, fromMs: number, toMs: number, now: number): Promise<boolean> {
+  const row = await db
+    .selectFrom("sessions")
+    .select("id")
+    .where("user_id", "=", userId)
+    .where("created_at", ">=", bigint(fromMs))
+    .where("created_at", "<=", bigint(toMs))
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", bigint(now))
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -8,4 +8,6 @@ export interface SessionLogin {
 export interface SessionLoginStore {
   recordSessionLogin(login: SessionLogin): Promise<void>;
   findSessionLogin(sessionId: string): Promise<SessionLogin | null>;
+  /** Whether the user holds a live (unrevoked, unexpired) twostep session made within [fromMs, toMs]. */
+  hasLiveSessionMadeBetween(userId: string, fromMs: number, toMs: number, now: number): Promise<boolean>;
 }
