@@ -13,10 +13,13 @@ import { registerInteractionRoutes } from "./interaction-routes.js";
 import { registerSignInFormAction } from "./form-action.js";
 import { registerForwardAuthRoute } from "./forward-auth-route.js";
 
-/** Requests the provider answers: discovery, and everything under /oidc/ except the interaction pages (twostep's own routes). */
+/** The provider's endpoints that are on (each also answers below itself: `/auth/<uid>`, `/token/introspection`, `/session/end/confirm`). */
+const providerRoutes = ["auth", "token", "me", "jwks", "session/end", "request"].map((route) => `${providerPrefix}/${route}`);
+
+/** Requests the provider answers: discovery and its endpoints; anything else (the interaction pages, a stray /oidc/x) is twostep's. */
 export function isProviderPath(url: string): boolean {
   const path = url.split("?")[0]!;
-  return path === "/.well-known/openid-configuration" || (path.startsWith(`${providerPrefix}/`) && !path.startsWith(`${providerPrefix}/interaction/`));
+  return path === "/.well-known/openid-configuration" || providerRoutes.some((route) => path === route || path.startsWith(`${route}/`));
 }
 
 /**
