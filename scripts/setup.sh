@@ -31,6 +31,8 @@ apt_get_install() {
 apt_install g++:g++ make:make python3:python3
 if [ "${1:-}" = "--test" ]; then
   apt_install chromium:chromium oathtool:oathtool zbarimg:zbar-tools
+  # Forward auth is tested behind a real nginx (test/instances/forward-auth-nginx.test.ts).
+  [ -x /usr/sbin/nginx ] || apt_get_install nginx
   # The PostgreSQL run of the tests starts its own throwaway server (scripts/postgres-test-cluster.sh).
   # Debian puts the server binaries in /usr/lib/postgresql/<version>/bin, not on the PATH, so the
   # check looks there rather than for a command.

@@ -1,5 +1,6 @@
 import { boolean, ConfigError, integer, onOff, type Env, type Environment } from "./config-env.js";
 import { parseEmailConfig, parseSmsConfig, type EmailConfig, type SmsConfig } from "./config-messaging.js";
+import { parseOidcConfig, type OidcConfig } from "./config-oidc.js";
 
 export { ConfigError };
 export type { EmailConfig, SmsConfig };
@@ -103,6 +104,8 @@ export interface Config {
    * /api/openapi.json are served. They map every route for anyone, so production opts in.
    */
   apiDocs: boolean;
+  /** Issue 15: the OpenID Connect provider's lifetimes (src/config-oidc.ts). */
+  oidc: OidcConfig;
 }
 
 /** false: the socket's peer is the client. A number: that many trusted hops. A list: the trusted proxies' addresses or CIDRs. */
@@ -219,6 +222,7 @@ export function parseConfig(env: Env = process.env, options: StartOptions = {}):
     trustProxy: parseTrustProxy(env.TWOSTEP_TRUST_PROXY),
     logLevel: env.TWOSTEP_LOG_LEVEL ?? "info",
     apiDocs: onOff(env, "TWOSTEP_API_DOCS", environment !== "production"),
+    oidc: parseOidcConfig(env),
   };
   // Development shows every SMS code on /dev/outbox and runs on a generated key: for the
   // person at the machine only, unless they say otherwise in so many words.

@@ -24,7 +24,7 @@ describe("README", () => {
   });
 
   it("documents every environment variable src/config*.ts reads", () => {
-    const config = ["config.ts", "config-env.ts", "config-messaging.ts", "config-operations.ts"].map((file) => readFileSync(new URL(`../src/${file}`, import.meta.url), "utf8")).join("\n");
+    const config = ["config.ts", "config-env.ts", "config-messaging.ts", "config-operations.ts", "config-oidc.ts"].map((file) => readFileSync(new URL(`../src/${file}`, import.meta.url), "utf8")).join("\n");
     const names = new Set([...config.matchAll(/(?:"|env\.)(TWOSTEP_[A-Z0-9_]+)/g)].map((match) => match[1]!));
     names.add("TWOSTEP_ENV");
     for (const name of names) assert.ok(readme.includes(`\`${name}\``), `${name} is missing from README's configuration table`);

@@ -182,4 +182,6 @@ export type EventType =
   /** L7: a trusted browser skipped the second step after the right password. */
   | "browser.remembered_login"
   /** L7: trusted browsers were forgotten (detail: how many, and why). */
-  | "browser.forgotten";
+  | "browser.forgotten"
+  /** Issue 15: an app's sign-in finished with this user (detail: the app's name and id, the acr; never a token). */
+  | "app.signed_in";

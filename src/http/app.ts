@@ -19,6 +19,7 @@ import { buildValidator } from "./plugins/validators.js";
 import { layout } from "./pages/views/layout.js";
 import { sendPage } from "./pages/render.js";
 import { errorPage } from "./pages/views/error.js";
+import { registerOidcProvider } from "./oidc/mount.js";
 
 export interface AppOptions {
   deps: ServiceDeps;
@@ -123,6 +124,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return sendPage(reply, { title: "Not found", narrow: true, status: 404 }, errorPage({ title: "Page not found", message: errorMessage("not_found") }));
   });
 
+  // Issue 15: the OpenID Connect provider and the apps' sign-in pages (src/http/oidc/).
+  await registerOidcProvider(app, deps, options.cookieSecret);
   await app.register(apiPlugin, { prefix: "/api", deps });
   await app.register(pagesPlugin, { deps, secureCookies });
   return app;

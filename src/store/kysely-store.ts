@@ -21,6 +21,10 @@ import * as passwordResetsSql from "./kysely/password-resets.js";
 import * as customersSql from "./kysely/customers.js";
 import * as apiKeysSql from "./kysely/api-keys.js";
 import * as resetRequestsSql from "./kysely/reset-requests.js";
+import * as oidcPayloadsSql from "./kysely/oidc-payloads.js";
+import * as oidcClientsSql from "./kysely/oidc-clients.js";
+import * as signingKeysSql from "./kysely/oidc-signing-keys.js";
+import * as sessionLoginsSql from "./kysely/oidc-session-logins.js";
 
 /**
  * The ports in SQL that SQLite and PostgreSQL both accept, one file per concept
@@ -80,6 +84,10 @@ export function bindPorts(db: Kysely<Database>): Stores {
     customers: bound(db, customersSql),
     apiKeys: bound(db, apiKeysSql),
     resetRequests: bound(db, resetRequestsSql),
+    oidcPayloads: bound(db, oidcPayloadsSql),
+    oidcClients: bound(db, oidcClientsSql),
+    signingKeys: bound(db, signingKeysSql),
+    sessionLogins: bound(db, sessionLoginsSql),
   };
 }
 

@@ -16,6 +16,7 @@ import * as userDirectoryCounts from "./migrations/0014-user-directory-counts.js
 import * as trustedBrowsers from "./migrations/0015-trusted-browsers.js";
 import * as webauthn from "./migrations/0016-webauthn.js";
 import * as knownBrowsers from "./migrations/0017-known-browsers.js";
+import * as oidcProvider from "./migrations/0018-oidc-provider.js";
 
 /** Migrations are imported, not read from disk, so the compiled build and tests see the same list. */
 const migrations: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   "0015-trusted-browsers": trustedBrowsers,
   "0016-webauthn": webauthn,
   "0017-known-browsers": knownBrowsers,
+  "0018-oidc-provider": oidcProvider,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -163,4 +163,31 @@ export interface Database {
     sent_at: number | null;
   };
   outbox_messages: { id: string; channel: string; recipient: string; subject: string | null; body: string; created_at: number };
+  /** Migration 0018 (issue 15): the OpenID Connect provider's models, apps, signing keys, how a session was made. */
+  oidc_payloads: {
+    model: string;
+    id_hash: string;
+    payload: string;
+    grant_id: string | null;
+    uid: string | null;
+    user_code: string | null;
+    account_id: string | null;
+    expires_at: number | null;
+    consumed_at: number | null;
+  };
+  oidc_clients: {
+    id: string;
+    name: string;
+    secret_hash: string | null;
+    redirect_uris: string;
+    post_logout_redirect_uris: string;
+    backchannel_logout_uri: string | null;
+    forward_auth_origins: string;
+    require_two_factor: number;
+    remember_browser: number;
+    created_at: number;
+    secret_rotated_at: number | null;
+  };
+  oidc_signing_keys: { id: string; private_jwk_ciphertext: string; created_at: number; retired_at: number | null };
+  session_logins: { session_id: string; factor: string; created_at: number };
 }

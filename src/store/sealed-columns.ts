@@ -18,6 +18,8 @@ export interface SealedColumn {
 export const sealedColumns = [
   // TOTP seeds and SMS phone numbers; sealed with the method id (src/services/enrolment/method-activation.ts).
   { name: "methods.secret_ciphertext", table: "methods", idColumn: "id", column: "secret_ciphertext", aad: (row) => row.id },
+  // The OpenID Connect provider's private signing keys (src/services/apps/signing-keys.ts).
+  { name: "oidc_signing_keys.private_jwk_ciphertext", table: "oidc_signing_keys", idColumn: "id", column: "private_jwk_ciphertext", aad: (row) => `signing-key:${row.id}` },
 ] as const satisfies readonly SealedColumn[];
 
 export type SealedColumnName = (typeof sealedColumns)[number]["name"];

@@ -15,8 +15,17 @@ import type { PasswordResetStore } from "./ports/password-resets.js";
 import type { CustomerStore } from "./ports/customers.js";
 import type { ApiKeyStore } from "./ports/api-keys.js";
 import type { ResetRequestStore } from "./ports/reset-requests.js";
+import type { OidcPayloadStore } from "./ports/oidc-payloads.js";
+import type { OidcClientStore } from "./ports/oidc-clients.js";
+import type { SigningKeyStore } from "./ports/oidc-signing-keys.js";
+import type { SessionLoginStore } from "./ports/oidc-session-logins.js";
 
 export type { AccountStore, ApiKeyStore, ChallengeStore, CodeStore, CounterStore, CustomerStore, EventStore, MessageStore, MethodStore, OutboxStore, PasswordResetStore, KnownBrowserStore, ReminderStore, ResetRequestStore, SealedValueStore, SessionStore, TrustedBrowserStore };
+export type { OidcClientStore, OidcPayloadStore, SessionLoginStore, SigningKeyStore };
+export type { SessionLogin } from "./ports/oidc-session-logins.js";
+export type { SigningKey } from "./ports/oidc-signing-keys.js";
+export type { OidcClient } from "./ports/oidc-clients.js";
+export type { OidcPayload, StoredOidcPayload } from "./ports/oidc-payloads.js";
 export type { TrustedBrowser } from "./ports/trusted-browsers.js";
 export type { IssuedChallenge } from "./ports/challenges.js";
 export type { ApiKey, NewApiKey } from "./ports/api-keys.js";
@@ -60,6 +69,14 @@ export interface Stores {
   apiKeys: ApiKeyStore;
   /** A2: 2FA reset requests, settled once each by platform support. */
   resetRequests: ResetRequestStore;
+  /** Issue 15: the OpenID Connect provider's models by id hash; codes and refresh tokens consumed by a conditional write. */
+  oidcPayloads: OidcPayloadStore;
+  /** Issue 15: the apps that log in through twostep, secrets as hashes. */
+  oidcClients: OidcClientStore;
+  /** Issue 15: the provider's signing keys, sealed, shared by every instance. */
+  signingKeys: SigningKeyStore;
+  /** Issue 15: the factor each twostep session's login ended with (the apps' amr and acr). */
+  sessionLogins: SessionLoginStore;
 }
 
 /**

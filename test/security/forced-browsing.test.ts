@@ -35,7 +35,13 @@ function isPublic(path: string): boolean {
     path.startsWith("/api/docs") ||
     path.startsWith("/assets/") ||
     // Development-only (the SMS outbox); not registered in production, see no-secrets-in-responses-and-logs.
-    path.startsWith("/dev/")
+    path.startsWith("/dev/") ||
+    // Issue 15: an app's sign-in. It finishes only on a full session and sends anything less to /login
+    // (test/oidc/app-rules-and-step-up.test.ts); an unknown interaction is a 400 of the provider's own.
+    path.startsWith("/oidc/interaction/") ||
+    // Issue 15: the reverse proxy's question (nginx auth_request, Traefik, Caddy); it grants nothing itself and
+    // refuses anything but a full session meeting the app's rule (test/http/forward-auth.test.ts).
+    path === "/forward-auth"
   );
 }
 

@@ -20,6 +20,8 @@ import SQLite from "better-sqlite3";
 import { createRuntime } from "../../src/bootstrap.js";
 import { parseConfig } from "../../src/config.js";
 import { buildApp } from "../../src/http/app.js";
+import { startLogin } from "../../src/services/login/start-login.js";
+import { verifySecondStepCode } from "../../src/services/login/second-step.js";
 import { createSecretBox, decodeEncryptionKey } from "../../src/security/secret-box.js";
 import { FormClient } from "../helpers/browser-client.js";
 import { apiPost, apiStartLogin, enrolTotp, type EnrolledUser } from "../helpers/enrol.js";
@@ -176,14 +178,21 @@ describe("security: secrets at rest", () => {
       TWOSTEP_ARGON2_ITERATIONS: "1",
     };
     const wrongKey = await createRuntime(parseConfig(env), { clock, logger: t.logger });
-    const wrongApp = await buildApp({ deps: wrongKey.deps, cookieSecret: "another-cookie-secret-another-cookie", logger: false });
+    // The app does not even start: the provider's signing keys are sealed with the real key (issue 15), and it says which.
+    await assert.rejects(
+      buildApp({ deps: wrongKey.deps, cookieSecret: "another-cookie-secret-another-cookie", logger: false }),
+      /signing key .* cannot be opened with this TWOSTEP_ENCRYPTION_KEY \(id test\)/,
+    );
+    // Nor do the services below it verify a code with the wrong key (the login and its second step, without the app).
     try {
-      const flowId = await apiStartLogin(wrongApp, { email: alice.user.email, password: alice.password });
-      const response = await apiPost(wrongApp, "/api/login/second-factor", { flowId, code: codeFor(alice.keyBase32, clock.now()) });
-      assert.notEqual(response.statusCode, 200);
-      assert.equal(response.body.includes(alice.keyBase32), false);
+      const started = await startLogin(wrongKey.deps, { email: alice.user.email, password: alice.password }, { clientAddress: "203.0.113.9", userAgent: null });
+      assert.ok(started.ok && started.kind === "second_factor", "the password is not sealed: the login reaches the second step");
+      // The sealed TOTP key does not open: the check fails (the app answers 500), and nothing of the key shows.
+      await assert.rejects(
+        verifySecondStepCode(wrongKey.deps, started.flowToken, { code: codeFor(alice.keyBase32, clock.now()) }, { clientAddress: "203.0.113.9", userAgent: null }),
+        (error: Error) => !error.message.includes(alice.keyBase32) && /authenticate/.test(error.message),
+      );
     } finally {
-      await wrongApp.close();
       await wrongKey.close();
     }
 

@@ -6,7 +6,7 @@ import { loadSecondStep, loadSecondStepForm, resendSecondStepCode, switchSecondS
 import { endSession } from "../../services/sessions/sessions.js";
 import { isPendingEnrolment } from "../../services/enrolment/required-enrolment.js";
 import { requestContext } from "../context.js";
-import { cookieOptions, loginFlowCookie, pageSession, sessionCookie } from "../plugins/authentication.js";
+import { cookieOptions, loginFlowCookie, pageSession, sessionCookie, sessionCookieOptions } from "../plugins/authentication.js";
 import { alertFrom, csrfToken, deliveryQuery, noticeFrom, redirect, sendPage } from "./render.js";
 import { loginForm, recoveryCodeForm, secondStepForm } from "./views/login.js";
 import { formSchema } from "./form-schema.js";
@@ -15,6 +15,9 @@ import { failureAnswer } from "../failure.js";
 import { setTrustedBrowserCookie, trustedBrowserTokenOf } from "../trusted-browser-cookie.js";
 import type { TypedApp } from "../typed-app.js";
 import type { MethodView } from "../../services/factors/method-view.js";
+import { appLoginRules } from "../../services/apps/app-login-rules.js";
+import { freshLoginAsked, keepReturnTo, returnToCookie, takeReturnTo } from "../oidc/return-to.js";
+import { endProviderSessionOf } from "../oidc/provider-pages.js";
 
 /**
  * Where a passed password step sends the browser: logged in, the second step
@@ -24,8 +27,8 @@ import type { MethodView } from "../../services/factors/method-view.js";
 export async function answerLoginStart(deps: ServiceDeps, request: FastifyRequest, reply: FastifyReply, secure: boolean, result: LoginStart) {
   if (result.kind === "authenticated") {
     setKnownBrowserCookie(deps, reply, secure, result.browserToken);
-    reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
-    return redirect(reply, "/settings/security");
+    reply.setCookie(sessionCookie, result.sessionToken, sessionCookieOptions(deps.config, secure, deps.config.sessionTtlSeconds));
+    return redirect(reply, (await takeReturnTo(deps, request, reply, secure)) ?? "/settings/security");
   }
   if (result.kind === "enrolment_required") {
     reply.setCookie(loginFlowCookie, result.flowToken, cookieOptions(secure, deps.config.enrolmentTtlSeconds));
@@ -38,13 +41,13 @@ export async function answerLoginStart(deps: ServiceDeps, request: FastifyReques
 /** Step 1, step 2 (code or recovery code) and log out, as HTML forms (L1–L6). */
 export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boolean) {
   // The second step stored every token in its transaction: here they only become cookies.
-  const finish = (reply: import("fastify").FastifyReply, success: SecondStepSuccess) => {
+  const finish = async (request: FastifyRequest, reply: FastifyReply, success: SecondStepSuccess) => {
     setKnownBrowserCookie(deps, reply, secure, success.browserToken);
     setTrustedBrowserCookie(reply, secure, success.trustedBrowser);
-    reply.setCookie(sessionCookie, success.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
+    reply.setCookie(sessionCookie, success.sessionToken, sessionCookieOptions(deps.config, secure, deps.config.sessionTtlSeconds));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     const notice = success.recovery?.policy === "disable" ? "?notice=recovery_disabled" : "";
-    return redirect(reply, `/settings/security${notice}`);
+    return redirect(reply, (await takeReturnTo(deps, request, reply, secure)) ?? `/settings/security${notice}`);
   };
   const expired = (reply: import("fastify").FastifyReply, code?: string) => {
     // P1: a login that may only enrol is sent to its enrolment page, never to the second step.
@@ -54,14 +57,22 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
   };
 
   app.get("/login", async (request, reply) => {
-    if (await pageSession(deps, request)) return redirect(reply, "/settings/security");
+    // Issue 15: an app's sign-in comes back here with return_to (its interaction page), and prompt=login when it asked for a fresh login.
+    const returnTo = await keepReturnTo(deps, request, reply, secure);
+    if (await pageSession(deps, request)) {
+      if (!returnTo) return redirect(reply, "/settings/security");
+      if (!freshLoginAsked(request)) return redirect(reply, returnTo);
+    }
     if (await isPendingEnrolment(deps, request.cookies[loginFlowCookie])) return redirect(reply, "/login/enrol");
     return sendPage(reply, { title: "Log in", narrow: true, user: null, notice: noticeFrom(request) }, loginForm({ csrfToken: csrfToken(reply) }));
   });
 
   app.post("/login", { schema: formSchema({ email: 320, password: 1024 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const body = request.body;
-    const result = await startLogin(deps, { ...body, browserToken: request.cookies[knownBrowserCookie], trustedBrowserToken: trustedBrowserTokenOf(request) }, requestContext(request));
+    // An app's sign-in: its 2FA rule and whether it honours a remembered browser, read from the stored interaction.
+    const rules = await appLoginRules(deps, request.cookies[returnToCookie]);
+    const trustedBrowserToken = rules && !rules.allowTrustedBrowser ? undefined : trustedBrowserTokenOf(request);
+    const result = await startLogin(deps, { ...body, browserToken: request.cookies[knownBrowserCookie], trustedBrowserToken, appRequiresTwoFactor: rules?.requireTwoFactor ?? false }, requestContext(request));
     if (!result.ok) {
       const errors = result.field === "email" ? { email: errorMessage(result.code) } : { password: errorMessage(result.code) };
       return sendPage(reply, { title: "Log in", narrow: true, user: null, status: failureAnswer(result).status }, loginForm({ csrfToken: csrfToken(reply), email: body.email, errors }));
@@ -91,7 +102,7 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
     const rememberBrowser = box === "yes";
     // One read of the flow and at most one of the policy: a refusal carries the form to show again.
     const result = await verifySecondStepCode(deps, flowToken, { ...body, rememberBrowser, browserToken: request.cookies[knownBrowserCookie] }, requestContext(request), { form: true });
-    if (result.ok) return finish(reply, result);
+    if (result.ok) return finish(request, reply, result);
     if (result.code === "login_expired" || result.code === "two_factor_enrolment_required") return expired(reply, result.code);
     if (!result.form?.current) return expired(reply);
     return showForm(reply, result.form, result.form.current, failureAnswer(result).status, { error: errorMessage(result.code), rememberChecked: rememberBrowser });
@@ -118,7 +129,7 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
   app.post("/login/recovery", { schema: formSchema({ code: 128 }), preHandler: app.csrfProtection }, async (request, reply) => {
     const flowToken = request.cookies[loginFlowCookie];
     const result = await verifySecondStepRecoveryCode(deps, flowToken, { ...request.body, browserToken: request.cookies[knownBrowserCookie] }, requestContext(request));
-    if (result.ok) return finish(reply, result);
+    if (result.ok) return finish(request, reply, result);
     if (result.code === "login_expired" || result.code === "two_factor_enrolment_required") return expired(reply, result.code);
     const status = result.code === "locked_out" ? 429 : result.code === "invalid_recovery_code" ? 401 : 400;
     return sendPage(reply, { title: "Use a recovery code", narrow: true, user: null, status }, recoveryCodeForm({ csrfToken: csrfToken(reply), hasMethods: true, error: errorMessage(result.code) }));
@@ -127,7 +138,8 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
   app.post("/logout", { schema: formSchema({}), preHandler: app.csrfProtection }, async (request, reply) => {
     const auth = await pageSession(deps, request);
     if (auth) await endSession(deps, auth, requestContext(request));
-    reply.clearCookie(sessionCookie, cookieOptions(secure));
+    await endProviderSessionOf(deps, request.cookies);
+    reply.clearCookie(sessionCookie, sessionCookieOptions(deps.config, secure));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
     return redirect(reply, "/login?notice=logged_out");
   });

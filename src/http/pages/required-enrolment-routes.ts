@@ -7,7 +7,7 @@ import {
   requiredEnrolmentStep,
 } from "../../services/enrolment/required-enrolment.js";
 import { requestContext } from "../context.js";
-import { cookieOptions, loginFlowCookie, sessionCookie } from "../plugins/authentication.js";
+import { cookieOptions, loginFlowCookie, sessionCookie, sessionCookieOptions } from "../plugins/authentication.js";
 import { renderQrPngDataUrl } from "../qr.js";
 import { formSchema, methodFormSchema, methodPageSchema } from "./form-schema.js";
 import { alertFrom, csrfToken, redirect, sendPage } from "./render.js";
@@ -18,6 +18,7 @@ import { keyRegisterForm } from "./views/security-keys.js";
 import { codesShownPage, requiredEnrolmentPage } from "./views/required-enrolment.js";
 import { smsConfirmForm, smsEnrolmentForm, type SetupPaths } from "./views/sms.js";
 import { failureAnswer } from "../failure.js";
+import { takeReturnTo } from "../oidc/return-to.js";
 import type { TypedApp } from "../typed-app.js";
 
 const title = "Set up two-factor authentication";
@@ -145,8 +146,8 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
     const result = await acknowledgeRecoveryCodes(deps, flowOf(request), requestContext(request), request.cookies[knownBrowserCookie]);
     if (!result.ok) return result.code === "two_factor_enrolment_required" ? redirect(reply, "/login/enrol") : over(reply);
     setKnownBrowserCookie(deps, reply, secure, result.browserToken);
-    reply.setCookie(sessionCookie, result.sessionToken, cookieOptions(secure, deps.config.sessionTtlSeconds));
+    reply.setCookie(sessionCookie, result.sessionToken, sessionCookieOptions(deps.config, secure, deps.config.sessionTtlSeconds));
     reply.clearCookie(loginFlowCookie, cookieOptions(secure));
-    return redirect(reply, "/settings/security?notice=two_factor_enabled");
+    return redirect(reply, (await takeReturnTo(deps, request, reply, secure)) ?? "/settings/security?notice=two_factor_enabled");
   });
 }

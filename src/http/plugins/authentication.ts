@@ -25,6 +25,11 @@ export function cookieOptions(secure: boolean, maxAgeSeconds?: number) {
   return { path: "/", httpOnly: true, sameSite: "lax" as const, secure, ...(maxAgeSeconds ? { maxAge: maxAgeSeconds } : {}) };
 }
 
+/** The session cookie's options: with TWOSTEP_COOKIE_DOMAIN it reaches sibling hosts (forward auth, issue 15). */
+export function sessionCookieOptions(config: { oidc: { cookieDomain: string | null } }, secure: boolean, maxAgeSeconds?: number) {
+  return { ...cookieOptions(secure, maxAgeSeconds), ...(config.oidc.cookieDomain ? { domain: config.oidc.cookieDomain } : {}) };
+}
+
 export function noStore(reply: FastifyReply) {
   reply.header("cache-control", "no-store");
 }

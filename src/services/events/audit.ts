@@ -168,4 +168,5 @@ export const eventLabels: Record<EventType, string> = {
   "browser.remembered": "Browser remembered: no second step on it for a while",
   "browser.remembered_login": "Logged in on a remembered browser (no second step)",
   "browser.forgotten": "Remembered browsers forgotten",
+  "app.signed_in": "Signed in to an app",
 };

@@ -42,6 +42,8 @@ export interface Factor<Proof = unknown> {
    * of such a factor (any of their keys may sign it).
    */
   presentation: ProofPresentation;
+  /** Bound to the site it signed in to, so a look-alike page cannot relay it (an app's phishing-resistant `acr`, issue 15). */
+  phishingResistant: boolean;
   /**
    * What removing a method asks for (M4): a current proof of that very method
    * (a code of the app or of a text), or a recent second factor of any method

@@ -8,6 +8,7 @@ import { issueSession } from "../sessions/sessions.js";
 import { settleSuccessfulAttempt } from "../throttle/throttle.js";
 import { removeTwoFactor } from "../enrolment/two-factor-removal.js";
 import { trustBrowser } from "./trusted-browsers.js";
+import { recordSessionLogin } from "../apps/session-logins.js";
 
 /** What carrying out a transition left for the caller: a session to hand out, a code to send after commit, a deadline to show. */
 export interface FlowOutcome {
@@ -74,8 +75,13 @@ export async function carryOut(
         break;
       case "issue_session":
         // A new random token for every login: no session fixation (only its hash is stored).
-        outcome.sessionToken = (await issueSession(deps, store, user, context, { recoveryCodeUsed: effect.recoveryCodeUsed, stepUpWindow: !effect.passwordOnly })).token;
+      {
+        const issued = await issueSession(deps, store, user, context, { recoveryCodeUsed: effect.recoveryCodeUsed, stepUpWindow: !effect.passwordOnly });
+        outcome.sessionToken = issued.token;
+        // Issue 15: how this session was made (the apps' amr/acr), named by the transition's login.succeeded event.
+        await recordSessionLogin(store, user, issued.session, loginFactorOf(decided));
         break;
+      }
       case "start_challenge":
         outcome.challengeMethodId = effect.methodId;
         break;
@@ -94,4 +100,12 @@ export async function carryOut(
     }
   }
   return { ok: true, ...outcome };
+}
+
+/** The factor the transition's `login.succeeded` event names (`password` when it names none). */
+function loginFactorOf(decided: Transition): string {
+  for (const effect of decided.effects) {
+    if (effect.type === "record_event" && effect.event === "login.succeeded" && typeof effect.detail.factor === "string") return effect.detail.factor;
+  }
+  return "password";
 }

@@ -34,7 +34,12 @@ export type LoginStart =
  * `trustedBrowserToken` the cookie of "Don't ask again on this browser" (L7),
  * which, for this same user and while policy allows, skips the second step.
  */
-export async function startLogin(deps: LoginDeps, input: { email: string; password: string; browserToken?: unknown; trustedBrowserToken?: unknown }, context: RequestContext): Promise<Result<LoginStart>> {
+export async function startLogin(
+  deps: LoginDeps,
+  // appRequiresTwoFactor (issue 15): the login is an app's sign-in and the app demands a second factor, whatever the policy says.
+  input: { email: string; password: string; browserToken?: unknown; trustedBrowserToken?: unknown; appRequiresTwoFactor?: boolean },
+  context: RequestContext,
+): Promise<Result<LoginStart>> {
   if (input.password.length > 256) return fail("invalid_credentials");
   // Format first, before any counter or lookup: what cannot be an email (a NUL, a list, junk)
   // is refused as what it is and costs no one a slot (issue 18 finding 5).
@@ -62,7 +67,7 @@ export async function startLogin(deps: LoginDeps, input: { email: string; passwo
   await settleRightPassword(deps, slot);
 
   const [methods, policy] = await Promise.all([deps.store.methods.listMethods(user.id), effectivePolicyFor(deps, user)]);
-  const requirement = twoFactorRequirement([policy.requireTwoFactorFrom], now);
+  const requirement = twoFactorRequirement([policy.requireTwoFactorFrom, input.appRequiresTwoFactor ? now : null], now);
   const trustedBrowser = await trustedBrowserSkips(deps, input.trustedBrowserToken, user, policy.rememberBrowserDays);
   const decided = decide(deps, null, { type: "password_verified", flowId: deps.newId(), userId: user.id, methods, requirement, trustedBrowser });
   if (!decided.ok) return decided;

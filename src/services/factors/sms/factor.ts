@@ -24,6 +24,7 @@ export const smsFactor: Factor<string> = {
     offerLabel: "Use SMS codes instead",
   },
   proofField: "code",
+  phishingResistant: false,
   presentation: "code_field",
   several: false,
   messageRecipient(deps, method) {

@@ -18,6 +18,7 @@ export const totpFactor: Factor<string> = {
     offerLabel: "Use an authenticator app instead",
   },
   proofField: "code",
+  phishingResistant: false,
   presentation: "code_field",
   messageRecipient: () => null,
   several: false,

@@ -35,6 +35,7 @@ export const webauthnFactor: Factor<AuthenticationResponseJSON> = {
     offerLabel: "Add a security key or passkey",
   },
   proofField: "credential",
+  phishingResistant: true,
   presentation: "browser_prompt",
   messageRecipient: () => null,
   several: true,

@@ -1,0 +1,48 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { decideForwardAuth } from "../../services/apps/forward-auth.js";
+import type { ServiceDeps } from "../../services/deps.js";
+import { pageSession } from "../plugins/authentication.js";
+
+/**
+ * The page a proxy asks about: nginx `auth_request` sends `X-Original-URL`;
+ * Traefik `forwardAuth` and Caddy `forward_auth` send X-Forwarded-Proto,
+ * -Host and -Uri. Null when neither names an absolute http(s) URL.
+ */
+function originalUrlOf(request: FastifyRequest): { url: URL; nginx: boolean } | null {
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  const original = header("x-original-url");
+  const proto = header("x-forwarded-proto");
+  const host = header("x-forwarded-host");
+  const text = original ?? (proto && host ? `${proto}://${host}${header("x-forwarded-uri") ?? "/"}` : undefined);
+  if (!text) return null;
+  try {
+    const url = new URL(text);
+    return url.protocol === "https:" || url.protocol === "http:" ? { url, nginx: original !== undefined } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * GET /forward-auth for a legacy panel behind a reverse proxy (issue 15 item
+ * 4). 200 with Remote-* headers for a full twostep session that meets the
+ * app's 2FA rule; otherwise the login address with `return_to` — as a 401
+ * with `Location` for nginx (auth_request treats any other status as an
+ * error; its config turns the 401 into a redirect), a 302 for Traefik and
+ * Caddy. An origin no app registered gets 403. The proxy must overwrite the
+ * Remote-* headers on every request (README snippets).
+ */
+export function registerForwardAuthRoute(app: FastifyInstance, deps: ServiceDeps) {
+  app.get("/forward-auth", async (request, reply) => {
+    const original = originalUrlOf(request);
+    if (!original) return reply.code(400).type("text/plain; charset=utf-8").send("X-Original-URL, or X-Forwarded-Proto and X-Forwarded-Host, must name the page asked for");
+    const decision = await decideForwardAuth(deps, original.url, await pageSession(deps, request));
+    if (decision.kind === "unknown_origin") return reply.code(403).type("text/plain; charset=utf-8").send("This site is not registered with twostep.");
+    if (decision.kind === "allow") return reply.code(200).headers(decision.headers).send();
+    const login = `${deps.config.publicUrl}/login?return_to=${encodeURIComponent(decision.returnTo)}${decision.fresh ? "&prompt=login" : ""}`;
+    return reply.code(original.nginx ? 401 : 302).header("location", login).send();
+  });
+}

@@ -1,0 +1,7 @@
+import type { DepsOf, PortsOf } from "../deps.js";
+
+/** What apps may touch: these members of ServiceDeps and these ports of the store (with what the flows it calls touch). */
+export type AppsDeps = DepsOf<"clock" | "codeMac" | "config" | "logger" | "newId" | "passwords" | "randomBytes" | "recoveryCodeHasher" | "secretBox" | "sms", "accounts" | "challenges" | "codes" | "counters" | "events" | "knownBrowsers" | "messages" | "methods" | "oidcClients" | "oidcPayloads" | "reminders" | "sessionLogins" | "sessions" | "signingKeys" | "trustedBrowsers">;
+
+/** The store ports of apps, as a transaction hands them to its work. */
+export type AppsPorts = PortsOf<"accounts" | "challenges" | "codes" | "counters" | "events" | "knownBrowsers" | "messages" | "methods" | "oidcClients" | "oidcPayloads" | "reminders" | "sessionLogins" | "sessions" | "signingKeys" | "trustedBrowsers">;

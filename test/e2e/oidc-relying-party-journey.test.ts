@@ -1,0 +1,124 @@
+/**
+ * Issue 15 in Chromium: a small relying party (openid-client, code + PKCE)
+ * sends the browser to twostep; the user logs in with the password and a
+ * TOTP code on twostep's pages and comes back to the app, whose ID token
+ * (verified against the JWKS) says pwd, otp, mfa; `max_age=0` asks for the
+ * password and the code again. Chromium checks the CSP's form-action along
+ * the whole redirect chain of a form post, so this is also the test that the
+ * login's last form may lead to the app's origin.
+ */
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import * as client from "openid-client";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { chromiumPath, hasChromium, openBrowser } from "../helpers/chromium.js";
+import { enrolTotp, type EnrolledUser } from "../helpers/enrol.js";
+import { registerApp, relyingParty, startOidcServer, type OidcServer } from "../helpers/oidc.js";
+import { codeFor } from "../helpers/totp.js";
+
+const skip = hasChromium ? false : `no Chromium at ${chromiumPath}`;
+
+/** The app: `/start?max_age=…` begins a sign-in, `/cb` finishes it and shows the ID token's claims as JSON. */
+async function startRelyingParty(server: OidcServer) {
+  const pending = new Map<string, { verifier: string; nonce: string; maxAge?: number }>();
+  let config: client.Configuration | undefined;
+  const http: Server = createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? "/", origin);
+      if (url.pathname === "/start") {
+        const verifier = client.randomPKCECodeVerifier();
+        const state = client.randomState();
+        const nonce = client.randomNonce();
+        const maxAge = url.searchParams.get("max_age");
+        pending.set(state, { verifier, nonce, ...(maxAge !== null ? { maxAge: Number(maxAge) } : {}) });
+        const target = client.buildAuthorizationUrl(config!, {
+          redirect_uri: `${origin}/cb`,
+          scope: "openid email",
+          code_challenge: await client.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: "S256",
+          state,
+          nonce,
+          ...(maxAge !== null ? { max_age: maxAge } : {}),
+        });
+        response.writeHead(302, { location: target.href }).end();
+        return;
+      }
+      if (url.pathname === "/cb") {
+        const state = url.searchParams.get("state") ?? "";
+        const request = pending.get(state);
+        if (!request) return void response.writeHead(400).end("unknown state");
+        const tokens = await client.authorizationCodeGrant(config!, url, { pkceCodeVerifier: request.verifier, expectedState: state, expectedNonce: request.nonce, ...(request.maxAge !== undefined ? { maxAge: request.maxAge } : {}) });
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(tokens.claims()));
+        return;
+      }
+      response.writeHead(404).end();
+    })().catch((error: unknown) => response.writeHead(500).end(String(error)));
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const app = await registerApp(server, { name: "Customer Control Panel", redirectUris: [`${origin}/cb`] });
+  config = await relyingParty(server, app);
+  return { origin, close: () => new Promise<void>((resolve) => http.close(() => resolve())) };
+}
+
+describe("e2e: an app signs a TOTP user in through twostep in Chromium", { skip, timeout: 120_000 }, () => {
+  let server: OidcServer;
+  let rp: Awaited<ReturnType<typeof startRelyingParty>>;
+  let user: EnrolledUser;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  before(async () => {
+    server = await startOidcServer();
+    user = await enrolTotp(server.runtime.deps, { email: "cora.customer@example.test" });
+    rp = await startRelyingParty(server);
+    ({ browser, context } = await openBrowser());
+  });
+  after(async () => {
+    await context?.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await rp?.close();
+    await server?.close();
+  });
+
+  async function logIn(page: Page) {
+    await page.waitForURL((url) => url.pathname === "/login");
+    await page.getByLabel("Email").fill(user.user.email);
+    await page.getByLabel("Password").fill(user.password);
+    await page.getByRole("button", { name: /log in/i }).click();
+    await page.waitForURL((url) => url.pathname === "/login/two-factor");
+    server.clock.advance(30);
+    await page.getByLabel("Authentication code").fill(codeFor(user.keyBase32, server.clock.now()));
+    await page.getByRole("button", { name: /verify|continue|log in/i }).first().click();
+  }
+
+  async function claimsOn(page: Page): Promise<Record<string, unknown>> {
+    await page.waitForURL((url) => url.origin === rp.origin && url.pathname === "/cb");
+    return JSON.parse((await page.locator("body").textContent()) ?? "{}") as Record<string, unknown>;
+  }
+
+  it("logs in with password and TOTP and lands back on the app with amr pwd, otp, mfa", async () => {
+    const page = await context!.newPage();
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto(`${rp.origin}/start`);
+    await logIn(page);
+    const claims = await claimsOn(page);
+    assert.deepEqual(violations, []);
+    assert.equal(claims.sub, user.user.id);
+    assert.deepEqual(claims.amr, ["pwd", "otp", "mfa"]);
+    assert.equal(claims.acr, "urn:twostep:acr:2fa");
+  });
+
+  it("asks for the password and the code again with max_age=0", async () => {
+    const page = await context!.newPage();
+    await page.goto(`${rp.origin}/start?max_age=0`);
+    await logIn(page);
+    const claims = await claimsOn(page);
+    assert.deepEqual(claims.amr, ["pwd", "otp", "mfa"]);
+    assert.ok(Math.abs((claims.auth_time as number) * 1000 - server.clock.now()) < 15_000);
+  });
+});
