@@ -30,7 +30,7 @@ rm -rf test-output/*.files test-output/*.tap test-output/*.status test-output/*.
 # PostgreSQL: the files that touch the database.
 sqlite_files=$(find src test -name '*.test.ts' -not -path 'test/e2e/*' | sort)
 browser_files=$(find test/e2e -name '*.test.ts' | sort)
-postgres_files=$( (find test/store test/http test/security test/instances test/cli -name '*.test.ts'; echo test/cli.test.ts) | sort)
+postgres_files=$( (find test/store test/http test/security test/instances test/cli test/apps test/oidc -name '*.test.ts'; echo test/cli.test.ts) | sort)
 mapfile -t sqlite_halves < <(split_round_robin 2 $sqlite_files)
 mapfile -t postgres_halves < <(split_round_robin 2 $postgres_files)
 echo "== $(echo $sqlite_files | wc -w) files on SQLite, $(echo $browser_files | wc -w) in Chromium (SQLite), $(echo $postgres_files | wc -w) on PostgreSQL"
