@@ -79,6 +79,8 @@ export interface Phase {
   otherCoresBusy: number | null;
   serverMemoryAtEnd: ServerReport["memory"];
   serverLoopDelayMs: ServerReport["loopDelayMs"];
+  /** Statements (= round trips) the server sent to PostgreSQL per request in the measured run; null when not counted. */
+  databaseStatementsPerRequest: number | null;
 }
 
 /** Busy and total jiffies of the whole machine (Linux /proc/stat), to see whether something else competed for the CPU. */
@@ -118,11 +120,12 @@ export async function phase(timing: { warmup: number; duration: number; connecti
     machineCoresBusy = ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * cores;
     otherCoresBusy = Math.max(0, machineCoresBusy - serverCoresBusy - (generatorCpu.user + generatorCpu.system) / wallMicros);
   }
+  const databaseStatementsPerRequest = report.databaseStatements === null ? null : report.databaseStatements / Math.max(result.totalRequests, 1);
   log(
     `${label}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.latencyMs.p99} ms, max RSS ${mb(report.maxRss).toFixed(1)} MB, ` +
-      `server CPU ${serverCpuMicrosPerRequest.toFixed(0)} µs/request (${(report.cpuSystemMicros / Math.max(cpuMicros, 1) * 100).toFixed(0)} % system), ${serverCoresBusy.toFixed(2)} cores busy, other processes ${otherCoresBusy?.toFixed(2) ?? "?"} cores, unexpected ${JSON.stringify(result.unexpectedResponses)}`,
+      `server CPU ${serverCpuMicrosPerRequest.toFixed(0)} µs/request (${(report.cpuSystemMicros / Math.max(cpuMicros, 1) * 100).toFixed(0)} % system), ${serverCoresBusy.toFixed(2)} cores busy, other processes ${otherCoresBusy?.toFixed(2) ?? "?"} cores, ${databaseStatementsPerRequest === null ? "" : `${databaseStatementsPerRequest.toFixed(2)} database statements/request, `}unexpected ${JSON.stringify(result.unexpectedResponses)}`,
   );
-  return { load: result, maxRssBytes: report.maxRss, serverCpuMicrosPerRequest, serverCoresBusy, machineCoresBusy, otherCoresBusy, serverMemoryAtEnd: report.memory, serverLoopDelayMs: report.loopDelayMs };
+  return { load: result, maxRssBytes: report.maxRss, serverCpuMicrosPerRequest, serverCoresBusy, machineCoresBusy, otherCoresBusy, serverMemoryAtEnd: report.memory, serverLoopDelayMs: report.loopDelayMs, databaseStatementsPerRequest };
 }
 
 /** A closed-loop result in the shape of an autocannon one (one "request" = one iteration). */

@@ -32,6 +32,8 @@ export interface ServerReport {
   loopDelayMs: { p99: number; max: number };
   /** At the end of the run: V8 heap, and from /proc/self/smaps_rollup (Linux) anonymous vs file-backed resident memory. */
   memory: { heapTotal: number; heapUsed: number; heapUsedAfterGc: number | null; external: number; anonymous: number | null; fileBacked: number | null };
+  /** Statements sent to PostgreSQL since the last rss-reset (BENCH_COUNT_QUERIES=1 in the server's environment), else null. */
+  databaseStatements: number | null;
 }
 
 export interface ServerChild {
@@ -42,7 +44,7 @@ export interface ServerChild {
   stop(): Promise<void>;
 }
 
-export type ServerMode = "twostep" | "bare" | "baseline";
+export type ServerMode = "twostep" | "bare" | "baseline" | "baseline-postgres";
 
 interface ServerScript {
   path: string;
@@ -69,7 +71,7 @@ export function prepareServerScript(workDir: string): ServerScript {
     JSON.stringify({
       extends: join(projectDir, "tsconfig.json"),
       compilerOptions: { rootDir: projectDir, outDir, noEmit: false, noEmitOnError: false, sourceMap: false, incremental: false },
-      include: [join(benchDir, "server.ts"), join(benchDir, "baseline-server.ts"), join(benchDir, "autocannon.d.ts")],
+      include: [join(benchDir, "server.ts"), join(benchDir, "baseline-server.ts"), join(benchDir, "baseline-postgres.ts"), join(benchDir, "autocannon.d.ts")],
     }),
   );
   const started = Date.now();
