@@ -99,8 +99,9 @@ export function machineCpu(): { busy: number; total: number } | null {
 export async function phase(timing: { warmup: number; duration: number; connections: number | string }, server: ServerChild, label: string, run: (seconds: number) => Promise<LoadResult>, beforeMeasure?: () => unknown): Promise<Phase> {
   log(`${label}: warm-up ${timing.warmup}s`);
   await run(timing.warmup);
+  // After the warm-up's last requests have finished: clearing counters under them could deadlock.
+  await server.resetRss();
   await beforeMeasure?.();
-  server.resetRss();
   log(`${label}: measuring ${timing.duration}s at ${timing.connections} connections`);
   const started = process.hrtime.bigint();
   const machineBefore = machineCpu();
@@ -108,8 +109,9 @@ export async function phase(timing: { warmup: number; duration: number; connecti
   const result = await run(timing.duration);
   const generatorCpu = process.cpuUsage(generatorBefore);
   const machineAfter = machineCpu();
-  const report = await server.rss();
+  // The wall time of the run itself: the report waits for the requests left in flight to finish.
   const wallMicros = Number(process.hrtime.bigint() - started) / 1000;
+  const report = await server.rss();
   const cpuMicros = report.cpuUserMicros + report.cpuSystemMicros;
   const serverCpuMicrosPerRequest = cpuMicros / Math.max(result.totalRequests, 1);
   const serverCoresBusy = cpuMicros / wallMicros;
@@ -120,7 +122,8 @@ export async function phase(timing: { warmup: number; duration: number; connecti
     machineCoresBusy = ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * cores;
     otherCoresBusy = Math.max(0, machineCoresBusy - serverCoresBusy - (generatorCpu.user + generatorCpu.system) / wallMicros);
   }
-  const databaseStatementsPerRequest = report.databaseStatements === null ? null : report.databaseStatements / Math.max(result.totalRequests, 1);
+  const counted = report.databaseStatements;
+  const databaseStatementsPerRequest = counted === null ? null : counted.statements / Math.max(counted.requests, 1);
   log(
     `${label}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.latencyMs.p99} ms, max RSS ${mb(report.maxRss).toFixed(1)} MB, ` +
       `server CPU ${serverCpuMicrosPerRequest.toFixed(0)} µs/request (${(report.cpuSystemMicros / Math.max(cpuMicros, 1) * 100).toFixed(0)} % system), ${serverCoresBusy.toFixed(2)} cores busy, other processes ${otherCoresBusy?.toFixed(2) ?? "?"} cores, ${databaseStatementsPerRequest === null ? "" : `${databaseStatementsPerRequest.toFixed(2)} database statements/request, `}unexpected ${JSON.stringify(result.unexpectedResponses)}`,
