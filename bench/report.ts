@@ -216,7 +216,14 @@ export function report(results: RunResults, settings: RunSettings) {
     ratios,
     checks,
     /** Phases during which other processes used more than `disturbedCores` of CPU: their ratios are not trustworthy. */
-    disturbed: Object.entries({ bare, baseline, argon2Only, wrong, right, login, pgWrong, pgBaseline }).filter(([, phase]) => (phase?.otherCoresBusy ?? 0) > disturbedCores).map(([name, phase]) => ({ phase: name, otherCoresBusy: phase!.otherCoresBusy })),
+    disturbed: [
+      ...Object.entries({ bare, right, ...(results.sqliteWrongPairs ? {} : { baseline, wrong }), ...(results.loginPairs ? {} : { argon2Only, login }) }),
+      ...Object.entries({ sqliteWrong: results.sqliteWrongPairs, login: results.loginPairs, pgWrong: pgPairs }).flatMap(([name, paired]) =>
+        (paired?.pairs ?? []).flatMap(({ ours, baseline: base }, index) => [[`${name} pair ${index + 1} twostep`, ours], [`${name} pair ${index + 1} baseline`, base]] as const),
+      ),
+    ]
+      .filter(([, phase]) => (phase?.otherCoresBusy ?? 0) > disturbedCores)
+      .map(([name, phase]) => ({ phase: name, otherCoresBusy: phase!.otherCoresBusy })),
     rss: { secondStepMaxMb: wrong || right ? mb(secondStepRss) : null, fullLoginMaxMb: login ? mb(login.maxRssBytes) : null, startupMb: Object.fromEntries(Object.entries(results.startupRss).map(([name, bytes]) => [name, mb(bytes)])) },
     ...results,
   };

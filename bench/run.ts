@@ -14,7 +14,12 @@
  *      10 users logging in one after another at once (bench/closed-loop.ts); the argon2id
  *      route of (3) is measured with the same 10-user loop.
  *   5. With BENCH_POSTGRES_URL: the wrong-code second step again with the real server on
- *      that database (TWOSTEP_DATABASE_URL=postgres://…).
+ *      that database (TWOSTEP_DATABASE_URL=postgres://…) against the hand-written PostgreSQL
+ *      baseline (bench/baseline-postgres.ts), both counting the statements they send
+ *      (bench/postgres.ts).
+ *
+ * Each twostep phase that has a baseline (the wrong-code second step on each store, the full
+ * login) runs in BENCH_PAIRS pairs with it (bench/pairs.ts): medians and spreads of the ratios.
  *
  * Each server runs in its own child process (bench/server.ts); this process is only the
  * load generator. The exit code is 0 even when a target is missed: a report, not a gate.
@@ -23,6 +28,7 @@
  * BENCH_CONNECTIONS (default 50), BENCH_LOGIN_USERS (concurrent full logins, default 10),
  * BENCH_USERS (default 60000), BENCH_DB_DIR (where the temp SQLite file goes),
  * BENCH_POSTGRES_URL (postgres://…, a database the bench may fill; unset: PG row not run),
+ * BENCH_PAIRS (pairs of twostep and baseline phases per row, default 3),
  * BENCH_SERVER_RUNTIME (compiled | tsx), BENCH_SERVER_NODE_ARGS (extra node flags for
  * the server children), MALLOC_ARENA_MAX (for the server children; default package.json config.serverMallocArenaMax), BENCH_ONLY (comma list of totp,webauthn,bare,baseline,wrong,right,login,pg).
  */
