@@ -4,6 +4,8 @@
  * on it, checks that both leave the same rows behind for the same wrong codes, then runs their
  * wrong-code second steps in pairs (bench/pairs.ts), counting the statements each sends.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { parseConfig } from "../src/config.js";
@@ -16,6 +18,38 @@ import { seedDatabase, type SeededLogin } from "./seed.js";
 import { startServer, type prepareServerScript, type ServerChild } from "./servers.js";
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+/**
+ * CPU time (µs) of the throwaway cluster `npm run bench` started (scripts/postgres-test-cluster.sh
+ * exports PG_TEST_CLUSTER_DIR): the postmaster, its live children (the backends) and the
+ * children it has reaped, from /proc (Linux, clock ticks of 10 ms). Null for any other server.
+ */
+export function postgresClusterCpuMicros(url: string): number | null {
+  const dir = process.env.PG_TEST_CLUSTER_DIR;
+  if (!dir || url !== process.env.TWOSTEP_TEST_POSTGRES_URL) return null;
+  try {
+    const postmaster = Number(readFileSync(join(dir, "data", "postmaster.pid"), "utf8").split("\n")[0]);
+    // Fields after the command's closing parenthesis: state is 3, ppid 4, utime 14, stime 15, cutime 16, cstime 17.
+    const stat = (pid: string) => {
+      const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+      return text.slice(text.lastIndexOf(")") + 2).split(" ").map(Number);
+    };
+    let ticks = 0;
+    for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+      let fields: number[];
+      try {
+        fields = stat(pid);
+      } catch {
+        continue; // gone meanwhile
+      }
+      if (Number(pid) === postmaster) ticks += fields[11]! + fields[12]! + fields[13]! + fields[14]!;
+      else if (fields[1] === postmaster) ticks += fields[11]! + fields[12]!;
+    }
+    return ticks * 10_000;
+  } catch {
+    return null;
+  }
+}
 
 export interface PostgresResults {
   pairs: PairedPhases | null;
@@ -39,10 +73,11 @@ export interface PostgresRun {
 
 export async function runPostgres(run: PostgresRun): Promise<PostgresResults> {
   const results: PostgresResults = { pairs: null, check: null, notRun: null, startupRss: {} };
-  if (!run.url) return { ...results, notRun: "BENCH_POSTGRES_URL is not set" };
+  const url = run.url;
+  if (!url) return { ...results, notRun: "BENCH_POSTGRES_URL is not set" };
   // Both servers count the statements they send (bench/server.ts).
-  const env = { ...run.sqliteEnv, TWOSTEP_DATABASE_URL: run.url, BENCH_COUNT_QUERIES: "1" };
-  const pool = new pg.Pool({ connectionString: run.url, max: 4 });
+  const env = { ...run.sqliteEnv, TWOSTEP_DATABASE_URL: url, BENCH_COUNT_QUERIES: "1" };
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const servers: ServerChild[] = [];
   try {
@@ -73,7 +108,7 @@ export async function runPostgres(run: PostgresRun): Promise<PostgresResults> {
 
     const resetCounters = () => pool.query("DELETE FROM attempt_counters");
     await resetCounters();
-    const measure = (server: ServerChild, label: string) => (pair: number) => phase(run.timing, server, `${label} (pair ${pair + 1})`, run.wrongCodeRun(server, logins), resetCounters);
+    const measure = (server: ServerChild, label: string) => (pair: number) => phase(run.timing, server, `${label} (pair ${pair + 1})`, run.wrongCodeRun(server, logins), resetCounters, () => postgresClusterCpuMicros(url));
     results.pairs = await runPairs(measure(baseline, "baseline second step (hand-written), wrong code, PostgreSQL"), measure(twostep, "second factor, wrong code, PostgreSQL"));
   } catch (error) {
     results.notRun = `PostgreSQL run failed: ${error instanceof Error ? error.message : String(error)}`;

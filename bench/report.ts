@@ -122,6 +122,10 @@ export function report(results: RunResults, settings: RunSettings) {
     row(`${label}: throughput`, `${int(phase.load.requestsPerSecond)} req/s`, base ? `${int(base.load.requestsPerSecond)} req/s` : notRun, throughput ? spreadText(throughput, n, pct) : "—", `≥ ${targets.secondStepVsBaseline * 100} % of baseline`, judged(checks.throughput, ...all));
     row(`${label}: p99 latency`, `${phase.load.latencyMs.p99} ms`, base ? `${base.load.latencyMs.p99} ms` : notRun, p99 ? spreadText(p99, n, times) : "—", `≤ ${targets.secondStepP99VsBaseline}× baseline`, judged(checks.p99, ...all));
     row(`${label}: server CPU per request`, `${int(phase.serverCpuMicrosPerRequest)} µs`, base ? `${int(base.serverCpuMicrosPerRequest)} µs` : notRun, cpu ? spreadText(cpu, n, times) : "—", "(reported)", "n/a");
+    if (phase.databaseCpuMicrosPerRequest !== null && base?.databaseCpuMicrosPerRequest != null) {
+      const database = spreadOf(...(paired?.pairs ?? [{ ours: phase, baseline: base }]).map((pair) => (pair.ours.databaseCpuMicrosPerRequest ?? 0) / Math.max(pair.baseline.databaseCpuMicrosPerRequest ?? 0, 1e-9)));
+      row(`${label}: database server CPU per request`, `${int(phase.databaseCpuMicrosPerRequest)} µs`, `${int(base.databaseCpuMicrosPerRequest)} µs`, spreadText(database, n, times), "(reported)", "n/a");
+    }
     if (phase.databaseStatementsPerRequest !== null) {
       const perRequest = (side: "ours" | "baseline") => spreadOf(...(paired?.pairs ?? []).map((pair) => pair[side].databaseStatementsPerRequest ?? 0));
       const text = (side: "ours" | "baseline") => (paired ? spreadText(perRequest(side), n, (value) => value.toFixed(2)) : "—");
@@ -171,6 +175,7 @@ export function report(results: RunResults, settings: RunSettings) {
       `- ${label}: ${int(l.totalRequests)} done, latency avg ${l.latencyMs.average.toFixed(2)} / p50 ${l.latencyMs.p50} / p90 ${l.latencyMs.p90} / p99 ${l.latencyMs.p99} / max ${l.latencyMs.max} ms, ` +
         `unexpected ${JSON.stringify(l.unexpectedResponses)}, socket errors ${l.errors}, timeouts ${l.timeouts}, max RSS ${mb(phase.maxRssBytes).toFixed(1)} MB, ` +
         `server CPU ${phase.serverCpuMicrosPerRequest.toFixed(0)} µs each (${phase.serverCoresBusy.toFixed(2)} cores busy; other processes ${phase.otherCoresBusy?.toFixed(2) ?? "?"} cores), ` +
+        (phase.databaseCpuMicrosPerRequest === null ? "" : `database server CPU ${phase.databaseCpuMicrosPerRequest.toFixed(0)} µs each, `) +
         `event-loop delay p99 ${phase.serverLoopDelayMs.p99.toFixed(1)} / max ${phase.serverLoopDelayMs.max.toFixed(1)} ms, heap ${mb(m.heapUsed).toFixed(0)}/${mb(m.heapTotal).toFixed(0)} MB used/total` +
         `${m.heapUsedAfterGc === null ? "" : ` (${mb(m.heapUsedAfterGc).toFixed(0)} MB after a full GC)`}, external ${mb(m.external).toFixed(0)} MB` +
         (m.anonymous === null ? "" : `, resident anonymous ${mb(m.anonymous).toFixed(0)} MB + file-backed ${mb(m.fileBacked ?? 0).toFixed(0)} MB`),
