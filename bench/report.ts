@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import type { Phase } from "./measure.js";
-import type { PairedPhases, Spread } from "./pairs.js";
+import { spread, type PairedPhases, type Spread } from "./pairs.js";
 import type { PostgresResults } from "./postgres.js";
 import { productionMallocArenaMax, productionNodeFlags, serverNodeArgs } from "./servers.js";
 import type { TotpMicroResult } from "./totp-micro.js";
@@ -60,10 +60,6 @@ const pairedPhases = (paired: PairedPhases | null | undefined) => paired?.pairs.
 const spreadText = (spread: Spread, pairs: number, format: (value: number) => string) =>
   pairs > 1 ? `${format(spread.median)} (${format(spread.min)}–${format(spread.max)}, ${pairs} pairs)` : format(spread.median);
 const times = (value: number) => `${value.toFixed(2)}×`;
-const spreadOf = (...values: number[]): Spread => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { median: sorted[Math.floor((sorted.length - 1) / 2)] ?? 0, min: sorted[0] ?? 0, max: sorted[sorted.length - 1] ?? 0 };
-};
 const clean = (phase: Phase | null) => !phase || (Object.keys(phase.load.unexpectedResponses).length === 0 && phase.load.errors === 0 && phase.load.timeouts === 0);
 
 export function report(results: RunResults, settings: RunSettings) {
@@ -115,19 +111,19 @@ export function report(results: RunResults, settings: RunSettings) {
     if (!phase) return;
     const n = paired?.pairs.length ?? 1;
     const all = paired ? pairedPhases(paired) : [phase, base];
-    const throughput = paired?.throughputRatio ?? (base ? spreadOf(phase.load.requestsPerSecond / base.load.requestsPerSecond) : null);
-    const p99 = paired?.p99Ratio ?? (base ? spreadOf(phase.load.latencyMs.p99 / Math.max(base.load.latencyMs.p99, 1)) : null);
-    const cpu = paired?.cpuRatio ?? (base ? spreadOf(phase.serverCpuMicrosPerRequest / base.serverCpuMicrosPerRequest) : null);
+    const throughput = paired?.throughputRatio ?? (base ? spread([phase.load.requestsPerSecond / base.load.requestsPerSecond]) : null);
+    const p99 = paired?.p99Ratio ?? (base ? spread([phase.load.latencyMs.p99 / Math.max(base.load.latencyMs.p99, 1)]) : null);
+    const cpu = paired?.cpuRatio ?? (base ? spread([phase.serverCpuMicrosPerRequest / base.serverCpuMicrosPerRequest]) : null);
     const notRun = "not run";
     row(`${label}: throughput`, `${int(phase.load.requestsPerSecond)} req/s`, base ? `${int(base.load.requestsPerSecond)} req/s` : notRun, throughput ? spreadText(throughput, n, pct) : "—", `≥ ${targets.secondStepVsBaseline * 100} % of baseline`, judged(checks.throughput, ...all));
     row(`${label}: p99 latency`, `${phase.load.latencyMs.p99} ms`, base ? `${base.load.latencyMs.p99} ms` : notRun, p99 ? spreadText(p99, n, times) : "—", `≤ ${targets.secondStepP99VsBaseline}× baseline`, judged(checks.p99, ...all));
     row(`${label}: server CPU per request`, `${int(phase.serverCpuMicrosPerRequest)} µs`, base ? `${int(base.serverCpuMicrosPerRequest)} µs` : notRun, cpu ? spreadText(cpu, n, times) : "—", "(reported)", "n/a");
     if (phase.databaseCpuMicrosPerRequest !== null && base?.databaseCpuMicrosPerRequest != null) {
-      const database = spreadOf(...(paired?.pairs ?? [{ ours: phase, baseline: base }]).map((pair) => (pair.ours.databaseCpuMicrosPerRequest ?? 0) / Math.max(pair.baseline.databaseCpuMicrosPerRequest ?? 0, 1e-9)));
+      const database = spread((paired?.pairs ?? [{ ours: phase, baseline: base }]).map((pair) => (pair.ours.databaseCpuMicrosPerRequest ?? 0) / Math.max(pair.baseline.databaseCpuMicrosPerRequest ?? 0, 1e-9)));
       row(`${label}: database server CPU per request`, `${int(phase.databaseCpuMicrosPerRequest)} µs`, `${int(base.databaseCpuMicrosPerRequest)} µs`, spreadText(database, n, times), "(reported)", "n/a");
     }
     if (phase.databaseStatementsPerRequest !== null) {
-      const perRequest = (side: "ours" | "baseline") => spreadOf(...(paired?.pairs ?? []).map((pair) => pair[side].databaseStatementsPerRequest ?? 0));
+      const perRequest = (side: "ours" | "baseline") => spread((paired?.pairs ?? []).map((pair) => pair[side].databaseStatementsPerRequest ?? 0));
       const text = (side: "ours" | "baseline") => (paired ? spreadText(perRequest(side), n, (value) => value.toFixed(2)) : "—");
       row(`${label}: database round trips per request (statements sent, counted)`, text("ours"), text("baseline"), "—", "(reported)", "n/a");
     }
