@@ -17,22 +17,20 @@
  * `baseline_wrong_code_only` (no claim, no session), so the bench counts it as an
  * unexpected response instead of letting a shortcut pass as a login.
  */
-import { randomUUID } from "node:crypto";
 import SQLite from "better-sqlite3";
-import Fastify, { type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
 import { parseConfig } from "../src/config.js";
 import { findTotpStep } from "../src/domain/otp/totp.js";
 import { lockSchedule, type ThrottlePolicy } from "../src/domain/throttle.js";
-import { LoginBody, SecondFactorBody } from "../src/http/api/schemas.js";
+import { LoginBody } from "../src/http/api/schemas.js";
 import { sendApiError } from "../src/http/plugins/errors.js";
-import { registerSecurityHeaders } from "../src/http/plugins/security-headers.js";
-import { fastifyTrustProxy } from "../src/http/context.js";
 import { createPasswordHasher } from "../src/security/passwords.js";
 import { createSecretBox, decodeEncryptionKey } from "../src/security/secret-box.js";
-import { hashToken, isTokenShaped } from "../src/security/tokens.js";
+import { hashToken } from "../src/security/tokens.js";
 import { migrateToLatest } from "../src/store/migrate.js";
 import { createSqliteDatabase } from "../src/store/sqlite.js";
+import { addSecondStepRoute, createBaselineApp, newEventId, type Outcome, type SecondStepInput } from "./baseline-http.js";
 import { benchPassword } from "./seed.js";
 
 const checkedPragmas = ["journal_mode", "synchronous", "busy_timeout", "foreign_keys", "secure_delete"] as const;
@@ -81,15 +79,6 @@ function prepareCountAttempt(db: SQLite.Database, policy: ThrottlePolicy) {
   };
 }
 
-let eventSequence = 0;
-/** The same id shape as src/services/events/audit.ts newEventId: time, per-process sequence, random id. */
-const newEventId = (now: number) => {
-  eventSequence = (eventSequence + 1) % 36 ** 6;
-  return `${now.toString(36).padStart(10, "0")}-${eventSequence.toString(36).padStart(6, "0")}-${randomUUID()}`;
-};
-
-type Outcome = { code: "login_expired" | "invalid_request" | "invalid_code_format" | "invalid_code"; field?: string } | { code: "locked_out"; retryAfterSeconds: number } | { code: "baseline_wrong_code_only" };
-
 export async function buildBaseline(): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
   const config = parseConfig();
   if (!config.databaseUrl.startsWith("sqlite:")) throw new Error("the baseline runs on SQLite only");
@@ -113,7 +102,7 @@ export async function buildBaseline(): Promise<{ app: FastifyInstance; close: ()
      values (?, ?, null, ?, ?, ?, ?, ?, ?)`,
   );
 
-  const secondStep = db.transaction((input: { token: string; code: string; methodId?: string; address: string | null; userAgent: string | null }): Outcome => {
+  const secondStep = db.transaction((input: SecondStepInput): Outcome => {
     const now = Date.now();
     const row = findFlow.get(hashToken(input.token));
     if (!row || row.state !== "second_factor" || row.expires_at <= now || !row.active) return { code: "login_expired" };
@@ -137,26 +126,8 @@ export async function buildBaseline(): Promise<{ app: FastifyInstance; close: ()
     return { code: "invalid_code", field: "code" };
   });
 
-  const app = Fastify({
-    logger: false,
-    trustProxy: fastifyTrustProxy(config.trustProxy),
-    bodyLimit: 16 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
-  });
-  registerSecurityHeaders(app, { tls: config.publicUrl.startsWith("https://") });
-  app.addHook("onSend", async (request, reply) => {
-    if (!request.url.startsWith("/assets/")) reply.header("cache-control", "no-store");
-  });
-
-  app.post("/api/login/second-factor", { schema: { body: SecondFactorBody } }, async (request, reply) => {
-    const body = request.body as { flowId: string; code: string; methodId?: string };
-    if (!isTokenShaped(body.flowId)) return sendApiError(reply, "login_expired");
-    const agent = request.headers["user-agent"];
-    const outcome = secondStep.immediate({ token: body.flowId, code: body.code.replace(/\s/g, ""), methodId: body.methodId, address: request.ip ?? null, userAgent: typeof agent === "string" ? agent.slice(0, 256) : null });
-    if (outcome.code === "baseline_wrong_code_only") return reply.code(422).send({ code: outcome.code, message: "the baseline only handles wrong codes" });
-    if (outcome.code === "locked_out") return sendApiError(reply, "locked_out", { retryAfterSeconds: outcome.retryAfterSeconds });
-    return sendApiError(reply, outcome.code, "field" in outcome && outcome.field ? { field: outcome.field } : {});
-  });
+  const app = createBaselineApp(config);
+  addSecondStepRoute(app, (input) => secondStep.immediate(input));
 
   // The floor of step 1: the argon2id verify alone (the real login adds the user lookup, the flow insert and the counters).
   app.post("/argon2-only", { schema: { body: LoginBody } }, async (request, reply) => {

@@ -79,6 +79,10 @@ export interface Phase {
   otherCoresBusy: number | null;
   serverMemoryAtEnd: ServerReport["memory"];
   serverLoopDelayMs: ServerReport["loopDelayMs"];
+  /** Statements (= round trips) the server sent to PostgreSQL per request in the measured run; null when not counted. */
+  databaseStatementsPerRequest: number | null;
+  /** CPU time of the database server (all its processes) per request in the measured run; null when it is not a local cluster the bench can read. */
+  databaseCpuMicrosPerRequest: number | null;
 }
 
 /** Busy and total jiffies of the whole machine (Linux /proc/stat), to see whether something else competed for the CPU. */
@@ -93,36 +97,55 @@ export function machineCpu(): { busy: number; total: number } | null {
   }
 }
 
-/** Warm-up (discarded), then the measured run with a fresh max-RSS window. */
-export async function phase(timing: { warmup: number; duration: number; connections: number | string }, server: ServerChild, label: string, run: (seconds: number) => Promise<LoadResult>, beforeMeasure?: () => unknown): Promise<Phase> {
+/**
+ * Warm-up (discarded), then the measured run with a fresh max-RSS window. `databaseCpuMicros`
+ * (PostgreSQL runs) reads the database server's CPU time so far: its work is the phase's own,
+ * not a disturbance, and is reported per request.
+ */
+export async function phase(
+  timing: { warmup: number; duration: number; connections: number | string },
+  server: ServerChild,
+  label: string,
+  run: (seconds: number) => Promise<LoadResult>,
+  beforeMeasure?: () => unknown,
+  databaseCpuMicros?: () => number | null,
+): Promise<Phase> {
   log(`${label}: warm-up ${timing.warmup}s`);
   await run(timing.warmup);
+  // After the warm-up's last requests have finished: clearing counters under them could deadlock.
+  await server.resetRss();
   await beforeMeasure?.();
-  server.resetRss();
   log(`${label}: measuring ${timing.duration}s at ${timing.connections} connections`);
   const started = process.hrtime.bigint();
   const machineBefore = machineCpu();
   const generatorBefore = process.cpuUsage();
+  const databaseBefore = databaseCpuMicros?.() ?? null;
   const result = await run(timing.duration);
   const generatorCpu = process.cpuUsage(generatorBefore);
+  const databaseAfter = databaseCpuMicros?.() ?? null;
   const machineAfter = machineCpu();
-  const report = await server.rss();
+  // The wall time of the run itself: the report waits for the requests left in flight to finish.
   const wallMicros = Number(process.hrtime.bigint() - started) / 1000;
+  const report = await server.rss();
   const cpuMicros = report.cpuUserMicros + report.cpuSystemMicros;
   const serverCpuMicrosPerRequest = cpuMicros / Math.max(result.totalRequests, 1);
+  const databaseMicros = databaseBefore === null || databaseAfter === null ? null : databaseAfter - databaseBefore;
+  const databaseCpuMicrosPerRequest = databaseMicros === null ? null : databaseMicros / Math.max(result.totalRequests, 1);
   const serverCoresBusy = cpuMicros / wallMicros;
   let machineCoresBusy: number | null = null;
   let otherCoresBusy: number | null = null;
   if (machineBefore && machineAfter && machineAfter.total > machineBefore.total) {
     const cores = cpus().length;
     machineCoresBusy = ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * cores;
-    otherCoresBusy = Math.max(0, machineCoresBusy - serverCoresBusy - (generatorCpu.user + generatorCpu.system) / wallMicros);
+    otherCoresBusy = Math.max(0, machineCoresBusy - serverCoresBusy - (generatorCpu.user + generatorCpu.system + (databaseMicros ?? 0)) / wallMicros);
   }
+  const counted = report.databaseStatements;
+  const databaseStatementsPerRequest = counted === null ? null : counted.statements / Math.max(counted.requests, 1);
   log(
     `${label}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.latencyMs.p99} ms, max RSS ${mb(report.maxRss).toFixed(1)} MB, ` +
-      `server CPU ${serverCpuMicrosPerRequest.toFixed(0)} µs/request (${(report.cpuSystemMicros / Math.max(cpuMicros, 1) * 100).toFixed(0)} % system), ${serverCoresBusy.toFixed(2)} cores busy, other processes ${otherCoresBusy?.toFixed(2) ?? "?"} cores, unexpected ${JSON.stringify(result.unexpectedResponses)}`,
+      `server CPU ${serverCpuMicrosPerRequest.toFixed(0)} µs/request (${(report.cpuSystemMicros / Math.max(cpuMicros, 1) * 100).toFixed(0)} % system), ${serverCoresBusy.toFixed(2)} cores busy, other processes ${otherCoresBusy?.toFixed(2) ?? "?"} cores, ${databaseStatementsPerRequest === null ? "" : `${databaseStatementsPerRequest.toFixed(2)} database statements/request, `}${databaseCpuMicrosPerRequest === null ? "" : `database CPU ${databaseCpuMicrosPerRequest.toFixed(0)} µs/request, `}unexpected ${JSON.stringify(result.unexpectedResponses)}`,
   );
-  return { load: result, maxRssBytes: report.maxRss, serverCpuMicrosPerRequest, serverCoresBusy, machineCoresBusy, otherCoresBusy, serverMemoryAtEnd: report.memory, serverLoopDelayMs: report.loopDelayMs };
+  return { load: result, maxRssBytes: report.maxRss, serverCpuMicrosPerRequest, serverCoresBusy, machineCoresBusy, otherCoresBusy, serverMemoryAtEnd: report.memory, serverLoopDelayMs: report.loopDelayMs, databaseStatementsPerRequest, databaseCpuMicrosPerRequest };
 }
 
 /** A closed-loop result in the shape of an autocannon one (one "request" = one iteration). */

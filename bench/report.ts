@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import type { Phase } from "./measure.js";
+import { spread, type PairedPhases, type Spread } from "./pairs.js";
+import type { PostgresResults } from "./postgres.js";
 import { productionMallocArenaMax, productionNodeFlags, serverNodeArgs } from "./servers.js";
 import type { TotpMicroResult } from "./totp-micro.js";
 import type { WebauthnMicroResult } from "./webauthn-micro.js";
@@ -18,9 +20,11 @@ export interface RunResults {
   wrong: Phase | null;
   right: Phase | null;
   login: Phase | null;
-  pgWrong: Phase | null;
-  pgNotRun: string | null;
-  startupRss: Partial<Record<"bare" | "baseline" | "twostep" | "twostepPostgres", number>>;
+  /** The wrong-code phases on SQLite and the full logins, each in pairs with its baseline (wrong, baseline, login and argon2Only are their median pairs). */
+  sqliteWrongPairs: PairedPhases | null;
+  loginPairs: PairedPhases | null;
+  pg: PostgresResults | null;
+  startupRss: Partial<Record<"bare" | "baseline" | "twostep" | "twostepPostgres" | "baselinePostgres", number>>;
   rightPoolExhausted: number;
   seedSeconds: number;
   serverRuntime: string | null;
@@ -35,6 +39,7 @@ export interface RunSettings {
   warmup: number;
   duration: number;
   users: number;
+  pairs: number;
   wrongPoolSize: number;
   userFreeFailures: number;
   addressFreeFailures: number;
@@ -55,20 +60,29 @@ const judged = (pass: boolean | null, ...phases: (Phase | null)[]) =>
   pass !== null && disturbance(...phases) > disturbedCores ? `${verdict(pass)}? DISTURBED (other processes ${disturbance(...phases).toFixed(2)} cores)` : verdict(pass);
 /** The sum of a measure over the rounds of one setting (null when it did not run). */
 const total = (phases: Phase[], measure: (phase: Phase) => number | null) => (phases.length === 0 ? null : phases.reduce((sum, phase) => sum + (measure(phase) ?? 0), 0));
+const pairedPhases = (paired: PairedPhases | null | undefined) => paired?.pairs.flatMap(({ ours, baseline }) => [ours, baseline]) ?? [];
+/** "49.9 % (41.2–55.0 %, 3 pairs)": the median pair's ratio and the spread of all pairs. */
+const spreadText = (spread: Spread, pairs: number, format: (value: number) => string) =>
+  pairs > 1 ? `${format(spread.median)} (${format(spread.min)}–${format(spread.max)}, ${pairs} pairs)` : format(spread.median);
+const times = (value: number) => `${value.toFixed(2)}×`;
 const clean = (phase: Phase | null) => !phase || (Object.keys(phase.load.unexpectedResponses).length === 0 && phase.load.errors === 0 && phase.load.timeouts === 0);
 
 export function report(results: RunResults, settings: RunSettings) {
-  const { totp, webauthn, bare, baseline, argon2Only, wrong, right, login, pgWrong } = results;
+  const { totp, webauthn, bare, baseline, argon2Only, wrong, right, login } = results;
+  const pgPairs = results.pg?.pairs ?? null;
+  const pgWrong = pgPairs?.median.ours ?? null;
+  const pgBaseline = pgPairs?.median.baseline ?? null;
   const secondStepRss = Math.max(wrong?.maxRssBytes ?? 0, right?.maxRssBytes ?? 0);
   const ratios = {
     totp: totp?.ratio ?? null,
-    wrongVsBaseline: ratio(rate(wrong), rate(baseline)),
-    wrongP99VsBaseline: ratio(wrong?.load.latencyMs.p99 ?? null, baseline ? Math.max(baseline.load.latencyMs.p99, 1) : null),
-    loginVsArgon2: ratio(rate(login), rate(argon2Only)),
+    wrongVsBaseline: results.sqliteWrongPairs?.throughputRatio.median ?? ratio(rate(wrong), rate(baseline)),
+    wrongP99VsBaseline: results.sqliteWrongPairs?.p99Ratio.median ?? ratio(wrong?.load.latencyMs.p99 ?? null, baseline ? Math.max(baseline.load.latencyMs.p99, 1) : null),
+    loginVsArgon2: results.loginPairs?.throughputRatio.median ?? ratio(rate(login), rate(argon2Only)),
+    pgWrongVsBaseline: pgPairs?.throughputRatio.median ?? null,
+    pgWrongP99VsBaseline: pgPairs?.p99Ratio.median ?? null,
     wrongVsBare: ratio(rate(wrong), rate(bare)),
     baselineVsBare: ratio(rate(baseline), rate(bare)),
     rightVsBare: ratio(rate(right), rate(bare)),
-    pgWrongVsSqliteBaseline: ratio(rate(pgWrong), rate(baseline)),
     pgWrongVsSqliteWrong: ratio(rate(pgWrong), rate(wrong)),
     metricsOnVsOff: ratio(total(results.metricsOn, rate), total(results.metricsOff, rate)),
     metricsCpuOnVsOff: ratio(total(results.metricsOn, (phase) => phase.serverCpuMicrosPerRequest), total(results.metricsOff, (phase) => phase.serverCpuMicrosPerRequest)),
@@ -78,6 +92,8 @@ export function report(results: RunResults, settings: RunSettings) {
     secondStepThroughput: ratios.wrongVsBaseline === null ? null : ratios.wrongVsBaseline >= targets.secondStepVsBaseline,
     secondStepP99: ratios.wrongP99VsBaseline === null ? null : ratios.wrongP99VsBaseline <= targets.secondStepP99VsBaseline,
     fullLogin: ratios.loginVsArgon2 === null ? null : ratios.loginVsArgon2 >= targets.loginVsArgon2,
+    pgSecondStepThroughput: ratios.pgWrongVsBaseline === null ? null : ratios.pgWrongVsBaseline >= targets.secondStepVsBaseline,
+    pgSecondStepP99: ratios.pgWrongP99VsBaseline === null ? null : ratios.pgWrongP99VsBaseline <= targets.secondStepP99VsBaseline,
     rss: wrong || right ? mb(secondStepRss) <= targets.rssMb : null,
     metrics: ratios.metricsOnVsOff === null ? null : ratios.metricsOnVsOff >= targets.metricsOnVsOff,
   };
@@ -98,17 +114,31 @@ export function report(results: RunResults, settings: RunSettings) {
     );
   }
   if (bare) row("bare Fastify JSON route", `—`, `${int(bare.load.requestsPerSecond)} req/s, p99 ${bare.load.latencyMs.p99} ms`, "—", "(floor)", "n/a");
-  const vsBaseline = (label: string, phase: Phase | null, throughputTarget: string, throughputCheck: boolean | null, p99Target: string, p99Check: boolean | null) => {
+  /** Throughput, p99 and CPU rows of a twostep phase against its baseline: the median pair's figures, the ratios' median and spread over the pairs. */
+  const vsBaseline = (label: string, paired: PairedPhases | null, phase: Phase | null, base: Phase | null, checks: { throughput: boolean | null; p99: boolean | null }) => {
     if (!phase) return;
-    const r = ratio(rate(phase), rate(baseline));
-    row(`${label}: throughput`, `${int(phase.load.requestsPerSecond)} req/s`, baseline ? `${int(baseline.load.requestsPerSecond)} req/s` : "not run", r === null ? "—" : pct(r), throughputTarget, judged(throughputCheck, phase, baseline));
-    const p = baseline ? phase.load.latencyMs.p99 / Math.max(baseline.load.latencyMs.p99, 1) : null;
-    row(`${label}: p99 latency`, `${phase.load.latencyMs.p99} ms`, baseline ? `${baseline.load.latencyMs.p99} ms` : "not run", p === null ? "—" : `${p.toFixed(2)}×`, p99Target, judged(p99Check, phase, baseline));
-    row(`${label}: server CPU per request`, `${int(phase.serverCpuMicrosPerRequest)} µs`, baseline ? `${int(baseline.serverCpuMicrosPerRequest)} µs` : "not run", baseline ? `${(phase.serverCpuMicrosPerRequest / baseline.serverCpuMicrosPerRequest).toFixed(2)}×` : "—", "(reported)", "n/a");
+    const n = paired?.pairs.length ?? 1;
+    const all = paired ? pairedPhases(paired) : [phase, base];
+    const throughput = paired?.throughputRatio ?? (base ? spread([phase.load.requestsPerSecond / base.load.requestsPerSecond]) : null);
+    const p99 = paired?.p99Ratio ?? (base ? spread([phase.load.latencyMs.p99 / Math.max(base.load.latencyMs.p99, 1)]) : null);
+    const cpu = paired?.cpuRatio ?? (base ? spread([phase.serverCpuMicrosPerRequest / base.serverCpuMicrosPerRequest]) : null);
+    const notRun = "not run";
+    row(`${label}: throughput`, `${int(phase.load.requestsPerSecond)} req/s`, base ? `${int(base.load.requestsPerSecond)} req/s` : notRun, throughput ? spreadText(throughput, n, pct) : "—", `≥ ${targets.secondStepVsBaseline * 100} % of baseline`, judged(checks.throughput, ...all));
+    row(`${label}: p99 latency`, `${phase.load.latencyMs.p99} ms`, base ? `${base.load.latencyMs.p99} ms` : notRun, p99 ? spreadText(p99, n, times) : "—", `≤ ${targets.secondStepP99VsBaseline}× baseline`, judged(checks.p99, ...all));
+    row(`${label}: server CPU per request`, `${int(phase.serverCpuMicrosPerRequest)} µs`, base ? `${int(base.serverCpuMicrosPerRequest)} µs` : notRun, cpu ? spreadText(cpu, n, times) : "—", "(reported)", "n/a");
+    if (phase.databaseCpuMicrosPerRequest !== null && base?.databaseCpuMicrosPerRequest != null) {
+      const database = spread((paired?.pairs ?? [{ ours: phase, baseline: base }]).map((pair) => (pair.ours.databaseCpuMicrosPerRequest ?? 0) / Math.max(pair.baseline.databaseCpuMicrosPerRequest ?? 0, 1e-9)));
+      row(`${label}: database server CPU per request`, `${int(phase.databaseCpuMicrosPerRequest)} µs`, `${int(base.databaseCpuMicrosPerRequest)} µs`, spreadText(database, n, times), "(reported)", "n/a");
+    }
+    if (phase.databaseStatementsPerRequest !== null) {
+      const perRequest = (side: "ours" | "baseline") => spread((paired?.pairs ?? []).map((pair) => pair[side].databaseStatementsPerRequest ?? 0));
+      const text = (side: "ours" | "baseline") => (paired ? spreadText(perRequest(side), n, (value) => value.toFixed(2)) : "—");
+      row(`${label}: database round trips per request (statements sent, counted)`, text("ours"), text("baseline"), "—", "(reported)", "n/a");
+    }
   };
-  vsBaseline("second step, wrong code, SQLite", wrong, `≥ ${targets.secondStepVsBaseline * 100} % of baseline`, checks.secondStepThroughput, `≤ ${targets.secondStepP99VsBaseline}× baseline`, checks.secondStepP99);
-  if (pgWrong) vsBaseline("second step, wrong code, PostgreSQL (baseline: SQLite)", pgWrong, "(reported)", null, "(reported)", null);
-  else row("second step, wrong code, PostgreSQL", `not run: ${results.pgNotRun ?? "not selected"}`, "—", "—", "(reported)", "n/a");
+  vsBaseline("second step, wrong code, SQLite", results.sqliteWrongPairs, wrong, baseline, { throughput: checks.secondStepThroughput, p99: checks.secondStepP99 });
+  if (pgWrong) vsBaseline("second step, wrong code, PostgreSQL", pgPairs, pgWrong, pgBaseline, { throughput: checks.pgSecondStepThroughput, p99: checks.pgSecondStepP99 });
+  else row("second step, wrong code, PostgreSQL", `not run: ${results.pg?.notRun ?? "not selected"}`, "—", "—", "(reported)", "n/a");
   if (right) row("second step, right code, SQLite: throughput", `${int(right.load.requestsPerSecond)} req/s, p99 ${right.load.latencyMs.p99} ms`, bare ? `bare route: ${int(bare.load.requestsPerSecond)} req/s` : "—", ratios.rightVsBare === null ? "—" : pct(ratios.rightVsBare), "(reported)", "n/a");
   if (wrong && bare) row("second step, wrong code, vs bare route", `${int(wrong.load.requestsPerSecond)} req/s`, `bare: ${int(bare.load.requestsPerSecond)} req/s; baseline ${ratios.baselineVsBare === null ? "—" : pct(ratios.baselineVsBare)} of bare`, pct(ratios.wrongVsBare!), "(reported)", "n/a");
   if (login) {
@@ -116,9 +146,9 @@ export function report(results: RunResults, settings: RunSettings) {
       `full login (password + TOTP), ${settings.loginUsers} users at once`,
       `${login.load.requestsPerSecond.toFixed(1)} logins/s, p99 ${login.load.latencyMs.p99} ms`,
       argon2Only ? `argon2id-only: ${argon2Only.load.requestsPerSecond.toFixed(1)} verifies/s, p99 ${argon2Only.load.latencyMs.p99} ms` : "not run",
-      ratios.loginVsArgon2 === null ? "—" : pct(ratios.loginVsArgon2),
+      results.loginPairs ? spreadText(results.loginPairs.throughputRatio, results.loginPairs.pairs.length, pct) : ratios.loginVsArgon2 === null ? "—" : pct(ratios.loginVsArgon2),
       `≥ ${targets.loginVsArgon2 * 100} % of argon2id-only`,
-      judged(checks.fullLogin, login, argon2Only),
+      judged(checks.fullLogin, login, argon2Only, ...pairedPhases(results.loginPairs)),
     );
   }
   if (wrong || right) {
@@ -138,7 +168,7 @@ export function report(results: RunResults, settings: RunSettings) {
       judged(checks.metrics, ...results.metricsOn, ...results.metricsOff),
     );
   }
-  if (pgWrong) row("twostep server max RSS, PostgreSQL second step", `${mb(pgWrong.maxRssBytes).toFixed(1)} MB`, "—", "—", "(reported)", "n/a");
+  if (pgWrong) row("twostep server max RSS, PostgreSQL second step", `${mb(pgWrong.maxRssBytes).toFixed(1)} MB`, pgBaseline ? `PostgreSQL baseline server: ${mb(pgBaseline.maxRssBytes).toFixed(1)} MB` : "—", pgBaseline ? `${(pgWrong.maxRssBytes / pgBaseline.maxRssBytes).toFixed(2)}×` : "—", "(reported)", "n/a");
 
   const header = ["Measure", "twostep", "Baseline (same run)", "Ratio", "Target", "Result"];
   const lines = [
@@ -160,6 +190,7 @@ export function report(results: RunResults, settings: RunSettings) {
       `- ${label}: ${int(l.totalRequests)} done, latency avg ${l.latencyMs.average.toFixed(2)} / p50 ${l.latencyMs.p50} / p90 ${l.latencyMs.p90} / p99 ${l.latencyMs.p99} / max ${l.latencyMs.max} ms, ` +
         `unexpected ${JSON.stringify(l.unexpectedResponses)}, socket errors ${l.errors}, timeouts ${l.timeouts}, max RSS ${mb(phase.maxRssBytes).toFixed(1)} MB, ` +
         `server CPU ${phase.serverCpuMicrosPerRequest.toFixed(0)} µs each (${phase.serverCoresBusy.toFixed(2)} cores busy; other processes ${phase.otherCoresBusy?.toFixed(2) ?? "?"} cores), ` +
+        (phase.databaseCpuMicrosPerRequest === null ? "" : `database server CPU ${phase.databaseCpuMicrosPerRequest.toFixed(0)} µs each, `) +
         `event-loop delay p99 ${phase.serverLoopDelayMs.p99.toFixed(1)} / max ${phase.serverLoopDelayMs.max.toFixed(1)} ms, heap ${mb(m.heapUsed).toFixed(0)}/${mb(m.heapTotal).toFixed(0)} MB used/total` +
         `${m.heapUsedAfterGc === null ? "" : ` (${mb(m.heapUsedAfterGc).toFixed(0)} MB after a full GC)`}, external ${mb(m.external).toFixed(0)} MB` +
         (m.anonymous === null ? "" : `, resident anonymous ${mb(m.anonymous).toFixed(0)} MB + file-backed ${mb(m.fileBacked ?? 0).toFixed(0)} MB`),
@@ -169,6 +200,7 @@ export function report(results: RunResults, settings: RunSettings) {
   detail("baseline second step (bench/baseline-server.ts), wrong code", baseline);
   detail("real second step, wrong code, SQLite", wrong);
   detail("real second step, right code, SQLite", right);
+  detail("baseline second step (bench/baseline-postgres.ts), wrong code, PostgreSQL", pgBaseline);
   detail("real second step, wrong code, PostgreSQL", pgWrong);
   detail("argon2id-only route (one verify per request)", argon2Only);
   detail("full login (POST /api/login, then POST /api/login/second-factor with the right code)", login);
@@ -177,7 +209,16 @@ export function report(results: RunResults, settings: RunSettings) {
     `- The baseline answers only wrong codes (a matching code is a 422, counted as unexpected). Right-code and full-login runs use each seeded flow / user once; replay protection stays on${results.rightPoolExhausted ? `; POOL EXHAUSTED for ${results.rightPoolExhausted} requests (results invalid, raise BENCH_USERS)` : ""}. ${int(settings.users)} users seeded in ${results.seedSeconds.toFixed(1)} s (argon2id at the production parameters, one shared hash).`,
     `- Startup RSS: ${Object.entries(results.startupRss).map(([name, bytes]) => `${name} ${mb(bytes).toFixed(1)} MB`).join(", ")}. Machine load average ${settings.loadAverage.before.toFixed(2)} before, ${settings.loadAverage.after.toFixed(2)} after.`,
   );
-  if (![bare, baseline, argon2Only, wrong, right, login, pgWrong].every(clean)) lines.push("- WARNING: some responses were not the expected ones (see above); the numbers for that run are suspect.");
+  lines.push(
+    `- Pairs (${settings.pairs} per row): each twostep phase and its baseline's alternate, both servers up, the order swapped every pair; a ratio is the median over the pairs, min–max beside it; the absolute figures are the median pair's. A row is DISTURBED when any of its phases saw other processes use more than ${disturbedCores} cores.`,
+  );
+  for (const [name, paired] of [["SQLite second step", results.sqliteWrongPairs], ["full login", results.loginPairs], ["PostgreSQL second step", pgPairs]] as const) {
+    if (!paired) continue;
+    lines.push(`- ${name}, per pair (twostep / baseline req/s, µs CPU per request): ${paired.pairs.map(({ ours, baseline: base }) => `${int(ours.load.requestsPerSecond)}/${int(base.load.requestsPerSecond)}, ${int(ours.serverCpuMicrosPerRequest)}/${int(base.serverCpuMicrosPerRequest)}`).join("; ")}.`);
+  }
+  if (results.pg?.check) lines.push(`- PostgreSQL durable work, checked before measuring: ${results.pg.check}.`);
+  const allPhases = [bare, baseline, argon2Only, wrong, right, login, ...pairedPhases(results.sqliteWrongPairs), ...pairedPhases(results.loginPairs), ...pairedPhases(pgPairs)];
+  if (!allPhases.every(clean)) lines.push("- WARNING: some responses were not the expected ones (see above); the numbers for that run are suspect.");
   lines.push("", `Total bench time ${settings.totalSeconds.toFixed(0)} s.`, "");
   process.stdout.write(lines.join("\n"));
 
@@ -195,7 +236,14 @@ export function report(results: RunResults, settings: RunSettings) {
     ratios,
     checks,
     /** Phases during which other processes used more than `disturbedCores` of CPU: their ratios are not trustworthy. */
-    disturbed: Object.entries({ bare, baseline, argon2Only, wrong, right, login, pgWrong }).filter(([, phase]) => (phase?.otherCoresBusy ?? 0) > disturbedCores).map(([name, phase]) => ({ phase: name, otherCoresBusy: phase!.otherCoresBusy })),
+    disturbed: [
+      ...Object.entries({ bare, right, ...(results.sqliteWrongPairs ? {} : { baseline, wrong }), ...(results.loginPairs ? {} : { argon2Only, login }) }),
+      ...Object.entries({ sqliteWrong: results.sqliteWrongPairs, login: results.loginPairs, pgWrong: pgPairs }).flatMap(([name, paired]) =>
+        (paired?.pairs ?? []).flatMap(({ ours, baseline: base }, index) => [[`${name} pair ${index + 1} twostep`, ours], [`${name} pair ${index + 1} baseline`, base]] as const),
+      ),
+    ]
+      .filter(([, phase]) => (phase?.otherCoresBusy ?? 0) > disturbedCores)
+      .map(([name, phase]) => ({ phase: name, otherCoresBusy: phase!.otherCoresBusy })),
     rss: { secondStepMaxMb: wrong || right ? mb(secondStepRss) : null, fullLoginMaxMb: login ? mb(login.maxRssBytes) : null, startupMb: Object.fromEntries(Object.entries(results.startupRss).map(([name, bytes]) => [name, mb(bytes)])) },
     ...results,
   };

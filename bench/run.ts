@@ -14,7 +14,12 @@
  *      10 users logging in one after another at once (bench/closed-loop.ts); the argon2id
  *      route of (3) is measured with the same 10-user loop.
  *   5. With BENCH_POSTGRES_URL: the wrong-code second step again with the real server on
- *      that database (TWOSTEP_DATABASE_URL=postgres://…).
+ *      that database (TWOSTEP_DATABASE_URL=postgres://…) against the hand-written PostgreSQL
+ *      baseline (bench/baseline-postgres.ts), both counting the statements they send
+ *      (bench/postgres.ts).
+ *
+ * Each twostep phase that has a baseline (the wrong-code second step on each store, the full
+ * login) runs in BENCH_PAIRS pairs with it (bench/pairs.ts): medians and spreads of the ratios.
  *
  * Each server runs in its own child process (bench/server.ts); this process is only the
  * load generator. The exit code is 0 even when a target is missed: a report, not a gate.
@@ -23,6 +28,7 @@
  * BENCH_CONNECTIONS (default 50), BENCH_LOGIN_USERS (concurrent full logins, default 10),
  * BENCH_USERS (default 60000), BENCH_DB_DIR (where the temp SQLite file goes),
  * BENCH_POSTGRES_URL (postgres://…, a database the bench may fill; unset: PG row not run),
+ * BENCH_PAIRS (pairs of twostep and baseline phases per row, default 3),
  * BENCH_SERVER_RUNTIME (compiled | tsx), BENCH_SERVER_NODE_ARGS (extra node flags for
  * the server children), MALLOC_ARENA_MAX (for the server children; default package.json config.serverMallocArenaMax), BENCH_ONLY (comma list of totp,webauthn,bare,baseline,wrong,right,login,metrics,pg), BENCH_METRICS_ROUNDS (off/on rounds of the metrics phase, default 2).
  */
@@ -30,14 +36,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect } from "kysely";
-import pg from "pg";
 import { parseConfig } from "../src/config.js";
 import { generateTotp } from "../src/domain/otp/totp.js";
-import type { Database } from "../src/store/schema.js";
 import { createSqliteDatabase } from "../src/store/sqlite.js";
 import { closedLoop, postJson } from "./closed-loop.js";
 import { asLoadResult, load, phase, type Phase } from "./measure.js";
+import { pairCount, runPairs } from "./pairs.js";
+import { runPostgres } from "./postgres.js";
 import { report, type RunResults } from "./report.js";
 import { seedDatabase, type SeededLogin } from "./seed.js";
 import { prepareServerScript, productionMallocArenaMax, startServer, type ServerChild } from "./servers.js";
@@ -93,7 +98,7 @@ function wrongCodeRun(server: ServerChild, logins: SeededLogin[]) {
 async function main() {
   const startedAt = Date.now();
   log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"})`);
-  const results: RunResults = { totp: null, webauthn: null, bare: null, baseline: null, argon2Only: null, wrong: null, right: null, login: null, pgWrong: null, pgNotRun: null, startupRss: {}, rightPoolExhausted: 0, seedSeconds: 0, serverRuntime: null, metricsOff: [], metricsOn: [] };
+  const results: RunResults = { totp: null, webauthn: null, bare: null, baseline: null, argon2Only: null, wrong: null, right: null, login: null, sqliteWrongPairs: null, loginPairs: null, pg: null, startupRss: {}, rightPoolExhausted: 0, seedSeconds: 0, serverRuntime: null, metricsOff: [], metricsOn: [] };
 
   if (only.has("totp")) {
     log("TOTP verification vs raw HMAC-SHA1");
@@ -164,44 +169,49 @@ async function main() {
         return second.status === 200 && second.body?.status === "authenticated" ? "ok" : `code ${second.status} ${String(second.body?.code)}`;
       }).then(asLoadResult);
 
-    if (only.has("baseline")) {
-      const server = await startServer(script, "baseline", serverEnv);
-      results.startupRss.baseline = server.startupRss;
+    // Each twostep phase runs in pairs with its baseline's (bench/pairs.ts): both servers stay up.
+    const baselineServer = only.has("baseline") ? await startServer(script, "baseline", serverEnv) : null;
+    const twostepServer = only.has("wrong") || only.has("right") || only.has("login") ? await startServer(script, "twostep", serverEnv) : null;
+    if (baselineServer) results.startupRss.baseline = baselineServer.startupRss;
+    if (twostepServer) results.startupRss.twostep = twostepServer.startupRss;
+    resetCounters();
+    const baselineWrong = baselineServer && ((pair: number) => phase(autocannonTiming, baselineServer, `baseline second step (hand-written), wrong code (pair ${pair + 1})`, wrongCodeRun(baselineServer, logins), resetCounters));
+    const twostepWrong = twostepServer && only.has("wrong") ? (pair: number) => phase(autocannonTiming, twostepServer, `second factor, wrong code (pair ${pair + 1})`, wrongCodeRun(twostepServer, logins), resetCounters) : null;
+    if (baselineWrong && twostepWrong) {
+      results.sqliteWrongPairs = await runPairs(baselineWrong, twostepWrong);
+      ({ baseline: results.baseline, ours: results.wrong } = results.sqliteWrongPairs.median);
+    } else {
+      if (baselineWrong) results.baseline = await baselineWrong(0);
+      if (twostepWrong) results.wrong = await twostepWrong(0);
+    }
+    if (twostepServer && only.has("right")) {
+      // Every request: a flow never used before and the code its user's key shows now (replay protection stays on).
+      let next = wrongPoolSize;
+      const body = () => {
+        const login = next < nextLoginUser - 5_000 ? logins[next++] : undefined;
+        if (!login) {
+          results.rightPoolExhausted++;
+          return JSON.stringify({ flowId: "pool-exhausted".padEnd(43, "x"), code: "000000" });
+        }
+        return JSON.stringify({ flowId: login.flowToken, code: generateTotp(login.key, Date.now()) });
+      };
+      const expected = (status: number, text: string) => status === 200 && text.includes('"authenticated"');
       resetCounters();
-      results.baseline = await phase(autocannonTiming, server, "baseline second step (hand-written), wrong code", wrongCodeRun(server, logins), resetCounters);
-      results.argon2Only = await phase(loopTiming, server, "argon2id-only route", loginLoop(server.port, "argon2"));
-      await server.stop();
+      results.right = await phase(autocannonTiming, twostepServer, "second factor, right code", (seconds) => load(connections, twostepServer.port, secondFactorPath, seconds, body, expected), resetCounters);
+      log(`right-code pool: ${next - wrongPoolSize} flows used`);
     }
-
-    if (only.has("wrong") || only.has("right") || only.has("login")) {
-      const server = await startServer(script, "twostep", serverEnv);
-      results.startupRss.twostep = server.startupRss;
-      if (only.has("wrong")) {
-        resetCounters();
-        results.wrong = await phase(autocannonTiming, server, "second factor, wrong code", wrongCodeRun(server, logins), resetCounters);
-      }
-      if (only.has("right")) {
-        // Every request: a flow never used before and the code its user's key shows now (replay protection stays on).
-        let next = wrongPoolSize;
-        const body = () => {
-          const login = next < nextLoginUser - 5_000 ? logins[next++] : undefined;
-          if (!login) {
-            results.rightPoolExhausted++;
-            return JSON.stringify({ flowId: "pool-exhausted".padEnd(43, "x"), code: "000000" });
-          }
-          return JSON.stringify({ flowId: login.flowToken, code: generateTotp(login.key, Date.now()) });
-        };
-        const expected = (status: number, text: string) => status === 200 && text.includes('"authenticated"');
-        resetCounters();
-        results.right = await phase(autocannonTiming, server, "second factor, right code", (seconds) => load(connections, server.port, secondFactorPath, seconds, body, expected), resetCounters);
-        log(`right-code pool: ${next - wrongPoolSize} flows used`);
-      }
-      if (only.has("login")) {
-        resetCounters();
-        results.login = await phase(loopTiming, server, "full login (password + TOTP)", loginLoop(server.port, "full"), resetCounters);
-      }
-      await server.stop();
+    const argon2Phase = baselineServer && ((pair: number) => phase(loopTiming, baselineServer, `argon2id-only route (pair ${pair + 1})`, loginLoop(baselineServer.port, "argon2")));
+    const loginPhase = twostepServer && only.has("login") ? (pair: number) => phase(loopTiming, twostepServer, `full login (password + TOTP) (pair ${pair + 1})`, loginLoop(twostepServer.port, "full"), resetCounters) : null;
+    resetCounters();
+    if (argon2Phase && loginPhase) {
+      results.loginPairs = await runPairs(argon2Phase, loginPhase);
+      ({ baseline: results.argon2Only, ours: results.login } = results.loginPairs.median);
+    } else {
+      if (argon2Phase) results.argon2Only = await argon2Phase(0);
+      if (loginPhase) results.login = await loginPhase(0);
     }
+    await baselineServer?.stop();
+    await twostepServer?.stop();
     if (only.has("metrics")) {
       // The metrics' cost (issue 17): the same wrong-code run with BENCH_METRICS=off and on, alternating, two rounds each.
       for (let round = 1; round <= metricsRounds; round++) {
@@ -216,7 +226,11 @@ async function main() {
     }
     admin.close();
 
-    if (only.has("pg")) await runPostgres(results, serverEnv, script);
+    if (only.has("pg")) {
+      results.pg = await runPostgres({ url: postgresUrl, sqliteEnv: serverEnv, script, timing: autocannonTiming, wrongPoolSize, sharedKey, userFreeFailures, wrongCode: wrongCodeNow, wrongCodeRun });
+      if (results.pg.startupRss.twostep) results.startupRss.twostepPostgres = results.pg.startupRss.twostep;
+      if (results.pg.startupRss.baseline) results.startupRss.baselinePostgres = results.pg.startupRss.baseline;
+    }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
@@ -227,45 +241,13 @@ async function main() {
     warmup,
     duration,
     users: userCount,
+    pairs: pairCount,
     wrongPoolSize,
     userFreeFailures,
     addressFreeFailures,
     totalSeconds: (Date.now() - startedAt) / 1000,
     loadAverage: { before: loadBefore, after: loadavg()[0]! },
   });
-}
-
-/** The wrong-code second step with the real server on PostgreSQL (seeded here through Kysely's PostgresDialect). */
-async function runPostgres(results: RunResults, sqliteEnv: NodeJS.ProcessEnv, script: ReturnType<typeof prepareServerScript>) {
-  if (!postgresUrl) {
-    results.pgNotRun = "BENCH_POSTGRES_URL is not set";
-    return;
-  }
-  const env = { ...sqliteEnv, TWOSTEP_DATABASE_URL: postgresUrl };
-  const pool = new pg.Pool({ connectionString: postgresUrl, max: 4 });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  try {
-    // A fresh schema each run: the bench owns this database.
-    await pool.query("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-    log(`seeding PostgreSQL with ${wrongPoolSize} users`);
-    const { logins } = await seedDatabase(parseConfig(env), db, { users: wrongPoolSize, sharedKeyUsers: wrongPoolSize, sharedKey });
-    const resetCounters = () => pool.query("DELETE FROM attempt_counters");
-    let server: ServerChild;
-    try {
-      server = await startServer(script, "twostep", env);
-    } catch (error) {
-      results.pgNotRun = `the real server did not start on PostgreSQL: ${error instanceof Error ? error.message : String(error)}`;
-      return;
-    }
-    results.startupRss.twostepPostgres = server.startupRss;
-    await resetCounters();
-    results.pgWrong = await phase(autocannonTiming, server, "second factor, wrong code, PostgreSQL", wrongCodeRun(server, logins), resetCounters);
-    await server.stop();
-  } catch (error) {
-    results.pgNotRun = `PostgreSQL run failed: ${error instanceof Error ? error.message : String(error)}`;
-  } finally {
-    await db.destroy();
-  }
 }
 
 main().then(

@@ -5,12 +5,20 @@
  *   node --import tsx bench/server.ts twostep   the real app (config from the environment)
  *   node --import tsx bench/server.ts bare      a minimal Fastify app, the floor to compare with
  *   node --import tsx bench/server.ts baseline  the hand-written second step and the argon2id-only route (bench/baseline-server.ts)
+ *   node --import tsx bench/server.ts baseline-postgres  the hand-written second step on PostgreSQL (bench/baseline-postgres.ts)
  *
  * It listens on an ephemeral port and talks to the parent over IPC:
  *   → { type: "ready", port, rss }
- *   ← { type: "rss-reset" }            start a new max-RSS (and CPU-time) window
- *   ← { type: "rss-report", id }       → { type: "rss", id, maxRss, rss, heapUsed, cpuUserMicros, cpuSystemMicros, memory, loopDelayMs }
+ *   ← { type: "rss-reset" }            once no request is in flight, start a new max-RSS (and CPU-time) window → { type: "rss-reset-done" }
+ *   ← { type: "rss-report", id }       → { type: "rss", id, maxRss, rss, heapUsed, cpuUserMicros, cpuSystemMicros, memory, loopDelayMs, databaseStatements }
  *   ← { type: "shutdown" }             close and exit 0 (so --cpu-prof files get written)
+ *
+ * With BENCH_COUNT_QUERIES=1 every statement sent through `pg` (Client.prototype.query, which
+ * Kysely's PostgresDialect and pool.query both end in; BEGIN and COMMIT included) is counted,
+ * and `databaseStatements` is the count since the last rss-reset, taken when the requests that
+ * reached a handler since then have all finished, with `requests` their number: each statement is one
+ * round trip to the database, as neither side pipelines. Off, pg is not even loaded (the SQLite
+ * servers' RSS).
  */
 import { readFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -18,8 +26,9 @@ import Fastify, { type FastifyInstance } from "fastify";
 
 type ParentMessage = { type: "rss-reset" } | { type: "rss-report"; id: number } | { type: "shutdown" };
 
-const mode = process.argv[2];
-if (mode !== "twostep" && mode !== "bare" && mode !== "baseline") throw new Error(`usage: bench/server.ts twostep|bare|baseline, not ${String(mode)}`);
+const modes = ["twostep", "bare", "baseline", "baseline-postgres"] as const;
+const mode = process.argv[2] as (typeof modes)[number];
+if (!modes.includes(mode)) throw new Error(`usage: bench/server.ts ${modes.join("|")}, not ${String(mode)}`);
 if (!process.send) throw new Error("bench/server.ts must be started by bench/run.ts (it needs an IPC channel)");
 
 let maxRss = process.memoryUsage.rss();
@@ -32,6 +41,17 @@ const sample = () => {
   if (rss > maxRss) maxRss = rss;
 };
 setInterval(sample, 25).unref();
+
+let databaseStatements: number | null = null;
+if (process.env.BENCH_COUNT_QUERIES === "1") {
+  const { default: pg } = await import("pg");
+  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+  databaseStatements = 0;
+  pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
+    databaseStatements!++;
+    return query.apply(this, args);
+  } as typeof pg.Client.prototype.query;
+}
 
 /** Resident memory split from /proc/self/smaps_rollup (Linux); null elsewhere. */
 function residentSplit(): { anonymous: number | null; fileBacked: number | null } {
@@ -79,7 +99,36 @@ async function buildBare(): Promise<{ app: FastifyInstance; close: () => Promise
   return { app, close: async () => {} };
 }
 
-const { app, close } = mode === "twostep" ? await buildTwostep() : mode === "baseline" ? await (await import("./baseline-server.js")).buildBaseline() : await buildBare();
+const builders = {
+  twostep: buildTwostep,
+  bare: buildBare,
+  baseline: async () => (await import("./baseline-server.js")).buildBaseline(),
+  "baseline-postgres": async () => (await import("./baseline-postgres.js")).buildPostgresBaseline(),
+};
+const { app, close } = await builders[mode]();
+// Requests in flight, and handled since the last reset: the statement count covers whole requests.
+let inFlight = 0;
+let requests = 0;
+app.server.on("request", (_request, response) => {
+  inFlight++;
+  response.on("close", () => inFlight--);
+});
+// Requests that reached their handler (a request the load generator dropped before its body never does).
+app.addHook("preHandler", async () => {
+  requests++;
+});
+/**
+ * Resolves when no request is in flight and no statement was sent for 100 ms (or after 5 s): a
+ * request whose client hung up counts as closed while its handler still waits on the database.
+ */
+const drained = async () => {
+  let last = { statements: databaseStatements, at: Date.now() };
+  for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (databaseStatements !== last.statements || inFlight > 0) last = { statements: databaseStatements, at: Date.now() };
+    else if (Date.now() - last.at >= 100 || databaseStatements === null) return;
+  }
+};
 await app.listen({ host: "127.0.0.1", port: 0 });
 const address = app.server.address();
 if (address === null || typeof address === "string") throw new Error("expected a TCP address");
@@ -87,9 +136,14 @@ sample();
 
 process.on("message", (message: ParentMessage) => {
   if (message.type === "rss-reset") {
-    maxRss = process.memoryUsage.rss();
-    cpuStart = process.cpuUsage();
-    loopDelay.reset();
+    void drained().then(() => {
+      maxRss = process.memoryUsage.rss();
+      cpuStart = process.cpuUsage();
+      loopDelay.reset();
+      if (databaseStatements !== null) databaseStatements = 0;
+      requests = 0;
+      process.send!({ type: "rss-reset-done" });
+    });
   } else if (message.type === "rss-report") {
     sample();
     const cpu = process.cpuUsage(cpuStart);
@@ -102,7 +156,9 @@ process.on("message", (message: ParentMessage) => {
       heapUsedAfterGc = process.memoryUsage().heapUsed;
     }
     const memory = { heapTotal: usage.heapTotal, heapUsed: usage.heapUsed, heapUsedAfterGc, external: usage.external, ...residentSplit() };
-    process.send!({ type: "rss", id: message.id, maxRss, rss: usage.rss, heapUsed: usage.heapUsed, cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system, memory, loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 } });
+    const report = { type: "rss", id: message.id, maxRss, rss: usage.rss, heapUsed: usage.heapUsed, cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system, memory, loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 } };
+    // The statements once the requests the load generator left in flight have finished (their CPU is not waited for).
+    void drained().then(() => process.send!({ ...report, databaseStatements: databaseStatements === null ? null : { statements: databaseStatements, requests } }));
   } else if (message.type === "shutdown") {
     void (async () => {
       await app.close();

@@ -32,17 +32,20 @@ export interface ServerReport {
   loopDelayMs: { p99: number; max: number };
   /** At the end of the run: V8 heap, and from /proc/self/smaps_rollup (Linux) anonymous vs file-backed resident memory. */
   memory: { heapTotal: number; heapUsed: number; heapUsedAfterGc: number | null; external: number; anonymous: number | null; fileBacked: number | null };
+  /** Statements sent to PostgreSQL since the last rss-reset and the requests they served (BENCH_COUNT_QUERIES=1 in the server's environment), else null. */
+  databaseStatements: { statements: number; requests: number } | null;
 }
 
 export interface ServerChild {
   port: number;
   startupRss: number;
   rss(): Promise<ServerReport>;
-  resetRss(): void;
+  /** Starts a new measuring window once the server has no request in flight. */
+  resetRss(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export type ServerMode = "twostep" | "bare" | "baseline";
+export type ServerMode = "twostep" | "bare" | "baseline" | "baseline-postgres";
 
 interface ServerScript {
   path: string;
@@ -69,7 +72,7 @@ export function prepareServerScript(workDir: string): ServerScript {
     JSON.stringify({
       extends: join(projectDir, "tsconfig.json"),
       compilerOptions: { rootDir: projectDir, outDir, noEmit: false, noEmitOnError: false, sourceMap: false, incremental: false },
-      include: [join(benchDir, "server.ts"), join(benchDir, "baseline-server.ts"), join(benchDir, "autocannon.d.ts")],
+      include: [join(benchDir, "server.ts"), join(benchDir, "baseline-server.ts"), join(benchDir, "baseline-postgres.ts"), join(benchDir, "autocannon.d.ts")],
     }),
   );
   const started = Date.now();
@@ -104,6 +107,7 @@ export async function startServer(script: ServerScript, mode: ServerMode, env: N
   });
   let nextId = 0;
   const pending = new Map<number, (value: ServerReport) => void>();
+  let resetDone: (() => void) | undefined;
   const ready = new Promise<{ port: number; rss: number }>((resolve, reject) => {
     child.once("exit", (code) => {
       const reason = /^(?:Error|\w*Error)[^\n]*$/m.exec(stderrTail)?.[0] ?? stderrTail.trim().split("\n").pop() ?? "";
@@ -112,6 +116,7 @@ export async function startServer(script: ServerScript, mode: ServerMode, env: N
     child.on("message", (message: { type: string; id?: number; port?: number; rss?: number } & Partial<ServerReport>) => {
       if (message.type === "ready") resolve({ port: message.port!, rss: message.rss! });
       if (message.type === "rss") pending.get(message.id!)?.(message as ServerReport);
+      if (message.type === "rss-reset-done") resetDone?.();
     });
   });
   const { port, rss } = await ready;
@@ -124,7 +129,11 @@ export async function startServer(script: ServerScript, mode: ServerMode, env: N
         pending.set(id, resolve);
         child.send({ type: "rss-report", id });
       }),
-    resetRss: () => child.send({ type: "rss-reset" }),
+    resetRss: () =>
+      new Promise((resolve) => {
+        resetDone = resolve;
+        child.send({ type: "rss-reset" });
+      }),
     stop: () =>
       new Promise((resolve) => {
         child.once("exit", () => resolve());
