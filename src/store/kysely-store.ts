@@ -57,11 +57,16 @@ type Bound<M> = {
     : never;
 };
 
+/** Each module's functions, listed once: binding runs for every transaction, so it only loops and makes closures. */
+const moduleCalls = new WeakMap<object, [string, (db: Kysely<Database>, ...args: unknown[]) => unknown][]>();
+
 /** Binds every function a `kysely/` module exports to `db`: a port's file exports its port's calls and nothing else. */
 function bound<M extends object>(db: Kysely<Database>, module: M): Bound<M> {
-  return Object.fromEntries(
-    Object.entries(module).map(([name, call]) => [name, (...args: unknown[]) => (call as (db: Kysely<Database>, ...rest: unknown[]) => unknown)(db, ...args)]),
-  ) as Bound<M>;
+  let calls = moduleCalls.get(module);
+  if (!calls) moduleCalls.set(module, (calls = Object.entries(module).filter((entry): entry is [string, (db: Kysely<Database>, ...args: unknown[]) => unknown] => typeof entry[1] === "function")));
+  const port: Record<string, (...args: unknown[]) => unknown> = {};
+  for (const [name, call] of calls) port[name] = (...args) => call(db, ...args);
+  return port as Bound<M>;
 }
 
 /** Every port, each call one statement on `db` (a pool, or one transaction's connection); a port's type (`ports/`) says which calls it has. */

@@ -1,4 +1,3 @@
-import type { FastifyReply } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { startLogin, type LoginStart } from "../../services/login/start-login.js";
 import { resendSecondStepCode, switchSecondStepMethod, verifySecondStepCode, verifySecondStepRecoveryCode, type SecondStepSuccess } from "../../services/login/second-step.js";

@@ -1,5 +1,4 @@
 import type { AppsDeps } from "./deps.js";
-import type { ServiceDeps } from "../deps.js";
 import { requestedAcrLevel } from "./login-strength.js";
 import { payloadIdHash } from "./provider-adapter.js";
 import { findForwardAuthApp, forwardAuthTarget } from "./forward-auth.js";

@@ -1,5 +1,5 @@
 import type { AppsDeps } from "./deps.js";
-import type { RequestContext, ServiceDeps } from "../deps.js";
+import type { RequestContext } from "../deps.js";
 import { recordEvent } from "../events/audit.js";
 
 /** Every sign-in to an app is in the user's event log with the app's name (issue 15 item 6). */

@@ -1,5 +1,4 @@
 import type { AppsDeps } from "./deps.js";
-import type { ServiceDeps } from "../deps.js";
 
 /**
  * The claims of one user for the apps (issue 15 item 2), filtered by the

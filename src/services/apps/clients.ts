@@ -3,7 +3,6 @@ import { timingSafeEqual } from "node:crypto";
 import { createToken, hashToken } from "../../security/tokens.js";
 import type { OidcClient } from "../../store/store.js";
 export type { OidcClient };
-import type { ServiceDeps } from "../deps.js";
 import { checkClientInput, type ClientInput } from "./client-input.js";
 
 export type ClientResult<T> = ({ ok: true } & T) | { ok: false; problem: string };

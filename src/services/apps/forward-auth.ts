@@ -1,7 +1,6 @@
 import type { AppsDeps } from "./deps.js";
 import type { OidcClient } from "../../store/store.js";
 import type { Authenticated } from "../sessions/sessions.js";
-import type { ServiceDeps } from "../deps.js";
 import { interactionUidOf } from "./interaction-return.js";
 import { payloadIdHash } from "./provider-adapter.js";
 import { acrLevel, loginStrength } from "./login-strength.js";

@@ -1,5 +1,4 @@
 import type { AppsDeps } from "./deps.js";
-import type { ServiceDeps } from "../deps.js";
 import { payloadIdHash } from "./provider-adapter.js";
 
 const model = "twostep:InteractionStart";

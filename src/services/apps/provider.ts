@@ -1,7 +1,6 @@
 import type { AppsDeps } from "./deps.js";
 import Provider, { type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import { hkdfSync } from "node:crypto";
-import type { ServiceDeps } from "../deps.js";
 import { clientSecretMatches } from "./clients.js";
 import { clientMetadataOf, rememberBrowserProperty, requireTwoFactorProperty } from "./client-metadata.js";
 import { accountClaims } from "./claims.js";

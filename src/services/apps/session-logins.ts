@@ -1,6 +1,5 @@
 import type { AppsPorts } from "./deps.js";
 import type { Session, User } from "../../domain/model.js";
-import type { Stores } from "../../store/store.js";
 
 /**
  * Records which factor a new twostep session's login ended with, in the

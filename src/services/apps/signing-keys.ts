@@ -1,5 +1,6 @@
 import type { AppsDeps } from "./deps.js";
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPair } from "node:crypto";
+import { promisify } from "node:util";
 import type { JsonWebKey } from "node:crypto";
 import type { ServiceDeps } from "../deps.js";
 import { planKeySet } from "./key-set.js";
@@ -18,7 +19,8 @@ function keyTimesOptions(deps: Pick<ServiceDeps, "config">) {
 /** A new RS256 key (the default ID token algorithm every relying party supports), sealed, stored. */
 async function addSigningKey(deps: AppsDeps): Promise<string> {
   const id = deps.newId();
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  // In the thread pool: a 2048-bit RSA key takes tens of milliseconds the event loop need not wait through.
+  const { privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
   const jwk: PrivateJwk = { ...privateKey.export({ format: "jwk" }), kid: id, alg: "RS256", use: "sig" };
   const sealed = deps.secretBox.seal(Buffer.from(JSON.stringify(jwk)), sealContext(id));
   await deps.store.signingKeys.insertSigningKey({ id, privateJwkCiphertext: sealed, createdAt: deps.clock.now(), retiredAt: null });

@@ -2,7 +2,6 @@ import type { EnrolmentDeps, EnrolmentPorts } from "./deps.js";
 import { fail, ok, type Failure, type Outcome, type Result } from "../../domain/errors.js";
 import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { Method, MethodType, Session, User } from "../../domain/model.js";
-import type { Stores } from "../../store/store.js";
 import type { RequestContext } from "../deps.js";
 import { recordChangeAndForgetTrustedBrowsers } from "../events/audit.js";
 import { countedCheck } from "../factors/counted-check.js";

@@ -4,7 +4,6 @@ import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { User } from "../../domain/model.js";
 import { formatRecoveryCode, recoveryCodeBytes, recoveryCodeCount, recoveryCodeFromBytes } from "../../domain/recovery-codes.js";
 import { findHashIndex } from "../../security/recovery-code-hash.js";
-import type { Stores } from "../../store/store.js";
 import type { RequestContext } from "../deps.js";
 import { recordEvent } from "../events/audit.js";
 import { reauthenticate } from "../sessions/reauthenticate.js";
