@@ -48,14 +48,22 @@ export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDe
   let callback = provider.callback();
   let version = await signingKeySetVersion(deps);
 
+  // One read at a time: a rebuild slower than the interval must not overlap the next one and finish after it with an older key set.
+  let reading = false;
   const refresh = setInterval(() => {
+    if (reading) return;
+    reading = true;
     void (async () => {
       const next = await signingKeySetVersion(deps);
       if (next === version) return;
       provider = await build();
       callback = provider.callback();
       version = next;
-    })().catch((error: unknown) => deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "reading the signing keys failed; the provider keeps its keys"));
+    })()
+      .catch((error: unknown) => deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "reading the signing keys failed; the provider keeps its keys"))
+      .finally(() => {
+        reading = false;
+      });
   }, deps.config.oidc.keyRefreshSeconds * 1000);
   refresh.unref();
   app.addHook("onClose", async () => clearInterval(refresh));
