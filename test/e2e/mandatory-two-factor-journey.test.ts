@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { dayMilliseconds } from "../../src/domain/two-factor-requirement.js";
 import { createUser } from "../../src/services/access/users.js";
-import { checkInputs, chromiumPath, hasChromium, openBrowser, Screenshots } from "../helpers/chromium.js";
+import { checkInputs, newWatchedTab, chromiumPath, hasChromium, openBrowser, Screenshots } from "../helpers/chromium.js";
 import { enrolTotp } from "../helpers/enrol.js";
 import { startTestServer, type RunningServer } from "../helpers/server.js";
 import { codeFor } from "../helpers/totp.js";
@@ -44,17 +44,7 @@ describe("e2e: mandatory two-factor authentication in Chromium", { skip, timeout
     await server?.close();
   });
 
-  /** A fresh tab in a fresh cookie jar, watched for script errors. */
-  async function newTab(): Promise<Page> {
-    const jar = await browser!.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-GB", timezoneId: "UTC" });
-    jar.setDefaultTimeout(10_000);
-    const page = await jar.newPage();
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) pageErrors.push(message.text());
-    });
-    return page;
-  }
+  const newTab = () => newWatchedTab(browser!, pageErrors);
 
   const arrive = async (page: Page, pathname: string | RegExp, name: string) => {
     await page.waitForURL((url) => (typeof pathname === "string" ? url.pathname === pathname : pathname.test(url.pathname)), { timeout: 15_000 });

@@ -8,64 +8,19 @@
  * login's last form may lead to the app's origin.
  */
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import * as client from "openid-client";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { chromiumPath, hasChromium, openBrowser } from "../helpers/chromium.js";
 import { enrolTotp, type EnrolledUser } from "../helpers/enrol.js";
-import { registerApp, relyingParty, startOidcServer, type OidcServer } from "../helpers/oidc.js";
+import { startOidcServer, type OidcServer } from "../helpers/oidc.js";
+import { startRelyingParty, type RelyingPartyApp } from "../helpers/oidc-app.js";
 import { codeFor } from "../helpers/totp.js";
 
 const skip = hasChromium ? false : `no Chromium at ${chromiumPath}`;
 
-/** The app: `/start?max_age=…` begins a sign-in, `/cb` finishes it and shows the ID token's claims as JSON. */
-async function startRelyingParty(server: OidcServer) {
-  const pending = new Map<string, { verifier: string; nonce: string; maxAge?: number }>();
-  let config: client.Configuration | undefined;
-  const http: Server = createServer((request, response) => {
-    void (async () => {
-      const url = new URL(request.url ?? "/", origin);
-      if (url.pathname === "/start") {
-        const verifier = client.randomPKCECodeVerifier();
-        const state = client.randomState();
-        const nonce = client.randomNonce();
-        const maxAge = url.searchParams.get("max_age");
-        pending.set(state, { verifier, nonce, ...(maxAge !== null ? { maxAge: Number(maxAge) } : {}) });
-        const target = client.buildAuthorizationUrl(config!, {
-          redirect_uri: `${origin}/cb`,
-          scope: "openid email",
-          code_challenge: await client.calculatePKCECodeChallenge(verifier),
-          code_challenge_method: "S256",
-          state,
-          nonce,
-          ...(maxAge !== null ? { max_age: maxAge } : {}),
-        });
-        response.writeHead(302, { location: target.href }).end();
-        return;
-      }
-      if (url.pathname === "/cb") {
-        const state = url.searchParams.get("state") ?? "";
-        const request = pending.get(state);
-        if (!request) return void response.writeHead(400).end("unknown state");
-        const tokens = await client.authorizationCodeGrant(config!, url, { pkceCodeVerifier: request.verifier, expectedState: state, expectedNonce: request.nonce, ...(request.maxAge !== undefined ? { maxAge: request.maxAge } : {}) });
-        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(tokens.claims()));
-        return;
-      }
-      response.writeHead(404).end();
-    })().catch((error: unknown) => response.writeHead(500).end(String(error)));
-  });
-  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-  const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  const app = await registerApp(server, { name: "Customer Control Panel", redirectUris: [`${origin}/cb`] });
-  config = await relyingParty(server, app);
-  return { origin, close: () => new Promise<void>((resolve) => http.close(() => resolve())) };
-}
-
 describe("e2e: an app signs a TOTP user in through twostep in Chromium", { skip, timeout: 120_000 }, () => {
   let server: OidcServer;
-  let rp: Awaited<ReturnType<typeof startRelyingParty>>;
+  let rp: RelyingPartyApp;
   let user: EnrolledUser;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;

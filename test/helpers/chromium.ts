@@ -40,6 +40,18 @@ export async function openBrowser(options: { acceptDownloads?: boolean } = {}): 
   return { browser, context };
 }
 
+/** A fresh tab in a fresh cookie jar (as `openBrowser`'s), its script errors and console errors pushed to `errors`. */
+export async function newWatchedTab(browser: Browser, errors: string[]): Promise<Page> {
+  const jar = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-GB", timezoneId: "UTC" });
+  jar.setDefaultTimeout(10_000);
+  const page = await jar.newPage();
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) errors.push(message.text());
+  });
+  return page;
+}
+
 /**
  * Full-page screenshots numbered in the order the pages were visited: `NN-name.png`,
  * or `<prefix>NN-name.png` so several journeys can share the folder.

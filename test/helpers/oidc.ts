@@ -29,10 +29,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The app on the wall clock (the provider stamps tokens with the real time), listening at its issuer. */
-export async function startOidcServer(options: TestRuntimeOptions & { port?: number } = {}): Promise<OidcServer> {
+/**
+ * The app on the wall clock (the provider stamps tokens with the real time), listening at its issuer.
+ * `host: "localhost"` names the issuer by that name (still listening on 127.0.0.1): security keys need
+ * a site whose RP ID is a name, never an IP address.
+ */
+export async function startOidcServer(options: TestRuntimeOptions & { port?: number; host?: "127.0.0.1" | "localhost" } = {}): Promise<OidcServer> {
   const port = options.port ?? (await freePort());
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `http://${options.host ?? "127.0.0.1"}:${port}`;
   const runtime = await createTestRuntime({ ...options, env: { TWOSTEP_PUBLIC_URL: `${issuer}/`, ...options.env } });
   const clock = new OffsetClock();
   runtime.deps.clock = clock;
