@@ -45,7 +45,7 @@ export async function closedLoop(users: number, seconds: number, iteration: Iter
   await Promise.all(Array.from({ length: users }, (_, user) => loop(user)));
   latencies.sort((a, b) => a - b);
   const at = (fraction: number) => latencies[Math.min(latencies.length - 1, Math.floor(fraction * latencies.length))] ?? 0;
-  const round = (value: number) => Math.round(value * 10) / 10;
+  const round = (value: number) => Math.round(value * 100) / 100;
   return {
     iterationsPerSecond: inTime / seconds,
     iterations: latencies.length,

@@ -32,6 +32,8 @@ export async function load(
   seconds: number,
   makeBody: () => string,
   isExpected: (status: number, body: string) => boolean,
+  /** A GET with these headers instead of a POST of `makeBody()` (forward auth). */
+  get?: { method: "GET"; headers: Record<string, string> },
 ): Promise<LoadResult> {
   const tally: Tally = { expected: 0, unexpected: {} };
   const result: Result = await autocannon({
@@ -42,10 +44,10 @@ export async function load(
     timeout: 10,
     requests: [
       {
-        method: "POST",
         path,
-        headers: { "content-type": "application/json", "user-agent": "twostep-bench" },
-        setupRequest: (request: RequestData) => ({ ...request, body: makeBody() }),
+        ...(get
+          ? { method: "GET", headers: { "user-agent": "twostep-bench", ...get.headers } }
+          : { method: "POST", headers: { "content-type": "application/json", "user-agent": "twostep-bench" }, setupRequest: (request: RequestData) => ({ ...request, body: makeBody() }) }),
         onResponse: (status: number, body: string) => {
           if (isExpected(status, body)) tally.expected++;
           else {

@@ -9,7 +9,7 @@ import { productionMallocArenaMax, productionNodeFlags, serverNodeArgs } from ".
 import type { TotpMicroResult } from "./totp-micro.js";
 import type { WebauthnMicroResult } from "./webauthn-micro.js";
 
-export const targets = { totpRatio: 0.9, secondStepVsBaseline: 0.7, secondStepP99VsBaseline: 1.5, loginVsArgon2: 0.9, rssMb: 100, metricsOnVsOff: 0.97 };
+export const targets = { totpRatio: 0.9, secondStepVsBaseline: 0.7, secondStepP99VsBaseline: 1.5, loginVsArgon2: 0.9, rssMb: 100, metricsOnVsOff: 0.97, forwardAuthLatencyVsBare: 2 };
 
 export interface RunResults {
   totp: TotpMicroResult | null;
@@ -31,6 +31,13 @@ export interface RunResults {
   /** The wrong-code second step with the metrics off and on (BENCH_METRICS), alternating, in one sitting. */
   metricsOff: Phase[];
   metricsOn: Phase[];
+  /** Forward auth (GET /forward-auth, a valid session) against a bare GET route, in pairs: latency at `forwardAuthConnections` at a time, and checks per second under autocannon. */
+  forwardAuthLatencyPairs: PairedPhases | null;
+  forwardAuthThroughputPairs: PairedPhases | null;
+  forwardAuthConnections: number;
+  /** App sign-ins: authorize (single sign-on) + code → tokens per iteration; the token request's own latency. */
+  tokenLoop: Phase | null;
+  tokenRequestMs: { p50: number; p99: number; count: number } | null;
 }
 
 export interface RunSettings {
@@ -87,6 +94,13 @@ export function report(results: RunResults, settings: RunSettings) {
     metricsOnVsOff: ratio(total(results.metricsOn, rate), total(results.metricsOff, rate)),
     metricsCpuOnVsOff: ratio(total(results.metricsOn, (phase) => phase.serverCpuMicrosPerRequest), total(results.metricsOff, (phase) => phase.serverCpuMicrosPerRequest)),
   };
+  /** Forward auth ÷ bare route latency per pair (p50 and p99; closed loop, 0.01 ms resolution). */
+  const forwardAuthLatency = results.forwardAuthLatencyPairs
+    ? {
+        p50: spread(results.forwardAuthLatencyPairs.pairs.map(({ ours, baseline: base }) => ours.load.latencyMs.p50 / Math.max(base.load.latencyMs.p50, 0.01))),
+        p99: spread(results.forwardAuthLatencyPairs.pairs.map(({ ours, baseline: base }) => ours.load.latencyMs.p99 / Math.max(base.load.latencyMs.p99, 0.01))),
+      }
+    : null;
   const checks = {
     totpRatio: ratios.totp === null ? null : ratios.totp >= targets.totpRatio,
     secondStepThroughput: ratios.wrongVsBaseline === null ? null : ratios.wrongVsBaseline >= targets.secondStepVsBaseline,
@@ -96,6 +110,7 @@ export function report(results: RunResults, settings: RunSettings) {
     pgSecondStepP99: ratios.pgWrongP99VsBaseline === null ? null : ratios.pgWrongP99VsBaseline <= targets.secondStepP99VsBaseline,
     rss: wrong || right ? mb(secondStepRss) <= targets.rssMb : null,
     metrics: ratios.metricsOnVsOff === null ? null : ratios.metricsOnVsOff >= targets.metricsOnVsOff,
+    forwardAuthLatency: forwardAuthLatency === null ? null : forwardAuthLatency.p50.median <= targets.forwardAuthLatencyVsBare && forwardAuthLatency.p99.median <= targets.forwardAuthLatencyVsBare,
   };
 
   const rows: string[][] = [];
@@ -168,6 +183,37 @@ export function report(results: RunResults, settings: RunSettings) {
       judged(checks.metrics, ...results.metricsOn, ...results.metricsOff),
     );
   }
+  if (results.forwardAuthLatencyPairs && forwardAuthLatency) {
+    const paired = results.forwardAuthLatencyPairs;
+    const n = paired.pairs.length;
+    const { ours, baseline: base } = paired.median;
+    row(
+      `forward auth (GET /forward-auth, a valid session): latency, ${results.forwardAuthConnections} at a time`,
+      `p50 ${ours.load.latencyMs.p50} / p99 ${ours.load.latencyMs.p99} ms`,
+      `bare GET route: p50 ${base.load.latencyMs.p50} / p99 ${base.load.latencyMs.p99} ms`,
+      `p50 ${spreadText(forwardAuthLatency.p50, n, times)}, p99 ${spreadText(forwardAuthLatency.p99, n, times)}`,
+      `p50 and p99 ≤ ${targets.forwardAuthLatencyVsBare}× bare`,
+      judged(checks.forwardAuthLatency, ...pairedPhases(paired)),
+    );
+    row(`forward auth: server CPU per check`, `${int(ours.serverCpuMicrosPerRequest)} µs`, `${int(base.serverCpuMicrosPerRequest)} µs`, spreadText(paired.cpuRatio, n, times), "(reported)", "n/a");
+  }
+  if (results.forwardAuthThroughputPairs) {
+    const paired = results.forwardAuthThroughputPairs;
+    const { ours, baseline: base } = paired.median;
+    row(`forward auth: checks per second, ${settings.connections} connections`, `${int(ours.load.requestsPerSecond)} /s, p99 ${ours.load.latencyMs.p99} ms`, `bare GET route: ${int(base.load.requestsPerSecond)} req/s, p99 ${base.load.latencyMs.p99} ms`, spreadText(paired.throughputRatio, paired.pairs.length, pct), "(reported)", judged(null, ...pairedPhases(paired)));
+  }
+  if (results.tokenLoop) {
+    const loop = results.tokenLoop;
+    const token = results.tokenRequestMs;
+    row(
+      `app sign-in: authorize (single sign-on) + token endpoint (code → tokens, PKCE, client_secret_basic), ${settings.loginUsers} loops`,
+      `${loop.load.requestsPerSecond.toFixed(0)} codes redeemed/s, p99 ${loop.load.latencyMs.p99} ms each; token request alone p50 ${token?.p50.toFixed(2) ?? "?"} / p99 ${token?.p99.toFixed(2) ?? "?"} ms`,
+      results.forwardAuthThroughputPairs ? `bare GET route: ${int(results.forwardAuthThroughputPairs.median.baseline.load.requestsPerSecond)} req/s` : "—",
+      `${int(loop.serverCpuMicrosPerRequest)} µs CPU per sign-in`,
+      "(reported)",
+      judged(null, loop),
+    );
+  }
   if (pgWrong) row("twostep server max RSS, PostgreSQL second step", `${mb(pgWrong.maxRssBytes).toFixed(1)} MB`, pgBaseline ? `PostgreSQL baseline server: ${mb(pgBaseline.maxRssBytes).toFixed(1)} MB` : "—", pgBaseline ? `${(pgWrong.maxRssBytes / pgBaseline.maxRssBytes).toFixed(2)}×` : "—", "(reported)", "n/a");
 
   const header = ["Measure", "twostep", "Baseline (same run)", "Ratio", "Target", "Result"];
@@ -204,6 +250,11 @@ export function report(results: RunResults, settings: RunSettings) {
   detail("real second step, wrong code, PostgreSQL", pgWrong);
   detail("argon2id-only route (one verify per request)", argon2Only);
   detail("full login (POST /api/login, then POST /api/login/second-factor with the right code)", login);
+  detail("forward auth, latency (median pair)", results.forwardAuthLatencyPairs?.median.ours ?? null);
+  detail("bare GET route, latency (median pair)", results.forwardAuthLatencyPairs?.median.baseline ?? null);
+  detail("forward auth, checks per second (median pair)", results.forwardAuthThroughputPairs?.median.ours ?? null);
+  detail("bare GET route, checks per second (median pair)", results.forwardAuthThroughputPairs?.median.baseline ?? null);
+  detail("app sign-in, authorize + token per iteration", results.tokenLoop);
   lines.push(
     `- Wrong-code runs cycle over ${settings.wrongPoolSize} users' flows with a code none of their keys shows near now; throttle raised so every request does the full verification (TWOSTEP_USER_FREE_FAILURES=${settings.userFreeFailures}, TWOSTEP_ADDRESS_FREE_FAILURES=${settings.addressFreeFailures}); attempt counters are cleared between runs.`,
     `- The baseline answers only wrong codes (a matching code is a 422, counted as unexpected). Right-code and full-login runs use each seeded flow / user once; replay protection stays on${results.rightPoolExhausted ? `; POOL EXHAUSTED for ${results.rightPoolExhausted} requests (results invalid, raise BENCH_USERS)` : ""}. ${int(settings.users)} users seeded in ${results.seedSeconds.toFixed(1)} s (argon2id at the production parameters, one shared hash).`,
@@ -212,12 +263,12 @@ export function report(results: RunResults, settings: RunSettings) {
   lines.push(
     `- Pairs (${settings.pairs} per row): each twostep phase and its baseline's alternate, both servers up, the order swapped every pair; a ratio is the median over the pairs, min–max beside it; the absolute figures are the median pair's. A row is DISTURBED when any of its phases saw other processes use more than ${disturbedCores} cores.`,
   );
-  for (const [name, paired] of [["SQLite second step", results.sqliteWrongPairs], ["full login", results.loginPairs], ["PostgreSQL second step", pgPairs]] as const) {
+  for (const [name, paired] of [["SQLite second step", results.sqliteWrongPairs], ["full login", results.loginPairs], ["PostgreSQL second step", pgPairs], ["forward auth latency (bare GET)", results.forwardAuthLatencyPairs], ["forward auth checks per second (bare GET)", results.forwardAuthThroughputPairs]] as const) {
     if (!paired) continue;
     lines.push(`- ${name}, per pair (twostep / baseline req/s, µs CPU per request): ${paired.pairs.map(({ ours, baseline: base }) => `${int(ours.load.requestsPerSecond)}/${int(base.load.requestsPerSecond)}, ${int(ours.serverCpuMicrosPerRequest)}/${int(base.serverCpuMicrosPerRequest)}`).join("; ")}.`);
   }
   if (results.pg?.check) lines.push(`- PostgreSQL durable work, checked before measuring: ${results.pg.check}.`);
-  const allPhases = [bare, baseline, argon2Only, wrong, right, login, ...pairedPhases(results.sqliteWrongPairs), ...pairedPhases(results.loginPairs), ...pairedPhases(pgPairs)];
+  const allPhases = [bare, baseline, argon2Only, wrong, right, login, results.tokenLoop, ...pairedPhases(results.sqliteWrongPairs), ...pairedPhases(results.loginPairs), ...pairedPhases(pgPairs), ...pairedPhases(results.forwardAuthLatencyPairs), ...pairedPhases(results.forwardAuthThroughputPairs)];
   if (!allPhases.every(clean)) lines.push("- WARNING: some responses were not the expected ones (see above); the numbers for that run are suspect.");
   lines.push("", `Total bench time ${settings.totalSeconds.toFixed(0)} s.`, "");
   process.stdout.write(lines.join("\n"));
@@ -233,12 +284,13 @@ export function report(results: RunResults, settings: RunSettings) {
     mallocArenaMax: productionMallocArenaMax,
     settings,
     targets,
-    ratios,
+    ratios: { ...ratios, forwardAuthLatency },
     checks,
     /** Phases during which other processes used more than `disturbedCores` of CPU: their ratios are not trustworthy. */
     disturbed: [
       ...Object.entries({ bare, right, ...(results.sqliteWrongPairs ? {} : { baseline, wrong }), ...(results.loginPairs ? {} : { argon2Only, login }) }),
-      ...Object.entries({ sqliteWrong: results.sqliteWrongPairs, login: results.loginPairs, pgWrong: pgPairs }).flatMap(([name, paired]) =>
+      ...Object.entries({ tokenLoop: results.tokenLoop }),
+      ...Object.entries({ sqliteWrong: results.sqliteWrongPairs, login: results.loginPairs, pgWrong: pgPairs, forwardAuthLatency: results.forwardAuthLatencyPairs, forwardAuthThroughput: results.forwardAuthThroughputPairs }).flatMap(([name, paired]) =>
         (paired?.pairs ?? []).flatMap(({ ours, baseline: base }, index) => [[`${name} pair ${index + 1} twostep`, ours], [`${name} pair ${index + 1} baseline`, base]] as const),
       ),
     ]

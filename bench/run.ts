@@ -13,7 +13,12 @@
  *      code (50 connections, autocannon), then the full login (password + TOTP) with
  *      10 users logging in one after another at once (bench/closed-loop.ts); the argon2id
  *      route of (3) is measured with the same 10-user loop.
- *   5. With BENCH_POSTGRES_URL: the wrong-code second step again with the real server on
+ *   5. The apps (issue 15, bench/apps.ts): GET /forward-auth with a session cookie beside a bare
+ *      Fastify GET route, in pairs (latency at BENCH_FORWARD_AUTH_CONNECTIONS, default 1, and
+ *      checks per second at BENCH_CONNECTIONS); the token endpoint in a closed loop of
+ *      BENCH_LOGIN_USERS loops, each iteration an authorization (single sign-on) and its code
+ *      exchanged for tokens (PKCE, client_secret_basic).
+ *   6. With BENCH_POSTGRES_URL: the wrong-code second step again with the real server on
  *      that database (TWOSTEP_DATABASE_URL=postgres://…) against the hand-written PostgreSQL
  *      baseline (bench/baseline-postgres.ts), both counting the statements they send
  *      (bench/postgres.ts).
@@ -30,7 +35,7 @@
  * BENCH_POSTGRES_URL (postgres://…, a database the bench may fill; unset: PG row not run),
  * BENCH_PAIRS (pairs of twostep and baseline phases per row, default 3),
  * BENCH_SERVER_RUNTIME (compiled | tsx), BENCH_SERVER_NODE_ARGS (extra node flags for
- * the server children), MALLOC_ARENA_MAX (for the server children; default package.json config.serverMallocArenaMax), BENCH_ONLY (comma list of totp,webauthn,bare,baseline,wrong,right,login,metrics,pg), BENCH_METRICS_ROUNDS (off/on rounds of the metrics phase, default 2).
+ * the server children), MALLOC_ARENA_MAX (for the server children; default package.json config.serverMallocArenaMax), BENCH_ONLY (comma list of totp,webauthn,bare,baseline,wrong,right,login,apps,metrics,pg), BENCH_FORWARD_AUTH_CONNECTIONS (forward-auth requests at a time for its latency, default 1), BENCH_METRICS_ROUNDS (off/on rounds of the metrics phase, default 2).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -39,6 +44,7 @@ import SQLite from "better-sqlite3";
 import { parseConfig } from "../src/config.js";
 import { generateTotp } from "../src/domain/otp/totp.js";
 import { createSqliteDatabase } from "../src/store/sqlite.js";
+import { appSignInLoop, forwardAuthHeaders, getLoad, getLoop, seedApp, sessionFor } from "./apps.js";
 import { closedLoop, postJson } from "./closed-loop.js";
 import { asLoadResult, load, phase, type Phase } from "./measure.js";
 import { pairCount, runPairs } from "./pairs.js";
@@ -59,7 +65,8 @@ const postgresUrl = process.env.BENCH_POSTGRES_URL || null;
 /** Users whose flows the wrong-code runs cycle through (shared key, so the generator knows a wrong code cheaply). */
 const wrongPoolSize = 5_000;
 if (userCount < 2 * wrongPoolSize) throw new Error(`BENCH_USERS must be at least ${2 * wrongPoolSize} (the first ${wrongPoolSize} users are the wrong-code pool)`);
-const only = new Set((process.env.BENCH_ONLY ?? "totp,webauthn,bare,baseline,wrong,right,login,metrics,pg").split(",").map((part) => part.trim()));
+const forwardAuthConnections = number("BENCH_FORWARD_AUTH_CONNECTIONS", 1);
+const only = new Set((process.env.BENCH_ONLY ?? "totp,webauthn,bare,baseline,wrong,right,login,apps,metrics,pg").split(",").map((part) => part.trim()));
 const encryptionKey = Buffer.alloc(32, 42).toString("base64");
 const userFreeFailures = 100; // the maximum parseConfig accepts
 const addressFreeFailures = 100_000; // likewise
@@ -98,7 +105,7 @@ function wrongCodeRun(server: ServerChild, logins: SeededLogin[]) {
 async function main() {
   const startedAt = Date.now();
   log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"})`);
-  const results: RunResults = { totp: null, webauthn: null, bare: null, baseline: null, argon2Only: null, wrong: null, right: null, login: null, sqliteWrongPairs: null, loginPairs: null, pg: null, startupRss: {}, rightPoolExhausted: 0, seedSeconds: 0, serverRuntime: null, metricsOff: [], metricsOn: [] };
+  const results: RunResults = { totp: null, webauthn: null, bare: null, baseline: null, argon2Only: null, wrong: null, right: null, login: null, sqliteWrongPairs: null, loginPairs: null, pg: null, startupRss: {}, rightPoolExhausted: 0, seedSeconds: 0, serverRuntime: null, metricsOff: [], metricsOn: [], forwardAuthLatencyPairs: null, forwardAuthThroughputPairs: null, tokenLoop: null, tokenRequestMs: null, forwardAuthConnections };
 
   if (only.has("totp")) {
     log("TOTP verification vs raw HMAC-SHA1");
@@ -143,6 +150,7 @@ async function main() {
     const seedStart = Date.now();
     const sqliteDb = createSqliteDatabase(databasePath);
     const { logins, password } = await seedDatabase(config, sqliteDb, { users: userCount, sharedKeyUsers: wrongPoolSize, sharedKey });
+    const seededApp = await seedApp(sqliteDb);
     await sqliteDb.destroy();
     results.seedSeconds = (Date.now() - seedStart) / 1000;
     log(`seeded in ${results.seedSeconds.toFixed(1)}s`);
@@ -212,6 +220,33 @@ async function main() {
     }
     await baselineServer?.stop();
     await twostepServer?.stop();
+    if (only.has("apps")) {
+      // Issue 15: forward auth beside a bare GET route (pairs), and the token endpoint (closed loop).
+      const bareServer = await startServer(script, "bare", serverEnv);
+      const appServer = await startServer(script, "twostep", serverEnv);
+      const freshSession = () => {
+        const index = nextLoginUser--;
+        return sessionFor(appServer.port, `bench-${index}@example.test`, password, () => generateTotp(logins[index]!.key, Date.now()));
+      };
+      const headers = forwardAuthHeaders(await freshSession());
+      const latencyTiming = { warmup, duration, connections: forwardAuthConnections };
+      results.forwardAuthLatencyPairs = await runPairs(
+        (pair) => phase(latencyTiming, bareServer, `bare GET route, ${forwardAuthConnections} at a time (pair ${pair + 1})`, getLoop(bareServer.port, "/bare-get", headers, forwardAuthConnections, 200)),
+        (pair) => phase(latencyTiming, appServer, `forward auth, ${forwardAuthConnections} at a time (pair ${pair + 1})`, getLoop(appServer.port, "/forward-auth", headers, forwardAuthConnections, 200)),
+      );
+      results.forwardAuthThroughputPairs = await runPairs(
+        (pair) => phase(autocannonTiming, bareServer, `bare GET route, checks per second (pair ${pair + 1})`, getLoad(bareServer.port, "/bare-get", headers, connections, 200)),
+        (pair) => phase(autocannonTiming, appServer, `forward auth, checks per second (pair ${pair + 1})`, getLoad(appServer.port, "/forward-auth", headers, connections, 200)),
+      );
+      const loops = await Promise.all(Array.from({ length: loginUsers }, async () => appSignInLoop(appServer.port, seededApp, await freshSession())));
+      const clearLatencies = () => loops.forEach((loop) => (loop.tokenLatenciesMs.length = 0));
+      results.tokenLoop = await phase(loopTiming, appServer, "app sign-in: authorize (single sign-on) + token endpoint", (seconds) => closedLoop(loginUsers, seconds, (user) => loops[user]!.iteration()).then(asLoadResult), clearLatencies);
+      const tokenMs = loops.flatMap((loop) => loop.tokenLatenciesMs).sort((a, b) => a - b);
+      const at = (fraction: number) => tokenMs[Math.min(tokenMs.length - 1, Math.floor(fraction * tokenMs.length))] ?? 0;
+      results.tokenRequestMs = { p50: at(0.5), p99: at(0.99), count: tokenMs.length };
+      await bareServer.stop();
+      await appServer.stop();
+    }
     if (only.has("metrics")) {
       // The metrics' cost (issue 17): the same wrong-code run with BENCH_METRICS=off and on, alternating, two rounds each.
       for (let round = 1; round <= metricsRounds; round++) {

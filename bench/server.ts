@@ -96,6 +96,8 @@ async function buildBare(): Promise<{ app: FastifyInstance; close: () => Promise
     const body = request.body as { flowId?: unknown };
     return { status: "ok", seen: typeof body.flowId === "string" };
   });
+  // Beside forward auth (bench/apps.ts): a GET answered 200 with one header and no body.
+  app.get("/bare-get", async (_request, reply) => reply.code(200).header("remote-user", "bench").send());
   return { app, close: async () => {} };
 }
 
