@@ -41,11 +41,41 @@ export async function createClient(deps: AppsDeps, input: ClientInput): Promise<
     secretRotatedAt: null,
   };
   if (!(await deps.store.oidcClients.insertOidcClient(client))) return { ok: false, problem: `an app named "${value.name}" already exists` };
+  forgetCachedClients(deps);
   return { ok: true, client, secret: minted?.secret ?? null };
 }
 
 export function listClients(deps: AppsDeps): Promise<OidcClient[]> {
   return deps.store.oidcClients.listOidcClients();
+}
+
+/**
+ * How long an instance keeps the list of apps it read (forward auth asks for it on every request
+ * of a legacy panel, README "Forward auth"): a change made elsewhere (`clients:*` runs in its own
+ * process; other instances) reaches this instance within this time. A change made through this
+ * instance's own deps forgets the list at once.
+ */
+export const appListLifetimeMs = 5_000;
+
+/** Per store (one per instance; a test runtime has its own), the list and when it was read. */
+const appLists = new WeakMap<object, { readAt: number; clients: Promise<OidcClient[]> }>();
+
+/** Every app, as read at most `appListLifetimeMs` ago by this instance. */
+export function cachedClients(deps: AppsDeps): Promise<OidcClient[]> {
+  const now = deps.clock.now();
+  const held = appLists.get(deps.store);
+  if (held && now - held.readAt < appListLifetimeMs && now >= held.readAt) return held.clients;
+  const clients = deps.store.oidcClients.listOidcClients();
+  appLists.set(deps.store, { readAt: now, clients });
+  // A failed read is not kept: the next request reads again.
+  clients.catch(() => {
+    if (appLists.get(deps.store)?.clients === clients) appLists.delete(deps.store);
+  });
+  return clients;
+}
+
+function forgetCachedClients(deps: AppsDeps) {
+  appLists.delete(deps.store);
 }
 
 /** An app by id, or by name when no id matches. */
@@ -60,6 +90,7 @@ export async function rotateClientSecret(deps: AppsDeps, idOrName: string): Prom
   if (!client.secretHash) return { ok: false, problem: `"${client.name}" is a public app: it has no secret to rotate` };
   const minted = newSecret();
   if (!(await deps.store.oidcClients.replaceOidcClientSecret(client.id, minted.secretHash, deps.clock.now()))) return { ok: false, problem: `"${client.name}" was deleted meanwhile` };
+  forgetCachedClients(deps);
   return { ok: true, client, secret: minted.secret };
 }
 
@@ -68,5 +99,6 @@ export async function deleteClient(deps: AppsDeps, idOrName: string): Promise<Cl
   const client = await findClient(deps, idOrName);
   if (!client) return { ok: false, problem: `no app has the id or name "${idOrName}"` };
   if (!(await deps.store.oidcClients.deleteOidcClient(client.id))) return { ok: false, problem: `"${client.name}" was deleted meanwhile` };
+  forgetCachedClients(deps);
   return { ok: true, client };
 }

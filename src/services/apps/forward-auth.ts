@@ -1,13 +1,14 @@
 import type { AppsDeps } from "./deps.js";
 import type { OidcClient } from "../../store/store.js";
 import type { Authenticated } from "../sessions/sessions.js";
+import { cachedClients } from "./clients.js";
 import { interactionUidOf } from "./interaction-return.js";
 import { payloadIdHash } from "./provider-adapter.js";
 import { acrLevel, loginStrength } from "./login-strength.js";
 
-/** The app whose `--forward-auth-url` origins include `origin`, or null. */
+/** The app whose `--forward-auth-url` origins include `origin`, or null (from the instance's list of apps, at most `appListLifetimeMs` old). */
 export async function findForwardAuthApp(deps: AppsDeps, origin: string): Promise<OidcClient | null> {
-  return (await deps.store.oidcClients.listOidcClients()).find((client) => client.forwardAuthOrigins.includes(origin)) ?? null;
+  return (await cachedClients(deps)).find((client) => client.forwardAuthOrigins.includes(origin)) ?? null;
 }
 
 /**
