@@ -39,13 +39,9 @@ export interface Authenticated {
 
 export async function resolveSession(deps: SessionsDeps, token: unknown): Promise<Authenticated | undefined> {
   if (!isTokenShaped(token)) return undefined;
-  const session = await deps.store.sessions.findSessionByTokenHash(hashToken(token), deps.clock.now());
-  if (!session) return undefined;
-  const user = await deps.store.accounts.findUserById(session.userId);
-  if (!user || !user.active) return undefined;
-  const account = await deps.store.accounts.findAccountById(user.accountId);
-  if (!account) return undefined;
-  return { session, user, account };
+  const found = await deps.store.sessions.findLiveSession(hashToken(token), deps.clock.now());
+  if (!found || !found.user.active) return undefined;
+  return found;
 }
 
 export async function endSession(deps: SessionsDeps, auth: Authenticated, context: RequestContext): Promise<void> {

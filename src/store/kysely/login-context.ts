@@ -41,7 +41,7 @@ const selectLoginContextLocked = prepare<Record<string, any>>((db, slot) =>
 );
 
 /** Columns `prefix_x` of a joined row, as a row of the table. */
-function part<T>(row: Record<string, any>, prefix: string): T {
+export function part<T>(row: Record<string, any>, prefix: string): T {
   const out: Record<string, unknown> = {};
   for (const key in row) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = row[key];
   return out as T;

@@ -1,8 +1,9 @@
 import { sql, type Kysely } from "kysely";
-import type { LoginFlow, LoginFlowState, Session } from "../../domain/model.js";
+import type { Account, LoginFlow, LoginFlowState, Session, User } from "../../domain/model.js";
 import type { ClientInfo } from "../store.js";
 import type { Database } from "../schema.js";
-import { toLoginFlow, toSession } from "../rows.js";
+import { toAccount, toLoginFlow, toSession, toUser } from "../rows.js";
+import { part } from "./login-context.js";
 import { prepare } from "./prepared.js";
 import { lockedInTransaction } from "./transaction.js";
 
@@ -27,19 +28,31 @@ export async function insertSession(db: Kysely<Database>, session: Session, toke
   await insertSessionRow(db, session.id, tokenHash, session.userId, session.createdAt, session.expiresAt, session.authenticatedAt, session.recoveryCodeUsed ? 1 : 0, client.clientAddress, client.userAgent);
 }
 
-// Read on every signed-in request, so built once.
-const selectLiveSession = prepare<Database["sessions"]>((db, slot) =>
+/**
+ * Read on every signed-in request (and on every forward-auth check), so built once and in one
+ * statement: the live session by token hash, its user and the user's account (primary-key joins;
+ * three separate reads cost three round trips).
+ */
+const selectLiveSession = prepare<Record<string, any>>((db, slot) =>
   db
-    .selectFrom("sessions")
-    .selectAll()
-    .where("token_hash", "=", slot(0))
-    .where("revoked_at", "is", null)
-    .where("expires_at", ">", sql<number>`cast(${slot(1)} as bigint)`),
+    .selectFrom("sessions as s")
+    .innerJoin("users as u", "u.id", "s.user_id")
+    .innerJoin("accounts as a", "a.id", "u.account_id")
+    .select([
+      "s.id as s_id", "s.user_id as s_user_id", "s.created_at as s_created_at", "s.expires_at as s_expires_at",
+      "s.authenticated_at as s_authenticated_at", "s.recovery_code_used as s_recovery_code_used",
+      "u.id as u_id", "u.account_id as u_account_id", "u.email as u_email", "u.display_name as u_display_name", "u.role as u_role",
+      "u.password_hash as u_password_hash", "u.active as u_active", "u.created_at as u_created_at",
+      "a.id as a_id", "a.kind as a_kind", "a.name as a_name", "a.parent_id as a_parent_id", "a.created_at as a_created_at",
+    ])
+    .where("s.token_hash", "=", slot(0))
+    .where("s.revoked_at", "is", null)
+    .where("s.expires_at", ">", sql<number>`cast(${slot(1)} as bigint)`),
 );
 
-export async function findSessionByTokenHash(db: Kysely<Database>, tokenHash: string, now: number): Promise<Session | undefined> {
+export async function findLiveSession(db: Kysely<Database>, tokenHash: string, now: number): Promise<{ session: Session; user: User; account: Account } | undefined> {
   const row = (await selectLiveSession(db, tokenHash, now)).rows[0];
-  return row && toSession(row);
+  return row && { session: toSession(part(row, "s_")), user: toUser(part(row, "u_")), account: toAccount(part(row, "a_")) };
 }
 
 export async function revokeSession(db: Kysely<Database>, id: string, now: number): Promise<void> {

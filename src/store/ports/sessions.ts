@@ -1,11 +1,12 @@
-import type { LoginFlow, LoginFlowState, Method, Session, User } from "../../domain/model.js";
+import type { Account, LoginFlow, LoginFlowState, Method, Session, User } from "../../domain/model.js";
 import type { ClientInfo } from "./shared.js";
 
 /** Sessions and the pending login flows that lead to them. */
 export interface SessionStore {
   insertSession(session: Session, tokenHash: string, client: ClientInfo): Promise<void>;
 
-  findSessionByTokenHash(tokenHash: string, now: number): Promise<Session | undefined>;
+  /** A live session (not revoked, not expired) by token hash, with its user and the user's account, in one read. */
+  findLiveSession(tokenHash: string, now: number): Promise<{ session: Session; user: User; account: Account } | undefined>;
 
   revokeSession(id: string, now: number): Promise<void>;
 

@@ -12,17 +12,20 @@ export function sessionsConformance(context: ConformanceContext) {
     await store().sessions.insertSession(session("s1"), "hash-1", client);
     await store().sessions.insertSession(session("s2"), "hash-2", client);
     await store().sessions.insertSession(session("s3"), "hash-3", client);
-    assert.equal((await store().sessions.findSessionByTokenHash("hash-1", now))?.id, "s1");
-    assert.equal(await store().sessions.findSessionByTokenHash("hash-1", now + 1000), undefined, "expired");
+    const found = await store().sessions.findLiveSession("hash-1", now);
+    assert.equal(found?.session.id, "s1");
+    assert.deepEqual(found?.user, owner, "the session's user, as findUserById reads it");
+    assert.deepEqual(found?.account, await store().accounts.findAccountById(owner.accountId), "the user's account");
+    assert.equal(await store().sessions.findLiveSession("hash-1", now + 1000), undefined, "expired");
     await store().sessions.markSessionAuthenticated("s1", now + 5);
-    const marked = await store().sessions.findSessionByTokenHash("hash-1", now);
+    const marked = (await store().sessions.findLiveSession("hash-1", now))?.session;
     assert.equal(marked?.authenticatedAt, now + 5);
     assert.equal(marked?.recoveryCodeUsed, false);
     await store().sessions.revokeUserSessions(owner.id, now, "s1");
-    assert.ok(await store().sessions.findSessionByTokenHash("hash-1", now));
-    assert.equal(await store().sessions.findSessionByTokenHash("hash-2", now), undefined);
+    assert.ok(await store().sessions.findLiveSession("hash-1", now));
+    assert.equal(await store().sessions.findLiveSession("hash-2", now), undefined);
     await store().sessions.revokeSession("s1", now);
-    assert.equal(await store().sessions.findSessionByTokenHash("hash-1", now), undefined);
+    assert.equal(await store().sessions.findLiveSession("hash-1", now), undefined);
   });
 
   it("completes a login flow once, and never after it expired", async () => {
