@@ -8,7 +8,11 @@ export const rememberBrowserProperty = "twostep_remember_browser";
 /**
  * A registered app as the provider sees it. Every app is `web` (its redirect
  * URIs compare exactly; a native app would accept any loopback port), uses the
- * code flow only, and signs ID tokens with RS256. `client_secret` holds the
+ * code flow only, and signs ID tokens with RS256. A confidential app is
+ * registered as `client_secret_basic`, and the library (9.x) takes its secret
+ * either way, HTTP Basic or in the form body (`client_secret_post`, listed in
+ * `clientAuthMethods`): for a secret, the two are one method to it
+ * (lib/shared/client_auth.js). `client_secret` holds the
  * secret's *hash*: the provider compares through `compareClientSecret`
  * (provider.ts), and no HS* algorithm (which would key on it) is enabled.
  */
