@@ -147,6 +147,7 @@ describe("e2e: an app's acr_values and --require-two-factor in Chromium", { skip
     await passwordStep(page, user.email, password, "strict-password");
     await arrive(page, "/login/enrol", "strict-enrol");
     assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Set up two-factor authentication");
+    assert.equal((await page.getByRole("alert").first().locator("strong").textContent())?.trim(), "Classic Reseller Interface requires two-factor authentication.", "the app asks, not the account's policy");
     assert.equal((await page.context().cookies()).some((cookie) => cookie.name === "twostep_session"), false, "no session after the password");
     await page.getByRole("button", { name: "Set up an authenticator app" }).click();
     const inputs = await arrive(page, /^\/login\/enrol\/totp\/[^/]+$/, "strict-scan");

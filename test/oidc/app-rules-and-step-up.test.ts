@@ -43,6 +43,7 @@ describe("per-app 2FA rule and acr_values", () => {
     await browser.follow(request.url.href);
     const enrol = await browser.submit("/login", { email: plain.user.email, password: plain.password });
     assert.match(enrol, /\/login\/enrol$/, "the app's rule asks for enrolment although no policy does");
+    assert.match(browser.lastPage, /<strong>Classic Reseller Interface requires two-factor authentication\.<\/strong>/, "the page names the app, not a policy of the account");
     const scan = await browser.submit("/login/enrol/totp", {});
     const key = keyFromSetupPage(browser.lastPage);
     const methodPath = new URL(scan).pathname;

@@ -18,7 +18,8 @@ import { keyRegisterForm } from "./views/security-keys.js";
 import { codesShownPage, requiredEnrolmentPage } from "./views/required-enrolment.js";
 import { smsConfirmForm, smsEnrolmentForm, type SetupPaths } from "./views/sms.js";
 import { failureAnswer } from "../failure.js";
-import { takeReturnTo } from "../oidc/return-to.js";
+import { returnToCookie, takeReturnTo } from "../oidc/return-to.js";
+import { appLoginRules } from "../../services/apps/app-login-rules.js";
 import type { TypedApp } from "../typed-app.js";
 
 const title = "Set up two-factor authentication";
@@ -42,7 +43,9 @@ export function registerRequiredEnrolmentPages(app: TypedApp, deps: ServiceDeps,
     const login = await loadEnrolmentLogin(deps, flowOf(request));
     if (!login.ok) return over(reply);
     if (login.flow.state === "recovery_codes_shown") return page(reply, codesShownPage({ csrfToken: csrfToken(reply) }));
-    return page(reply, requiredEnrolmentPage({ csrfToken: csrfToken(reply), deadline: login.deadline, allowedMethods: login.allowedMethods, error: alertFrom(request) }));
+    // No policy date: an app's sign-in asked for the second factor (--require-two-factor); the page names it.
+    const requiredBy = login.deadline === null ? ((await appLoginRules(deps, request.cookies[returnToCookie]))?.appName ?? null) : null;
+    return page(reply, requiredEnrolmentPage({ csrfToken: csrfToken(reply), deadline: login.deadline, requiredBy, allowedMethods: login.allowedMethods, error: alertFrom(request) }));
   });
 
   app.post("/login/enrol/cancel", { schema: formSchema({}), preHandler: app.csrfProtection }, async (_request, reply) => {

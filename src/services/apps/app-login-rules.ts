@@ -7,6 +7,8 @@ import { interactionUidOf } from "./interaction-return.js";
 export { interactionUidOf };
 
 export interface AppLoginRules {
+  /** The app's registered name (the enrolment page says which app asks for a second factor). */
+  appName: string;
   /** The app (or its acr_values) needs a second factor: a user without one enrols during this login. */
   requireTwoFactor: boolean;
   /** A remembered browser may skip the second step only where the app allows it and asked for no level. */
@@ -28,7 +30,7 @@ export async function appLoginRules(deps: AppsDeps, returnTo: unknown): Promise<
     // Forward auth: the registered app of the page the login returns to.
     const target = await forwardAuthTarget(deps, returnTo);
     const app = target ? await findForwardAuthApp(deps, new URL(target).origin) : null;
-    return app ? { requireTwoFactor: app.requireTwoFactor, allowTrustedBrowser: app.rememberBrowser, redirectOrigin: new URL(target!).origin } : null;
+    return app ? { appName: app.name, requireTwoFactor: app.requireTwoFactor, allowTrustedBrowser: app.rememberBrowser, redirectOrigin: new URL(target!).origin } : null;
   }
   const row = await deps.store.oidcPayloads.findOidcPayload("Interaction", payloadIdHash(uid), deps.clock.now());
   if (!row) return null;
@@ -37,5 +39,5 @@ export async function appLoginRules(deps: AppsDeps, returnTo: unknown): Promise<
   if (!client) return null;
   const requested = requestedAcrLevel(typeof params.acr_values === "string" ? params.acr_values : undefined) ?? 0;
   const redirectUri = typeof params.redirect_uri === "string" && client.redirectUris.includes(params.redirect_uri) ? params.redirect_uri : null;
-  return { requireTwoFactor: client.requireTwoFactor || requested >= 2, allowTrustedBrowser: client.rememberBrowser && requested < 2, redirectOrigin: redirectUri ? new URL(redirectUri).origin : null };
+  return { appName: client.name, requireTwoFactor: client.requireTwoFactor || requested >= 2, allowTrustedBrowser: client.rememberBrowser && requested < 2, redirectOrigin: redirectUri ? new URL(redirectUri).origin : null };
 }

@@ -41,11 +41,18 @@ export function deadlineBanner(deadline: number, allowedMethods: MethodType[]): 
 </div>`;
 }
 
-/** P1 after the date: the one page this login may see until a first method is confirmed. */
-export function requiredEnrolmentPage(input: { csrfToken: string; deadline: number | null; allowedMethods: MethodType[]; error?: string | null }): Html {
+/**
+ * P1 after the date: the one page this login may see until a first method is confirmed. `requiredBy`:
+ * the app whose sign-in asks for a second factor when the account's policy does not (`--require-two-factor`).
+ */
+export function requiredEnrolmentPage(input: { csrfToken: string; deadline: number | null; requiredBy?: string | null; allowedMethods: MethodType[]; error?: string | null }): Html {
   const allowed = registeredFactors().filter((factor) => input.allowedMethods.includes(factor.type));
+  const why =
+    input.deadline === null && input.requiredBy
+      ? html`<strong>${input.requiredBy} requires two-factor authentication.</strong>`
+      : html`<strong>Two-factor authentication is mandatory for your account${input.deadline !== null ? html` since <time datetime="${new Date(input.deadline).toISOString()}">${formatDeadline(input.deadline)}</time>` : null}.</strong>`;
   return html`<h1>Set up two-factor authentication</h1>
-<div class="warning" role="alert"><strong>Two-factor authentication is mandatory for your account${input.deadline !== null ? html` since <time datetime="${new Date(input.deadline).toISOString()}">${formatDeadline(input.deadline)}</time>` : null}.</strong>
+<div class="warning" role="alert">${why}
 Set it up now to finish logging in. Until it is set up, nothing else in your account is available.</div>
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : null}
 <p>You will need ${eitherOf(allowed.map((factor) => factor.words.whatYouNeed))}.</p>
