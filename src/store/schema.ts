@@ -161,6 +161,8 @@ export interface Database {
     provider_message_id: string | null;
     created_at: number;
     sent_at: number | null;
+    /** Migration 0020: a back-channel logout's JSON (client id, sub, sid); null for an email. */
+    payload: string | null;
   };
   outbox_messages: { id: string; channel: string; recipient: string; subject: string | null; body: string; created_at: number };
   /** Migration 0018 (issue 15): the OpenID Connect provider's models, apps, signing keys, how a session was made. */

@@ -6,12 +6,11 @@
  * on the registered post-logout URI, and its twostep session is over too.
  */
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import * as client from "openid-client";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { enrolTotp, type EnrolledUser } from "../helpers/enrol.js";
+import { startBackchannelReceiver, type BackchannelReceiver } from "../helpers/backchannel-receiver.js";
 import { authorizationRequest, Browser, exchange, registerApp, relyingParty, signInWithTotp, startOidcServer, type OidcServer } from "../helpers/oidc.js";
 
 describe("logout from an app reaches its back-channel endpoint", () => {
@@ -19,21 +18,12 @@ describe("logout from an app reaches its back-channel endpoint", () => {
   let user: EnrolledUser;
   let config: client.Configuration;
   let clientId: string;
-  let receiver: Server;
-  const received: string[] = [];
+  let receiver: BackchannelReceiver;
   const redirectUri = "http://127.0.0.1:9/cb";
   const afterLogout = "http://127.0.0.1:9/signed-out";
   before(async () => {
-    receiver = createServer((request, response) => {
-      let body = "";
-      request.on("data", (chunk) => (body += chunk));
-      request.on("end", () => {
-        received.push(new URLSearchParams(body).get("logout_token") ?? "");
-        response.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-    const backchannel = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/backchannel-logout`;
+    receiver = await startBackchannelReceiver();
+    const backchannel = receiver.uri;
     server = await startOidcServer();
     user = await enrolTotp(server.runtime.deps);
     const app = await registerApp(server, { redirectUris: [redirectUri], postLogoutRedirectUris: [afterLogout], backchannelLogoutUri: backchannel });
@@ -42,7 +32,7 @@ describe("logout from an app reaches its back-channel endpoint", () => {
   });
   after(async () => {
     await server.close();
-    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    await receiver.close();
   });
 
   it("sends a logout token signed with the provider's keys, then ends the twostep session", async () => {
@@ -58,8 +48,8 @@ describe("logout from an app reaches its back-channel endpoint", () => {
     assert.ok(xsrf && action, "a confirmation form");
     const landed = await browser.follow(action, { form: { xsrf, logout: "yes" } });
     assert.equal(landed, afterLogout);
-    assert.equal(received.length, 1);
-    const logoutToken = received[0]!;
+    assert.equal(receiver.received.length, 1);
+    const logoutToken = receiver.received[0]!;
     const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));
     const { payload } = await jwtVerify(logoutToken, jwks, { issuer: server.issuer, audience: clientId, typ: "logout+jwt" });
     assert.ok((payload.events as Record<string, unknown>)["http://schemas.openid.net/event/backchannel-logout"]);
