@@ -5,7 +5,9 @@
  * (verified against the JWKS) says pwd, otp, mfa; `max_age=0` asks for the
  * password and the code again. Chromium checks the CSP's form-action along
  * the whole redirect chain of a form post, so this is also the test that the
- * login's last form may lead to the app's origin.
+ * login's last form may lead to the app's origin. Then the security page lists
+ * the app under "Apps you are signed in to" (screenshot), and logging out of
+ * twostep there reaches the app's back-channel endpoint through the outbox.
  */
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
@@ -13,15 +15,18 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import * as client from "openid-client";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { chromiumPath, hasChromium, openBrowser } from "../helpers/chromium.js";
+import { createRemoteJWKSet, jwtVerify } from "jose";
+import { chromiumPath, hasChromium, openBrowser, Screenshots } from "../helpers/chromium.js";
+import { startMessageDispatcher, type DispatcherLoop } from "../../src/services/messages/message-dispatcher.js";
 import { enrolTotp, type EnrolledUser } from "../helpers/enrol.js";
 import { registerApp, relyingParty, startOidcServer, type OidcServer } from "../helpers/oidc.js";
 import { codeFor } from "../helpers/totp.js";
 
 const skip = hasChromium ? false : `no Chromium at ${chromiumPath}`;
 
-/** The app: `/start?max_age=…` begins a sign-in, `/cb` finishes it and shows the ID token's claims as JSON. */
+/** The app: `/start?max_age=…` begins a sign-in, `/cb` finishes it and shows the ID token's claims as JSON; `/backchannel-logout` keeps the logout tokens POSTed to it. */
 async function startRelyingParty(server: OidcServer) {
+  const logoutTokens: string[] = [];
   const pending = new Map<string, { verifier: string; nonce: string; maxAge?: number }>();
   let config: client.Configuration | undefined;
   const http: Server = createServer((request, response) => {
@@ -45,6 +50,13 @@ async function startRelyingParty(server: OidcServer) {
         response.writeHead(302, { location: target.href }).end();
         return;
       }
+      if (url.pathname === "/backchannel-logout" && request.method === "POST") {
+        let body = "";
+        for await (const chunk of request) body += String(chunk);
+        logoutTokens.push(new URLSearchParams(body).get("logout_token") ?? "");
+        response.writeHead(200).end();
+        return;
+      }
       if (url.pathname === "/cb") {
         const state = url.searchParams.get("state") ?? "";
         const request = pending.get(state);
@@ -58,9 +70,9 @@ async function startRelyingParty(server: OidcServer) {
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  const app = await registerApp(server, { name: "Customer Control Panel", redirectUris: [`${origin}/cb`] });
+  const app = await registerApp(server, { name: "Customer Control Panel", redirectUris: [`${origin}/cb`], backchannelLogoutUri: `${origin}/backchannel-logout` });
   config = await relyingParty(server, app);
-  return { origin, close: () => new Promise<void>((resolve) => http.close(() => resolve())) };
+  return { origin, clientId: app.clientId, logoutTokens, close: () => new Promise<void>((resolve) => http.close(() => resolve())) };
 }
 
 describe("e2e: an app signs a TOTP user in through twostep in Chromium", { skip, timeout: 120_000 }, () => {
@@ -69,13 +81,18 @@ describe("e2e: an app signs a TOTP user in through twostep in Chromium", { skip,
   let user: EnrolledUser;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
+  let dispatcher: DispatcherLoop | undefined;
+  const shots = new Screenshots("test-output/screenshots", "apps-");
   before(async () => {
+    await shots.reset();
     server = await startOidcServer();
     user = await enrolTotp(server.runtime.deps, { email: "cora.customer@example.test" });
     rp = await startRelyingParty(server);
     ({ browser, context } = await openBrowser());
+    dispatcher = startMessageDispatcher(server.runtime.deps, 100);
   });
   after(async () => {
+    await dispatcher?.stop();
     await context?.close().catch(() => {});
     await browser?.close().catch(() => {});
     await rp?.close();
@@ -120,5 +137,22 @@ describe("e2e: an app signs a TOTP user in through twostep in Chromium", { skip,
     const claims = await claimsOn(page);
     assert.deepEqual(claims.amr, ["pwd", "otp", "mfa"]);
     assert.ok(Math.abs((claims.auth_time as number) * 1000 - server.clock.now()) < 15_000);
+  });
+
+  it("lists the app on the security page, and logging out of twostep reaches the app's back-channel endpoint", async () => {
+    const page = await context!.newPage();
+    await page.goto(`${server.issuer}/settings/security`);
+    const section = page.getByRole("region", { name: "Apps you are signed in to" });
+    await section.getByRole("cell", { name: "Customer Control Panel", exact: true }).waitFor();
+    await section.getByRole("button", { name: "Sign out of Customer Control Panel" }).waitFor();
+    await shots.take(page, "security-page-apps");
+    assert.equal(rp.logoutTokens.length, 0);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL((url) => url.pathname === "/login");
+    const deadline = Date.now() + 10_000;
+    while (rp.logoutTokens.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(rp.logoutTokens.length, 1, "the app's back-channel endpoint was called once");
+    const { payload } = await jwtVerify(rp.logoutTokens[0]!, createRemoteJWKSet(new URL(`${server.issuer}/oidc/jwks`)), { issuer: server.issuer, audience: rp.clientId, typ: "logout+jwt" });
+    assert.equal(payload.sub, user.user.id);
   });
 });
