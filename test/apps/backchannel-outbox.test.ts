@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { createRemoteJWKSet, jwtVerify } from "jose";
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import { rotateSigningKey } from "../../src/services/apps/signing-keys.js";
 import { startBackchannelReceiver, type BackchannelReceiver } from "../helpers/backchannel-receiver.js";
 import { registerApp, startOidcServer, type OidcServer } from "../helpers/oidc.js";
 import { dispatchDueMessages, retryDelayMs } from "../../src/services/messages/message-dispatcher.js";
@@ -92,5 +93,32 @@ describe("back-channel logouts in the outbox", () => {
     await server.runtime.deps.store.messages.enqueue({ id, channel: backchannelLogoutChannel, recipient: "no-such-app", kind: backchannelLogoutKind, subject: "", textBody: "", htmlBody: "", payload: JSON.stringify({ clientId: "no-such-app", sub: "u", sid: "s" }), createdAt: server.clock.now() });
     assert.deepEqual(await dispatchDueMessages(server.runtime.deps), { sent: 0, retried: 0, failed: 1 });
     assert.equal((await row(id)).lastError, "the app has no back-channel logout URI any more");
+  });
+
+  it("signs with the signing key of the moment it sends, after a rotation too", async () => {
+    const rotation = await rotateSigningKey(server.runtime.deps);
+    await enqueue();
+    await dispatchDueMessages(server.runtime.deps);
+    assert.notEqual(decodeProtectedHeader(receiver.received.at(-1)!).kid, rotation.newKeyId, "a new key signs only once every instance publishes it");
+    server.clock.advance((rotation.signsFrom - server.clock.now()) / 1000 + 1);
+    await enqueue();
+    await dispatchDueMessages(server.runtime.deps);
+    assert.equal(decodeProtectedHeader(receiver.received.at(-1)!).kid, rotation.newKeyId, "the new key, once it signs");
+  });
+
+  it("keeps no token: not in the outbox row, not in the log", async () => {
+    const { id } = await enqueue();
+    receiver.answer = 500;
+    await dispatchDueMessages(server.runtime.deps);
+    receiver.answer = 200;
+    server.clock.advance(3600);
+    await dispatchDueMessages(server.runtime.deps);
+    const token = receiver.received.at(-1)!;
+    const stored = JSON.stringify(await row(id));
+    assert.ok(!stored.includes("eyJ"), "the row holds no JWT");
+    const lines = (server.runtime.deps.logger as unknown as { lines?: string[] }).lines ?? [];
+    assert.ok(lines.length > 0, "the dispatcher logged its tries");
+    for (const tried of receiver.received) assert.ok(!lines.some((line) => line.includes(tried.split(".")[2]!)), "no token in the log");
+    assert.ok(token.startsWith("eyJ"));
   });
 });

@@ -83,11 +83,16 @@ async function endAuthorization(deps: EndDeps, store: EndPorts, userId: string, 
   }
   const client = await store.oidcClients.findOidcClient(clientId);
   if (!client?.backchannelLogoutUri || !authorization.sid) return false;
-  const logout: BackchannelLogout = { clientId, sub: userId, sid: authorization.sid };
+  await queueBackchannelLogout(deps, store, { clientId, sub: userId, sid: authorization.sid });
+  return true;
+}
+
+/** Queues one back-channel logout in the outbox, on the ports given (a transaction's, to land with its change). */
+export async function queueBackchannelLogout(deps: EndDeps, store: Pick<AppsPorts, "messages">, logout: BackchannelLogout): Promise<void> {
   await store.messages.enqueue({
     id: deps.newId(),
     channel: backchannelLogoutChannel,
-    recipient: clientId,
+    recipient: logout.clientId,
     kind: backchannelLogoutKind,
     subject: "",
     textBody: "",
@@ -95,7 +100,6 @@ async function endAuthorization(deps: EndDeps, store: EndPorts, userId: string, 
     payload: JSON.stringify(logout),
     createdAt: deps.clock.now(),
   });
-  return true;
 }
 
 /** An app the user is signed in to: through one or more provider sessions (browsers). */

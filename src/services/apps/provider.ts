@@ -9,6 +9,7 @@ import { createProviderAdapter } from "./provider-adapter.js";
 import { twostepInteractionPolicy } from "./provider-policy.js";
 import type { PrivateJwk } from "./signing-keys.js";
 import { recordAppSignIn } from "./app-sign-in-event.js";
+import { queueBackchannelLogout } from "./app-sessions.js";
 
 /** Every endpoint lives under this prefix; discovery stays at the issuer's `/.well-known/openid-configuration`. */
 export const providerPrefix = "/oidc";
@@ -156,6 +157,7 @@ export function buildProvider(options: ProviderOptions, cookieKeys: string[]): P
     return clientSecretMatches({ secretHash: this.clientSecret ?? null }, actual);
   };
   endCodeOnPkceFailure(provider, deps);
+  retryFailedBackchannelLogouts(provider, deps);
   recordSignIns(provider, deps);
   provider.use(async (ctx, next) => {
     await next();
@@ -187,6 +189,21 @@ function endCodeOnPkceFailure(provider: Provider, deps: AppsDeps) {
     if (!code?.grantId || code.clientId !== (ctx as KoaContextWithOIDC).oidc.client?.clientId) return;
     await deps.store.oidcPayloads.revokeOidcPayloadsByGrantId(code.grantId);
     await provider.Grant.adapter.destroy(code.grantId);
+  });
+}
+
+/**
+ * An app's RP-initiated logout: the library POSTs the other apps' logout
+ * tokens itself, once, and only emits `backchannel.error` when one fails
+ * (OIDC-NOTES §9). A failed one goes to the outbox, which retries it like
+ * any other back-channel logout.
+ */
+function retryFailedBackchannelLogouts(provider: Provider, deps: AppsDeps) {
+  provider.on("backchannel.error", (_ctx, error, client, accountId, sid) => {
+    deps.logger.warn({ clientId: client.clientId, err: error.message.slice(0, 120) }, "back-channel logout failed; queued in the outbox for retry");
+    queueBackchannelLogout(deps, deps.store, { clientId: client.clientId, sub: accountId, sid }).catch((queueError: unknown) =>
+      deps.logger.error({ clientId: client.clientId, err: queueError instanceof Error ? queueError.message : String(queueError) }, "a failed back-channel logout could not be queued"),
+    );
   });
 }
 
