@@ -23,6 +23,9 @@ import { deactivateUser } from "../../src/services/admin/deactivate-user.js";
 import { requestPasswordReset } from "../../src/services/reset/password-reset-request.js";
 import { completePasswordReset } from "../../src/services/reset/password-reset-complete.js";
 import type { Actor } from "../../src/services/access/access.js";
+import { disableTwoFactor } from "../../src/services/enrolment/disable-two-factor.js";
+import { resolveSession } from "../../src/services/sessions/sessions.js";
+import { sessionCookie } from "../../src/http/plugins/authentication.js";
 
 const context = { clientAddress: "203.0.113.9", userAgent: "test" };
 
@@ -114,6 +117,20 @@ describe("back-channel logout when twostep ends a session", () => {
     await refreshRefused(tokens.refresh_token!);
   });
 
+  it("turning one's own 2FA off ends the apps of the other sessions, and keeps this browser's", async () => {
+    const plain = await addUser(server.runtime.deps, reseller.account, { name: "Backchannel Two Browsers" });
+    const owner = await enrolTotpFor(server.runtime.deps, plain.user, plain.password);
+    const elsewhere = await signIn(owner);
+    const here = await signIn(owner);
+    const auth = await resolveSession(server.runtime.deps, here.browser.jar.get(sessionCookie)?.value);
+    assert.ok(auth);
+    const done = await disableTwoFactor(server.runtime.deps, auth, { password: owner.password }, context);
+    assert.ok(done.ok, JSON.stringify(done));
+    await expectOneLogout(owner, elsewhere.sid);
+    await refreshRefused(elsewhere.tokens.refresh_token!);
+    assert.ok((await client.refreshTokenGrant(config, here.tokens.refresh_token!)).access_token, "this browser's app stays signed in");
+  });
+
   it("lists the app on the security page; its Sign out button ends it there and reaches its endpoint", async () => {
     const { browser, tokens, sid } = await signIn(member);
     await browser.follow("/settings/security");
@@ -135,6 +152,15 @@ describe("back-channel logout when twostep ends a session", () => {
     assert.equal(browser.lastStatus, 200);
     const again = await browser.submit(`/settings/apps/${clientId}/sign-out`, {});
     assert.match(again, /notice=app_not_signed_in/, "an app not signed in to: nothing to end");
+    // The provider session lives on without the app: the app's next sign-in in this browser is single sign-on, with a new grant.
+    const request = await authorizationRequest(config, redirectUri);
+    const callback = await browser.follow(request.url.href);
+    assert.ok(callback.startsWith(`${redirectUri}?`), callback);
+    const renewed = await exchange(config, callback, request);
+    assert.ok((await client.refreshTokenGrant(config, renewed.refresh_token!)).access_token, "the new grant works");
+    await browser.follow("/settings/security");
+    await browser.submit("/logout", {});
+    await expectOneLogout(member, String(renewed.claims()?.sid));
   });
 
   it("deactivation reaches it", async () => {
