@@ -163,6 +163,21 @@ describe("back-channel logout when twostep ends a session", () => {
     await expectOneLogout(member, String(renewed.claims()?.sid));
   });
 
+  it("lists and signs out of the app through the JSON API too", async () => {
+    const { browser, tokens, sid } = await signIn(member);
+    const headers = { authorization: `Bearer ${browser.jar.get(sessionCookie)!.value}` };
+    const listed = (await (await fetch(`${server.issuer}/api/me/apps`, { headers })).json()) as { apps: { clientId: string; name: string; signedInAt: string }[] };
+    assert.deepEqual(listed.apps.map((each) => [each.clientId, each.name]), [[clientId, appName]]);
+    assert.equal((await fetch(`${server.issuer}/api/me/apps/00000000-0000-0000-0000-000000000000`, { method: "DELETE", headers })).status, 404, "an app not signed in to");
+    assert.equal((await fetch(`${server.issuer}/api/me/apps/${clientId}`, { method: "DELETE" })).status, 401, "no session, nothing ended");
+    const response = await fetch(`${server.issuer}/api/me/apps/${clientId}`, { method: "DELETE", headers });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { signedOut: appName });
+    await expectOneLogout(member, sid);
+    await refreshRefused(tokens.refresh_token!);
+    assert.deepEqual(((await (await fetch(`${server.issuer}/api/me/apps`, { headers })).json()) as { apps: unknown[] }).apps, []);
+  });
+
   it("deactivation reaches it", async () => {
     const { tokens, sid } = await signIn(member);
     const done = await deactivateUser(server.runtime.deps, await adminActor(), member.user.id, context);
