@@ -192,4 +192,6 @@ export interface Database {
   };
   oidc_signing_keys: { id: string; private_jwk_ciphertext: string; created_at: number; retired_at: number | null };
   session_logins: { session_id: string; factor: string; created_at: number };
+  /** Migration 0020: the twostep session a provider session's apps signed in through. */
+  provider_session_links: { provider_session_uid: string; session_id: string; linked_at: number };
 }

@@ -131,6 +131,36 @@ describe("back-channel logout when twostep ends a session", () => {
     assert.ok((await client.refreshTokenGrant(config, here.tokens.refresh_token!)).access_token, "this browser's app stays signed in");
   });
 
+  it("logging out ends only this browser's apps, even beside a session of the same user made in the same second", async () => {
+    // A user without 2FA: two logins in one second are possible (a TOTP code cannot be used twice).
+    const plain = await addUser(server.runtime.deps, reseller.account, { name: "Backchannel Same Second" });
+    const who = { ...plain, keyBase32: "" } as unknown as EnrolledUser;
+    const clock = server.runtime.deps.clock as { now: () => number };
+    const running = clock.now;
+    const second = Math.floor(running() / 1000) * 1000 + 100;
+    clock.now = () => second;
+    try {
+      const signInPlain = async () => {
+        const browser = new Browser(server.issuer);
+        const request = await authorizationRequest(config, redirectUri);
+        const tokens = await exchange(config, await signInWithTotp(server, browser, request, { email: who.user.email, password: who.password }), request);
+        return { browser, tokens, sid: String(tokens.claims()?.sid) };
+      };
+      const first = await signInPlain();
+      const other = await signInPlain();
+      assert.notEqual(first.sid, other.sid);
+      await first.browser.follow("/settings/security");
+      await first.browser.submit("/logout", {});
+      await expectOneLogout(who, first.sid);
+      await refreshRefused(first.tokens.refresh_token!);
+      assert.ok((await client.refreshTokenGrant(config, other.tokens.refresh_token!)).access_token, "the other browser's app stays signed in");
+      const apps = (await (await fetch(`${server.issuer}/api/me/apps`, { headers: { authorization: `Bearer ${other.browser.jar.get(sessionCookie)!.value}` } })).json()) as { apps: { clientId: string }[] };
+      assert.deepEqual(apps.apps.map((each) => each.clientId), [clientId]);
+    } finally {
+      clock.now = running;
+    }
+  });
+
   it("lists the app on the security page; its Sign out button ends it there and reaches its endpoint", async () => {
     const { browser, tokens, sid } = await signIn(member);
     await browser.follow("/settings/security");

@@ -34,7 +34,7 @@ export interface EndingSessions {
 type EndDeps = Pick<AppsDeps, "clock" | "newId">;
 type EndPorts = Pick<AppsPorts, "oidcPayloads" | "oidcClients" | "messages" | "sessionLogins">;
 
-/** When a twostep session was made (its login), for the link to the provider's sessions; null when unknown (made before apps existed). */
+/** When a twostep session was made (its login), for the login-time link to the provider's sessions; null when unknown. */
 async function madeAt(store: EndPorts, sessionId: string | undefined): Promise<Pick<Session, "createdAt"> | null | undefined> {
   if (sessionId === undefined) return undefined;
   const login = await store.sessionLogins.findSessionLogin(sessionId);
@@ -56,17 +56,22 @@ async function madeAt(store: EndPorts, sessionId: string | undefined): Promise<P
 export async function endAppSessions(deps: EndDeps, store: EndPorts, ending: EndingSessions): Promise<number> {
   const now = deps.clock.now();
   const [only, except] = [await madeAt(store, ending.onlySessionId), await madeAt(store, ending.exceptSessionId)];
-  // A session made before apps could sign in through it has no provider session.
-  if (only === null) return 0;
+  const rows = await store.oidcPayloads.listOidcPayloadsByAccount("Session", ending.userId, now);
+  const uids = rows.flatMap((row) => (row.uid ? [row.uid] : []));
+  const links = new Map((await store.sessionLogins.findProviderSessionLinks(uids)).map((link) => [link.providerSessionUid, link.sessionId]));
   let queued = 0;
-  for (const row of await store.oidcPayloads.listOidcPayloadsByAccount("Session", ending.userId, now)) {
+  for (const row of rows) {
     const payload = JSON.parse(row.payload) as ProviderSessionPayload;
-    if (only && !providerSessionOf(only, payload.loginTs)) continue;
-    if (except && providerSessionOf(except, payload.loginTs)) continue;
+    const linked = row.uid ? links.get(row.uid) : undefined;
+    // The link recorded at sign-in says which twostep session; without one (signed in before it existed), the login time.
+    const isOf = (sessionId: string, made: Pick<Session, "createdAt"> | null | undefined) => (linked !== undefined ? linked === sessionId : made ? providerSessionOf(made, payload.loginTs) : false);
+    if (ending.onlySessionId !== undefined && !isOf(ending.onlySessionId, only)) continue;
+    if (ending.exceptSessionId !== undefined && isOf(ending.exceptSessionId, except)) continue;
     for (const [clientId, authorization] of Object.entries(payload.authorizations ?? {})) {
       if (await endAuthorization(deps, store, ending.userId, clientId, authorization)) queued++;
     }
     await store.oidcPayloads.destroyOidcPayload("Session", row.idHash);
+    if (row.uid) await store.sessionLogins.unlinkProviderSession(row.uid);
   }
   return queued;
 }

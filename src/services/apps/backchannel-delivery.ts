@@ -37,7 +37,7 @@ export function createBackchannelSender(deps: AppsDeps): BackchannelSender {
     const version = await signingKeySetVersion(deps);
     if (!built || built.version !== version) {
       const provider = buildProvider(
-        { deps, jwks: await loadSigningJwks(deps), sameUserSessionAlive: async () => false, renderError: serveNothing, logoutSource: serveNothing, postLogoutSuccessSource: serveNothing, afterLogout: async () => serveNothing() },
+        { deps, jwks: await loadSigningJwks(deps), sameUserSessionAlive: async () => false, twostepSessionOf: async () => null, renderError: serveNothing, logoutSource: serveNothing, postLogoutSuccessSource: serveNothing, afterLogout: async () => serveNothing() },
         [],
       );
       built = { version: await signingKeySetVersion(deps), provider };

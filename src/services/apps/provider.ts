@@ -10,6 +10,7 @@ import { twostepInteractionPolicy } from "./provider-policy.js";
 import type { PrivateJwk } from "./signing-keys.js";
 import { recordAppSignIn } from "./app-sign-in-event.js";
 import { queueBackchannelLogout } from "./app-sessions.js";
+import { linkSignIn } from "./session-logins.js";
 
 /** Every endpoint lives under this prefix; discovery stays at the issuer's `/.well-known/openid-configuration`. */
 export const providerPrefix = "/oidc";
@@ -21,6 +22,8 @@ export interface ProviderOptions {
   jwks: PrivateJwk[];
   /** Whether this provider request's browser holds a live twostep session of this user (read from the twostep cookie). */
   sameUserSessionAlive(ctx: KoaContextWithOIDC, accountId: string): Promise<boolean>;
+  /** The browser's live twostep session (from the twostep cookie), or null. */
+  twostepSessionOf(ctx: KoaContextWithOIDC): Promise<{ sessionId: string; userId: string } | null>;
   /** The error page for a request whose redirect URI cannot be trusted (never a redirect). */
   renderError(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }): void;
   /** RP-initiated logout's confirmation page (`form` is the library's) and its success page. */
@@ -158,7 +161,7 @@ export function buildProvider(options: ProviderOptions, cookieKeys: string[]): P
   };
   endCodeOnPkceFailure(provider, deps);
   retryFailedBackchannelLogouts(provider, deps);
-  recordSignIns(provider, deps);
+  recordSignIns(provider, deps, options.twostepSessionOf);
   provider.use(async (ctx, next) => {
     await next();
     const oidcCtx = ctx as KoaContextWithOIDC;
@@ -210,9 +213,10 @@ function retryFailedBackchannelLogouts(provider: Provider, deps: AppsDeps) {
 /**
  * Every code sent back to an app is a sign-in, with a login or through single
  * sign-on: written to the user's event log before the browser is redirected.
- * The address is the socket's (the provider sees no trusted proxy list).
+ * The address is the socket's (the provider sees no trusted proxy list). The
+ * provider session is linked to the browser's twostep session, which ends it.
  */
-function recordSignIns(provider: Provider, deps: AppsDeps) {
+function recordSignIns(provider: Provider, deps: AppsDeps, twostepSessionOf: ProviderOptions["twostepSessionOf"]) {
   provider.use(async (ctx, next) => {
     await next();
     const oidc = (ctx as KoaContextWithOIDC).oidc;
@@ -220,6 +224,8 @@ function recordSignIns(provider: Provider, deps: AppsDeps) {
     const location = ctx.response.get("location");
     const accountId = oidc.session?.accountId;
     if (!accountId || !oidc.client || !/[?&]code=/.test(location)) return;
+    const twostep = await twostepSessionOf(ctx as KoaContextWithOIDC);
+    if (twostep?.userId === accountId && oidc.session?.uid) await linkSignIn(deps.store, oidc.session.uid, twostep.sessionId, deps.clock.now());
     await recordAppSignIn(deps, { userId: accountId, clientId: oidc.client.clientId, acr: oidc.session?.acr ?? "" }, { clientAddress: ctx.req.socket.remoteAddress ?? null, userAgent: ctx.get("user-agent") || null });
   });
 }

@@ -10,7 +10,18 @@ import type { Kysely } from "kysely";
  * would be expired by the first retry: the library gives it 120 seconds).
  * Emails leave `payload` null. Claims, leases, retries and settling are the
  * email outbox's, unchanged.
+ *
+ * `provider_session_links`: which twostep session each provider session's
+ * apps signed in through (written at each app sign-in), so ending one twostep
+ * session ends exactly its apps, even beside another session of the same user
+ * made in the same second (the login time alone cannot tell them apart).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable("outgoing_messages").addColumn("payload", "text").execute();
+  await db.schema
+    .createTable("provider_session_links")
+    .addColumn("provider_session_uid", "text", (c) => c.primaryKey())
+    .addColumn("session_id", "text", (c) => c.notNull())
+    .addColumn("linked_at", "bigint", (c) => c.notNull())
+    .execute();
 }
