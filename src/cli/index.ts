@@ -29,7 +29,7 @@ Commands:
   keys:status                               count secrets per key id; say which previous keys can be dropped
   keys:rotate-signing                       add a new OpenID Connect signing key (the old one stays published until its tokens expire)
   reminders:send                            record the 2FA reminders due now (14, 3 and 1 days before a deadline), once each
-  messages:send                             send every email that is due now, once
+  messages:send                             send every email and back-channel logout due now, once
   clients:create --name NAME --redirect-uri URI [--redirect-uri URI …] [--post-logout-redirect-uri URI]
              [--backchannel-logout-uri URI] [--forward-auth-url ORIGIN] [--public]
              [--require-two-factor] [--remember-browser] [--json]

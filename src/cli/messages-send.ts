@@ -4,7 +4,7 @@ import type { CommandIo } from "./command-io.js";
 import { withRuntime } from "./runtime.js";
 
 /**
- * messages:send — one dispatcher pass by hand: sends every email due now
+ * messages:send — one dispatcher pass by hand: sends every email (and back-channel logout) due now
  * (what a running server does every TWOSTEP_EMAIL_POLL_SECONDS). Safe beside
  * running servers: rows are claimed, so none is sent twice. Exit 1 if any was
  * given up on.

@@ -184,4 +184,6 @@ export type EventType =
   /** L7: trusted browsers were forgotten (detail: how many, and why). */
   | "browser.forgotten"
   /** Issue 15: an app's sign-in finished with this user (detail: the app's name and id, the acr; never a token). */
-  | "app.signed_in";
+  | "app.signed_in"
+  /** Issue 15: the user signed out of one app from the security page (detail: the app's name and id); its back-channel logout is queued. */
+  | "app.signed_out";

@@ -21,5 +21,7 @@ export const CustomerUserParams = Type.Object(
 export const UserIdParams = Type.Object({ userId: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }) }, { additionalProperties: false });
 export const RequestIdParams = Type.Object({ id: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }) }, { additionalProperties: false });
 
+/** Issue 15: an app's client id in a path (a `randomUUID`): the same shape as a method id. */
+export const ClientIdParams = Type.Object({ clientId: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }) }, { additionalProperties: false });
 /** L7: a trusted browser's id in a path (the stored hash, base64url of SHA-256: 43 characters). */
 export const BrowserIdParams = Type.Object({ browserId: Type.String({ pattern: "^[A-Za-z0-9_-]{43}$" }) }, { additionalProperties: false });

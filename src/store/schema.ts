@@ -161,6 +161,8 @@ export interface Database {
     provider_message_id: string | null;
     created_at: number;
     sent_at: number | null;
+    /** Migration 0020: a back-channel logout's JSON (client id, sub, sid); null for an email. */
+    payload: string | null;
   };
   outbox_messages: { id: string; channel: string; recipient: string; subject: string | null; body: string; created_at: number };
   /** Migration 0018 (issue 15): the OpenID Connect provider's models, apps, signing keys, how a session was made. */
@@ -190,4 +192,6 @@ export interface Database {
   };
   oidc_signing_keys: { id: string; private_jwk_ciphertext: string; created_at: number; retired_at: number | null };
   session_logins: { session_id: string; factor: string; created_at: number };
+  /** Migration 0020: the twostep session a provider session's apps signed in through. */
+  provider_session_links: { provider_session_uid: string; session_id: string; linked_at: number };
 }

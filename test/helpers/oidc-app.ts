@@ -3,7 +3,8 @@
  * code + PKCE, client_secret_basic, ID tokens verified against the JWKS) on
  * its own origin. `/start?max_age=…&acr_values=…` begins a sign-in; `/cb`
  * finishes it and shows the ID token's claims as JSON, or the error twostep
- * sent back (`{"error": …, "error_description": …}`) without redeeming anything.
+ * sent back (`{"error": …, "error_description": …}`) without redeeming anything;
+ * `/backchannel-logout` keeps the logout tokens POSTed to it.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,10 +14,13 @@ import { registerApp, relyingParty, type OidcServer } from "./oidc.js";
 export interface RelyingPartyApp {
   origin: string;
   clientId: string;
+  /** The back-channel logout tokens the app received, in order. */
+  logoutTokens: string[];
   close(): Promise<void>;
 }
 
 export async function startRelyingParty(server: OidcServer, options: { name?: string; requireTwoFactor?: boolean } = {}): Promise<RelyingPartyApp> {
+  const logoutTokens: string[] = [];
   const pending = new Map<string, { verifier: string; nonce: string; maxAge?: number }>();
   let config: client.Configuration | undefined;
   const http: Server = createServer((request, response) => {
@@ -42,6 +46,13 @@ export async function startRelyingParty(server: OidcServer, options: { name?: st
         response.writeHead(302, { location: target.href }).end();
         return;
       }
+      if (url.pathname === "/backchannel-logout" && request.method === "POST") {
+        let body = "";
+        for await (const chunk of request) body += String(chunk);
+        logoutTokens.push(new URLSearchParams(body).get("logout_token") ?? "");
+        response.writeHead(200).end();
+        return;
+      }
       if (url.pathname === "/cb") {
         const state = url.searchParams.get("state") ?? "";
         const request = pending.get(state);
@@ -61,7 +72,7 @@ export async function startRelyingParty(server: OidcServer, options: { name?: st
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  const app = await registerApp(server, { name: options.name ?? "Customer Control Panel", redirectUris: [`${origin}/cb`], requireTwoFactor: options.requireTwoFactor ?? false });
+  const app = await registerApp(server, { name: options.name ?? "Customer Control Panel", redirectUris: [`${origin}/cb`], requireTwoFactor: options.requireTwoFactor ?? false, backchannelLogoutUri: `${origin}/backchannel-logout` });
   config = await relyingParty(server, app);
-  return { origin, clientId: app.clientId, close: () => new Promise<void>((resolve) => http.close(() => resolve())) };
+  return { origin, clientId: app.clientId, logoutTokens, close: () => new Promise<void>((resolve) => http.close(() => resolve())) };
 }

@@ -49,7 +49,7 @@ function bodyFor(method: string, url: string): Record<string, string> | undefine
   const page = !url.startsWith("/api/");
   if (method === "GET") return {};
   if (page) {
-    if (url.endsWith("/default") || url.endsWith("/resend") || url.endsWith("/deactivate") || url.endsWith("/reactivate") || url.endsWith("/revoke") || url.endsWith("/forget")) return {};
+    if (url.endsWith("/default") || url.endsWith("/resend") || url.endsWith("/deactivate") || url.endsWith("/reactivate") || url.endsWith("/revoke") || url.endsWith("/forget") || url.endsWith("/sign-out")) return {};
     if (url.endsWith("/rename")) return { name: "phone" };
     if (url.endsWith("/approve") || url.endsWith("/disable")) return {};
     if (url.endsWith("/reject") || url.endsWith("/reset-request")) return { reason: "Lost the phone, confirmed by a call." };

@@ -112,4 +112,16 @@ describe(`OIDC payload store on ${testDatabaseKind()}`, () => {
     assert.equal(await port().findOidcPayload("Session", first.idHash, now), null);
     assert.equal((await port().listOidcPayloadsByAccount("Session", accountId, now)).length, 1);
   });
+
+  it("links a provider session to the twostep session its apps signed in through; a later sign-in moves it; unlinking forgets it", async () => {
+    const [uid, other, sessionA, sessionB] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    assert.deepEqual(await store.sessionLogins.findProviderSessionLinks([]), []);
+    await store.sessionLogins.linkProviderSession(uid, sessionA, now);
+    await store.sessionLogins.linkProviderSession(other, sessionA, now);
+    assert.deepEqual(await store.sessionLogins.findProviderSessionLinks([uid, "unknown"]), [{ providerSessionUid: uid, sessionId: sessionA }]);
+    await store.sessionLogins.linkProviderSession(uid, sessionB, now + 1);
+    assert.deepEqual(await store.sessionLogins.findProviderSessionLinks([uid]), [{ providerSessionUid: uid, sessionId: sessionB }], "moved, one row");
+    await store.sessionLogins.unlinkProviderSession(uid);
+    assert.deepEqual(await store.sessionLogins.findProviderSessionLinks([uid, other]), [{ providerSessionUid: other, sessionId: sessionA }]);
+  });
 });

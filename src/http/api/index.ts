@@ -19,6 +19,7 @@ import { refuseApiKeyOutsidePlatform } from "../platform/authentication.js";
 import { registerAdminUsersApi } from "./admin-users-routes.js";
 import { registerResetRequestApi } from "./reset-request-routes.js";
 import { registerTrustedBrowserApi } from "./trusted-browser-routes.js";
+import { registerAppSessionsApi } from "./app-sessions-routes.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
@@ -46,6 +47,7 @@ export async function apiPlugin(fastify: FastifyInstance, options: { deps: Servi
   registerAdminUsersApi(app, options.deps);
   registerResetRequestApi(app, options.deps);
   registerTrustedBrowserApi(app, options.deps);
+  registerAppSessionsApi(app, options.deps);
 }
 
 /**

@@ -40,6 +40,10 @@ export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDe
     deps,
     sameUserSessionAlive: async (ctx: KoaContextWithOIDC, accountId: string) =>
       (await resolveSession(deps, ctx.cookies.get(sessionCookie, { signed: false })))?.user.id === accountId,
+    twostepSessionOf: async (ctx: KoaContextWithOIDC) => {
+      const auth = await resolveSession(deps, ctx.cookies.get(sessionCookie, { signed: false }));
+      return auth ? { sessionId: auth.session.id, userId: auth.user.id } : null;
+    },
     ...providerPages,
     afterLogout: (ctx: KoaContextWithOIDC) => endTwostepSessionOf(deps, ctx),
   };

@@ -32,6 +32,8 @@ const notices: Record<string, string> = {
   browser_forgotten: "The browser is forgotten: it asks for the second step at its next login.",
   browser_not_found: "That browser was not remembered (any more).",
   browsers_forgotten: "Every remembered browser is forgotten.",
+  app_signed_out: "You are signed out of the app. It asks you to sign in again at your next visit.",
+  app_not_signed_in: "You were not signed in to that app (any more).",
   api_key_revoked: "The API key is revoked: it no longer works.",
   user_created: "The user is created. We emailed them an invitation with a link to choose their password.",
   user_deactivated: "The user is deactivated and signed out everywhere.",

@@ -16,6 +16,8 @@ import { generateCodesForm, recoveryCodesPage } from "./views/recovery-codes.js"
 import { securityPage } from "./views/security.js";
 import { trustedBrowsersSection } from "./views/trusted-browsers.js";
 import { listTrustedBrowsers, rememberDaysFor } from "../../services/login/trusted-browsers.js";
+import { signedInApps } from "../../services/apps/signed-in-apps.js";
+import { signedInAppsSection } from "./views/signed-in-apps.js";
 import { failureAnswer } from "../failure.js";
 import type { TypedApp } from "../typed-app.js";
 
@@ -40,9 +42,9 @@ export function registerSettingsPages(app: TypedApp, deps: ServiceDeps) {
   });
 
   app.get("/settings/security", { preHandler: requireSession }, async (request, reply) => {
-    const [overview, browsers, rememberDays] = await Promise.all([securityOverview(deps, request.auth!), listTrustedBrowsers(deps, request.auth!.user), rememberDaysFor(deps, request.auth!.user)]);
+    const [overview, browsers, rememberDays, apps] = await Promise.all([securityOverview(deps, request.auth!), listTrustedBrowsers(deps, request.auth!.user), rememberDaysFor(deps, request.auth!.user), signedInApps(deps, request.auth!.user)]);
     const token = csrfToken(reply);
-    return sendPage(reply, { title: "Security", notice: noticeFrom(request) }, securityPage(overview, token, trustedBrowsersSection(browsers, rememberDays, token)));
+    return sendPage(reply, { title: "Security", notice: noticeFrom(request) }, securityPage(overview, token, trustedBrowsersSection(browsers, rememberDays, token), signedInAppsSection(apps, token)));
   });
 
   const codeOnRequestOf = (request: FastifyRequest) => codeOnRequest(deps, request.auth!);

@@ -4,6 +4,7 @@ import type { User } from "../../domain/model.js";
 import { recordEvent } from "../events/audit.js";
 import type { RequestContext } from "../deps.js";
 import { authorize, findSubjectUser, requireStepUp, type Actor } from "../access/access.js";
+import { endAppSessions } from "../apps/app-sessions.js";
 
 /**
  * A1: deactivate or reactivate a user of the account. Never oneself (an admin
@@ -42,6 +43,7 @@ export async function setUserActive(
     await store.accounts.setUserActive(subject.user.id, input.active);
     if (!input.active) {
       await store.sessions.revokeUserSessions(subject.user.id, now);
+      await endAppSessions(deps, store, { userId: subject.user.id });
       await store.sessions.endUserLoginFlows(subject.user.id, now);
     }
     await recordEvent(deps, store, { type: input.active ? "user.reactivated" : "user.deactivated", subject: subject.user, actor: actor.user, context });

@@ -9,6 +9,8 @@ import { createProviderAdapter } from "./provider-adapter.js";
 import { twostepInteractionPolicy } from "./provider-policy.js";
 import type { PrivateJwk } from "./signing-keys.js";
 import { recordAppSignIn } from "./app-sign-in-event.js";
+import { queueBackchannelLogout } from "./app-sessions.js";
+import { linkSignIn } from "./session-logins.js";
 
 /** Every endpoint lives under this prefix; discovery stays at the issuer's `/.well-known/openid-configuration`. */
 export const providerPrefix = "/oidc";
@@ -20,6 +22,8 @@ export interface ProviderOptions {
   jwks: PrivateJwk[];
   /** Whether this provider request's browser holds a live twostep session of this user (read from the twostep cookie). */
   sameUserSessionAlive(ctx: KoaContextWithOIDC, accountId: string): Promise<boolean>;
+  /** The browser's live twostep session (from the twostep cookie), or null. */
+  twostepSessionOf(ctx: KoaContextWithOIDC): Promise<{ sessionId: string; userId: string } | null>;
   /** The error page for a request whose redirect URI cannot be trusted (never a redirect). */
   renderError(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }): void;
   /** RP-initiated logout's confirmation page (`form` is the library's) and its success page. */
@@ -156,7 +160,8 @@ export function buildProvider(options: ProviderOptions, cookieKeys: string[]): P
     return clientSecretMatches({ secretHash: this.clientSecret ?? null }, actual);
   };
   endCodeOnPkceFailure(provider, deps);
-  recordSignIns(provider, deps);
+  retryFailedBackchannelLogouts(provider, deps);
+  recordSignIns(provider, deps, options.twostepSessionOf);
   provider.use(async (ctx, next) => {
     await next();
     const oidcCtx = ctx as KoaContextWithOIDC;
@@ -191,11 +196,27 @@ function endCodeOnPkceFailure(provider: Provider, deps: AppsDeps) {
 }
 
 /**
+ * An app's RP-initiated logout: the library POSTs the other apps' logout
+ * tokens itself, once, and only emits `backchannel.error` when one fails
+ * (OIDC-NOTES §9). A failed one goes to the outbox, which retries it like
+ * any other back-channel logout.
+ */
+function retryFailedBackchannelLogouts(provider: Provider, deps: AppsDeps) {
+  provider.on("backchannel.error", (_ctx, error, client, accountId, sid) => {
+    deps.logger.warn({ clientId: client.clientId, err: error.message.slice(0, 120) }, "back-channel logout failed; queued in the outbox for retry");
+    queueBackchannelLogout(deps, deps.store, { clientId: client.clientId, sub: accountId, sid }).catch((queueError: unknown) =>
+      deps.logger.error({ clientId: client.clientId, err: queueError instanceof Error ? queueError.message : String(queueError) }, "a failed back-channel logout could not be queued"),
+    );
+  });
+}
+
+/**
  * Every code sent back to an app is a sign-in, with a login or through single
  * sign-on: written to the user's event log before the browser is redirected.
- * The address is the socket's (the provider sees no trusted proxy list).
+ * The address is the socket's (the provider sees no trusted proxy list). The
+ * provider session is linked to the browser's twostep session, which ends it.
  */
-function recordSignIns(provider: Provider, deps: AppsDeps) {
+function recordSignIns(provider: Provider, deps: AppsDeps, twostepSessionOf: ProviderOptions["twostepSessionOf"]) {
   provider.use(async (ctx, next) => {
     await next();
     const oidc = (ctx as KoaContextWithOIDC).oidc;
@@ -203,6 +224,8 @@ function recordSignIns(provider: Provider, deps: AppsDeps) {
     const location = ctx.response.get("location");
     const accountId = oidc.session?.accountId;
     if (!accountId || !oidc.client || !/[?&]code=/.test(location)) return;
+    const twostep = await twostepSessionOf(ctx as KoaContextWithOIDC);
+    if (twostep?.userId === accountId && oidc.session?.uid) await linkSignIn(deps.store, oidc.session.uid, twostep.sessionId, deps.clock.now());
     await recordAppSignIn(deps, { userId: accountId, clientId: oidc.client.clientId, acr: oidc.session?.acr ?? "" }, { clientAddress: ctx.req.socket.remoteAddress ?? null, userAgent: ctx.get("user-agent") || null });
   });
 }

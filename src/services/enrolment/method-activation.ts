@@ -9,6 +9,7 @@ import { effectivePolicyFor } from "../policy/policy.js";
 import { prepareRecoveryCodes, storeRecoveryCodes } from "../recovery/recovery-codes.js";
 import { settleSuccessfulAttempt } from "../throttle/throttle.js";
 import { factorFor } from "../factors/registry.js";
+import { endAppSessions } from "../apps/app-sessions.js";
 
 /**
  * Who is enrolling: a signed-in user (their session), or a login whose only
@@ -147,6 +148,7 @@ function activateInTransaction(
     if (firstMethod) await recordChangeAndForgetTrustedBrowsers(deps, store, { type: "two_factor.enabled", subject: auth.user, context, detail: { type: pending.type } });
     // SECURITY 30: a new factor ends every other session (a pending login has none of its own yet).
     await store.sessions.revokeUserSessions(auth.user.id, deps.clock.now(), auth.session?.id);
+    await endAppSessions(deps, store, { userId: auth.user.id, ...(auth.session ? { exceptSessionId: auth.session.id } : {}) });
     if (auth.session) await store.sessions.markSessionAuthenticated(auth.session.id, deps.clock.now());
     const refused = auth.finish ? await auth.finish(store) : ok;
     if (!refused.ok) throw new RolledBack(refused);

@@ -11,6 +11,7 @@ import { effectivePolicyFor } from "../policy/policy.js";
 import type { Authenticated } from "../sessions/sessions.js";
 import { requireOwnStepUp } from "../sessions/step-up.js";
 import { removeTwoFactor } from "./two-factor-removal.js";
+import { endAppSessions } from "../apps/app-sessions.js";
 
 /**
  * M4: managing enrolled methods — make default, rename, reset, delete. Each is
@@ -108,6 +109,7 @@ export async function deleteMethod(
       await store.methods.setDefaultMethod(auth.user.id, next.id);
     }
     await store.sessions.revokeUserSessions(auth.user.id, deps.clock.now(), auth.session.id);
+    await endAppSessions(deps, store, { userId: auth.user.id, exceptSessionId: auth.session.id });
     await recordChangeAndForgetTrustedBrowsers(deps, store, { type: "method.removed", subject: auth.user, context, detail: { type: found.method.type, name: found.method.name } });
     return { ok: true, twoFactorDisabled: false };
   });

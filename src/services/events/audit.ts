@@ -169,4 +169,5 @@ export const eventLabels: Record<EventType, string> = {
   "browser.remembered_login": "Logged in on a remembered browser (no second step)",
   "browser.forgotten": "Remembered browsers forgotten",
   "app.signed_in": "Signed in to an app",
+  "app.signed_out": "Signed out of an app",
 };

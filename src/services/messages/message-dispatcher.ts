@@ -1,7 +1,9 @@
-import type { DepsOf } from "../deps.js";
+import type { MessagesDeps } from "./deps.js";
 import type { OutgoingMessage } from "../../store/store.js";
 import type { ServiceDeps } from "../deps.js";
 import { openedBodies } from "./link-emails.js";
+import { backchannelLogoutChannel, type BackchannelLogout } from "../apps/app-sessions.js";
+import { createBackchannelSender, type BackchannelSender } from "../apps/backchannel-delivery.js";
 
 /**
  * Sends what the transactional outbox holds (SPEC O3), after the change that
@@ -11,6 +13,10 @@ import { openedBodies } from "./link-emails.js";
  * mid-pass leaves its rows claimed until the lease runs out; then any instance
  * sends them. So nothing is lost; a message goes out twice only if a process
  * dies after the SMTP server took it and before the row was marked sent.
+ * The outbox carries two channels: emails, and back-channel logouts to the
+ * apps (issue 15, `apps/app-sessions.ts`), sent by the OpenID Connect
+ * provider's own code (`apps/backchannel-delivery.ts`) with the same claims,
+ * retries and settling.
  */
 export interface DispatchOptions {
   /** Messages per claim; sent in parallel. */
@@ -41,7 +47,20 @@ export interface DispatchReport {
   failed: number;
 }
 
-type DispatchDeps = DepsOf<"email" | "clock" | "logger" | "newId" | "config" | "secretBox", "messages">;
+/** `backchannel`: how back-channel logouts leave; by default the provider's own sender, one per store. */
+type DispatchDeps = MessagesDeps & { backchannel?: BackchannelSender };
+
+const senders = new WeakMap<object, BackchannelSender>();
+
+function backchannelSenderOf(deps: DispatchDeps): BackchannelSender {
+  if (deps.backchannel) return deps.backchannel;
+  let sender = senders.get(deps.store);
+  if (!sender) {
+    sender = createBackchannelSender(deps);
+    senders.set(deps.store, sender);
+  }
+  return sender;
+}
 
 /**
  * One pass: claims and settles batches until nothing is due, or until `stopping()` says so
@@ -78,25 +97,40 @@ async function deliver(deps: DispatchDeps, message: OutgoingMessage) {
     .catch((error: unknown) => ({ ok: false as const, transient: true, reason: `gateway: ${error instanceof Error ? error.name : "error"}` }));
 }
 
+/** A back-channel logout: the provider makes, signs and POSTs the logout token now (apps/backchannel-delivery.ts). */
+async function deliverLogout(deps: DispatchDeps, message: OutgoingMessage) {
+  let logout: BackchannelLogout;
+  try {
+    logout = JSON.parse(message.payload ?? "") as BackchannelLogout;
+  } catch {
+    return { ok: false as const, transient: false, reason: "the logout's payload is not JSON" };
+  }
+  const result = await backchannelSenderOf(deps)
+    .send(logout)
+    .catch((error: unknown) => ({ ok: false as const, transient: true, reason: `back-channel: ${error instanceof Error ? error.message.slice(0, 120) : "error"}` }));
+  return result.ok ? { ok: true as const, providerMessageId: "" } : result;
+}
+
 async function sendOne(deps: DispatchDeps, options: DispatchOptions, claimant: string, message: OutgoingMessage): Promise<keyof DispatchReport> {
-  const result = await deliver(deps, message);
+  const result = message.channel === backchannelLogoutChannel ? await deliverLogout(deps, message) : await deliver(deps, message);
   // Logged by id, kind and reason only: never the body, the address or a credential.
-  const about = { messageId: message.id, kind: message.kind, attempts: message.attempts };
+  const about = { messageId: message.id, channel: message.channel, kind: message.kind, attempts: message.attempts };
+  const what = message.channel === backchannelLogoutChannel ? "back-channel logout" : "email";
   const now = deps.clock.now();
   if (result.ok) {
     if (!(await deps.store.messages.markSent(message.id, claimant, now, result.providerMessageId))) {
-      deps.logger.warn(about, "email sent after its claim ran out; another sender may send it too");
+      deps.logger.warn(about, `${what} sent after its claim ran out; another sender may send it too`);
     }
-    deps.logger.info(about, "email sent");
+    deps.logger.info(about, `${what} sent`);
     return "sent";
   }
   if (result.transient && message.attempts < options.maxAttempts) {
     await deps.store.messages.scheduleRetry(message.id, claimant, now + retryDelayMs(message.attempts, options.retryBaseMs), result.reason);
-    deps.logger.warn({ ...about, reason: result.reason }, "email not sent; will retry");
+    deps.logger.warn({ ...about, reason: result.reason }, `${what} not sent; will retry`);
     return "retried";
   }
   await deps.store.messages.markFailed(message.id, claimant, now, result.reason);
-  deps.logger.error({ ...about, reason: result.reason }, "email not sent; given up");
+  deps.logger.error({ ...about, reason: result.reason }, `${what} not sent; given up`);
   return "failed";
 }
 
@@ -119,7 +153,7 @@ export function startMessageDispatcher(deps: DispatchDeps, intervalMs: number, o
     if (stopped || running) return;
     running = dispatchDueMessages(deps, options, () => stopped)
       .then(() => undefined)
-      .catch((error: unknown) => deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "email dispatch pass failed; next pass retries"))
+      .catch((error: unknown) => deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "outbox dispatch pass failed; next pass retries"))
       .finally(() => {
         running = null;
         schedule(intervalMs);

@@ -10,6 +10,7 @@ import { recordKnownBrowserAfterLogin } from "../throttle/password-throttle.js";
 import { effectivePolicyFor } from "../policy/policy.js";
 import { checkNewPassword } from "../access/users.js";
 import type { PasswordLinkPurpose } from "../../store/ports/password-resets.js";
+import { endAppSessions } from "../apps/app-sessions.js";
 
 /** What the set-password page needs to greet the person: what the link is for, and for an invitation whose account it opens. */
 export interface PasswordLinkView {
@@ -79,6 +80,7 @@ export async function completePasswordReset(
     await store.accounts.updatePasswordHash(user.id, passwordHash);
     await store.passwordResets.retireUserPasswordResets(user.id, now);
     await store.sessions.revokeUserSessions(user.id, now);
+    await endAppSessions(deps, store, { userId: user.id });
     // A login begun with the old password must not be finished after the reset (its own flow comes next, in carryOut).
     await store.sessions.endUserLoginFlows(user.id, now);
     await store.knownBrowsers.forgetUserKnownBrowsers(user.id);

@@ -3,6 +3,7 @@ import type { Account, Session, User } from "../../domain/model.js";
 import { createToken, hashToken, isTokenShaped } from "../../security/tokens.js";
 import type { RequestContext } from "../deps.js";
 import { recordEvent } from "../events/audit.js";
+import { endAppSessions } from "../apps/app-sessions.js";
 
 /**
  * Sessions exist only after every required factor (L5). Each login makes a new
@@ -47,6 +48,8 @@ export async function resolveSession(deps: SessionsDeps, token: unknown): Promis
 export async function endSession(deps: SessionsDeps, auth: Authenticated, context: RequestContext): Promise<void> {
   await deps.store.transaction(async (store) => {
     await store.sessions.revokeSession(auth.session.id, deps.clock.now());
+    // The apps signed in through this session end with it (back-channel logout through the outbox).
+    await endAppSessions(deps, store, { userId: auth.user.id, onlySessionId: auth.session.id });
     await recordEvent(deps, store, { type: "logout", subject: auth.user, context });
   });
 }

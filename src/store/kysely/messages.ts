@@ -25,6 +25,7 @@ function toMessage(row: Row): OutgoingMessage {
     providerMessageId: row.provider_message_id,
     createdAt: Number(row.created_at),
     sentAt: row.sent_at === null ? null : Number(row.sent_at),
+    payload: row.payload ?? null,
   };
 }
 
@@ -39,6 +40,7 @@ export async function enqueue(db: Kysely<Database>, message: NewOutgoingMessage)
       subject: message.subject,
       text_body: message.textBody,
       html_body: message.htmlBody,
+      payload: message.payload ?? null,
       status: "pending",
       attempts: 0,
       next_attempt_at: message.createdAt,

@@ -25,3 +25,21 @@ export async function hasLiveSessionMadeBetween(db: Kysely<Database>, userId: st
     .executeTakeFirst();
   return row !== undefined;
 }
+
+export async function linkProviderSession(db: Kysely<Database>, providerSessionUid: string, sessionId: string, at: number): Promise<void> {
+  await db
+    .insertInto("provider_session_links")
+    .values({ provider_session_uid: providerSessionUid, session_id: sessionId, linked_at: at })
+    .onConflict((oc) => oc.column("provider_session_uid").doUpdateSet({ session_id: sessionId, linked_at: at }))
+    .execute();
+}
+
+export async function findProviderSessionLinks(db: Kysely<Database>, providerSessionUids: string[]): Promise<{ providerSessionUid: string; sessionId: string }[]> {
+  if (providerSessionUids.length === 0) return [];
+  const rows = await db.selectFrom("provider_session_links").select(["provider_session_uid", "session_id"]).where("provider_session_uid", "in", providerSessionUids).execute();
+  return rows.map((row) => ({ providerSessionUid: row.provider_session_uid, sessionId: row.session_id }));
+}
+
+export async function unlinkProviderSession(db: Kysely<Database>, providerSessionUid: string): Promise<void> {
+  await db.deleteFrom("provider_session_links").where("provider_session_uid", "=", providerSessionUid).execute();
+}

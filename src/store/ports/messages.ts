@@ -1,7 +1,11 @@
-/** A message that reports a change, waiting in the transactional outbox (SPEC O3). */
+/**
+ * A message that reports a change, waiting in the transactional outbox (SPEC O3):
+ * an email, or a back-channel logout to an app (issue 15; `recipient` is the
+ * app's client id, `payload` the logout's JSON, the bodies empty).
+ */
 export interface OutgoingMessage {
   id: string;
-  channel: "email";
+  channel: "email" | "backchannel_logout";
   recipient: string;
   /** The notification kind (src/domain/notifications.ts), for the log and the dev page. */
   kind: string;
@@ -20,9 +24,11 @@ export interface OutgoingMessage {
   providerMessageId: string | null;
   createdAt: number;
   sentAt: number | null;
+  /** What a back-channel logout will say (JSON, no secret: client id, sub, sid); null for an email. */
+  payload: string | null;
 }
 
-export type NewOutgoingMessage = Pick<OutgoingMessage, "id" | "channel" | "recipient" | "kind" | "subject" | "textBody" | "htmlBody" | "createdAt">;
+export type NewOutgoingMessage = Pick<OutgoingMessage, "id" | "channel" | "recipient" | "kind" | "subject" | "textBody" | "htmlBody" | "createdAt"> & { payload?: string | null };
 
 /**
  * The transactional outbox. `enqueue` runs on the ports of the change's own

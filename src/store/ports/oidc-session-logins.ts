@@ -10,4 +10,12 @@ export interface SessionLoginStore {
   findSessionLogin(sessionId: string): Promise<SessionLogin | null>;
   /** Whether the user holds a live (unrevoked, unexpired) twostep session made within [fromMs, toMs]. */
   hasLiveSessionMadeBetween(userId: string, fromMs: number, toMs: number, now: number): Promise<boolean>;
+
+  /** Records (or moves) the twostep session a provider session's apps signed in through. */
+  linkProviderSession(providerSessionUid: string, sessionId: string, at: number): Promise<void>;
+
+  /** The links of these provider sessions (none for an unknown uid). */
+  findProviderSessionLinks(providerSessionUids: string[]): Promise<{ providerSessionUid: string; sessionId: string }[]>;
+
+  unlinkProviderSession(providerSessionUid: string): Promise<void>;
 }

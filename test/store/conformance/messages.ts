@@ -103,4 +103,27 @@ export function messagesConformance(context: ConformanceContext) {
     );
     assert.equal((await store().messages.listMessages(1000)).some((m) => m.id === item.id), false);
   });
+
+  it("a back-channel logout (issue 15) keeps its payload through claims; raced claimers send it once, a dead one's lease passes it on", async () => {
+    const t = now + 6_000_000;
+    const payload = JSON.stringify({ clientId: "app-1", sub: "user-1", sid: "sid-1" });
+    const logouts = Array.from({ length: 12 }, (_, i) => message(t + i, { channel: "backchannel_logout", recipient: "app-1", kind: "app.backchannel_logout", subject: "", textBody: "", htmlBody: "", payload }));
+    for (const item of logouts) await store().messages.enqueue(item);
+    const listed = (await store().messages.listMessages(1000)).find((m) => m.id === logouts[0]!.id)!;
+    assert.equal(listed.channel, "backchannel_logout");
+    assert.equal(listed.payload, payload);
+    assert.equal((await store().messages.listMessages(1000)).find((m) => m.channel === "email")?.payload ?? null, null, "an email has none");
+    const claims = await Promise.all(Array.from({ length: 6 }, (_, i) => store().messages.claimDue(t + 100, 3, `bc-${i}`, lease)));
+    const claimed = claims.flat();
+    assert.equal(new Set(claimed.map((m) => m.id)).size, claimed.length, "no logout claimed twice");
+    assert.ok(claimed.every((m) => m.payload === payload && m.channel === "backchannel_logout"));
+    // bc-0 dies holding its claim; the others send theirs.
+    for (const [i, batch] of claims.entries()) if (i > 0) for (const m of batch) assert.equal(await store().messages.markSent(m.id, `bc-${i}`, t + 200, ""), true);
+    const rest = await store().messages.claimDue(t + 100 + lease, 100, "survivor", lease);
+    assert.deepEqual(new Set([...claimed.map((m) => m.id), ...rest.filter((m) => !claims[0]!.some((c) => c.id === m.id)).map((m) => m.id)]), new Set(logouts.map((m) => m.id)), "every logout claimed, none lost");
+    assert.ok(claims[0]!.every((m) => rest.some((r) => r.id === m.id && r.attempts === 2)), "the dead claimer's logouts are due again");
+    for (const m of rest) assert.equal(await store().messages.markSent(m.id, "survivor", t + 300 + lease, ""), true);
+    const sent = (await store().messages.listMessages(1000)).filter((m) => logouts.some((l) => l.id === m.id));
+    assert.ok(sent.every((m) => m.status === "sent" && m.payload === payload), "sent, payload kept (it holds no secret)");
+  });
 }

@@ -9,8 +9,8 @@ import type { MethodView } from "../../../services/factors/method-view.js";
 import { deadlineBanner } from "./required-enrolment.js";
 
 
-/** `browsers`: the trusted browsers section (L7; headed "Remembered browsers", as the user ticked "Remember this browser"), or null when there is nothing to show. */
-export function securityPage(overview: SecurityOverview, csrfToken: string, browsers: Html | null = null): Html {
+/** `apps`: "Apps you are signed in to" (issue 15), or null when there is none. `browsers`: the trusted browsers section (L7; headed "Remembered browsers", as the user ticked "Remember this browser"), or null when there is nothing to show. */
+export function securityPage(overview: SecurityOverview, csrfToken: string, browsers: Html | null = null, apps: Html | null = null): Html {
   return html`<h1>Security</h1>
 ${overview.twoFactorDeadline !== null ? deadlineBanner(overview.twoFactorDeadline, overview.policy.allowedMethods) : null}
 ${overview.recommendReset
@@ -23,6 +23,7 @@ ${overview.recommendReset
   ${overview.twoFactorEnabled ? enabledSection(overview, csrfToken) : disabledSection(overview)}
 </section>
 ${browsers}
+${apps}
 <section aria-labelledby="events-heading" class="card">
   <h2 id="events-heading">Recent security events</h2>
   ${overview.events.length === 0
