@@ -152,7 +152,7 @@ export function report(results: RunResults, settings: RunSettings) {
     );
   }
   if (wrong || right) {
-    row("twostep server max RSS, second-step load (wrong + right)", `${mb(secondStepRss).toFixed(1)} MB`, baseline ? `baseline server: ${mb(baseline.maxRssBytes).toFixed(1)} MB; bare: ${bare ? mb(bare.maxRssBytes).toFixed(1) : "—"} MB` : "—", baseline ? `${(secondStepRss / baseline.maxRssBytes).toFixed(2)}×` : "—", `≤ ${targets.rssMb} MB`, verdict(checks.rss));
+    row("RSS under second-step load (twostep server peak, wrong + right code)", `${mb(secondStepRss).toFixed(1)} MB`, baseline ? `baseline server: ${mb(baseline.maxRssBytes).toFixed(1)} MB; bare: ${bare ? mb(bare.maxRssBytes).toFixed(1) : "—"} MB` : "—", baseline ? `${(secondStepRss / baseline.maxRssBytes).toFixed(2)}×` : "—", `≤ ${targets.rssMb} MB`, verdict(checks.rss));
   }
   if (login) {
     row("twostep server max RSS, full-login load (argon2id in flight)", `${mb(login.maxRssBytes).toFixed(1)} MB`, argon2Only ? `argon2id-only server: ${mb(argon2Only.maxRssBytes).toFixed(1)} MB` : "—", argon2Only ? `${(login.maxRssBytes / argon2Only.maxRssBytes).toFixed(2)}×` : "—", "(reported)", "n/a");
@@ -182,6 +182,28 @@ export function report(results: RunResults, settings: RunSettings) {
     ...rows.map((cells) => `| ${cells.join(" | ")} |`),
     "",
   ];
+  // Issue 16 item 4: each server's resident memory at start and during each measured phase (VmRSS from /proc, every 20 ms).
+  const rssRows: [string, number | undefined, Phase | null][] = [
+    ["twostep, SQLite, second step, wrong code", results.startupRss.twostep, wrong],
+    ["twostep, SQLite, second step, right code", results.startupRss.twostep, right],
+    ["twostep, SQLite, full login (argon2id in flight)", results.startupRss.twostep, login],
+    ...results.metricsOff.map((phase, index): [string, number | undefined, Phase] => [`twostep, SQLite, metrics off (round ${index + 1})`, undefined, phase]),
+    ...results.metricsOn.map((phase, index): [string, number | undefined, Phase] => [`twostep, SQLite, metrics on (round ${index + 1})`, undefined, phase]),
+    ["twostep, PostgreSQL, second step, wrong code", results.startupRss.twostepPostgres, pgWrong],
+    ["baseline (hand-written), SQLite, wrong code", results.startupRss.baseline, baseline],
+    ["baseline, argon2id-only route", results.startupRss.baseline, argon2Only],
+    ["baseline (hand-written), PostgreSQL, wrong code", results.startupRss.baselinePostgres, pgBaseline],
+    ["bare Fastify route", results.startupRss.bare, bare],
+  ];
+  const measuredRss = rssRows.filter(([, , phase]) => phase !== null);
+  if (measuredRss.length > 0) {
+    lines.push("| Server RSS per phase | at start | peak (VmRSS) | at the end (VmRSS) |", "| --- | --- | --- | --- |");
+    for (const [label, startup, phase] of measuredRss) {
+      const vm = phase!.vmRss;
+      lines.push(`| ${label} | ${startup === undefined ? "—" : `${mb(startup).toFixed(1)} MB`} | ${vm ? `${mb(vm.peakBytes).toFixed(1)} MB` : "—"} | ${vm ? `${mb(vm.endBytes).toFixed(1)} MB` : "—"} |`);
+    }
+    lines.push("");
+  }
   const detail = (label: string, phase: Phase | null) => {
     if (!phase) return;
     const l = phase.load;

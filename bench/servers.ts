@@ -38,6 +38,8 @@ export interface ServerReport {
 
 export interface ServerChild {
   port: number;
+  /** The server process, whose /proc/<pid>/status the phases read (bench/measure.ts). */
+  pid: number;
   startupRss: number;
   rss(): Promise<ServerReport>;
   /** Starts a new measuring window once the server has no request in flight. */
@@ -122,6 +124,7 @@ export async function startServer(script: ServerScript, mode: ServerMode, env: N
   const { port, rss } = await ready;
   return {
     port,
+    pid: child.pid!,
     startupRss: rss,
     rss: () =>
       new Promise((resolve) => {
