@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
 const projectDir = dirname(import.meta.dirname);
-const packageConfig = (JSON.parse(readFileSync(join(projectDir, "package.json"), "utf8")) as { config: { serverNodeFlags: string; serverMallocArenaMax: string } }).config;
+const packageConfig = (JSON.parse(readFileSync(join(projectDir, "package.json"), "utf8")) as { config: { serverNodeFlags: string; serverMallocArenaMax: string; serverMallocMmapThreshold: string; serverMallocTrimThreshold: string } }).config;
 const nodeFlags = packageConfig.serverNodeFlags.split(" ").filter(Boolean);
 const runs = Number(process.env.BENCH_MEMORY_RUNS ?? 3);
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
@@ -53,7 +53,13 @@ const modules = [
 ];
 
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || packageConfig.serverMallocArenaMax, ...extra };
+  return {
+    PATH: process.env.PATH,
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || packageConfig.serverMallocArenaMax,
+    MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ || packageConfig.serverMallocMmapThreshold,
+    MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ || packageConfig.serverMallocTrimThreshold,
+    ...extra,
+  };
 }
 
 /** RSS of a fresh node after importing `specifier` (null: nothing) and a full collection. */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Phase } from "./measure.js";
 import { spread, type PairedPhases, type Spread } from "./pairs.js";
 import type { PostgresResults } from "./postgres.js";
-import { productionMallocArenaMax, productionNodeFlags, serverNodeArgs } from "./servers.js";
+import { productionMallocArenaMax, productionMallocEnv, productionNodeFlags, serverNodeArgs } from "./servers.js";
 import type { TotpMicroResult } from "./totp-micro.js";
 import type { WebauthnMicroResult } from "./webauthn-micro.js";
 
@@ -175,7 +175,7 @@ export function report(results: RunResults, settings: RunSettings) {
     "",
     `## twostep benchmark — ${new Date().toISOString()}`,
     "",
-    `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}); autocannon ${settings.connections} connections, full logins ${settings.loginUsers} users at once; ${settings.warmup} s warm-up + ${settings.duration} s measured per run; each server in its own child process (${results.serverRuntime ?? "?"}), node flags: ${[...productionNodeFlags, ...serverNodeArgs].join(" ") || "none"}, MALLOC_ARENA_MAX=${productionMallocArenaMax}.`,
+    `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}); autocannon ${settings.connections} connections, full logins ${settings.loginUsers} users at once; ${settings.warmup} s warm-up + ${settings.duration} s measured per run; each server in its own child process (${results.serverRuntime ?? "?"}), node flags: ${[...productionNodeFlags, ...serverNodeArgs].join(" ") || "none"}, ${Object.entries(productionMallocEnv).map(([name, value]) => `${name}=${value}`).join(" ")}.`,
     "",
     `| ${header.join(" | ")} |`,
     `| ${header.map(() => "---").join(" | ")} |`,
