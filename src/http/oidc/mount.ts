@@ -38,6 +38,7 @@ export function isProviderPath(url: string): boolean {
  * request that needs it (a provider path or an interaction page), so a server whose
  * users only log in to twostep never holds it. Requests that come while it is being
  * built wait for the same build; a build that failed is tried again by the next request.
+ * The signing keys are still read at start (and the first one made).
  */
 export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDeps, cookieSecret: string): Promise<void> {
   const issuer = new URL(deps.config.publicUrl);
@@ -53,6 +54,9 @@ export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDe
     provider: Provider;
     callback: ReturnType<Provider["callback"]>;
   }
+  // The signing keys are read at start all the same (the first one is made if there is none): a server
+  // whose TWOSTEP_ENCRYPTION_KEY cannot open them refuses to start, naming the key, not at its first app sign-in.
+  await loadSigningJwks(deps);
   let current: Promise<Built> | undefined;
   let refresh: NodeJS.Timeout | undefined;
   app.addHook("onClose", async () => clearInterval(refresh));
