@@ -71,7 +71,10 @@ export async function load(
 
 export interface Phase {
   load: LoadResult;
+  /** The highest of the server's own 25 ms samples and the VmRSS samples below. */
   maxRssBytes: number;
+  /** The server process's VmRSS (/proc/<pid>/status) read every 20 ms from here during the measured run: its peak and its value at the end; null off Linux. */
+  vmRss: { peakBytes: number; endBytes: number } | null;
   /** Server CPU time (user + system, all threads) per request in the measured run. */
   serverCpuMicrosPerRequest: number;
   /** Server CPU time / wall time: 1.0 means one core fully busy. */
@@ -99,6 +102,33 @@ export function machineCpu(): { busy: number; total: number } | null {
   }
 }
 
+/** VmRSS of a process from /proc/<pid>/status (Linux), in bytes; null where there is none. */
+export function vmRssOf(pid: number): number | null {
+  try {
+    const kib = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kib === undefined ? null : Number(kib) * 1024;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples a process's VmRSS every `everyMs` until stopped: the peak and the last value. */
+function sampleVmRss(pid: number, everyMs = 20): () => { peakBytes: number; endBytes: number } | null {
+  let peak: number | null = null;
+  const take = () => {
+    const now = vmRssOf(pid);
+    if (now !== null && (peak === null || now > peak)) peak = now;
+    return now;
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return () => {
+    clearInterval(timer);
+    const end = take();
+    return peak === null || end === null ? null : { peakBytes: peak, endBytes: end };
+  };
+}
+
 /**
  * Warm-up (discarded), then the measured run with a fresh max-RSS window. `databaseCpuMicros`
  * (PostgreSQL runs) reads the database server's CPU time so far: its work is the phase's own,
@@ -122,7 +152,9 @@ export async function phase(
   const machineBefore = machineCpu();
   const generatorBefore = process.cpuUsage();
   const databaseBefore = databaseCpuMicros?.() ?? null;
+  const stopSampling = sampleVmRss(server.pid);
   const result = await run(timing.duration);
+  const vmRss = stopSampling();
   const generatorCpu = process.cpuUsage(generatorBefore);
   const databaseAfter = databaseCpuMicros?.() ?? null;
   const machineAfter = machineCpu();
@@ -144,10 +176,10 @@ export async function phase(
   const counted = report.databaseStatements;
   const databaseStatementsPerRequest = counted === null ? null : counted.statements / Math.max(counted.requests, 1);
   log(
-    `${label}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.latencyMs.p99} ms, max RSS ${mb(report.maxRss).toFixed(1)} MB, ` +
+    `${label}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.latencyMs.p99} ms, max RSS ${mb(Math.max(report.maxRss, vmRss?.peakBytes ?? 0)).toFixed(1)} MB (VmRSS at the end ${vmRss ? mb(vmRss.endBytes).toFixed(1) : "?"} MB), ` +
       `server CPU ${serverCpuMicrosPerRequest.toFixed(0)} µs/request (${(report.cpuSystemMicros / Math.max(cpuMicros, 1) * 100).toFixed(0)} % system), ${serverCoresBusy.toFixed(2)} cores busy, other processes ${otherCoresBusy?.toFixed(2) ?? "?"} cores, ${databaseStatementsPerRequest === null ? "" : `${databaseStatementsPerRequest.toFixed(2)} database statements/request, `}${databaseCpuMicrosPerRequest === null ? "" : `database CPU ${databaseCpuMicrosPerRequest.toFixed(0)} µs/request, `}unexpected ${JSON.stringify(result.unexpectedResponses)}`,
   );
-  return { load: result, maxRssBytes: report.maxRss, serverCpuMicrosPerRequest, serverCoresBusy, machineCoresBusy, otherCoresBusy, serverMemoryAtEnd: report.memory, serverLoopDelayMs: report.loopDelayMs, databaseStatementsPerRequest, databaseCpuMicrosPerRequest };
+  return { load: result, maxRssBytes: Math.max(report.maxRss, vmRss?.peakBytes ?? 0), vmRss, serverCpuMicrosPerRequest, serverCoresBusy, machineCoresBusy, otherCoresBusy, serverMemoryAtEnd: report.memory, serverLoopDelayMs: report.loopDelayMs, databaseStatementsPerRequest, databaseCpuMicrosPerRequest };
 }
 
 /** A closed-loop result in the shape of an autocannon one (one "request" = one iteration). */

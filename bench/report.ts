@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Phase } from "./measure.js";
 import { spread, type PairedPhases, type Spread } from "./pairs.js";
 import type { PostgresResults } from "./postgres.js";
-import { productionMallocArenaMax, productionNodeFlags, serverNodeArgs } from "./servers.js";
+import { productionMallocArenaMax, productionMallocEnv, productionNodeFlags, serverNodeArgs } from "./servers.js";
 import type { TotpMicroResult } from "./totp-micro.js";
 import type { WebauthnMicroResult } from "./webauthn-micro.js";
 
@@ -167,7 +167,7 @@ export function report(results: RunResults, settings: RunSettings) {
     );
   }
   if (wrong || right) {
-    row("twostep server max RSS, second-step load (wrong + right)", `${mb(secondStepRss).toFixed(1)} MB`, baseline ? `baseline server: ${mb(baseline.maxRssBytes).toFixed(1)} MB; bare: ${bare ? mb(bare.maxRssBytes).toFixed(1) : "—"} MB` : "—", baseline ? `${(secondStepRss / baseline.maxRssBytes).toFixed(2)}×` : "—", `≤ ${targets.rssMb} MB`, verdict(checks.rss));
+    row("RSS under second-step load (twostep server peak, wrong + right code)", `${mb(secondStepRss).toFixed(1)} MB`, baseline ? `baseline server: ${mb(baseline.maxRssBytes).toFixed(1)} MB; bare: ${bare ? mb(bare.maxRssBytes).toFixed(1) : "—"} MB` : "—", baseline ? `${(secondStepRss / baseline.maxRssBytes).toFixed(2)}×` : "—", `≤ ${targets.rssMb} MB`, verdict(checks.rss));
   }
   if (login) {
     row("twostep server max RSS, full-login load (argon2id in flight)", `${mb(login.maxRssBytes).toFixed(1)} MB`, argon2Only ? `argon2id-only server: ${mb(argon2Only.maxRssBytes).toFixed(1)} MB` : "—", argon2Only ? `${(login.maxRssBytes / argon2Only.maxRssBytes).toFixed(2)}×` : "—", "(reported)", "n/a");
@@ -221,13 +221,35 @@ export function report(results: RunResults, settings: RunSettings) {
     "",
     `## twostep benchmark — ${new Date().toISOString()}`,
     "",
-    `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}); autocannon ${settings.connections} connections, full logins ${settings.loginUsers} users at once; ${settings.warmup} s warm-up + ${settings.duration} s measured per run; each server in its own child process (${results.serverRuntime ?? "?"}), node flags: ${[...productionNodeFlags, ...serverNodeArgs].join(" ") || "none"}, MALLOC_ARENA_MAX=${productionMallocArenaMax}.`,
+    `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}); autocannon ${settings.connections} connections, full logins ${settings.loginUsers} users at once; ${settings.warmup} s warm-up + ${settings.duration} s measured per run; each server in its own child process (${results.serverRuntime ?? "?"}), node flags: ${[...productionNodeFlags, ...serverNodeArgs].join(" ") || "none"}, ${Object.entries(productionMallocEnv).map(([name, value]) => `${name}=${value}`).join(" ")}.`,
     "",
     `| ${header.join(" | ")} |`,
     `| ${header.map(() => "---").join(" | ")} |`,
     ...rows.map((cells) => `| ${cells.join(" | ")} |`),
     "",
   ];
+  // Issue 16 item 4: each server's resident memory at start and during each measured phase (VmRSS from /proc, every 20 ms).
+  const rssRows: [string, number | undefined, Phase | null][] = [
+    ["twostep, SQLite, second step, wrong code", results.startupRss.twostep, wrong],
+    ["twostep, SQLite, second step, right code", results.startupRss.twostep, right],
+    ["twostep, SQLite, full login (argon2id in flight)", results.startupRss.twostep, login],
+    ...results.metricsOff.map((phase, index): [string, number | undefined, Phase] => [`twostep, SQLite, metrics off (round ${index + 1})`, undefined, phase]),
+    ...results.metricsOn.map((phase, index): [string, number | undefined, Phase] => [`twostep, SQLite, metrics on (round ${index + 1})`, undefined, phase]),
+    ["twostep, PostgreSQL, second step, wrong code", results.startupRss.twostepPostgres, pgWrong],
+    ["baseline (hand-written), SQLite, wrong code", results.startupRss.baseline, baseline],
+    ["baseline, argon2id-only route", results.startupRss.baseline, argon2Only],
+    ["baseline (hand-written), PostgreSQL, wrong code", results.startupRss.baselinePostgres, pgBaseline],
+    ["bare Fastify route", results.startupRss.bare, bare],
+  ];
+  const measuredRss = rssRows.filter(([, , phase]) => phase !== null);
+  if (measuredRss.length > 0) {
+    lines.push("| Server RSS per phase | at start | peak (VmRSS) | at the end (VmRSS) |", "| --- | --- | --- | --- |");
+    for (const [label, startup, phase] of measuredRss) {
+      const vm = phase!.vmRss;
+      lines.push(`| ${label} | ${startup === undefined ? "—" : `${mb(startup).toFixed(1)} MB`} | ${vm ? `${mb(vm.peakBytes).toFixed(1)} MB` : "—"} | ${vm ? `${mb(vm.endBytes).toFixed(1)} MB` : "—"} |`);
+    }
+    lines.push("");
+  }
   const detail = (label: string, phase: Phase | null) => {
     if (!phase) return;
     const l = phase.load;

@@ -51,7 +51,7 @@ import { pairCount, runPairs } from "./pairs.js";
 import { runPostgres } from "./postgres.js";
 import { report, type RunResults } from "./report.js";
 import { seedDatabase, type SeededLogin } from "./seed.js";
-import { prepareServerScript, productionMallocArenaMax, startServer, type ServerChild } from "./servers.js";
+import { prepareServerScript, productionMallocEnv, startServer, type ServerChild } from "./servers.js";
 import { runTotpMicro } from "./totp-micro.js";
 import { runWebauthnMicro } from "./webauthn-micro.js";
 
@@ -132,8 +132,8 @@ async function main() {
     TWOSTEP_LOG_LEVEL: "silent",
     TWOSTEP_USER_FREE_FAILURES: String(userFreeFailures),
     TWOSTEP_ADDRESS_FREE_FAILURES: String(addressFreeFailures),
-    // glibc's arena cap, as `npm start` sets it (package.json config.serverMallocArenaMax; MALLOC_ARENA_MAX overrides).
-    MALLOC_ARENA_MAX: productionMallocArenaMax,
+    // glibc's arena cap and thresholds, as `npm start` sets them (package.json config.serverMalloc*; MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_ override).
+    ...productionMallocEnv,
   };
   const config = parseConfig(serverEnv);
 

@@ -10,7 +10,7 @@ const benchDir = import.meta.dirname;
 const projectDir = dirname(benchDir);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-const packageConfig = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { config: { serverNodeFlags: string; serverMallocArenaMax: string } }).config;
+const packageConfig = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { config: { serverNodeFlags: string; serverMallocArenaMax: string; serverMallocMmapThreshold: string; serverMallocTrimThreshold: string } }).config;
 /** The twostep server runs with the same node flags as in production (package.json config.serverNodeFlags). */
 export const productionNodeFlags = packageConfig.serverNodeFlags.split(" ").filter(Boolean);
 /**
@@ -18,6 +18,18 @@ export const productionNodeFlags = packageConfig.serverNodeFlags.split(" ").filt
  * MALLOC_ARENA_MAX in the bench's environment overrides it, to try other values.
  */
 export const productionMallocArenaMax = process.env.MALLOC_ARENA_MAX || packageConfig.serverMallocArenaMax;
+/**
+ * glibc's fixed mmap and trim thresholds, as `npm start` sets them (package.json config): argon2id's
+ * blocks are reused, not mapped afresh each hash. The environment overrides; set empty, a variable
+ * is left out (glibc's own dynamic thresholds, as before issue 16).
+ */
+export const productionMallocEnv: Record<string, string> = Object.fromEntries(
+  Object.entries({
+    MALLOC_ARENA_MAX: productionMallocArenaMax,
+    MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? packageConfig.serverMallocMmapThreshold,
+    MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? packageConfig.serverMallocTrimThreshold,
+  }).filter(([, value]) => value !== ""),
+);
 /** Extra node flags for every server child (BENCH_SERVER_NODE_ARGS), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
 export const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
 
@@ -38,6 +50,8 @@ export interface ServerReport {
 
 export interface ServerChild {
   port: number;
+  /** The server process, whose /proc/<pid>/status the phases read (bench/measure.ts). */
+  pid: number;
   startupRss: number;
   rss(): Promise<ServerReport>;
   /** Starts a new measuring window once the server has no request in flight. */
@@ -122,6 +136,7 @@ export async function startServer(script: ServerScript, mode: ServerMode, env: N
   const { port, rss } = await ready;
   return {
     port,
+    pid: child.pid!,
     startupRss: rss,
     rss: () =>
       new Promise((resolve) => {

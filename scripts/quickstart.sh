@@ -12,9 +12,12 @@ twostep_runtime_use
 # (generated key, texts and emails on /dev/outbox), so it asks for development.
 export TWOSTEP_ENV="${TWOSTEP_ENV:-development}"
 node dist/cli/main.js migrate
-# The server's node flags and glibc arena cap live in package.json (config.serverNodeFlags,
-# config.serverMallocArenaMax), as for `npm start`; the benchmark uses the same.
+# The server's node flags and glibc malloc settings live in package.json (config.serverNodeFlags,
+# config.serverMallocArenaMax, serverMallocMmapThreshold, serverMallocTrimThreshold), as for
+# `npm start`; the benchmark uses the same.
 flags=$(node -p 'require("./package.json").config.serverNodeFlags')
 MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-$(node -p 'require("./package.json").config.serverMallocArenaMax')}"
-export MALLOC_ARENA_MAX
+MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-$(node -p 'require("./package.json").config.serverMallocMmapThreshold')}"
+MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-$(node -p 'require("./package.json").config.serverMallocTrimThreshold')}"
+export MALLOC_ARENA_MAX MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_
 exec node $flags dist/server.js --demo

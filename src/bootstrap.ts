@@ -5,6 +5,7 @@ import { createSmsGateway } from "./gateways/sms/create.js";
 import pino from "pino";
 import type { Config } from "./config.js";
 import { loadOrCreateDevelopmentKey } from "./security/dev-key.js";
+import { createHashLimiter } from "./security/hash-limiter.js";
 import { createPasswordHasher } from "./security/passwords.js";
 import { createRecoveryCodeHasher } from "./security/recovery-code-hash.js";
 import { createSecretBox, decodeEncryptionKey } from "./security/secret-box.js";
@@ -63,14 +64,16 @@ export async function createRuntime(config: Config, overrides: { clock?: Clock; 
   const store = instruments ? instruments.store(createKyselyStore(db)) : createKyselyStore(db);
   const clock = overrides.clock ?? systemClock;
   const rawKey = Buffer.from(keyBase64, "base64");
+  // One limit for every argon2id computation of this process: passwords and recovery codes.
+  const hashLimiter = createHashLimiter(config.passwordHashing);
   const codeMacKey = Buffer.from(hkdfSync("sha256", rawKey, Buffer.alloc(0), "twostep code mac", 32));
   const deps: ServiceDeps = {
     store,
     config,
     clock,
     secretBox,
-    passwords: createPasswordHasher(config.argon2),
-    recoveryCodeHasher: createRecoveryCodeHasher(config.argon2),
+    passwords: createPasswordHasher(config.argon2, hashLimiter),
+    recoveryCodeHasher: createRecoveryCodeHasher(config.argon2, hashLimiter),
     randomBytes,
     newId: randomUUID,
     logger,

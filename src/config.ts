@@ -89,6 +89,12 @@ export interface Config {
   passwordReset: { ttlSeconds: number; limitPerAddressPerHour: number; limitPerAccountPerHour: number };
   /** TWOSTEP_ARGON2_MEMORY_KIB (19456), TWOSTEP_ARGON2_ITERATIONS (2): OWASP's argon2id minimum. */
   argon2: { memoryKib: number; iterations: number; parallelism: number };
+  /**
+   * TWOSTEP_PASSWORD_HASH_CONCURRENCY (2, sized for 2 cores): argon2id hashes and verifies in flight at
+   * once in this process, each holding TWOSTEP_ARGON2_MEMORY_KIB; the rest wait in a queue for at most
+   * TWOSTEP_PASSWORD_HASH_QUEUE_TIMEOUT_MS (5000), then get a 503 (security/hash-limiter.ts).
+   */
+  passwordHashing: { concurrency: number; queueTimeoutMs: number };
   sms: SmsConfig;
   email: EmailConfig;
   /**
@@ -216,6 +222,10 @@ export function parseConfig(env: Env = process.env, options: StartOptions = {}):
       memoryKib: integer(env, "TWOSTEP_ARGON2_MEMORY_KIB", argon2Minimum.memoryKib, 1024, 4_194_304),
       iterations: integer(env, "TWOSTEP_ARGON2_ITERATIONS", argon2Minimum.iterations, 1, 100),
       parallelism: 1,
+    },
+    passwordHashing: {
+      concurrency: integer(env, "TWOSTEP_PASSWORD_HASH_CONCURRENCY", 2, 1, 64),
+      queueTimeoutMs: integer(env, "TWOSTEP_PASSWORD_HASH_QUEUE_TIMEOUT_MS", 5000, 100, 60_000),
     },
     sms: parseSmsConfig(env, environment),
     email: parseEmailConfig(env, environment),

@@ -74,6 +74,7 @@ export const errorCatalogue = {
   reset_request_not_found: { status: 404, message: "That reset request does not exist." },
   reset_request_settled: { status: 409, message: "This reset request was already decided." },
   internal_error: { status: 500, message: "Something went wrong on our side. Try again." },
+  server_busy: { status: 503, message: "Too many sign-ins at once. Try again in a moment." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -4,7 +4,7 @@ import fastifyStatic from "@fastify/static";
 import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { errorMessage, errorStatus } from "../services/failures.js";
+import { errorMessage, errorStatus, serverBusyOf } from "../services/failures.js";
 import { redactedLogPaths } from "../services/log-redaction.js";
 import type { ServiceDeps } from "../services/deps.js";
 import { apiPlugin } from "./api/index.js";
@@ -58,6 +58,14 @@ const publicDir = join(import.meta.dirname, "../../public/");
 
 /** Every error answer: the catalogue's JSON under /api, an error page elsewhere. */
 function answerError(app: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  // Too many argon2id computations at once (TWOSTEP_PASSWORD_HASH_CONCURRENCY): 503 with Retry-After, nothing changed.
+  const busy = serverBusyOf(error);
+  if (busy) {
+    reply.removeHeader("location");
+    if (request.url.startsWith("/api")) return sendApiError(reply, "server_busy", busy);
+    reply.header("retry-after", String(busy.retryAfterSeconds));
+    return sendPage(reply, { title: "Too many sign-ins", narrow: true, status: errorStatus("server_busy") }, errorPage({ title: "Too many sign-ins at once", message: errorMessage("server_busy") }));
+  }
   const { code, field } = classifyFrameworkError(error);
   if (code === "internal_error") logUnexpected(app, request, error);
   // An error answer never redirects; and a Location Node refused would fail this answer too (a 500).

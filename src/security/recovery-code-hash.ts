@@ -1,5 +1,6 @@
 import argon2 from "argon2";
 import { timingSafeEqual } from "node:crypto";
+import { unlimitedHashing, type HashLimiter } from "./hash-limiter.js";
 
 /**
  * Recovery codes have 80 bits, below the 112 bits where a fast hash would do,
@@ -12,17 +13,18 @@ export interface RecoveryCodeHasher {
   hash(code: string, salt: Buffer): Promise<string>;
 }
 
-export function createRecoveryCodeHasher(options: { memoryKib: number; iterations: number }): RecoveryCodeHasher {
+/** Each hash runs through `limiter`, the password hasher's (hash-limiter.ts): a set of ten codes waits its turn too. */
+export function createRecoveryCodeHasher(options: { memoryKib: number; iterations: number }, limiter: HashLimiter = unlimitedHashing): RecoveryCodeHasher {
   return {
     async hash(code, salt) {
-      const raw = await argon2.hash(code, {
+      const raw = await limiter.run(() => argon2.hash(code, {
         type: argon2.argon2id,
         memoryCost: options.memoryKib,
         timeCost: options.iterations,
         parallelism: 1,
         salt,
         raw: true,
-      });
+      }));
       return raw.toString("base64");
     },
   };

@@ -1,8 +1,7 @@
 import type { Kysely, KyselyConfig } from "kysely";
 import { migrateToLatest } from "./migrate.js";
-import { createPostgresDatabase, DatabaseUrlError } from "./postgres.js";
+import { DatabaseUrlError } from "./database-url-error.js";
 import type { Database } from "./schema.js";
-import { createSqliteDatabase } from "./sqlite.js";
 
 export interface DatabaseSettings {
   /** TWOSTEP_DATABASE_URL: sqlite:<path> or postgres://user:password@host:port/database (postgresql:// too). */
@@ -18,12 +17,17 @@ export interface DatabaseSettings {
 /**
  * Opens the database the URL names. The scheme picks the dialect; the rest of
  * the code sees one Kysely<Database>. Errors name the problem, never the URL
- * (a PostgreSQL URL carries the password).
+ * (a PostgreSQL URL carries the password). Only the chosen driver is loaded
+ * (better-sqlite3 or pg): a server on one never holds the other in memory.
  */
 export async function openDatabase(settings: DatabaseSettings, onPoolError?: (error: Error) => void): Promise<Kysely<Database>> {
   const url = settings.databaseUrl;
-  if (url.startsWith("sqlite:")) return createSqliteDatabase(url.slice("sqlite:".length), settings.queryLog);
+  if (url.startsWith("sqlite:")) {
+    const { createSqliteDatabase } = await import("./sqlite.js");
+    return createSqliteDatabase(url.slice("sqlite:".length), settings.queryLog);
+  }
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    const { createPostgresDatabase } = await import("./postgres.js");
     return createPostgresDatabase({
       url,
       poolSize: settings.databasePoolSize,

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { Kysely, PostgresDialect, type KyselyConfig } from "kysely";
+import { DatabaseUrlError } from "./database-url-error.js";
 import type { Database } from "./schema.js";
 
 export interface PostgresOptions {
@@ -17,7 +18,6 @@ export interface PostgresOptions {
   log?: KyselyConfig["log"];
 }
 
-export class DatabaseUrlError extends Error {}
 
 /**
  * Checks the URL's shape without ever echoing it: the password is part of it,

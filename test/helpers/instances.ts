@@ -49,10 +49,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts one instance and waits until it answers; fails with its output if it exits or does not answer in 30 s. */
-export async function startInstance(env: Record<string, string>): Promise<Instance> {
+/** Starts one instance (`nodeArgs`: more node flags, e.g. a preload) and waits until it answers; fails with its output if it exits or does not answer in 30 s. */
+export async function startInstance(env: Record<string, string>, options: { nodeArgs?: string[] } = {}): Promise<Instance> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", ...(options.nodeArgs ?? []), "src/server.ts"], {
     // No management listener unless the test asks for one (its default port would be shared by every instance).
     env: { PATH: process.env.PATH ?? "", TWOSTEP_MANAGEMENT_ADDRESS: "off", ...env, TWOSTEP_HOST: "127.0.0.1", TWOSTEP_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],

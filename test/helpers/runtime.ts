@@ -4,6 +4,7 @@ import { createOutboxSmsGateway } from "../../src/gateways/sms/outbox.js";
 import type { FastifyInstance } from "fastify";
 import { parseConfig, type Config } from "../../src/config.js";
 import { buildApp } from "../../src/http/app.js";
+import { createHashLimiter, type HashLimiter } from "../../src/security/hash-limiter.js";
 import { createPasswordHasher } from "../../src/security/passwords.js";
 import { createRecoveryCodeHasher } from "../../src/security/recovery-code-hash.js";
 import { createSecretBox, decodeEncryptionKey } from "../../src/security/secret-box.js";
@@ -46,6 +47,8 @@ export interface TestRuntime {
   config: Config;
   /** The database under the services (its kind, and on PostgreSQL its schema). */
   database: TestDatabase;
+  /** The one argon2id limit the hashers share (TWOSTEP_PASSWORD_HASH_CONCURRENCY): a test can hold its places. */
+  hashLimiter: HashLimiter;
   close(): Promise<void>;
 }
 
@@ -83,13 +86,15 @@ export async function createTestRuntime(options: TestRuntimeOptions = {}): Promi
   const clock = new TestClock();
   const logger = new CapturingLogger();
   const store = createKyselyStore(db);
+  // As bootstrap.ts builds them: one argon2id limit (TWOSTEP_PASSWORD_HASH_CONCURRENCY) for passwords and recovery codes.
+  const hashLimiter = createHashLimiter(config.passwordHashing);
   const deps: ServiceDeps = {
     store,
     config,
     clock,
     secretBox: createSecretBox(decodeEncryptionKey("test", testKeyBase64)),
-    passwords: createPasswordHasher(config.argon2),
-    recoveryCodeHasher: createRecoveryCodeHasher(config.argon2),
+    passwords: createPasswordHasher(config.argon2, hashLimiter),
+    recoveryCodeHasher: createRecoveryCodeHasher(config.argon2, hashLimiter),
     randomBytes,
     newId: randomUUID,
     logger,
@@ -97,7 +102,7 @@ export async function createTestRuntime(options: TestRuntimeOptions = {}): Promi
     sms: createOutboxSmsGateway(store.outbox, () => clock.now()),
     email: createOutboxEmailGateway(store.outbox, () => clock.now(), randomUUID),
   };
-  return { deps, clock, logger, config, database, close: () => database.close() };
+  return { deps, clock, logger, config, database, hashLimiter, close: () => database.close() };
 }
 
 export interface TestApp extends TestRuntime {

@@ -81,6 +81,7 @@ const expected: Record<ErrorCode, [status: number, message: string]> = {
   reset_request_not_found: [404, "That reset request does not exist."],
   reset_request_settled: [409, "This reset request was already decided."],
   internal_error: [500, "Something went wrong on our side. Try again."],
+  server_busy: [503, "Too many sign-ins at once. Try again in a moment."],
 };
 
 describe("one failure mapping for pages and API", () => {

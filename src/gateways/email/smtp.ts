@@ -1,4 +1,4 @@
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { EmailGateway, EmailSendResult } from "../../services/deps.js";
 
 export interface SmtpOptions {
@@ -18,15 +18,22 @@ export interface SmtpOptions {
 export function createSmtpEmailGateway(options: SmtpOptions): EmailGateway {
   const url = new URL(options.url);
   const timeout = options.timeoutMs ?? 10_000;
-  const transport = nodemailer.createTransport({
-    host: url.hostname.replace(/^\[|\]$/g, ""),
-    port: url.port ? Number(url.port) : url.protocol === "smtps:" ? 465 : 587,
-    secure: url.protocol === "smtps:",
-    ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
-    connectionTimeout: timeout,
-    greetingTimeout: timeout,
-    socketTimeout: timeout * 2,
-  });
+  // nodemailer (about 26 MB of memory alone, bench/memory-split.ts) is loaded at the first send, not at start:
+  // a server whose outbox is empty, or that only logs people in, never holds it.
+  let transport: Promise<Transporter> | undefined;
+  let created: Transporter | undefined;
+  const transportOf = () =>
+    (transport ??= import("nodemailer").then(({ default: nodemailer }) =>
+      (created = nodemailer.createTransport({
+        host: url.hostname.replace(/^\[|\]$/g, ""),
+        port: url.port ? Number(url.port) : url.protocol === "smtps:" ? 465 : 587,
+        secure: url.protocol === "smtps:",
+        ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: timeout * 2,
+      })),
+    ));
   return {
     name: "smtp",
     async send(message) {
@@ -34,13 +41,13 @@ export function createSmtpEmailGateway(options: SmtpOptions): EmailGateway {
         // The recipient as an address object: nodemailer parses a string as a list and would
         // split `a,b@x` into two recipients; an object is one mailbox, used as it is (issue 20).
         const to = { name: "", address: message.to };
-        const info = await transport.sendMail({ from: options.from, to, subject: message.subject, text: message.text, html: message.html });
+        const info = await (await transportOf()).sendMail({ from: options.from, to, subject: message.subject, text: message.text, html: message.html });
         return { ok: true, providerMessageId: String(info.messageId ?? "") };
       } catch (error) {
         return classifySmtpError(error);
       }
     },
-    close: () => transport.close(),
+    close: () => created?.close(),
   };
 }
 

@@ -1,5 +1,3 @@
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../../services/deps.js";
 import { typedApp } from "../typed-app.js";
@@ -53,9 +51,11 @@ export async function apiPlugin(fastify: FastifyInstance, options: { deps: Servi
 /**
  * The OpenAPI document (/api/openapi.json) and its UI (/api/docs). Registered only when
  * TWOSTEP_API_DOCS is on (the default outside production): they map every route for anyone.
- * Registered before the routes, so swagger's onRoute hook sees them all.
+ * Registered before the routes, so swagger's onRoute hook sees them all. Both plugins are
+ * imported here, so a server with the docs off (production's default) never loads them.
  */
 async function registerApiDocs(app: ReturnType<typeof typedApp>, publicUrl: string) {
+  const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([import("@fastify/swagger"), import("@fastify/swagger-ui")]);
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",

@@ -4,7 +4,7 @@ import type Provider from "oidc-provider";
 import type { InteractionResults } from "oidc-provider";
 import { decideInteraction } from "../../services/apps/interaction-decision.js";
 import { interactionStartedAt } from "../../services/apps/interaction-start.js";
-import { interactionPath } from "../../services/apps/provider.js";
+import { interactionPath } from "../../services/apps/provider-names.js";
 import { rememberBrowserProperty, requireTwoFactorProperty } from "../../services/apps/client-metadata.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { pageSession } from "../plugins/authentication.js";
@@ -18,21 +18,23 @@ import { errorPage } from "../pages/views/error.js";
  * sends the browser to `/login?return_to=<this page>`, or ends with an error
  * for the app (`unmet_authentication_requirements`, never a weaker token).
  */
-export function registerInteractionRoutes(app: FastifyInstance, deps: ServiceDeps, provider: () => Provider) {
+export function registerInteractionRoutes(app: FastifyInstance, deps: ServiceDeps, providerOf: () => Promise<Provider>) {
   app.get<{ Params: { uid: string } }>(interactionPath(":uid"), async (request, reply) => {
+    // The provider as it is now (mount.ts builds it at first use and rebuilds it when the signing keys change).
+    const provider = await providerOf();
     let details: Awaited<ReturnType<Provider["interactionDetails"]>>;
     try {
-      details = await provider().interactionDetails(request.raw, reply.raw);
+      details = await provider.interactionDetails(request.raw, reply.raw);
     } catch {
       // Its parameters are gone (expired, or another browser): nothing can be sent back to the app (OIDC-NOTES §3).
       return expired(reply);
     }
     if (details.uid !== request.params.uid) return expired(reply);
-    const client = await provider().Client.find(String(details.params.client_id));
+    const client = await provider.Client.find(String(details.params.client_id));
     if (!client) return expired(reply);
-    const result = details.prompt.name === "consent" ? await consentResult(provider(), details) : await loginResult(deps, request, details, client);
+    const result = details.prompt.name === "consent" ? await consentResult(provider, details) : await loginResult(deps, request, details, client);
     if (typeof result === "string") return reply.redirect(result, 303);
-    const url = await provider().interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    const url = await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
     return reply.redirect(url, 303);
   });
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Provider from "oidc-provider";
 import type { KoaContextWithOIDC } from "oidc-provider";
-import { buildProvider, providerCookieKey, providerPrefix } from "../../services/apps/provider.js";
+import { providerCookieKey, providerPrefix } from "../../services/apps/provider-names.js";
 import { loadSigningJwks, signingKeySetVersion } from "../../services/apps/signing-keys.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { resolveSession } from "../../services/sessions/sessions.js";
@@ -32,6 +32,13 @@ export function isProviderPath(url: string): boolean {
  * client sent). Each instance reads the signing keys every
  * `TWOSTEP_OIDC_KEY_REFRESH_SECONDS` and rebuilds its provider when the
  * published set changed (the library fixes its keys at construction).
+ *
+ * The mount is in place before the first request; the provider itself (`oidc-provider`
+ * with koa and jose, about 38 MB of memory alone) is imported and built at the first
+ * request that needs it (a provider path or an interaction page), so a server whose
+ * users only log in to twostep never holds it. Requests that come while it is being
+ * built wait for the same build; a build that failed is tried again by the next request.
+ * The signing keys are still read at start (and the first one made).
  */
 export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDeps, cookieSecret: string): Promise<void> {
   const issuer = new URL(deps.config.publicUrl);
@@ -47,30 +54,49 @@ export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDe
     ...providerPages,
     afterLogout: (ctx: KoaContextWithOIDC) => endTwostepSessionOf(deps, ctx),
   };
-  const build = async () => buildProvider({ ...options, jwks: await loadSigningJwks(deps) }, cookieKeys);
-  let provider: Provider = await build();
-  let callback = provider.callback();
-  let version = await signingKeySetVersion(deps);
-
-  // One read at a time: a rebuild slower than the interval must not overlap the next one and finish after it with an older key set.
-  let reading = false;
-  const refresh = setInterval(() => {
-    if (reading) return;
-    reading = true;
-    void (async () => {
-      const next = await signingKeySetVersion(deps);
-      if (next === version) return;
-      provider = await build();
-      callback = provider.callback();
-      version = next;
-    })()
-      .catch((error: unknown) => deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "reading the signing keys failed; the provider keeps its keys"))
-      .finally(() => {
-        reading = false;
-      });
-  }, deps.config.oidc.keyRefreshSeconds * 1000);
-  refresh.unref();
+  interface Built {
+    provider: Provider;
+    callback: ReturnType<Provider["callback"]>;
+  }
+  // The signing keys are read at start all the same (the first one is made if there is none): a server
+  // whose TWOSTEP_ENCRYPTION_KEY cannot open them refuses to start, naming the key, not at its first app sign-in.
+  await loadSigningJwks(deps);
+  let current: Promise<Built> | undefined;
+  let refresh: NodeJS.Timeout | undefined;
   app.addHook("onClose", async () => clearInterval(refresh));
+
+  async function start(): Promise<Built> {
+    const { buildProvider } = await import("../../services/apps/provider.js");
+    const build = async (): Promise<Built> => {
+      const provider = buildProvider({ ...options, jwks: await loadSigningJwks(deps) }, cookieKeys);
+      return { provider, callback: provider.callback() };
+    };
+    const first = await build();
+    let version = await signingKeySetVersion(deps);
+    // One read at a time: a rebuild slower than the interval must not overlap the next one and finish after it with an older key set.
+    let reading = false;
+    refresh = setInterval(() => {
+      if (reading) return;
+      reading = true;
+      void (async () => {
+        const next = await signingKeySetVersion(deps);
+        if (next === version) return;
+        current = Promise.resolve(await build());
+        version = next;
+      })()
+        .catch((error: unknown) => deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "reading the signing keys failed; the provider keeps its keys"))
+        .finally(() => {
+          reading = false;
+        });
+    }, deps.config.oidc.keyRefreshSeconds * 1000);
+    refresh.unref();
+    return first;
+  }
+  const built = (): Promise<Built> =>
+    (current ??= start().catch((error: unknown) => {
+      current = undefined;
+      throw error;
+    }));
 
   await app.register(middie);
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
@@ -78,9 +104,18 @@ export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDe
     req.headers.host = issuer.host;
     req.headers["x-forwarded-host"] = issuer.host;
     req.headers["x-forwarded-proto"] = issuer.protocol.slice(0, -1);
-    void callback(req, res);
+    built().then(
+      ({ callback }) => void callback(req, res),
+      (error: unknown) => {
+        deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "the OpenID Connect provider could not be built");
+        res.statusCode = 503;
+        res.setHeader("content-type", "application/json");
+        res.setHeader("cache-control", "no-store");
+        res.end(JSON.stringify({ error: "temporarily_unavailable", error_description: "The sign-in service is starting or unavailable. Try again in a moment." }));
+      },
+    );
   });
-  registerInteractionRoutes(app, deps, () => provider);
+  registerInteractionRoutes(app, deps, async () => (await built()).provider);
   registerSignInFormAction(app, deps);
   registerForwardAuthRoute(app, deps);
 }

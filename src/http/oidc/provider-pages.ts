@@ -1,6 +1,6 @@
 import type { KoaContextWithOIDC } from "oidc-provider";
 import type { ServiceDeps } from "../../services/deps.js";
-import { payloadIdHash } from "../../services/apps/provider-adapter.js";
+import { payloadIdHash } from "../../services/apps/provider-names.js";
 
 /** The provider's own session cookie (its default name). */
 export const providerSessionCookie = "_session";

@@ -1,6 +1,6 @@
 import type { AppsDeps } from "./deps.js";
 import { requestedAcrLevel } from "./login-strength.js";
-import { payloadIdHash } from "./provider-adapter.js";
+import { payloadIdHash } from "./provider-names.js";
 import { findForwardAuthApp, forwardAuthTarget } from "./forward-auth.js";
 import { interactionUidOf } from "./interaction-return.js";
 

@@ -1,7 +1,7 @@
 import type { AppsDeps, AppsPorts } from "./deps.js";
 import type { Session } from "../../domain/model.js";
 import type { StoredOidcPayload } from "../../store/store.js";
-import { payloadIdHash } from "./provider-adapter.js";
+import { payloadIdHash } from "./provider-names.js";
 import { providerSessionOf } from "./session-logins.js";
 
 /** The outbox's channel and kind for a back-channel logout (store/ports/messages.ts). */

@@ -1,7 +1,6 @@
 import type { AppsDeps } from "./deps.js";
 import type Provider from "oidc-provider";
 import type { BackchannelLogout } from "./app-sessions.js";
-import { buildProvider } from "./provider.js";
 import { loadSigningJwks, signingKeySetVersion } from "./signing-keys.js";
 
 export type BackchannelOutcome = { ok: true } | { ok: false; transient: boolean; reason: string };
@@ -30,12 +29,16 @@ const serveNothing = () => {
  * clients, and trust in registered back-channel URIs on private addresses).
  * The token is made at send time, never stored: the library gives it 120
  * seconds, so one made at enqueue time would be dead at its first retry.
+ * The library is loaded at the first send, like the serving provider
+ * (http/oidc/mount.ts): an instance whose apps never ask for back-channel
+ * logout never loads it.
  */
 export function createBackchannelSender(deps: AppsDeps): BackchannelSender {
   let built: { version: string; provider: Provider } | null = null;
   const current = async (): Promise<Provider> => {
     const version = await signingKeySetVersion(deps);
     if (!built || built.version !== version) {
+      const { buildProvider } = await import("./provider.js");
       const provider = buildProvider(
         { deps, jwks: await loadSigningJwks(deps), sameUserSessionAlive: async () => false, twostepSessionOf: async () => null, renderError: serveNothing, logoutSource: serveNothing, postLogoutSuccessSource: serveNothing, afterLogout: async () => serveNothing() },
         [],

@@ -3,7 +3,7 @@ import type { OidcClient } from "../../store/store.js";
 import type { Authenticated } from "../sessions/sessions.js";
 import { cachedClients } from "./clients.js";
 import { interactionUidOf } from "./interaction-return.js";
-import { payloadIdHash } from "./provider-adapter.js";
+import { payloadIdHash } from "./provider-names.js";
 import { acrLevel, loginStrength } from "./login-strength.js";
 
 /** The app whose `--forward-auth-url` origins include `origin`, or null (from the instance's list of apps, at most `appListLifetimeMs` old). */

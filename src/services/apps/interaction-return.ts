@@ -1,4 +1,4 @@
-import { providerPrefix } from "./provider.js";
+import { providerPrefix } from "./provider-names.js";
 
 /** The only twostep-internal `return_to` an app's sign-in uses: its interaction page. */
 const interactionReturn = new RegExp(`^${providerPrefix}/interaction/([A-Za-z0-9_-]{1,128})$`);

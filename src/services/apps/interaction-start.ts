@@ -1,5 +1,5 @@
 import type { AppsDeps } from "./deps.js";
-import { payloadIdHash } from "./provider-adapter.js";
+import { payloadIdHash } from "./provider-names.js";
 
 const model = "twostep:InteractionStart";
 

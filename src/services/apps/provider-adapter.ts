@@ -1,10 +1,8 @@
-import { createHash } from "node:crypto";
 import { errors, type Adapter, type AdapterPayload } from "oidc-provider";
 import type { OidcPayloadStore } from "../../store/store.js";
 import type { Clock } from "../deps.js";
 
-/** The rows of the `oidc-provider` models are keyed by this hash: an opaque token's id is the token (OIDC-NOTES §7). */
-export const payloadIdHash = (id: string) => createHash("sha256").update(id).digest("base64url");
+import { payloadIdHash } from "./provider-names.js";
 
 export interface ProviderAdapterDeps {
   store: { oidcPayloads: OidcPayloadStore };

@@ -1,6 +1,5 @@
 import type { AppsDeps } from "./deps.js";
 import Provider, { type Configuration, type KoaContextWithOIDC } from "oidc-provider";
-import { hkdfSync } from "node:crypto";
 import { clientSecretMatches } from "./clients.js";
 import { clientMetadataOf, rememberBrowserProperty, requireTwoFactorProperty } from "./client-metadata.js";
 import { accountClaims } from "./claims.js";
@@ -12,9 +11,7 @@ import { recordAppSignIn } from "./app-sign-in-event.js";
 import { queueBackchannelLogout } from "./app-sessions.js";
 import { linkSignIn } from "./session-logins.js";
 
-/** Every endpoint lives under this prefix; discovery stays at the issuer's `/.well-known/openid-configuration`. */
-export const providerPrefix = "/oidc";
-export const interactionPath = (uid: string) => `${providerPrefix}/interaction/${uid}`;
+import { interactionPath, providerPrefix } from "./provider-names.js";
 
 export interface ProviderOptions {
   deps: AppsDeps;
@@ -33,10 +30,6 @@ export interface ProviderOptions {
   afterLogout(ctx: KoaContextWithOIDC): Promise<void>;
 }
 
-/** The `_session`/`_interaction` cookies are signed with a key derived from the encryption key: one secret, shared by every instance. */
-export function providerCookieKey(encryptionKeyBase64: string): string {
-  return Buffer.from(hkdfSync("sha256", Buffer.from(encryptionKeyBase64, "base64"), Buffer.alloc(0), "twostep oidc cookies", 32)).toString("base64url");
-}
 
 /**
  * The OpenID Connect provider (`oidc-provider`, OpenID Certified; no protocol

@@ -3,7 +3,8 @@ import type { Failure, Result } from "../../domain/errors.js";
 import type { User } from "../../domain/model.js";
 import type { RequestContext } from "../deps.js";
 import { recordVerificationFailure } from "../events/audit.js";
-import { settleSuccessfulAttempt, takeAttempt } from "../throttle/throttle.js";
+import { givingBackWhenBusy } from "../failures.js";
+import { returnAttempt, settleSuccessfulAttempt, takeAttempt } from "../throttle/throttle.js";
 
 /**
  * The one proof check outside the login flow (reauthentication, a method's own
@@ -24,7 +25,8 @@ export async function countedCheck<T>(
 ): Promise<Result<{ value: T }>> {
   const ticket = await takeAttempt(deps, deps.store, user.id, check.context);
   if (!ticket.ok) return ticket;
-  const value = await verify();
+  // A verify that found no argon2id place (503) checked nothing: its counted attempt is given back.
+  const value = await givingBackWhenBusy(verify, () => returnAttempt(deps, deps.store, user.id, check.context));
   if (value === false) {
     await recordVerificationFailure(deps, user, { action: check.action, factor: check.factor, locked: ticket.locksOnFailure, context: check.context });
     return check.wrong;

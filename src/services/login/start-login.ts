@@ -8,6 +8,7 @@ import { recordEvent } from "../events/audit.js";
 import { toMethodView, type MethodView } from "../factors/method-view.js";
 import { checkEmail, normalizeEmail } from "../access/users.js";
 import { addressKey } from "../throttle/throttle.js";
+import { givingBackWhenBusy } from "../failures.js";
 import { lockSchedule } from "../../domain/throttle.js";
 import { recordKnownBrowserAfterLogin, settleRightPassword, settleWrongPassword, takePasswordSlot } from "../throttle/password-throttle.js";
 import { deliverCodeIfSent, type CodeDelivery } from "../factors/code-delivery.js";
@@ -57,7 +58,14 @@ export async function startLogin(
   // Per account too (issue 7): counted before argon2 runs, the same for an email nobody has.
   const slot = await takePasswordSlot(deps, email, user, input.browserToken);
   if (!slot.ok) return slot;
-  const passwordRight = await deps.passwords.verify(user?.passwordHash ?? null, input.password);
+  // No argon2id place in time (a 503): nothing was checked, so neither count stands.
+  const passwordRight = await givingBackWhenBusy(
+    () => deps.passwords.verify(user?.passwordHash ?? null, input.password),
+    async () => {
+      await deps.store.counters.refundAttempt(slot.key, now);
+      if (context.clientAddress) await deps.store.counters.refundAttempt(`password-${addressKey(context.clientAddress)}`, now);
+    },
+  );
   if (!user || !passwordRight || !user.active) {
     if (user) await recordEvent(deps, deps.store, { type: "login.password_failed", subject: user, actor: null, context });
     await settleWrongPassword(deps, slot, user, context);

@@ -41,6 +41,13 @@ export async function takeAttempt(deps: ThrottleDeps, store: ThrottlePorts, user
   return { ok: true, locksOnFailure: byUser.lockedUntil !== null };
 }
 
+/** An attempt that checked nothing (no argon2id place came free, a 503): both its counts are given back. */
+export async function returnAttempt(deps: ThrottleDeps, store: ThrottlePorts, userId: string, context: RequestContext): Promise<void> {
+  const now = deps.clock.now();
+  await store.counters.refundAttempt(userKey(userId), now);
+  if (context.clientAddress) await store.counters.refundAttempt(addressKey(context.clientAddress), now);
+}
+
 /** Success clears the user's counter (SECURITY 8) and gives the address back its one slot. */
 export async function settleSuccessfulAttempt(deps: ThrottleDeps, store: ThrottlePorts, userId: string, context: RequestContext): Promise<void> {
   await store.counters.clearAttempts(userKey(userId));
