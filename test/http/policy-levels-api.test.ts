@@ -35,7 +35,7 @@ describe("API: the whole policy layer per level", () => {
     await t.deps.store.accounts.savePolicyLayer(
       reseller.parentId!,
       "customer_users",
-      { requireTwoFactorFrom: Date.UTC(2027, 5, 1), allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null, rememberBrowserDays: null },
+      { requireTwoFactorFrom: Date.UTC(2027, 5, 1), allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null, rememberBrowserDays: null, newSignInEmail: null },
       t.clock.now(),
     );
     let response = await api.get(url, token);

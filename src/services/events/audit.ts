@@ -167,6 +167,10 @@ export const eventLabels: Record<EventType, string> = {
   "two_factor.reset_rejected": "Two-factor reset rejected by support",
   "browser.remembered": "Browser remembered: no second step on it for a while",
   "browser.remembered_login": "Logged in on a remembered browser (no second step)",
+  "login.new_browser": "Signed in from a new browser",
+  "session.ended": "Signed out a session",
+  "session.others_ended": "Signed out everywhere else",
+  "session.all_ended": "Signed out everywhere by an administrator",
   "browser.forgotten": "Remembered browsers forgotten",
   "app.signed_in": "Signed in to an app",
 };
