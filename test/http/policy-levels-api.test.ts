@@ -52,7 +52,7 @@ describe("API: the whole policy layer per level", () => {
         rotatePasswordOnDisable: null, rememberBrowserDays: null,
       },
     ]);
-    assert.deepEqual(customers.inherited, { requireTwoFactorFrom: "2027-06-01", allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: false, rememberBrowserDays: 30 });
+    assert.deepEqual(customers.inherited, { requireTwoFactorFrom: "2027-06-01", allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: false, rememberBrowserDays: 30, newSignInEmail: true });
     assert.equal(customers.allowedMethods, null, "nothing of its own yet: it inherits");
     assert.deepEqual(response.body.levels[0].above.map((level: { audience: string }) => level.audience), ["reseller_users"]);
 
