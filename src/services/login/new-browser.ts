@@ -1,5 +1,6 @@
 import type { LoginDeps, LoginPorts } from "./deps.js";
 import type { User } from "../../domain/model.js";
+import type { EffectivePolicy } from "../../domain/policy.js";
 import type { RequestContext } from "../deps.js";
 import { recordEvent } from "../events/audit.js";
 import { effectivePolicyFor } from "../policy/policy.js";
@@ -26,11 +27,12 @@ export async function recordBrowserAfterLogin(
   user: User,
   presentedBrowserToken: unknown,
   context: RequestContext,
-  options: { trusted?: boolean } = {},
+  options: { trusted?: boolean; policy?: EffectivePolicy | undefined } = {},
 ): Promise<string | null> {
   const token = await recordKnownBrowserAfterLogin(deps, user.id, presentedBrowserToken, store);
   if (token === null || options.trusted === true) return token;
-  const policy = await effectivePolicyFor(deps, user, store);
+  // The policy this login already read, if any: a request reads it at most once (issue 19 item 7).
+  const policy = options.policy ?? (await effectivePolicyFor(deps, user, store));
   const client = describeClient(context.userAgent);
   const place = deps.places.placeOf(context.clientAddress);
   await recordEvent(deps, store, {

@@ -152,7 +152,7 @@ export async function verifySecondStepCode(
     const done = await carryOut(deps, store, user, decided, context);
     if (!done.ok) return done;
     if (!verified) return fail(factor.wrongProof, { field: factor.proofField });
-    const browserToken = await recordBrowserAfterLogin(deps, store, user, input.browserToken, context);
+    const browserToken = await recordBrowserAfterLogin(deps, store, user, input.browserToken, context, { policy });
     return {
       ok: true,
       sessionToken: done.sessionToken!,

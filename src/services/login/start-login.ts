@@ -77,7 +77,7 @@ export async function startLogin(
   const done = await deps.store.transaction(async (store) => {
     const carried = await carryOut(deps, store, user, decided, context, { flowTokenHash: hashToken(flowToken) });
     // A session now: the known-browser token is written with it, never after the commit.
-    if (carried.ok && carried.sessionToken) browserToken = await recordBrowserAfterLogin(deps, store, user, input.browserToken, context, { trusted: trustedBrowser });
+    if (carried.ok && carried.sessionToken) browserToken = await recordBrowserAfterLogin(deps, store, user, input.browserToken, context, { trusted: trustedBrowser, policy });
     return carried;
   });
   if (!done.ok) return done;

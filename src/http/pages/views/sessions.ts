@@ -42,7 +42,7 @@ export const sessionsViews = {
   )}
   ${others.length > 0
     ? html`<div class="actions"><form method="post" action="/settings/sessions/sign-out-others">${csrfField(input.csrfToken)}<button type="submit" class="button danger">Sign out everywhere else</button></form></div>
-  <p class="hint">Signing out everywhere else asks you to confirm it's you first.</p>`
+  <p class="hint">Signing out everywhere else may ask you to confirm it's you first.</p>`
     : html`<p>You are signed in on this browser only.</p>`}
 </section>`;
   },
