@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { createSmtpEmailGateway } from "../../src/gateways/email/smtp.js";
-import { startMessageDispatcher, type DispatcherLoop } from "../../src/services/messages/message-dispatcher.js";
 import { checkInputs, chromiumPath, hasChromium, openBrowser, Screenshots } from "../helpers/chromium.js";
 import { seedUser } from "../helpers/runtime.js";
-import { startTestServer, type RunningServer } from "../helpers/server.js";
-import { startSmtpServer, type LocalSmtpServer, type ReceivedEmail } from "../helpers/smtp.js";
+import { startMailingTestServer, type MailingTestServer } from "../helpers/mailing-server.js";
+import type { RunningServer } from "../helpers/server.js";
+import type { LocalSmtpServer, ReceivedEmail } from "../helpers/smtp.js";
 
 const skip = !hasChromium ? `no Chromium at ${chromiumPath}` : false;
 
@@ -23,7 +22,7 @@ const windowsChrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537
 describe("e2e: where you're signed in and the new sign-in email, in Chromium", { skip, timeout: 120_000 }, () => {
   let server: RunningServer | undefined;
   let smtp: LocalSmtpServer | undefined;
-  let dispatcher: DispatcherLoop | undefined;
+  let mailing: MailingTestServer | undefined;
   let browser: Browser | undefined;
   let contextA: BrowserContext | undefined;
   let contextB: BrowserContext | undefined;
@@ -32,11 +31,9 @@ describe("e2e: where you're signed in and the new sign-in email, in Chromium", {
 
   before(async () => {
     await shots.reset();
-    smtp = await startSmtpServer();
-    server = await startTestServer();
-    // The emails go through SMTP to the local server, sent by the dispatcher after commit.
-    server.runtime.deps.email = createSmtpEmailGateway({ url: smtp.url, from: "twostep <no-reply@twostep.test>" });
-    dispatcher = startMessageDispatcher(server.runtime.deps, 100);
+    // The emails go through SMTP to a local server, sent by the dispatcher after commit.
+    mailing = await startMailingTestServer();
+    ({ server, smtp } = mailing);
     ({ browser, context: contextA } = await openBrowser());
     contextB = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-GB", timezoneId: "UTC", userAgent: windowsChrome });
   });
@@ -45,9 +42,7 @@ describe("e2e: where you're signed in and the new sign-in email, in Chromium", {
     await contextA?.close().catch(() => {});
     await contextB?.close().catch(() => {});
     await browser?.close().catch(() => {});
-    await dispatcher?.stop();
-    await server?.close();
-    await smtp?.close();
+    await mailing?.close();
   });
 
   const signIn = async (page: Page, email: string, password: string) => {
