@@ -12,6 +12,10 @@ import { after, before, describe, it } from "node:test";
 import { ApiClient, assertApiError } from "../helpers/api-client.js";
 import { addUser } from "../helpers/manage-users.js";
 import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { tinyMmdb } from "../helpers/mmdb.js";
 
 const chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
@@ -145,5 +149,24 @@ describe("API: where you're signed in, and the new sign-in email (issue 17)", ()
     assert.equal((await newSignInMail(quiet.user.email)).length, 0, "the policy turned it off");
     const events = await t.deps.store.events.listEvents({ subjectUserId: quiet.user.id, limit: 20 });
     assert.ok(events.some((event) => event.type === "login.new_browser" && event.detail.browser === "Chrome 131"), "still recorded");
+  });
+
+  it("with TWOSTEP_GEOIP_DB, the list and the email name the approximate place", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "twostep-geoip-"));
+    const path = join(directory, "city.mmdb");
+    writeFileSync(path, tinyMmdb([203, 0, 113], { city: { names: { en: "Berlin" } }, country: { iso_code: "DE", names: { en: "Germany" } } }));
+    const geo = await createTestApp({ env: { TWOSTEP_GEOIP_DB: path } });
+    try {
+      const { user, password } = await seedUser(geo.deps, { kind: "reseller" });
+      const api = new ApiClient(geo.app, "203.0.113.9");
+      const token = (await api.request("POST", "/api/login", { json: { email: user.email, password }, headers: { "user-agent": chrome } })).body.sessionToken;
+      const [session] = (await api.get("/api/me/sessions", token)).body.sessions;
+      assert.deepEqual([session.place, session.address], ["Berlin, Germany", "203.0.113.9"]);
+      const [mail] = (await geo.deps.store.messages.listMessages(50)).filter((message) => message.recipient === user.email && message.kind === "new_sign_in");
+      assert.match(mail!.textBody, /Chrome 131 on Linux, near Berlin, Germany \(approximate\)/);
+    } finally {
+      await geo.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
