@@ -81,9 +81,9 @@ export function registerUsersPages(app: TypedApp, deps: ServiceDeps) {
     const token = csrfToken(reply);
     const input = { csrfToken: token, account: found.subject.account, user: found.view, isSelf: found.view.id === request.auth!.user.id, may, error: error && errorMessage(error.code) };
     // Issue 17: where the user is signed in, only when the table lets this admin see it; "Sign out everywhere" when it lets them end it.
-    const sessions = wouldAllow(actor, "sessions.view", found.subject) ? await listSessionsOf(deps, actor, userId, requestContext(request)) : null;
-    const sessionsSection =
-      sessions?.ok && !input.isSelf ? sessionsViews.ofUser({ userId, sessions: sessions.sessions, mayEnd: wouldAllow(actor, "sessions.end", found.subject), csrfToken: token }) : null;
+    // One's own sessions are on /settings/sessions.
+    const sessions = !input.isSelf && wouldAllow(actor, "sessions.view", found.subject) ? await listSessionsOf(deps, actor, userId, requestContext(request)) : null;
+    const sessionsSection = sessions?.ok ? sessionsViews.ofUser({ userId, sessions: sessions.sessions, mayEnd: wouldAllow(actor, "sessions.end", found.subject), csrfToken: token }) : null;
     return sendPage(reply, { title: found.view.displayName, status: error ? errorStatus(error.code) : 200, notice: noticeFrom(request) }, html`${usersViews.record(input)}${sessionsSection}`);
   };
 
