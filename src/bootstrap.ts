@@ -16,6 +16,7 @@ import type { Store } from "./store/store.js";
 import { systemClock } from "./services/deps.js";
 import { createKyselyStore } from "./store/kysely-store.js";
 import { openMigratedDatabase } from "./store/open-database.js";
+import { openPlaceFinder } from "./gateways/places/places.js";
 
 /** `twostep migrate`: the database of the configuration, migrated, then closed; the names of the migrations applied. */
 export async function migrateDatabase(config: Config): Promise<string[]> {
@@ -80,6 +81,7 @@ export async function createRuntime(config: Config, overrides: { clock?: Clock; 
     codeMac: (input) => createHmac("sha256", codeMacKey).update(input).digest("base64url"),
     sms: observed(instruments?.sms, createSmsGateway(config.sms, store.outbox, () => clock.now())),
     email: observed(instruments?.email, createEmailGateway(config.email, store.outbox, () => clock.now(), randomUUID)),
+    places: await openPlaceFinder(config.geoipDatabase),
   };
   const cookieSecret = Buffer.from(hkdfSync("sha256", rawKey, Buffer.alloc(0), "twostep cookie signing", 32)).toString("base64");
   return {

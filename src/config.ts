@@ -5,6 +5,7 @@ import { parseOidcConfig, type OidcConfig } from "./config-oidc.js";
 export { ConfigError };
 export type { EmailConfig, SmsConfig };
 
+import { accessSync, constants, statSync } from "node:fs";
 import { isIP } from "node:net";
 import { isLoopbackAddress } from "./security/loopback.js";
 
@@ -82,6 +83,12 @@ export interface Config {
    * at start with a message naming the new variable (it was easy to mistake for the L7 trusted browser).
    */
   knownBrowserDays: number;
+  /**
+   * TWOSTEP_GEOIP_DB (default none): a MaxMind-format (.mmdb) city or country database. With it,
+   * "Where you're signed in" and the new sign-in email show an approximate place; without it, the
+   * address. A path that is not a readable file stops the start.
+   */
+  geoipDatabase: string | null;
   /**
    * PR1: TWOSTEP_PASSWORD_RESET_TTL_SECONDS (1800): a reset link dies after this;
    * TWOSTEP_PASSWORD_RESET_LIMIT_PER_ADDRESS (10) and _PER_ACCOUNT (3): reset emails asked for per hour.
@@ -213,6 +220,7 @@ export function parseConfig(env: Env = process.env, options: StartOptions = {}):
       maxLockSeconds: integer(env, "TWOSTEP_ACCOUNT_PASSWORD_DELAY_MAX_SECONDS", 900, 1, 86400),
     },
     knownBrowserDays: integer(env, "TWOSTEP_KNOWN_BROWSER_DAYS", 180, 1, 3650),
+    geoipDatabase: geoipDatabase(env),
     passwordReset: {
       ttlSeconds: integer(env, "TWOSTEP_PASSWORD_RESET_TTL_SECONDS", 1800, 300, 86400),
       limitPerAddressPerHour: integer(env, "TWOSTEP_PASSWORD_RESET_LIMIT_PER_ADDRESS", 10, 1, 100000),
@@ -254,4 +262,20 @@ export function parseConfig(env: Env = process.env, options: StartOptions = {}):
     );
   }
   return config;
+}
+
+function geoipDatabase(env: Env): string | null {
+  const path = env.TWOSTEP_GEOIP_DB;
+  if (path === undefined || path === "") return null;
+  if (!isReadableFile(path)) throw new ConfigError(`TWOSTEP_GEOIP_DB must be a readable MaxMind-format (.mmdb) file; "${path.slice(0, 256)}" is not`);
+  return path;
+}
+
+function isReadableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -65,8 +65,9 @@ describe("twostep command line", () => {
   });
 
   it("sets an account's policy, which the services then apply", async () => {
-    const result = await run("policy:set", "--account", "Globex Ltd", "--recovery-code-policy", "disable", "--rotate-password-on-disable", "true", "--remember-browser-days", "7");
+    const result = await run("policy:set", "--account", "Globex Ltd", "--recovery-code-policy", "disable", "--rotate-password-on-disable", "true", "--remember-browser-days", "7", "--new-sign-in-email", "off");
     assert.equal(result.code, 0, result.output);
+    assert.equal((await run("policy:set", "--account", "Globex Ltd", "--new-sign-in-email", "maybe")).code, 2);
     assert.equal((await run("policy:set", "--account", "Globex Ltd", "--recovery-code-policy", "maybe")).code, 2);
     assert.equal((await run("policy:set", "--account", "Globex Ltd", "--remember-browser-days", "forever")).code, 2);
     assert.equal((await run("policy:set", "--account", "Globex Ltd", "--remember-browser-days", "400")).code, 2);
@@ -77,6 +78,7 @@ describe("twostep command line", () => {
       assert.equal(policy.recoveryCodePolicy, "disable");
       assert.equal(policy.rotatePasswordOnDisable, true);
       assert.equal(policy.rememberBrowserDays, 7);
+      assert.equal(policy.newSignInEmail, false);
       assert.deepEqual(policy.allowedMethods, ["totp", "webauthn"]);
     } finally {
       await runtime.close();

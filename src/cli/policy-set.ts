@@ -18,6 +18,7 @@ export async function policySetCommand(args: string[], io: CommandIo): Promise<n
       "allowed-methods": { type: "string" },
       "require-2fa-from": { type: "string" },
       "remember-browser-days": { type: "string" },
+      "new-sign-in-email": { type: "string" },
     },
     strict: true,
   });
@@ -61,6 +62,11 @@ export async function policySetCommand(args: string[], io: CommandIo): Promise<n
     io.out(`--remember-browser-days must be a whole number of days from 0 (never) to ${maxRememberBrowserDays}, or inherit`);
     return 2;
   }
+  const newSignIn = values["new-sign-in-email"];
+  if (newSignIn !== undefined && !["on", "off", "inherit"].includes(newSignIn)) {
+    io.out("--new-sign-in-email must be on, off or inherit");
+    return 2;
+  }
   return withRuntime(async ({ deps }) => {
     const account = await findAccountByName(deps, values.account!);
     if (!account) {
@@ -75,6 +81,7 @@ export async function policySetCommand(args: string[], io: CommandIo): Promise<n
         ...(methods ? { allowedMethods: methods as MethodType[] } : {}),
         ...(from !== undefined ? { requireTwoFactorFrom: fromTime } : {}),
         ...(remember !== undefined ? { rememberBrowserDays: remember === "inherit" ? null : Number(remember) } : {}),
+        ...(newSignIn !== undefined ? { newSignInEmail: newSignIn === "inherit" ? null : newSignIn === "on" } : {}),
       });
     } catch (error) {
       // A layer saved before this check may still name SMS alone: say so, and save nothing.

@@ -71,6 +71,10 @@ export const actions = [
   "api_key.revoke",
   /** Set the 2FA policy of an account (P1, M5). */
   "policy.manage",
+  /** "Where you're signed in" (issue 17): a user's live sessions, with browser, place and times. */
+  "sessions.view",
+  /** Sign out one or every session of a user (issue 17): one's own, or as the account's admin. */
+  "sessions.end",
 ] as const;
 
 export type Action = (typeof actions)[number];
@@ -96,6 +100,7 @@ const changesSomeone: ReadonlySet<Action> = new Set<Action>([
   "reset_request.review",
   "customer_two_factor.disable",
   "api_key.revoke",
+  "sessions.end",
 ]);
 
 type Row = readonly [ActorKey, Action, readonly Relation[]];
@@ -113,6 +118,8 @@ export const accessTable: readonly Row[] = [
   ...everyone.map((actor): Row => [actor, "events.view", ["self"]]),
   ...everyone.map((actor): Row => [actor, "api_key.create", ["self"]]),
   ...everyone.map((actor): Row => [actor, "api_key.revoke", ["self"]]),
+  ...everyone.map((actor): Row => [actor, "sessions.view", ["self"]]),
+  ...everyone.map((actor): Row => [actor, "sessions.end", ["self"]]),
 
   // Account admins manage their own account's users (A1), its keys, its log.
   ...admins.map((actor): Row => [actor, "users.view", ["same_account"]]),
@@ -120,6 +127,9 @@ export const accessTable: readonly Row[] = [
   ...admins.map((actor): Row => [actor, "user.deactivate", ["same_account"]]),
   ...admins.map((actor): Row => [actor, "api_key.revoke", ["same_account"]]),
   ...admins.map((actor): Row => [actor, "policy.manage", ["same_account"]]),
+  // Issue 17: an admin sees and ends the sessions of the users they manage (A1's reach).
+  ...admins.map((actor): Row => [actor, "sessions.view", ["same_account"]]),
+  ...admins.map((actor): Row => [actor, "sessions.end", ["same_account"]]),
   ["reseller:admin", "events.view", ["same_account", "my_customer"]],
   ["customer:admin", "events.view", ["same_account"]],
   ["platform:admin", "events.view", ["same_account"]],
@@ -139,6 +149,8 @@ export const accessTable: readonly Row[] = [
   ["platform:support", "events.view", ["same_account", "my_customer", "elsewhere"]],
   ["platform:support", "reset_request.review", ["same_account", "my_customer", "elsewhere"]],
   ["platform:support", "user.deactivate", ["elsewhere", "my_customer"]],
+  ["platform:support", "sessions.view", ["same_account", "elsewhere", "my_customer"]],
+  ["platform:support", "sessions.end", ["elsewhere", "my_customer"]],
   ["platform:support", "policy.manage", ["same_account"]],
 ];
 

@@ -29,7 +29,11 @@ export interface EmailFacts {
   rememberDays?: number;
   /** A3: the reseller whose storefront manager made the change (the customer's provider). */
   providerName?: string;
-  /** The user's security page, where they can check and undo. */
+  /** Issue 17: the browser and OS a new sign-in came from (bowser's names), and its approximate place (GeoIP), when known. */
+  browserName?: string;
+  osName?: string;
+  place?: string;
+  /** The user's security page (or the page the notification names), where they can check and undo. */
   securityUrl: string;
 }
 
@@ -55,6 +59,11 @@ function method(facts: EmailFacts): string {
 function byWhom(facts: EmailFacts): string {
   if (facts.providerName) return ` by your provider, ${facts.providerName}${facts.actorName ? ` (${facts.actorName})` : ""}`;
   return facts.actorName ? ` by ${facts.actorName}` : "";
+}
+
+function client(facts: EmailFacts): string {
+  if (facts.browserName && facts.osName) return `${facts.browserName} on ${facts.osName}`;
+  return facts.browserName ?? facts.osName ?? "an unrecognised browser or app";
 }
 
 function whose(facts: EmailFacts): string {
@@ -173,6 +182,13 @@ export const emailWords: Record<EmailKind, (facts: EmailFacts) => Words> = {
     said: [
       `${facts.methodName ? `A browser (${facts.methodName})` : "A browser"} was remembered after a two-factor login: for ${facts.rememberDays ?? "some"} days it logs in to your account with the password alone.`,
       "If this was not you, forget it on your security page and change your password.",
+    ],
+  }),
+  new_sign_in: (facts) => ({
+    subject: "New sign-in to your account",
+    said: [
+      `Your account was just signed in to from a browser that has not signed in to it before: ${client(facts)}${facts.place ? `, near ${facts.place} (approximate)` : ""}.`,
+      "If this was you, there is nothing to do. If not, sign that browser out on the page below (\"Where you're signed in\") and change your password.",
     ],
   }),
   key_clone_refused: (facts) => ({

@@ -99,6 +99,8 @@ export interface Session {
   authenticatedAt: number;
   /** Set when the login used a recovery code under the `keep` policy: the next page recommends a reset. */
   recoveryCodeUsed: boolean;
+  /** When the session was last used (issue 17): written at most once a minute, so up to a minute old. */
+  lastActiveAt: number;
 }
 
 /** See src/domain/login-flow/state-diagram.md. */
@@ -183,6 +185,14 @@ export type EventType =
   | "browser.remembered_login"
   /** L7: trusted browsers were forgotten (detail: how many, and why). */
   | "browser.forgotten"
+  /** Issue 17: a browser that had not signed in to this user before completed a login (detail: browser, OS, place; the email when the policy says so). */
+  | "login.new_browser"
+  /** Issue 17: "Sign out" of one session on "Where you're signed in" (detail: which session, and whether it was this one). */
+  | "session.ended"
+  /** Issue 17: "Sign out everywhere else" (detail: how many sessions ended). */
+  | "session.others_ended"
+  /** Issue 17: an admin signed a user out everywhere (detail: how many sessions ended). */
+  | "session.all_ended"
   /** Issue 15: an app's sign-in finished with this user (detail: the app's name and id, the acr; never a token). */
   | "app.signed_in"
   /** Issue 15: the user signed out of one app from the security page (detail: the app's name and id); its back-channel logout is queued. */

@@ -13,6 +13,8 @@ export type NotificationRecipient = "subject" | "filer";
 export interface Notification {
   kind: EmailKind;
   to: NotificationRecipient[];
+  /** The page the email links to, when not the security page. */
+  page?: string;
 }
 
 export const notifications = {
@@ -37,6 +39,8 @@ export const notifications = {
   "two_factor.reset_rejected": { kind: "reset_request_rejected", to: ["subject", "filer"] },
   "browser.remembered": { kind: "browser_remembered", to: ["subject"] },
   "method.clone_refused": { kind: "key_clone_refused", to: ["subject"] },
+  // Issue 17 item 5: sent unless the account policy turned it off (`newSignInEmail`; the event's `notify`).
+  "login.new_browser": { kind: "new_sign_in", to: ["subject"], page: "/settings/sessions" },
 } as const satisfies Partial<Record<EventType, Notification>>;
 
 export type EmailKind =
@@ -60,7 +64,8 @@ export type EmailKind =
   | "reset_request_approved"
   | "reset_request_rejected"
   | "browser_remembered"
-  | "key_clone_refused";
+  | "key_clone_refused"
+  | "new_sign_in";
 
 export function notificationFor(type: EventType): Notification | undefined {
   return (notifications as Partial<Record<EventType, Notification>>)[type];

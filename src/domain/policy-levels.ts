@@ -32,10 +32,11 @@ export interface PolicyLevelInput {
   recoveryCodePolicy?: string | null;
   rotatePasswordOnDisable?: boolean | null;
   rememberBrowserDays?: number | null;
+  newSignInEmail?: boolean | null;
 }
 
 export type PolicyField = keyof PolicyLayer;
-export const policyFields: PolicyField[] = ["requireTwoFactorFrom", "allowedMethods", "recoveryCodePolicy", "rotatePasswordOnDisable", "rememberBrowserDays"];
+export const policyFields: PolicyField[] = ["requireTwoFactorFrom", "allowedMethods", "recoveryCodePolicy", "rotatePasswordOnDisable", "rememberBrowserDays", "newSignInEmail"];
 
 /** "YYYY-MM-DD" → midnight UTC of that day; "" → no requirement (inherit); anything else → null (invalid). */
 export function parseRequirementDate(value: string): number | "none" | null {
@@ -78,6 +79,7 @@ export function applyLevelInput(current: PolicyLayer, input: PolicyLevelInput): 
     layer.recoveryCodePolicy = value as RecoveryCodePolicy | null;
   }
   if (input.rotatePasswordOnDisable !== undefined) layer.rotatePasswordOnDisable = input.rotatePasswordOnDisable;
+  if (input.newSignInEmail !== undefined) layer.newSignInEmail = input.newSignInEmail;
   if (input.rememberBrowserDays !== undefined) {
     const days = input.rememberBrowserDays;
     if (days !== null && (!Number.isInteger(days) || days < 0 || days > maxRememberBrowserDays)) return { ok: false, field: "rememberBrowserDays", code: "invalid_request" };

@@ -13,6 +13,8 @@ export interface PolicyLayer {
   rotatePasswordOnDisable: boolean | null;
   /** L7: how many days a browser may skip the second step after "Don't ask again"; 0 never offers it. */
   rememberBrowserDays: number | null;
+  /** Issue 17: whether a login from a browser new to the user emails them; null inherits. */
+  newSignInEmail: boolean | null;
 }
 
 export interface EffectivePolicy {
@@ -21,6 +23,7 @@ export interface EffectivePolicy {
   recoveryCodePolicy: RecoveryCodePolicy;
   rotatePasswordOnDisable: boolean;
   rememberBrowserDays: number;
+  newSignInEmail: boolean;
 }
 
 /** Which policy rows apply to users of an account of this kind (P1, P2, M5). */
@@ -35,6 +38,8 @@ export function defaultPolicyFor(kind: AccountKind): EffectivePolicy {
     rotatePasswordOnDisable: false,
     // L7: storefront customers may be remembered for 30 days; reseller and platform users never by default.
     rememberBrowserDays: kind === "customer" ? 30 : 0,
+    // Issue 17: on by default, for everyone.
+    newSignInEmail: true,
   };
 }
 
@@ -49,6 +54,7 @@ export function resolvePolicy(kind: AccountKind, layers: PolicyLayer[]): Effecti
     if (layer.recoveryCodePolicy !== null) policy.recoveryCodePolicy = layer.recoveryCodePolicy;
     if (layer.rotatePasswordOnDisable !== null) policy.rotatePasswordOnDisable = layer.rotatePasswordOnDisable;
     if (layer.rememberBrowserDays !== null) policy.rememberBrowserDays = layer.rememberBrowserDays;
+    if (layer.newSignInEmail !== null) policy.newSignInEmail = layer.newSignInEmail;
   }
   return policy;
 }
@@ -76,6 +82,7 @@ export const emptyPolicyLayer: PolicyLayer = {
   recoveryCodePolicy: null,
   rotatePasswordOnDisable: null,
   rememberBrowserDays: null,
+  newSignInEmail: null,
 };
 
 /** L7: the longest a level may let a browser be remembered. */

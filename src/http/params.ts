@@ -25,3 +25,5 @@ export const RequestIdParams = Type.Object({ id: Type.String({ pattern: "^[A-Za-
 export const ClientIdParams = Type.Object({ clientId: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }) }, { additionalProperties: false });
 /** L7: a trusted browser's id in a path (the stored hash, base64url of SHA-256: 43 characters). */
 export const BrowserIdParams = Type.Object({ browserId: Type.String({ pattern: "^[A-Za-z0-9_-]{43}$" }) }, { additionalProperties: false });
+/** Issue 17: a session's row id (never its token). */
+export const SessionIdParams = Type.Object({ sessionId: Type.String({ pattern: "^[A-Za-z0-9-]{1,64}$" }) }, { additionalProperties: false });

@@ -27,6 +27,13 @@ export interface ServiceDeps {
   sms: SmsGateway;
   /** Where emails go, sent by the message dispatcher after commit: the development outbox, SMTP, or none (src/gateways/email). */
   email: EmailGateway;
+  /** Issue 17: an approximate place for a client address (a MaxMind-format file, TWOSTEP_GEOIP_DB), or none (src/gateways/places.ts). */
+  places: PlaceFinder;
+}
+
+/** The port of the GeoIP lookup: "Berlin, Germany", "Germany", or null when it knows nothing (or has no file). */
+export interface PlaceFinder {
+  placeOf(address: string | null): string | null;
 }
 
 /** One email: a text part and an HTML part. Never holds a code, a seed or a token (a reset link is the one exception). */

@@ -17,6 +17,7 @@ import * as trustedBrowsers from "./migrations/0015-trusted-browsers.js";
 import * as webauthn from "./migrations/0016-webauthn.js";
 import * as knownBrowsers from "./migrations/0017-known-browsers.js";
 import * as oidcProvider from "./migrations/0018-oidc-provider.js";
+import * as sessionsPage from "./migrations/0019-sessions-page.js";
 import * as backchannelLogout from "./migrations/0020-backchannel-logout.js";
 
 /** Migrations are imported, not read from disk, so the compiled build and tests see the same list. */
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   "0016-webauthn": webauthn,
   "0017-known-browsers": knownBrowsers,
   "0018-oidc-provider": oidcProvider,
+  "0019-sessions-page": sessionsPage,
   "0020-backchannel-logout": backchannelLogout,
 };
 

@@ -79,6 +79,7 @@ export function toSession(row: Database["sessions"]): Session {
     expiresAt: num(row.expires_at),
     authenticatedAt: num(row.authenticated_at),
     recoveryCodeUsed: Boolean(row.recovery_code_used),
+    lastActiveAt: num(row.last_active_at ?? row.created_at),
   };
 }
 

@@ -30,6 +30,8 @@ export interface Database {
     rotate_password_on_disable: number | null;
     /** Migration 0015 (L7). */
     remember_browser_days: number | null;
+    /** Migration 0019 (issue 17): the new sign-in email, null inherits. */
+    new_sign_in_email: number | null;
     updated_at: number;
   };
   methods: {
@@ -73,6 +75,8 @@ export interface Database {
     client_address: string | null;
     user_agent: string | null;
     revoked_at: number | null;
+    /** Migration 0019 (issue 17): written at most once a minute. */
+    last_active_at: number | null;
   };
   login_flows: {
     id: string;

@@ -23,6 +23,8 @@ const expected: Partial<Record<ActorKey, Record<Action, string>>> = {
     "api_key.create": "Y.-.",
     "api_key.revoke": "Y.-.",
     "policy.manage": ".Y-.",
+    "sessions.view": "YY-Y",
+    "sessions.end": "Y.-Y",
   },
   "platform:admin": {
     "own_settings.change": "Y.-.",
@@ -37,6 +39,8 @@ const expected: Partial<Record<ActorKey, Record<Action, string>>> = {
     "api_key.create": "Y.-.",
     "api_key.revoke": "YY-.",
     "policy.manage": ".Y-.",
+    "sessions.view": "YY-.",
+    "sessions.end": "YY-.",
   },
   "platform:member": {
     "own_settings.change": "Y.-.",
@@ -51,6 +55,8 @@ const expected: Partial<Record<ActorKey, Record<Action, string>>> = {
     "api_key.create": "Y.-.",
     "api_key.revoke": "Y.-.",
     "policy.manage": "..-.",
+    "sessions.view": "Y.-.",
+    "sessions.end": "Y.-.",
   },
   "reseller:admin": {
     "own_settings.change": "Y...",
@@ -65,6 +71,8 @@ const expected: Partial<Record<ActorKey, Record<Action, string>>> = {
     "api_key.create": "Y...",
     "api_key.revoke": "YY..",
     "policy.manage": ".Y..",
+    "sessions.view": "YY..",
+    "sessions.end": "YY..",
   },
   "reseller:member": {
     "own_settings.change": "Y...",
@@ -79,6 +87,8 @@ const expected: Partial<Record<ActorKey, Record<Action, string>>> = {
     "api_key.create": "Y...",
     "api_key.revoke": "Y...",
     "policy.manage": "....",
+    "sessions.view": "Y...",
+    "sessions.end": "Y...",
   },
   "customer:admin": {
     "own_settings.change": "Y.-.",
@@ -93,6 +103,8 @@ const expected: Partial<Record<ActorKey, Record<Action, string>>> = {
     "api_key.create": "Y.-.",
     "api_key.revoke": "YY-.",
     "policy.manage": ".Y-.",
+    "sessions.view": "YY-.",
+    "sessions.end": "YY-.",
   },
   "customer:member": {
     "own_settings.change": "Y.-.",
@@ -107,6 +119,8 @@ const expected: Partial<Record<ActorKey, Record<Action, string>>> = {
     "api_key.create": "Y.-.",
     "api_key.revoke": "Y.-.",
     "policy.manage": "..-.",
+    "sessions.view": "Y.-.",
+    "sessions.end": "Y.-.",
   },
 };
 

@@ -34,12 +34,13 @@ describe("policy levels", () => {
   it("input: fields not sent keep their value, null inherits, methods are normalised", () => {
     const current = { ...emptyPolicyLayer, recoveryCodePolicy: "disable" as const };
     const applied = applyLevelInput(current, { allowedMethods: ["sms", "totp", "sms"], requireTwoFactorFrom: "2027-01-15" });
-    assert.deepEqual(applied, { ok: true, layer: { requireTwoFactorFrom: Date.UTC(2027, 0, 15), allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null, rememberBrowserDays: null } });
+    assert.deepEqual(applied, { ok: true, layer: { requireTwoFactorFrom: Date.UTC(2027, 0, 15), allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null, rememberBrowserDays: null, newSignInEmail: null } });
     assert.ok(applied.ok);
     assert.deepEqual(changedFields(current, applied.layer), ["requireTwoFactorFrom", "allowedMethods"]);
-    const back = applyLevelInput(applied.layer, { recoveryCodePolicy: null, rotatePasswordOnDisable: true, rememberBrowserDays: 0 });
+    const back = applyLevelInput(applied.layer, { recoveryCodePolicy: null, rotatePasswordOnDisable: true, rememberBrowserDays: 0, newSignInEmail: false });
     assert.ok(back.ok);
-    assert.deepEqual(changedFields(applied.layer, back.layer), ["recoveryCodePolicy", "rotatePasswordOnDisable", "rememberBrowserDays"]);
+    assert.deepEqual(changedFields(applied.layer, back.layer), ["recoveryCodePolicy", "rotatePasswordOnDisable", "rememberBrowserDays", "newSignInEmail"]);
+    assert.equal(back.layer.newSignInEmail, false, "false is a value of its own (no email), not inherit");
     assert.equal(back.layer.rememberBrowserDays, 0, "0 is a value of its own (never offered), not inherit");
   });
 

@@ -36,10 +36,10 @@ describe("e2e: the demo users' tour of the platform pages, in Chromium", { skip,
 
   /** The links each demo user's navigation shows: what the access table lets them use, nothing more. */
   const expectedLinks: Record<string, string[]> = {
-    "admin@acme.test": ["/settings/security", "/settings/events", "/settings/api-keys", "/panel/users", "/panel/events", "/panel/policy", "/storefront/customers"],
-    "member@acme.test": ["/settings/security", "/settings/events", "/settings/api-keys", "/storefront/customers"],
-    "support@twostep.test": ["/settings/security", "/settings/events", "/settings/api-keys", "/support/reset-requests", "/support/events", "/panel/users", "/panel/policy"],
-    "customer@globex.test": ["/settings/security", "/settings/events", "/settings/api-keys"],
+    "admin@acme.test": ["/settings/security", "/settings/sessions", "/settings/events", "/settings/api-keys", "/panel/users", "/panel/events", "/panel/policy", "/storefront/customers"],
+    "member@acme.test": ["/settings/security", "/settings/sessions", "/settings/events", "/settings/api-keys", "/storefront/customers"],
+    "support@twostep.test": ["/settings/security", "/settings/sessions", "/settings/events", "/settings/api-keys", "/support/reset-requests", "/support/events", "/panel/users", "/panel/policy"],
+    "customer@globex.test": ["/settings/security", "/settings/sessions", "/settings/events", "/settings/api-keys"],
   };
 
   async function logIn(email: string): Promise<Page> {

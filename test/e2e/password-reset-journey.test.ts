@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { createSmtpEmailGateway } from "../../src/gateways/email/smtp.js";
-import { startMessageDispatcher, type DispatcherLoop } from "../../src/services/messages/message-dispatcher.js";
 import { checkInputs, chromiumPath, hasChromium, openBrowser, Screenshots } from "../helpers/chromium.js";
 import { enrolTotp } from "../helpers/enrol.js";
-import { startTestServer, type RunningServer } from "../helpers/server.js";
-import { startSmtpServer, type LocalSmtpServer } from "../helpers/smtp.js";
+import { startMailingTestServer, type MailingTestServer } from "../helpers/mailing-server.js";
+import type { RunningServer } from "../helpers/server.js";
+import type { LocalSmtpServer } from "../helpers/smtp.js";
 import { codeFor } from "../helpers/totp.js";
 
 const skip = !hasChromium ? `no Chromium at ${chromiumPath}` : false;
@@ -21,7 +20,7 @@ const newPassword = "a brand new passphrase";
 describe("e2e: password reset that keeps 2FA, in Chromium", { skip, timeout: 120_000 }, () => {
   let server: RunningServer | undefined;
   let smtp: LocalSmtpServer | undefined;
-  let dispatcher: DispatcherLoop | undefined;
+  let mailing: MailingTestServer | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
   const shots = new Screenshots("test-output/screenshots", "reset-");
@@ -29,20 +28,16 @@ describe("e2e: password reset that keeps 2FA, in Chromium", { skip, timeout: 120
 
   before(async () => {
     await shots.reset();
-    smtp = await startSmtpServer();
-    server = await startTestServer();
-    // The server's emails go through SMTP to the local server, sent by the dispatcher after commit.
-    server.runtime.deps.email = createSmtpEmailGateway({ url: smtp.url, from: "twostep <no-reply@twostep.test>" });
-    dispatcher = startMessageDispatcher(server.runtime.deps, 100);
+    // The emails go through SMTP to a local server, sent by the dispatcher after commit.
+    mailing = await startMailingTestServer();
+    ({ server, smtp } = mailing);
     ({ browser, context } = await openBrowser());
   });
 
   after(async () => {
     await context?.close().catch(() => {});
     await browser?.close().catch(() => {});
-    await dispatcher?.stop();
-    await server?.close();
-    await smtp?.close();
+    await mailing?.close();
   });
 
   /** The first email received whose text contains `text` (the enrolment's own emails arrive too). */

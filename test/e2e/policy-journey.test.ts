@@ -48,7 +48,7 @@ describe("e2e: a reseller admin sets its customers' policy, in Chromium", { skip
     await deps.store.accounts.savePolicyLayer(
       reseller.parentId!,
       "customer_users",
-      { requireTwoFactorFrom: null, allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null, rememberBrowserDays: null },
+      { requireTwoFactorFrom: null, allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null, rememberBrowserDays: null, newSignInEmail: null },
       deps.clock.now(),
     );
     const page = await context!.newPage();
@@ -85,7 +85,7 @@ describe("e2e: a reseller admin sets its customers' policy, in Chromium", { skip
     assert.match(effective, /Authenticator app \(TOTP\) only/);
     assert.match(effective, /Turn 2FA off after a recovery-code login/, "still inherited from the platform");
     const [layer] = await deps.store.accounts.findPolicyLayers([{ accountId: reseller.id, audience: "customer_users" }]);
-    assert.deepEqual(layer, { requireTwoFactorFrom: Date.UTC(2027, 2, 1), allowedMethods: ["totp"], recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: null });
+    assert.deepEqual(layer, { requireTwoFactorFrom: Date.UTC(2027, 2, 1), allowedMethods: ["totp"], recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: null, newSignInEmail: null });
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -14,6 +14,7 @@ import { createAccount, createUser } from "../../src/services/access/users.js";
 import { createKyselyStore } from "../../src/store/kysely-store.js";
 import { connectSharedTestDatabase, openTestDatabase, type SharedTestDatabase, type TestDatabase } from "./database.js";
 import type { PolicyLayer } from "../../src/domain/policy.js";
+import { openPlaceFinder } from "../../src/gateways/places/places.js";
 
 /** A clock tests move by hand: nothing sleeps. Starts at a fixed, realistic time. */
 export class TestClock {
@@ -101,6 +102,7 @@ export async function createTestRuntime(options: TestRuntimeOptions = {}): Promi
     codeMac: (input) => createHmac("sha256", "test code mac key").update(input).digest("base64url"),
     sms: createOutboxSmsGateway(store.outbox, () => clock.now()),
     email: createOutboxEmailGateway(store.outbox, () => clock.now(), randomUUID),
+    places: await openPlaceFinder(config.geoipDatabase),
   };
   return { deps, clock, logger, config, database, hashLimiter, close: () => database.close() };
 }
@@ -144,7 +146,7 @@ export async function seedUser(
     await deps.store.accounts.savePolicyLayer(
       account.id,
       "own_users",
-      { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: null, ...input.policy },
+      { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: null, newSignInEmail: null, ...input.policy },
       deps.clock.now(),
     );
   }

@@ -23,12 +23,12 @@ describe("development outbox: emails", () => {
       const asUser = { method: "GET" as const, url: "/dev/outbox", cookies: { twostep_session: token } };
       page = await t.app.inject(asUser);
       assert.match(page.body, /No emails yet\./, "not shown before the dispatcher sent them");
-      assert.deepEqual(await dispatchDueMessages(t.deps), { sent: 3, retried: 0, failed: 0 });
+      assert.deepEqual(await dispatchDueMessages(t.deps), { sent: 4, retried: 0, failed: 0 });
       page = await t.app.inject({ method: "GET", url: "/dev/outbox" });
       assert.match(page.body, /No emails yet\./, "a browser of no one sees no one's emails");
       page = await t.app.inject(asUser);
       const emails = page.body.split("<h2>Emails</h2>")[1]!.split("<h2>Text messages</h2>")[0]!;
-      for (const subject of ["Two-factor authentication is on", "A sign-in method was added", "New recovery codes"]) {
+      for (const subject of ["New sign-in to your account", "Two-factor authentication is on", "A sign-in method was added", "New recovery codes"]) {
         assert.ok(emails.includes(`<td>${user.email}</td><td>${subject}</td>`), subject);
       }
       assert.ok(emails.includes(`Hello ${user.displayName},`), "the text part");

@@ -109,7 +109,7 @@ describe("mandatory 2FA (P1)", () => {
   it("the earliest layer wins: a reseller's rule for its customers dated yesterday beats the account's next month", async () => {
     const { user, password } = await seedUser(t.deps, { kind: "customer", policy: { requireTwoFactorFrom: t.clock.now() + 30 * day } });
     const account = (await t.deps.store.accounts.findAccountById(user.accountId))!;
-    await t.deps.store.accounts.savePolicyLayer(account.parentId!, "customer_users", { requireTwoFactorFrom: t.clock.now() - day, allowedMethods: null, recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: null }, t.clock.now());
+    await t.deps.store.accounts.savePolicyLayer(account.parentId!, "customer_users", { requireTwoFactorFrom: t.clock.now() - day, allowedMethods: null, recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: null, newSignInEmail: null }, t.clock.now());
     const login = await new ApiClient(t.app).post("/api/login", { email: user.email, password });
     assert.equal(login.body.status, "enrolment_required");
   });

@@ -28,7 +28,7 @@ const number = "+447400123456";
 const policyMessage = escapeHtml(errorMessage("method_not_allowed_by_policy"));
 
 function layer(allowedMethods: PolicyLayer["allowedMethods"]): PolicyLayer {
-  return { requireTwoFactorFrom: null, allowedMethods, recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: null };
+  return { requireTwoFactorFrom: null, allowedMethods, recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: null, newSignInEmail: null };
 }
 
 describe("method policy (M5)", () => {

@@ -35,7 +35,7 @@ describe("API: the whole policy layer per level", () => {
     await t.deps.store.accounts.savePolicyLayer(
       reseller.parentId!,
       "customer_users",
-      { requireTwoFactorFrom: Date.UTC(2027, 5, 1), allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null, rememberBrowserDays: null },
+      { requireTwoFactorFrom: Date.UTC(2027, 5, 1), allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null, rememberBrowserDays: null, newSignInEmail: null },
       t.clock.now(),
     );
     let response = await api.get(url, token);
@@ -49,26 +49,26 @@ describe("API: the whole policy layer per level", () => {
         requireTwoFactorFrom: "2027-06-01",
         allowedMethods: ["totp", "sms"],
         recoveryCodePolicy: "disable",
-        rotatePasswordOnDisable: null, rememberBrowserDays: null,
+        rotatePasswordOnDisable: null, rememberBrowserDays: null, newSignInEmail: null,
       },
     ]);
-    assert.deepEqual(customers.inherited, { requireTwoFactorFrom: "2027-06-01", allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: false, rememberBrowserDays: 30 });
+    assert.deepEqual(customers.inherited, { requireTwoFactorFrom: "2027-06-01", allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: false, rememberBrowserDays: 30, newSignInEmail: true });
     assert.equal(customers.allowedMethods, null, "nothing of its own yet: it inherits");
     assert.deepEqual(response.body.levels[0].above.map((level: { audience: string }) => level.audience), ["reseller_users"]);
 
-    response = await put({ audience: "customer_users", requireTwoFactorFrom: "2027-01-15", allowedMethods: ["totp"], recoveryCodePolicy: "keep", rotatePasswordOnDisable: true, rememberBrowserDays: 7 }, token);
+    response = await put({ audience: "customer_users", requireTwoFactorFrom: "2027-01-15", allowedMethods: ["totp"], recoveryCodePolicy: "keep", rotatePasswordOnDisable: true, rememberBrowserDays: 7, newSignInEmail: false }, token);
     assert.equal(response.status, 200, response.raw.body);
-    assert.deepEqual(response.body.changedFields, ["requireTwoFactorFrom", "allowedMethods", "recoveryCodePolicy", "rotatePasswordOnDisable", "rememberBrowserDays"]);
+    assert.deepEqual(response.body.changedFields, ["requireTwoFactorFrom", "allowedMethods", "recoveryCodePolicy", "rotatePasswordOnDisable", "rememberBrowserDays", "newSignInEmail"]);
     customers = response.body.levels[1];
-    assert.deepEqual(customers.effective, { requireTwoFactorFrom: "2027-01-15", allowedMethods: ["totp"], recoveryCodePolicy: "keep", rotatePasswordOnDisable: true, rememberBrowserDays: 7 });
+    assert.deepEqual(customers.effective, { requireTwoFactorFrom: "2027-01-15", allowedMethods: ["totp"], recoveryCodePolicy: "keep", rotatePasswordOnDisable: true, rememberBrowserDays: 7, newSignInEmail: false });
     const [event] = (await t.deps.store.events.listEvents({ accountId: user.accountId, limit: 20 })).filter((candidate) => candidate.type === "policy.changed");
     assert.equal(event?.actorUserId, user.id);
-    assert.equal(event?.detail.changed, "requireTwoFactorFrom,allowedMethods,recoveryCodePolicy,rotatePasswordOnDisable,rememberBrowserDays");
+    assert.equal(event?.detail.changed, "requireTwoFactorFrom,allowedMethods,recoveryCodePolicy,rotatePasswordOnDisable,rememberBrowserDays,newSignInEmail");
 
     // Back to inheriting the methods: only that field changes; the earlier platform date still wins over none.
     response = await put({ audience: "customer_users", allowedMethods: null, requireTwoFactorFrom: null }, token);
     assert.deepEqual(response.body.changedFields, ["requireTwoFactorFrom", "allowedMethods"]);
-    assert.deepEqual(response.body.levels[1].effective, { requireTwoFactorFrom: "2027-06-01", allowedMethods: ["totp", "sms"], recoveryCodePolicy: "keep", rotatePasswordOnDisable: true, rememberBrowserDays: 7 });
+    assert.deepEqual(response.body.levels[1].effective, { requireTwoFactorFrom: "2027-06-01", allowedMethods: ["totp", "sms"], recoveryCodePolicy: "keep", rotatePasswordOnDisable: true, rememberBrowserDays: 7, newSignInEmail: false });
   });
 
   it("an admin without 2FA, or with a stale second factor, changes nothing", async () => {

@@ -11,13 +11,13 @@ function linksOf(accountKind: AccountKind, role: Role): Record<string, string[]>
 describe("navigation by surface", () => {
   it("everyone has their own account settings", () => {
     for (const [kind, role] of [["platform", "support"], ["platform", "admin"], ["reseller", "member"], ["customer", "member"]] as const) {
-      assert.deepEqual(linksOf(kind, role).account, ["/settings/security", "/settings/events", "/settings/api-keys"], `${kind}:${role}`);
+      assert.deepEqual(linksOf(kind, role).account, ["/settings/security", "/settings/sessions", "/settings/events", "/settings/api-keys"], `${kind}:${role}`);
     }
   });
 
   it("a reseller admin: control panel and storefront manager, no support console", () => {
     assert.deepEqual(linksOf("reseller", "admin"), {
-      account: ["/settings/security", "/settings/events", "/settings/api-keys"],
+      account: ["/settings/security", "/settings/sessions", "/settings/events", "/settings/api-keys"],
       control_panel: ["/panel/users", "/panel/events", "/panel/policy"],
       storefront_manager: ["/storefront/customers"],
     });
@@ -31,14 +31,14 @@ describe("navigation by surface", () => {
 
   it("a customer sees no storefront manager", () => {
     assert.deepEqual(linksOf("customer", "admin"), {
-      account: ["/settings/security", "/settings/events", "/settings/api-keys"],
+      account: ["/settings/security", "/settings/sessions", "/settings/events", "/settings/api-keys"],
       control_panel: ["/panel/users", "/panel/events", "/panel/policy"],
     });
   });
 
   it("platform support sees the support console and no control panel", () => {
     assert.deepEqual(linksOf("platform", "support"), {
-      account: ["/settings/security", "/settings/events", "/settings/api-keys"],
+      account: ["/settings/security", "/settings/sessions", "/settings/events", "/settings/api-keys"],
       support_console: ["/support/reset-requests", "/support/events", "/panel/users", "/panel/policy"],
     });
   });

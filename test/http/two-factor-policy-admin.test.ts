@@ -39,7 +39,7 @@ describe("pages: the two-factor policy admins set", () => {
     await t.deps.store.accounts.savePolicyLayer(
       reseller.parentId!,
       "customer_users",
-      { requireTwoFactorFrom: null, allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null, rememberBrowserDays: null },
+      { requireTwoFactorFrom: null, allowedMethods: ["totp", "sms"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: null, rememberBrowserDays: null, newSignInEmail: null },
       t.clock.now(),
     );
     const customerAccount = await createAccount(t.deps, { name: `shop ${Date.now()}`, kind: "customer", parentId: reseller.id });
@@ -80,7 +80,7 @@ describe("pages: the two-factor policy admins set", () => {
     const saved = await browser.post("/panel/policy", form({ "customer_users-from": "2026-11-21", "customer_users-methods": "totp", "customer_users-remember": "0" }), { csrfFrom: "/panel/policy" });
     assert.equal(saved.headers.location, "/panel/policy?notice=policy_saved");
     const [layer] = await t.deps.store.accounts.findPolicyLayers([{ accountId: reseller.id, audience: "customer_users" }]);
-    assert.deepEqual(layer, { requireTwoFactorFrom: Date.UTC(2026, 10, 21), allowedMethods: ["totp"], recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: 0 });
+    assert.deepEqual(layer, { requireTwoFactorFrom: Date.UTC(2026, 10, 21), allowedMethods: ["totp"], recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: 0, newSignInEmail: null });
     const after = (await browser.get("/panel/policy")).body;
     assert.match(after, /data-summary="effective-customer_users"><dt>Required from<\/dt><dd>2026-11-21<\/dd><dt>Allowed methods<\/dt><dd>Authenticator app \(TOTP\) only<\/dd><dt>Recovery codes<\/dt><dd>Turn 2FA off[^<]*<\/dd><dt>New password on disable<\/dt><dd>[^<]*<\/dd><dt>Remember a browser<\/dt><dd>Never: the second step is asked at every login<\/dd>/);
     const events = await t.deps.store.events.listEvents({ accountId: reseller.id, limit: 10 });

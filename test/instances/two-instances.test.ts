@@ -84,8 +84,9 @@ describe("two instances on one database", () => {
 
     // The log lists what happened in the order it happened, whichever instance wrote it.
     const events = await callApi(b.url, "/api/me/events", undefined, again.body.sessionToken);
+    // (Each API login without a browserToken is also a new browser: login.new_browser, issue 17.)
     assert.deepEqual(
-      events.body.events.slice(0, 3).map((event: { type: string }) => event.type),
+      events.body.events.map((event: { type: string }) => event.type).filter((type: string) => type !== "login.new_browser").slice(0, 3),
       ["login.succeeded", "login.second_factor_failed", "login.succeeded"],
     );
   });

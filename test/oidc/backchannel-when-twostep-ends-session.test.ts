@@ -87,7 +87,7 @@ describe("back-channel logout when twostep ends a session", () => {
 
   const adminActor = async (): Promise<Actor> => {
     const now = server.clock.now();
-    return { user: reseller.admin.user, account: reseller.account, session: { id: "admin-session", userId: reseller.admin.user.id, createdAt: now, expiresAt: now + 3_600_000, authenticatedAt: now, recoveryCodeUsed: false }, via: "session" };
+    return { user: reseller.admin.user, account: reseller.account, session: { id: "admin-session", userId: reseller.admin.user.id, createdAt: now, expiresAt: now + 3_600_000, authenticatedAt: now, recoveryCodeUsed: false, lastActiveAt: now }, via: "session" };
   };
 
   it("logout at twostep reaches the app's back-channel endpoint", async () => {

@@ -35,7 +35,7 @@ describe("an API key is shown once and kept nowhere", () => {
     const events = JSON.stringify(await t.deps.store.events.listEvents({ subjectUserId: user.id, limit: 50 }));
     const emails = await t.deps.store.messages.listMessages(100);
     const ours = emails.filter((message) => message.recipient === user.email);
-    assert.deepEqual(ours.map((message) => message.kind).sort(), ["api_key_created", "api_key_created", "api_key_revoked"]);
+    assert.deepEqual(ours.map((message) => message.kind).sort(), ["api_key_created", "api_key_created", "api_key_revoked", "new_sign_in", "new_sign_in"]);
     const rows = JSON.stringify(await t.snapshot());
     for (const key of keys) {
       const secretPart = key.slice(12);

@@ -45,7 +45,7 @@ describe("notification emails are written in the change's transaction", () => {
         methodType: "totp",
         methodName: "Phone app",
         codesLeft: 4,
-        securityUrl: "http://localhost:3000/settings/security",
+        securityUrl: `http://localhost:3000${"page" in entry ? entry.page : "/settings/security"}`,
       });
       assert.deepEqual(
         { kind: message!.kind, status: message!.status, subject: message!.subject, text: message!.textBody, html: message!.htmlBody },

@@ -41,7 +41,7 @@ describe("emails hold no code, seed or token", () => {
 
     const totp = await api.enrolTotp(token, password, t.clock);
     secrets.push(totp.key, ...totp.recoveryCodes);
-    assert.deepEqual(await newKinds(), ["method_added", "recovery_codes_generated", "two_factor_enabled"]);
+    assert.deepEqual(await newKinds(), ["method_added", "new_sign_in", "recovery_codes_generated", "two_factor_enabled"]);
 
     t.clock.advance(30);
     let flowId = await api.flowFor(user.email, password);
@@ -52,15 +52,16 @@ describe("emails hold no code, seed or token", () => {
     assert.equal(response.status, 200, response.raw.body);
     token = response.body.sessionToken;
     secrets.push(token);
-    assert.deepEqual(await newKinds(), [], "a login sends nothing");
+    // An API client that does not send back its browserToken is a new browser at each login (issue 17).
+    assert.deepEqual(await newKinds(), ["new_sign_in"], "a login sends only the new sign-in email");
 
     flowId = await api.flowFor(user.email, password);
     response = await api.post("/api/login/recovery-code", { flowId, code: totp.recoveryCodes[0] });
     assert.equal(response.status, 200, response.raw.body);
     token = response.body.sessionToken;
     secrets.push(flowId, token);
-    assert.deepEqual(await newKinds(), ["recovery_code_used"]);
-    const used = (await t.deps.store.messages.listMessages(1)).at(0)!;
+    assert.deepEqual(await newKinds(), ["new_sign_in", "recovery_code_used"]);
+    const used = (await t.deps.store.messages.listMessages(500)).find((message) => message.kind === "recovery_code_used" && message.recipient === user.email)!;
     assert.match(used.textBody, /You have 9 recovery codes left\./);
 
     response = await api.post("/api/me/recovery-codes", { password }, token);

@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { buildApp } from "../../src/http/app.js";
 import { headerSafeLocation, redirect } from "../../src/http/pages/render.js";
+import { createKeyThroughApi } from "../helpers/api-keys.js";
 import { ApiClient, listRoutes } from "../helpers/api-client.js";
 import { FormClient } from "../helpers/browser-client.js";
 import { createTestApp, createTestRuntime, seedUser, type TestApp } from "../helpers/runtime.js";
@@ -69,6 +70,8 @@ describe("security: hostile path parameters", () => {
   let t: TestApp;
   let browser: FormClient;
   let token: string;
+  /** The platform API (`/api/platform/v1/…`) takes an API key, not a session token. */
+  let apiKey: string;
   let csrf: string;
   before(async () => {
     t = await createTestApp();
@@ -78,6 +81,7 @@ describe("security: hostile path parameters", () => {
     assert.equal(login.statusCode, 303, login.body);
     csrf = await browser.csrfFor("/settings/security");
     token = await new ApiClient(t.app).sessionFor(user.email, password);
+    apiKey = (await createKeyThroughApi(new ApiClient(t.app), token)).key;
   });
   after(() => t.close());
 
@@ -100,7 +104,7 @@ describe("security: hostile path parameters", () => {
           const headers: Record<string, string> = {};
           let payload: string | undefined;
           if (api) {
-            if (signedIn) headers.authorization = `Bearer ${token}`;
+            if (signedIn) headers.authorization = `Bearer ${route.url.startsWith("/api/platform/") ? apiKey : token}`;
             if (route.method !== "GET") {
               headers["content-type"] = "application/json";
               payload = JSON.stringify(fields);

@@ -18,7 +18,7 @@ describe("security: a trusted browser after the policy turned it off", () => {
   after(() => t.close());
 
   const setDays = async (accountId: string, days: number | null) =>
-    t.deps.store.accounts.savePolicyLayer(accountId, "own_users", { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: days }, t.clock.now());
+    t.deps.store.accounts.savePolicyLayer(accountId, "own_users", { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: days, newSignInEmail: null }, t.clock.now());
 
   it("off: the next login asks for the second step; back on: it skips again while the row lives", async () => {
     const enrolled = await enrolTotp(t.deps, { kind: "customer" });

@@ -68,7 +68,7 @@ describe("two-factor reminders across instances", () => {
     const { user } = await seedUser(one.deps, { kind: "customer", policy: { requireTwoFactorFrom: start + 14 * day - hour } });
     const account = (await one.deps.store.accounts.findAccountById(user.accountId))!;
     // The reseller's rule for its customers is earlier: that deadline is the user's.
-    await one.deps.store.accounts.savePolicyLayer(account.parentId!, "customer_users", { requireTwoFactorFrom: earliest, allowedMethods: null, recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: null }, start);
+    await one.deps.store.accounts.savePolicyLayer(account.parentId!, "customer_users", { requireTwoFactorFrom: earliest, allowedMethods: null, recoveryCodePolicy: null, rotatePasswordOnDisable: null, rememberBrowserDays: null, newSignInEmail: null }, start);
     await sendTwoFactorReminders(one.deps);
     assert.deepEqual(await reminders(user.id), [{ daysBefore: 3, deadline: earliest }]);
     one.clock.advance((day / 1000) * 1);

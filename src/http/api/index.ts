@@ -18,6 +18,9 @@ import { registerAdminUsersApi } from "./admin-users-routes.js";
 import { registerResetRequestApi } from "./reset-request-routes.js";
 import { registerTrustedBrowserApi } from "./trusted-browser-routes.js";
 import { registerAppSessionsApi } from "./app-sessions-routes.js";
+import { registerSessionApi, registerUserSessionsRoute } from "./session-routes.js";
+import { sessionSurface } from "./route-surface.js";
+import { requireApiSession } from "./session.js";
 
 /**
  * The JSON API under /api: the same services as the pages, JSON bodies only
@@ -46,6 +49,8 @@ export async function apiPlugin(fastify: FastifyInstance, options: { deps: Servi
   registerResetRequestApi(app, options.deps);
   registerTrustedBrowserApi(app, options.deps);
   registerAppSessionsApi(app, options.deps);
+  registerSessionApi(app, options.deps);
+  registerUserSessionsRoute(app, options.deps, sessionSurface("/admin/users/:userId/sessions", { onRequest: requireApiSession(options.deps) }), "admin");
 }
 
 /**

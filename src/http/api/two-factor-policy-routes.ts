@@ -27,6 +27,7 @@ const LayerFields = {
   recoveryCodePolicy: nullable(recovery, "R5; null inherits"),
   rotatePasswordOnDisable: nullable(Type.Boolean(), "D1: a new password when 2FA is turned off; null inherits"),
   rememberBrowserDays: nullable(rememberDays, "L7: how many days \"Don't ask again on this browser\" lasts, 0 never offers it; null inherits"),
+  newSignInEmail: nullable(Type.Boolean(), "Issue 17: email the user when a browser new to them signs in (on by default); null inherits"),
 };
 const Effective = Type.Object({
   requireTwoFactorFrom: Type.Union([day, Type.Null()]),
@@ -34,6 +35,7 @@ const Effective = Type.Object({
   recoveryCodePolicy: recovery,
   rotatePasswordOnDisable: Type.Boolean(),
   rememberBrowserDays: rememberDays,
+  newSignInEmail: Type.Boolean(),
 });
 const Above = Type.Object({ account: Type.Object({ name: Type.String(), kind: Type.String() }), audience, ...LayerFields });
 const PolicyLevel = Type.Object({
@@ -61,6 +63,7 @@ const SetPolicyBody = Type.Object(
     recoveryCodePolicy: Type.Optional(Type.Union([Type.String({ maxLength: 16 }), Type.Null()], { description: "keep or disable; null inherits" })),
     rotatePasswordOnDisable: Type.Optional(Type.Union([Type.Boolean(), Type.Null()], { description: "null inherits" })),
     rememberBrowserDays: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: `L7: whole days from 0 (never offered) to ${maxRememberBrowserDays}; null inherits` })),
+    newSignInEmail: Type.Optional(Type.Union([Type.Boolean(), Type.Null()], { description: "Issue 17: the new sign-in email on (true) or off (false); null inherits" })),
   },
   { additionalProperties: false },
 );

@@ -19,6 +19,7 @@ import { registerApiKeyPages } from "./api-key-routes.js";
 import { registerUsersPages } from "./users-routes.js";
 import { registerResetRequestPages } from "./reset-request-routes.js";
 import { registerTrustedBrowserPages } from "./trusted-browser-routes.js";
+import { registerSessionPages } from "./session-routes.js";
 
 /**
  * The HTML surface. Its own plugin scope: only url-encoded forms are parsed
@@ -47,5 +48,6 @@ export async function pagesPlugin(fastify: FastifyInstance, options: { deps: Ser
   registerUsersPages(app, options.deps);
   registerResetRequestPages(app, options.deps);
   registerTrustedBrowserPages(app, options.deps);
+  registerSessionPages(app, options.deps, options.secureCookies);
   if (options.deps.config.environment !== "production") registerDevelopmentPages(app, options.deps);
 }

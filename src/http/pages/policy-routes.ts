@@ -18,7 +18,7 @@ const title = "Two-factor policy";
 const path = "/panel/policy";
 const audiences = ["own_users", "reseller_users", "customer_users"] as const;
 /** One form holds every level: its fields are named `<audience>-<field>` and only the chosen audience's are read. */
-const levelFieldNames = audiences.flatMap((audience) => (["from", "methods", "recovery", "password", "remember"] as const).map((field) => `${audience}-${field}` as const));
+const levelFieldNames = audiences.flatMap((audience) => (["from", "methods", "recovery", "password", "remember", "newsignin"] as const).map((field) => `${audience}-${field}` as const));
 type LevelFieldName = (typeof levelFieldNames)[number];
 const formFields = Object.fromEntries(levelFieldNames.map((name) => [name, 32])) as Record<LevelFieldName, number>;
 
@@ -31,6 +31,10 @@ function levelInput(values: LevelFormValues): Result<{ input: PolicyLevelInput }
   if (values.password !== undefined) {
     if (!["inherit", "yes", "no"].includes(values.password)) return { ok: false, code: "invalid_request", field: "rotatePasswordOnDisable" };
     input.rotatePasswordOnDisable = values.password === "inherit" ? null : values.password === "yes";
+  }
+  if (values.newsignin !== undefined) {
+    if (!["inherit", "yes", "no"].includes(values.newsignin)) return { ok: false, code: "invalid_request", field: "newSignInEmail" };
+    input.newSignInEmail = values.newsignin === "inherit" ? null : values.newsignin === "yes";
   }
   if (values.remember !== undefined) {
     if (values.remember !== "inherit" && !/^\d{1,3}$/.test(values.remember)) return { ok: false, code: "invalid_request", field: "rememberBrowserDays" };

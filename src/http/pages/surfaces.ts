@@ -25,6 +25,7 @@ const surfaceLinks: { id: Surface["id"]; label: string; links: LinkRule[] }[] = 
     label: "Account settings",
     links: [
       { href: "/settings/security", label: "Security", action: "own_settings.change", relation: "self" },
+      { href: "/settings/sessions", label: "Where you're signed in", action: "sessions.view", relation: "self" },
       { href: "/settings/events", label: "Event log", action: "events.view", relation: "self" },
       { href: "/settings/api-keys", label: "API keys", action: "api_key.create", relation: "self" },
     ],

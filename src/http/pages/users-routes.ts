@@ -14,6 +14,10 @@ import { csrfToken, noticeFrom, redirect, sendPage } from "./render.js";
 import { stepUpRedirect } from "./step-up.js";
 import { requirePageSession } from "./settings-routes.js";
 import { usersViews } from "./views/users.js";
+import { sessionsViews } from "./views/sessions.js";
+import { html } from "./html.js";
+import { listSessionsOf } from "../../services/sessions/where-signed-in.js";
+import { endAllSessionsOf } from "../../services/sessions/end-sessions.js";
 import type { TypedApp } from "../typed-app.js";
 
 const ListQuery = Type.Object(
@@ -74,8 +78,13 @@ export function registerUsersPages(app: TypedApp, deps: ServiceDeps) {
     if (!found.ok) return refuse(reply, found);
     const actor = actorOf(request);
     const may = { deactivate: wouldAllow(actor, "user.deactivate", found.subject), requestReset: wouldAllow(actor, "reset_request.file", found.subject) };
-    const input = { csrfToken: csrfToken(reply), account: found.subject.account, user: found.view, isSelf: found.view.id === request.auth!.user.id, may, error: error && errorMessage(error.code) };
-    return sendPage(reply, { title: found.view.displayName, status: error ? errorStatus(error.code) : 200, notice: noticeFrom(request) }, usersViews.record(input));
+    const token = csrfToken(reply);
+    const input = { csrfToken: token, account: found.subject.account, user: found.view, isSelf: found.view.id === request.auth!.user.id, may, error: error && errorMessage(error.code) };
+    // Issue 17: where the user is signed in, only when the table lets this admin see it; "Sign out everywhere" when it lets them end it.
+    // One's own sessions are on /settings/sessions.
+    const sessions = !input.isSelf && wouldAllow(actor, "sessions.view", found.subject) ? await listSessionsOf(deps, actor, userId, requestContext(request)) : null;
+    const sessionsSection = sessions?.ok ? sessionsViews.ofUser({ userId, sessions: sessions.sessions, mayEnd: wouldAllow(actor, "sessions.end", found.subject), csrfToken: token }) : null;
+    return sendPage(reply, { title: found.view.displayName, status: error ? errorStatus(error.code) : 200, notice: noticeFrom(request) }, html`${usersViews.record(input)}${sessionsSection}`);
   };
 
   app.get("/panel/users/:userId", { schema: { params: UserIdParams }, preHandler: requireSession }, async (request, reply) => showRecord(request, reply, request.params.userId));
@@ -84,6 +93,15 @@ export function registerUsersPages(app: TypedApp, deps: ServiceDeps) {
     const found = await getAccountUser(deps, actorOf(request), request.params.userId, requestContext(request));
     if (!found.ok) return refuse(reply, found);
     return sendPage(reply, { title: "Deactivate user" }, usersViews.confirmDeactivate({ csrfToken: csrfToken(reply), user: found.view }));
+  });
+
+  app.post("/panel/users/:userId/sessions/sign-out", { schema: { params: UserIdParams, ...formSchema({}) }, preHandler: [requireSession, app.csrfProtection] }, async (request, reply) => {
+    const { userId } = request.params;
+    const result = await endAllSessionsOf(deps, actorOf(request), userId, requestContext(request));
+    if (result.ok) return redirect(reply, `/panel/users/${userId}?notice=user_sessions_ended`);
+    if (result.code === "forbidden") return refuse(reply, result);
+    if (result.code === "step_up_required") return stepUpRedirect(reply, `/panel/users/${userId}`);
+    return showRecord(request, reply, userId, result);
   });
 
   for (const [path, change] of [

@@ -8,6 +8,7 @@ import { registerUsersListRoute } from "../api/admin-users-routes.js";
 import { registerCustomersListRoute } from "../api/storefront-routes.js";
 import { registerPlatformEventLogRoute } from "../api/event-log-routes.js";
 import { platformSurface } from "../api/route-surface.js";
+import { registerUserSessionsRoute } from "../api/session-routes.js";
 
 /**
  * The platform API under /api/platform/v1 (API1): API keys only, never a
@@ -17,7 +18,8 @@ import { platformSurface } from "../api/route-surface.js";
  *
  * Every route takes `request.actor!` and calls the same service as the session
  * API: the account's users with 2FA status and coverage (`/users`), the
- * reseller's customers with 2FA status (`/customers`), the event log (`/events`).
+ * reseller's customers with 2FA status (`/customers`), the event log (`/events`),
+ * where a user is signed in (`/users/{userId}/sessions`, read only).
  */
 export async function platformPlugin(fastify: FastifyInstance, options: { deps: ServiceDeps }) {
   const app = typedApp(fastify);
@@ -28,6 +30,7 @@ export async function platformPlugin(fastify: FastifyInstance, options: { deps: 
   registerUsersListRoute(app, options.deps, platformSurface("/users"), "platform");
   registerCustomersListRoute(app, options.deps, platformSurface("/customers"), "platform");
   registerPlatformEventLogRoute(app, options.deps);
+  registerUserSessionsRoute(app, options.deps, platformSurface("/users/:userId/sessions"), "platform");
 }
 
 

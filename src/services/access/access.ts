@@ -92,9 +92,11 @@ export async function authorize(
  *   cannot mint an admin who then locks out the one it was taken from.
  * - `others_two_factor`: acting on someone else's 2FA also needs the actor's
  *   own 2FA to be on: an admin without a second factor has no fresh one to give.
+ * - `sessions`: "Sign out everywhere else" (issue 17). Like `admin`, needed
+ *   whether or not the user has 2FA: the password without it.
  * API keys never pass.
  */
-export type StepUpNeed = "own" | "admin" | "others_two_factor";
+export type StepUpNeed = "own" | "admin" | "others_two_factor" | "sessions";
 
 export async function requireStepUp(deps: AccessDeps, actor: Actor, need: StepUpNeed): Promise<Outcome> {
   if (actor.via !== "session" || !actor.session) return fail("forbidden");

@@ -4,7 +4,7 @@ import { activeMethods, isEnrolmentFlow } from "../../domain/login-flow/flow.js"
 import type { LoginFlow, MethodType, User } from "../../domain/model.js";
 import { hashToken, isTokenShaped } from "../../security/tokens.js";
 import type { RequestContext } from "../deps.js";
-import { recordKnownBrowserAfterLogin } from "../throttle/password-throttle.js";
+import { recordBrowserAfterLogin } from "../login/new-browser.js";
 import { carryOut, decide } from "../login/login-flow-effects.js";
 import type { EnrolmentOwner } from "./method-activation.js";
 import { effectivePolicyFor, twoFactorRequirementFor } from "../policy/policy.js";
@@ -114,7 +114,7 @@ function enrolmentOwner(deps: EnrolmentDeps, login: EnrolmentLogin, factor: Meth
       if (!done.ok) return done;
       sessionToken = done.sessionToken ?? null;
       // The login completed: this client is remembered (a new token each time), on the same transaction.
-      if (sessionToken) browserToken = await recordKnownBrowserAfterLogin(deps, login.user.id, null, store);
+      if (sessionToken) browserToken = await recordBrowserAfterLogin(deps, store, login.user, null, context);
       return ok;
     },
   };
@@ -134,7 +134,7 @@ export async function acknowledgeRecoveryCodes(
     if (!decided.ok) return decided;
     const done = await carryOut(deps, store, found.user, decided, context);
     if (!done.ok) return done;
-    const browserToken = await recordKnownBrowserAfterLogin(deps, found.user.id, presentedBrowserToken, store);
+    const browserToken = await recordBrowserAfterLogin(deps, store, found.user, presentedBrowserToken, context);
     return { ok: true, sessionToken: done.sessionToken!, user: found.user, ...(browserToken ? { browserToken } : {}) };
   });
 }

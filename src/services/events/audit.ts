@@ -27,6 +27,8 @@ type EventInput<Type extends EventType = EventType> = {
   detail?: SecurityEvent["detail"];
   /** A2: the admin who filed the reset request the event is about (the notification table's `filer` recipient). */
   filer?: User | null;
+  /** False: record the event but send none of its emails (issue 17: the account policy turned the new sign-in email off). */
+  notify?: boolean;
 };
 
 type EventDeps = Pick<ServiceDeps, "clock" | "newId" | "config">;
@@ -67,7 +69,7 @@ export async function recordChangeAndForgetTrustedBrowsers(deps: EventDeps, stor
 
 async function writeEvent(deps: EventDeps, store: EventsPorts | StoreOf<keyof EventsPorts>, input: EventInput): Promise<void> {
   // With no email gateway (TWOSTEP_EMAIL_GATEWAY=none) nothing would ever send the row: none is written.
-  const notification = deps.config.email.gateway === "none" ? undefined : notificationFor(input.type);
+  const notification = deps.config.email.gateway === "none" || input.notify === false ? undefined : notificationFor(input.type);
   if (notification && "transaction" in store) return store.transaction((tx) => writeEvent(deps, tx, input));
   const now = deps.clock.now();
   await store.events.appendEvent({
@@ -104,7 +106,10 @@ async function writeEvent(deps: EventDeps, store: EventsPorts | StoreOf<keyof Ev
       ...(typeof detail.days === "number" ? { rememberDays: detail.days } : {}),
       ...(typeof detail.reviewReason === "string" ? { reviewReason: detail.reviewReason } : {}),
       ...(typeof detail.provider === "string" ? { providerName: detail.provider } : {}),
-      securityUrl: `${deps.config.publicUrl}/settings/security`,
+      ...(typeof detail.browser === "string" ? { browserName: detail.browser } : {}),
+      ...(typeof detail.os === "string" ? { osName: detail.os } : {}),
+      ...(typeof detail.place === "string" ? { place: detail.place } : {}),
+      securityUrl: `${deps.config.publicUrl}${notification.page ?? "/settings/security"}`,
     });
     await store.messages.enqueue({ id: deps.newId(), channel: "email", recipient: to.email, kind: notification.kind, subject: email.subject, textBody: email.text, htmlBody: email.html, createdAt: now });
   }
@@ -167,6 +172,10 @@ export const eventLabels: Record<EventType, string> = {
   "two_factor.reset_rejected": "Two-factor reset rejected by support",
   "browser.remembered": "Browser remembered: no second step on it for a while",
   "browser.remembered_login": "Logged in on a remembered browser (no second step)",
+  "login.new_browser": "Signed in from a new browser",
+  "session.ended": "Signed out a session",
+  "session.others_ended": "Signed out everywhere else",
+  "session.all_ended": "Signed out everywhere by an administrator",
   "browser.forgotten": "Remembered browsers forgotten",
   "app.signed_in": "Signed in to an app",
   "app.signed_out": "Signed out of an app",

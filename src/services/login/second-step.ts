@@ -14,7 +14,7 @@ import { findRecoveryCode } from "../recovery/recovery-codes.js";
 import { carryOut, decide } from "./login-flow-effects.js";
 import { deliverCodeIfSent, type CodeDelivery } from "../factors/code-delivery.js";
 import { takeAttempt } from "../throttle/throttle.js";
-import { recordKnownBrowserAfterLogin } from "../throttle/password-throttle.js";
+import { recordBrowserAfterLogin } from "./new-browser.js";
 
 export interface SecondStep {
   flow: LoginFlow;
@@ -152,7 +152,7 @@ export async function verifySecondStepCode(
     const done = await carryOut(deps, store, user, decided, context);
     if (!done.ok) return done;
     if (!verified) return fail(factor.wrongProof, { field: factor.proofField });
-    const browserToken = await recordKnownBrowserAfterLogin(deps, user.id, input.browserToken, store);
+    const browserToken = await recordBrowserAfterLogin(deps, store, user, input.browserToken, context, { policy });
     return {
       ok: true,
       sessionToken: done.sessionToken!,
@@ -202,7 +202,7 @@ export async function verifySecondStepRecoveryCode(
       afterAdvance: async () => ((await store.codes.consumeRecoveryCode(match.id, deps.clock.now())) ? ok : failed()),
     });
     if (!done.ok) return done;
-    const browserToken = await recordKnownBrowserAfterLogin(deps, user.id, input.browserToken, store);
+    const browserToken = await recordBrowserAfterLogin(deps, store, user, input.browserToken, context);
     return { ok: true, sessionToken: done.sessionToken!, user, recovery: { policy, codesLeft: policy === "disable" ? 0 : match.codesLeft }, ...(browserToken ? { browserToken } : {}) };
   });
 }

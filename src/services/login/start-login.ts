@@ -4,13 +4,14 @@ import { activeMethods } from "../../domain/login-flow/flow.js";
 import type { LoginFlow, Method, MethodType, User } from "../../domain/model.js";
 import { createToken, hashToken } from "../../security/tokens.js";
 import type { RequestContext } from "../deps.js";
+import { recordBrowserAfterLogin } from "./new-browser.js";
 import { recordEvent } from "../events/audit.js";
 import { toMethodView, type MethodView } from "../factors/method-view.js";
 import { checkEmail, normalizeEmail } from "../access/users.js";
 import { addressKey } from "../throttle/throttle.js";
 import { givingBackWhenBusy } from "../failures.js";
 import { lockSchedule } from "../../domain/throttle.js";
-import { recordKnownBrowserAfterLogin, settleRightPassword, settleWrongPassword, takePasswordSlot } from "../throttle/password-throttle.js";
+import { settleRightPassword, settleWrongPassword, takePasswordSlot } from "../throttle/password-throttle.js";
 import { deliverCodeIfSent, type CodeDelivery } from "../factors/code-delivery.js";
 import { carryOut, decide, type FlowOutcome } from "./login-flow-effects.js";
 import { effectivePolicyFor } from "../policy/policy.js";
@@ -84,7 +85,7 @@ export async function startLogin(
   const done = await deps.store.transaction(async (store) => {
     const carried = await carryOut(deps, store, user, decided, context, { flowTokenHash: hashToken(flowToken) });
     // A session now: the known-browser token is written with it, never after the commit.
-    if (carried.ok && carried.sessionToken) browserToken = await recordKnownBrowserAfterLogin(deps, user.id, input.browserToken, store);
+    if (carried.ok && carried.sessionToken) browserToken = await recordBrowserAfterLogin(deps, store, user, input.browserToken, context, { trusted: trustedBrowser, policy });
     return carried;
   });
   if (!done.ok) return done;

@@ -6,7 +6,7 @@ import { recordChangeAndForgetTrustedBrowsers, recordEvent } from "../events/aud
 import type { RequestContext } from "../deps.js";
 import { carryOut, decide } from "../login/login-flow-effects.js";
 import { loginStartAfter, type LoginStart } from "../login/start-login.js";
-import { recordKnownBrowserAfterLogin } from "../throttle/password-throttle.js";
+import { recordBrowserAfterLogin } from "../login/new-browser.js";
 import { effectivePolicyFor } from "../policy/policy.js";
 import { checkNewPassword } from "../access/users.js";
 import type { PasswordLinkPurpose } from "../../store/ports/password-resets.js";
@@ -89,7 +89,7 @@ export async function completePasswordReset(
     else await recordChangeAndForgetTrustedBrowsers(deps, store, { type: "password.reset", subject: user, context });
     const carried = await carryOut(deps, store, { ...user, passwordHash }, decided, context, { flowTokenHash: hashToken(flowToken) });
     // A session now (no 2FA): its known-browser token is new (the user's were forgotten above) and written here, not after the commit.
-    if (carried.ok && carried.sessionToken) browserToken = await recordKnownBrowserAfterLogin(deps, user.id, null, store);
+    if (carried.ok && carried.sessionToken) browserToken = await recordBrowserAfterLogin(deps, store, user, null, context);
     return carried;
   });
   if (!done.ok) return done;

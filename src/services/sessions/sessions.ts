@@ -26,6 +26,7 @@ export async function issueSession(
     // A login that skipped a 2FA user's second factor opens no step-up window (SECURITY 17).
     authenticatedAt: options.stepUpWindow === false ? 0 : now,
     recoveryCodeUsed: options.recoveryCodeUsed ?? false,
+    lastActiveAt: now,
   };
   await store.sessions.insertSession(session, hashToken(token), context);
   return { token, session };
@@ -38,11 +39,26 @@ export interface Authenticated {
   account: Account;
 }
 
+/** Issue 17: "last active" is written at most once per this many ms per session, never on every request. */
+export const lastActiveInterval = 60_000;
+
 export async function resolveSession(deps: SessionsDeps, token: unknown): Promise<Authenticated | undefined> {
   if (!isTokenShaped(token)) return undefined;
-  const found = await deps.store.sessions.findLiveSession(hashToken(token), deps.clock.now());
+  const now = deps.clock.now();
+  const found = await deps.store.sessions.findLiveSession(hashToken(token), now);
   if (!found || !found.user.active) return undefined;
-  return found;
+  return { ...found, session: await noteActivity(deps, found.session, now) };
+}
+
+/**
+ * "Last active" (issue 17): a session read a minute or more after its last mark gets one
+ * conditional write (`touchSession`: only while the stored mark is still that old, so racing
+ * requests and instances write once); every other request writes nothing.
+ */
+async function noteActivity(deps: SessionsDeps, session: Session, now: number): Promise<Session> {
+  if (now - session.lastActiveAt < lastActiveInterval) return session;
+  await deps.store.sessions.touchSession(session.id, now, now - lastActiveInterval);
+  return { ...session, lastActiveAt: now };
 }
 
 export async function endSession(deps: SessionsDeps, auth: Authenticated, context: RequestContext): Promise<void> {

@@ -74,6 +74,7 @@ export async function findPolicyLayers(db: Kysely<Database>, keys: { accountId: 
       recoveryCodePolicy: row.recovery_code_policy as PolicyLayer["recoveryCodePolicy"],
       rotatePasswordOnDisable: row.rotate_password_on_disable === null ? null : Boolean(row.rotate_password_on_disable),
       rememberBrowserDays: row.remember_browser_days === null ? null : Number(row.remember_browser_days),
+      newSignInEmail: row.new_sign_in_email === null ? null : Boolean(row.new_sign_in_email),
     });
   }
   return layers;
@@ -86,6 +87,7 @@ export async function savePolicyLayer(db: Kysely<Database>, accountId: string, a
     recovery_code_policy: layer.recoveryCodePolicy,
     rotate_password_on_disable: layer.rotatePasswordOnDisable === null ? null : layer.rotatePasswordOnDisable ? 1 : 0,
     remember_browser_days: layer.rememberBrowserDays,
+    new_sign_in_email: layer.newSignInEmail === null ? null : layer.newSignInEmail ? 1 : 0,
     updated_at: now,
   };
   await db

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { Account, LoginFlow, LoginFlowState, Session, User } from "../../domain/model.js";
-import type { ClientInfo } from "../store.js";
+import type { ClientInfo, SessionWithClient } from "../store.js";
 import type { Database } from "../schema.js";
 import { toAccount, toLoginFlow, toSession, toUser } from "../rows.js";
 import { part } from "./login-context.js";
@@ -21,10 +21,11 @@ const insertSessionRow = prepare((db, slot) =>
     client_address: slot(7),
     user_agent: slot(8),
     revoked_at: null,
+    last_active_at: slot(3),
   }),
 );
 
-export async function insertSession(db: Kysely<Database>, session: Session, tokenHash: string, client: ClientInfo): Promise<void> {
+export async function insertSession(db: Kysely<Database>, session: Omit<Session, "lastActiveAt">, tokenHash: string, client: ClientInfo): Promise<void> {
   await insertSessionRow(db, session.id, tokenHash, session.userId, session.createdAt, session.expiresAt, session.authenticatedAt, session.recoveryCodeUsed ? 1 : 0, client.clientAddress, client.userAgent);
 }
 
@@ -40,7 +41,7 @@ const selectLiveSession = prepare<Record<string, any>>((db, slot) =>
     .innerJoin("accounts as a", "a.id", "u.account_id")
     .select([
       "s.id as s_id", "s.user_id as s_user_id", "s.created_at as s_created_at", "s.expires_at as s_expires_at",
-      "s.authenticated_at as s_authenticated_at", "s.recovery_code_used as s_recovery_code_used",
+      "s.authenticated_at as s_authenticated_at", "s.recovery_code_used as s_recovery_code_used", "s.last_active_at as s_last_active_at",
       "u.id as u_id", "u.account_id as u_account_id", "u.email as u_email", "u.display_name as u_display_name", "u.role as u_role",
       "u.password_hash as u_password_hash", "u.active as u_active", "u.created_at as u_created_at",
       "a.id as a_id", "a.kind as a_kind", "a.name as a_name", "a.parent_id as a_parent_id", "a.created_at as a_created_at",
@@ -59,10 +60,57 @@ export async function revokeSession(db: Kysely<Database>, id: string, now: numbe
   await db.updateTable("sessions").set({ revoked_at: now }).where("id", "=", id).where("revoked_at", "is", null).execute();
 }
 
-export async function revokeUserSessions(db: Kysely<Database>, userId: string, now: number, exceptSessionId?: string): Promise<void> {
-  let query = db.updateTable("sessions").set({ revoked_at: now }).where("user_id", "=", userId).where("revoked_at", "is", null);
+export async function revokeUserSessions(db: Kysely<Database>, userId: string, now: number, exceptSessionId?: string): Promise<number> {
+  let query = db
+    .updateTable("sessions")
+    .set({ revoked_at: now })
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", sql<number>`cast(${now} as bigint)`);
   if (exceptSessionId) query = query.where("id", "!=", exceptSessionId);
-  await query.execute();
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Ends one live session, only when it is this user's: another user's id, an ended or an expired one changes nothing (false). */
+export async function revokeUserSession(db: Kysely<Database>, userId: string, sessionId: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable("sessions")
+    .set({ revoked_at: now })
+    .where("id", "=", sessionId)
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", sql<number>`cast(${now} as bigint)`)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+/** The user's live sessions with the client each began from, the most recently active first. */
+export async function listUserSessions(db: Kysely<Database>, userId: string, now: number): Promise<SessionWithClient[]> {
+  const rows = await db
+    .selectFrom("sessions")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", sql<number>`cast(${now} as bigint)`)
+    .execute();
+  return rows
+    .map((row) => ({ session: toSession(row), clientAddress: row.client_address, userAgent: row.user_agent }))
+    .sort((a, b) => b.session.lastActiveAt - a.session.lastActiveAt || b.session.createdAt - a.session.createdAt || a.session.id.localeCompare(b.session.id));
+}
+
+// One statement, conditional: of any number of requests (on any number of instances) in the
+// same minute, the first writes and the rest match no row.
+const touchSessionRow = prepare((db, slot) =>
+  db
+    .updateTable("sessions")
+    .set({ last_active_at: slot(1) })
+    .where("id", "=", slot(0))
+    .where((eb) => eb.or([eb("last_active_at", "is", null), eb("last_active_at", "<=", sql<number>`cast(${slot(2)} as bigint)`)])),
+);
+
+export async function touchSession(db: Kysely<Database>, id: string, now: number, notAfter: number): Promise<void> {
+  await touchSessionRow(db, id, now, notAfter);
 }
 
 export async function endUserLoginFlows(db: Kysely<Database>, userId: string, now: number): Promise<void> {

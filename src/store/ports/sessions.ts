@@ -1,17 +1,32 @@
 import type { Account, LoginFlow, LoginFlowState, Method, Session, User } from "../../domain/model.js";
 import type { ClientInfo } from "./shared.js";
 
+/** A session as "Where you're signed in" lists it: with the address and user agent it began from. */
+export interface SessionWithClient extends ClientInfo {
+  session: Session;
+}
+
 /** Sessions and the pending login flows that lead to them. */
 export interface SessionStore {
-  insertSession(session: Session, tokenHash: string, client: ClientInfo): Promise<void>;
+  /** Its `lastActiveAt` is its `createdAt`. */
+  insertSession(session: Omit<Session, "lastActiveAt">, tokenHash: string, client: ClientInfo): Promise<void>;
 
   /** A live session (not revoked, not expired) by token hash, with its user and the user's account, in one read. */
   findLiveSession(tokenHash: string, now: number): Promise<{ session: Session; user: User; account: Account } | undefined>;
 
   revokeSession(id: string, now: number): Promise<void>;
 
-  /** SECURITY 30: ends every other live session of the user. */
-  revokeUserSessions(userId: string, now: number, exceptSessionId?: string): Promise<void>;
+  /** SECURITY 30: ends every other live session of the user; returns how many ended. */
+  revokeUserSessions(userId: string, now: number, exceptSessionId?: string): Promise<number>;
+
+  /** Issue 17: ends one live session of this user; false when it is not theirs, already ended or expired. */
+  revokeUserSession(userId: string, sessionId: string, now: number): Promise<boolean>;
+
+  /** Issue 17: the user's live sessions with the client each began from, the most recently active first. */
+  listUserSessions(userId: string, now: number): Promise<SessionWithClient[]>;
+
+  /** Issue 17: sets `lastActiveAt` to `now` only when it is at or before `notAfter` (one write a minute, whoever races). */
+  touchSession(id: string, now: number, notAfter: number): Promise<void>;
 
   markSessionAuthenticated(id: string, now: number): Promise<void>;
 

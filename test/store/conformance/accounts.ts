@@ -22,17 +22,17 @@ export function accountsConformance(context: ConformanceContext) {
   it("returns policy layers in the order asked, skipping missing ones", async () => {
     const platform = await context.account("platform");
     const reseller = await context.account("reseller", platform.id);
-    await store().accounts.savePolicyLayer(reseller.id, "own_users", { requireTwoFactorFrom: 5, allowedMethods: ["totp"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: true, rememberBrowserDays: 7 }, now);
-    await store().accounts.savePolicyLayer(platform.id, "reseller_users", { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: "keep", rotatePasswordOnDisable: null, rememberBrowserDays: null }, now);
-    await store().accounts.savePolicyLayer(platform.id, "reseller_users", { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: "disable", rotatePasswordOnDisable: false, rememberBrowserDays: 0 }, now);
+    await store().accounts.savePolicyLayer(reseller.id, "own_users", { requireTwoFactorFrom: 5, allowedMethods: ["totp"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: true, rememberBrowserDays: 7, newSignInEmail: null }, now);
+    await store().accounts.savePolicyLayer(platform.id, "reseller_users", { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: "keep", rotatePasswordOnDisable: null, rememberBrowserDays: null, newSignInEmail: null }, now);
+    await store().accounts.savePolicyLayer(platform.id, "reseller_users", { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: "disable", rotatePasswordOnDisable: false, rememberBrowserDays: 0, newSignInEmail: null }, now);
     const layers = await store().accounts.findPolicyLayers([
       { accountId: platform.id, audience: "reseller_users" },
       { accountId: platform.id, audience: "customer_users" },
       { accountId: reseller.id, audience: "own_users" },
     ]);
     assert.deepEqual(layers, [
-      { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: "disable", rotatePasswordOnDisable: false, rememberBrowserDays: 0 },
-      { requireTwoFactorFrom: 5, allowedMethods: ["totp"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: true, rememberBrowserDays: 7 },
+      { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: "disable", rotatePasswordOnDisable: false, rememberBrowserDays: 0, newSignInEmail: null },
+      { requireTwoFactorFrom: 5, allowedMethods: ["totp"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: true, rememberBrowserDays: 7, newSignInEmail: null },
     ]);
   });
 }

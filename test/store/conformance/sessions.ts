@@ -28,6 +28,41 @@ export function sessionsConformance(context: ConformanceContext) {
     assert.equal(await store().sessions.findLiveSession("hash-1", now), undefined);
   });
 
+  it("lists a user's live sessions with their client, ends one only for its user, and marks activity at most once per window", async () => {
+    const owner = await context.user();
+    const other = await context.user();
+    const session = (id: string, userId: string, createdAt: number, expiresAt = now + 10_000) => ({ id, userId, createdAt, expiresAt, authenticatedAt: createdAt, recoveryCodeUsed: false });
+    const [a, b, c, d, e] = Array.from({ length: 5 }, () => randomUUID());
+    await store().sessions.insertSession(session(a!, owner.id, now - 30), `h-${a}`, { clientAddress: "203.0.113.7", userAgent: "agent a" });
+    await store().sessions.insertSession(session(b!, owner.id, now - 20), `h-${b}`, { clientAddress: null, userAgent: null });
+    await store().sessions.insertSession(session(c!, owner.id, now - 40, now), `h-${c}`, client); // expired at now
+    await store().sessions.insertSession(session(d!, other.id, now - 10), `h-${d}`, client);
+    await store().sessions.insertSession(session(e!, owner.id, now - 50), `h-${e}`, client);
+    await store().sessions.revokeSession(e!, now - 1);
+
+    let listed = await store().sessions.listUserSessions(owner.id, now);
+    assert.deepEqual(listed.map((row) => row.session.id), [b, a], "live ones only, the most recently active first");
+    assert.deepEqual({ address: listed[1]!.clientAddress, agent: listed[1]!.userAgent, active: listed[1]!.session.lastActiveAt }, { address: "203.0.113.7", agent: "agent a", active: now - 30 });
+
+    // Activity: the first mark in a window writes, a second one with the same bound does not.
+    const later = now + 60_000;
+    await store().sessions.touchSession(a!, later, later - 60_000);
+    assert.equal((await store().sessions.findLiveSession(`h-${a}`, now))?.session.lastActiveAt, later);
+    await store().sessions.touchSession(a!, later + 50, later + 50 - 60_000);
+    assert.equal((await store().sessions.findLiveSession(`h-${a}`, now))?.session.lastActiveAt, later, "still inside the window: no write");
+    listed = await store().sessions.listUserSessions(owner.id, now);
+    assert.deepEqual(listed.map((row) => row.session.id), [a, b]);
+
+    assert.equal(await store().sessions.revokeUserSession(other.id, a!, now), false, "another user's session is not theirs to end");
+    assert.equal(await store().sessions.revokeUserSession(owner.id, c!, now), false, "an expired one is not ended again");
+    assert.equal(await store().sessions.revokeUserSession(owner.id, a!, now), true);
+    assert.equal(await store().sessions.revokeUserSession(owner.id, a!, now), false, "once");
+    assert.equal(await store().sessions.findLiveSession(`h-${a}`, now), undefined);
+    assert.equal(await store().sessions.revokeUserSessions(owner.id, now), 1, "b only: c expired, e ended");
+    assert.deepEqual(await store().sessions.listUserSessions(owner.id, now), []);
+    assert.equal((await store().sessions.listUserSessions(other.id, now)).length, 1);
+  });
+
   it("completes a login flow once, and never after it expired", async () => {
     const owner = await context.user();
     const flow = { id: randomUUID(), userId: owner.id, state: "second_factor" as const, methodId: null, createdAt: now, expiresAt: now + 1000 };

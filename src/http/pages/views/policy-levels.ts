@@ -29,18 +29,21 @@ const recoveryWords: Record<string, string> = { keep: "Keep 2FA on after a recov
 const passwordWords: Record<string, string> = { yes: "Yes: a new password when 2FA is turned off", no: "No new password needed" };
 
 const rememberWords = (days: number) => (days === 0 ? "Never: the second step is asked at every login" : `Up to ${days} ${days === 1 ? "day" : "days"} on a browser the user chooses`);
+/** Issue 17: the email a user gets when a browser new to them signs in. */
+const newSignInWords: Record<string, string> = { yes: "Email the user when a new browser signs in", no: "No email for a new browser" };
 const rememberValue = (days: number | null) => (days === null ? "inherit" : String(days));
 /** The usual choices, plus a level's own value when the API set another. */
 const rememberChoices = (current: number | null) => [...new Set([0, 7, 14, 30, 60, 90, ...(current === null ? [] : [current])])].sort((a, b) => a - b);
 
 /** Each field of a policy in words, for the inherited and effective summaries. */
-function describe(policy: { requireTwoFactorFrom: number | null; allowedMethods: string[] | null; recoveryCodePolicy: string | null; rotatePasswordOnDisable: boolean | null; rememberBrowserDays: number | null }) {
+function describe(policy: { requireTwoFactorFrom: number | null; allowedMethods: string[] | null; recoveryCodePolicy: string | null; rotatePasswordOnDisable: boolean | null; rememberBrowserDays: number | null; newSignInEmail: boolean | null }) {
   return [
     ["Required from", policy.requireTwoFactorFrom === null ? "Not required" : dateValue(policy.requireTwoFactorFrom)],
     ["Allowed methods", policy.allowedMethods === null ? "Inherited" : (methodWords[methodsValue(policy.allowedMethods)] ?? policy.allowedMethods.join(", "))],
     ["Recovery codes", policy.recoveryCodePolicy === null ? "Inherited" : recoveryWords[policy.recoveryCodePolicy]],
     ["New password on disable", policy.rotatePasswordOnDisable === null ? "Inherited" : passwordWords[boolValue(policy.rotatePasswordOnDisable)]],
     ["Remember a browser", policy.rememberBrowserDays === null ? "Inherited" : rememberWords(policy.rememberBrowserDays)],
+    ["New sign-in email", policy.newSignInEmail === null ? "Inherited" : newSignInWords[boolValue(policy.newSignInEmail)]],
   ] as const;
 }
 
@@ -65,7 +68,7 @@ function choice(input: { name: string; label: string; value: string; options: [s
 </div>`;
 }
 
-export type LevelFormValues = Partial<Record<"from" | "methods" | "recovery" | "password" | "remember", string>>;
+export type LevelFormValues = Partial<Record<"from" | "methods" | "recovery" | "password" | "remember" | "newsignin", string>>;
 
 function levelForm(csrfToken: string, kind: Account["kind"], level: PolicyLevel, values: LevelFormValues, errors: Partial<Record<string, string>>, mayChange: boolean): Html {
   const name = (field: string) => `${level.audience}-${field}`;
@@ -118,6 +121,13 @@ ${aboveList(level.above)}
     value: values.remember ?? rememberValue(level.layer.rememberBrowserDays),
     options: [["inherit", inheritWords(rememberWords(inherited.rememberBrowserDays))], ...rememberChoices(level.layer.rememberBrowserDays).map((days): [string, string] => [String(days), rememberWords(days)])],
     error: errors.rememberBrowserDays ?? null,
+  })}
+  ${choice({
+    name: name("newsignin"),
+    label: "Email when a new browser signs in",
+    value: values.newsignin ?? boolValue(level.layer.newSignInEmail),
+    options: [["inherit", inheritWords(newSignInWords[boolValue(inherited.newSignInEmail)]!)], ["yes", newSignInWords.yes!], ["no", newSignInWords.no!]],
+    error: errors.newSignInEmail ?? null,
   })}
   <button type="submit" class="primary">Save this level</button>
   </fieldset>

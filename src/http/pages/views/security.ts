@@ -7,6 +7,7 @@ import { html, type Html } from "../html.js";
 import { csrfField, formatTime, timeElement } from "./layout.js";
 import type { MethodView } from "../../../services/factors/method-view.js";
 import { deadlineBanner } from "./required-enrolment.js";
+import { sessionsViews } from "./sessions.js";
 
 
 /** `apps`: "Apps you are signed in to" (issue 15), or null when there is none. `browsers`: the trusted browsers section (L7; headed "Remembered browsers", as the user ticked "Remember this browser"), or null when there is nothing to show. */
@@ -24,6 +25,7 @@ ${overview.recommendReset
 </section>
 ${browsers}
 ${apps}
+${sessionsViews.link()}
 <section aria-labelledby="events-heading" class="card">
   <h2 id="events-heading">Recent security events</h2>
   ${overview.events.length === 0
