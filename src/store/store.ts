@@ -33,6 +33,7 @@ export type { SealedValue } from "./ports/sealed-values.js";
 export type { ResetRequest, ResetRequestStatus } from "./ports/reset-requests.js";
 export type { NewOutgoingMessage, OutgoingMessage } from "./ports/messages.js";
 export type { AttemptCount, ClientInfo, LockSchedule } from "./ports/shared.js";
+export type { AttemptCounts, AttemptToCount } from "./ports/sessions.js";
 
 /**
  * The storage ports, one per concept (Lucia's adapter, Kratos' persister per
