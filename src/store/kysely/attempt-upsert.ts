@@ -24,11 +24,16 @@ export function countingUpsert(schedule: LockSchedule, source: RawBuilder<unknow
   const last = schedule.rows[schedule.rows.length - 1];
   if (!first || !last) throw new Error("lock schedule is empty");
   const next = sql<number>`attempt_counters.failures + 1`;
-  // The lock length for the new count, as one CASE so the count and the lock land in one write.
-  const lockSeconds = sql<number>`case ${sql.join(
-    schedule.rows.slice(0, -1).map((row) => sql`when ${next} = ${bigint(row.failures)} then ${bigint(row.lockSeconds)}`),
-    sql` `,
-  )} else ${bigint(last.lockSeconds)} end`;
+  // The lock length for the new count, as one CASE so the count and the lock land in one write
+  // (a one-row schedule has one length: a CASE with no WHEN is not SQL).
+  const earlier = schedule.rows.slice(0, -1);
+  const lockSeconds =
+    earlier.length === 0
+      ? bigint(last.lockSeconds)
+      : sql<number>`case ${sql.join(
+          earlier.map((row) => sql`when ${next} = ${bigint(row.failures)} then ${bigint(row.lockSeconds)}`),
+          sql` `,
+        )} else ${bigint(last.lockSeconds)} end`;
   return sql`insert into attempt_counters (key, failures, locked_until, updated_at) ${source}
     on conflict (key) do update set
       failures = ${next},
