@@ -76,7 +76,9 @@ export async function runPostgres(run: PostgresRun): Promise<PostgresResults> {
   const url = run.url;
   if (!url) return { ...results, notRun: "BENCH_POSTGRES_URL is not set" };
   // Both servers count the statements they send (bench/server.ts).
-  const env = { ...run.sqliteEnv, TWOSTEP_DATABASE_URL: url, BENCH_COUNT_QUERIES: "1" };
+  // TWOSTEP_DATABASE_NAMED_STATEMENTS passes through (off: twostep's statements go unnamed, to measure what naming them gives).
+  const named = process.env.TWOSTEP_DATABASE_NAMED_STATEMENTS;
+  const env = { ...run.sqliteEnv, TWOSTEP_DATABASE_URL: url, BENCH_COUNT_QUERIES: "1", ...(named ? { TWOSTEP_DATABASE_NAMED_STATEMENTS: named } : {}) };
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const servers: ServerChild[] = [];

@@ -8,6 +8,13 @@
  *
  *   npm run bench:users        (starts a throwaway PostgreSQL; BENCH_USERS=200000 for a smaller run)
  *
+ * On PostgreSQL it then times the second step at that size (issue 16, item 5): 2,000 more users
+ * seeded through the real store (bench/seed.ts: a TOTP method and a pending login flow each),
+ * then `POST /api/login/second-factor` with a wrong code, one request at a time, alternating the
+ * real app (the whole server, src/http/app.ts on src/bootstrap.ts's runtime) and the hand-written
+ * PostgreSQL baseline (bench/baseline-postgres.ts) on the same database: p50 and p95 of each and
+ * their ratio (the figures of `npm run bench`'s PostgreSQL row, at a million users).
+ *
  * Seeding is set-based SQL in the database (a recursive CTE on SQLite,
  * generate_series on PostgreSQL): one statement per table and account group,
  * no row crosses from Node. Prints a table, writes bench/results/users-list.json.
@@ -26,6 +33,12 @@ import { migrateToLatest } from "../src/store/migrate.js";
 import { createPostgresDatabase } from "../src/store/postgres.js";
 import type { Database } from "../src/store/schema.js";
 import { createSqliteDatabase } from "../src/store/sqlite.js";
+import { parseConfig } from "../src/config.js";
+import { generateTotp } from "../src/domain/otp/totp.js";
+import { createRuntime } from "../src/bootstrap.js";
+import { buildApp } from "../src/http/app.js";
+import { buildPostgresBaseline } from "./baseline-postgres.js";
+import { seedDatabase } from "./seed.js";
 
 const totalUsers = Number(process.env.BENCH_USERS ?? 1_000_000);
 const bigUsers = Math.round(totalUsers / 5);
@@ -127,14 +140,79 @@ function page(result: Awaited<ReturnType<typeof listAccountUsers>>): number {
 }
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-async function run(dialect: Dialect, db: Kysely<Database>) {
+async function run(dialect: Dialect, db: Kysely<Database>, url?: string) {
   await migrateToLatest(db);
   process.stdout.write(`${dialect}: seeding ${bigUsers + smallAccounts * perSmall} users… `);
   const seedSeconds = await seed(db, dialect);
   process.stdout.write(`${seedSeconds.toFixed(1)} s\n`);
   const timings = await measure(db);
+  if (url) Object.assign(timings, await measureSecondStep(db, url));
   await db.destroy();
   return { seedSeconds: Math.round(seedSeconds * 10) / 10, timings };
+}
+
+const secondStepUsers = 2_000;
+const sharedKey = Buffer.from("bench shared totp key");
+
+/** A six-digit code none of the shared key's codes near now is (every request a wrong code). */
+function wrongCode(): string {
+  const step = Math.floor(Date.now() / 30_000);
+  const near = new Set([-2, -1, 0, 1, 2].map((offset) => generateTotp(sharedKey, (step + offset) * 30_000)));
+  let candidate = 314159;
+  while (near.has(String(candidate).padStart(6, "0"))) candidate++;
+  return String(candidate).padStart(6, "0");
+}
+
+/**
+ * The wrong-code second step on the seeded PostgreSQL database: the real app and the baseline,
+ * one request at a time, alternating, each answer checked (401 invalid_code).
+ */
+async function measureSecondStep(db: Kysely<Database>, url: string): Promise<Record<string, { p50: number; p95: number; rows: number }>> {
+  // The baseline reads its configuration from the environment (as its server process does).
+  Object.assign(process.env, {
+    TWOSTEP_DATABASE_URL: url,
+    TWOSTEP_ENCRYPTION_KEY: Buffer.alloc(32, 42).toString("base64"),
+    TWOSTEP_PUBLIC_URL: "https://twostep.bench.invalid",
+    TWOSTEP_LOG_LEVEL: "silent",
+    TWOSTEP_USER_FREE_FAILURES: "100",
+    TWOSTEP_ADDRESS_FREE_FAILURES: "100000",
+  });
+  const config = parseConfig();
+  process.stdout.write(`postgres: seeding ${secondStepUsers} users with a pending second step… `);
+  const { logins } = await seedDatabase(config, db, { users: secondStepUsers, sharedKeyUsers: secondStepUsers, sharedKey });
+  process.stdout.write("done\n");
+  const runtime = await createRuntime(config);
+  const twostep = await buildApp({ deps: runtime.deps, cookieSecret: runtime.cookieSecret, logger: false });
+  const baseline = await buildPostgresBaseline();
+  const times = { twostep: [] as number[], baseline: [] as number[] };
+  try {
+    let next = 0;
+    const once = async (side: "twostep" | "baseline") => {
+      const app = side === "twostep" ? twostep : baseline.app;
+      const login = logins[next++ % logins.length]!;
+      const started = performance.now();
+      const answer = await app.inject({ method: "POST", url: "/api/login/second-factor", payload: { flowId: login.flowToken, code: wrongCode() } });
+      const elapsed = performance.now() - started;
+      if (answer.statusCode !== 401 || !answer.body.includes('"invalid_code"')) throw new Error(`${side}: ${answer.statusCode} ${answer.body}`);
+      return elapsed;
+    };
+    // 2,000 flows, at most (5 + iterations) × 2 attempts: each user stays far below its 100 free failures.
+    for (let i = 0; i < 5; i++) for (const side of ["baseline", "twostep"] as const) await once(side);
+    for (let i = 0; i < iterations; i++) {
+      const order = i % 2 === 0 ? (["baseline", "twostep"] as const) : (["twostep", "baseline"] as const);
+      for (const side of order) times[side].push(await once(side));
+    }
+  } finally {
+    await twostep.close();
+    await baseline.app.close();
+    await baseline.close();
+    await runtime.close();
+  }
+  const summary = (sorted: number[]) => ({ p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), rows: 1 });
+  return {
+    "second step, wrong code": summary(times.twostep.sort((a, b) => a - b)),
+    "second step, wrong code (hand-written baseline)": summary(times.baseline.sort((a, b) => a - b)),
+  };
 }
 
 const folder = join(tmpdir(), `twostep-users-bench-${process.pid}`);
@@ -143,7 +221,7 @@ const output: Record<string, unknown> = { users: bigUsers + smallAccounts * perS
 try {
   output.sqlite = await run("sqlite", createSqliteDatabase(join(folder, "bench.db")));
   const url = process.env.BENCH_POSTGRES_URL;
-  if (url) output.postgres = await run("postgres", createPostgresDatabase({ url, poolSize: 4, statementTimeoutMs: 0 }));
+  if (url) output.postgres = await run("postgres", createPostgresDatabase({ url, poolSize: 4, statementTimeoutMs: 0 }), url);
   else console.log("postgres: BENCH_POSTGRES_URL is not set; skipped");
 } finally {
   rmSync(folder, { recursive: true, force: true });
@@ -153,9 +231,12 @@ const rows: Record<string, string>[] = [];
 for (const dialect of ["sqlite", "postgres"] as const) {
   const result = output[dialect] as { timings: Record<string, { p50: number; p95: number; rows: number }> } | undefined;
   const baseline = result?.timings["coverage by a scan (baseline)"];
+  const secondStepBaseline = result?.timings["second step, wrong code (hand-written baseline)"];
   for (const [name, timing] of Object.entries(result?.timings ?? {})) {
-    const ratio = baseline ? `${(baseline.p50 / Math.max(timing.p50, 0.001)).toFixed(1)}x` : "";
-    rows.push({ database: dialect, case: name, "p50 ms": String(timing.p50), "p95 ms": String(timing.p95), rows: String(timing.rows), "faster than the scan (p50)": ratio });
+    const secondStep = name.startsWith("second step");
+    const ratio = secondStep ? "" : baseline ? `${(baseline.p50 / Math.max(timing.p50, 0.001)).toFixed(1)}x` : "";
+    const versus = name === "second step, wrong code" && secondStepBaseline ? `p50 ${(timing.p50 / secondStepBaseline.p50).toFixed(2)}x, p95 ${(timing.p95 / secondStepBaseline.p95).toFixed(2)}x` : "";
+    rows.push({ database: dialect, case: name, "p50 ms": String(timing.p50), "p95 ms": String(timing.p95), rows: String(timing.rows), "faster than the scan (p50)": ratio, "vs hand-written (≤ 1.5x)": versus });
   }
 }
 console.table(rows);

@@ -47,6 +47,13 @@ export interface Config {
    * Also the longest wait for a free pool connection.
    */
   databaseStatementTimeoutMs: number;
+  /**
+   * TWOSTEP_DATABASE_NAMED_STATEMENTS (on|off, default on, PostgreSQL only): the hot statements go
+   * as named (prepared) statements, parsed once per connection. Off behind a connection pooler in
+   * transaction mode that does not keep prepared statements (PgBouncer before 1.21, or without
+   * max_prepared_statements).
+   */
+  databaseNamedStatements: boolean;
   /** TWOSTEP_DATA_DIR (default ./data): where the dev key file lives. */
   dataDir: string;
   /** TWOSTEP_ENCRYPTION_KEY: base64 of 32 bytes; required in production. */
@@ -194,6 +201,7 @@ export function parseConfig(env: Env = process.env, options: StartOptions = {}):
     databaseUrl: env.TWOSTEP_DATABASE_URL ?? "sqlite:./data/twostep.sqlite",
     databasePoolSize: integer(env, "TWOSTEP_DATABASE_POOL_SIZE", 10, 1, 1000),
     databaseStatementTimeoutMs: integer(env, "TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS", 5000, 100, 600_000),
+    databaseNamedStatements: onOff(env, "TWOSTEP_DATABASE_NAMED_STATEMENTS", true),
     dataDir: env.TWOSTEP_DATA_DIR ?? "./data",
     encryptionKey: env.TWOSTEP_ENCRYPTION_KEY || null,
     encryptionKeyId: env.TWOSTEP_ENCRYPTION_KEY_ID ?? "k1",

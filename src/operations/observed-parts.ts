@@ -10,7 +10,8 @@ import type { Metrics, RateLimit, SendOutcome } from "./metrics.js";
  * - security events: every `events.appendEvent` (services/events/audit.ts#recordEvent), counted
  *   once its transaction committed (an event rolled back with its change is not counted);
  * - throttle refusals: a `counters.countAttempt` that answers "not allowed" is a refused
- *   attempt, named by its key's prefix (`address:`, `user:`, `password-account:` …, never the rest
+ *   attempt, and so is a refused count in `sessions.findLoginAttempt`'s answer (the second step
+ *   counts in its read), named by its key's prefix (`address:`, `user:`, `password-account:` …, never the rest
  *   of the key, which holds an address or a user id); send-window refusals (SMS, reset emails) are
  *   decided by the services against their limits, and `countInWindow` counts past the limit, so
  *   a window whose count went over its configured limit is a refusal too (limitOfWindow);
@@ -54,6 +55,16 @@ function observedStore(store: Store, metrics: Metrics, windowLimits: (prefix: st
   const bind = (ports: Stores, onEvent: (event: SecurityEvent) => void): Stores => ({
     ...ports,
     counters: observedCounters(ports.counters, metrics, windowLimits),
+    sessions: {
+      ...ports.sessions,
+      async findLoginAttempt(tokenHash, methodId, count) {
+        const attempt = await ports.sessions.findLoginAttempt(tokenHash, methodId, count);
+        const counts = attempt?.counts;
+        if (count && counts?.address && !counts.address.allowed) metrics.limitRefused(limitOfKey(count.address!.key));
+        if (count && counts?.user && !counts.user.allowed) metrics.limitRefused(limitOfKey(count.user.keyPrefix));
+        return attempt;
+      },
+    },
     events: {
       ...ports.events,
       async appendEvent(event) {

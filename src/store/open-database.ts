@@ -10,6 +10,8 @@ export interface DatabaseSettings {
   databasePoolSize: number;
   /** TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS (PostgreSQL only). */
   databaseStatementTimeoutMs: number;
+  /** TWOSTEP_DATABASE_NAMED_STATEMENTS (PostgreSQL only; default on). */
+  databaseNamedStatements?: boolean;
   /** Kysely's query log, for the query-duration metric (src/operations/); migrations are not logged. */
   queryLog?: KyselyConfig["log"];
 }
@@ -32,6 +34,7 @@ export async function openDatabase(settings: DatabaseSettings, onPoolError?: (er
       url,
       poolSize: settings.databasePoolSize,
       statementTimeoutMs: settings.databaseStatementTimeoutMs,
+      ...(settings.databaseNamedStatements === false ? { namedStatements: false } : {}),
       ...(onPoolError ? { onPoolError } : {}),
       ...(settings.queryLog ? { log: settings.queryLog } : {}),
     });

@@ -2,6 +2,7 @@ import pg from "pg";
 import { Kysely, PostgresDialect, type KyselyConfig } from "kysely";
 import { DatabaseUrlError } from "./database-url-error.js";
 import type { Database } from "./schema.js";
+import { preparedStatementName } from "./kysely/prepared.js";
 
 export interface PostgresOptions {
   /** postgres://user:password@host:port/database (or postgresql://); query parameters such as sslmode pass through to pg. */
@@ -10,6 +11,8 @@ export interface PostgresOptions {
   poolSize: number;
   /** Server-side limit per statement, and the longest wait for a free pool connection (TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS); 0: none (migrations). */
   statementTimeoutMs: number;
+  /** Send the statements `prepare` compiled as named statements (TWOSTEP_DATABASE_NAMED_STATEMENTS; default true). */
+  namedStatements?: boolean;
   /** Schema to use instead of `public` (tests give every database its own). */
   searchPath?: string;
   /** Called when an idle pooled connection breaks (e.g. the server restarted); the pool drops it and reconnects on demand. */
@@ -80,5 +83,28 @@ export function createPostgresDatabase(options: PostgresOptions): Kysely<Databas
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   });
   pool.on("error", (error) => options.onPoolError?.(error));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(options.log ? { log: options.log } : {}) });
+  // Kysely hands pg the SQL text and the values; the hot statements go by name instead (see namedStatements).
+  const namingPool = { connect: async () => namedStatements(await pool.connect()), end: () => pool.end() };
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: options.namedStatements === false ? pool : namingPool }), ...(options.log ? { log: options.log } : {}) });
+}
+
+const named = new WeakSet<pg.PoolClient>();
+
+/**
+ * The statements `prepare` compiled (kysely/prepared.ts) are sent as named statements: PostgreSQL
+ * parses and plans each once per connection instead of on every call, and pg sends only the name
+ * and the values after the first time (issue 16: the second step sent 1–2 kB of SQL text per
+ * statement). Any other text goes as before, unnamed. A named statement lives as long as its
+ * connection, whatever transaction it was first sent in.
+ */
+function namedStatements(client: pg.PoolClient): pg.PoolClient {
+  if (named.has(client)) return client;
+  named.add(client);
+  const plain = client.query as (...args: unknown[]) => unknown;
+  // Kysely's PostgresDriver calls query(text, values) and reads command, rowCount and rows: the same with a named config.
+  client.query = function (this: pg.PoolClient, text: unknown, values?: unknown) {
+    const name = typeof text === "string" && Array.isArray(values) && values.length > 0 ? preparedStatementName(text) : undefined;
+    return name ? plain.call(this, { name, text, values }) : plain.call(this, text, values);
+  } as typeof client.query;
+  return client;
 }

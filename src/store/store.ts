@@ -34,6 +34,7 @@ export type { ResetRequest, ResetRequestStatus } from "./ports/reset-requests.js
 export type { NewOutgoingMessage, OutgoingMessage } from "./ports/messages.js";
 export type { AttemptCount, ClientInfo, LockSchedule } from "./ports/shared.js";
 export type { SessionWithClient } from "./ports/sessions.js";
+export type { AttemptCounts, AttemptToCount } from "./ports/sessions.js";
 
 /**
  * The storage ports, one per concept (Lucia's adapter, Kratos' persister per

@@ -68,6 +68,13 @@ describe("database settings", () => {
     const config = parseConfig(development);
     assert.equal(config.databasePoolSize, 10);
     assert.equal(config.databaseStatementTimeoutMs, 5000);
+    assert.equal(config.databaseNamedStatements, true);
+  });
+
+  it("read TWOSTEP_DATABASE_NAMED_STATEMENTS as on or off only", () => {
+    assert.equal(parseConfig({ ...development, TWOSTEP_DATABASE_NAMED_STATEMENTS: "off" }).databaseNamedStatements, false);
+    assert.equal(parseConfig({ ...development, TWOSTEP_DATABASE_NAMED_STATEMENTS: "on" }).databaseNamedStatements, true);
+    assert.throws(() => parseConfig({ ...development, TWOSTEP_DATABASE_NAMED_STATEMENTS: "yes" }), (error: unknown) => error instanceof ConfigError && error.message.includes("TWOSTEP_DATABASE_NAMED_STATEMENTS"));
   });
 
   it("read TWOSTEP_DATABASE_POOL_SIZE and TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS, refusing nonsense by name", () => {

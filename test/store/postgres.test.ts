@@ -44,6 +44,28 @@ describe("PostgreSQL connection settings", () => {
     }
   });
 
+  it("sends the statements compiled once as named statements, parsed once per connection; none with TWOSTEP_DATABASE_NAMED_STATEMENTS=off", async () => {
+    const database = await openTestDatabase("postgres");
+    try {
+      for (const namedStatements of [true, false]) {
+        // One connection, so the statement and the look at pg_prepared_statements share a session.
+        const db = createPostgresDatabase({ url: database.url!, poolSize: 1, statementTimeoutMs: 10_000, namedStatements });
+        try {
+          const store = createKyselyStore(db);
+          const schedule = { rows: [{ failures: 3, lockSeconds: 60 }] };
+          for (let i = 0; i < 3; i++) await store.counters.countAttempt(`user:named-${namedStatements}`, 1_795_000_000_000, schedule);
+          const { rows } = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(db);
+          if (namedStatements) assert.ok(rows.some((row) => row.name.startsWith("twostep_") && row.statement.includes("attempt_counters")), JSON.stringify(rows));
+          else assert.deepEqual(rows, []);
+        } finally {
+          await db.destroy();
+        }
+      }
+    } finally {
+      await database.close();
+    }
+  });
+
   it("never opens more connections than the pool size", async () => {
     const database = await openTestDatabase("postgres", { poolSize: 3 });
     try {

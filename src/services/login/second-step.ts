@@ -7,13 +7,13 @@ import { normalizeRecoveryCode } from "../../domain/recovery-codes.js";
 import { hashToken, isTokenShaped } from "../../security/tokens.js";
 import type { RequestContext } from "../deps.js";
 import type { Challenge } from "../factors/factor.js";
-import { factorFor } from "../factors/registry.js";
+import { factorFor, registeredFactors } from "../factors/registry.js";
 import { toMethodView, type MethodView } from "../factors/method-view.js";
 import { effectivePolicyFor } from "../policy/policy.js";
 import { findRecoveryCode } from "../recovery/recovery-codes.js";
 import { carryOut, decide } from "./login-flow-effects.js";
 import { deliverCodeIfSent, type CodeDelivery } from "../factors/code-delivery.js";
-import { takeAttempt } from "../throttle/throttle.js";
+import { attemptToCount, takeAttempt, ticketFor } from "../throttle/throttle.js";
 import { recordBrowserAfterLogin } from "./new-browser.js";
 
 export interface SecondStep {
@@ -128,21 +128,28 @@ export async function verifySecondStepCode(
   let read: { flow: LoginFlow; user: User } | undefined;
   let policy: EffectivePolicy | undefined;
   const result = await deps.store.transaction(async (store): Promise<Result<SecondStepSuccess>> => {
-    // One read: the flow, its user, and the method the code is for (only the user's own active one).
     if (!isTokenShaped(flowToken)) return fail("login_expired");
-    const attempt = await store.sessions.findLoginAttempt(hashToken(flowToken), input.methodId ?? null);
-    const open = flowIsOpen(deps, attempt);
+    // One read: the flow, its user, and the method the code is for (only the user's own active one),
+    // and in the same round trip the user's and the address's counters (SECURITY 7, 9), counted
+    // before the check and only when the code will be checked: the flow open, and a proof of the
+    // method's type (format first, SECURITY 5: a malformed code counts nothing and hashes nothing).
+    const proof = input.credential ?? input.code;
+    const parsesAs = registeredFactors().filter((candidate) => candidate.parseProof(proof).ok).map((candidate) => candidate.type);
+    const count = attemptToCount(deps, context, parsesAs);
+    const attempt = await store.sessions.findLoginAttempt(hashToken(flowToken), input.methodId ?? null, count);
+    const open = flowIsOpen(deps, attempt, count.now);
+    const parsed = open.ok && attempt!.method ? factorFor(attempt!.method.type).parseProof(proof) : null;
+    // The store counted by the same rule; a disagreement must not commit a count nor check an uncounted code.
+    if ((attempt?.counts != null) !== (parsed?.ok === true)) throw new Error("the store's count and the second step's checks disagree");
     if (!open.ok) return open;
     const { flow, user, method } = attempt!;
     read = { flow, user };
     if (!method) return fail("invalid_request", { field: "methodId" });
     const factor = factorFor(method.type);
-    // Format first (SECURITY 5): a malformed code is refused without counting or hashing anything.
-    const parsed = factor.parseProof(input.credential ?? input.code);
-    if (!parsed.ok) return parsed;
-    const ticket = await takeAttempt(deps, store, user.id, context);
+    if (!parsed!.ok) return parsed!;
+    const ticket = ticketFor(attempt!.counts!, count.now);
     if (!ticket.ok) return ticket;
-    const verified = await factor.verifyAndConsume(deps, store, method, parsed.proof, { purpose: "login", bindingId: flow.id }, context);
+    const verified = await factor.verifyAndConsume(deps, store, method, parsed!.proof, { purpose: "login", bindingId: flow.id }, context);
     // L7: the days "Don't ask again" may remember this browser for, from the policy read on these ports (0: off).
     if (verified && input.rememberBrowser === true) policy = await effectivePolicyFor(deps, user, store);
     const rememberForDays = policy?.rememberBrowserDays ?? 0;
@@ -217,8 +224,7 @@ async function loadOpenFlow(deps: LoginDeps, store: LoginPorts, flowToken: unkno
 }
 
 /** Whether a loaded flow can take a second step now, or why not. */
-function flowIsOpen(deps: LoginDeps, loaded: { flow: LoginFlow; user: User } | undefined): Outcome {
-  const now = deps.clock.now();
+function flowIsOpen(deps: LoginDeps, loaded: { flow: LoginFlow; user: User } | undefined, now = deps.clock.now()): Outcome {
   // P1: a login that may only enrol is sent there, from every second-step route too.
   if (loaded && isEnrolmentFlow(loaded.flow) && loaded.flow.expiresAt > now && loaded.user.active) return fail("two_factor_enrolment_required");
   const open = checkFlowOpen(loaded?.flow, now);

@@ -1,9 +1,12 @@
 import { sql, type Kysely } from "kysely";
-import type { LoginFlow, Method, User } from "../../domain/model.js";
+import { methodTypes, type LoginFlow, type Method, type User } from "../../domain/model.js";
+import type { AttemptCount, AttemptCounts, AttemptToCount, LockSchedule } from "../store.js";
 import type { Database } from "../schema.js";
 import { toLoginFlow, toMethod, toUser } from "../rows.js";
 import { isPostgres } from "../dialect.js";
 import { prepare } from "./prepared.js";
+import { allowedAttempt, bigint, countingUpsert, firstLock, refusedAttempt } from "./attempt-upsert.js";
+import { countAttempt } from "./counters.js";
 
 /** The flow, user and method columns, prefixed so one joined row splits into three records. */
 const contextColumns = [
@@ -62,9 +65,11 @@ export async function findLoginContext(db: Kysely<Database>, tokenHash: string):
  * The verification's read: the flow, its user and the one method the code is for (the one named,
  * else the flow's current one), only if it is that user's and active; a primary-key join, so a
  * code check touches as few pages as possible. Locked like the above inside a PostgreSQL transaction.
+ * With `count` (slots 2…): a column `countable`, whether the attempt would be checked and so is
+ * counted (the port's rule: open flow at `now`, active user, a method of one of the given types).
  */
-function buildLoginAttemptQuery(db: Kysely<Database>, slot: (index: number) => any) {
-  return db
+function buildLoginAttemptQuery(db: Kysely<Database>, slot: (index: number) => any, count: boolean) {
+  const query = db
     .selectFrom("login_flows as f")
     .innerJoin("users as u", "u.id", "f.user_id")
     .leftJoin("methods as m", (join) =>
@@ -75,19 +80,112 @@ function buildLoginAttemptQuery(db: Kysely<Database>, slot: (index: number) => a
     )
     .select(contextColumns)
     .where("f.token_hash", "=", slot(0));
+  if (!count) return query;
+  // One flag per method type (fixed shape, so the statement compiles once): 1 when the proof parses as that type.
+  const typeParses = sql.join(
+    methodTypes.map((type, index) => sql`(m.type = ${sql.lit(type)} and cast(${slot(3 + index)} as integer) = 1)`),
+    sql` or `,
+  );
+  return query.select(
+    sql<boolean>`(f.state = 'second_factor' and f.expires_at > cast(${slot(2)} as bigint) and u.active = 1 and m.id is not null and (${typeParses}))`.as("countable"),
+  );
 }
 
-const selectLoginAttempt = prepare<Record<string, any>>(buildLoginAttemptQuery);
+const selectLoginAttempt = prepare<Record<string, any>>((db, slot) => buildLoginAttemptQuery(db, slot, false));
 const selectLoginAttemptLocked = prepare<Record<string, any>>((db, slot) =>
-  isPostgres(db) ? buildLoginAttemptQuery(db, slot).forUpdate("f") : buildLoginAttemptQuery(db, slot),
+  isPostgres(db) ? buildLoginAttemptQuery(db, slot, false).forUpdate("f") : buildLoginAttemptQuery(db, slot, false),
 );
+/** SQLite's counting read: the flag only; the counters are then counted one statement each (in-process calls, no network). */
+const selectLoginAttemptCountable = prepare<Record<string, any>>((db, slot) => buildLoginAttemptQuery(db, slot, true));
+
+/** Slots after the types' flags: the address key, the user key prefix, the first locks. */
+const afterTypes = 3 + methodTypes.length;
+
+/**
+ * PostgreSQL's read-and-count, one statement, one round trip, for one pair of lock schedules:
+ * the locked read as a CTE, then the address's counting upsert fed by it (only when
+ * `countable`), then the user's (only when the address counted, or there is none): counted
+ * before the check, in the order `takeAttempt` counts them. Data-modifying CTEs run once,
+ * whatever reads them; the upserts see the counter rows' latest versions (ON CONFLICT), so
+ * racing requests on other flows each take a slot as with `countAttempt`.
+ */
+function buildReadAndCount(address: LockSchedule, user: LockSchedule) {
+  return prepare<Record<string, any>>((db, slot) => {
+    const now = slot(2);
+    const addressKey = sql`cast(${slot(afterTypes)} as text)`;
+    const statement = sql`with attempt as ${buildLoginAttemptQuery(db, slot, true).forUpdate("f")},
+      address as (${countingUpsert(address, sql`select ${addressKey}, 1, ${bigint(slot(afterTypes + 2))}, ${bigint(now)} from attempt where attempt.countable and ${addressKey} is not null`, now)}),
+      usr as (${countingUpsert(user, sql`select cast(${slot(afterTypes + 1)} as text) || attempt.f_user_id, 1, ${bigint(slot(afterTypes + 3))}, ${bigint(now)} from attempt where attempt.countable and (${addressKey} is null or exists (select 1 from address))`, now)})
+      select attempt.*, address.failures as address_failures, address.locked_until as address_locked_until, usr.failures as user_failures, usr.locked_until as user_locked_until
+        from attempt left join address on true left join usr on true`;
+    return { compile: () => statement.compile(db) };
+  });
+}
+
+const readAndCountBySchedules = new WeakMap<LockSchedule, WeakMap<LockSchedule, ReturnType<typeof buildReadAndCount>>>();
+
+function readAndCount(address: LockSchedule, user: LockSchedule) {
+  let byUser = readAndCountBySchedules.get(address);
+  if (!byUser) readAndCountBySchedules.set(address, (byUser = new WeakMap()));
+  let statement = byUser.get(user);
+  if (!statement) byUser.set(user, (statement = buildReadAndCount(address, user)));
+  return statement;
+}
 
 export async function findLoginAttempt(
   db: Kysely<Database>,
   tokenHash: string,
   methodId: string | null,
-): Promise<{ flow: LoginFlow; user: User; method: Method | undefined } | undefined> {
-  const row = (await (db.isTransaction ? selectLoginAttemptLocked : selectLoginAttempt)(db, tokenHash, methodId)).rows[0];
+  count?: AttemptToCount,
+): Promise<{ flow: LoginFlow; user: User; method: Method | undefined; counts: AttemptCounts | null } | undefined> {
+  if (!count) {
+    const row = (await (db.isTransaction ? selectLoginAttemptLocked : selectLoginAttempt)(db, tokenHash, methodId)).rows[0];
+    return row && { ...attemptOf(row), counts: null };
+  }
+  const flags = methodTypes.map((type) => (count.methodTypes.includes(type) ? 1 : 0));
+  // An address schedule is needed for the statement's shape even when there is no address (nothing is counted for it then).
+  const addressSchedule = count.address?.schedule ?? count.user.schedule;
+  const pg = isPostgres(db);
+  const row = pg
+    ? (
+        await readAndCount(addressSchedule, count.user.schedule)(
+          db, tokenHash, methodId, count.now, ...flags,
+          count.address?.key ?? null, count.user.keyPrefix, firstLock(addressSchedule, count.now), firstLock(count.user.schedule, count.now),
+        )
+      ).rows[0]
+    : (await selectLoginAttemptCountable(db, tokenHash, methodId, count.now, ...flags)).rows[0];
   if (!row) return undefined;
+  const attempt = attemptOf(row);
+  if (!row.countable) return { ...attempt, counts: null };
+  return { ...attempt, counts: await settleCounts(db, count, attempt.user.id, pg ? row : null) };
+}
+
+/**
+ * The counts from the statement's upserts (`counted`: PostgreSQL's row) or, for what it did not
+ * count (SQLite: nothing; PostgreSQL: a locked key), from `countAttempt`'s statements: a refused
+ * upsert's lock is read by a new statement (the CTE's snapshot may predate it), as countAttempt does.
+ */
+async function settleCounts(db: Kysely<Database>, count: AttemptToCount, userId: string, counted: Record<string, any> | null): Promise<AttemptCounts> {
+  const { now } = count;
+  let address: AttemptCount | null = null;
+  let userTried = counted !== null;
+  if (count.address) {
+    const { key, schedule } = count.address;
+    const again = () => countAttempt(db, key, now, schedule);
+    if (counted === null) address = await again();
+    else if (counted.address_failures !== null) address = allowedAttempt({ failures: counted.address_failures, locked_until: counted.address_locked_until });
+    else {
+      address = await refusedAttempt(db, key, again);
+      userTried = false;
+    }
+    if (!address.allowed) return { address, user: null };
+  }
+  const key = count.user.keyPrefix + userId;
+  const again = () => countAttempt(db, key, now, count.user.schedule);
+  const user = !userTried ? await again() : counted!.user_failures !== null ? allowedAttempt({ failures: counted!.user_failures, locked_until: counted!.user_locked_until }) : await refusedAttempt(db, key, again);
+  return { address, user };
+}
+
+function attemptOf(row: Record<string, any>): { flow: LoginFlow; user: User; method: Method | undefined } {
   return { flow: toLoginFlow(part(row, "f_")), user: toUser(part(row, "u_")), method: row.m_id === null ? undefined : toMethod(part(row, "m_")) };
 }

@@ -22,6 +22,19 @@ export interface Prepared<R> {
   (db: Kysely<Database>, ...args: unknown[]): Promise<QueryResult<R>>;
 }
 
+/**
+ * The SQL texts `prepare` compiled, each with a name of its own: src/store/postgres.ts sends
+ * these as named statements, which PostgreSQL parses once per connection and pg then sends by
+ * name (the text is not sent again). A fixed, small set: every `prepare` is at module level or
+ * per lock schedule.
+ */
+const statementNames = new Map<string, string>();
+
+/** The name of a statement `prepare` compiled (undefined for any other SQL text). */
+export function preparedStatementName(text: string): string | undefined {
+  return statementNames.get(text);
+}
+
 export function prepare<R>(build: Builder<R>): Prepared<R> {
   // One compiled form per dialect: the SQL text differs (`?` or `$1`), the tree does not.
   const compiledByAdapter = new Map<unknown, CompiledQuery<R>>();
@@ -33,6 +46,7 @@ export function prepare<R>(build: Builder<R>): Prepared<R> {
     if (!compiled) {
       compiled = build(db, slot).compile();
       compiledByAdapter.set(adapter, compiled);
+      if (!statementNames.has(compiled.sql)) statementNames.set(compiled.sql, `twostep_${statementNames.size + 1}`);
     }
     const parameters = compiled.parameters.map((value) => (value instanceof Slot ? args[value.index] : value));
     return db.executeQuery<R>({ ...compiled, parameters });

@@ -1,5 +1,29 @@
-import type { Account, LoginFlow, LoginFlowState, Method, Session, User } from "../../domain/model.js";
-import type { ClientInfo } from "./shared.js";
+import type { Account, LoginFlow, LoginFlowState, Method, MethodType, Session, User } from "../../domain/model.js";
+import type { AttemptCount, ClientInfo, LockSchedule } from "./shared.js";
+
+/**
+ * What `findLoginAttempt` counts in the same round trip (issue 16): the attempt counters of a
+ * second step (`countAttempt`'s upserts), counted before the code is checked, and only when the
+ * attempt would be checked: the flow waits for a second factor and has not expired at `now`, its
+ * user is active, and the method found is of one of `methodTypes` (those whose proof the request's
+ * input parses as: a malformed proof counts nothing).
+ */
+export interface AttemptToCount {
+  now: number;
+  methodTypes: readonly MethodType[];
+  /** The client address's counter, counted first; null: the request has no address. */
+  address: { key: string; schedule: LockSchedule } | null;
+  /** The user's counter, keyed `keyPrefix` + the flow's user id; counted only when the address was (or there is none). */
+  user: { keyPrefix: string; schedule: LockSchedule };
+}
+
+/** What was counted: null when the attempt would not be checked (nothing counted). */
+export interface AttemptCounts {
+  /** The address's count (null: no address). */
+  address: AttemptCount | null;
+  /** The user's count; null when the address was locked (the user then is not counted). */
+  user: AttemptCount | null;
+}
 
 /** A session as "Where you're signed in" lists it: with the address and user agent it began from. */
 export interface SessionWithClient extends ClientInfo {
@@ -54,6 +78,13 @@ export interface SessionStore {
   /**
    * The code check's one read: the flow by token hash, its user, and the method the code is for
    * (`methodId`, else the flow's current method) when it is that user's own active method.
+   * Inside a transaction on PostgreSQL the flow row is locked (FOR UPDATE). With `count`, the
+   * attempt counters too, in the same statement on PostgreSQL (one round trip: the read, the
+   * address's upsert and the user's); `counts` says what was counted (null without `count`).
    */
-  findLoginAttempt(tokenHash: string, methodId: string | null): Promise<{ flow: LoginFlow; user: User; method: Method | undefined } | undefined>;
+  findLoginAttempt(
+    tokenHash: string,
+    methodId: string | null,
+    count?: AttemptToCount,
+  ): Promise<{ flow: LoginFlow; user: User; method: Method | undefined; counts: AttemptCounts | null } | undefined>;
 }

@@ -26,6 +26,15 @@ export function countersConformance(context: ConformanceContext) {
     assert.deepEqual(last, { allowed: true, failures: 8, lockedUntil: now + 7_000_000 + 240_000 });
   });
 
+  it("applies a one-row lock schedule (one lock length for every count from its first)", async () => {
+    const key = `user:${randomUUID()}`;
+    const single = { rows: [{ failures: 2, lockSeconds: 30 }] };
+    assert.deepEqual(await store().counters.countAttempt(key, now, single), { allowed: true, failures: 1, lockedUntil: null });
+    assert.deepEqual(await store().counters.countAttempt(key, now, single), { allowed: true, failures: 2, lockedUntil: now + 30_000 });
+    assert.deepEqual(await store().counters.countAttempt(key, now + 29_999, single), { allowed: false, lockedUntil: now + 30_000 });
+    assert.deepEqual(await store().counters.countAttempt(key, now + 30_000, single), { allowed: true, failures: 3, lockedUntil: now + 60_000 });
+  });
+
   it("counts in fixed windows atomically and starts a new window when one is over", async () => {
     const key = `sms-user:${randomUUID()}`;
     const counts = await Promise.all(Array.from({ length: 10 }, () => store().counters.countInWindow(key, now, 3600)));

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { it } from "node:test";
-import { type ConformanceContext, now, client } from "./fixtures.js";
+import { type ConformanceContext, now, client, schedule } from "./fixtures.js";
 
 export function sessionsConformance(context: ConformanceContext) {
   const store = () => context.store;
@@ -143,5 +143,81 @@ export function sessionsConformance(context: ConformanceContext) {
     assert.equal((await store().sessions.findLoginAttempt(`att-${flow.id}`, pending.id))?.method, undefined, "a pending method is no way in");
     assert.equal((await store().sessions.findLoginAttempt(`att-${flow.id}`, foreign.id))?.method, undefined, "another user's method never verifies");
     assert.equal(await store().sessions.findLoginAttempt("no-such-hash", null), undefined);
+  });
+
+  it("counts a code attempt's counters in its read, only when the code would be checked, address first", async () => {
+    const owner = await context.user();
+    const method = context.method(owner.id, { isDefault: true });
+    await store().methods.insertMethod(method);
+    const flow = { id: randomUUID(), userId: owner.id, state: "second_factor" as const, methodId: method.id, createdAt: now, expiresAt: now + 3_600_000 };
+    await store().sessions.insertLoginFlow(flow, `cnt-${flow.id}`);
+    const addressKey = `address:${randomUUID()}`;
+    const keyPrefix = `user-${randomUUID()}:`;
+    const count = { now, methodTypes: ["totp" as const, "sms" as const], address: { key: addressKey, schedule }, user: { keyPrefix, schedule } };
+    const first = await store().sessions.findLoginAttempt(`cnt-${flow.id}`, null, count);
+    assert.deepEqual(first?.flow, flow);
+    assert.deepEqual(first?.method, method);
+    assert.deepEqual(first?.counts, { address: { allowed: true, failures: 1, lockedUntil: null }, user: { allowed: true, failures: 1, lockedUntil: null } });
+    // Nothing counted when the code would not be checked: a proof of another type, an expired flow, no method.
+    assert.equal((await store().sessions.findLoginAttempt(`cnt-${flow.id}`, null, { ...count, methodTypes: ["webauthn"] }))?.counts, null);
+    assert.equal((await store().sessions.findLoginAttempt(`cnt-${flow.id}`, null, { ...count, now: flow.expiresAt }))?.counts, null, "expired");
+    assert.equal((await store().sessions.findLoginAttempt(`cnt-${flow.id}`, randomUUID(), count))?.counts, null, "no such method");
+    assert.equal(await store().sessions.findLoginAttempt("no-such-hash", null, count), undefined);
+    const enrolment = { ...flow, id: randomUUID(), state: "enrolment_required" as const };
+    await store().sessions.insertLoginFlow(enrolment, `cnt-${enrolment.id}`);
+    assert.equal((await store().sessions.findLoginAttempt(`cnt-${enrolment.id}`, null, count))?.counts, null, "an enrolment flow takes no code");
+    // Without an address only the user is counted; the counters moved only where counted.
+    assert.deepEqual((await store().sessions.findLoginAttempt(`cnt-${flow.id}`, null, { ...count, address: null }))?.counts, {
+      address: null,
+      user: { allowed: true, failures: 2, lockedUntil: null },
+    });
+    assert.deepEqual(await store().counters.countAttempt(addressKey, now, schedule), { allowed: true, failures: 2, lockedUntil: null });
+    // The third failure locks (the schedule's three free failures): the count says so.
+    assert.deepEqual((await store().sessions.findLoginAttempt(`cnt-${flow.id}`, null, count))?.counts, {
+      address: { allowed: true, failures: 3, lockedUntil: now + 60_000 },
+      user: { allowed: true, failures: 3, lockedUntil: now + 60_000 },
+    });
+    // A locked address refuses and the user is not counted.
+    const locked = await store().sessions.findLoginAttempt(`cnt-${flow.id}`, null, count);
+    assert.deepEqual(locked?.counts, { address: { allowed: false, lockedUntil: now + 60_000 }, user: null });
+    // A locked user refuses (a new address counts).
+    const other = { ...count, address: { key: `address:${randomUUID()}`, schedule } };
+    assert.deepEqual((await store().sessions.findLoginAttempt(`cnt-${flow.id}`, null, other))?.counts, {
+      address: { allowed: true, failures: 1, lockedUntil: null },
+      user: { allowed: false, lockedUntil: now + 60_000 },
+    });
+    // After the lock, counting goes on where it stopped.
+    assert.deepEqual((await store().sessions.findLoginAttempt(`cnt-${flow.id}`, null, { ...count, now: now + 60_000, address: null }))?.counts?.user, {
+      allowed: true,
+      failures: 4,
+      lockedUntil: now + 60_000 + 120_000,
+    });
+  });
+
+  it("counts racing code attempts once each: the lock holds for every racer, on one user's flows and on one address", async () => {
+    const owner = await context.user();
+    const method = context.method(owner.id, { isDefault: true });
+    await store().methods.insertMethod(method);
+    const flows = Array.from({ length: 10 }, () => ({ id: randomUUID(), userId: owner.id, state: "second_factor" as const, methodId: method.id, createdAt: now, expiresAt: now + 1000 }));
+    for (const flow of flows) await store().sessions.insertLoginFlow(flow, `race-${flow.id}`);
+    const keyPrefix = `user-${randomUUID()}:`;
+    const addressKey = `address:${randomUUID()}`;
+    // Ten flows of one user, each with its own address, at once.
+    const byUser = await Promise.all(
+      flows.map((flow) =>
+        store().sessions.findLoginAttempt(`race-${flow.id}`, null, { now, methodTypes: ["totp"], address: { key: `address:${randomUUID()}`, schedule }, user: { keyPrefix, schedule } }),
+      ),
+    );
+    assert.equal(byUser.filter((attempt) => attempt?.counts?.user?.allowed).length, 3, "three free failures, then the user's lock holds for racing requests");
+    assert.ok(byUser.every((attempt) => attempt?.counts?.user?.allowed || attempt?.counts?.user?.lockedUntil === now + 60_000));
+    // Ten flows at once from one address (each its own user counter).
+    const byAddress = await Promise.all(
+      flows.map((flow) =>
+        store().sessions.findLoginAttempt(`race-${flow.id}`, null, { now, methodTypes: ["totp"], address: { key: addressKey, schedule }, user: { keyPrefix: `user-${randomUUID()}:`, schedule } }),
+      ),
+    );
+    assert.equal(byAddress.filter((attempt) => attempt?.counts?.address?.allowed).length, 3);
+    assert.equal(byAddress.filter((attempt) => attempt?.counts?.user).length, 3, "a user is counted only when the address was");
+    assert.deepEqual(await store().counters.countAttempt(addressKey, now, schedule), { allowed: false, lockedUntil: now + 60_000 });
   });
 }
