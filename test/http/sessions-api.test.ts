@@ -59,6 +59,24 @@ describe("API: where you're signed in, and the new sign-in email (issue 17)", ()
     assert.ok(events.some((event) => event.type === "session.ended" && event.detail.sessionId === other.id && event.detail.current === false));
   });
 
+  it("answers at the issue's own address too: /api/v1/sessions lists, and ends one, like /api/me/sessions", async () => {
+    const { user, password } = await seedUser(t.deps, { kind: "reseller" });
+    const first = await login(user.email, password, chrome, "203.0.113.16");
+    const second = await login(user.email, password, firefox, "203.0.113.17");
+    const api = new ApiClient(t.app);
+    const listed = await api.get("/api/v1/sessions", first.token);
+    assert.equal(listed.status, 200, listed.raw.body);
+    assert.deepEqual(listed.body, (await api.get("/api/me/sessions", first.token)).body);
+    const other = listed.body.sessions.find((row: { current: boolean }) => !row.current);
+    const ended = await api.request("DELETE", `/api/v1/sessions/${other.id}`, { token: first.token });
+    assert.deepEqual([ended.status, ended.body], [200, { ended: 1 }]);
+    assertApiError(await api.get("/api/v1/sessions", second.token), 401, "not_authenticated");
+    const third = await login(user.email, password, firefox, "203.0.113.18");
+    const elsewhere = await api.request("DELETE", "/api/v1/sessions", { token: first.token });
+    assert.deepEqual([elsewhere.status, elsewhere.body], [200, { ended: 1 }], "just signed in: the step-up is fresh");
+    assertApiError(await api.get("/api/v1/sessions", third.token), 401, "not_authenticated");
+  });
+
   it("never ends another user's session; a bad id names the field", async () => {
     const owner = await seedUser(t.deps, { kind: "reseller" });
     const stranger = await seedUser(t.deps, { kind: "reseller" });

@@ -37,27 +37,30 @@ export function registerSessionApi(app: TypedApp, deps: ServiceDeps) {
   const auth = { onRequest: requireApiSession(deps) };
   const doc = (tag: string, summary: string) => ({ tags: [tag], summary, security: [{ session: [] }] });
 
-  app.get("/me/sessions", { ...auth, schema: { ...doc("sessions", "Where you're signed in: your live sessions"), response: { 200: SessionsResponse, ...errors(401) } } }, async (request) => ({
-    sessions: (await listOwnSessions(deps, request.auth!)).map(present),
-  }));
+  // The issue's own address, /api/v1/sessions, serves the same as /api/me/sessions (one handler each).
+  for (const base of ["/me/sessions", "/v1/sessions"]) {
+    app.get(base, { ...auth, schema: { ...doc("sessions", "Where you're signed in: your live sessions"), response: { 200: SessionsResponse, ...errors(401) } } }, async (request) => ({
+      sessions: (await listOwnSessions(deps, request.auth!)).map(present),
+    }));
 
-  app.delete(
-    "/me/sessions/:sessionId",
-    { ...auth, schema: { ...doc("sessions", "Sign out one of your sessions (session.ended); its next request is logged out"), params: SessionIdParams, response: { 200: EndedResponse, ...errors(400, 401, 404) } } },
-    async (request, reply) => {
-      const result = await endOwnSession(deps, request.auth!, request.params.sessionId, requestContext(request));
-      return result.ok ? { ended: result.ended } : sendApiFailure(reply, result);
-    },
-  );
+    app.delete(
+      `${base}/:sessionId`,
+      { ...auth, schema: { ...doc("sessions", "Sign out one of your sessions (session.ended); its next request is logged out"), params: SessionIdParams, response: { 200: EndedResponse, ...errors(400, 401, 404) } } },
+      async (request, reply) => {
+        const result = await endOwnSession(deps, request.auth!, request.params.sessionId, requestContext(request));
+        return result.ok ? { ended: result.ended } : sendApiFailure(reply, result);
+      },
+    );
 
-  app.delete(
-    "/me/sessions",
-    { ...auth, schema: { ...doc("sessions", "Sign out everywhere else (session.others_ended); needs a fresh password or second factor (403 step_up_required)"), response: { 200: EndedResponse, ...errors(401, 403) } } },
-    async (request, reply) => {
-      const result = await endOtherSessions(deps, request.auth!, requestContext(request));
-      return result.ok ? { ended: result.ended } : sendApiFailure(reply, result);
-    },
-  );
+    app.delete(
+      base,
+      { ...auth, schema: { ...doc("sessions", "Sign out everywhere else (session.others_ended); needs a fresh password or second factor (403 step_up_required)"), response: { 200: EndedResponse, ...errors(401, 403) } } },
+      async (request, reply) => {
+        const result = await endOtherSessions(deps, request.auth!, requestContext(request));
+        return result.ok ? { ended: result.ended } : sendApiFailure(reply, result);
+      },
+    );
+  }
 
   app.delete(
     "/admin/users/:userId/sessions",
