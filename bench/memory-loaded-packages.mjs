@@ -1,9 +1,10 @@
 /**
  * Preloaded by bench/memory-split.ts into `node dist/server.js`: records every package the process
  * resolves (import and require, through node:module's registerHooks) and writes their names, in the
- * order first loaded, to TWOSTEP_MEMORY_LOADED_FILE on SIGUSR2.
+ * order first loaded, to TWOSTEP_MEMORY_LOADED_FILE on SIGUSR2 (written beside it and renamed, so a reader
+ * never sees the file half-written: it once read it empty, between its creation and its write).
  */
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { registerHooks } from "node:module";
 
 const packages = new Set();
@@ -15,4 +16,8 @@ registerHooks({
     return resolved;
   },
 });
-process.on("SIGUSR2", () => writeFileSync(process.env.TWOSTEP_MEMORY_LOADED_FILE, [...packages].join("\n")));
+process.on("SIGUSR2", () => {
+  const file = process.env.TWOSTEP_MEMORY_LOADED_FILE;
+  writeFileSync(`${file}.part`, [...packages].join("\n"));
+  renameSync(`${file}.part`, file);
+});
