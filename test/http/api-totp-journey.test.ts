@@ -236,7 +236,7 @@ describe("api: authenticator-app journey", () => {
         // Bodiless actions (log out, resend, make default, send a code) take no JSON; every other POST does.
         const bodiless = /\/(logout|default|send-code|approve|deactivate|reactivate)$|\/sms\/\{methodId\}\/resend$|\/step-up\/options$/.test(path) || path.startsWith("/api/storefront/");
         if (method === "post" && !bodiless) assert.ok(operation.requestBody?.content?.["application/json"], `${name} takes JSON`);
-        const needsSession = path.startsWith("/api/me/") || path.startsWith("/api/admin/") || path.startsWith("/api/support/") || path.startsWith("/api/storefront/") || path === "/api/logout";
+        const needsSession = path.startsWith("/api/me/") || path.startsWith("/api/admin/") || path.startsWith("/api/support/") || path.startsWith("/api/storefront/") || path.startsWith("/api/v1/") || path === "/api/logout";
         // The platform API takes API keys, never a session (SECURITY 32).
         if (path.startsWith("/api/platform/")) assert.ok(operation.security?.some((entry: Json) => "apiKey" in entry), `${name} takes an API key`);
         assert.equal(Boolean(operation.security?.some((entry: Json) => "session" in entry)), needsSession, `${name} security`);

@@ -57,7 +57,8 @@ describe("modules a login never needs are loaded at their first use", () => {
   }
 
   it("starts and logs a user in without the provider, the other store's driver, nodemailer, qrcode or the API docs; the provider answers on first use", async () => {
-    const { user, password } = await seedUser(runtime.deps);
+    // The new sign-in email is off for this account: a login that sends an email loads nodemailer by design (its first SMTP send).
+    const { user, password } = await seedUser(runtime.deps, { policy: { newSignInEmail: false } });
     const login = await callApi(instance.url, "/api/login", { email: user.email, password });
     assert.equal(login.body.status, "authenticated", JSON.stringify(login.body));
     const loaded = await loadedPackages();
