@@ -43,7 +43,7 @@ export function createBackchannelSender(deps: AppsDeps): BackchannelSender {
         { deps, jwks: await loadSigningJwks(deps), sameUserSessionAlive: async () => false, twostepSessionOf: async () => null, renderError: serveNothing, logoutSource: serveNothing, postLogoutSuccessSource: serveNothing, afterLogout: async () => serveNothing() },
         [],
       );
-      built = { version: await signingKeySetVersion(deps), provider };
+      built = { version, provider };
     }
     return built.provider;
   };
