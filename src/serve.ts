@@ -3,6 +3,7 @@ import { parseOperationsConfig } from "./config-operations.js";
 import { demoUsers, loadDemoData } from "./services/demo.js";
 import { startMessageDispatcher } from "./services/messages/message-dispatcher.js";
 import { startReminderSchedule } from "./services/policy/two-factor-reminders.js";
+import { startExpiredAppRecordSweep } from "./services/apps/expired-records.js";
 import { buildApp } from "./http/app.js";
 import { createServerLoggers, outsideRequestScope } from "./operations/logging.js";
 import { createOperatedRuntime } from "./operations/server-parts.js";
@@ -37,12 +38,17 @@ async function main() {
   });
   // P1: reminders 14, 3 and 1 days before a deadline, claimed through the database (several instances send once).
   const stopReminders = startReminderSchedule(runtime.deps, { intervalMs: 60 * 60 * 1000 });
+  // Issue 15: the provider's expired rows and the app records of sessions ended a day ago, hourly.
+  const stopSweep = startExpiredAppRecordSweep(runtime.deps);
   onStopSignals({
     app,
     management: operated.management,
     markShuttingDown: operated.markShuttingDown,
     stopDispatcher: () => dispatcher.stop(),
-    stopReminders,
+    stopSchedules: () => {
+      stopReminders();
+      stopSweep();
+    },
     closeRuntime: () => runtime.close(),
     graceSeconds: operations.shutdownGraceSeconds,
     logger: runtime.deps.logger,

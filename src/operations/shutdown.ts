@@ -18,7 +18,8 @@ export interface ShutdownParts {
   management: FastifyInstance | null;
   markShuttingDown(): void;
   stopDispatcher(): Promise<void>;
-  stopReminders(): void;
+  /** Stops the periodic jobs (the 2FA reminders, the sweep of expired app records). */
+  stopSchedules(): void;
   closeRuntime(): Promise<void>;
   graceSeconds: number;
   logger: Logger;
@@ -39,7 +40,7 @@ export async function shutDown(parts: ShutdownParts, signal: string): Promise<vo
     clearTimeout(grace);
   }
   await parts.stopDispatcher();
-  parts.stopReminders();
+  parts.stopSchedules();
   await parts.closeRuntime();
   await parts.management?.close();
   parts.logger.info({ cut }, "shut down");

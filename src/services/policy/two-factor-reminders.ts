@@ -3,6 +3,7 @@ import { activeMethods } from "../../domain/login-flow/flow.js";
 import { dayMilliseconds, dueReminder, reminderDaysBefore, twoFactorRequirement } from "../../domain/two-factor-requirement.js";
 import { recordEvent } from "../events/audit.js";
 import { effectivePolicyFor } from "./policy.js";
+import { startPeriodicTask } from "../periodic.js";
 
 const systemContext = { clientAddress: null, userAgent: "twostep reminders" };
 
@@ -54,20 +55,5 @@ export async function sendTwoFactorReminders(deps: PolicyDeps): Promise<{ record
  * The timer does not keep the process alive. Returns `stop`.
  */
 export function startReminderSchedule(deps: PolicyDeps, options: { intervalMs?: number } = {}): () => void {
-  let running = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await sendTwoFactorReminders(deps);
-    } catch (error) {
-      deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "two-factor reminders failed");
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(run, options.intervalMs ?? 60 * 60 * 1000);
-  timer.unref();
-  void run();
-  return () => clearInterval(timer);
+  return startPeriodicTask(deps.logger, "two-factor reminders", options.intervalMs ?? 60 * 60 * 1000, () => sendTwoFactorReminders(deps));
 }

@@ -43,3 +43,25 @@ export async function findProviderSessionLinks(db: Kysely<Database>, providerSes
 export async function unlinkProviderSession(db: Kysely<Database>, providerSessionUid: string): Promise<void> {
   await db.deleteFrom("provider_session_links").where("provider_session_uid", "=", providerSessionUid).execute();
 }
+
+export async function deleteRecordsOfSessionsEndedBy(db: Kysely<Database>, endedBy: number): Promise<number> {
+  let deleted = 0;
+  for (const table of ["session_logins", "provider_session_links"] as const) {
+    const result = await db
+      .deleteFrom(table)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom("sessions")
+              .select("sessions.id")
+              .whereRef("sessions.id", "=", `${table}.session_id`)
+              .where("sessions.expires_at", ">", bigint(endedBy))
+              .where((eb) => eb.or([eb("sessions.revoked_at", "is", null), eb("sessions.revoked_at", ">", bigint(endedBy))])),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    deleted += Number(result.numDeletedRows);
+  }
+  return deleted;
+}

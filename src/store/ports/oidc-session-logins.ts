@@ -18,4 +18,10 @@ export interface SessionLoginStore {
   findProviderSessionLinks(providerSessionUids: string[]): Promise<{ providerSessionUid: string; sessionId: string }[]>;
 
   unlinkProviderSession(providerSessionUid: string): Promise<void>;
+
+  /**
+   * Deletes the login records and provider-session links of twostep sessions that ended (revoked or expired) at or
+   * before `endedBy`, or that no longer exist; returns how many rows went. A live session's rows stay.
+   */
+  deleteRecordsOfSessionsEndedBy(endedBy: number): Promise<number>;
 }

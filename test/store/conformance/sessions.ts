@@ -220,4 +220,26 @@ export function sessionsConformance(context: ConformanceContext) {
     assert.equal(byAddress.filter((attempt) => attempt?.counts?.user).length, 3, "a user is counted only when the address was");
     assert.deepEqual(await store().counters.countAttempt(addressKey, now, schedule), { allowed: false, lockedUntil: now + 60_000 });
   });
+
+  it("deletes the app login records and provider-session links of sessions ended by a time, and keeps a live session's", async () => {
+    const owner = await context.user();
+    const session = (id: string, expiresAt: number) => ({ id, userId: owner.id, createdAt: now - 100, expiresAt, authenticatedAt: now - 100, recoveryCodeUsed: false });
+    const [live, expired, revoked, revokedLater, gone] = Array.from({ length: 5 }, () => randomUUID());
+    await store().sessions.insertSession(session(live!, now + 10_000), `h-${live}`, client);
+    await store().sessions.insertSession(session(expired!, now - 10), `h-${expired}`, client);
+    await store().sessions.insertSession(session(revoked!, now + 10_000), `h-${revoked}`, client);
+    await store().sessions.insertSession(session(revokedLater!, now + 10_000), `h-${revokedLater}`, client);
+    await store().sessions.revokeSession(revoked!, now - 5);
+    await store().sessions.revokeSession(revokedLater!, now + 5);
+    for (const id of [live, expired, revoked, revokedLater, gone]) {
+      await store().sessionLogins.recordSessionLogin({ sessionId: id!, factor: "totp", createdAt: now - 100 });
+      await store().sessionLogins.linkProviderSession(`provider-${id}`, id!, now - 100);
+    }
+    assert.equal(await store().sessionLogins.deleteRecordsOfSessionsEndedBy(now), 6, "expired, revoked by then and a session that does not exist: a login record and a link each");
+    for (const id of [live, revokedLater]) assert.notEqual(await store().sessionLogins.findSessionLogin(id!), null, "still live at the time, or ended after it");
+    for (const id of [expired, revoked, gone]) assert.equal(await store().sessionLogins.findSessionLogin(id!), null);
+    const links = await store().sessionLogins.findProviderSessionLinks([live, expired, revoked, revokedLater, gone].map((id) => `provider-${id}`));
+    assert.deepEqual(links.map((link) => link.sessionId).sort(), [live!, revokedLater!].sort());
+    assert.equal(await store().sessionLogins.deleteRecordsOfSessionsEndedBy(now), 0, "nothing left to delete");
+  });
 }
