@@ -46,14 +46,3 @@ export const changesThatForgetTrustedBrowsers = [
 export type ChangeThatForgetsTrustedBrowsers = (typeof changesThatForgetTrustedBrowsers)[number];
 
 export const eventsThatForgetTrustedBrowsers: ReadonlySet<EventType> = new Set<EventType>(changesThatForgetTrustedBrowsers);
-
-/** A short label from the user agent, for the list on the security page ("Firefox on Linux"); never the whole string. */
-export function browserLabel(userAgent: string | null): string {
-  const agent = userAgent ?? "";
-  const browser =
-    [["Edg/", "Edge"], ["OPR/", "Opera"], ["Firefox/", "Firefox"], ["Chrome/", "Chrome"], ["Safari/", "Safari"]].find(([marker]) => agent.includes(marker!))?.[1] ?? null;
-  const system =
-    [["Android", "Android"], ["iPhone", "iOS"], ["iPad", "iPadOS"], ["Windows", "Windows"], ["Mac OS X", "macOS"], ["CrOS", "ChromeOS"], ["Linux", "Linux"]].find(([marker]) => agent.includes(marker!))?.[1] ?? null;
-  if (browser && system) return `${browser} on ${system}`;
-  return browser ?? system ?? "Unknown browser";
-}

@@ -1,6 +1,7 @@
 import type { LoginDeps, LoginPorts } from "./deps.js";
 import { fail, type Result } from "../../domain/errors.js";
-import { browserLabel, trustedBrowserExpiry, trustedBrowserSkipsSecondStep } from "../../domain/login-flow/trusted-browser.js";
+import { trustedBrowserExpiry, trustedBrowserSkipsSecondStep } from "../../domain/login-flow/trusted-browser.js";
+import { browserLabel } from "../sessions/client-description.js";
 import type { User } from "../../domain/model.js";
 import { createToken, hashToken, isTokenShaped } from "../../security/tokens.js";
 import { recordEvent } from "../events/audit.js";

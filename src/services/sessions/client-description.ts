@@ -11,11 +11,24 @@ export interface ClientDescription {
   os: string | null;
 }
 
+function parse(userAgent: string) {
+  return Bowser.parse(userAgent.slice(0, 512));
+}
+
 export function describeClient(userAgent: string | null): ClientDescription {
   if (!userAgent) return { browser: null, os: null };
-  const parsed = Bowser.parse(userAgent.slice(0, 512));
+  const parsed = parse(userAgent);
   const major = parsed.browser.version?.split(".")[0];
   const browser = parsed.browser.name ? (major ? `${parsed.browser.name} ${major}` : parsed.browser.name) : null;
   const os = parsed.os.name ? parsed.os.name : null;
   return { browser, os };
+}
+
+/** A trusted browser's name on the security page and in its email ("Firefox on Linux"): browser and system, no version. */
+export function browserLabel(userAgent: string | null): string {
+  const parsed = userAgent ? parse(userAgent) : null;
+  const browser = parsed?.browser.name || null;
+  const system = parsed?.os.name || null;
+  if (browser && system) return `${browser} on ${system}`;
+  return browser ?? system ?? "Unknown browser";
 }
