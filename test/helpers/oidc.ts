@@ -5,6 +5,7 @@
  * paths and follows redirects by hand, filling twostep's forms.
  */
 import { createServer, type AddressInfo } from "node:net";
+import { after, before } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../src/http/app.js";
 import { createClient } from "../../src/services/apps/clients.js";
@@ -12,6 +13,7 @@ import { createTestRuntime, type TestRuntime, type TestRuntimeOptions } from "./
 import { OffsetClock } from "./server.js";
 import * as oidcClient from "openid-client";
 import { codeFor } from "./totp.js";
+import { enrolTotp, type EnrolledUser } from "./enrol.js";
 
 export interface OidcServer {
   issuer: string;
@@ -201,4 +203,50 @@ export async function signInWithTotp(server: OidcServer, browser: Browser, reque
 
 export async function exchange(config: oidcClient.Configuration, callback: string, request: SignInRequest) {
   return oidcClient.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+}
+
+/** What most app sign-in tests start from: a server, a TOTP user and one confidential app, ready in the describe's tests. */
+export interface TotpUserAndApp {
+  readonly server: OidcServer;
+  readonly user: EnrolledUser;
+  readonly app: { clientId: string; clientSecret: string | null };
+  /** The app's relying party (openid-client). */
+  readonly config: oidcClient.Configuration;
+  readonly redirectUri: string;
+  /** An authorization request of `rp` (default the app's) signed through by the user in a new browser: the request and the callback URL. */
+  signIn(options?: { rp?: oidcClient.Configuration; extra?: Record<string, string> }): Promise<{ request: SignInRequest; callback: string }>;
+}
+
+/** Sets up a TotpUserAndApp before the enclosing describe's tests and closes its server after them. */
+export function totpUserAndApp(options: TestRuntimeOptions = {}): TotpUserAndApp {
+  const redirectUri = "http://127.0.0.1:9/cb";
+  const parts = {} as { server: OidcServer; user: EnrolledUser; app: TotpUserAndApp["app"]; config: oidcClient.Configuration };
+  before(async () => {
+    parts.server = await startOidcServer(options);
+    parts.user = await enrolTotp(parts.server.runtime.deps);
+    parts.app = await registerApp(parts.server, { redirectUris: [redirectUri] });
+    parts.config = await relyingParty(parts.server, parts.app);
+  });
+  after(() => parts.server.close());
+  return {
+    get server() {
+      return parts.server;
+    },
+    get user() {
+      return parts.user;
+    },
+    get app() {
+      return parts.app;
+    },
+    get config() {
+      return parts.config;
+    },
+    redirectUri,
+    async signIn({ rp = parts.config, extra = {} } = {}) {
+      const request = await authorizationRequest(rp, redirectUri, extra);
+      const { user } = parts;
+      const callback = await signInWithTotp(parts.server, new Browser(parts.server.issuer), request, { email: user.user.email, password: user.password, keyBase32: user.keyBase32 });
+      return { request, callback };
+    },
+  };
 }

@@ -5,37 +5,22 @@
  * from it (RFC 6749 §4.1.2).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import * as client from "openid-client";
-import { enrolTotp, type EnrolledUser } from "../helpers/enrol.js";
-import { authorizationRequest, Browser, exchange, registerApp, relyingParty, signInWithTotp, startOidcServer, type OidcServer } from "../helpers/oidc.js";
+import { exchange, totpUserAndApp } from "../helpers/oidc.js";
 
 describe("attack: authorization code replay", () => {
-  let server: OidcServer;
-  let user: EnrolledUser;
-  let app: { clientId: string; clientSecret: string | null };
-  let config: client.Configuration;
-  const redirectUri = "http://127.0.0.1:9/cb";
-  const browser = () => new Browser(server.issuer);
-  before(async () => {
-    server = await startOidcServer();
-    user = await enrolTotp(server.runtime.deps);
-    app = await registerApp(server, { redirectUris: [redirectUri] });
-    config = await relyingParty(server, app);
-  });
-  after(() => server.close());
-
+  const given = totpUserAndApp();
   const redeem = (code: string, verifier: string) =>
-    fetch(`${server.issuer}/oidc/token`, {
+    fetch(`${given.server.issuer}/oidc/token`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString("base64")}` },
-      body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri, code_verifier: verifier }),
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${given.app.clientId}:${given.app.clientSecret}`).toString("base64")}` },
+      body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: given.redirectUri, code_verifier: verifier }),
     });
 
   it("refuses the second use and revokes the tokens of the first", async () => {
-    const signedIn = browser();
-    const request = await authorizationRequest(config, redirectUri);
-    const callback = await signInWithTotp(server, signedIn, request, { email: user.user.email, password: user.password, keyBase32: user.keyBase32 });
+    const { config } = given;
+    const { request, callback } = await given.signIn();
     const tokens = await exchange(config, callback, request);
     assert.equal((await client.tokenIntrospection(config, tokens.access_token)).active, true);
     const replay = await redeem(new URL(callback).searchParams.get("code")!, request.verifier);
@@ -46,9 +31,9 @@ describe("attack: authorization code replay", () => {
   });
 
   it("lets exactly one of two simultaneous exchanges of one code win, and revokes what it got", async () => {
+    const { config } = given;
     for (let round = 0; round < 3; round++) {
-      const request = await authorizationRequest(config, redirectUri);
-      const callback = await signInWithTotp(server, browser(), request, { email: user.user.email, password: user.password, keyBase32: user.keyBase32 });
+      const { request, callback } = await given.signIn();
       const code = new URL(callback).searchParams.get("code")!;
       const answers = await Promise.all([redeem(code, request.verifier), redeem(code, request.verifier)]);
       const statuses = answers.map((answer) => answer.status).sort();

@@ -6,27 +6,17 @@
  * another request.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import * as client from "openid-client";
-import { enrolTotp, type EnrolledUser } from "../helpers/enrol.js";
-import { authorizationRequest, Browser, registerApp, relyingParty, signInWithTotp, startOidcServer, type OidcServer } from "../helpers/oidc.js";
+import { totpUserAndApp } from "../helpers/oidc.js";
 
 describe("attack: swapped state or nonce", () => {
-  let server: OidcServer;
-  let user: EnrolledUser;
-  let config: client.Configuration;
-  const redirectUri = "http://127.0.0.1:9/cb";
-  before(async () => {
-    server = await startOidcServer();
-    user = await enrolTotp(server.runtime.deps);
-    config = await relyingParty(server, await registerApp(server, { redirectUris: [redirectUri] }));
-  });
-  after(() => server.close());
+  const given = totpUserAndApp();
 
   it("returns state byte for byte and the nonce in the ID token; another request's state or nonce is refused", async () => {
     const odd = "a b/c?d=e&f+ü";
-    const request = await authorizationRequest(config, redirectUri, { state: odd });
-    const callback = await signInWithTotp(server, new Browser(server.issuer), request, { email: user.user.email, password: user.password, keyBase32: user.keyBase32 });
+    const { config, server } = given;
+    const { request, callback } = await given.signIn({ extra: { state: odd } });
     assert.equal(new URL(callback).searchParams.get("state"), odd);
     assert.equal(new URL(callback).searchParams.get("iss"), server.issuer);
     await assert.rejects(client.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: request.verifier, expectedState: "another", expectedNonce: request.nonce }), (error: Error) => /"state"/.test(String((error.cause as Error | undefined)?.message)));
@@ -34,9 +24,8 @@ describe("attack: swapped state or nonce", () => {
   });
 
   it("puts the request's nonce in the ID token", async () => {
-    const request = await authorizationRequest(config, redirectUri);
-    const callback = await signInWithTotp(server, new Browser(server.issuer), request, { email: user.user.email, password: user.password, keyBase32: user.keyBase32 });
-    const tokens = await client.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const { request, callback } = await given.signIn();
+    const tokens = await client.authorizationCodeGrant(given.config, new URL(callback), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
     assert.equal(tokens.claims()?.nonce, request.nonce);
   });
 });
