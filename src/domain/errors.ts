@@ -43,6 +43,7 @@ export const errorCatalogue = {
   not_authenticated: { status: 401, message: "Log in to continue." },
   csrf_invalid: { status: 403, message: "This form has expired. Reload the page and try again." },
   two_factor_enrolment_required: { status: 403, message: "Two-factor authentication is required for your account. Set it up to continue." },
+  security_key_required_by_app: { status: 403, message: "This app asks for a security key or passkey, and your account has none. Add one on your Security page, then sign in to the app again." },
   forbidden: { status: 403, message: "You are not allowed to do that." },
   step_up_required: { status: 403, message: "Confirm it's you: enter a current code from your two-factor method (your password if you have none), then try again." },
   own_two_factor_required: { status: 403, message: "Turn on two-factor authentication for your own account before acting on other users' security." },

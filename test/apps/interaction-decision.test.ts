@@ -59,6 +59,7 @@ describe("decideInteraction", () => {
     { name: "acr_values 2fa met by a fresh TOTP login", facts: { acrValues: "urn:twostep:acr:2fa", session: session("totp", after), user: totpUser }, expect: "finish urn:twostep:acr:2fa" },
     { name: "acr_values phr, fresh login with TOTP: error, never a downgrade", facts: { acrValues: "phr", session: session("totp", after), user: keyUser }, expect: "error" },
     { name: "acr_values phr, a user without a key: error at once", facts: { acrValues: "phr", session: session("totp"), user: totpUser }, expect: "error" },
+    { name: "acr_values phr, the login found no key after the password (no session): error", facts: { acrValues: "phr", session: null, user: null, unmetAtLogin: "a security key or passkey is needed, and this user has none" }, expect: "error" },
     { name: "acr_values phr met by a fresh key login", facts: { acrValues: "phr", session: session("webauthn", after), user: keyUser }, expect: "finish phr" },
     { name: "acr_values twostep does not offer: error", facts: { acrValues: "urn:example:gold", session: session("totp"), user: totpUser }, expect: "error" },
     { name: "app requires 2FA, password-only session: fresh login", facts: { app: { requireTwoFactor: true, rememberBrowser: false }, session: session("password"), user: plainUser }, expect: "login fresh" },

@@ -2,8 +2,9 @@
  * Issue 15's app rules in Chromium, with a real relying party (openid-client,
  * code + PKCE, ID tokens verified against the JWKS) on its own origin:
  * - `acr_values=phr` (phishing-resistant): a user with an authenticator app
- *   only logs in and the app gets `error=unmet_authentication_requirements`,
- *   never a weaker token (and with a session, the same error at once); a user
+ *   gets `error=unmet_authentication_requirements` back right after the
+ *   password, never a code prompt or a weaker token (and with a session, the
+ *   same error at once); a user
  *   with a security key (Chromium's virtual authenticator) logs in with it and
  *   the ID token says acr `phr`, amr pwd, hwk, mfa.
  * - a `--require-two-factor` app and a user without 2FA in an account whose
@@ -76,36 +77,39 @@ describe("e2e: an app's acr_values and --require-two-factor in Chromium", { skip
     await page.getByRole("button", { name: "Log in" }).click();
   }
 
-  it("acr_values=phr: a user with an authenticator app only gets error=unmet_authentication_requirements back, never a token", async () => {
+  it("acr_values=phr: a user with an authenticator app only gets error=unmet_authentication_requirements back after the password, never a token", async () => {
     const user = await enrolTotp(server.runtime.deps, { email: "tom.totp@example.test" });
     const page = await newTab();
-    await page.goto(`${rp.origin}/start?acr_values=${acrPhishingResistant}`);
-    await passwordStep(page, user.user.email, user.password, "phr-totp-password");
-    const inputs = await arrive(page, "/login/two-factor", "phr-totp-second-step");
-    assert.deepEqual(inputs.map((input) => input.label), ["Authentication code"]);
-    server.clock.advance(30);
-    await page.getByLabel("Authentication code").fill(phoneCode(user.keyBase32));
-    await page.getByRole("button", { name: "Verify" }).click();
-    const answer = await atApp(page, rp, "phr-totp-app-error");
-    assert.equal(answer.error, "unmet_authentication_requirements", JSON.stringify(answer));
-    assert.match(String(answer.error_description), /security key or passkey/);
-    assert.equal(answer.acr, undefined, "no ID token");
-
-    // Now signed in to twostep with the app code: the same request is refused at once, no page in between.
     const visited: string[] = [];
     page.on("framenavigated", (frame) => {
       if (frame === page.mainFrame()) visited.push(new URL(frame.url()).pathname);
     });
     await page.goto(`${rp.origin}/start?acr_values=${acrPhishingResistant}`);
-    const again = await atApp(page, rp, "phr-totp-with-session-app-error");
-    assert.equal(again.error, "unmet_authentication_requirements");
-    assert.ok(!visited.includes("/login") && !visited.includes("/login/two-factor"), `no login asked for what cannot be met: ${visited.join(" → ")}`);
+    await passwordStep(page, user.user.email, user.password, "phr-totp-password");
+    // Straight back to the app: no code is asked for a login that could not give the app what it asked.
+    const answer = await atApp(page, rp, "phr-totp-app-error");
+    assert.equal(answer.error, "unmet_authentication_requirements", JSON.stringify(answer));
+    assert.match(String(answer.error_description), /security key or passkey/);
+    assert.equal(answer.acr, undefined, "no ID token");
+    assert.ok(!visited.includes("/login/two-factor"), `no second step: ${visited.join(" → ")}`);
 
-    // The ordinary request from the same browser still signs in, saying two factors (not phr).
+    // The ordinary request from the same browser signs in with the app code, saying two factors (not phr).
     await page.goto(`${rp.origin}/start`);
+    await passwordStep(page, user.user.email, user.password, "phr-totp-ordinary-password");
+    await arrive(page, "/login/two-factor", "phr-totp-ordinary-second-step");
+    server.clock.advance(30);
+    await page.getByLabel("Authentication code").fill(phoneCode(user.keyBase32));
+    await page.getByRole("button", { name: "Verify" }).click();
     const ordinary = await atApp(page, rp, "phr-totp-ordinary-sign-in");
     assert.equal(ordinary.acr, acrTwoFactors);
     assert.deepEqual(ordinary.amr, ["pwd", "otp", "mfa"]);
+
+    // Now signed in to twostep with the app code: the phr request is refused at once, no page in between.
+    visited.length = 0;
+    await page.goto(`${rp.origin}/start?acr_values=${acrPhishingResistant}`);
+    const again = await atApp(page, rp, "phr-totp-with-session-app-error");
+    assert.equal(again.error, "unmet_authentication_requirements");
+    assert.ok(!visited.includes("/login") && !visited.includes("/login/two-factor"), `no login asked for what cannot be met: ${visited.join(" → ")}`);
     await page.context().close();
   });
 

@@ -50,6 +50,7 @@ const expected: Record<ErrorCode, [status: number, message: string]> = {
   not_authenticated: [401, "Log in to continue."],
   csrf_invalid: [403, "This form has expired. Reload the page and try again."],
   two_factor_enrolment_required: [403, "Two-factor authentication is required for your account. Set it up to continue."],
+  security_key_required_by_app: [403, "This app asks for a security key or passkey, and your account has none. Add one on your Security page, then sign in to the app again."],
   forbidden: [403, "You are not allowed to do that."],
   step_up_required: [403, "Confirm it's you: enter a current code from your two-factor method (your password if you have none), then try again."],
   own_two_factor_required: [403, "Turn on two-factor authentication for your own account before acting on other users' security."],

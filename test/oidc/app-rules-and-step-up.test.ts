@@ -12,6 +12,7 @@ import { enrolTotp, type EnrolledUser } from "../helpers/enrol.js";
 import { authorizationRequest, Browser, exchange, registerApp, relyingParty, signInWithTotp, startOidcServer, type OidcServer } from "../helpers/oidc.js";
 import { seedUser } from "../helpers/runtime.js";
 import { codeFor, keyFromSetupPage } from "../helpers/totp.js";
+import { enrolSms, gbMobile, textsDuring } from "../helpers/sms.js";
 
 describe("per-app 2FA rule and acr_values", () => {
   let server: OidcServer;
@@ -78,14 +79,42 @@ describe("per-app 2FA rule and acr_values", () => {
     assert.equal(claims.acr, "urn:twostep:acr:2fa");
   });
 
-  it("answers acr_values phr for a user without a security key with error=unmet_authentication_requirements, never a token", async () => {
+  it("answers acr_values phr for a user without a security key with error=unmet_authentication_requirements right after the password: no second step, no text, no session", async () => {
+    const smsUser = await enrolSms(server.runtime.deps, { phone: gbMobile(7) });
+    for (const user of [{ email: totpUser.user.email, password: totpUser.password }, { email: smsUser.user.email, password: smsUser.password }]) {
+      const request = await authorizationRequest(relaxed, redirectUri, { acr_values: "phr" });
+      const browser = new Browser(server.issuer);
+      assert.match(await browser.follow(request.url.href), /\/login\?/);
+      const { result: callback, texts } = await textsDuring(server.runtime.deps, () => browser.submit("/login", user));
+      const answer = new URL(callback);
+      assert.equal(`${answer.origin}${answer.pathname}`, redirectUri, "straight back to the app from the password step");
+      assert.equal(answer.searchParams.get("error"), "unmet_authentication_requirements");
+      assert.match(answer.searchParams.get("error_description") ?? "", /security key or passkey/);
+      assert.equal(answer.searchParams.get("code"), null);
+      assert.equal(answer.searchParams.get("state"), request.state);
+      assert.deepEqual(texts, [], "no code texted for a second step that could not satisfy the app");
+      assert.match(await browser.follow("/settings/security"), /\/login$/, "no twostep session either");
+    }
+  });
+
+  it("answers acr_values phr with the same error when the user is already signed in with an app code", async () => {
+    const browser = new Browser(server.issuer);
+    const login = { email: totpUser.user.email, password: totpUser.password, keyBase32: totpUser.keyBase32 };
+    const ordinary = await authorizationRequest(relaxed, redirectUri);
+    await exchange(relaxed, await signInWithTotp(server, browser, ordinary, login), ordinary);
     const request = await authorizationRequest(relaxed, redirectUri, { acr_values: "phr" });
-    const callback = await signInWithTotp(server, new Browser(server.issuer), request, { email: totpUser.user.email, password: totpUser.password, keyBase32: totpUser.keyBase32 });
-    const answer = new URL(callback);
-    assert.equal(`${answer.origin}${answer.pathname}`, redirectUri);
+    const answer = new URL(await browser.follow(request.url.href));
     assert.equal(answer.searchParams.get("error"), "unmet_authentication_requirements");
     assert.equal(answer.searchParams.get("code"), null);
-    assert.equal(answer.searchParams.get("state"), request.state);
+  });
+
+  it("a wrong password for a phr request is a wrong password, as for any login (nothing said about keys)", async () => {
+    const request = await authorizationRequest(relaxed, redirectUri, { acr_values: "phr" });
+    const browser = new Browser(server.issuer);
+    await browser.follow(request.url.href);
+    const at = await browser.submit("/login", { email: totpUser.user.email, password: "not the password" });
+    assert.match(at, /\/login/);
+    assert.doesNotMatch(browser.lastPage, /security key or passkey/);
   });
 
   it("answers an acr_values twostep does not offer with the same error", async () => {

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
 import type { InteractionResults } from "oidc-provider";
 import { decideInteraction } from "../../services/apps/interaction-decision.js";
-import { interactionStartedAt } from "../../services/apps/interaction-start.js";
+import { interactionStartedAt, interactionUnmet } from "../../services/apps/interaction-start.js";
 import { interactionPath } from "../../services/apps/provider-names.js";
 import { rememberBrowserProperty, requireTwoFactorProperty } from "../../services/apps/client-metadata.js";
 import type { ServiceDeps } from "../../services/deps.js";
@@ -53,6 +53,7 @@ async function loginResult(deps: ServiceDeps, request: FastifyRequest, details: 
     app: { requireTwoFactor: client[requireTwoFactorProperty] === true, rememberBrowser: client[rememberBrowserProperty] === true },
     session: auth ? { userId: auth.user.id, createdAt: auth.session.createdAt, factor: login?.factor ?? "password" } : null,
     user: auth ? { hasTwoFactor: methods.length > 0, hasSecurityKey: methods.some((method) => factorFor(method.type).phishingResistant) } : null,
+    unmetAtLogin: await interactionUnmet(deps, details.uid),
   });
   switch (decision.kind) {
     case "login":

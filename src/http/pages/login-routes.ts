@@ -16,6 +16,7 @@ import { setTrustedBrowserCookie, trustedBrowserTokenOf } from "../trusted-brows
 import type { TypedApp } from "../typed-app.js";
 import type { MethodView } from "../../services/factors/method-view.js";
 import { appLoginRules } from "../../services/apps/app-login-rules.js";
+import { markInteractionUnmet } from "../../services/apps/interaction-start.js";
 import { freshLoginAsked, keepReturnTo, returnToCookie, takeReturnTo } from "../oidc/return-to.js";
 import { endProviderSessionOf } from "../oidc/provider-pages.js";
 
@@ -72,7 +73,17 @@ export function registerLoginPages(app: TypedApp, deps: ServiceDeps, secure: boo
     // An app's sign-in: its 2FA rule and whether it honours a remembered browser, read from the stored interaction.
     const rules = await appLoginRules(deps, request.cookies[returnToCookie]);
     const trustedBrowserToken = rules && !rules.allowTrustedBrowser ? undefined : trustedBrowserTokenOf(request);
-    const result = await startLogin(deps, { ...body, browserToken: request.cookies[knownBrowserCookie], trustedBrowserToken, appRequiresTwoFactor: rules?.requireTwoFactor ?? false }, requestContext(request));
+    const result = await startLogin(
+      deps,
+      { ...body, browserToken: request.cookies[knownBrowserCookie], trustedBrowserToken, appRequiresTwoFactor: rules?.requireTwoFactor ?? false, appRequiresPhishingResistant: rules?.requirePhishingResistant ?? false },
+      requestContext(request),
+    );
+    if (!result.ok && result.code === "security_key_required_by_app") {
+      // The app asked for a key this user does not have: its sign-in ends with an error for the app, not a second step.
+      await markInteractionUnmet(deps, request.cookies[returnToCookie], "a security key or passkey is needed, and this user has none");
+      const back = await takeReturnTo(deps, request, reply, secure);
+      if (back) return redirect(reply, back);
+    }
     if (!result.ok) {
       const errors = result.field === "email" ? { email: errorMessage(result.code) } : { password: errorMessage(result.code) };
       return sendPage(reply, { title: "Log in", narrow: true, user: null, status: failureAnswer(result).status }, loginForm({ csrfToken: csrfToken(reply), email: body.email, errors }));

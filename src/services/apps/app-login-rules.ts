@@ -11,6 +11,8 @@ export interface AppLoginRules {
   appName: string;
   /** The app (or its acr_values) needs a second factor: a user without one enrols during this login. */
   requireTwoFactor: boolean;
+  /** The app asked for `phr` (acr_values): a user without a security key or passkey is refused right after the password. */
+  requirePhishingResistant: boolean;
   /** A remembered browser may skip the second step only where the app allows it and asked for no level. */
   allowTrustedBrowser: boolean;
   /** The origin of the app's redirect URI (already matched exactly against its registered ones by the provider). */
@@ -30,7 +32,7 @@ export async function appLoginRules(deps: AppsDeps, returnTo: unknown): Promise<
     // Forward auth: the registered app of the page the login returns to.
     const target = await forwardAuthTarget(deps, returnTo);
     const app = target ? await findForwardAuthApp(deps, new URL(target).origin) : null;
-    return app ? { appName: app.name, requireTwoFactor: app.requireTwoFactor, allowTrustedBrowser: app.rememberBrowser, redirectOrigin: new URL(target!).origin } : null;
+    return app ? { appName: app.name, requireTwoFactor: app.requireTwoFactor, requirePhishingResistant: false, allowTrustedBrowser: app.rememberBrowser, redirectOrigin: new URL(target!).origin } : null;
   }
   const row = await deps.store.oidcPayloads.findOidcPayload("Interaction", payloadIdHash(uid), deps.clock.now());
   if (!row) return null;
@@ -39,5 +41,5 @@ export async function appLoginRules(deps: AppsDeps, returnTo: unknown): Promise<
   if (!client) return null;
   const requested = requestedAcrLevel(typeof params.acr_values === "string" ? params.acr_values : undefined) ?? 0;
   const redirectUri = typeof params.redirect_uri === "string" && client.redirectUris.includes(params.redirect_uri) ? params.redirect_uri : null;
-  return { appName: client.name, requireTwoFactor: client.requireTwoFactor || requested >= 2, allowTrustedBrowser: client.rememberBrowser && requested < 2, redirectOrigin: redirectUri ? new URL(redirectUri).origin : null };
+  return { appName: client.name, requireTwoFactor: client.requireTwoFactor || requested >= 2, requirePhishingResistant: requested >= 3, allowTrustedBrowser: client.rememberBrowser && requested < 2, redirectOrigin: redirectUri ? new URL(redirectUri).origin : null };
 }

@@ -22,6 +22,8 @@ export interface InteractionFacts {
   session: { userId: string; createdAt: number; factor: string } | null;
   /** Of the session's user. */
   user: { hasTwoFactor: boolean; hasSecurityKey: boolean } | null;
+  /** The login of this sign-in already found the request unmet after the password (`phr` without a key): why. */
+  unmetAtLogin?: string | null;
 }
 
 export type InteractionDecision =
@@ -34,6 +36,7 @@ const unmet = (description: string): InteractionDecision => ({ kind: "error", er
 export function decideInteraction(facts: InteractionFacts): InteractionDecision {
   const requested = requestedAcrLevel(facts.acrValues);
   if (requested === null) return unmet("acr_values names no level twostep offers");
+  if (facts.unmetAtLogin) return unmet(facts.unmetAtLogin);
   const session = facts.session;
   if (!session) return { kind: "login", fresh: false };
   const strength = loginStrength(session.factor);

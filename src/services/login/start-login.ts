@@ -7,6 +7,7 @@ import type { RequestContext } from "../deps.js";
 import { recordBrowserAfterLogin } from "./new-browser.js";
 import { recordEvent } from "../events/audit.js";
 import { toMethodView, type MethodView } from "../factors/method-view.js";
+import { factorFor } from "../factors/registry.js";
 import { checkEmail, normalizeEmail } from "../access/users.js";
 import { addressKey } from "../throttle/throttle.js";
 import { givingBackWhenBusy } from "../failures.js";
@@ -38,8 +39,9 @@ export type LoginStart =
  */
 export async function startLogin(
   deps: LoginDeps,
-  // appRequiresTwoFactor (issue 15): the login is an app's sign-in and the app demands a second factor, whatever the policy says.
-  input: { email: string; password: string; browserToken?: unknown; trustedBrowserToken?: unknown; appRequiresTwoFactor?: boolean },
+  // appRequiresTwoFactor (issue 15): the login is an app's sign-in and the app demands a second factor, whatever the policy says;
+  // appRequiresPhishingResistant: it asked for `phr`, so a user without a security key or passkey is refused once the password is right.
+  input: { email: string; password: string; browserToken?: unknown; trustedBrowserToken?: unknown; appRequiresTwoFactor?: boolean; appRequiresPhishingResistant?: boolean },
   context: RequestContext,
 ): Promise<Result<LoginStart>> {
   if (input.password.length > 256) return fail("invalid_credentials");
@@ -76,6 +78,8 @@ export async function startLogin(
   await settleRightPassword(deps, slot);
 
   const [methods, policy] = await Promise.all([deps.store.methods.listMethods(user.id), effectivePolicyFor(deps, user)]);
+  // No second step (and no text message) that could never satisfy the app: the app is told instead.
+  if (input.appRequiresPhishingResistant && !activeMethods(methods).some((method) => factorFor(method.type).phishingResistant)) return fail("security_key_required_by_app");
   const requirement = twoFactorRequirement([policy.requireTwoFactorFrom, input.appRequiresTwoFactor ? now : null], now);
   const trustedBrowser = await trustedBrowserSkips(deps, input.trustedBrowserToken, user, policy.rememberBrowserDays);
   const decided = decide(deps, null, { type: "password_verified", flowId: deps.newId(), userId: user.id, methods, requirement, trustedBrowser });
