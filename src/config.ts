@@ -197,7 +197,7 @@ export function parseConfig(env: Env = process.env, options: StartOptions = {}):
     host: env.TWOSTEP_HOST ?? "127.0.0.1",
     allowRemoteDevelopment: boolean(env, "TWOSTEP_ALLOW_REMOTE_DEVELOPMENT", false),
     port,
-    publicUrl: (env.TWOSTEP_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ""),
+    publicUrl: publicUrlOf(env.TWOSTEP_PUBLIC_URL, port),
     databaseUrl: env.TWOSTEP_DATABASE_URL ?? "sqlite:./data/twostep.sqlite",
     databasePoolSize: integer(env, "TWOSTEP_DATABASE_POOL_SIZE", 10, 1, 1000),
     databaseStatementTimeoutMs: integer(env, "TWOSTEP_DATABASE_STATEMENT_TIMEOUT_MS", 5000, 100, 600_000),
@@ -286,4 +286,24 @@ function isReadableFile(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * TWOSTEP_PUBLIC_URL: an origin only. twostep serves every page, cookie and the OpenID Connect issuer from the root
+ * of its own host, so a path (a prefix behind a proxy), a query or credentials would make links, cookies and the
+ * issuer disagree with what the browser and the apps see: refused at start, naming the variable.
+ */
+function publicUrlOf(value: string | undefined, port: number): string {
+  if (value === undefined) return `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`TWOSTEP_PUBLIC_URL must be a URL such as https://login.example.com, not "${value}"`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new ConfigError(`TWOSTEP_PUBLIC_URL must start with https:// (or http:// while developing), not "${value}"`);
+  if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`TWOSTEP_PUBLIC_URL must be an origin only (scheme, host and port), such as ${url.origin}: twostep serves from the root of its own host, not under a path ("${value}")`);
+  }
+  return url.origin;
 }
