@@ -133,7 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // Issue 15: the OpenID Connect provider and the apps' sign-in pages (src/http/oidc/).
-  await registerOidcProvider(app, deps, options.cookieSecret);
+  await registerOidcProvider(app, deps, options.cookieSecret, setSecurityHeaders);
   await app.register(apiPlugin, { prefix: "/api", deps });
   await app.register(pagesPlugin, { deps, secureCookies });
   return app;

@@ -12,6 +12,7 @@ import { endTwostepSessionOf, providerPages } from "./provider-pages.js";
 import { registerInteractionRoutes } from "./interaction-routes.js";
 import { registerSignInFormAction } from "./form-action.js";
 import { registerForwardAuthRoute } from "./forward-auth-route.js";
+import type { SetSecurityHeaders } from "../plugins/security-headers.js";
 
 /** The provider's endpoints that are on (each also answers below itself: `/auth/<uid>`, `/token/introspection`, `/session/end/confirm`). */
 const providerRoutes = ["auth", "token", "me", "jwks", "session/end", "request"].map((route) => `${providerPrefix}/${route}`);
@@ -40,7 +41,7 @@ export function isProviderPath(url: string): boolean {
  * built wait for the same build; a build that failed is tried again by the next request.
  * The signing keys are still read at start (and the first one made).
  */
-export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDeps, cookieSecret: string): Promise<void> {
+export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDeps, cookieSecret: string, setSecurityHeaders: SetSecurityHeaders): Promise<void> {
   const issuer = new URL(deps.config.publicUrl);
   const cookieKeys = [providerCookieKey(cookieSecret)];
   const options = {
@@ -117,5 +118,5 @@ export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDe
   });
   registerInteractionRoutes(app, deps, async () => (await built()).provider);
   registerSignInFormAction(app, deps);
-  registerForwardAuthRoute(app, deps);
+  registerForwardAuthRoute(app, deps, setSecurityHeaders);
 }
