@@ -122,8 +122,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerVendorAssets(app);
 
   // Nothing a page or the API returns may be cached: keys, codes and account data (SECURITY 18).
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook("onSend", (request, reply, payload, done) => {
     if (!request.url.startsWith("/assets/")) reply.header("cache-control", "no-store");
+    done(null, payload);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => answerError(app, error, request, reply));

@@ -42,7 +42,7 @@ function originalUrlOf(request: FastifyRequest): { url: URL; nginx: boolean } | 
 export function registerForwardAuthRoute(app: FastifyInstance, deps: ServiceDeps, setSecurityHeaders: SetSecurityHeaders) {
   const securityHeaders = (request: FastifyRequest, reply: FastifyReply) =>
     new Promise<void>((resolve, reject) => setSecurityHeaders(request.raw, reply.raw, (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve())));
-  app.get("/forward-auth", { config: proxyAnswersRoute }, async (request, reply) => {
+  async function answer(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const original = originalUrlOf(request);
     let decision: ForwardAuthDecision | null = null;
     try {
@@ -51,10 +51,14 @@ export function registerForwardAuthRoute(app: FastifyInstance, deps: ServiceDeps
       // Everything but the 200 may reach the browser, an error page included.
       if (decision?.kind !== "allow") await securityHeaders(request, reply);
     }
-    if (!original || !decision) return reply.code(400).type("text/plain; charset=utf-8").send("X-Original-URL, or X-Forwarded-Proto and X-Forwarded-Host, must name the page asked for");
-    if (decision.kind === "allow") return reply.code(200).headers(decision.headers).send();
-    if (decision.kind === "unknown_origin") return reply.code(403).type("text/plain; charset=utf-8").send("This site is not registered with twostep.");
-    const login = `${deps.config.publicUrl}/login?return_to=${encodeURIComponent(decision.returnTo)}${decision.fresh ? "&prompt=login" : ""}`;
-    return reply.code(original.nginx ? 401 : 302).header("location", login).send();
+    if (!original || !decision) reply.code(400).type("text/plain; charset=utf-8").send("X-Original-URL, or X-Forwarded-Proto and X-Forwarded-Host, must name the page asked for");
+    else if (decision.kind === "allow") reply.code(200).headers(decision.headers).send();
+    else if (decision.kind === "unknown_origin") reply.code(403).type("text/plain; charset=utf-8").send("This site is not registered with twostep.");
+    else reply.code(original.nginx ? 401 : 302).header("location", `${deps.config.publicUrl}/login?return_to=${encodeURIComponent(decision.returnTo)}${decision.fresh ? "&prompt=login" : ""}`).send();
+  }
+  // A handler that returns nothing and sends when its answer is ready: an async handler returning
+  // the reply makes Fastify wait for the response's end (stream listeners on every check).
+  app.get("/forward-auth", { config: proxyAnswersRoute }, (request, reply) => {
+    answer(request, reply).catch((error: unknown) => reply.send(error));
   });
 }
