@@ -17,10 +17,17 @@ import type { SetSecurityHeaders } from "../plugins/security-headers.js";
 /** The provider's endpoints that are on (each also answers below itself: `/auth/<uid>`, `/token/introspection`, `/session/end/confirm`). */
 const providerRoutes = ["auth", "token", "me", "jwks", "session/end", "request"].map((route) => `${providerPrefix}/${route}`);
 
-/** Requests the provider answers: discovery and its endpoints; anything else (the interaction pages, a stray /oidc/x) is twostep's. */
+const providerRoutesBelow = providerRoutes.map((route) => `${route}/`);
+
+/**
+ * Requests the provider answers: discovery and its endpoints; anything else (the interaction pages, a stray /oidc/x) is twostep's.
+ * Asked for every request of the app (forward auth's checks included), so it makes no strings for a path outside /oidc.
+ */
 export function isProviderPath(url: string): boolean {
-  const path = url.split("?")[0]!;
-  return path === "/.well-known/openid-configuration" || providerRoutes.some((route) => path === route || path.startsWith(`${route}/`));
+  if (!url.startsWith(providerPrefix) && !url.startsWith("/.well-known/")) return false;
+  const query = url.indexOf("?");
+  const path = query === -1 ? url : url.slice(0, query);
+  return path === "/.well-known/openid-configuration" || providerRoutes.some((route, index) => path === route || path.startsWith(providerRoutesBelow[index]!));
 }
 
 /**
