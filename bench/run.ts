@@ -35,7 +35,7 @@
  * BENCH_POSTGRES_URL (postgres://…, a database the bench may fill; unset: PG row not run),
  * BENCH_PAIRS (pairs of twostep and baseline phases per row, default 3),
  * BENCH_SERVER_RUNTIME (compiled | tsx), BENCH_SERVER_NODE_ARGS (extra node flags for
- * the server children), MALLOC_ARENA_MAX (for the server children; default package.json config.serverMallocArenaMax), BENCH_ONLY (comma list of totp,webauthn,bare,baseline,wrong,right,login,apps,metrics,pg), BENCH_FORWARD_AUTH_CONNECTIONS (forward-auth requests at a time for its latency, default 1), BENCH_METRICS_ROUNDS (off/on rounds of the metrics phase, default 2).
+ * the server children), MALLOC_ARENA_MAX (for the server children; default package.json config.serverMallocArenaMax), BENCH_ONLY (comma list of totp,webauthn,bare,baseline,wrong,right,login,apps,metrics,pg; apps is forward-auth and app-sign-in, each of which runs alone too), BENCH_FORWARD_AUTH_CONNECTIONS (forward-auth requests at a time for its latency, default 1), BENCH_METRICS_ROUNDS (off/on rounds of the metrics phase, default 2).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -220,31 +220,37 @@ async function main() {
     }
     await baselineServer?.stop();
     await twostepServer?.stop();
-    if (only.has("apps")) {
+    const forwardAuthRows = only.has("apps") || only.has("forward-auth");
+    const appSignInRow = only.has("apps") || only.has("app-sign-in");
+    if (forwardAuthRows || appSignInRow) {
       // Issue 15: forward auth beside a bare GET route (pairs), and the token endpoint (closed loop).
-      const bareServer = await startServer(script, "bare", serverEnv);
+      const bareServer = forwardAuthRows ? await startServer(script, "bare", serverEnv) : null;
       const appServer = await startServer(script, "twostep", serverEnv);
       const freshSession = () => {
         const index = nextLoginUser--;
         return sessionFor(appServer.port, `bench-${index}@example.test`, password, () => generateTotp(logins[index]!.key, Date.now()));
       };
-      const headers = forwardAuthHeaders(await freshSession());
-      const latencyTiming = { warmup, duration, connections: forwardAuthConnections };
-      results.forwardAuthLatencyPairs = await runPairs(
-        (pair) => phase(latencyTiming, bareServer, `bare GET route, ${forwardAuthConnections} at a time (pair ${pair + 1})`, getLoop(bareServer.port, "/bare-get", headers, forwardAuthConnections, 200)),
-        (pair) => phase(latencyTiming, appServer, `forward auth, ${forwardAuthConnections} at a time (pair ${pair + 1})`, getLoop(appServer.port, "/forward-auth", headers, forwardAuthConnections, 200)),
-      );
-      results.forwardAuthThroughputPairs = await runPairs(
-        (pair) => phase(autocannonTiming, bareServer, `bare GET route, checks per second (pair ${pair + 1})`, getLoad(bareServer.port, "/bare-get", headers, connections, 200)),
-        (pair) => phase(autocannonTiming, appServer, `forward auth, checks per second (pair ${pair + 1})`, getLoad(appServer.port, "/forward-auth", headers, connections, 200)),
-      );
-      const loops = await Promise.all(Array.from({ length: loginUsers }, async () => appSignInLoop(appServer.port, seededApp, await freshSession())));
-      const clearLatencies = () => loops.forEach((loop) => (loop.tokenLatenciesMs.length = 0));
-      results.tokenLoop = await phase(loopTiming, appServer, "app sign-in: authorize (single sign-on) + token endpoint", (seconds) => closedLoop(loginUsers, seconds, (user) => loops[user]!.iteration()).then(asLoadResult), clearLatencies);
-      const tokenMs = loops.flatMap((loop) => loop.tokenLatenciesMs).sort((a, b) => a - b);
-      const at = (fraction: number) => tokenMs[Math.min(tokenMs.length - 1, Math.floor(fraction * tokenMs.length))] ?? 0;
-      results.tokenRequestMs = { p50: at(0.5), p99: at(0.99), count: tokenMs.length };
-      await bareServer.stop();
+      if (bareServer) {
+        const headers = forwardAuthHeaders(await freshSession());
+        const latencyTiming = { warmup, duration, connections: forwardAuthConnections };
+        results.forwardAuthLatencyPairs = await runPairs(
+          (pair) => phase(latencyTiming, bareServer, `bare GET route, ${forwardAuthConnections} at a time (pair ${pair + 1})`, getLoop(bareServer.port, "/bare-get", headers, forwardAuthConnections, 200)),
+          (pair) => phase(latencyTiming, appServer, `forward auth, ${forwardAuthConnections} at a time (pair ${pair + 1})`, getLoop(appServer.port, "/forward-auth", headers, forwardAuthConnections, 200)),
+        );
+        results.forwardAuthThroughputPairs = await runPairs(
+          (pair) => phase(autocannonTiming, bareServer, `bare GET route, checks per second (pair ${pair + 1})`, getLoad(bareServer.port, "/bare-get", headers, connections, 200)),
+          (pair) => phase(autocannonTiming, appServer, `forward auth, checks per second (pair ${pair + 1})`, getLoad(appServer.port, "/forward-auth", headers, connections, 200)),
+        );
+        await bareServer.stop();
+      }
+      if (appSignInRow) {
+        const loops = await Promise.all(Array.from({ length: loginUsers }, async () => appSignInLoop(appServer.port, seededApp, await freshSession())));
+        const clearLatencies = () => loops.forEach((loop) => (loop.tokenLatenciesMs.length = 0));
+        results.tokenLoop = await phase(loopTiming, appServer, "app sign-in: authorize (single sign-on) + token endpoint", (seconds) => closedLoop(loginUsers, seconds, (user) => loops[user]!.iteration()).then(asLoadResult), clearLatencies);
+        const tokenMs = loops.flatMap((loop) => loop.tokenLatenciesMs).sort((a, b) => a - b);
+        const at = (fraction: number) => tokenMs[Math.min(tokenMs.length - 1, Math.floor(fraction * tokenMs.length))] ?? 0;
+        results.tokenRequestMs = { p50: at(0.5), p99: at(0.99), count: tokenMs.length };
+      }
       await appServer.stop();
     }
     if (only.has("metrics")) {

@@ -122,8 +122,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerVendorAssets(app);
 
   // Nothing a page or the API returns may be cached: keys, codes and account data (SECURITY 18).
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook("onSend", (request, reply, payload, done) => {
     if (!request.url.startsWith("/assets/")) reply.header("cache-control", "no-store");
+    done(null, payload);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => answerError(app, error, request, reply));
@@ -133,7 +134,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // Issue 15: the OpenID Connect provider and the apps' sign-in pages (src/http/oidc/).
-  await registerOidcProvider(app, deps, options.cookieSecret);
+  await registerOidcProvider(app, deps, options.cookieSecret, setSecurityHeaders);
   await app.register(apiPlugin, { prefix: "/api", deps });
   await app.register(pagesPlugin, { deps, secureCookies });
   return app;

@@ -76,6 +76,21 @@ describe("forward auth", () => {
     }
   });
 
+  it("puts the security headers on every answer a browser may see, and none on the 200 only the proxy reads", async () => {
+    const browser = await signedIn({ email: totpUser.user.email, password: totpUser.password, keyBase32: totpUser.keyBase32 });
+    const allowed = await ask(browser, nginx(`${panel}/`));
+    assert.equal(allowed.statusCode, 200);
+    assert.equal(allowed.headers["content-security-policy"], undefined);
+    assert.equal(allowed.headers["cache-control"], "no-store");
+    const toBrowser = [await ask(null, nginx(`${panel}/`)), await ask(null, traefik("https", "classic.example.test", "/")), await ask(browser, nginx("https://elsewhere.example.test/")), await ask(null, {})];
+    assert.deepEqual(toBrowser.map((response) => response.statusCode), [401, 302, 403, 400]);
+    for (const response of toBrowser) {
+      assert.match(String(response.headers["content-security-policy"]), /default-src 'self'/);
+      assert.equal(response.headers["x-content-type-options"], "nosniff");
+      assert.equal(response.headers["x-frame-options"], "SAMEORIGIN");
+    }
+  });
+
   it("sends a password-only session of a --require-two-factor app back to a fresh login", async () => {
     const plain = await seedUser(t.deps);
     const browser = await signedIn({ email: plain.user.email, password: plain.password });

@@ -20,14 +20,17 @@ export function allowFormActionTo(getHeader: () => unknown, setHeader: (value: s
  * interaction, or a registered forward-auth origin.
  */
 export function registerSignInFormAction(app: FastifyInstance, deps: ServiceDeps) {
-  app.addHook("onSend", async (request, reply: FastifyReply, payload) => {
-    if (!String(reply.getHeader("content-type") ?? "").startsWith("text/html")) return payload;
+  // A callback hook, not an async one: every answer passes here, and only a page pays for a promise.
+  app.addHook("onSend", (request, reply: FastifyReply, payload, done) => {
+    const contentType = reply.getHeader("content-type");
+    if (typeof contentType !== "string" || !contentType.startsWith("text/html")) return done(null, payload);
     const query = (request.query as Record<string, unknown> | undefined)?.return_to;
     const returnTo = request.cookies[returnToCookie] ?? (typeof query === "string" ? query : undefined);
-    if (returnTo === undefined) return payload;
+    if (returnTo === undefined) return done(null, payload);
     // An app's sign-in: the app's redirect origin; forward auth: the registered origin the login returns to.
-    const origin = (await appLoginRules(deps, returnTo))?.redirectOrigin;
-    if (origin) allowFormActionTo(() => reply.getHeader("content-security-policy"), (value) => reply.header("content-security-policy", value), origin);
-    return payload;
+    appLoginRules(deps, returnTo).then((rules) => {
+      if (rules?.redirectOrigin) allowFormActionTo(() => reply.getHeader("content-security-policy"), (value) => reply.header("content-security-policy", value), rules.redirectOrigin);
+      done(null, payload);
+    }, done);
   });
 }

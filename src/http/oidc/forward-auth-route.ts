@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import { decideForwardAuth } from "../../services/apps/forward-auth.js";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { decideForwardAuth, type ForwardAuthDecision } from "../../services/apps/forward-auth.js";
 import type { ServiceDeps } from "../../services/deps.js";
 import { pageSession } from "../plugins/authentication.js";
+import { proxyAnswersRoute, type SetSecurityHeaders } from "../plugins/security-headers.js";
 
 /**
  * The page a proxy asks about: nginx `auth_request` sends `X-Original-URL`;
@@ -34,15 +35,30 @@ function originalUrlOf(request: FastifyRequest): { url: URL; nginx: boolean } | 
  * error; its config turns the 401 into a redirect), a 302 for Traefik and
  * Caddy. An origin no app registered gets 403. The proxy must overwrite the
  * Remote-* headers on every request (README snippets).
+ *
+ * The 200 goes to the proxy only and carries no security headers (`proxyAnswersRoute`); every
+ * other answer can reach the browser (Traefik and Caddy pass it on) and gets them here.
  */
-export function registerForwardAuthRoute(app: FastifyInstance, deps: ServiceDeps) {
-  app.get("/forward-auth", async (request, reply) => {
+export function registerForwardAuthRoute(app: FastifyInstance, deps: ServiceDeps, setSecurityHeaders: SetSecurityHeaders) {
+  const securityHeaders = (request: FastifyRequest, reply: FastifyReply) =>
+    new Promise<void>((resolve, reject) => setSecurityHeaders(request.raw, reply.raw, (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve())));
+  async function answer(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const original = originalUrlOf(request);
-    if (!original) return reply.code(400).type("text/plain; charset=utf-8").send("X-Original-URL, or X-Forwarded-Proto and X-Forwarded-Host, must name the page asked for");
-    const decision = await decideForwardAuth(deps, original.url, await pageSession(deps, request));
-    if (decision.kind === "unknown_origin") return reply.code(403).type("text/plain; charset=utf-8").send("This site is not registered with twostep.");
-    if (decision.kind === "allow") return reply.code(200).headers(decision.headers).send();
-    const login = `${deps.config.publicUrl}/login?return_to=${encodeURIComponent(decision.returnTo)}${decision.fresh ? "&prompt=login" : ""}`;
-    return reply.code(original.nginx ? 401 : 302).header("location", login).send();
+    let decision: ForwardAuthDecision | null = null;
+    try {
+      decision = original && (await decideForwardAuth(deps, original.url, await pageSession(deps, request)));
+    } finally {
+      // Everything but the 200 may reach the browser, an error page included.
+      if (decision?.kind !== "allow") await securityHeaders(request, reply);
+    }
+    if (!original || !decision) reply.code(400).type("text/plain; charset=utf-8").send("X-Original-URL, or X-Forwarded-Proto and X-Forwarded-Host, must name the page asked for");
+    else if (decision.kind === "allow") reply.code(200).headers(decision.headers).send();
+    else if (decision.kind === "unknown_origin") reply.code(403).type("text/plain; charset=utf-8").send("This site is not registered with twostep.");
+    else reply.code(original.nginx ? 401 : 302).header("location", `${deps.config.publicUrl}/login?return_to=${encodeURIComponent(decision.returnTo)}${decision.fresh ? "&prompt=login" : ""}`).send();
+  }
+  // A handler that returns nothing and sends when its answer is ready: an async handler returning
+  // the reply makes Fastify wait for the response's end (stream listeners on every check).
+  app.get("/forward-auth", { config: proxyAnswersRoute }, (request, reply) => {
+    answer(request, reply).catch((error: unknown) => reply.send(error));
   });
 }

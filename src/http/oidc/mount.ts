@@ -12,14 +12,22 @@ import { endTwostepSessionOf, providerPages } from "./provider-pages.js";
 import { registerInteractionRoutes } from "./interaction-routes.js";
 import { registerSignInFormAction } from "./form-action.js";
 import { registerForwardAuthRoute } from "./forward-auth-route.js";
+import type { SetSecurityHeaders } from "../plugins/security-headers.js";
 
 /** The provider's endpoints that are on (each also answers below itself: `/auth/<uid>`, `/token/introspection`, `/session/end/confirm`). */
 const providerRoutes = ["auth", "token", "me", "jwks", "session/end", "request"].map((route) => `${providerPrefix}/${route}`);
 
-/** Requests the provider answers: discovery and its endpoints; anything else (the interaction pages, a stray /oidc/x) is twostep's. */
+const providerRoutesBelow = providerRoutes.map((route) => `${route}/`);
+
+/**
+ * Requests the provider answers: discovery and its endpoints; anything else (the interaction pages, a stray /oidc/x) is twostep's.
+ * Asked for every request of the app (forward auth's checks included), so it makes no strings for a path outside /oidc.
+ */
 export function isProviderPath(url: string): boolean {
-  const path = url.split("?")[0]!;
-  return path === "/.well-known/openid-configuration" || providerRoutes.some((route) => path === route || path.startsWith(`${route}/`));
+  if (!url.startsWith(providerPrefix) && !url.startsWith("/.well-known/")) return false;
+  const query = url.indexOf("?");
+  const path = query === -1 ? url : url.slice(0, query);
+  return path === "/.well-known/openid-configuration" || providerRoutes.some((route, index) => path === route || path.startsWith(providerRoutesBelow[index]!));
 }
 
 /**
@@ -40,7 +48,7 @@ export function isProviderPath(url: string): boolean {
  * built wait for the same build; a build that failed is tried again by the next request.
  * The signing keys are still read at start (and the first one made).
  */
-export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDeps, cookieSecret: string): Promise<void> {
+export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDeps, cookieSecret: string, setSecurityHeaders: SetSecurityHeaders): Promise<void> {
   const issuer = new URL(deps.config.publicUrl);
   const cookieKeys = [providerCookieKey(cookieSecret)];
   const options = {
@@ -117,5 +125,5 @@ export async function registerOidcProvider(app: FastifyInstance, deps: ServiceDe
   });
   registerInteractionRoutes(app, deps, async () => (await built()).provider);
   registerSignInFormAction(app, deps);
-  registerForwardAuthRoute(app, deps);
+  registerForwardAuthRoute(app, deps, setSecurityHeaders);
 }

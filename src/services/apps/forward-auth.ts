@@ -39,6 +39,14 @@ export async function checkReturnTo(deps: AppsDeps, value: unknown): Promise<str
   return forwardAuthTarget(deps, value);
 }
 
+/**
+ * A header value as Node writes it (latin1): line breaks become spaces, and a non-ASCII name goes
+ * out as its UTF-8 bytes. Printable ASCII, the usual case, is already that and is kept as it is.
+ */
+function headerValue(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value : Buffer.from(value.replace(/[\r\n]/g, " "), "utf8").toString("latin1");
+}
+
 export type ForwardAuthDecision =
   | { kind: "unknown_origin" }
   | { kind: "allow"; headers: Record<string, string> }
@@ -60,13 +68,12 @@ export async function decideForwardAuth(deps: AppsDeps, originalUrl: URL, auth: 
     const met = acrLevel(loginStrength(factor).acr) >= 2 || (app.rememberBrowser && factor === "remembered_browser");
     if (!met) return { kind: "login", returnTo: originalUrl.href, fresh: true };
   }
-  const clean = (value: string) => Buffer.from(value.replace(/[\r\n]/g, " "), "utf8").toString("latin1");
   return {
     kind: "allow",
     headers: {
-      "Remote-User": clean(auth.user.email),
-      "Remote-Email": clean(auth.user.email),
-      "Remote-Name": clean(auth.user.displayName),
+      "Remote-User": headerValue(auth.user.email),
+      "Remote-Email": headerValue(auth.user.email),
+      "Remote-Name": headerValue(auth.user.displayName),
       "Remote-Groups": `${auth.account.kind},${auth.user.role}`,
       "Remote-Account": auth.account.id,
     },

@@ -47,7 +47,8 @@ export async function resolveSession(deps: SessionsDeps, token: unknown): Promis
   const now = deps.clock.now();
   const found = await deps.store.sessions.findLiveSession(hashToken(token), now);
   if (!found || !found.user.active) return undefined;
-  return { ...found, session: await noteActivity(deps, found.session, now) };
+  if (now - found.session.lastActiveAt >= lastActiveInterval) found.session = await noteActivity(deps, found.session, now);
+  return found;
 }
 
 /**
@@ -56,7 +57,6 @@ export async function resolveSession(deps: SessionsDeps, token: unknown): Promis
  * requests and instances write once); every other request writes nothing.
  */
 async function noteActivity(deps: SessionsDeps, session: Session, now: number): Promise<Session> {
-  if (now - session.lastActiveAt < lastActiveInterval) return session;
   await deps.store.sessions.touchSession(session.id, now, now - lastActiveInterval);
   return { ...session, lastActiveAt: now };
 }

@@ -3,7 +3,6 @@ import type { Account, LoginFlow, LoginFlowState, Session, User } from "../../do
 import type { ClientInfo, SessionWithClient } from "../store.js";
 import type { Database } from "../schema.js";
 import { toAccount, toLoginFlow, toSession, toUser } from "../rows.js";
-import { part } from "./login-context.js";
 import { prepare } from "./prepared.js";
 import { lockedInTransaction } from "./transaction.js";
 
@@ -53,7 +52,14 @@ const selectLiveSession = prepare<Record<string, any>>((db, slot) =>
 
 export async function findLiveSession(db: Kysely<Database>, tokenHash: string, now: number): Promise<{ session: Session; user: User; account: Account } | undefined> {
   const row = (await selectLiveSession(db, tokenHash, now)).rows[0];
-  return row && { session: toSession(part(row, "s_")), user: toUser(part(row, "u_")), account: toAccount(part(row, "a_")) };
+  if (!row) return undefined;
+  // Column by column rather than `part` (which slices every key of the row three times): this is
+  // forward auth's read, on every request of a legacy panel, and what it allocates is GC it causes.
+  return {
+    session: toSession({ id: row.s_id, user_id: row.s_user_id, created_at: row.s_created_at, expires_at: row.s_expires_at, authenticated_at: row.s_authenticated_at, recovery_code_used: row.s_recovery_code_used, last_active_at: row.s_last_active_at } as Database["sessions"]),
+    user: toUser({ id: row.u_id, account_id: row.u_account_id, email: row.u_email, display_name: row.u_display_name, role: row.u_role, password_hash: row.u_password_hash, active: row.u_active, created_at: row.u_created_at }),
+    account: toAccount({ id: row.a_id, kind: row.a_kind, name: row.a_name, parent_id: row.a_parent_id, created_at: row.a_created_at }),
+  };
 }
 
 export async function revokeSession(db: Kysely<Database>, id: string, now: number): Promise<void> {
