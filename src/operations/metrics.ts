@@ -32,6 +32,32 @@ function oneOf<T extends string>(list: readonly T[], value: unknown): T | "other
   return typeof value === "string" && (list as readonly string[]).includes(value) ? (value as T) : "other";
 }
 
+/**
+ * Counts for a counter whose label sets are a fixed list, kept as plain numbers (one per label
+ * set, found by its values in label order) and added to the counter by `flush`, its `collect`,
+ * which prom-client calls whenever the counter is read: counting allocates and hashes nothing
+ * (prom-client's `inc` hashes the labels every time), and no count is lost or late at a scrape.
+ */
+export function tallyOf<L extends string>(labelSets: Record<L, string>[]) {
+  const counts = new Map<string, { labels: Record<L, string>; count: number }>();
+  for (const labels of labelSets) counts.set(Object.values<string>(labels).join("\u0000"), { labels, count: 0 });
+  return {
+    /** One more for the label set with these values (in label order); a set outside the list is a programming error. */
+    add(...values: string[]) {
+      const entry = counts.get(values.length === 1 ? values[0]! : values.join("\u0000"));
+      if (!entry) throw new Error(`no such label set: ${values.join(", ")}`);
+      entry.count++;
+    },
+    flush(this: Counter<L>) {
+      for (const entry of counts.values()) {
+        if (entry.count === 0) continue;
+        this.inc(entry.labels, entry.count);
+        entry.count = 0;
+      }
+    },
+  };
+}
+
 export interface Metrics {
   registry: Registry;
   /** One answered request of the public app: its route template (not the URL), method and status. */
@@ -56,8 +82,11 @@ export function createMetrics(): Metrics {
     [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registry,
   );
-  const logins = new Counter({ name: "twostep_logins_total", help: "Login events by outcome (ok, wrong_password, wrong_code, locked, step_up)", labelNames: ["outcome"] as const, registers });
-  const secondFactor = new Counter({ name: "twostep_second_factor_checks_total", help: "Second-step checks at login by method and outcome (ok, wrong)", labelNames: ["method", "outcome"] as const, registers });
+  // Every login event is counted: as a plain number per label set, added to the prom-client counter when it is read.
+  const loginTally = tallyOf(loginOutcomes.map((outcome) => ({ outcome })));
+  const secondFactorTally = tallyOf([...secondFactorMethods, "other"].flatMap((method) => [{ method, outcome: "ok" }, { method, outcome: "wrong" }]));
+  const logins = new Counter({ name: "twostep_logins_total", help: "Login events by outcome (ok, wrong_password, wrong_code, locked, step_up)", labelNames: ["outcome"] as const, registers, collect: loginTally.flush });
+  new Counter({ name: "twostep_second_factor_checks_total", help: "Second-step checks at login by method and outcome (ok, wrong)", labelNames: ["method", "outcome"] as const, registers, collect: secondFactorTally.flush });
   const refusals = new Counter({ name: "twostep_rate_limit_refusals_total", help: "Requests refused by a throttle or send limit, by limit", labelNames: ["limit"] as const, registers });
   const sends = new Counter({ name: "twostep_message_sends_total", help: "SMS and email hand-overs to a gateway by channel, gateway and outcome", labelNames: ["channel", "gateway", "outcome"] as const, registers });
   const queryDuration = new LabelledHistogram(
@@ -110,11 +139,11 @@ export function createMetrics(): Metrics {
     },
     eventRecorded(type, detail) {
       const outcome = loginOutcomeOf[type];
-      if (outcome) logins.inc({ outcome });
+      if (outcome) loginTally.add(outcome);
       if (type === "login.succeeded" && secondFactorMethods.includes(String(detail.factor))) {
-        secondFactor.inc({ method: String(detail.factor), outcome: "ok" });
+        secondFactorTally.add(String(detail.factor), "ok");
       } else if (type === "login.second_factor_failed") {
-        secondFactor.inc({ method: oneOf(secondFactorMethods, detail.factor), outcome: "wrong" });
+        secondFactorTally.add(oneOf(secondFactorMethods, detail.factor), "wrong");
       }
     },
     limitRefused(limit) {
