@@ -77,8 +77,7 @@ async function buildTwostep(): Promise<{ app: FastifyInstance; close: () => Prom
   const config = parseConfig();
   const metrics = (process.env.BENCH_METRICS ?? "on") === "on";
   const operated = await createOperatedRuntime(config, { management: metrics ? { host: "127.0.0.1", port: 0 } : null, shutdownGraceSeconds: 10, logFormat: "json", trustRequestId: false });
-  const app = await buildApp({ deps: operated.runtime.deps, cookieSecret: operated.runtime.cookieSecret, logger: false, genReqId: operated.genReqId });
-  operated.instrumentApp(app);
+  const app = await buildApp({ deps: operated.runtime.deps, cookieSecret: operated.runtime.cookieSecret, logger: false, genReqId: operated.genReqId, instrument: operated.instrumentApp });
   await operated.management?.listen({ host: "127.0.0.1", port: 0 });
   return {
     app,

@@ -10,9 +10,10 @@ import { createPasswordHasher } from "./security/passwords.js";
 import { createRecoveryCodeHasher } from "./security/recovery-code-hash.js";
 import { createSecretBox, decodeEncryptionKey } from "./security/secret-box.js";
 import type { Clock, EmailGateway, Logger, ServiceDeps, SmsGateway } from "./services/deps.js";
-import type { Kysely, KyselyConfig } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "./store/schema.js";
 import type { Store } from "./store/store.js";
+import type { QueryTimer } from "./store/timed-dialect.js";
 import { systemClock } from "./services/deps.js";
 import { createKyselyStore } from "./store/kysely-store.js";
 import { openMigratedDatabase } from "./store/open-database.js";
@@ -40,13 +41,13 @@ export interface Runtime {
 
 /**
  * What operations (src/operations/) plug around the real parts to count them: the store the
- * services get, the two gateways, and Kysely's log of every query. Absent: nothing is wrapped.
+ * services get, the two gateways, and every statement's duration (store/timed-dialect.ts). Absent: nothing is wrapped or timed.
  */
 export interface RuntimeInstruments {
   store(store: Store): Store;
   sms(gateway: SmsGateway): SmsGateway;
   email(gateway: EmailGateway): EmailGateway;
-  queryLog: NonNullable<KyselyConfig["log"]>;
+  queryTimer: QueryTimer;
 }
 
 export function createLogger(config: Config): pino.Logger {
@@ -56,7 +57,7 @@ export function createLogger(config: Config): pino.Logger {
 export async function createRuntime(config: Config, overrides: { clock?: Clock; logger?: Logger; instruments?: RuntimeInstruments } = {}): Promise<Runtime> {
   const logger = overrides.logger ?? createLogger(config);
   const instruments = overrides.instruments;
-  const { db } = await openMigratedDatabase({ ...config, ...(instruments ? { queryLog: instruments.queryLog } : {}) }, (error) => logger.warn({ err: error.message }, "an idle database connection failed; the pool reconnects"));
+  const { db } = await openMigratedDatabase({ ...config, ...(instruments ? { queryTimer: instruments.queryTimer } : {}) }, (error) => logger.warn({ err: error.message }, "an idle database connection failed; the pool reconnects"));
   const keyBase64 = config.encryptionKey ?? loadOrCreateDevelopmentKey(config.dataDir, (message) => logger.warn({}, message));
   const secretBox = createSecretBox(
     decodeEncryptionKey(config.encryptionKeyId, keyBase64),

@@ -28,8 +28,7 @@ async function main() {
     for (const user of demoUsers) process.stdout.write(`  ${user.email.padEnd(24)} ${user.password.padEnd(22)} (${user.note})\n`);
     process.stdout.write("\n");
   }
-  const app = await buildApp({ deps: runtime.deps, cookieSecret: runtime.cookieSecret, logger: loggers.fastify, genReqId: operated.genReqId });
-  operated.instrumentApp(app);
+  const app = await buildApp({ deps: runtime.deps, cookieSecret: runtime.cookieSecret, logger: loggers.fastify, genReqId: operated.genReqId, instrument: operated.instrumentApp });
   // Emails wait in the outbox table until this sends them, after the change that wrote them committed.
   const dispatcher = startMessageDispatcher(runtime.deps, config.email.pollSeconds * 1000);
   // A change that enqueued an email came through a state-changing request: look soon, not at the next poll.

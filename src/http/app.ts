@@ -29,6 +29,12 @@ export interface AppOptions {
   logger?: boolean | object;
   /** Each request's id (its log lines' `reqId`); Fastify's counter when absent (src/operations/request-hooks.ts makes the server's). */
   genReqId?: (request: IncomingMessage) => string;
+  /**
+   * Called on the new app before any plugin or route is added: the server's request ids and answer
+   * timing (src/operations/request-hooks.ts), whose `onRequest` hook then runs before the OpenID
+   * Connect provider's, which answers its paths itself (oidc/mount.ts) and ends the hook chain there.
+   */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 /**
@@ -110,6 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => answerUnreadableUrl(error, request, reply, setSecurityHeaders),
   });
 
+  options.instrument?.(app);
   const setSecurityHeaders = registerSecurityHeaders(app, { tls: secureCookies });
   await app.register(cookie, { secret: options.cookieSecret });
   await app.register(csrf, {

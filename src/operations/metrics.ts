@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { LabelledHistogram, type HistogramChild } from "./histogram.js";
 import { methodTypes, type EventType } from "../domain/model.js";
 
 /**
@@ -31,6 +32,32 @@ function oneOf<T extends string>(list: readonly T[], value: unknown): T | "other
   return typeof value === "string" && (list as readonly string[]).includes(value) ? (value as T) : "other";
 }
 
+/**
+ * Counts for a counter whose label sets are a fixed list, kept as plain numbers (one per label
+ * set, found by its values in label order) and added to the counter by `flush`, its `collect`,
+ * which prom-client calls whenever the counter is read: counting allocates and hashes nothing
+ * (prom-client's `inc` hashes the labels every time), and no count is lost or late at a scrape.
+ */
+export function tallyOf<L extends string>(labelSets: Record<L, string>[]) {
+  const counts = new Map<string, { labels: Record<L, string>; count: number }>();
+  for (const labels of labelSets) counts.set(Object.values<string>(labels).join("\u0000"), { labels, count: 0 });
+  return {
+    /** One more for the label set with these values (in label order); a set outside the list is a programming error. */
+    add(...values: string[]) {
+      const entry = counts.get(values.length === 1 ? values[0]! : values.join("\u0000"));
+      if (!entry) throw new Error(`no such label set: ${values.join(", ")}`);
+      entry.count++;
+    },
+    flush(this: Counter<L>) {
+      for (const entry of counts.values()) {
+        if (entry.count === 0) continue;
+        this.inc(entry.labels, entry.count);
+        entry.count = 0;
+      }
+    },
+  };
+}
+
 export interface Metrics {
   registry: Registry;
   /** One answered request of the public app: its route template (not the URL), method and status. */
@@ -48,24 +75,27 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "twostep_" });
   const registers = [registry];
-  const requestDuration = new Histogram({
-    name: "twostep_http_request_duration_seconds",
-    help: "Public HTTP requests by route template, method and status code",
-    labelNames: ["route", "method", "status"] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers,
-  });
-  const logins = new Counter({ name: "twostep_logins_total", help: "Login events by outcome (ok, wrong_password, wrong_code, locked, step_up)", labelNames: ["outcome"] as const, registers });
-  const secondFactor = new Counter({ name: "twostep_second_factor_checks_total", help: "Second-step checks at login by method and outcome (ok, wrong)", labelNames: ["method", "outcome"] as const, registers });
+  const requestDuration = new LabelledHistogram(
+    "twostep_http_request_duration_seconds",
+    "Public HTTP requests by route template, method and status code",
+    ["route", "method", "status"],
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registry,
+  );
+  // Every login event is counted: as a plain number per label set, added to the prom-client counter when it is read.
+  const loginTally = tallyOf(loginOutcomes.map((outcome) => ({ outcome })));
+  const secondFactorTally = tallyOf([...secondFactorMethods, "other"].flatMap((method) => [{ method, outcome: "ok" }, { method, outcome: "wrong" }]));
+  const logins = new Counter({ name: "twostep_logins_total", help: "Login events by outcome (ok, wrong_password, wrong_code, locked, step_up)", labelNames: ["outcome"] as const, registers, collect: loginTally.flush });
+  new Counter({ name: "twostep_second_factor_checks_total", help: "Second-step checks at login by method and outcome (ok, wrong)", labelNames: ["method", "outcome"] as const, registers, collect: secondFactorTally.flush });
   const refusals = new Counter({ name: "twostep_rate_limit_refusals_total", help: "Requests refused by a throttle or send limit, by limit", labelNames: ["limit"] as const, registers });
   const sends = new Counter({ name: "twostep_message_sends_total", help: "SMS and email hand-overs to a gateway by channel, gateway and outcome", labelNames: ["channel", "gateway", "outcome"] as const, registers });
-  const queryDuration = new Histogram({
-    name: "twostep_database_query_duration_seconds",
-    help: "Database statements by outcome (ok, error)",
-    labelNames: ["outcome"] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
-    registers,
-  });
+  const queryDuration = new LabelledHistogram(
+    "twostep_database_query_duration_seconds",
+    "Database statements by outcome (ok, error)",
+    ["outcome"],
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registry,
+  );
   for (const outcome of loginOutcomes) logins.inc({ outcome }, 0);
   for (const limit of rateLimits) refusals.inc({ limit }, 0);
 
@@ -95,25 +125,25 @@ export function createMetrics(): Metrics {
     },
   });
 
-  // Label children looked up once per label set: prom-client hashes the labels on every call otherwise,
-  // and these run for every request and every statement (bench "metrics on vs off").
-  const requestChildren = new Map<string, ReturnType<typeof requestDuration.labels>>();
-  const queryChildren = { ok: queryDuration.labels({ outcome: "ok" }), error: queryDuration.labels({ outcome: "error" }) };
+  // Label children looked up once per label set; these run for every request and every statement
+  // (bench "metrics on vs off"), so their histograms are histogram.ts's, which allocate nothing per observation.
+  const requestChildren = new Map<string, HistogramChild>();
+  const queryChildren = { ok: queryDuration.child({ outcome: "ok" }), error: queryDuration.child({ outcome: "error" }) };
   return {
     registry,
     requestFinished(route, method, status, seconds) {
       const key = `${method} ${status} ${route}`;
       let child = requestChildren.get(key);
-      if (!child) requestChildren.set(key, (child = requestDuration.labels({ route, method, status: String(status) })));
+      if (!child) requestChildren.set(key, (child = requestDuration.child({ route, method, status: String(status) })));
       child.observe(seconds);
     },
     eventRecorded(type, detail) {
       const outcome = loginOutcomeOf[type];
-      if (outcome) logins.inc({ outcome });
+      if (outcome) loginTally.add(outcome);
       if (type === "login.succeeded" && secondFactorMethods.includes(String(detail.factor))) {
-        secondFactor.inc({ method: String(detail.factor), outcome: "ok" });
+        secondFactorTally.add(String(detail.factor), "ok");
       } else if (type === "login.second_factor_failed") {
-        secondFactor.inc({ method: oneOf(secondFactorMethods, detail.factor), outcome: "wrong" });
+        secondFactorTally.add(oneOf(secondFactorMethods, detail.factor), "wrong");
       }
     },
     limitRefused(limit) {

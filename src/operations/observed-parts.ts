@@ -22,7 +22,7 @@ export function instrumentsFor(metrics: Metrics, windowLimits: (prefix: string) 
     store: (store) => observedStore(store, metrics, windowLimits),
     sms: (gateway) => observedGateway(gateway, "sms", metrics),
     email: (gateway) => observedGateway(gateway, "email", metrics),
-    queryLog: (event) => metrics.queryFinished(event.queryDurationMillis / 1000, event.level === "error"),
+    queryTimer: (milliseconds, failed) => metrics.queryFinished(milliseconds / 1000, failed),
   };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { requestScope } from "./logging.js";
 import type { Metrics } from "./metrics.js";
 
@@ -28,11 +28,17 @@ const methods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIO
  * (the scope is entered after the body is read, where Fastify runs the route's own work: a
  * scope entered earlier would be lost in the body stream's callbacks); and with metrics, each
  * answer's duration under its route template (`/api/me/methods/:methodId`, never the URL;
- * `unmatched` for a 404 that matched no route).
+ * `unmatched` for a 404 that matched no route), from its `onRequest` to the response's
+ * `finish` (its last byte handed to the socket). Not a Fastify `onResponse` hook: in an app
+ * without a request logger that hook alone turns on Fastify's per-reply timing and listeners,
+ * about 5 % of a wrong-code second step's CPU (bench "metrics on vs off", bench/README.md);
+ * one listener on the response costs a closure.
  */
 export function installRequestHooks(app: FastifyInstance, metrics: Metrics | null, shuttingDown: () => boolean): void {
+  const timeAnswer = metrics ? answerTimer(metrics) : null;
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    if (timeAnswer) timeAnswer(request, reply);
     done();
   });
   // Shutting down: a request still running answers with `Connection: close`, so its kept-alive
@@ -45,10 +51,15 @@ export function installRequestHooks(app: FastifyInstance, metrics: Metrics | nul
   app.addHook("preValidation", (request, _reply, done) => {
     requestScope.run({ reqId: String(request.id) }, done);
   });
-  if (!metrics) return;
-  app.addHook("onResponse", (request, reply, done) => {
-    const route = request.routeOptions.url ?? "unmatched";
-    metrics.requestFinished(route, methods.has(request.method) ? request.method : "OTHER", reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
+}
+
+function answerTimer(metrics: Metrics): (request: FastifyRequest, reply: FastifyReply) => void {
+  return (request, reply) => {
+    const start = performance.now();
+    const response = reply.raw;
+    response.on("finish", () => {
+      const route = request.routeOptions.url ?? "unmatched";
+      metrics.requestFinished(route, methods.has(request.method) ? request.method : "OTHER", response.statusCode, (performance.now() - start) / 1000);
+    });
+  };
 }

@@ -20,7 +20,7 @@ export interface OperatedRuntime {
   metrics: Metrics | null;
   /** Fastify's genReqId for the public app. */
   genReqId: ReturnType<typeof requestIdGenerator>;
-  /** Request ids in answers and log lines, request durations: call on the built public app. */
+  /** Request ids in answers and log lines, request durations: buildApp's `instrument` (before its plugins). */
   instrumentApp(app: FastifyInstance): void;
   readiness(): Promise<Readiness>;
   /** /readyz answers 503 from now on (shutdown). */

@@ -1,7 +1,8 @@
-import type { Kysely, KyselyConfig } from "kysely";
+import type { Kysely } from "kysely";
 import { migrateToLatest } from "./migrate.js";
 import { DatabaseUrlError } from "./database-url-error.js";
 import type { Database } from "./schema.js";
+import type { QueryTimer } from "./timed-dialect.js";
 
 export interface DatabaseSettings {
   /** TWOSTEP_DATABASE_URL: sqlite:<path> or postgres://user:password@host:port/database (postgresql:// too). */
@@ -12,8 +13,8 @@ export interface DatabaseSettings {
   databaseStatementTimeoutMs: number;
   /** TWOSTEP_DATABASE_NAMED_STATEMENTS (PostgreSQL only; default on). */
   databaseNamedStatements?: boolean;
-  /** Kysely's query log, for the query-duration metric (src/operations/); migrations are not logged. */
-  queryLog?: KyselyConfig["log"];
+  /** Told of every statement's duration, for the query-duration metric (src/operations/; timed-dialect.ts); migrations are not timed. */
+  queryTimer?: QueryTimer;
 }
 
 /**
@@ -26,7 +27,7 @@ export async function openDatabase(settings: DatabaseSettings, onPoolError?: (er
   const url = settings.databaseUrl;
   if (url.startsWith("sqlite:")) {
     const { createSqliteDatabase } = await import("./sqlite.js");
-    return createSqliteDatabase(url.slice("sqlite:".length), settings.queryLog);
+    return createSqliteDatabase(url.slice("sqlite:".length), settings.queryTimer);
   }
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
     const { createPostgresDatabase } = await import("./postgres.js");
@@ -36,7 +37,7 @@ export async function openDatabase(settings: DatabaseSettings, onPoolError?: (er
       statementTimeoutMs: settings.databaseStatementTimeoutMs,
       ...(settings.databaseNamedStatements === false ? { namedStatements: false } : {}),
       ...(onPoolError ? { onPoolError } : {}),
-      ...(settings.queryLog ? { log: settings.queryLog } : {}),
+      ...(settings.queryTimer ? { queryTimer: settings.queryTimer } : {}),
     });
   }
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0];
@@ -58,7 +59,7 @@ export async function openMigratedDatabase(
   const db = await openDatabase(settings, onPoolError);
   try {
     if (!settings.databaseUrl.startsWith("sqlite:")) {
-      const migrator = await openDatabase({ ...settings, databasePoolSize: 1, databaseStatementTimeoutMs: 0, queryLog: undefined });
+      const migrator = await openDatabase({ ...settings, databasePoolSize: 1, databaseStatementTimeoutMs: 0, queryTimer: undefined });
       try {
         return { db, applied: await migrateToLatest(migrator) };
       } finally {

@@ -1,8 +1,9 @@
 import pg from "pg";
-import { Kysely, PostgresDialect, type KyselyConfig } from "kysely";
+import { Kysely, PostgresDialect } from "kysely";
 import { DatabaseUrlError } from "./database-url-error.js";
 import type { Database } from "./schema.js";
 import { preparedStatementName } from "./kysely/prepared.js";
+import { timedDialect, type QueryTimer } from "./timed-dialect.js";
 
 export interface PostgresOptions {
   /** postgres://user:password@host:port/database (or postgresql://); query parameters such as sslmode pass through to pg. */
@@ -17,8 +18,8 @@ export interface PostgresOptions {
   searchPath?: string;
   /** Called when an idle pooled connection breaks (e.g. the server restarted); the pool drops it and reconnects on demand. */
   onPoolError?: (error: Error) => void;
-  /** Kysely's query log (the management listener's query-duration metric); none by default. */
-  log?: KyselyConfig["log"];
+  /** Told of every statement's duration (the management listener's query-duration metric, timed-dialect.ts); none by default. */
+  queryTimer?: QueryTimer;
 }
 
 
@@ -85,7 +86,8 @@ export function createPostgresDatabase(options: PostgresOptions): Kysely<Databas
   pool.on("error", (error) => options.onPoolError?.(error));
   // Kysely hands pg the SQL text and the values; the hot statements go by name instead (see namedStatements).
   const namingPool = { connect: async () => namedStatements(await pool.connect()), end: () => pool.end() };
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: options.namedStatements === false ? pool : namingPool }), ...(options.log ? { log: options.log } : {}) });
+  const dialect = new PostgresDialect({ pool: options.namedStatements === false ? pool : namingPool });
+  return new Kysely<Database>({ dialect: options.queryTimer ? timedDialect(dialect, options.queryTimer) : dialect });
 }
 
 const named = new WeakSet<pg.PoolClient>();

@@ -1,8 +1,9 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig, type KyselyConfig } from "kysely";
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig } from "kysely";
 import type { Database } from "./schema.js";
+import { timedDialect, type QueryTimer } from "./timed-dialect.js";
 
 /**
  * The embedded default store: one SQLite file (or ":memory:" in tests).
@@ -13,7 +14,7 @@ import type { Database } from "./schema.js";
  * The file holds password hashes, encrypted secrets and the event log, so it
  * is readable by its owner only (0600, in a 0700 folder), like the key file.
  */
-export function createSqliteDatabase(path: string, log?: KyselyConfig["log"]): Kysely<Database> {
+export function createSqliteDatabase(path: string, queryTimer?: QueryTimer): Kysely<Database> {
   if (path !== ":memory:") prepareOwnerOnlyFile(path);
   const sqlite = new SQLite(path);
   sqlite.pragma("journal_mode = WAL");
@@ -23,7 +24,8 @@ export function createSqliteDatabase(path: string, log?: KyselyConfig["log"]): K
   // What is deleted or overwritten is zeroed in the file, not left in free space: erased email
   // bodies, spent codes, ended sessions (issue 18 finding 6; its cost is in bench/README.md).
   sqlite.pragma("secure_delete = ON");
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), ...(log ? { log } : {}) });
+  const dialect = new ImmediateSqliteDialect({ database: withStatementCache(sqlite) });
+  return new Kysely<Database>({ dialect: queryTimer ? timedDialect(dialect, queryTimer) : dialect });
 }
 
 /**

@@ -12,6 +12,8 @@ import { after, before, describe, it } from "node:test";
 import { ApiClient, assertApiError } from "../helpers/api-client.js";
 import { addUser } from "../helpers/manage-users.js";
 import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
+import { apiGet, apiLoginWithCode, apiPost, apiStartLogin, enrolTotp } from "../helpers/enrol.js";
+import { codeFor, wrongCodeFor } from "../helpers/totp.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -120,6 +122,29 @@ describe("API: where you're signed in, and the new sign-in email (issue 17)", ()
     assert.equal(await lastActive(), marked, "61 s later: written once");
     t.clock.advance(59);
     assert.equal(await lastActive(), marked, "59 s after that: not again");
+  });
+
+  it("a wrong code at the second step reads no session and marks none active (the bench's wrong-code path pays nothing for 'last active')", async () => {
+    const enrolled = await enrolTotp(t.deps, { kind: "reseller" });
+    const credentials = { email: enrolled.user.email, password: enrolled.password };
+    t.clock.advance(31);
+    const token = await apiLoginWithCode(t.app, credentials, codeFor(enrolled.keyBase32, t.clock.now()));
+    t.clock.advance(61);
+    const flowId = await apiStartLogin(t.app, credentials);
+    const sessions = t.deps.store.sessions;
+    const { findLiveSession, touchSession } = sessions;
+    const calls: string[] = [];
+    sessions.findLiveSession = (...args) => (calls.push("findLiveSession"), findLiveSession(...args));
+    sessions.touchSession = (...args) => (calls.push("touchSession"), touchSession(...args));
+    try {
+      const wrong = await apiPost(t.app, "/api/login/second-factor", { flowId, code: wrongCodeFor(enrolled.keyBase32, t.clock.now()) }, { token });
+      assert.equal(wrong.statusCode, 401, wrong.body);
+      assert.deepEqual(calls, [], "the wrong code, even with a stale session's token beside it");
+      assert.equal((await apiGet(t.app, "/api/me/sessions", { token })).statusCode, 200);
+      assert.deepEqual(calls, ["findLiveSession", "touchSession"], "a session route reads the session and marks it, a minute on");
+    } finally {
+      Object.assign(sessions, { findLiveSession, touchSession });
+    }
   });
 
   it("an admin lists and ends a user's sessions as the table allows; a member cannot; an admin of another account cannot", async () => {

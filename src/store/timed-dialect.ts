@@ -1,0 +1,55 @@
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult } from "kysely";
+
+/** Told of every statement: how long the driver took to answer it (ms) and whether it failed. */
+export type QueryTimer = (milliseconds: number, failed: boolean) => void;
+
+/**
+ * The dialect with every statement its connections run timed for `timer` (the query-duration
+ * metric, src/operations/): the work's statements and the BEGIN, COMMIT and ROLLBACK around them,
+ * from the hand-over to the driver until its answer. Kysely's `log` option times the same, through
+ * three nested async functions, a closure and an event object per statement; here a statement
+ * costs one `then` and two clock reads (bench "metrics on vs off", bench/README.md).
+ */
+export function timedDialect(dialect: Dialect, timer: QueryTimer): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createDriver: () => timedDriver(dialect.createDriver(), timer),
+  };
+}
+
+/** The driver (new, this dialect's own), each connection it hands out timed once, when first seen. */
+function timedDriver(driver: Driver, timer: QueryTimer): Driver {
+  const timed = new WeakSet<DatabaseConnection>();
+  const time = (connection: DatabaseConnection): DatabaseConnection => {
+    if (timed.has(connection)) return connection;
+    timed.add(connection);
+    const execute = connection.executeQuery;
+    connection.executeQuery = <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+      const start = performance.now();
+      let answer: Promise<QueryResult<R>>;
+      try {
+        answer = execute.call<DatabaseConnection, [CompiledQuery], Promise<QueryResult<R>>>(connection, query);
+      } catch (error) {
+        // Kysely's SQLite connection throws at once for SQL that does not prepare (no such table).
+        timer(performance.now() - start, true);
+        throw error;
+      }
+      return answer.then(
+        (result) => {
+          timer(performance.now() - start, false);
+          return result;
+        },
+        (error: unknown) => {
+          timer(performance.now() - start, true);
+          throw error;
+        },
+      );
+    };
+    return connection;
+  };
+  const acquire = driver.acquireConnection.bind(driver);
+  driver.acquireConnection = () => acquire().then(time);
+  return driver;
+}
