@@ -9,7 +9,8 @@ import { createHashLimiter } from "./security/hash-limiter.js";
 import { createPasswordHasher } from "./security/passwords.js";
 import { createRecoveryCodeHasher } from "./security/recovery-code-hash.js";
 import { createSecretBox, decodeEncryptionKey } from "./security/secret-box.js";
-import type { Clock, EmailGateway, Logger, ServiceDeps, SmsGateway } from "./services/deps.js";
+import type { BackchannelSender, Clock, EmailGateway, Logger, ServiceDeps, SmsGateway } from "./services/deps.js";
+import { providerBackchannelSender } from "./services/messages/message-dispatcher.js";
 import type { Kysely } from "kysely";
 import type { Database } from "./store/schema.js";
 import type { Store } from "./store/store.js";
@@ -47,6 +48,7 @@ export interface RuntimeInstruments {
   store(store: Store): Store;
   sms(gateway: SmsGateway): SmsGateway;
   email(gateway: EmailGateway): EmailGateway;
+  backchannel(sender: BackchannelSender): BackchannelSender;
   queryTimer: QueryTimer;
 }
 
@@ -84,6 +86,8 @@ export async function createRuntime(config: Config, overrides: { clock?: Clock; 
     email: observed(instruments?.email, createEmailGateway(config.email, store.outbox, () => clock.now(), randomUUID)),
     places: await openPlaceFinder(config.geoipDatabase),
   };
+  // Back-channel logouts through the provider's own sender (made at the first send), counted when the metrics run.
+  if (instruments) deps.backchannel = instruments.backchannel({ send: (logout) => providerBackchannelSender(deps).send(logout) });
   const cookieSecret = Buffer.from(hkdfSync("sha256", rawKey, Buffer.alloc(0), "twostep cookie signing", 32)).toString("base64");
   return {
     deps,

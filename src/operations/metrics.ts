@@ -16,7 +16,9 @@ export const rateLimits = ["address", "user", "password_address", "password_acco
 export type RateLimit = (typeof rateLimits)[number] | "other";
 
 export type SendOutcome = "sent" | "transient_failure" | "permanent_failure";
-const gatewayNames = ["outbox", "smtp", "none", "twilio", "webhook"] as const;
+const gatewayNames = ["outbox", "smtp", "none", "twilio", "webhook", "provider"] as const;
+/** What leaves through a gateway: texts, emails, and the apps' back-channel logouts (sent by the OpenID Connect provider). */
+export type SendChannel = "sms" | "email" | "backchannel_logout";
 const secondFactorMethods: readonly string[] = [...methodTypes, "recovery_code"];
 
 /** Which login outcome an event is (services/events/audit.ts#recordEvent writes them). */
@@ -65,7 +67,7 @@ export interface Metrics {
   /** A security event that committed. */
   eventRecorded(type: EventType, detail: Record<string, unknown>): void;
   limitRefused(limit: RateLimit): void;
-  messageSent(channel: "sms" | "email", gateway: string, outcome: SendOutcome): void;
+  messageSent(channel: SendChannel, gateway: string, outcome: SendOutcome): void;
   queryFinished(seconds: number, failed: boolean): void;
   /** Reads the outbox when Prometheus scrapes (set once the database is open). */
   watchOutbox(read: () => Promise<{ pending: number; oldestCreatedAt: number | null }>, now: () => number): void;
@@ -88,7 +90,7 @@ export function createMetrics(): Metrics {
   const logins = new Counter({ name: "twostep_logins_total", help: "Login events by outcome (ok, wrong_password, wrong_code, locked, step_up)", labelNames: ["outcome"] as const, registers, collect: loginTally.flush });
   new Counter({ name: "twostep_second_factor_checks_total", help: "Second-step checks at login by method and outcome (ok, wrong)", labelNames: ["method", "outcome"] as const, registers, collect: secondFactorTally.flush });
   const refusals = new Counter({ name: "twostep_rate_limit_refusals_total", help: "Requests refused by a throttle or send limit, by limit", labelNames: ["limit"] as const, registers });
-  const sends = new Counter({ name: "twostep_message_sends_total", help: "SMS and email hand-overs to a gateway by channel, gateway and outcome", labelNames: ["channel", "gateway", "outcome"] as const, registers });
+  const sends = new Counter({ name: "twostep_message_sends_total", help: "SMS, email and back-channel logout hand-overs by channel, gateway and outcome", labelNames: ["channel", "gateway", "outcome"] as const, registers });
   const queryDuration = new LabelledHistogram(
     "twostep_database_query_duration_seconds",
     "Database statements by outcome (ok, error)",

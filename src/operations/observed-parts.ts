@@ -1,5 +1,5 @@
 import type { RuntimeInstruments } from "../bootstrap.js";
-import type { EmailGateway, SmsGateway } from "../services/deps.js";
+import type { BackchannelSender, EmailGateway, SmsGateway } from "../services/deps.js";
 import type { SecurityEvent } from "../services/model.js";
 import type { CounterStore, Store, Stores } from "../store/store.js";
 import type { Metrics, RateLimit, SendOutcome } from "./metrics.js";
@@ -15,13 +15,14 @@ import type { Metrics, RateLimit, SendOutcome } from "./metrics.js";
  *   of the key, which holds an address or a user id); send-window refusals (SMS, reset emails) are
  *   decided by the services against their limits, and `countInWindow` counts past the limit, so
  *   a window whose count went over its configured limit is a refusal too (limitOfWindow);
- * - sends: what each gateway's `send` answered.
+ * - sends: what each gateway's `send` answered, and each back-channel logout's POST.
  */
 export function instrumentsFor(metrics: Metrics, windowLimits: (prefix: string) => number | null): RuntimeInstruments {
   return {
     store: (store) => observedStore(store, metrics, windowLimits),
     sms: (gateway) => observedGateway(gateway, "sms", metrics),
     email: (gateway) => observedGateway(gateway, "email", metrics),
+    backchannel: (sender) => observedBackchannel(sender, metrics),
     queryTimer: (milliseconds, failed) => metrics.queryFinished(milliseconds / 1000, failed),
   };
 }
@@ -100,4 +101,20 @@ function observedGateway<G extends SmsGateway | EmailGateway>(gateway: G, channe
       }
     },
   } as G;
+}
+
+/** A back-channel logout's POST by the provider, counted like a gateway's send (channel `backchannel_logout`, gateway `provider`). */
+function observedBackchannel(sender: BackchannelSender, metrics: Metrics): BackchannelSender {
+  return {
+    async send(logout) {
+      let outcome: SendOutcome = "transient_failure";
+      try {
+        const result = await sender.send(logout);
+        outcome = result.ok ? "sent" : result.transient ? "transient_failure" : "permanent_failure";
+        return result;
+      } finally {
+        metrics.messageSent("backchannel_logout", "provider", outcome);
+      }
+    },
+  };
 }

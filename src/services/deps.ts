@@ -29,6 +29,26 @@ export interface ServiceDeps {
   email: EmailGateway;
   /** Issue 17: an approximate place for a client address (a MaxMind-format file, TWOSTEP_GEOIP_DB), or none (src/gateways/places.ts). */
   places: PlaceFinder;
+  /**
+   * How the message dispatcher sends back-channel logouts. Absent: the provider's own sender
+   * (services/apps/backchannel-delivery.ts), made at the first send; bootstrap sets a counted one
+   * when the metrics run.
+   */
+  backchannel?: BackchannelSender;
+}
+
+/** One back-channel logout to send: the app, and the logout token's `sub` (the user's id) and `sid` (the provider session's id for this app). */
+export interface BackchannelLogout {
+  clientId: string;
+  sub: string;
+  sid: string;
+}
+
+export type BackchannelOutcome = { ok: true } | { ok: false; transient: boolean; reason: string };
+
+/** The port back-channel logouts leave through (the message dispatcher's second channel). */
+export interface BackchannelSender {
+  send(logout: BackchannelLogout): Promise<BackchannelOutcome>;
 }
 
 /** The port of the GeoIP lookup: "Berlin, Germany", "Germany", or null when it knows nothing (or has no file). */

@@ -16,6 +16,8 @@ import { registerApp, startOidcServer, type OidcServer } from "../helpers/oidc.j
 import { dispatchDueMessages, retryDelayMs } from "../../src/services/messages/message-dispatcher.js";
 import { backchannelLogoutChannel, backchannelLogoutKind } from "../../src/services/apps/app-sessions.js";
 import { createBackchannelSender } from "../../src/services/apps/backchannel-delivery.js";
+import { createMetrics } from "../../src/operations/metrics.js";
+import { instrumentsFor } from "../../src/operations/observed-parts.js";
 
 describe("back-channel logouts in the outbox", () => {
   let server: OidcServer;
@@ -61,6 +63,19 @@ describe("back-channel logouts in the outbox", () => {
     // Each try makes a new token (the library gives one 120 seconds): the one the app accepted is valid now.
     assert.equal((await verified(receiver.received[1]!)).sid, sid);
     assert.equal((await row(id)).status, "sent");
+  });
+
+  it("counts each POST in twostep_message_sends_total when the metrics run (sent, refused for now, gone)", async () => {
+    const metrics = createMetrics();
+    const deps = { ...server.runtime.deps, backchannel: instrumentsFor(metrics, () => null).backchannel(createBackchannelSender(server.runtime.deps)) };
+    const count = async (outcome: string) => Number(new RegExp(`twostep_message_sends_total\\{channel="backchannel_logout",gateway="provider",outcome="${outcome}"\\} (\\d+)`).exec(await metrics.registry.metrics())?.[1] ?? 0);
+    await enqueue();
+    receiver.answer = 503;
+    assert.deepEqual(await dispatchDueMessages(deps), { sent: 0, retried: 1, failed: 0 });
+    receiver.answer = 200;
+    server.clock.advance(server.runtime.deps.config.email.retrySeconds + 1);
+    assert.deepEqual(await dispatchDueMessages(deps), { sent: 1, retried: 0, failed: 0 });
+    assert.deepEqual([await count("sent"), await count("transient_failure"), await count("permanent_failure")], [1, 1, 0]);
   });
 
   it("loses nothing when a dispatcher dies holding its claim: after the lease another sends it, once", async () => {

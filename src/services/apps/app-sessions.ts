@@ -1,4 +1,5 @@
 import type { AppsDeps, AppsPorts } from "./deps.js";
+import type { BackchannelLogout } from "../deps.js";
 import type { Session } from "../../domain/model.js";
 import type { StoredOidcPayload } from "../../store/store.js";
 import { payloadIdHash } from "./provider-names.js";
@@ -8,14 +9,8 @@ import { providerSessionOf } from "./session-logins.js";
 export const backchannelLogoutChannel = "backchannel_logout";
 export const backchannelLogoutKind = "app.backchannel_logout";
 
-/** What one back-channel logout will say: the library makes the logout token from these at send time (backchannel-delivery.ts). */
-export interface BackchannelLogout {
-  clientId: string;
-  /** The user's id, the token's `sub`. */
-  sub: string;
-  /** The provider session's id for this app, the token's `sid` (sent when the app registered `backchannel_logout_session_required`). */
-  sid: string;
-}
+/** What one back-channel logout will say (the port's type): the library makes the logout token from these at send time (backchannel-delivery.ts). */
+export type { BackchannelLogout };
 
 /** The part of the provider's stored `Session` model read here (the library's `lib/models/session.js`). */
 interface ProviderSessionPayload {

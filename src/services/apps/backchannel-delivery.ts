@@ -1,14 +1,9 @@
 import type { AppsDeps } from "./deps.js";
 import type Provider from "oidc-provider";
-import type { BackchannelLogout } from "./app-sessions.js";
+import type { BackchannelLogout, BackchannelOutcome, BackchannelSender } from "../deps.js";
 import { loadSigningJwks, signingKeySetVersion } from "./signing-keys.js";
 
-export type BackchannelOutcome = { ok: true } | { ok: false; transient: boolean; reason: string };
-
-/** Sends one queued back-channel logout (the message dispatcher's second channel). */
-export interface BackchannelSender {
-  send(logout: BackchannelLogout): Promise<BackchannelOutcome>;
-}
+export type { BackchannelOutcome, BackchannelSender };
 
 /** This provider serves no request: it only sends logouts. */
 const serveNothing = () => {

@@ -3,7 +3,8 @@ import type { OutgoingMessage } from "../../store/store.js";
 import type { ServiceDeps } from "../deps.js";
 import { openedBodies } from "./link-emails.js";
 import { backchannelLogoutChannel, type BackchannelLogout } from "../apps/app-sessions.js";
-import { createBackchannelSender, type BackchannelSender } from "../apps/backchannel-delivery.js";
+import { createBackchannelSender } from "../apps/backchannel-delivery.js";
+import type { BackchannelSender } from "../deps.js";
 
 /**
  * Sends what the transactional outbox holds (SPEC O3), after the change that
@@ -47,19 +48,23 @@ export interface DispatchReport {
   failed: number;
 }
 
-/** `backchannel`: how back-channel logouts leave; by default the provider's own sender, one per store. */
+/** `backchannel` (ServiceDeps): how back-channel logouts leave; by default the provider's own sender, one per store. */
 type DispatchDeps = MessagesDeps & { backchannel?: BackchannelSender };
 
 const senders = new WeakMap<object, BackchannelSender>();
 
-function backchannelSenderOf(deps: DispatchDeps): BackchannelSender {
-  if (deps.backchannel) return deps.backchannel;
+/** The provider's own sender for these deps' store, made at its first use and kept. */
+export function providerBackchannelSender(deps: MessagesDeps): BackchannelSender {
   let sender = senders.get(deps.store);
   if (!sender) {
     sender = createBackchannelSender(deps);
     senders.set(deps.store, sender);
   }
   return sender;
+}
+
+function backchannelSenderOf(deps: DispatchDeps): BackchannelSender {
+  return deps.backchannel ?? providerBackchannelSender(deps);
 }
 
 /**
