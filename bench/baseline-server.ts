@@ -5,7 +5,9 @@
  *   POST /api/login/second-factor   the same durable work as a wrong-code second step,
  *                                   written by hand with raw better-sqlite3 statements
  *   POST /argon2-only               one argon2id verify at the production parameters,
- *                                   nothing else: the floor of a password login
+ *                                   nothing else: the floor of a password login (at most
+ *                                   TWOSTEP_PASSWORD_HASH_CONCURRENCY verifies in flight, as
+ *                                   in the real server)
  *
  * Same Fastify options, the same security-headers hook and no-store hook, the same
  * body schema and error bodies as src/http/app.ts. Same database file (migrated by
@@ -25,6 +27,7 @@ import { findTotpStep } from "../src/domain/otp/totp.js";
 import { lockSchedule, type ThrottlePolicy } from "../src/domain/throttle.js";
 import { LoginBody } from "../src/http/api/schemas.js";
 import { sendApiError } from "../src/http/plugins/errors.js";
+import { createHashLimiter } from "../src/security/hash-limiter.js";
 import { createPasswordHasher } from "../src/security/passwords.js";
 import { createSecretBox, decodeEncryptionKey } from "../src/security/secret-box.js";
 import { hashToken } from "../src/security/tokens.js";
@@ -84,7 +87,10 @@ export async function buildBaseline(): Promise<{ app: FastifyInstance; close: ()
   if (!config.databaseUrl.startsWith("sqlite:")) throw new Error("the baseline runs on SQLite only");
   const db = await openLikeTheRealStore(config.databaseUrl.slice("sqlite:".length));
   const secretBox = createSecretBox(decodeEncryptionKey(config.encryptionKeyId, config.encryptionKey!));
-  const passwords = createPasswordHasher(config.argon2);
+  // The same limit on argon2id computations in flight as the real server (TWOSTEP_PASSWORD_HASH_CONCURRENCY, bootstrap.ts):
+  // without it the bound ran up to libuv's 4 threads at once against twostep's 2, so the full login was compared with
+  // a route that kept both cores busy while twostep's waiting hash started only when the event loop had handed it on.
+  const passwords = createPasswordHasher(config.argon2, createHashLimiter(config.passwordHashing));
   const argon2Hash = await passwords.hash(benchPassword);
 
   // One joined SELECT: the flow by token hash, its user, and its current method (the user's own).

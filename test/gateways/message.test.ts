@@ -9,7 +9,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { maskPhoneNumber, parseMobileNumber } from "../../src/domain/phone.js";
+import { maskPhoneNumber } from "../../src/domain/phone.js";
+import { parseMobileNumber } from "../../src/services/factors/sms/phone-numbers.js";
 import { composeSmsMessage, formatSmsCode } from "../../src/domain/sms-message.js";
 
 /**
@@ -65,34 +66,34 @@ describe("formatSmsCode", () => {
   });
 });
 
-describe("parseMobileNumber", () => {
+describe("parseMobileNumber", async () => {
   const allowed = ["GB", "IE", "US"];
 
-  it("normalises to E.164, reading a number without + in the default country", () => {
-    assert.deepEqual(parseMobileNumber("07400 123456", allowed, "GB"), { ok: true, e164: "+447400123456", country: "GB", callingCode: "44" });
-    assert.deepEqual(parseMobileNumber("+44 7400 123456", allowed), { ok: true, e164: "+447400123456", country: "GB", callingCode: "44" });
-    assert.deepEqual(parseMobileNumber("+353 85 123 4567", allowed), { ok: true, e164: "+353851234567", country: "IE", callingCode: "353" });
+  it("normalises to E.164, reading a number without + in the default country", async () => {
+    assert.deepEqual(await parseMobileNumber("07400 123456", allowed, "GB"), { ok: true, e164: "+447400123456", country: "GB", callingCode: "44" });
+    assert.deepEqual(await parseMobileNumber("+44 7400 123456", allowed), { ok: true, e164: "+447400123456", country: "GB", callingCode: "44" });
+    assert.deepEqual(await parseMobileNumber("+353 85 123 4567", allowed), { ok: true, e164: "+353851234567", country: "IE", callingCode: "353" });
     // North American numbers do not say whether they are mobile: FIXED_LINE_OR_MOBILE is accepted.
-    assert.deepEqual(parseMobileNumber("+1 201 555 0123", allowed), { ok: true, e164: "+12015550123", country: "US", callingCode: "1" });
+    assert.deepEqual(await parseMobileNumber("+1 201 555 0123", allowed), { ok: true, e164: "+12015550123", country: "US", callingCode: "1" });
   });
 
-  it("refuses a landline or freephone number (not_a_mobile_number)", () => {
+  it("refuses a landline or freephone number (not_a_mobile_number)", async () => {
     for (const landline of ["+44 20 7946 0000", "+44 800 123 4567"]) {
-      assert.deepEqual(parseMobileNumber(landline, allowed), { ok: false, code: "not_a_mobile_number", field: "phoneNumber" }, landline);
+      assert.deepEqual(await parseMobileNumber(landline, allowed), { ok: false, code: "not_a_mobile_number", field: "phoneNumber" }, landline);
     }
-    assert.deepEqual(parseMobileNumber("020 7946 0000", allowed, "GB"), { ok: false, code: "not_a_mobile_number", field: "phoneNumber" });
+    assert.deepEqual(await parseMobileNumber("020 7946 0000", allowed, "GB"), { ok: false, code: "not_a_mobile_number", field: "phoneNumber" });
   });
 
-  it("refuses a mobile number in a country not allowed (phone_country_not_allowed, SECURITY 25)", () => {
-    assert.deepEqual(parseMobileNumber("+234 803 123 4567", allowed), { ok: false, code: "phone_country_not_allowed", field: "phoneNumber" });
-    assert.deepEqual(parseMobileNumber("+33 6 12 34 56 78", allowed), { ok: false, code: "phone_country_not_allowed", field: "phoneNumber" });
-    assert.equal("e164" in parseMobileNumber("+33 6 12 34 56 78", [...allowed, "FR"]), true);
+  it("refuses a mobile number in a country not allowed (phone_country_not_allowed, SECURITY 25)", async () => {
+    assert.deepEqual(await parseMobileNumber("+234 803 123 4567", allowed), { ok: false, code: "phone_country_not_allowed", field: "phoneNumber" });
+    assert.deepEqual(await parseMobileNumber("+33 6 12 34 56 78", allowed), { ok: false, code: "phone_country_not_allowed", field: "phoneNumber" });
+    assert.equal("e164" in (await parseMobileNumber("+33 6 12 34 56 78", [...allowed, "FR"])), true);
   });
 
-  it("refuses garbage (invalid_phone_number)", () => {
+  it("refuses garbage (invalid_phone_number)", async () => {
     for (const garbage of ["", "hello", "+44 12", "07400 123456", "+44 7400 123456 ext 9999999999999999999", "++447400123456"]) {
       // "07400 123456" without a default country cannot be read.
-      assert.deepEqual(parseMobileNumber(garbage, allowed), { ok: false, code: "invalid_phone_number", field: "phoneNumber" }, JSON.stringify(garbage));
+      assert.deepEqual(await parseMobileNumber(garbage, allowed), { ok: false, code: "invalid_phone_number", field: "phoneNumber" }, JSON.stringify(garbage));
     }
   });
 });

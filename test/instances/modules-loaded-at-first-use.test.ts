@@ -1,7 +1,8 @@
 /**
  * Issue 16 item 4: a server holds in memory only what its logins need. What a login never uses
  * is imported at its first use, not at start: the OpenID Connect provider (oidc-provider with koa
- * and jose), the database driver not in use, nodemailer, qrcode, the API docs plugins. A real
+ * and jose), the database driver not in use, nodemailer, qrcode, the API docs plugins, the phone
+ * number library (libphonenumber-js, at the first number an SMS factor reads). A real
  * server process, its loaded packages listed by the bench's preload (bench/memory-loaded-packages.mjs,
  * which records every package the process resolves); a full password login, then the provider's
  * discovery document, which must still answer (the provider is mounted before the first request).
@@ -56,7 +57,7 @@ describe("modules a login never needs are loaded at their first use", () => {
     throw new Error("the server did not list its packages");
   }
 
-  it("starts and logs a user in without the provider, the other store's driver, nodemailer, qrcode or the API docs; the provider answers on first use", async () => {
+  it("starts and logs a user in without the provider, the other store's driver, nodemailer, qrcode, the API docs or the phone library; the provider answers on first use", async () => {
     // The new sign-in email is off for this account: a login that sends an email loads nodemailer by design (its first SMTP send).
     const { user, password } = await seedUser(runtime.deps, { policy: { newSignInEmail: false } });
     const login = await callApi(instance.url, "/api/login", { email: user.email, password });
@@ -64,7 +65,7 @@ describe("modules a login never needs are loaded at their first use", () => {
     const loaded = await loadedPackages();
     // The list is real: what every login uses is in it.
     for (const used of ["fastify", "kysely", "argon2", testDatabaseKind() === "postgres" ? "pg" : "better-sqlite3"]) assert.ok(loaded.includes(used), `${used} not listed: ${loaded.join(", ")}`);
-    const notYet = ["oidc-provider", "koa", "jose", "nodemailer", "qrcode", "@fastify/swagger", "@fastify/swagger-ui", testDatabaseKind() === "postgres" ? "better-sqlite3" : "pg"];
+    const notYet = ["oidc-provider", "koa", "jose", "nodemailer", "qrcode", "@fastify/swagger", "@fastify/swagger-ui", "libphonenumber-js", testDatabaseKind() === "postgres" ? "better-sqlite3" : "pg"];
     assert.deepEqual(notYet.filter((name) => loaded.includes(name)), []);
 
     const discovery = await fetch(`${instance.url}/.well-known/openid-configuration`);

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { parseMobileNumber } from "../../src/domain/phone.js";
+import { parseMobileNumber } from "../../src/services/factors/sms/phone-numbers.js";
 import { ApiClient, assertApiError, assertChangesNothing, createObservedTestApp, type ObservedTestApp } from "../helpers/api-client.js";
 import { FormClient } from "../helpers/browser-client.js";
 import { seedUser } from "../helpers/runtime.js";
@@ -31,13 +31,13 @@ const junk = [
 ];
 
 describe("security: a phone number with junk around it", () => {
-  it("the parser takes the whole value or refuses it", () => {
+  it("the parser takes the whole value or refuses it", async () => {
     for (const input of junk) {
-      const result = parseMobileNumber(input, allowed, "GB");
+      const result = await parseMobileNumber(input, allowed, "GB");
       assert.ok("code" in result && result.code === "invalid_phone_number", `${JSON.stringify(input)} → ${JSON.stringify(result)}`);
     }
     for (const input of ["+447400133917", "+44 7400 133917", "+44 (0)7400 133917", "07400 133917", "+44-7400-133917", " +447400133917 "]) {
-      const result = parseMobileNumber(input, allowed, "GB");
+      const result = await parseMobileNumber(input, allowed, "GB");
       assert.ok("e164" in result && result.e164 === "+447400133917", `${JSON.stringify(input)} is a plain number`);
     }
   });

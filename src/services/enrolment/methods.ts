@@ -138,7 +138,7 @@ export async function resetMethod(
   // M5: a reset sets the method up again, so the policy must still allow it.
   if (!(await effectivePolicyFor(deps, auth.user)).allowedMethods.includes(found.method.type)) return fail("method_not_allowed_by_policy");
   // What the setup needs is checked before the code is spent: bad input changes nothing.
-  const bad = reset.check(deps, input);
+  const bad = await reset.check(deps, input);
   if (!bad.ok) return bad;
   const wrong = await verifyCodeOfMethod(deps, auth, found.method, input.code, context);
   if (!wrong.ok) return wrong;

@@ -80,7 +80,7 @@ export interface FactorReset {
   /** Fields the reset form and body carry beside the code (SMS: the new number). */
   fields: readonly ResetField[];
   /** Checks those fields before the code is spent: bad input changes nothing. */
-  check(deps: FactorsDeps, input: ResetInput): Outcome;
+  check(deps: FactorsDeps, input: ResetInput): Promise<Outcome>;
   /** A pending method that replaces `old` once confirmed; `old` keeps working until then. */
   begin(deps: FactorsDeps, user: User, old: Method, input: ResetInput, context: RequestContext): Promise<Result<ResetBegun>>;
 }

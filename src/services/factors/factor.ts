@@ -52,9 +52,10 @@ export interface Factor<Proof = unknown> {
   removal: "proof_of_this_method" | "recent_second_factor";
   /**
    * Where this method's messages go, for the development outbox (SMS: its number
-   * in E.164, pending methods too); null for a factor that sends nothing.
+   * in E.164, pending methods too); null for a factor that sends nothing. Asynchronous: the
+   * SMS factor loads its phone-number library at the first number it reads.
    */
-  messageRecipient(deps: FactorsDeps, method: Method): string | null;
+  messageRecipient(deps: FactorsDeps, method: Method): Promise<string | null>;
   /** Whether a user may have several methods of it (keys: one per device); else "Add" is offered only while there is none. */
   several: boolean;
   /**

@@ -35,6 +35,7 @@ export async function listDevelopmentOutbox(deps: MessagesDeps, viewer: OutboxVi
 async function recipientsOf(deps: MessagesDeps, userId: string): Promise<string[]> {
   const user = await deps.store.accounts.findUserById(userId);
   if (!user) return [];
-  const numbers = (await deps.store.methods.listMethods(userId)).flatMap((method) => factorFor(method.type).messageRecipient(deps, method) ?? []);
+  const methods = await deps.store.methods.listMethods(userId);
+  const numbers = (await Promise.all(methods.map((method) => factorFor(method.type).messageRecipient(deps, method)))).filter((number) => number !== null);
   return [user.email, ...numbers];
 }

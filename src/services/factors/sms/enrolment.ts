@@ -3,7 +3,8 @@ import { confirmFirstMethodWithCode, type FactorEnrolment } from "../factor-enro
 import { fail, ok, type Result } from "../../../domain/errors.js";
 import { activeMethods } from "../../../domain/login-flow/flow.js";
 import type { Method, User } from "../../../domain/model.js";
-import { maskPhoneNumber, parseMobileNumber } from "../../../domain/phone.js";
+import { maskPhoneNumber } from "../../../domain/phone.js";
+import { parseMobileNumber } from "./phone-numbers.js";
 import type { RequestContext } from "../../deps.js";
 import { smsFactor } from "./factor.js";
 import { confirmEnrolment, findPendingMethod, insertPendingMethod, type EnrolmentOwner } from "../../enrolment/method-activation.js";
@@ -29,7 +30,7 @@ export async function beginSmsEnrolment(
   const policy = await effectivePolicyFor(deps, auth.user);
   if (!policy.allowedMethods.includes("sms")) return fail("method_not_allowed_by_policy");
   if (activeMethods(await deps.store.methods.listMethods(auth.user.id)).some((method) => method.type === "sms")) return fail("two_factor_already_enabled");
-  const phone = parseMobileNumber(input.phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
+  const phone = await parseMobileNumber(input.phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
   if (!phone.ok) return phone;
   // Adding a factor when 2FA is on needs the second step within the window too (SECURITY 17).
   const stale = await requireOwnStepUp(deps, auth);
@@ -51,7 +52,7 @@ export async function startPendingSmsMethod(
   replaces: Method | null,
   context: RequestContext,
 ): Promise<Result<SmsEnrolmentStarted>> {
-  const phone = parseMobileNumber(phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
+  const phone = await parseMobileNumber(phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
   if (!phone.ok) return phone;
   const maskedPhone = maskPhoneNumber(phone.e164, phone.callingCode);
   const method = await insertPendingMethod(deps, { user, type: "sms", defaultName: "Mobile phone", secret: Buffer.from(phone.e164, "utf8"), replaces, displayHint: maskedPhone });
@@ -98,8 +99,8 @@ export const smsEnrolment = {
   confirmWithCode: confirmSmsEnrolment,
   reset: {
     fields: [{ name: "phoneNumber", label: "New mobile number", type: "tel", autocomplete: "tel", hint: "With the country code; it may be the same number." }],
-    check(deps, input) {
-      const phone = parseMobileNumber(input.phoneNumber ?? "", deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
+    async check(deps, input) {
+      const phone = await parseMobileNumber(input.phoneNumber ?? "", deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
       return phone.ok ? ok : phone;
     },
     async begin(deps, user, old, input, context) {
@@ -112,7 +113,7 @@ export const smsEnrolment = {
   /** P1 (required-enrolment.ts): the number (checked before anything is stored), its confirm page, a new code, the texted code. */
   firstMethod: {
     async begin(deps, login, input: { phoneNumber: string }, context): Promise<Result<SmsEnrolmentStarted>> {
-      const phone = parseMobileNumber(input.phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
+      const phone = await parseMobileNumber(input.phoneNumber, deps.config.sms.allowedCountries, deps.config.sms.defaultCountry);
       if (!phone.ok) return phone;
       return startPendingSmsMethod(deps, login.user, input.phoneNumber, null, context);
     },

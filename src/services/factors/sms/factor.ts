@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { parseSixDigitCode } from "../code-proof.js";
 import type { Factor } from "../factor.js";
-import { parseMobileNumber } from "../../../domain/phone.js";
+import { parseMobileNumber } from "./phone-numbers.js";
 import { phoneOf, sendSmsCode, smsCodeHash } from "./sms-codes.js";
 
 /**
@@ -27,8 +27,8 @@ export const smsFactor: Factor<string> = {
   phishingResistant: false,
   presentation: "code_field",
   several: false,
-  messageRecipient(deps, method) {
-    const phone = parseMobileNumber(phoneOf(deps, method), deps.config.sms.allowedCountries);
+  async messageRecipient(deps, method) {
+    const phone = await parseMobileNumber(phoneOf(deps, method), deps.config.sms.allowedCountries);
     return "e164" in phone ? phone.e164 : null;
   },
   removal: "proof_of_this_method",

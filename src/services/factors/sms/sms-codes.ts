@@ -2,7 +2,8 @@ import type { FactorsDeps } from "../deps.js";
 import { randomInt } from "node:crypto";
 import { fail, type Result } from "../../../domain/errors.js";
 import type { Method, ProofPurpose, User } from "../../../domain/model.js";
-import { parseMobileNumber, type PhoneNumber } from "../../../domain/phone.js";
+import type { PhoneNumber } from "../../../domain/phone.js";
+import { parseMobileNumber } from "./phone-numbers.js";
 import { composeSmsMessage, formatSmsCode } from "../../../domain/sms-message.js";
 import type { RequestContext, ServiceDeps } from "../../deps.js";
 
@@ -62,7 +63,7 @@ export async function sendSmsCode(
   if (previous && resendAt > now) return fail("sms_resend_too_soon", { retryAfterSeconds: Math.ceil((resendAt - now) / 1000) });
 
   // The stored number is parsed again, so a country removed from the allowed list stops receiving codes.
-  const phone = parseMobileNumber(phoneOf(deps, input.method), deps.config.sms.allowedCountries);
+  const phone = await parseMobileNumber(phoneOf(deps, input.method), deps.config.sms.allowedCountries);
   if (!phone.ok) return phone;
   const limited = await checkSendLimits(deps, input.user, phone, input.context);
   if (!limited.ok) {

@@ -83,7 +83,7 @@ export const totpEnrolment = {
   confirmWithCode: confirmTotpEnrolment,
   reset: {
     fields: [],
-    check: () => ok,
+    check: async () => ok,
     begin: async (deps, user, old) => ({ ok: true, methodId: await createPendingTotpMethod(deps, user, old), codeSentTo: null }),
   },
   /** P1 (required-enrolment.ts): a pending key for the login's user, its QR page, then its first code. */

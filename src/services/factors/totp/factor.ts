@@ -20,7 +20,7 @@ export const totpFactor: Factor<string> = {
   proofField: "code",
   phishingResistant: false,
   presentation: "code_field",
-  messageRecipient: () => null,
+  messageRecipient: async () => null,
   several: false,
   removal: "proof_of_this_method",
   parseProof: parseSixDigitCode,

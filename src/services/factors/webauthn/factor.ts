@@ -37,7 +37,7 @@ export const webauthnFactor: Factor<AuthenticationResponseJSON> = {
   proofField: "credential",
   phishingResistant: true,
   presentation: "browser_prompt",
-  messageRecipient: () => null,
+  messageRecipient: async () => null,
   several: true,
   removal: "recent_second_factor",
   parseProof: parseAssertion,
