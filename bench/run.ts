@@ -35,7 +35,7 @@
  * BENCH_POSTGRES_URL (postgres://…, a database the bench may fill; unset: PG row not run),
  * BENCH_PAIRS (pairs of twostep and baseline phases per row, default 3),
  * BENCH_SERVER_RUNTIME (compiled | tsx), BENCH_SERVER_NODE_ARGS (extra node flags for
- * the server children), MALLOC_ARENA_MAX (for the server children; default package.json config.serverMallocArenaMax), BENCH_ONLY (comma list of totp,webauthn,bare,baseline,wrong,right,login,apps,metrics,pg; apps is forward-auth and app-sign-in, each of which runs alone too), BENCH_FORWARD_AUTH_CONNECTIONS (forward-auth requests at a time for its latency, default 1), BENCH_METRICS_ROUNDS (off/on rounds of the metrics phase, default 2).
+ * the server children), MALLOC_ARENA_MAX (for the server children; default package.json config.serverMallocArenaMax), BENCH_ONLY (comma list of totp,webauthn,bare,baseline,wrong,right,login,apps,metrics,pg; apps is forward-auth and app-sign-in, each of which runs alone too), BENCH_FORWARD_AUTH_CONNECTIONS (forward-auth requests at a time for its latency, default 1), BENCH_METRICS_ROUNDS (rounds of the metrics phase, default 6: each round one off and one on half of 2 × BENCH_DURATION / rounds seconds, the order swapped every round).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -72,10 +72,12 @@ const userFreeFailures = 100; // the maximum parseConfig accepts
 const addressFreeFailures = 100_000; // likewise
 const sharedKey = Buffer.from("bench shared totp key"); // 21 bytes; only the wrong-code pool uses it
 
-/** Rounds of the metrics off/on comparison (BENCH_METRICS_ROUNDS, default 2). */
-const metricsRounds = number("BENCH_METRICS_ROUNDS", 2);
+/** Rounds of the metrics off/on comparison (BENCH_METRICS_ROUNDS, default 6). */
+const metricsRounds = number("BENCH_METRICS_ROUNDS", 6);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const autocannonTiming = { warmup, duration, connections };
+/** Each metrics half: the phase's usual measured time shared over the rounds (2 rounds of BENCH_DURATION each before), after a short warm-up. */
+const metricsTiming = { warmup: Math.min(warmup, 0.5), duration: Math.max(1, Math.round(((2 * duration) / Math.max(metricsRounds, 1)) * 10) / 10), connections };
 const loopTiming = { warmup, duration, connections: `${loginUsers} (users)` };
 
 /** A 6-digit code that is none of the shared key's codes near now: every request is a wrong code, never a lucky one. */
@@ -254,16 +256,19 @@ async function main() {
       await appServer.stop();
     }
     if (only.has("metrics")) {
-      // The metrics' cost (issue 17): the same wrong-code run with BENCH_METRICS=off and on, alternating, two rounds each.
+      // The metrics' cost (issue 17): the same wrong-code run on a server built with BENCH_METRICS=off and one with on,
+      // both started once and warmed, then metricsRounds short rounds of one half each, the order swapped every round
+      // (on first in odd rounds), so neither setting always meets the other's after-effects or the same stretch of load.
+      const servers = { off: await startServer(script, "twostep", { ...serverEnv, BENCH_METRICS: "off" }), on: await startServer(script, "twostep", { ...serverEnv, BENCH_METRICS: "on" }) };
+      for (const setting of ["off", "on"] as const) await wrongCodeRun(servers[setting], logins)(warmup);
       for (let round = 1; round <= metricsRounds; round++) {
-        for (const setting of ["off", "on"] as const) {
-          const server = await startServer(script, "twostep", { ...serverEnv, BENCH_METRICS: setting });
+        for (const setting of round % 2 === 1 ? (["on", "off"] as const) : (["off", "on"] as const)) {
           resetCounters();
-          const measured = await phase(autocannonTiming, server, `second factor, wrong code, metrics ${setting} (round ${round})`, wrongCodeRun(server, logins), resetCounters);
+          const measured = await phase(metricsTiming, servers[setting], `second factor, wrong code, metrics ${setting} (round ${round})`, wrongCodeRun(servers[setting], logins), resetCounters);
           (setting === "on" ? results.metricsOn : results.metricsOff).push(measured);
-          await server.stop();
         }
       }
+      await Promise.all([servers.off.stop(), servers.on.stop()]);
     }
     admin.close();
 

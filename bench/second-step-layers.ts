@@ -3,7 +3,7 @@
  *
  *   bash scripts/with-runtime.sh node --import tsx bench/second-step-layers.ts
  *
- * The real app (bench/server.ts's composition: metrics on unless BENCH_METRICS=off) and the
+ * The real app (bench/server.ts's composition: metrics on unless BENCH_METRICS=off; both: an app of each) and the
  * hand-written baseline's app (baseline-server.ts) on one seeded SQLite file, driven with
  * `inject` (no sockets, no load generator), and `verifySecondStepCode` called alone. Five
  * measures, each in chunks of BENCH_LAYERS_CHUNK requests (default 300) taken in turn, the
@@ -11,6 +11,7 @@
  * (user + system) per request, median over the rounds with min–max:
  *
  *   twostep            POST /api/login/second-factor, a wrong code (401 invalid_code)
+ *   twostep metrics off  the same on a second app built with the metrics off (BENCH_METRICS=both only)
  *   baseline           the same on the baseline's route
  *   twostep service    verifySecondStepCode alone (the store transaction, the checks, the event)
  *   twostep refused    a flowId that is not a token (401 login_expired): the HTTP layer and an empty transaction
@@ -71,10 +72,20 @@ admin.pragma("busy_timeout = 5000");
 // Cleared between chunks, so no user or address reaches its limit (100 free failures).
 const resetCounters = () => admin.prepare("DELETE FROM attempt_counters").run();
 
-const metrics = (process.env.BENCH_METRICS ?? "on") === "on";
-const operated = await createOperatedRuntime(config, { management: metrics ? { host: "127.0.0.1", port: 0 } : null, shutdownGraceSeconds: 10, logFormat: "json", trustRequestId: false });
-const twostep = await buildApp({ deps: operated.runtime.deps, cookieSecret: operated.runtime.cookieSecret, logger: false, genReqId: operated.genReqId });
-operated.instrumentApp(twostep);
+const metricsSetting = process.env.BENCH_METRICS ?? "on";
+const metrics = metricsSetting !== "off";
+/** The real app as bench/server.ts composes it, with the metrics on or off. */
+async function operatedApp(withMetrics: boolean) {
+  const operated = await createOperatedRuntime(config, { management: withMetrics ? { host: "127.0.0.1", port: 0 } : null, shutdownGraceSeconds: 10, logFormat: "json", trustRequestId: false });
+  const app = await buildApp({ deps: operated.runtime.deps, cookieSecret: operated.runtime.cookieSecret, logger: false, genReqId: operated.genReqId });
+  operated.instrumentApp(app);
+  await app.ready();
+  return { operated, app };
+}
+const { operated, app: twostep } = await operatedApp(metrics);
+// BENCH_METRICS=both: a second app with the metrics off beside it, in the same process ("twostep metrics off").
+// The process-wide parts of the metrics (the GC observer, the event-loop monitor) then run under both.
+const unmetered = metricsSetting === "both" ? await operatedApp(false) : null;
 const baseline = await buildBaseline();
 await Promise.all([twostep.ready(), baseline.app.ready()]);
 
@@ -93,6 +104,7 @@ const only = process.env.BENCH_LAYERS_ONLY?.split(",").map((name) => name.trim()
 const measures = (
   [
     ["twostep", viaHttp(twostep, false)],
+    ...(unmetered ? ([["twostep metrics off", viaHttp(unmetered.app, false)]] satisfies [string, () => Promise<void>][]) : []),
     ["baseline", viaHttp(baseline.app, false)],
     ["twostep service", serviceAlone],
     ["twostep refused", viaHttp(twostep, true)],
@@ -115,11 +127,15 @@ for (let round = 0; round < rounds; round++) {
   for (const [name, request] of round % 2 === 0 ? measures : [...measures].reverse()) perRequest.get(name)!.push(await chunkOf(request));
 }
 
-console.log(`CPU per request, median over ${rounds} chunks of ${chunk} (min–max); metrics ${metrics ? "on" : "off"}; node ${process.version}`);
+console.log(`CPU per request, median over ${rounds} chunks of ${chunk} (min–max); metrics ${metricsSetting}; node ${process.version}`);
 for (const [name, values] of perRequest) {
   console.log(`${name.padEnd(18)} ${percentile(values, 50).toFixed(0).padStart(5)} µs  (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`);
 }
 await twostep.close();
+if (unmetered) {
+  await unmetered.app.close();
+  await unmetered.operated.runtime.close();
+}
 await baseline.close();
 await operated.management?.close();
 await operated.runtime.close();
