@@ -25,7 +25,7 @@ export function createSqliteDatabase(path: string, queryTimer?: QueryTimer): Kys
   // bodies, spent codes, ended sessions (issue 18 finding 6; its cost is in bench/README.md).
   sqlite.pragma("secure_delete = ON");
   const dialect = new ImmediateSqliteDialect({ database: withStatementCache(sqlite) });
-  return new Kysely<Database>({ dialect: queryTimer ? timedDialect(dialect, queryTimer) : dialect });
+  return new Kysely<Database>({ dialect: queryTimer ? timedDialect(dialect, queryTimer, { answersOnReturn: true }) : dialect });
 }
 
 /**

@@ -2,7 +2,7 @@
  * The query timer (src/store/timed-dialect.ts, the query-duration metric) hears of every
  * statement once, with its outcome: a statement alone, each statement of a transaction with
  * its BEGIN and COMMIT (or ROLLBACK), and a failing statement as failed, whose error still
- * reaches the caller unchanged. On SQLite, and on PostgreSQL under TWOSTEP_TEST_DATABASE=postgres.
+ * reaches the caller unchanged, whether it fails when prepared or when run. On SQLite, and on PostgreSQL under TWOSTEP_TEST_DATABASE=postgres.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -57,5 +57,17 @@ describe("timed dialect", () => {
       /no_such_table/,
     );
     assert.deepEqual(heard.map((entry) => entry.failed), [false, true, false], "begin, the failed statement, rollback");
+  });
+
+  it("times a statement that prepares but fails when run as failed (SQLite times up to the return)", async () => {
+    heard.length = 0;
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        await sql`create temporary table timed_not_null (x integer not null)`.execute(trx);
+        await sql`insert into timed_not_null (x) values (null)`.execute(trx);
+      }),
+      /not.null/i,
+    );
+    assert.deepEqual(heard.map((entry) => entry.failed), [false, false, true, false], "begin, create, the failed insert, rollback");
   });
 });
