@@ -129,14 +129,21 @@ export function createMetrics(): Metrics {
 
   // Label children looked up once per label set; these run for every request and every statement
   // (bench "metrics on vs off"), so their histograms are histogram.ts's, which allocate nothing per observation.
-  const requestChildren = new Map<string, HistogramChild>();
+  // By route template, then by status and method as one number: finding a request's child builds no string.
+  const requestChildren = new Map<string, Map<number, HistogramChild>>();
+  const requestMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"];
   const queryChildren = { ok: queryDuration.child({ outcome: "ok" }), error: queryDuration.child({ outcome: "error" }) };
   return {
     registry,
     requestFinished(route, method, status, seconds) {
-      const key = `${method} ${status} ${route}`;
-      let child = requestChildren.get(key);
-      if (!child) requestChildren.set(key, (child = requestDuration.child({ route, method, status: String(status) })));
+      let byRoute = requestChildren.get(route);
+      if (!byRoute) requestChildren.set(route, (byRoute = new Map()));
+      // A method outside the list is counted as OTHER (request-hooks.ts passes only these).
+      let index = requestMethods.indexOf(method);
+      if (index === -1) index = requestMethods.length - 1;
+      const key = status * requestMethods.length + index;
+      let child = byRoute.get(key);
+      if (!child) byRoute.set(key, (child = requestDuration.child({ route, method: requestMethods[index]!, status: String(status) })));
       child.observe(seconds);
     },
     eventRecorded(type, detail) {

@@ -56,4 +56,21 @@ describe("request durations", () => {
     assert.equal(discovery.statusCode, 200, discovery.body);
     assert.equal(await count(metrics, { route: "unmatched", method: "GET", status: "200" }), before + 1);
   });
+
+  it("keeps each route, method and status apart, and counts a method outside the list as OTHER", async () => {
+    const own = createMetrics();
+    own.requestFinished("/a", "GET", 200, 0.001);
+    own.requestFinished("/a", "GET", 200, 0.001);
+    own.requestFinished("/a", "POST", 200, 0.001);
+    own.requestFinished("/a", "GET", 201, 0.001);
+    own.requestFinished("/b", "GET", 200, 0.001);
+    own.requestFinished("/a", "PROPFIND", 200, 0.001);
+    own.requestFinished("/a", "OTHER", 200, 0.001);
+    assert.equal(await count(own, { route: "/a", method: "GET", status: "200" }), 2);
+    assert.equal(await count(own, { route: "/a", method: "POST", status: "200" }), 1);
+    assert.equal(await count(own, { route: "/a", method: "GET", status: "201" }), 1);
+    assert.equal(await count(own, { route: "/b", method: "GET", status: "200" }), 1);
+    assert.equal(await count(own, { route: "/a", method: "OTHER", status: "200" }), 2);
+    assert.ok(!(await own.registry.metrics()).includes("PROPFIND"), "no method name a request chose");
+  });
 });
