@@ -131,6 +131,13 @@ console.log(`CPU per request, median over ${rounds} chunks of ${chunk} (min–ma
 for (const [name, values] of perRequest) {
   console.log(`${name.padEnd(18)} ${percentile(values, 50).toFixed(0).padStart(5)} µs  (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`);
 }
+const on = perRequest.get("twostep");
+const off = perRequest.get("twostep metrics off");
+if (on && off) {
+  // Each round's two chunks ran side by side: their ratio is steadier than the medians' on a busy machine.
+  const ratios = on.map((value, round) => value / off[round]!);
+  console.log(`twostep ÷ twostep metrics off, per round: median ${percentile(ratios, 50).toFixed(3)}× (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}×)`);
+}
 await twostep.close();
 if (unmetered) {
   await unmetered.app.close();
