@@ -69,8 +69,8 @@ const judged = (pass: boolean | null, ...phases: (Phase | null)[]) =>
 const total = (phases: Phase[], measure: (phase: Phase) => number | null) => (phases.length === 0 ? null : phases.reduce((sum, phase) => sum + (measure(phase) ?? 0), 0));
 const pairedPhases = (paired: PairedPhases | null | undefined) => paired?.pairs.flatMap(({ ours, baseline }) => [ours, baseline]) ?? [];
 /** "49.9 % (41.2–55.0 %, 3 pairs)": the median pair's ratio and the spread of all pairs. */
-const spreadText = (spread: Spread, pairs: number, format: (value: number) => string) =>
-  pairs > 1 ? `${format(spread.median)} (${format(spread.min)}–${format(spread.max)}, ${pairs} pairs)` : format(spread.median);
+const spreadText = (spread: Spread, pairs: number, format: (value: number) => string, unit = "pairs") =>
+  pairs > 1 ? `${format(spread.median)} (${format(spread.min)}–${format(spread.max)}, ${pairs} ${unit})` : format(spread.median);
 const times = (value: number) => `${value.toFixed(2)}×`;
 const clean = (phase: Phase | null) => !phase || (Object.keys(phase.load.unexpectedResponses).length === 0 && phase.load.errors === 0 && phase.load.timeouts === 0);
 
@@ -190,7 +190,7 @@ export function report(results: RunResults, settings: RunSettings) {
       "second step, wrong code, SQLite: metrics on vs off (median of the rounds' ratios, min–max; order swapped every round)",
       `on: ${perRound(results.metricsOn)} req/s`,
       `off: ${perRound(results.metricsOff)} req/s`,
-      `${spreadText(metricsRounds!.throughput, metricsRoundPairs.length, pct)} (CPU per request ${spreadText(metricsRounds!.cpu, metricsRoundPairs.length, (value) => `${value.toFixed(3)}×`)}; summed ${pct(ratios.metricsOnVsOffSummed!)})`,
+      `${spreadText(metricsRounds!.throughput, metricsRoundPairs.length, pct, "rounds")} (CPU per request ${spreadText(metricsRounds!.cpu, metricsRoundPairs.length, (value) => `${value.toFixed(3)}×`, "rounds")}; summed ${pct(ratios.metricsOnVsOffSummed!)})`,
       `≥ ${targets.metricsOnVsOff * 100} % of off`,
       judged(checks.metrics, ...results.metricsOn, ...results.metricsOff),
     );
