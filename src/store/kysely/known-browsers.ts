@@ -7,17 +7,24 @@ const bigint = (value: number) => sql<number>`cast(${value} as bigint)`;
 export const knownBrowsersPerUser = 20;
 
 export async function recordKnownBrowser(db: Kysely<Database>, input: { tokenHash: string; userId: string; createdAt: number; expiresAt: number }): Promise<void> {
-  // Keeps the table bounded by live browsers: a user's expired rows go when they log in again.
-  await db.deleteFrom("known_browsers").where("user_id", "=", input.userId).where("expires_at", "<=", bigint(input.createdAt)).execute();
   await db
     .insertInto("known_browsers")
     .values({ token_hash: input.tokenHash, user_id: input.userId, created_at: input.createdAt, expires_at: input.expiresAt })
     .execute();
+  // Keeps the table bounded by live browsers, in one statement: the user's expired rows go when they
+  // log in again, and of the live ones only the newest knownBrowsersPerUser stay.
   await db
     .deleteFrom("known_browsers")
     .where("user_id", "=", input.userId)
     .where("token_hash", "not in", (eb) =>
-      eb.selectFrom("known_browsers").select("token_hash").where("user_id", "=", input.userId).orderBy("created_at", "desc").orderBy("token_hash").limit(knownBrowsersPerUser),
+      eb
+        .selectFrom("known_browsers")
+        .select("token_hash")
+        .where("user_id", "=", input.userId)
+        .where("expires_at", ">", bigint(input.createdAt))
+        .orderBy("created_at", "desc")
+        .orderBy("token_hash")
+        .limit(knownBrowsersPerUser),
     )
     .execute();
 }
