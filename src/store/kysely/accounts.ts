@@ -21,6 +21,18 @@ export async function findAccountById(db: Kysely<Database>, id: string): Promise
   return row && toAccount(row);
 }
 
+export async function findAccountLineage(db: Kysely<Database>, id: string): Promise<{ account: Account; parentId: string | null; grandparentId: string | null } | undefined> {
+  const row = await db
+    .selectFrom("accounts as a")
+    .leftJoin("accounts as p", "p.id", "a.parent_id")
+    .leftJoin("accounts as g", "g.id", "p.parent_id")
+    .selectAll("a")
+    .select(["p.id as lineage_parent_id", "g.id as lineage_grandparent_id"])
+    .where("a.id", "=", id)
+    .executeTakeFirst();
+  return row && { account: toAccount(row), parentId: row.lineage_parent_id, grandparentId: row.lineage_grandparent_id };
+}
+
 export async function findAccountByName(db: Kysely<Database>, name: string): Promise<Account | undefined> {
   const row = await db.selectFrom("accounts").selectAll().where("name", "=", name).executeTakeFirst();
   return row && toAccount(row);

@@ -19,6 +19,16 @@ export function accountsConformance(context: ConformanceContext) {
     assert.equal((await store().accounts.findUserById(created.id))?.passwordHash, "$argon2id$new");
   });
 
+  it("finds an account with its parent's and grandparent's ids in one read", async () => {
+    const platform = await context.account("platform");
+    const reseller = await context.account("reseller", platform.id);
+    const customer = await context.account("customer", reseller.id);
+    assert.deepEqual(await store().accounts.findAccountLineage(customer.id), { account: await store().accounts.findAccountById(customer.id), parentId: reseller.id, grandparentId: platform.id });
+    assert.deepEqual(await store().accounts.findAccountLineage(reseller.id), { account: await store().accounts.findAccountById(reseller.id), parentId: platform.id, grandparentId: null });
+    assert.deepEqual(await store().accounts.findAccountLineage(platform.id), { account: await store().accounts.findAccountById(platform.id), parentId: null, grandparentId: null });
+    assert.equal(await store().accounts.findAccountLineage(randomUUID()), undefined);
+  });
+
   it("returns policy layers in the order asked, skipping missing ones", async () => {
     const platform = await context.account("platform");
     const reseller = await context.account("reseller", platform.id);
