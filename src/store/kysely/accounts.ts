@@ -3,6 +3,7 @@ import type { Account, User } from "../../domain/model.js";
 import type { PolicyAudience, PolicyLayer } from "../../domain/policy.js";
 import type { Database } from "../schema.js";
 import { toAccount, toUser } from "../rows.js";
+import { prepare } from "./prepared.js";
 
 /** Accounts, users and policy layers. */
 
@@ -21,16 +22,20 @@ export async function findAccountById(db: Kysely<Database>, id: string): Promise
   return row && toAccount(row);
 }
 
-export async function findAccountLineage(db: Kysely<Database>, id: string): Promise<{ account: Account; parentId: string | null; grandparentId: string | null } | undefined> {
-  const row = await db
+/** Built once (prepared.ts): every policy read starts here. */
+const selectAccountLineage = prepare<Record<string, any>>((db, slot) =>
+  db
     .selectFrom("accounts as a")
     .leftJoin("accounts as p", "p.id", "a.parent_id")
     .leftJoin("accounts as g", "g.id", "p.parent_id")
     .selectAll("a")
     .select(["p.id as lineage_parent_id", "g.id as lineage_grandparent_id"])
-    .where("a.id", "=", id)
-    .executeTakeFirst();
-  return row && { account: toAccount(row), parentId: row.lineage_parent_id, grandparentId: row.lineage_grandparent_id };
+    .where("a.id", "=", slot(0)),
+);
+
+export async function findAccountLineage(db: Kysely<Database>, id: string): Promise<{ account: Account; parentId: string | null; grandparentId: string | null } | undefined> {
+  const [row] = (await selectAccountLineage(db, id)).rows;
+  return row && { account: toAccount(row as Database["accounts"]), parentId: row.lineage_parent_id ?? null, grandparentId: row.lineage_grandparent_id ?? null };
 }
 
 export async function findAccountByName(db: Kysely<Database>, name: string): Promise<Account | undefined> {
