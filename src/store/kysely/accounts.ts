@@ -65,8 +65,11 @@ export async function findUserById(db: Kysely<Database>, id: string): Promise<Us
   return row && toUser(row);
 }
 
+/** Built once (prepared.ts): every password step reads it. */
+const selectUserByEmail = prepare<Database["users"]>((db, slot) => db.selectFrom("users").selectAll().where("email", "=", slot(0)));
+
 export async function findUserByEmail(db: Kysely<Database>, email: string): Promise<User | undefined> {
-  const row = await db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
+  const [row] = (await selectUserByEmail(db, email)).rows;
   return row && toUser(row);
 }
 
