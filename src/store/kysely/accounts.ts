@@ -77,13 +77,29 @@ export async function updatePasswordHash(db: Kysely<Database>, userId: string, p
   await db.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", userId).execute();
 }
 
+/**
+ * The layers' read for 1, 2 or 3 keys (a user's policy: platform, reseller, customer), each built
+ * once (prepared.ts); another count (none in the code today) is built per call.
+ */
+const selectPolicyLayers = [1, 2, 3].map((count) =>
+  prepare<Database["policies"]>((db, slot) =>
+    db
+      .selectFrom("policies")
+      .selectAll()
+      .where((eb) => eb.or(Array.from({ length: count }, (_, index) => eb.and([eb("account_id", "=", slot(2 * index)), eb("audience", "=", slot(2 * index + 1))])))),
+  ),
+);
+
 export async function findPolicyLayers(db: Kysely<Database>, keys: { accountId: string; audience: PolicyAudience }[]): Promise<PolicyLayer[]> {
   if (keys.length === 0) return [];
-  const rows = await db
-    .selectFrom("policies")
-    .selectAll()
-    .where((eb) => eb.or(keys.map((key) => eb.and([eb("account_id", "=", key.accountId), eb("audience", "=", key.audience)]))))
-    .execute();
+  const prepared = selectPolicyLayers[keys.length - 1];
+  const rows = prepared
+    ? (await prepared(db, ...keys.flatMap((key) => [key.accountId, key.audience]))).rows
+    : await db
+        .selectFrom("policies")
+        .selectAll()
+        .where((eb) => eb.or(keys.map((key) => eb.and([eb("account_id", "=", key.accountId), eb("audience", "=", key.audience)]))))
+        .execute();
   const layers: PolicyLayer[] = [];
   for (const key of keys) {
     const row = rows.find((candidate) => candidate.account_id === key.accountId && candidate.audience === key.audience);

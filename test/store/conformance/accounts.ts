@@ -44,5 +44,10 @@ export function accountsConformance(context: ConformanceContext) {
       { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: "disable", rotatePasswordOnDisable: false, rememberBrowserDays: 0, newSignInEmail: null },
       { requireTwoFactorFrom: 5, allowedMethods: ["totp"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: true, rememberBrowserDays: 7, newSignInEmail: null },
     ]);
+    // One, two and more than three keys (the statement built once per count up to three, per call beyond).
+    assert.deepEqual(await store().accounts.findPolicyLayers([{ accountId: reseller.id, audience: "own_users" }]), layers.slice(1));
+    assert.deepEqual(await store().accounts.findPolicyLayers([{ accountId: reseller.id, audience: "own_users" }, { accountId: platform.id, audience: "reseller_users" }]), [layers[1], layers[0]]);
+    const four = [{ accountId: platform.id, audience: "own_users" as const }, { accountId: platform.id, audience: "reseller_users" as const }, { accountId: reseller.id, audience: "customer_users" as const }, { accountId: reseller.id, audience: "own_users" as const }];
+    assert.deepEqual(await store().accounts.findPolicyLayers(four), layers);
   });
 }
