@@ -16,6 +16,17 @@ describe("client descriptions", () => {
     assert.deepEqual(describeClient(null), { browser: null, os: null });
   });
 
+  it("describes a repeated agent the same from its remembered description, each agent by its own", () => {
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual(describeClient(safariIphone), { browser: "Safari 17", os: "iOS" });
+      assert.deepEqual(describeClient(headlessChrome), { browser: "Chrome 131", os: "Linux" });
+    }
+    assert.ok(Object.isFrozen(describeClient(safariIphone)), "a remembered description cannot be changed by a caller");
+    // More distinct agents than are remembered: the map starts over and still answers each by its own.
+    for (let version = 0; version < 600; version++) assert.equal(describeClient(`Mozilla/5.0 (X11; Linux x86_64; rv:${version}.0) Gecko/20100101 Firefox/${version}.0`).browser, `Firefox ${version}`);
+    assert.deepEqual(describeClient(firefoxLinux), { browser: "Firefox 128", os: "Linux" });
+  });
+
   it("labels a trusted browser by its name and system, never the whole user agent", () => {
     assert.equal(browserLabel(firefoxLinux), "Firefox on Linux");
     assert.equal(browserLabel(edgeWindows), "Microsoft Edge on Windows");

@@ -148,3 +148,32 @@ describe("the second step reads the flow and the policy once per request", () =>
     assert.equal(count(isFlowRead), 1, "flow reads");
   });
 });
+
+describe("with no email gateway, a new browser's login reads no policy for the email no one could send", () => {
+  let t: TestApp;
+  let original: Store;
+  const calls: StoreCall[] = [];
+  before(async () => {
+    t = await createTestApp({ env: { TWOSTEP_EMAIL_GATEWAY: "none" } });
+    original = t.deps.store;
+    (t.deps as { store: Store }).store = countingStore(original, calls);
+  });
+  after(async () => {
+    (t.deps as { store: Store }).store = original;
+    await t.close();
+  });
+
+  it("API, right code: no policy read, login.new_browser still recorded, no message written", async () => {
+    const enrolled = await enrolTotp(t.deps, { kind: "customer" });
+    const started = await new ApiClient(t.app).post("/api/login", { email: enrolled.user.email, password: enrolled.password });
+    assert.equal(started.body.status, "second_factor_required", started.raw.body);
+    calls.length = 0;
+    const response = await new ApiClient(t.app).post("/api/login/second-factor", { flowId: started.body.flowId, code: nextCode(enrolled.keyBase32, t.clock) });
+    assert.equal(response.status, 200, response.raw.body);
+    assert.ok(response.body.browserToken, "a new browser");
+    assert.equal(calls.filter(isPolicyRead).length, 0, "policy reads");
+    const recorded = calls.filter((call) => call.kind === "call" && call.method === "appendEvent").map((call) => (call.kind === "call" ? (call.args[0] as { type: string }).type : ""));
+    assert.ok(recorded.includes("login.new_browser"), `events: ${recorded.join(", ")}`);
+    assert.equal(calls.filter((call) => call.kind === "call" && call.method === "enqueue").length, 0, "messages written");
+  });
+});

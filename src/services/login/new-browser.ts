@@ -17,7 +17,8 @@ import { recordKnownBrowserAfterLogin } from "../throttle/password-throttle.js";
  * if the login commits) with a link to "Where you're signed in", unless the
  * account policy turned the email off (`newSignInEmail`). A known browser
  * (its live `twostep_browser` token of this user) or a trusted one (L7, it
- * skipped the second step: `trusted`) records and sends nothing.
+ * skipped the second step: `trusted`) records and sends nothing. With no email
+ * gateway (TWOSTEP_EMAIL_GATEWAY=none) no email is written, so the policy is not read.
  *
  * Returns the new known-browser token for the cookie, or null when the browser kept its own.
  */
@@ -31,8 +32,9 @@ export async function recordBrowserAfterLogin(
 ): Promise<string | null> {
   const token = await recordKnownBrowserAfterLogin(deps, user.id, presentedBrowserToken, store);
   if (token === null || options.trusted === true) return token;
-  // The policy this login already read, if any: a request reads it at most once (issue 19 item 7).
-  const policy = options.policy ?? (await effectivePolicyFor(deps, user, store));
+  // The policy decides only whether the email goes out: with no email gateway none can, so it is not read.
+  // Otherwise the one this login already read, if any: a request reads it at most once (issue 19 item 7).
+  const notify = deps.config.email.gateway === "none" ? false : (options.policy ?? (await effectivePolicyFor(deps, user, store))).newSignInEmail;
   const client = describeClient(context.userAgent);
   const place = deps.places.placeOf(context.clientAddress);
   await recordEvent(deps, store, {
@@ -40,7 +42,7 @@ export async function recordBrowserAfterLogin(
     subject: user,
     context,
     detail: { ...(client.browser ? { browser: client.browser } : {}), ...(client.os ? { os: client.os } : {}), ...(place ? { place } : {}) },
-    notify: policy.newSignInEmail,
+    notify,
   });
   return token;
 }

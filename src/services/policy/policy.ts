@@ -11,19 +11,14 @@ export async function twoFactorRequirementFor(deps: PolicyDeps, user: User): Pro
   return twoFactorRequirement([policy.requireTwoFactorFrom], deps.clock.now());
 }
 
-/** The policy rows that apply to a user of `account`, most general first (P1, P2, M5; see domain/two-factor-requirement.ts). */
-async function layerKeys(store: PolicyPorts, account: Account): Promise<{ accountId: string; audience: PolicyAudience }[]> {
-  const parent = account.parentId ? ((await store.accounts.findAccountById(account.parentId)) ?? null) : null;
-  const grandparent = account.kind === "customer" && parent?.parentId ? ((await store.accounts.findAccountById(parent.parentId)) ?? null) : null;
-  return policyLayerKeys(account, parent, grandparent);
-}
-
-/** The policy that applies to `user`; `store` is a transaction's ports when the read belongs to one (the second step's). */
+/** The policy that applies to `user`, in two reads (the account with its parent's and grandparent's ids, then their layers); `store` is a transaction's ports when the read belongs to one (the second step's). */
 export async function effectivePolicyFor(deps: PolicyDeps, user: User, store: PolicyPorts = deps.store): Promise<EffectivePolicy> {
-  const account = await store.accounts.findAccountById(user.accountId);
-  if (!account) throw new Error(`user ${user.id} has no account`);
-  const layers = await store.accounts.findPolicyLayers(await layerKeys(store, account));
-  return resolvePolicy(account.kind, layers);
+  const lineage = await store.accounts.findAccountLineage(user.accountId);
+  if (!lineage) throw new Error(`user ${user.id} has no account`);
+  const { account, parentId, grandparentId } = lineage;
+  // The policy rows that apply to a user of `account`, most general first (P1, P2, M5; see domain/two-factor-requirement.ts).
+  const keys = policyLayerKeys(account, parentId ? { id: parentId } : null, account.kind === "customer" && grandparentId ? { id: grandparentId } : null);
+  return resolvePolicy(account.kind, await store.accounts.findPolicyLayers(keys));
 }
 
 /**

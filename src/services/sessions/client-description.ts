@@ -15,13 +15,28 @@ function parse(userAgent: string) {
   return Bowser.parse(userAgent.slice(0, 512));
 }
 
-export function describeClient(userAgent: string | null): ClientDescription {
+/**
+ * Descriptions of recently seen user agents: every login from a new browser
+ * describes its client, and bowser's parse runs dozens of regular expressions
+ * (bench/README.md, full login). The same few strings repeat; the map starts
+ * over when full, so odd strings cannot make it grow without limit.
+ */
+const described = new Map<string, Readonly<ClientDescription>>();
+const describedCapacity = 512;
+
+export function describeClient(userAgent: string | null): Readonly<ClientDescription> {
   if (!userAgent) return { browser: null, os: null };
-  const parsed = parse(userAgent);
+  const key = userAgent.slice(0, 512);
+  const known = described.get(key);
+  if (known) return known;
+  const parsed = parse(key);
   const major = parsed.browser.version?.split(".")[0];
   const browser = parsed.browser.name ? (major ? `${parsed.browser.name} ${major}` : parsed.browser.name) : null;
   const os = parsed.os.name ? parsed.os.name : null;
-  return { browser, os };
+  const description = Object.freeze({ browser, os });
+  if (described.size >= describedCapacity) described.clear();
+  described.set(key, description);
+  return description;
 }
 
 /** A trusted browser's name on the security page and in its email ("Firefox on Linux"): browser and system, no version. */

@@ -3,6 +3,7 @@ import type { Account, User } from "../../domain/model.js";
 import type { PolicyAudience, PolicyLayer } from "../../domain/policy.js";
 import type { Database } from "../schema.js";
 import { toAccount, toUser } from "../rows.js";
+import { prepare } from "./prepared.js";
 
 /** Accounts, users and policy layers. */
 
@@ -19,6 +20,22 @@ export async function insertAccount(db: Kysely<Database>, account: Account): Pro
 export async function findAccountById(db: Kysely<Database>, id: string): Promise<Account | undefined> {
   const row = await db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
   return row && toAccount(row);
+}
+
+/** Built once (prepared.ts): every policy read starts here. */
+const selectAccountLineage = prepare<Record<string, any>>((db, slot) =>
+  db
+    .selectFrom("accounts as a")
+    .leftJoin("accounts as p", "p.id", "a.parent_id")
+    .leftJoin("accounts as g", "g.id", "p.parent_id")
+    .selectAll("a")
+    .select(["p.id as lineage_parent_id", "g.id as lineage_grandparent_id"])
+    .where("a.id", "=", slot(0)),
+);
+
+export async function findAccountLineage(db: Kysely<Database>, id: string): Promise<{ account: Account; parentId: string | null; grandparentId: string | null } | undefined> {
+  const [row] = (await selectAccountLineage(db, id)).rows;
+  return row && { account: toAccount(row as Database["accounts"]), parentId: row.lineage_parent_id ?? null, grandparentId: row.lineage_grandparent_id ?? null };
 }
 
 export async function findAccountByName(db: Kysely<Database>, name: string): Promise<Account | undefined> {
@@ -48,8 +65,11 @@ export async function findUserById(db: Kysely<Database>, id: string): Promise<Us
   return row && toUser(row);
 }
 
+/** Built once (prepared.ts): every password step reads it. */
+const selectUserByEmail = prepare<Database["users"]>((db, slot) => db.selectFrom("users").selectAll().where("email", "=", slot(0)));
+
 export async function findUserByEmail(db: Kysely<Database>, email: string): Promise<User | undefined> {
-  const row = await db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
+  const [row] = (await selectUserByEmail(db, email)).rows;
   return row && toUser(row);
 }
 
@@ -57,13 +77,29 @@ export async function updatePasswordHash(db: Kysely<Database>, userId: string, p
   await db.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", userId).execute();
 }
 
+/**
+ * The layers' read for 1, 2 or 3 keys (a user's policy: platform, reseller, customer), each built
+ * once (prepared.ts); another count (none in the code today) is built per call.
+ */
+const selectPolicyLayers = [1, 2, 3].map((count) =>
+  prepare<Database["policies"]>((db, slot) =>
+    db
+      .selectFrom("policies")
+      .selectAll()
+      .where((eb) => eb.or(Array.from({ length: count }, (_, index) => eb.and([eb("account_id", "=", slot(2 * index)), eb("audience", "=", slot(2 * index + 1))])))),
+  ),
+);
+
 export async function findPolicyLayers(db: Kysely<Database>, keys: { accountId: string; audience: PolicyAudience }[]): Promise<PolicyLayer[]> {
   if (keys.length === 0) return [];
-  const rows = await db
-    .selectFrom("policies")
-    .selectAll()
-    .where((eb) => eb.or(keys.map((key) => eb.and([eb("account_id", "=", key.accountId), eb("audience", "=", key.audience)]))))
-    .execute();
+  const prepared = selectPolicyLayers[keys.length - 1];
+  const rows = prepared
+    ? (await prepared(db, ...keys.flatMap((key) => [key.accountId, key.audience]))).rows
+    : await db
+        .selectFrom("policies")
+        .selectAll()
+        .where((eb) => eb.or(keys.map((key) => eb.and([eb("account_id", "=", key.accountId), eb("audience", "=", key.audience)]))))
+        .execute();
   const layers: PolicyLayer[] = [];
   for (const key of keys) {
     const row = rows.find((candidate) => candidate.account_id === key.accountId && candidate.audience === key.audience);

@@ -1,25 +1,40 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../schema.js";
+import { prepare } from "./prepared.js";
 
 const bigint = (value: number) => sql<number>`cast(${value} as bigint)`;
 
 /** Most browsers kept per user: an API script that never keeps its token cannot grow the table without end. */
 export const knownBrowsersPerUser = 20;
 
-export async function recordKnownBrowser(db: Kysely<Database>, input: { tokenHash: string; userId: string; createdAt: number; expiresAt: number }): Promise<void> {
-  // Keeps the table bounded by live browsers: a user's expired rows go when they log in again.
-  await db.deleteFrom("known_browsers").where("user_id", "=", input.userId).where("expires_at", "<=", bigint(input.createdAt)).execute();
-  await db
-    .insertInto("known_browsers")
-    .values({ token_hash: input.tokenHash, user_id: input.userId, created_at: input.createdAt, expires_at: input.expiresAt })
-    .execute();
-  await db
+const insertKnownBrowser = prepare((db, slot) =>
+  db.insertInto("known_browsers").values({ token_hash: slot(0), user_id: slot(1), created_at: slot(2), expires_at: slot(3) }),
+);
+
+/**
+ * Keeps the table bounded by live browsers, in one statement: the user's expired rows go when they
+ * log in again, and of the live ones only the newest knownBrowsersPerUser stay.
+ */
+const pruneKnownBrowsers = prepare((db, slot) =>
+  db
     .deleteFrom("known_browsers")
-    .where("user_id", "=", input.userId)
+    .where("user_id", "=", slot(0))
     .where("token_hash", "not in", (eb) =>
-      eb.selectFrom("known_browsers").select("token_hash").where("user_id", "=", input.userId).orderBy("created_at", "desc").orderBy("token_hash").limit(knownBrowsersPerUser),
-    )
-    .execute();
+      eb
+        .selectFrom("known_browsers")
+        .select("token_hash")
+        .where("user_id", "=", slot(0))
+        .where("expires_at", ">", sql<number>`cast(${slot(1)} as bigint)`)
+        .orderBy("created_at", "desc")
+        .orderBy("token_hash")
+        .limit(knownBrowsersPerUser),
+    ),
+);
+
+/** Built once (prepared.ts): every login from a new browser runs both. */
+export async function recordKnownBrowser(db: Kysely<Database>, input: { tokenHash: string; userId: string; createdAt: number; expiresAt: number }): Promise<void> {
+  await insertKnownBrowser(db, input.tokenHash, input.userId, input.createdAt, input.expiresAt);
+  await pruneKnownBrowsers(db, input.userId, input.createdAt);
 }
 
 export async function findKnownBrowser(db: Kysely<Database>, tokenHash: string, now: number): Promise<{ userId: string } | null> {

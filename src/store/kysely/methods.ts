@@ -7,9 +7,11 @@ import { inTransaction, lockedInTransaction } from "./transaction.js";
 
 /** A user's second-factor methods. Activation, the default switch and the TOTP step claim are conditional writes. */
 
+/** Built once (prepared.ts): every right password reads the user's methods. */
+const selectMethods = prepare<Database["methods"]>((db, slot) => db.selectFrom("methods").selectAll().where("user_id", "=", slot(0)).orderBy("created_at"));
+
 export async function listMethods(db: Kysely<Database>, userId: string): Promise<Method[]> {
-  const rows = await db.selectFrom("methods").selectAll().where("user_id", "=", userId).orderBy("created_at").execute();
-  return rows.map(toMethod);
+  return (await selectMethods(db, userId)).rows.map(toMethod);
 }
 
 export async function findMethod(db: Kysely<Database>, id: string): Promise<Method | undefined> {

@@ -3,9 +3,13 @@ import { sql, type Kysely } from "kysely";
 const bigint = (value: number) => sql<number>`cast(${value} as bigint)`;
 import type { SessionLogin } from "../ports/oidc-session-logins.js";
 import type { Database } from "../schema.js";
+import { prepare } from "./prepared.js";
+
+/** Built once (prepared.ts): every login writes one. */
+const insertSessionLogin = prepare((db, slot) => db.insertInto("session_logins").values({ session_id: slot(0), factor: slot(1), created_at: slot(2) }));
 
 export async function recordSessionLogin(db: Kysely<Database>, login: SessionLogin): Promise<void> {
-  await db.insertInto("session_logins").values({ session_id: login.sessionId, factor: login.factor, created_at: login.createdAt }).execute();
+  await insertSessionLogin(db, login.sessionId, login.factor, login.createdAt);
 }
 
 export async function findSessionLogin(db: Kysely<Database>, sessionId: string): Promise<SessionLogin | null> {

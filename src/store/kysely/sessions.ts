@@ -135,19 +135,13 @@ export async function markSessionAuthenticated(db: Kysely<Database>, id: string,
   await db.updateTable("sessions").set({ authenticated_at: now, recovery_code_used: 0 }).where("id", "=", id).execute();
 }
 
+/** Built once (prepared.ts): every password step that opens a second step writes one. */
+const insertLoginFlowRow = prepare((db, slot) =>
+  db.insertInto("login_flows").values({ id: slot(0), token_hash: slot(1), user_id: slot(2), state: slot(3), method_id: slot(4), created_at: slot(5), expires_at: slot(6) }),
+);
+
 export async function insertLoginFlow(db: Kysely<Database>, flow: LoginFlow, tokenHash: string): Promise<void> {
-  await db
-    .insertInto("login_flows")
-    .values({
-      id: flow.id,
-      token_hash: tokenHash,
-      user_id: flow.userId,
-      state: flow.state,
-      method_id: flow.methodId,
-      created_at: flow.createdAt,
-      expires_at: flow.expiresAt,
-    })
-    .execute();
+  await insertLoginFlowRow(db, flow.id, tokenHash, flow.userId, flow.state, flow.methodId, flow.createdAt, flow.expiresAt);
 }
 
 export async function findLoginFlowByTokenHash(db: Kysely<Database>, tokenHash: string): Promise<LoginFlow | undefined> {

@@ -7,6 +7,9 @@ export interface AccountStore {
 
   findAccountById(id: string): Promise<Account | undefined>;
 
+  /** The account and the ids of its parent and grandparent accounts (null where there is none), in one read: what a user's policy layers are keyed on. */
+  findAccountLineage(id: string): Promise<{ account: Account; parentId: string | null; grandparentId: string | null } | undefined>;
+
   findAccountByName(name: string): Promise<Account | undefined>;
 
   insertUser(user: User): Promise<void>;

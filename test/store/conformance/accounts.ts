@@ -19,6 +19,16 @@ export function accountsConformance(context: ConformanceContext) {
     assert.equal((await store().accounts.findUserById(created.id))?.passwordHash, "$argon2id$new");
   });
 
+  it("finds an account with its parent's and grandparent's ids in one read", async () => {
+    const platform = await context.account("platform");
+    const reseller = await context.account("reseller", platform.id);
+    const customer = await context.account("customer", reseller.id);
+    assert.deepEqual(await store().accounts.findAccountLineage(customer.id), { account: await store().accounts.findAccountById(customer.id), parentId: reseller.id, grandparentId: platform.id });
+    assert.deepEqual(await store().accounts.findAccountLineage(reseller.id), { account: await store().accounts.findAccountById(reseller.id), parentId: platform.id, grandparentId: null });
+    assert.deepEqual(await store().accounts.findAccountLineage(platform.id), { account: await store().accounts.findAccountById(platform.id), parentId: null, grandparentId: null });
+    assert.equal(await store().accounts.findAccountLineage(randomUUID()), undefined);
+  });
+
   it("returns policy layers in the order asked, skipping missing ones", async () => {
     const platform = await context.account("platform");
     const reseller = await context.account("reseller", platform.id);
@@ -34,5 +44,10 @@ export function accountsConformance(context: ConformanceContext) {
       { requireTwoFactorFrom: null, allowedMethods: null, recoveryCodePolicy: "disable", rotatePasswordOnDisable: false, rememberBrowserDays: 0, newSignInEmail: null },
       { requireTwoFactorFrom: 5, allowedMethods: ["totp"], recoveryCodePolicy: "disable", rotatePasswordOnDisable: true, rememberBrowserDays: 7, newSignInEmail: null },
     ]);
+    // One, two and more than three keys (the statement built once per count up to three, per call beyond).
+    assert.deepEqual(await store().accounts.findPolicyLayers([{ accountId: reseller.id, audience: "own_users" }]), layers.slice(1));
+    assert.deepEqual(await store().accounts.findPolicyLayers([{ accountId: reseller.id, audience: "own_users" }, { accountId: platform.id, audience: "reseller_users" }]), [layers[1], layers[0]]);
+    const four = [{ accountId: platform.id, audience: "own_users" as const }, { accountId: platform.id, audience: "reseller_users" as const }, { accountId: reseller.id, audience: "customer_users" as const }, { accountId: reseller.id, audience: "own_users" as const }];
+    assert.deepEqual(await store().accounts.findPolicyLayers(four), layers);
   });
 }
