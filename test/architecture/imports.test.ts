@@ -87,7 +87,7 @@ function circles(graph: Map<string, string[]>): string[][] {
  */
 function partOf(file: string): string {
   const [first] = file.split("/");
-  if (file === "config.ts" || file === "config-env.ts" || file === "config-messaging.ts" || file === "config-operations.ts" || file === "config-oidc.ts") return "config";
+  if (file === "config.ts" || file === "config-env.ts" || file === "config-messaging.ts" || file === "config-operations.ts" || file === "config-oidc.ts" || file === "config-network.ts") return "config";
   if (file === "server.ts" || file === "serve.ts") return "entry";
   return file.includes("/") ? first! : file.replace(/\.ts$/, "");
 }
