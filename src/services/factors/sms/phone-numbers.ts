@@ -4,7 +4,7 @@ import type { Result } from "../../../domain/errors.js";
 let library: Promise<PhoneLibrary> | undefined;
 
 /**
- * libphonenumber-js with its full metadata (about 16 MB resident) is imported at the first
+ * libphonenumber-js with its full metadata (about 3.6 MB of RSS once the server is loaded) is imported at the first
  * number checked, not at start: a server whose users sign in with an app or a key never loads
  * it (README "Memory"; test/instances/modules-loaded-at-first-use.test.ts). A failed import is
  * tried again by the next call.
