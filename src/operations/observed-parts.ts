@@ -2,7 +2,7 @@ import type { RuntimeInstruments } from "../bootstrap.js";
 import type { BackchannelSender, EmailGateway, SmsGateway } from "../services/deps.js";
 import type { SecurityEvent } from "../services/model.js";
 import type { CounterStore, Store, Stores } from "../store/store.js";
-import type { Metrics, RateLimit, SendOutcome } from "./metrics.js";
+import type { Metrics, RateLimit, SendChannel, SendOutcome } from "./metrics.js";
 
 /**
  * The metrics read what the services already do, through the ports they use,
@@ -85,36 +85,30 @@ function observedStore(store: Store, metrics: Metrics, windowLimits: (prefix: st
   };
 }
 
+type SendResult = { ok: true } | { ok: false; transient: boolean };
+
+/** Runs one send and counts what it answered (a throw counts as a transient failure). */
+async function countedSend<R extends SendResult>(send: () => Promise<R>, metrics: Metrics, channel: SendChannel, gateway: string): Promise<R> {
+  let outcome: SendOutcome = "transient_failure";
+  try {
+    const result = await send();
+    outcome = result.ok ? "sent" : result.transient ? "transient_failure" : "permanent_failure";
+    return result;
+  } finally {
+    metrics.messageSent(channel, gateway, outcome);
+  }
+}
+
 function observedGateway<G extends SmsGateway | EmailGateway>(gateway: G, channel: "sms" | "email", metrics: Metrics): G {
   const send = gateway.send.bind(gateway) as (message: Parameters<G["send"]>[0]) => ReturnType<G["send"]>;
   return {
     ...gateway,
     close: "close" in gateway && gateway.close ? gateway.close.bind(gateway) : undefined,
-    async send(message: Parameters<G["send"]>[0]) {
-      let outcome: SendOutcome = "transient_failure";
-      try {
-        const result = await send(message);
-        outcome = result.ok ? "sent" : result.transient ? "transient_failure" : "permanent_failure";
-        return result;
-      } finally {
-        metrics.messageSent(channel, gateway.name, outcome);
-      }
-    },
+    send: (message: Parameters<G["send"]>[0]) => countedSend(() => send(message), metrics, channel, gateway.name),
   } as G;
 }
 
 /** A back-channel logout's POST by the provider, counted like a gateway's send (channel `backchannel_logout`, gateway `provider`). */
 function observedBackchannel(sender: BackchannelSender, metrics: Metrics): BackchannelSender {
-  return {
-    async send(logout) {
-      let outcome: SendOutcome = "transient_failure";
-      try {
-        const result = await sender.send(logout);
-        outcome = result.ok ? "sent" : result.transient ? "transient_failure" : "permanent_failure";
-        return result;
-      } finally {
-        metrics.messageSent("backchannel_logout", "provider", outcome);
-      }
-    },
-  };
+  return { send: (logout) => countedSend(() => sender.send(logout), metrics, "backchannel_logout", "provider") };
 }
