@@ -88,6 +88,8 @@ export interface Phase {
   databaseStatementsPerRequest: number | null;
   /** CPU time of the database server (all its processes) per request in the measured run; null when it is not a local cluster the bench can read. */
   databaseCpuMicrosPerRequest: number | null;
+  /** The bench process's own CPU per request (the load generator), µs. */
+  generatorMicrosPerRequest: number;
 }
 
 /** Busy and total jiffies of the whole machine (Linux /proc/stat), to see whether something else competed for the CPU. */
@@ -173,13 +175,15 @@ export async function phase(
     machineCoresBusy = ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * cores;
     otherCoresBusy = Math.max(0, machineCoresBusy - serverCoresBusy - (generatorCpu.user + generatorCpu.system + (databaseMicros ?? 0)) / wallMicros);
   }
+  // The bench process's own CPU (autocannon or the closed loop's fetch calls) per request or iteration: it shares the machine's cores with the server.
+  const generatorMicrosPerRequest = (generatorCpu.user + generatorCpu.system) / Math.max(result.totalRequests, 1);
   const counted = report.databaseStatements;
   const databaseStatementsPerRequest = counted === null ? null : counted.statements / Math.max(counted.requests, 1);
   log(
     `${label}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.latencyMs.p99} ms, max RSS ${mb(Math.max(report.maxRss, vmRss?.peakBytes ?? 0)).toFixed(1)} MB (VmRSS at the end ${vmRss ? mb(vmRss.endBytes).toFixed(1) : "?"} MB), ` +
-      `server CPU ${serverCpuMicrosPerRequest.toFixed(0)} µs/request (${(report.cpuSystemMicros / Math.max(cpuMicros, 1) * 100).toFixed(0)} % system), ${serverCoresBusy.toFixed(2)} cores busy, other processes ${otherCoresBusy?.toFixed(2) ?? "?"} cores, ${databaseStatementsPerRequest === null ? "" : `${databaseStatementsPerRequest.toFixed(2)} database statements/request, `}${databaseCpuMicrosPerRequest === null ? "" : `database CPU ${databaseCpuMicrosPerRequest.toFixed(0)} µs/request, `}unexpected ${JSON.stringify(result.unexpectedResponses)}`,
+      `server CPU ${serverCpuMicrosPerRequest.toFixed(0)} µs/request (${(report.cpuSystemMicros / Math.max(cpuMicros, 1) * 100).toFixed(0)} % system), load generator (this process) ${generatorMicrosPerRequest.toFixed(0)} µs/request, ${serverCoresBusy.toFixed(2)} cores busy, other processes ${otherCoresBusy?.toFixed(2) ?? "?"} cores, ${databaseStatementsPerRequest === null ? "" : `${databaseStatementsPerRequest.toFixed(2)} database statements/request, `}${databaseCpuMicrosPerRequest === null ? "" : `database CPU ${databaseCpuMicrosPerRequest.toFixed(0)} µs/request, `}unexpected ${JSON.stringify(result.unexpectedResponses)}`,
   );
-  return { load: result, maxRssBytes: Math.max(report.maxRss, vmRss?.peakBytes ?? 0), vmRss, serverCpuMicrosPerRequest, serverCoresBusy, machineCoresBusy, otherCoresBusy, serverMemoryAtEnd: report.memory, serverLoopDelayMs: report.loopDelayMs, databaseStatementsPerRequest, databaseCpuMicrosPerRequest };
+  return { load: result, maxRssBytes: Math.max(report.maxRss, vmRss?.peakBytes ?? 0), vmRss, serverCpuMicrosPerRequest, serverCoresBusy, machineCoresBusy, otherCoresBusy, serverMemoryAtEnd: report.memory, serverLoopDelayMs: report.loopDelayMs, databaseStatementsPerRequest, databaseCpuMicrosPerRequest, generatorMicrosPerRequest };
 }
 
 /** A closed-loop result in the shape of an autocannon one (one "request" = one iteration). */

@@ -12,10 +12,10 @@ import { checkEmail, normalizeEmail } from "../access/users.js";
 import { addressKey } from "../throttle/throttle.js";
 import { givingBackWhenBusy } from "../failures.js";
 import { lockSchedule } from "../../domain/throttle.js";
-import { settleRightPassword, settleWrongPassword, takePasswordSlot } from "../throttle/password-throttle.js";
+import { settleRightPassword, settleWrongPassword, takePasswordSlot, type PasswordSlot } from "../throttle/password-throttle.js";
 import { deliverCodeIfSent, type CodeDelivery } from "../factors/code-delivery.js";
 import { carryOut, decide, type FlowOutcome } from "./login-flow-effects.js";
-import { effectivePolicyFor } from "../policy/policy.js";
+import { effectivePolicyFor, type EffectivePolicy } from "../policy/policy.js";
 import { trustedBrowserSkips } from "./trusted-browsers.js";
 import { twoFactorRequirement, type TwoFactorRequirement } from "../../domain/two-factor-requirement.js";
 
@@ -51,48 +51,60 @@ export async function startLogin(
   const malformed = checkEmail(email);
   if (!malformed.ok) return malformed;
   const now = deps.clock.now();
-  // Password guessing is limited per client address, and below per account with a delay that the
-  // user's known browsers skip (a per-user lockout would let anyone keep a user out).
-  if (context.clientAddress) {
-    const count = await deps.store.counters.countAttempt(`password-${addressKey(context.clientAddress)}`, now, { rows: lockSchedule(deps.config.addressThrottle) });
-    if (!count.allowed) return fail("locked_out", { retryAfterSeconds: Math.ceil((count.lockedUntil - now) / 1000) });
-  }
-  const user = await deps.store.accounts.findUserByEmail(email);
-  // Per account too (issue 7): counted before argon2 runs, the same for an email nobody has.
-  const slot = await takePasswordSlot(deps, email, user, input.browserToken);
-  if (!slot.ok) return slot;
+  const addressCounter = context.clientAddress ? `password-${addressKey(context.clientAddress)}` : null;
+  // Counted before argon2 runs, in one transaction (one commit): per client address, then per account
+  // with a delay that the user's known browsers skip (a per-user lockout would let anyone keep a user
+  // out; issue 7), the same for an email nobody has. Never held open across the hash.
+  const counted = await deps.store.transaction(async (store): Promise<Result<{ user: User | undefined; slot: PasswordSlot }>> => {
+    if (addressCounter) {
+      const count = await store.counters.countAttempt(addressCounter, now, { rows: lockSchedule(deps.config.addressThrottle) });
+      if (!count.allowed) return fail("locked_out", { retryAfterSeconds: Math.ceil((count.lockedUntil - now) / 1000) });
+    }
+    const user = await store.accounts.findUserByEmail(email);
+    const slot = await takePasswordSlot(deps, email, user, input.browserToken, store);
+    return slot.ok ? { ok: true, user, slot } : slot;
+  });
+  if (!counted.ok) return counted;
+  const { user, slot } = counted;
   // No argon2id place in time (a 503): nothing was checked, so neither count stands.
   const passwordRight = await givingBackWhenBusy(
     () => deps.passwords.verify(user?.passwordHash ?? null, input.password),
-    async () => {
-      await deps.store.counters.refundAttempt(slot.key, now);
-      if (context.clientAddress) await deps.store.counters.refundAttempt(`password-${addressKey(context.clientAddress)}`, now);
-    },
+    () =>
+      deps.store.transaction(async (store) => {
+        await store.counters.refundAttempt(slot.key, now);
+        if (addressCounter) await store.counters.refundAttempt(addressCounter, now);
+      }),
   );
   if (!user || !passwordRight || !user.active) {
-    if (user) await recordEvent(deps, deps.store, { type: "login.password_failed", subject: user, actor: null, context });
-    await settleWrongPassword(deps, slot, user, context);
+    await deps.store.transaction(async (store) => {
+      if (user) await recordEvent(deps, store, { type: "login.password_failed", subject: user, actor: null, context });
+      await settleWrongPassword(deps, slot, user, context, store);
+    });
     return fail("invalid_credentials");
   }
-  if (context.clientAddress) await deps.store.counters.refundAttempt(`password-${addressKey(context.clientAddress)}`, now);
-  await settleRightPassword(deps, slot);
-
-  const [methods, policy] = await Promise.all([deps.store.methods.listMethods(user.id), effectivePolicyFor(deps, user)]);
-  // No second step (and no text message) that could never satisfy the app: the app is told instead.
-  if (input.appRequiresPhishingResistant && !activeMethods(methods).some((method) => factorFor(method.type).phishingResistant)) return fail("security_key_required_by_app");
-  const requirement = twoFactorRequirement([policy.requireTwoFactorFrom, input.appRequiresTwoFactor ? now : null], now);
-  const trustedBrowser = await trustedBrowserSkips(deps, input.trustedBrowserToken, user, policy.rememberBrowserDays);
-  const decided = decide(deps, null, { type: "password_verified", flowId: deps.newId(), userId: user.id, methods, requirement, trustedBrowser });
-  if (!decided.ok) return decided;
+  // The right password: the counts given back, what the login needs read, and the flow (or the
+  // session) written, in one transaction.
   const flowToken = createToken();
   let browserToken: string | null = null;
-  const done = await deps.store.transaction(async (store) => {
+  let known: { methods: Method[]; policy: EffectivePolicy; requirement: TwoFactorRequirement } | null = null;
+  const done = await deps.store.transaction(async (store): Promise<Result<FlowOutcome>> => {
+    if (addressCounter) await store.counters.refundAttempt(addressCounter, now);
+    await settleRightPassword(deps, slot, store);
+    const [methods, policy] = await Promise.all([store.methods.listMethods(user.id), effectivePolicyFor(deps, user, store)]);
+    // No second step (and no text message) that could never satisfy the app: the app is told instead.
+    if (input.appRequiresPhishingResistant && !activeMethods(methods).some((method) => factorFor(method.type).phishingResistant)) return fail("security_key_required_by_app");
+    const requirement = twoFactorRequirement([policy.requireTwoFactorFrom, input.appRequiresTwoFactor ? now : null], now);
+    known = { methods, policy, requirement };
+    const trustedBrowser = await trustedBrowserSkips(deps, input.trustedBrowserToken, user, policy.rememberBrowserDays, store);
+    const decided = decide(deps, null, { type: "password_verified", flowId: deps.newId(), userId: user.id, methods, requirement, trustedBrowser });
+    if (!decided.ok) return decided;
     const carried = await carryOut(deps, store, user, decided, context, { flowTokenHash: hashToken(flowToken) });
     // A session now: the known-browser token is written with it, never after the commit.
     if (carried.ok && carried.sessionToken) browserToken = await recordBrowserAfterLogin(deps, store, user, input.browserToken, context, { trusted: trustedBrowser, policy });
     return carried;
   });
   if (!done.ok) return done;
+  const { methods, policy, requirement } = known!;
   return loginStartAfter(deps, { user, methods, allowedMethods: policy.allowedMethods, requirement, flowToken, done, browserToken }, context);
 }
 

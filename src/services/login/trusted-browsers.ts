@@ -24,10 +24,10 @@ export interface TrustedBrowserView {
 }
 
 /** Whether the cookie `token` lets this user skip the second step now (L7). */
-export async function trustedBrowserSkips(deps: LoginDeps, token: unknown, user: User, rememberBrowserDays: number): Promise<boolean> {
+export async function trustedBrowserSkips(deps: LoginDeps, token: unknown, user: User, rememberBrowserDays: number, store: LoginPorts = deps.store): Promise<boolean> {
   if (!isTokenShaped(token) || rememberBrowserDays <= 0) return false;
   const now = deps.clock.now();
-  const browser = await deps.store.trustedBrowsers.findTrustedBrowser(hashToken(token), now);
+  const browser = await store.trustedBrowsers.findTrustedBrowser(hashToken(token), now);
   return trustedBrowserSkipsSecondStep(browser, user.id, rememberBrowserDays, now);
 }
 

@@ -36,22 +36,28 @@ export interface PasswordSlot {
 const accountKey = (deps: ThrottleDeps, normalisedEmail: string) => `password-account:${deps.codeMac(`password-account:${normalisedEmail}`)}`;
 
 /** Counts one password attempt for this email (or for the user's known browser), or refuses it while delayed. */
-export async function takePasswordSlot(deps: ThrottleDeps, normalisedEmail: string, user: User | undefined, browserToken: unknown): Promise<Result<PasswordSlot>> {
+export async function takePasswordSlot(
+  deps: ThrottleDeps,
+  normalisedEmail: string,
+  user: User | undefined,
+  browserToken: unknown,
+  store: ThrottlePorts = deps.store,
+): Promise<Result<PasswordSlot>> {
   const now = deps.clock.now();
   const policy = deps.config.accountPasswordThrottle;
   // Looked up for an unknown email too, so both take the same statements.
-  const browser = await knownBrowserOf(deps, browserToken, user?.id ?? null);
+  const browser = await knownBrowserOf(deps, browserToken, user?.id ?? null, store);
   const key = browser ? `password-browser:${browser}` : accountKey(deps, normalisedEmail);
-  const count = await deps.store.counters.countAttempt(key, now, scheduleFor(policy));
+  const count = await store.counters.countAttempt(key, now, scheduleFor(policy));
   if (!count.allowed) return fail("locked_out", { retryAfterSeconds: Math.ceil((count.lockedUntil - now) / 1000) });
   return { ok: true, key, tripsOnFailure: !browser && count.failures === policy.freeFailures };
 }
 
 /** A wrong password: the first delay of a run is recorded, so the user is told (by email, from the event log). */
-export async function settleWrongPassword(deps: ThrottleDeps, slot: PasswordSlot, user: User | undefined, context: RequestContext): Promise<void> {
+export async function settleWrongPassword(deps: ThrottleDeps, slot: PasswordSlot, user: User | undefined, context: RequestContext, store: ThrottlePorts = deps.store): Promise<void> {
   if (!slot.tripsOnFailure || !user) return;
   const policy = deps.config.accountPasswordThrottle;
-  await recordEvent(deps, deps.store, {
+  await recordEvent(deps, store, {
     type: "login.password_throttled",
     subject: user,
     actor: null,
@@ -61,8 +67,8 @@ export async function settleWrongPassword(deps: ThrottleDeps, slot: PasswordSlot
 }
 
 /** The right password ends the run on the counter it was counted on. */
-export async function settleRightPassword(deps: ThrottleDeps, slot: PasswordSlot): Promise<void> {
-  await deps.store.counters.clearAttempts(slot.key);
+export async function settleRightPassword(deps: ThrottleDeps, slot: PasswordSlot, store: ThrottlePorts = deps.store): Promise<void> {
+  await store.counters.clearAttempts(slot.key);
 }
 
 /** The hash of a live known-browser token of this user, or null (absent, malformed, expired, someone else's). */
