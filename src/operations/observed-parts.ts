@@ -4,8 +4,8 @@ import type { StoreObserver } from "../store/observer.js";
 import type { Metrics, RateLimit, SendChannel, SendOutcome } from "./metrics.js";
 
 /**
- * The metrics read what the services already do, through the ports they use,
- * so no service knows about Prometheus:
+ * The metrics read what the services already do, told by the store itself (its observer,
+ * store/observer.ts, wraps no port) and by wrappers around the gateways, so no service knows about Prometheus:
  * - security events: every `events.appendEvent` (services/events/audit.ts#recordEvent), counted
  *   once its transaction committed (an event rolled back with its change is not counted);
  * - throttle refusals: a `counters.countAttempt` that answers "not allowed" is a refused
@@ -13,7 +13,7 @@ import type { Metrics, RateLimit, SendChannel, SendOutcome } from "./metrics.js"
  *   counts in its read), named by its key's prefix (`address:`, `user:`, `password-account:` …, never the rest
  *   of the key, which holds an address or a user id); send-window refusals (SMS, reset emails) are
  *   decided by the services against their limits, and `countInWindow` counts past the limit, so
- *   a window whose count went over its configured limit is a refusal too (limitOfWindow);
+ *   a window whose count went over its configured limit is a refusal too (`windowLimits`, from server-parts.ts#windowLimitsOf);
  * - sends: what each gateway's `send` answered, and each back-channel logout's POST.
  */
 export function instrumentsFor(metrics: Metrics, windowLimits: (prefix: string) => number | null): RuntimeInstruments {
