@@ -82,13 +82,21 @@ type Bound<M> = {
 /** Each module's functions, listed once: binding runs for every transaction, so it only loops and makes closures. */
 const moduleCalls = new WeakMap<object, [string, (db: Kysely<Database>, ...args: unknown[]) => unknown][]>();
 
-/** Binds every function a `kysely/` module exports to `db`: a port's file exports its port's calls and nothing else. */
-function bound<M extends object>(db: Kysely<Database>, module: M): Bound<M> {
+/**
+ * Binds every function a `kysely/` module exports to `db` (a port's file exports its port's
+ * calls and nothing else), and a second module's into the same object (a port of two files).
+ */
+function bound<M extends object, N extends object = object>(db: Kysely<Database>, module: M, more?: N): Bound<M> & Bound<N> {
+  const port: Record<string, (...args: unknown[]) => unknown> = {};
+  bindInto(port, db, module);
+  if (more) bindInto(port, db, more);
+  return port as Bound<M> & Bound<N>;
+}
+
+function bindInto(port: Record<string, (...args: unknown[]) => unknown>, db: Kysely<Database>, module: object): void {
   let calls = moduleCalls.get(module);
   if (!calls) moduleCalls.set(module, (calls = Object.entries(module).filter((entry): entry is [string, (db: Kysely<Database>, ...args: unknown[]) => unknown] => typeof entry[1] === "function")));
-  const port: Record<string, (...args: unknown[]) => unknown> = {};
   for (const [name, call] of calls) port[name] = (...args) => call(db, ...args);
-  return port as Bound<M>;
 }
 
 /**
@@ -105,11 +113,11 @@ interface Binding {
 type PortBinders = { readonly [P in keyof Stores]: (binding: Binding) => Stores[P] };
 
 const portBinders: PortBinders = {
-  accounts: ({ db }) => ({ ...bound(db, accountsSql), ...bound(db, directorySql) }),
+  accounts: ({ db }) => bound(db, accountsSql, directorySql),
   methods: ({ db }) => bound(db, methodsSql),
   challenges: ({ db }) => bound(db, challengesSql),
   codes: ({ db }) => bound(db, codesSql),
-  sessions: ({ db }) => ({ ...bound(db, sessionsSql), ...bound(db, loginContextSql) }),
+  sessions: ({ db }) => bound(db, sessionsSql, loginContextSql),
   counters: ({ db }) => bound(db, countersSql),
   events: ({ db }) => bound(db, eventsSql),
   outbox: ({ db }) => bound(db, outboxSql),
@@ -165,7 +173,7 @@ function observedBinders(observer: StoreObserver): PortBinders {
   return {
     ...portBinders,
     counters: ({ db }) => bound(db, counters),
-    sessions: ({ db }) => ({ ...bound(db, sessionsSql), ...bound(db, loginContext) }),
+    sessions: ({ db }) => bound(db, sessionsSql, loginContext),
     events: (binding) => ({
       ...bound(binding.db, eventReads),
       async appendEvent(event) {
