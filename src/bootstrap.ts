@@ -13,7 +13,7 @@ import type { BackchannelSender, Clock, EmailGateway, Logger, ServiceDeps, SmsGa
 import { providerBackchannelSender } from "./services/messages/message-dispatcher.js";
 import type { Kysely } from "kysely";
 import type { Database } from "./store/schema.js";
-import type { Store } from "./store/store.js";
+import type { StoreObserver } from "./store/observer.js";
 import type { QueryTimer } from "./store/timed-dialect.js";
 import { systemClock } from "./services/deps.js";
 import { createKyselyStore } from "./store/kysely-store.js";
@@ -41,11 +41,13 @@ export interface Runtime {
 }
 
 /**
- * What operations (src/operations/) plug around the real parts to count them: the store the
- * services get, the two gateways, and every statement's duration (store/timed-dialect.ts). Absent: nothing is wrapped or timed.
+ * What operations (src/operations/) plug into or around the real parts to count them: the store's
+ * observer (store/observer.ts: the store tells it what it answered), wrappers for the two gateways
+ * and the back-channel sender, and every statement's duration (store/timed-dialect.ts). Absent:
+ * nothing is observed, wrapped or timed.
  */
 export interface RuntimeInstruments {
-  store(store: Store): Store;
+  store: StoreObserver;
   sms(gateway: SmsGateway): SmsGateway;
   email(gateway: EmailGateway): EmailGateway;
   backchannel(sender: BackchannelSender): BackchannelSender;
@@ -65,7 +67,7 @@ export async function createRuntime(config: Config, overrides: { clock?: Clock; 
     decodeEncryptionKey(config.encryptionKeyId, keyBase64),
     config.previousEncryptionKeys.map((entry) => decodeEncryptionKey(entry.id, entry.key)),
   );
-  const store = instruments ? instruments.store(createKyselyStore(db)) : createKyselyStore(db);
+  const store = createKyselyStore(db, instruments?.store);
   const clock = overrides.clock ?? systemClock;
   const rawKey = Buffer.from(keyBase64, "base64");
   // One limit for every argon2id computation of this process: passwords and recovery codes.

@@ -1,12 +1,11 @@
 import type { RuntimeInstruments } from "../bootstrap.js";
 import type { BackchannelSender, EmailGateway, SmsGateway } from "../services/deps.js";
-import type { SecurityEvent } from "../services/model.js";
-import type { CounterStore, Store, Stores } from "../store/store.js";
+import type { StoreObserver } from "../store/observer.js";
 import type { Metrics, RateLimit, SendChannel, SendOutcome } from "./metrics.js";
 
 /**
- * The metrics read what the services already do, through the ports they use,
- * so no service knows about Prometheus:
+ * The metrics read what the services already do, told by the store itself (its observer,
+ * store/observer.ts, wraps no port) and by wrappers around the gateways, so no service knows about Prometheus:
  * - security events: every `events.appendEvent` (services/events/audit.ts#recordEvent), counted
  *   once its transaction committed (an event rolled back with its change is not counted);
  * - throttle refusals: a `counters.countAttempt` that answers "not allowed" is a refused
@@ -14,12 +13,12 @@ import type { Metrics, RateLimit, SendChannel, SendOutcome } from "./metrics.js"
  *   counts in its read), named by its key's prefix (`address:`, `user:`, `password-account:` …, never the rest
  *   of the key, which holds an address or a user id); send-window refusals (SMS, reset emails) are
  *   decided by the services against their limits, and `countInWindow` counts past the limit, so
- *   a window whose count went over its configured limit is a refusal too (limitOfWindow);
+ *   a window whose count went over its configured limit is a refusal too (`windowLimits`, from server-parts.ts#windowLimitsOf);
  * - sends: what each gateway's `send` answered, and each back-channel logout's POST.
  */
 export function instrumentsFor(metrics: Metrics, windowLimits: (prefix: string) => number | null): RuntimeInstruments {
   return {
-    store: (store) => observedStore(store, metrics, windowLimits),
+    store: storeObserver(metrics, windowLimits),
     sms: (gateway) => observedGateway(gateway, "sms", metrics),
     email: (gateway) => observedGateway(gateway, "email", metrics),
     backchannel: (sender) => observedBackchannel(sender, metrics),
@@ -33,54 +32,15 @@ export function limitOfKey(key: string): RateLimit {
   return (colon === -1 ? "other" : key.slice(0, colon).replaceAll("-", "_")) as RateLimit;
 }
 
-function observedCounters(counters: CounterStore, metrics: Metrics, windowLimits: (prefix: string) => number | null): CounterStore {
+/** The store's observer (store/observer.ts): its appended events and counters' answers as the metrics count them. */
+function storeObserver(metrics: Metrics, windowLimits: (prefix: string) => number | null): StoreObserver {
   return {
-    ...counters,
-    async countAttempt(key, now, schedule) {
-      const count = await counters.countAttempt(key, now, schedule);
-      if (!count.allowed) metrics.limitRefused(limitOfKey(key));
-      return count;
-    },
-    async countInWindow(key, now, windowSeconds) {
-      const window = await counters.countInWindow(key, now, windowSeconds);
+    eventCommitted: (event) => metrics.eventRecorded(event.type, event.detail),
+    attemptRefused: (key) => metrics.limitRefused(limitOfKey(key)),
+    windowCounted(key, count) {
       const limit = limitOfKey(key);
       const allowed = windowLimits(limit);
-      if (allowed !== null && window.count > allowed) metrics.limitRefused(limit);
-      return window;
-    },
-  };
-}
-
-function observedStore(store: Store, metrics: Metrics, windowLimits: (prefix: string) => number | null): Store {
-  const record = (event: SecurityEvent) => metrics.eventRecorded(event.type, event.detail);
-  const bind = (ports: Stores, onEvent: (event: SecurityEvent) => void): Stores => ({
-    ...ports,
-    counters: observedCounters(ports.counters, metrics, windowLimits),
-    sessions: {
-      ...ports.sessions,
-      async findLoginAttempt(tokenHash, methodId, count) {
-        const attempt = await ports.sessions.findLoginAttempt(tokenHash, methodId, count);
-        const counts = attempt?.counts;
-        if (count && counts?.address && !counts.address.allowed) metrics.limitRefused(limitOfKey(count.address!.key));
-        if (count && counts?.user && !counts.user.allowed) metrics.limitRefused(limitOfKey(count.user.keyPrefix));
-        return attempt;
-      },
-    },
-    events: {
-      ...ports.events,
-      async appendEvent(event) {
-        await ports.events.appendEvent(event);
-        onEvent(event);
-      },
-    },
-  });
-  return {
-    ...bind(store, record),
-    async transaction(work) {
-      const committed: SecurityEvent[] = [];
-      const result = await store.transaction((tx) => work(bind(tx, (event) => committed.push(event))));
-      for (const event of committed) record(event);
-      return result;
+      if (allowed !== null && count > allowed) metrics.limitRefused(limit);
     },
   };
 }

@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Kysely } from "kysely";
+import type { SecurityEvent } from "../domain/model.js";
+import type { StoreObserver } from "./observer.js";
 import { StoreMisuseError, type Store, type Stores } from "./store.js";
 import type { Database } from "./schema.js";
 import * as accountsSql from "./kysely/accounts.js";
@@ -32,8 +34,13 @@ import * as sessionLoginsSql from "./kysely/oidc-session-logins.js";
  * `dialect.ts#isPostgres` (row locks: `FOR UPDATE` on the login context,
  * `FOR UPDATE SKIP LOCKED` on the outbox claim); the connection settings are
  * in the files that build the Kysely instance (sqlite.ts, postgres.ts).
+ *
+ * `observer` (the metrics, src/operations/) is told of the appended events, once their
+ * transaction committed, and of the counters' answers (observer.ts): the store calls it itself,
+ * so nothing wraps its ports. A transaction's ports are bound to its connection on first use,
+ * each port once per transaction (the second step uses 3 or 4 of them).
  */
-export function createKyselyStore(db: Kysely<Database>): Store {
+export function createKyselyStore(db: Kysely<Database>, observer?: StoreObserver): Store {
   // Marks the async context of a running transaction's work, so the outer ports can refuse it.
   const insideTransaction = new AsyncLocalStorage<true>();
   const refuseInsideTransaction = () => {
@@ -41,11 +48,26 @@ export function createKyselyStore(db: Kysely<Database>): Store {
       throw new StoreMisuseError("the outer store was used inside a transaction: use the ports the transaction handed to its work");
     }
   };
+  const binders = observer ? observedBinders(observer) : portBinders;
+  const outer = guarded(everyPort(binders, { db, appended: null }), refuseInsideTransaction);
+  if (!observer) {
+    return {
+      ...outer,
+      transaction(work) {
+        refuseInsideTransaction();
+        return db.transaction().execute((trx) => insideTransaction.run(true, () => work(new TransactionPorts(trx, null, binders))));
+      },
+    };
+  }
   return {
-    ...guarded(bindPorts(db), refuseInsideTransaction),
-    transaction(work) {
+    ...outer,
+    async transaction(work) {
       refuseInsideTransaction();
-      return db.transaction().execute((trx) => insideTransaction.run(true, () => work(bindPorts(trx))));
+      const appended: SecurityEvent[] = [];
+      const result = await db.transaction().execute((trx) => insideTransaction.run(true, () => work(new TransactionPorts(trx, appended, binders))));
+      // Committed (a rolled-back transaction threw above, and its events are never told).
+      for (const event of appended) observer.eventCommitted(event);
+      return result;
     },
   };
 }
@@ -60,40 +82,167 @@ type Bound<M> = {
 /** Each module's functions, listed once: binding runs for every transaction, so it only loops and makes closures. */
 const moduleCalls = new WeakMap<object, [string, (db: Kysely<Database>, ...args: unknown[]) => unknown][]>();
 
-/** Binds every function a `kysely/` module exports to `db`: a port's file exports its port's calls and nothing else. */
-function bound<M extends object>(db: Kysely<Database>, module: M): Bound<M> {
-  let calls = moduleCalls.get(module);
-  if (!calls) moduleCalls.set(module, (calls = Object.entries(module).filter((entry): entry is [string, (db: Kysely<Database>, ...args: unknown[]) => unknown] => typeof entry[1] === "function")));
+/**
+ * Binds every function a `kysely/` module exports to `db` (a port's file exports its port's
+ * calls and nothing else), and a second module's into the same object (a port of two files).
+ */
+function bound<M extends object, N extends object = object>(db: Kysely<Database>, module: M, more?: N): Bound<M> & Bound<N> {
   const port: Record<string, (...args: unknown[]) => unknown> = {};
-  for (const [name, call] of calls) port[name] = (...args) => call(db, ...args);
-  return port as Bound<M>;
+  bindInto(port, db, module);
+  if (more) bindInto(port, db, more);
+  return port as Bound<M> & Bound<N>;
 }
 
-/** Every port, each call one statement on `db` (a pool, or one transaction's connection); a port's type (`ports/`) says which calls it has. */
-export function bindPorts(db: Kysely<Database>): Stores {
-  return {
-    accounts: { ...bound(db, accountsSql), ...bound(db, directorySql) },
-    methods: bound(db, methodsSql),
-    challenges: bound(db, challengesSql),
-    codes: bound(db, codesSql),
-    sessions: { ...bound(db, sessionsSql), ...bound(db, loginContextSql) },
-    counters: bound(db, countersSql),
-    events: bound(db, eventsSql),
-    outbox: bound(db, outboxSql),
-    messages: bound(db, messagesSql),
-    sealedValues: bound(db, sealedValuesSql),
-    reminders: bound(db, remindersSql),
-    knownBrowsers: bound(db, knownBrowsersSql),
-    trustedBrowsers: bound(db, trustedBrowsersSql),
-    passwordResets: bound(db, passwordResetsSql),
-    customers: bound(db, customersSql),
-    apiKeys: bound(db, apiKeysSql),
-    resetRequests: bound(db, resetRequestsSql),
-    oidcPayloads: bound(db, oidcPayloadsSql),
-    oidcClients: bound(db, oidcClientsSql),
-    signingKeys: bound(db, signingKeysSql),
-    sessionLogins: bound(db, sessionLoginsSql),
+function bindInto(port: Record<string, (...args: unknown[]) => unknown>, db: Kysely<Database>, module: object): void {
+  let calls = moduleCalls.get(module);
+  if (!calls) moduleCalls.set(module, (calls = Object.entries(module).filter((entry): entry is [string, (db: Kysely<Database>, ...args: unknown[]) => unknown] => typeof entry[1] === "function")));
+  for (const [name, call] of calls) port[name] = (...args) => call(db, ...args);
+}
+
+/**
+ * What a set of ports is bound to: `db` (a pool, or one transaction's connection), and with an
+ * observer, where the events appended go: a transaction's list (told once it committed), or
+ * null: told at once (outside a transaction).
+ */
+interface Binding {
+  readonly db: Kysely<Database>;
+  readonly appended: SecurityEvent[] | null;
+}
+
+/** How each port is bound: each call one statement on the binding's `db`; a port's type (`ports/`) says which calls it has. */
+type PortBinders = { readonly [P in keyof Stores]: (binding: Binding) => Stores[P] };
+
+const portBinders: PortBinders = {
+  accounts: ({ db }) => bound(db, accountsSql, directorySql),
+  methods: ({ db }) => bound(db, methodsSql),
+  challenges: ({ db }) => bound(db, challengesSql),
+  codes: ({ db }) => bound(db, codesSql),
+  sessions: ({ db }) => bound(db, sessionsSql, loginContextSql),
+  counters: ({ db }) => bound(db, countersSql),
+  events: ({ db }) => bound(db, eventsSql),
+  outbox: ({ db }) => bound(db, outboxSql),
+  messages: ({ db }) => bound(db, messagesSql),
+  sealedValues: ({ db }) => bound(db, sealedValuesSql),
+  reminders: ({ db }) => bound(db, remindersSql),
+  knownBrowsers: ({ db }) => bound(db, knownBrowsersSql),
+  trustedBrowsers: ({ db }) => bound(db, trustedBrowsersSql),
+  passwordResets: ({ db }) => bound(db, passwordResetsSql),
+  customers: ({ db }) => bound(db, customersSql),
+  apiKeys: ({ db }) => bound(db, apiKeysSql),
+  resetRequests: ({ db }) => bound(db, resetRequestsSql),
+  oidcPayloads: ({ db }) => bound(db, oidcPayloadsSql),
+  oidcClients: ({ db }) => bound(db, oidcClientsSql),
+  signingKeys: ({ db }) => bound(db, signingKeysSql),
+  sessionLogins: ({ db }) => bound(db, sessionLoginsSql),
+};
+
+/**
+ * The same, with the calls `observer` hears of (observer.ts) telling it their answers: the
+ * observed calls are module functions too, made once per store, so a transaction binds no more
+ * closures than without an observer. What `findLoginAttempt`'s SQL counts through
+ * `countAttempt`'s statement directly is told once, from its answer's `counts`.
+ */
+function observedBinders(observer: StoreObserver): PortBinders {
+  const counters = {
+    ...countersSql,
+    async countAttempt(db: Kysely<Database>, ...[key, now, schedule]: Parameters<Stores["counters"]["countAttempt"]>) {
+      const count = await countersSql.countAttempt(db, key, now, schedule);
+      if (!count.allowed) observer.attemptRefused(key);
+      return count;
+    },
+    async countInWindow(db: Kysely<Database>, ...[key, now, windowSeconds]: Parameters<Stores["counters"]["countInWindow"]>) {
+      const window = await countersSql.countInWindow(db, key, now, windowSeconds);
+      observer.windowCounted(key, window.count);
+      return window;
+    },
   };
+  const loginContext = {
+    ...loginContextSql,
+    async findLoginAttempt(db: Kysely<Database>, ...[tokenHash, methodId, count]: Parameters<Stores["sessions"]["findLoginAttempt"]>) {
+      const attempt = await loginContextSql.findLoginAttempt(db, tokenHash, methodId, count);
+      const counts = attempt?.counts;
+      if (count && counts) {
+        if (count.address && counts.address && !counts.address.allowed) observer.attemptRefused(count.address.key);
+        if (counts.user && !counts.user.allowed) observer.attemptRefused(count.user.keyPrefix + attempt.user.id);
+      }
+      return attempt;
+    },
+  };
+  // The event reads as they are; appendEvent below, told of each append.
+  const { appendEvent, ...eventReads } = eventsSql;
+  return {
+    ...portBinders,
+    counters: ({ db }) => bound(db, counters),
+    sessions: ({ db }) => bound(db, sessionsSql, loginContext),
+    events: (binding) => ({
+      ...bound(binding.db, eventReads),
+      async appendEvent(event) {
+        await appendEvent(binding.db, event);
+        if (binding.appended) binding.appended.push(event);
+        else observer.eventCommitted(event);
+      },
+    }),
+  };
+}
+
+/** Every port at once (the outer store's, bound once). */
+function everyPort(binders: PortBinders, binding: Binding): Stores {
+  return Object.fromEntries(Object.entries(binders).map(([name, bind]) => [name, bind(binding)])) as unknown as Stores;
+}
+
+/**
+ * One transaction's ports, each bound to its connection on first use and kept for the
+ * transaction: a transaction binds only the ports its work uses. No `transaction` (no nesting).
+ * Plain fields, not `#private` ones: the getters also work through a Proxy of the ports (test/helpers/counting-store.ts).
+ */
+class TransactionPorts implements Stores, Binding {
+  private boundAccounts: Stores["accounts"] | undefined = undefined;
+  private boundMethods: Stores["methods"] | undefined = undefined;
+  private boundChallenges: Stores["challenges"] | undefined = undefined;
+  private boundCodes: Stores["codes"] | undefined = undefined;
+  private boundSessions: Stores["sessions"] | undefined = undefined;
+  private boundCounters: Stores["counters"] | undefined = undefined;
+  private boundEvents: Stores["events"] | undefined = undefined;
+  private boundOutbox: Stores["outbox"] | undefined = undefined;
+  private boundMessages: Stores["messages"] | undefined = undefined;
+  private boundSealedValues: Stores["sealedValues"] | undefined = undefined;
+  private boundReminders: Stores["reminders"] | undefined = undefined;
+  private boundKnownBrowsers: Stores["knownBrowsers"] | undefined = undefined;
+  private boundTrustedBrowsers: Stores["trustedBrowsers"] | undefined = undefined;
+  private boundPasswordResets: Stores["passwordResets"] | undefined = undefined;
+  private boundCustomers: Stores["customers"] | undefined = undefined;
+  private boundApiKeys: Stores["apiKeys"] | undefined = undefined;
+  private boundResetRequests: Stores["resetRequests"] | undefined = undefined;
+  private boundOidcPayloads: Stores["oidcPayloads"] | undefined = undefined;
+  private boundOidcClients: Stores["oidcClients"] | undefined = undefined;
+  private boundSigningKeys: Stores["signingKeys"] | undefined = undefined;
+  private boundSessionLogins: Stores["sessionLogins"] | undefined = undefined;
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly appended: SecurityEvent[] | null,
+    private readonly binders: PortBinders,
+  ) {}
+  get accounts() { return (this.boundAccounts ??= this.binders.accounts(this)); }
+  get methods() { return (this.boundMethods ??= this.binders.methods(this)); }
+  get challenges() { return (this.boundChallenges ??= this.binders.challenges(this)); }
+  get codes() { return (this.boundCodes ??= this.binders.codes(this)); }
+  get sessions() { return (this.boundSessions ??= this.binders.sessions(this)); }
+  get counters() { return (this.boundCounters ??= this.binders.counters(this)); }
+  get events() { return (this.boundEvents ??= this.binders.events(this)); }
+  get outbox() { return (this.boundOutbox ??= this.binders.outbox(this)); }
+  get messages() { return (this.boundMessages ??= this.binders.messages(this)); }
+  get sealedValues() { return (this.boundSealedValues ??= this.binders.sealedValues(this)); }
+  get reminders() { return (this.boundReminders ??= this.binders.reminders(this)); }
+  get knownBrowsers() { return (this.boundKnownBrowsers ??= this.binders.knownBrowsers(this)); }
+  get trustedBrowsers() { return (this.boundTrustedBrowsers ??= this.binders.trustedBrowsers(this)); }
+  get passwordResets() { return (this.boundPasswordResets ??= this.binders.passwordResets(this)); }
+  get customers() { return (this.boundCustomers ??= this.binders.customers(this)); }
+  get apiKeys() { return (this.boundApiKeys ??= this.binders.apiKeys(this)); }
+  get resetRequests() { return (this.boundResetRequests ??= this.binders.resetRequests(this)); }
+  get oidcPayloads() { return (this.boundOidcPayloads ??= this.binders.oidcPayloads(this)); }
+  get oidcClients() { return (this.boundOidcClients ??= this.binders.oidcClients(this)); }
+  get signingKeys() { return (this.boundSigningKeys ??= this.binders.signingKeys(this)); }
+  get sessionLogins() { return (this.boundSessionLogins ??= this.binders.sessionLogins(this)); }
 }
 
 /** The same ports, each call first asking `check` (outside a transaction's work only). */

@@ -3,7 +3,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import { DatabaseUrlError } from "./database-url-error.js";
 import type { Database } from "./schema.js";
 import { preparedStatementName } from "./kysely/prepared.js";
-import { timedDialect, type QueryTimer } from "./timed-dialect.js";
+import { timedConnections, type QueryTimer } from "./timed-dialect.js";
 
 export interface PostgresOptions {
   /** postgres://user:password@host:port/database (or postgresql://); query parameters such as sslmode pass through to pg. */
@@ -86,8 +86,8 @@ export function createPostgresDatabase(options: PostgresOptions): Kysely<Databas
   pool.on("error", (error) => options.onPoolError?.(error));
   // Kysely hands pg the SQL text and the values; the hot statements go by name instead (see namedStatements).
   const namingPool = { connect: async () => namedStatements(await pool.connect()), end: () => pool.end() };
-  const dialect = new PostgresDialect({ pool: options.namedStatements === false ? pool : namingPool });
-  return new Kysely<Database>({ dialect: options.queryTimer ? timedDialect(dialect, options.queryTimer) : dialect });
+  const dialect = new PostgresDialect({ pool: options.namedStatements === false ? pool : namingPool, ...(options.queryTimer ? { onCreateConnection: timedConnections(options.queryTimer) } : {}) });
+  return new Kysely<Database>({ dialect });
 }
 
 const named = new WeakSet<pg.PoolClient>();

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig } from "kysely";
 import type { Database } from "./schema.js";
-import { timedDialect, type QueryTimer } from "./timed-dialect.js";
+import { timedConnections, type QueryTimer } from "./timed-dialect.js";
 
 /**
  * The embedded default store: one SQLite file (or ":memory:" in tests).
@@ -24,8 +24,8 @@ export function createSqliteDatabase(path: string, queryTimer?: QueryTimer): Kys
   // What is deleted or overwritten is zeroed in the file, not left in free space: erased email
   // bodies, spent codes, ended sessions (issue 18 finding 6; its cost is in bench/README.md).
   sqlite.pragma("secure_delete = ON");
-  const dialect = new ImmediateSqliteDialect({ database: withStatementCache(sqlite) });
-  return new Kysely<Database>({ dialect: queryTimer ? timedDialect(dialect, queryTimer, { answersOnReturn: true }) : dialect });
+  const dialect = new ImmediateSqliteDialect({ database: withStatementCache(sqlite), ...(queryTimer ? { onCreateConnection: timedConnections(queryTimer, { answersOnReturn: true }) } : {}) });
+  return new Kysely<Database>({ dialect });
 }
 
 /**

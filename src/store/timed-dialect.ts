@@ -1,15 +1,18 @@
-import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult } from "kysely";
+import type { CompiledQuery, DatabaseConnection, QueryResult } from "kysely";
 
 /** Told of every statement: how long the driver took to answer it (ms) and whether it failed. */
 export type QueryTimer = (milliseconds: number, failed: boolean) => void;
 
 /**
- * The dialect with every statement its connections run timed for `timer` (the query-duration
- * metric, src/operations/): the work's statements and the BEGIN, COMMIT and ROLLBACK around them,
- * from the hand-over to the driver until its answer. Kysely's `log` option times the same, through
- * three nested async functions, a closure and an event object per statement; here a statement
- * costs one `then` and two clock reads (bench "metrics on vs off", bench/README.md), and with
- * `answersOnReturn` two clock reads only.
+ * A dialect's `onCreateConnection` (Kysely's SQLite and PostgreSQL dialects call it once for each
+ * connection they make: SQLite's one connection at start, each pool client's at its first use)
+ * that times every statement the connection runs for `timer` (the query-duration metric,
+ * src/operations/): the work's statements and the BEGIN, COMMIT and ROLLBACK around them, from the
+ * hand-over to the driver until its answer. Kysely's `log` option times the same, through three
+ * nested async functions, a closure and an event object per statement; here a statement costs
+ * one `then` and two clock reads (bench "metrics on vs off", bench/README.md), and with
+ * `answersOnReturn` two clock reads only; handing out a connection costs nothing (it was timed
+ * when it was made).
  *
  * `answersOnReturn`: the dialect's connections do a statement's work before `executeQuery`
  * returns, and throw its error there (Kysely's SQLite connection over better-sqlite3, which is
@@ -18,60 +21,47 @@ export type QueryTimer = (milliseconds: number, failed: boolean) => void;
  * checks on SQLite that a statement failing when prepared and one failing when run are both
  * timed as failed.
  */
-export function timedDialect(dialect: Dialect, timer: QueryTimer, options: { answersOnReturn?: boolean } = {}): Dialect {
-  return {
-    createAdapter: () => dialect.createAdapter(),
-    createQueryCompiler: () => dialect.createQueryCompiler(),
-    createIntrospector: (db) => dialect.createIntrospector(db),
-    createDriver: () => timedDriver(dialect.createDriver(), timer, options.answersOnReturn === true),
+export function timedConnections(timer: QueryTimer, options: { answersOnReturn?: boolean } = {}): (connection: DatabaseConnection) => Promise<void> {
+  const time = options.answersOnReturn === true ? timedOnReturn : timedOnAnswer;
+  return async (connection) => time(connection, timer);
+}
+
+function timedOnReturn(connection: DatabaseConnection, timer: QueryTimer): void {
+  const execute = connection.executeQuery;
+  connection.executeQuery = <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+    const start = performance.now();
+    let failed = true;
+    try {
+      const answer = execute.call<DatabaseConnection, [CompiledQuery], Promise<QueryResult<R>>>(connection, query);
+      failed = false;
+      return answer;
+    } finally {
+      timer(performance.now() - start, failed);
+    }
   };
 }
 
-/** The driver (new, this dialect's own), each connection it hands out timed once, when first seen. */
-function timedDriver(driver: Driver, timer: QueryTimer, answersOnReturn: boolean): Driver {
-  const timed = new WeakSet<DatabaseConnection>();
-  const time = (connection: DatabaseConnection): DatabaseConnection => {
-    if (timed.has(connection)) return connection;
-    timed.add(connection);
-    const execute = connection.executeQuery;
-    if (answersOnReturn) {
-      connection.executeQuery = <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
-        const start = performance.now();
-        let failed = true;
-        try {
-          const answer = execute.call<DatabaseConnection, [CompiledQuery], Promise<QueryResult<R>>>(connection, query);
-          failed = false;
-          return answer;
-        } finally {
-          timer(performance.now() - start, failed);
-        }
-      };
-      return connection;
+function timedOnAnswer(connection: DatabaseConnection, timer: QueryTimer): void {
+  const execute = connection.executeQuery;
+  connection.executeQuery = <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+    const start = performance.now();
+    let answer: Promise<QueryResult<R>>;
+    try {
+      answer = execute.call<DatabaseConnection, [CompiledQuery], Promise<QueryResult<R>>>(connection, query);
+    } catch (error) {
+      // Kysely's SQLite connection throws at once for SQL that does not prepare (no such table).
+      timer(performance.now() - start, true);
+      throw error;
     }
-    connection.executeQuery = <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
-      const start = performance.now();
-      let answer: Promise<QueryResult<R>>;
-      try {
-        answer = execute.call<DatabaseConnection, [CompiledQuery], Promise<QueryResult<R>>>(connection, query);
-      } catch (error) {
-        // Kysely's SQLite connection throws at once for SQL that does not prepare (no such table).
+    return answer.then(
+      (result) => {
+        timer(performance.now() - start, false);
+        return result;
+      },
+      (error: unknown) => {
         timer(performance.now() - start, true);
         throw error;
-      }
-      return answer.then(
-        (result) => {
-          timer(performance.now() - start, false);
-          return result;
-        },
-        (error: unknown) => {
-          timer(performance.now() - start, true);
-          throw error;
-        },
-      );
-    };
-    return connection;
+      },
+    );
   };
-  const acquire = driver.acquireConnection.bind(driver);
-  driver.acquireConnection = () => acquire().then(time);
-  return driver;
 }

@@ -15,6 +15,7 @@ import { windowLimitsOf } from "../../src/operations/server-parts.js";
 import { requestPasswordReset } from "../../src/services/reset/password-reset-request.js";
 import type { ServiceDeps } from "../../src/services/deps.js";
 import { createEmailGateway } from "../../src/gateways/email/create.js";
+import { createKyselyStore } from "../../src/store/kysely-store.js";
 import { lockSchedule } from "../../src/domain/throttle.js";
 import { createTestRuntime, seedUser, type TestRuntime } from "../helpers/runtime.js";
 
@@ -34,7 +35,8 @@ describe("what the metrics observe", () => {
     runtime = await createTestRuntime();
     metrics = createMetrics();
     const instruments = instrumentsFor(metrics, windowLimitsOf(runtime.config));
-    deps = { ...runtime.deps, store: instruments.store(runtime.deps.store), email: instruments.email(runtime.deps.email) };
+    // The store as bootstrap.ts builds it with the metrics on: the Kysely store with the metrics as its observer.
+    deps = { ...runtime.deps, store: createKyselyStore(runtime.database.db, instruments.store), email: instruments.email(runtime.deps.email) };
   });
   after(() => runtime?.close());
 

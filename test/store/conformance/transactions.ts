@@ -54,6 +54,39 @@ export function transactionsConformance(context: ConformanceContext) {
     );
   });
 
+  it("hands the work the same port on each use, its own ports per transaction, and no transaction of its own", async () => {
+    const created = await context.user();
+    const seen: { sessions: unknown; methods: unknown }[] = [];
+    await store().transaction(async (tx) => {
+      assert.equal(tx.sessions, tx.sessions, "a port is bound once for the transaction");
+      assert.equal("transaction" in tx, false, "no nested transaction (services/events/audit.ts tells a transaction's ports by it)");
+      await tx.methods.insertMethod(context.method(created.id));
+      seen.push({ sessions: tx.sessions, methods: tx.methods });
+    });
+    await store().transaction(async (tx) => {
+      assert.equal((await tx.methods.listMethods(created.id)).length, 1, "a port first used after another's write sees it");
+      seen.push({ sessions: tx.sessions, methods: tx.methods });
+    });
+    assert.notEqual(seen[0]!.sessions, seen[1]!.sessions, "each transaction binds its own");
+    assert.notEqual(seen[0]!.methods, seen[1]!.methods);
+    assert.notEqual(seen[0]!.methods, store().methods, "never the outer port");
+  });
+
+  it("refuses the outer store inside a transaction whichever port is used first", async () => {
+    const created = await context.user();
+    await assert.rejects(
+      store().transaction(async () => store().accounts.findUserById(created.id)),
+      StoreMisuseError,
+    );
+    await assert.rejects(
+      store().transaction(async (tx) => {
+        await tx.accounts.findUserById(created.id);
+        await store().sessions.findLiveSession("no-such-hash", 0);
+      }),
+      StoreMisuseError,
+    );
+  });
+
   it("lets other requests use the outer store while a transaction runs", async () => {
     const created = await context.user();
     const [inside, outside, other] = await Promise.all([
