@@ -43,10 +43,20 @@ const selectLoginContextLocked = prepare<Record<string, any>>((db, slot) =>
   isPostgres(db) ? buildLoginContextQuery(db, slot).forUpdate("f") : buildLoginContextQuery(db, slot),
 );
 
-/** Columns `prefix_x` of a joined row, as a row of the table. */
-export function part<T>(row: Record<string, any>, prefix: string): T {
+/** Per prefix, each joined column's alias and the table column it stands for (`f_token_hash` → `token_hash`), listed once. */
+const columnsByPrefix = new Map<string, [alias: string, column: string][]>();
+for (const selection of contextColumns) {
+  const alias = selection.slice(selection.indexOf(" as ") + 4);
+  const prefix = alias.slice(0, 2);
+  let columns = columnsByPrefix.get(prefix);
+  if (!columns) columnsByPrefix.set(prefix, (columns = []));
+  columns.push([alias, alias.slice(2)]);
+}
+
+/** Columns `prefix_x` of a joined row, as a row of the table (a fixed list per prefix: no key of the row is scanned or sliced). */
+function part<T>(row: Record<string, any>, prefix: "f_" | "u_" | "m_"): T {
   const out: Record<string, unknown> = {};
-  for (const key in row) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = row[key];
+  for (const [alias, column] of columnsByPrefix.get(prefix)!) out[column] = row[alias];
   return out as T;
 }
 
