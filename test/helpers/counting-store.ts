@@ -23,8 +23,9 @@ export function countingStore(store: Store, calls: StoreCall[]): Store {
 
 function watch<T extends Stores>(ports: T, calls: StoreCall[], inTransaction: boolean): T {
   return new Proxy(ports, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver);
+    get(target, key) {
+      // The real object as `this` for its getters (a transaction's ports are bound on first use): its own fields stay unseen.
+      const value = Reflect.get(target, key);
       if (key === "transaction" && typeof value === "function") {
         return async (work: (tx: Stores) => Promise<unknown>) => {
           try {
