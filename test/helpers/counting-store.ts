@@ -1,4 +1,6 @@
+import { after, before } from "node:test";
 import type { Store, Stores } from "../../src/store/store.js";
+import { createTestApp, type TestApp } from "./runtime.js";
 
 /** One call on a store port, in order: which port and method, and whether it ran on a transaction's ports. */
 export type StoreCall = { kind: "call"; port: string; method: string; inTransaction: boolean; args: unknown[] } | { kind: "transaction_end" };
@@ -52,4 +54,26 @@ function port<T extends object>(name: string, target: T, calls: StoreCall[], inT
       };
     },
   });
+}
+
+/**
+ * In a `describe`: a test app (before all) whose `deps.store` records every port call in `calls`,
+ * closed (after all) with its own store put back. The app and the services read `deps.store` on
+ * each call, so the wrapper sees every one.
+ */
+export function withCountingStore(options?: Parameters<typeof createTestApp>[0]): { calls: StoreCall[]; app(): TestApp } {
+  const calls: StoreCall[] = [];
+  let t: TestApp | undefined;
+  let original: Store;
+  before(async () => {
+    t = await createTestApp(options);
+    original = t.deps.store;
+    (t.deps as { store: Store }).store = countingStore(original, calls);
+  });
+  after(async () => {
+    if (!t) return;
+    (t.deps as { store: Store }).store = original;
+    await t.close();
+  });
+  return { calls, app: () => t! };
 }

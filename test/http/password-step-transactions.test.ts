@@ -8,28 +8,21 @@
  * both counter writes.
  */
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, it } from "node:test";
-import type { Store } from "../../src/store/store.js";
+import { before, beforeEach, describe, it } from "node:test";
 import { ApiClient } from "../helpers/api-client.js";
-import { countingStore, isWrite, type StoreCall } from "../helpers/counting-store.js";
+import { withCountingStore, isWrite, type StoreCall } from "../helpers/counting-store.js";
 import { enrolTotp } from "../helpers/enrol.js";
-import { createTestApp, type TestApp } from "../helpers/runtime.js";
+import type { TestApp } from "../helpers/runtime.js";
 
 describe("the password step: two transactions, no write outside them", () => {
+  const counting = withCountingStore();
+  const calls = counting.calls;
   let t: TestApp;
-  let original: Store;
-  const calls: StoreCall[] = [];
-  before(async () => {
-    t = await createTestApp();
-    original = t.deps.store;
-    (t.deps as { store: Store }).store = countingStore(original, calls);
+  before(() => {
+    t = counting.app();
   });
   beforeEach(() => {
     calls.length = 0;
-  });
-  after(async () => {
-    (t.deps as { store: Store }).store = original;
-    await t.close();
   });
 
   /** The calls of each transaction, in order (what ran between two ends). */

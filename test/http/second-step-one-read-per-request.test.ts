@@ -7,34 +7,26 @@
  * password delay included).
  */
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, it } from "node:test";
-import type { Store } from "../../src/store/store.js";
+import { before, beforeEach, describe, it } from "node:test";
 import { ApiClient, nextCode } from "../helpers/api-client.js";
 import { FormClient } from "../helpers/browser-client.js";
-import { countingStore, isFlowRead, isPolicyRead, isWrite, type StoreCall } from "../helpers/counting-store.js";
+import { withCountingStore, isFlowRead, isPolicyRead, isWrite, type StoreCall } from "../helpers/counting-store.js";
 import { enrolTotp, type EnrolledUser } from "../helpers/enrol.js";
-import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
+import { seedUser, type TestApp } from "../helpers/runtime.js";
 import { passwordStep } from "../helpers/trusted-browser.js";
 
 /** A code that is not the right one: the right one with its last digit changed. */
 const wrong = (code: string) => code.slice(0, 5) + String((Number(code[5]) + 1) % 10);
 
 describe("the second step reads the flow and the policy once per request", () => {
+  const counting = withCountingStore();
+  const calls = counting.calls;
   let t: TestApp;
-  let original: Store;
-  const calls: StoreCall[] = [];
-  before(async () => {
-    t = await createTestApp();
-    original = t.deps.store;
-    // The app and the services read `deps.store` on each call, so the wrapper sees every port call.
-    (t.deps as { store: Store }).store = countingStore(original, calls);
+  before(() => {
+    t = counting.app();
   });
   beforeEach(() => {
     calls.length = 0;
-  });
-  after(async () => {
-    (t.deps as { store: Store }).store = original;
-    await t.close();
   });
 
   const count = (test: (call: StoreCall) => boolean) => calls.filter(test).length;
@@ -150,17 +142,11 @@ describe("the second step reads the flow and the policy once per request", () =>
 });
 
 describe("with no email gateway, a new browser's login reads no policy for the email no one could send", () => {
+  const counting = withCountingStore({ env: { TWOSTEP_EMAIL_GATEWAY: "none" } });
+  const calls = counting.calls;
   let t: TestApp;
-  let original: Store;
-  const calls: StoreCall[] = [];
-  before(async () => {
-    t = await createTestApp({ env: { TWOSTEP_EMAIL_GATEWAY: "none" } });
-    original = t.deps.store;
-    (t.deps as { store: Store }).store = countingStore(original, calls);
-  });
-  after(async () => {
-    (t.deps as { store: Store }).store = original;
-    await t.close();
+  before(() => {
+    t = counting.app();
   });
 
   it("API, right code: no policy read, login.new_browser still recorded, no message written", async () => {

@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { changesThatForgetTrustedBrowsers, eventsThatForgetTrustedBrowsers } from "../../src/domain/login-flow/trusted-browser.js";
 import type { EventType } from "../../src/domain/model.js";
 import { deleteMethod } from "../../src/services/enrolment/methods.js";
@@ -24,14 +24,13 @@ import { resolveSession } from "../../src/services/sessions/sessions.js";
 import { recordEvent } from "../../src/services/events/audit.js";
 import { completePasswordReset } from "../../src/services/reset/password-reset-complete.js";
 import { requestPasswordReset } from "../../src/services/reset/password-reset-request.js";
-import type { Store } from "../../src/store/store.js";
 import { ApiClient, nextCode } from "../helpers/api-client.js";
-import { countingStore, type StoreCall } from "../helpers/counting-store.js";
+import { withCountingStore, type StoreCall } from "../helpers/counting-store.js";
 import { enrolTotp, enrolTotpFor } from "../helpers/enrol.js";
 import { resetLinkFor } from "../helpers/password-reset.js";
 import { enrolTotpAndSms } from "../helpers/sms.js";
 import { codeFor } from "../helpers/totp.js";
-import { createTestApp, seedUser, type TestApp } from "../helpers/runtime.js";
+import { seedUser, type TestApp } from "../helpers/runtime.js";
 import { rememberThroughApi } from "../helpers/trusted-browser.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -45,17 +44,11 @@ function sourceFiles(folder: string): string[] {
 }
 
 describe("security: a trusted browser outliving a 2FA or password change", () => {
+  const counting = withCountingStore();
+  const calls = counting.calls;
   let t: TestApp;
-  let original: Store;
-  const calls: StoreCall[] = [];
-  before(async () => {
-    t = await createTestApp();
-    original = t.deps.store;
-    (t.deps as { store: Store }).store = countingStore(original, calls);
-  });
-  after(async () => {
-    (t.deps as { store: Store }).store = original;
-    await t.close();
+  before(() => {
+    t = counting.app();
   });
 
   it("recordEvent refuses every change type at run time and writes nothing", async () => {
