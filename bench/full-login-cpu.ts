@@ -29,8 +29,7 @@ const seeded = createSqliteDatabase(databasePath);
 const { logins } = await seedDatabase(config, seeded, { users, sharedKeyUsers: 0, sharedKey: Buffer.from("x") });
 await seeded.destroy();
 const operated = await createOperatedRuntime(config, { management: { host: "127.0.0.1", port: 0 }, shutdownGraceSeconds: 10, logFormat: "json", trustRequestId: false });
-const app = await buildApp({ deps: operated.runtime.deps, cookieSecret: operated.runtime.cookieSecret, logger: false, genReqId: operated.genReqId });
-operated.instrumentApp(app);
+const app = await buildApp({ deps: operated.runtime.deps, cookieSecret: operated.runtime.cookieSecret, logger: false, genReqId: operated.genReqId, instrument: operated.instrumentApp });
 await app.ready();
 let next = 0;
 async function login() {

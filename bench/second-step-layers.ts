@@ -77,8 +77,7 @@ const metrics = metricsSetting !== "off";
 /** The real app as bench/server.ts composes it, with the metrics on or off. */
 async function operatedApp(withMetrics: boolean) {
   const operated = await createOperatedRuntime(config, { management: withMetrics ? { host: "127.0.0.1", port: 0 } : null, shutdownGraceSeconds: 10, logFormat: "json", trustRequestId: false });
-  const app = await buildApp({ deps: operated.runtime.deps, cookieSecret: operated.runtime.cookieSecret, logger: false, genReqId: operated.genReqId });
-  operated.instrumentApp(app);
+  const app = await buildApp({ deps: operated.runtime.deps, cookieSecret: operated.runtime.cookieSecret, logger: false, genReqId: operated.genReqId, instrument: operated.instrumentApp });
   await app.ready();
   return { operated, app };
 }

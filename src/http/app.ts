@@ -19,7 +19,7 @@ import { buildValidator } from "./plugins/validators.js";
 import { layout } from "./pages/views/layout.js";
 import { sendPage } from "./pages/render.js";
 import { errorPage } from "./pages/views/error.js";
-import { registerOidcProvider } from "./oidc/mount.js";
+import { isProviderPath, registerOidcProvider } from "./oidc/mount.js";
 
 export interface AppOptions {
   deps: ServiceDeps;
@@ -32,9 +32,10 @@ export interface AppOptions {
   /**
    * Called on the new app before any plugin or route is added: the server's request ids and answer
    * timing (src/operations/request-hooks.ts), whose `onRequest` hook then runs before the OpenID
-   * Connect provider's, which answers its paths itself (oidc/mount.ts) and ends the hook chain there.
+   * Connect provider's, which answers its paths itself (oidc/mount.ts) and ends the hook chain there;
+   * `answeredOutside` tells it which paths those are (timed to the response's end, not in `onSend`).
    */
-  instrument?: (app: FastifyInstance) => void;
+  instrument?: (app: FastifyInstance, answeredOutside: (url: string) => boolean) => void;
 }
 
 /**
@@ -116,7 +117,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => answerUnreadableUrl(error, request, reply, setSecurityHeaders),
   });
 
-  options.instrument?.(app);
+  // The provider's paths: answered by the provider itself, outside Fastify's reply (http/oidc/mount.ts).
+  options.instrument?.(app, isProviderPath);
   const setSecurityHeaders = registerSecurityHeaders(app, { tls: secureCookies });
   await app.register(cookie, { secret: options.cookieSecret });
   await app.register(csrf, {

@@ -23,29 +23,49 @@ export function requestIdGenerator(trustIncoming: boolean): (request: IncomingMe
 
 const methods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
+declare module "fastify" {
+  interface FastifyRequest {
+    /** When the answer's timing began (`performance.now()`), 0 when it is not timed here (no metrics, or an answer sent outside Fastify). */
+    answerTimedFrom: number;
+  }
+}
+
 /**
  * On the public app: the id in the answer; `Connection: close` once shutting down; the services' log lines of a request carry its id
  * (the scope is entered after the body is read, where Fastify runs the route's own work: a
  * scope entered earlier would be lost in the body stream's callbacks); and with metrics, each
  * answer's duration under its route template (`/api/me/methods/:methodId`, never the URL;
- * `unmatched` for a 404 that matched no route), from its `onRequest` to the response's
- * `finish` (its last byte handed to the socket). Not a Fastify `onResponse` hook: in an app
- * without a request logger that hook alone turns on Fastify's per-reply timing and listeners,
- * about 5 % of a wrong-code second step's CPU (bench "metrics on vs off", bench/README.md);
- * one listener on the response costs a closure.
+ * `unmatched` for a 404 that matched no route), from its `onRequest` to its `onSend` (the
+ * body serialised, about to be written), in the `onSend` hook this file already needs. An answer
+ * Fastify does not send (`answeredOutside`: the OpenID Connect provider's, written by the
+ * provider in its `onRequest`, where Fastify's `onSend` never runs) is timed to the response's
+ * `finish` instead. Neither is a Fastify `onResponse` hook: in an app without a request logger
+ * that hook alone turns on Fastify's per-reply timing and listeners, about 5 % of a wrong-code
+ * second step's CPU (bench "metrics on vs off", bench/README.md); and a `finish` listener on
+ * every answer cost 1–3 µs of it.
  */
-export function installRequestHooks(app: FastifyInstance, metrics: Metrics | null, shuttingDown: () => boolean): void {
-  const timeAnswer = metrics ? answerTimer(metrics) : null;
+export function installRequestHooks(app: FastifyInstance, metrics: Metrics | null, shuttingDown: () => boolean, answeredOutside: (url: string) => boolean = () => false): void {
+  app.decorateRequest("answerTimedFrom", 0);
+  const timeToFinish = metrics ? finishTimer(metrics) : null;
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
-    if (timeAnswer) timeAnswer(request, reply);
+    if (metrics) {
+      if (answeredOutside(request.url)) timeToFinish!(request, reply);
+      else request.answerTimedFrom = performance.now();
+    }
     done();
   });
   // Shutting down: a request still running answers with `Connection: close`, so its kept-alive
   // connection ends with it instead of idling (Fastify keeps idle connections 72 s) and holding
   // the listener's close until the grace period cuts it.
-  app.addHook("onSend", (_request, reply, payload, done) => {
+  app.addHook("onSend", (request, reply, payload, done) => {
     if (shuttingDown()) reply.header("connection", "close");
+    const from = request.answerTimedFrom;
+    if (from !== 0 && metrics) {
+      // Once per request, even if an error answer is sent after this one.
+      request.answerTimedFrom = 0;
+      metrics.requestFinished(routeOf(request), methodOf(request), reply.statusCode, (performance.now() - from) / 1000);
+    }
     done(null, payload);
   });
   app.addHook("preValidation", (request, _reply, done) => {
@@ -53,13 +73,13 @@ export function installRequestHooks(app: FastifyInstance, metrics: Metrics | nul
   });
 }
 
-function answerTimer(metrics: Metrics): (request: FastifyRequest, reply: FastifyReply) => void {
+const routeOf = (request: FastifyRequest) => request.routeOptions.url ?? "unmatched";
+const methodOf = (request: FastifyRequest) => (methods.has(request.method) ? request.method : "OTHER");
+
+function finishTimer(metrics: Metrics): (request: FastifyRequest, reply: FastifyReply) => void {
   return (request, reply) => {
     const start = performance.now();
     const response = reply.raw;
-    response.on("finish", () => {
-      const route = request.routeOptions.url ?? "unmatched";
-      metrics.requestFinished(route, methods.has(request.method) ? request.method : "OTHER", response.statusCode, (performance.now() - start) / 1000);
-    });
+    response.on("finish", () => metrics.requestFinished(routeOf(request), methodOf(request), response.statusCode, (performance.now() - start) / 1000));
   };
 }

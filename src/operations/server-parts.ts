@@ -21,7 +21,7 @@ export interface OperatedRuntime {
   /** Fastify's genReqId for the public app. */
   genReqId: ReturnType<typeof requestIdGenerator>;
   /** Request ids in answers and log lines, request durations: buildApp's `instrument` (before its plugins). */
-  instrumentApp(app: FastifyInstance): void;
+  instrumentApp(app: FastifyInstance, answeredOutside?: (url: string) => boolean): void;
   readiness(): Promise<Readiness>;
   /** /readyz answers 503 from now on (shutdown). */
   markShuttingDown(): void;
@@ -54,7 +54,7 @@ export async function createOperatedRuntime(config: Config, operations: Operatio
     runtime,
     metrics,
     genReqId: requestIdGenerator(operations.trustRequestId),
-    instrumentApp: (app) => installRequestHooks(app, metrics, () => shuttingDown),
+    instrumentApp: (app, answeredOutside) => installRequestHooks(app, metrics, () => shuttingDown, answeredOutside),
     readiness,
     markShuttingDown: () => {
       shuttingDown = true;

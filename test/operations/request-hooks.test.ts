@@ -26,7 +26,7 @@ describe("request durations", () => {
   before(async () => {
     runtime = await createTestRuntime();
     metrics = createMetrics();
-    app = await buildApp({ deps: runtime.deps, cookieSecret: "test-cookie-secret-test-cookie-secret", logger: false, instrument: (built) => installRequestHooks(built, metrics, () => false) });
+    app = await buildApp({ deps: runtime.deps, cookieSecret: "test-cookie-secret-test-cookie-secret", logger: false, instrument: (built, answeredOutside) => installRequestHooks(built, metrics, () => false, answeredOutside) });
   });
   after(async () => {
     await app?.close();
