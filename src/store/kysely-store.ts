@@ -50,24 +50,18 @@ export function createKyselyStore(db: Kysely<Database>, observer?: StoreObserver
   };
   const binders = observer ? observedBinders(observer) : portBinders;
   const outer = guarded(everyPort(binders, { db, appended: null }), refuseInsideTransaction);
-  if (!observer) {
-    return {
-      ...outer,
-      transaction(work) {
-        refuseInsideTransaction();
-        return db.transaction().execute((trx) => insideTransaction.run(true, () => work(new TransactionPorts(trx, null, binders))));
-      },
-    };
-  }
   return {
     ...outer,
-    async transaction(work) {
+    transaction(work) {
       refuseInsideTransaction();
-      const appended: SecurityEvent[] = [];
-      const result = await db.transaction().execute((trx) => insideTransaction.run(true, () => work(new TransactionPorts(trx, appended, binders))));
-      // Committed (a rolled-back transaction threw above, and its events are never told).
-      for (const event of appended) observer.eventCommitted(event);
-      return result;
+      const appended: SecurityEvent[] | null = observer ? [] : null;
+      const run = db.transaction().execute((trx) => insideTransaction.run(true, () => work(new TransactionPorts(trx, appended, binders))));
+      if (!appended) return run;
+      // Committed (a rolled-back transaction's promise rejects, and its events are never told).
+      return run.then((result) => {
+        for (const event of appended) observer!.eventCommitted(event);
+        return result;
+      });
     },
   };
 }
@@ -193,56 +187,24 @@ function everyPort(binders: PortBinders, binding: Binding): Stores {
 /**
  * One transaction's ports, each bound to its connection on first use and kept for the
  * transaction: a transaction binds only the ports its work uses. No `transaction` (no nesting).
- * Plain fields, not `#private` ones: the getters also work through a Proxy of the ports (test/helpers/counting-store.ts).
+ * A getter per port on the prototype, defined once below from `portBinders`' names.
  */
-class TransactionPorts implements Stores, Binding {
-  private boundAccounts: Stores["accounts"] | undefined = undefined;
-  private boundMethods: Stores["methods"] | undefined = undefined;
-  private boundChallenges: Stores["challenges"] | undefined = undefined;
-  private boundCodes: Stores["codes"] | undefined = undefined;
-  private boundSessions: Stores["sessions"] | undefined = undefined;
-  private boundCounters: Stores["counters"] | undefined = undefined;
-  private boundEvents: Stores["events"] | undefined = undefined;
-  private boundOutbox: Stores["outbox"] | undefined = undefined;
-  private boundMessages: Stores["messages"] | undefined = undefined;
-  private boundSealedValues: Stores["sealedValues"] | undefined = undefined;
-  private boundReminders: Stores["reminders"] | undefined = undefined;
-  private boundKnownBrowsers: Stores["knownBrowsers"] | undefined = undefined;
-  private boundTrustedBrowsers: Stores["trustedBrowsers"] | undefined = undefined;
-  private boundPasswordResets: Stores["passwordResets"] | undefined = undefined;
-  private boundCustomers: Stores["customers"] | undefined = undefined;
-  private boundApiKeys: Stores["apiKeys"] | undefined = undefined;
-  private boundResetRequests: Stores["resetRequests"] | undefined = undefined;
-  private boundOidcPayloads: Stores["oidcPayloads"] | undefined = undefined;
-  private boundOidcClients: Stores["oidcClients"] | undefined = undefined;
-  private boundSigningKeys: Stores["signingKeys"] | undefined = undefined;
-  private boundSessionLogins: Stores["sessionLogins"] | undefined = undefined;
+class TransactionPorts implements Binding {
+  readonly bound: Partial<Stores> = {};
   constructor(
     readonly db: Kysely<Database>,
     readonly appended: SecurityEvent[] | null,
-    private readonly binders: PortBinders,
+    readonly binders: PortBinders,
   ) {}
-  get accounts() { return (this.boundAccounts ??= this.binders.accounts(this)); }
-  get methods() { return (this.boundMethods ??= this.binders.methods(this)); }
-  get challenges() { return (this.boundChallenges ??= this.binders.challenges(this)); }
-  get codes() { return (this.boundCodes ??= this.binders.codes(this)); }
-  get sessions() { return (this.boundSessions ??= this.binders.sessions(this)); }
-  get counters() { return (this.boundCounters ??= this.binders.counters(this)); }
-  get events() { return (this.boundEvents ??= this.binders.events(this)); }
-  get outbox() { return (this.boundOutbox ??= this.binders.outbox(this)); }
-  get messages() { return (this.boundMessages ??= this.binders.messages(this)); }
-  get sealedValues() { return (this.boundSealedValues ??= this.binders.sealedValues(this)); }
-  get reminders() { return (this.boundReminders ??= this.binders.reminders(this)); }
-  get knownBrowsers() { return (this.boundKnownBrowsers ??= this.binders.knownBrowsers(this)); }
-  get trustedBrowsers() { return (this.boundTrustedBrowsers ??= this.binders.trustedBrowsers(this)); }
-  get passwordResets() { return (this.boundPasswordResets ??= this.binders.passwordResets(this)); }
-  get customers() { return (this.boundCustomers ??= this.binders.customers(this)); }
-  get apiKeys() { return (this.boundApiKeys ??= this.binders.apiKeys(this)); }
-  get resetRequests() { return (this.boundResetRequests ??= this.binders.resetRequests(this)); }
-  get oidcPayloads() { return (this.boundOidcPayloads ??= this.binders.oidcPayloads(this)); }
-  get oidcClients() { return (this.boundOidcClients ??= this.binders.oidcClients(this)); }
-  get signingKeys() { return (this.boundSigningKeys ??= this.binders.signingKeys(this)); }
-  get sessionLogins() { return (this.boundSessionLogins ??= this.binders.sessionLogins(this)); }
+}
+// The getters make a TransactionPorts a Stores.
+interface TransactionPorts extends Stores {}
+for (const name of Object.keys(portBinders) as (keyof Stores)[]) {
+  Object.defineProperty(TransactionPorts.prototype, name, {
+    get(this: TransactionPorts) {
+      return (this.bound[name] ??= this.binders[name](this) as never);
+    },
+  });
 }
 
 /** The same ports, each call first asking `check` (outside a transaction's work only). */

@@ -1,4 +1,4 @@
-import { after, before } from "node:test";
+import { after, before, beforeEach } from "node:test";
 import type { Store, Stores } from "../../src/store/store.js";
 import { createTestApp, type TestApp } from "./runtime.js";
 
@@ -57,8 +57,8 @@ function port<T extends object>(name: string, target: T, calls: StoreCall[], inT
 }
 
 /**
- * In a `describe`: a test app (before all) whose `deps.store` records every port call in `calls`,
- * closed (after all) with its own store put back. The app and the services read `deps.store` on
+ * In a `describe`: a test app (before all) whose `deps.store` records every port call in `calls`
+ * (emptied before each test), closed (after all) with its own store put back. The app and the services read `deps.store` on
  * each call, so the wrapper sees every one.
  */
 export function withCountingStore(options?: Parameters<typeof createTestApp>[0]): { calls: StoreCall[]; app(): TestApp } {
@@ -69,6 +69,9 @@ export function withCountingStore(options?: Parameters<typeof createTestApp>[0])
     t = await createTestApp(options);
     original = t.deps.store;
     (t.deps as { store: Store }).store = countingStore(original, calls);
+  });
+  beforeEach(() => {
+    calls.length = 0;
   });
   after(async () => {
     if (!t) return;

@@ -8,7 +8,7 @@
  * both counter writes.
  */
 import assert from "node:assert/strict";
-import { before, beforeEach, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { ApiClient } from "../helpers/api-client.js";
 import { withCountingStore, isWrite, type StoreCall } from "../helpers/counting-store.js";
 import { enrolTotp } from "../helpers/enrol.js";
@@ -20,9 +20,6 @@ describe("the password step: two transactions, no write outside them", () => {
   let t: TestApp;
   before(() => {
     t = counting.app();
-  });
-  beforeEach(() => {
-    calls.length = 0;
   });
 
   /** The calls of each transaction, in order (what ran between two ends). */

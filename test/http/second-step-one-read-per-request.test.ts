@@ -7,7 +7,7 @@
  * password delay included).
  */
 import assert from "node:assert/strict";
-import { before, beforeEach, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { ApiClient, nextCode } from "../helpers/api-client.js";
 import { FormClient } from "../helpers/browser-client.js";
 import { withCountingStore, isFlowRead, isPolicyRead, isWrite, type StoreCall } from "../helpers/counting-store.js";
@@ -24,9 +24,6 @@ describe("the second step reads the flow and the policy once per request", () =>
   let t: TestApp;
   before(() => {
     t = counting.app();
-  });
-  beforeEach(() => {
-    calls.length = 0;
   });
 
   const count = (test: (call: StoreCall) => boolean) => calls.filter(test).length;

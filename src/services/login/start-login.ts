@@ -15,7 +15,7 @@ import { lockSchedule } from "../../domain/throttle.js";
 import { settleRightPassword, settleWrongPassword, takePasswordSlot, type PasswordSlot } from "../throttle/password-throttle.js";
 import { deliverCodeIfSent, type CodeDelivery } from "../factors/code-delivery.js";
 import { carryOut, decide, type FlowOutcome } from "./login-flow-effects.js";
-import { effectivePolicyFor, type EffectivePolicy } from "../policy/policy.js";
+import { effectivePolicyFor } from "../policy/policy.js";
 import { trustedBrowserSkips } from "./trusted-browsers.js";
 import { twoFactorRequirement, type TwoFactorRequirement } from "../../domain/two-factor-requirement.js";
 
@@ -85,27 +85,25 @@ export async function startLogin(
   // The right password: the counts given back, what the login needs read, and the flow (or the
   // session) written, in one transaction.
   const flowToken = createToken();
-  let browserToken: string | null = null;
-  let known: { methods: Method[]; policy: EffectivePolicy; requirement: TwoFactorRequirement } | null = null;
-  const done = await deps.store.transaction(async (store): Promise<Result<FlowOutcome>> => {
+  const done = await deps.store.transaction(async (store) => {
     if (addressCounter) await store.counters.refundAttempt(addressCounter, now);
     await settleRightPassword(deps, slot, store);
     const [methods, policy] = await Promise.all([store.methods.listMethods(user.id), effectivePolicyFor(deps, user, store)]);
     // No second step (and no text message) that could never satisfy the app: the app is told instead.
     if (input.appRequiresPhishingResistant && !activeMethods(methods).some((method) => factorFor(method.type).phishingResistant)) return fail("security_key_required_by_app");
     const requirement = twoFactorRequirement([policy.requireTwoFactorFrom, input.appRequiresTwoFactor ? now : null], now);
-    known = { methods, policy, requirement };
     const trustedBrowser = await trustedBrowserSkips(deps, input.trustedBrowserToken, user, policy.rememberBrowserDays, store);
     const decided = decide(deps, null, { type: "password_verified", flowId: deps.newId(), userId: user.id, methods, requirement, trustedBrowser });
     if (!decided.ok) return decided;
     const carried = await carryOut(deps, store, user, decided, context, { flowTokenHash: hashToken(flowToken) });
+    if (!carried.ok) return carried;
     // A session now: the known-browser token is written with it, never after the commit.
-    if (carried.ok && carried.sessionToken) browserToken = await recordBrowserAfterLogin(deps, store, user, input.browserToken, context, { trusted: trustedBrowser, policy });
-    return carried;
+    const browserToken = carried.sessionToken ? await recordBrowserAfterLogin(deps, store, user, input.browserToken, context, { trusted: trustedBrowser, policy }) : null;
+    return { ok: true as const, carried, methods, allowedMethods: policy.allowedMethods, requirement, browserToken };
   });
   if (!done.ok) return done;
-  const { methods, policy, requirement } = known!;
-  return loginStartAfter(deps, { user, methods, allowedMethods: policy.allowedMethods, requirement, flowToken, done, browserToken }, context);
+  const { methods, allowedMethods, requirement, carried, browserToken } = done;
+  return loginStartAfter(deps, { user, methods, allowedMethods, requirement, flowToken, done: carried, browserToken }, context);
 }
 
 /**
