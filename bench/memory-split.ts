@@ -37,7 +37,6 @@ const modules = [
   "pino-pretty",
   "prom-client",
   "oidc-provider",
-  "@fastify/middie",
   "jose",
   "@fastify/swagger",
   "@fastify/swagger-ui",

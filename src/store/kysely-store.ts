@@ -48,14 +48,14 @@ export function createKyselyStore(db: Kysely<Database>, observer?: StoreObserver
       throw new StoreMisuseError("the outer store was used inside a transaction: use the ports the transaction handed to its work");
     }
   };
-  const binders = observer ? observedBinders(observer) : portBinders;
-  const outer = guarded(everyPort(binders, { db, appended: null }), refuseInsideTransaction);
+  const classes = observer ? observedClasses(observer) : portClasses;
+  const outer = guarded(everyPort(classes, { db, appended: null }), refuseInsideTransaction);
   return {
     ...outer,
     transaction(work) {
       refuseInsideTransaction();
       const appended: SecurityEvent[] | null = observer ? [] : null;
-      const run = db.transaction().execute((trx) => insideTransaction.run(true, () => work(new TransactionPorts(trx, appended, binders))));
+      const run = db.transaction().execute((trx) => insideTransaction.run(true, () => work(new TransactionPorts(trx, appended, classes))));
       if (!appended) return run;
       // Committed (a rolled-back transaction's promise rejects, and its events are never told).
       return run.then((result) => {
@@ -73,24 +73,45 @@ type Bound<M> = {
     : never;
 };
 
-/** Each module's functions, listed once: binding runs for every transaction, so it only loops and makes closures. */
-const moduleCalls = new WeakMap<object, [string, (db: Kysely<Database>, ...args: unknown[]) => unknown][]>();
+/** Where a port's methods find what they are bound to: a symbol, so neither `Object.keys` nor `for…in` lists it among the port's calls. */
+const bindingKey = Symbol("binding");
+
+type PortClass<P> = new (binding: Binding) => P;
+type BindingCall = (binding: Binding, ...args: never[]) => unknown;
 
 /**
- * Binds every function a `kysely/` module exports to `db` (a port's file exports its port's
- * calls and nothing else), and a second module's into the same object (a port of two files).
+ * A port's class, made once: every function its `kysely/` modules export (a port's file exports
+ * its port's calls and nothing else; a port of two files takes both) is a method on the
+ * prototype that calls it with the binding's `db`, and each of `withBinding`'s with the binding
+ * itself. Binding a port to a transaction is then one small object, not a closure per call
+ * (bench/README.md: a second step's transactions made about 3 kB of them). The methods need
+ * their port as `this`: call them on it (`tx.events.appendEvent(…)`), never take one off it.
  */
-function bound<M extends object, N extends object = object>(db: Kysely<Database>, module: M, more?: N): Bound<M> & Bound<N> {
-  const port: Record<string, (...args: unknown[]) => unknown> = {};
-  bindInto(port, db, module);
-  if (more) bindInto(port, db, more);
-  return port as Bound<M> & Bound<N>;
-}
-
-function bindInto(port: Record<string, (...args: unknown[]) => unknown>, db: Kysely<Database>, module: object): void {
-  let calls = moduleCalls.get(module);
-  if (!calls) moduleCalls.set(module, (calls = Object.entries(module).filter((entry): entry is [string, (db: Kysely<Database>, ...args: unknown[]) => unknown] => typeof entry[1] === "function")));
-  for (const [name, call] of calls) port[name] = (...args) => call(db, ...args);
+function portClass<M extends object, N extends object = object>(module: M, more?: N, withBinding: Record<string, BindingCall> = {}): PortClass<Bound<M> & Bound<N>> {
+  class Port {
+    readonly [bindingKey]: Binding;
+    constructor(binding: Binding) {
+      this[bindingKey] = binding;
+    }
+  }
+  const methods = new Map<string, (this: Port, ...args: unknown[]) => unknown>();
+  for (const source of more ? [module, more] : [module]) {
+    for (const [name, call] of Object.entries(source)) {
+      if (typeof call !== "function") continue;
+      const sql = call as (db: Kysely<Database>, ...args: unknown[]) => unknown;
+      methods.set(name, function (this: Port, ...args: unknown[]) {
+        return sql(this[bindingKey].db, ...args);
+      });
+    }
+  }
+  for (const [name, call] of Object.entries(withBinding)) {
+    const withItsBinding = call as (binding: Binding, ...args: unknown[]) => unknown;
+    methods.set(name, function (this: Port, ...args: unknown[]) {
+      return withItsBinding(this[bindingKey], ...args);
+    });
+  }
+  for (const [name, method] of methods) Object.defineProperty(Port.prototype, name, { value: method, enumerable: true });
+  return Port as unknown as PortClass<Bound<M> & Bound<N>>;
 }
 
 /**
@@ -103,40 +124,40 @@ interface Binding {
   readonly appended: SecurityEvent[] | null;
 }
 
-/** How each port is bound: each call one statement on the binding's `db`; a port's type (`ports/`) says which calls it has. */
-type PortBinders = { readonly [P in keyof Stores]: (binding: Binding) => Stores[P] };
+/** Each port's class: each call one statement on the binding's `db`; a port's type (`ports/`) says which calls it has. */
+type PortClasses = { readonly [P in keyof Stores]: PortClass<Stores[P]> };
 
-const portBinders: PortBinders = {
-  accounts: ({ db }) => bound(db, accountsSql, directorySql),
-  methods: ({ db }) => bound(db, methodsSql),
-  challenges: ({ db }) => bound(db, challengesSql),
-  codes: ({ db }) => bound(db, codesSql),
-  sessions: ({ db }) => bound(db, sessionsSql, loginContextSql),
-  counters: ({ db }) => bound(db, countersSql),
-  events: ({ db }) => bound(db, eventsSql),
-  outbox: ({ db }) => bound(db, outboxSql),
-  messages: ({ db }) => bound(db, messagesSql),
-  sealedValues: ({ db }) => bound(db, sealedValuesSql),
-  reminders: ({ db }) => bound(db, remindersSql),
-  knownBrowsers: ({ db }) => bound(db, knownBrowsersSql),
-  trustedBrowsers: ({ db }) => bound(db, trustedBrowsersSql),
-  passwordResets: ({ db }) => bound(db, passwordResetsSql),
-  customers: ({ db }) => bound(db, customersSql),
-  apiKeys: ({ db }) => bound(db, apiKeysSql),
-  resetRequests: ({ db }) => bound(db, resetRequestsSql),
-  oidcPayloads: ({ db }) => bound(db, oidcPayloadsSql),
-  oidcClients: ({ db }) => bound(db, oidcClientsSql),
-  signingKeys: ({ db }) => bound(db, signingKeysSql),
-  sessionLogins: ({ db }) => bound(db, sessionLoginsSql),
+const portClasses: PortClasses = {
+  accounts: portClass(accountsSql, directorySql),
+  methods: portClass(methodsSql),
+  challenges: portClass(challengesSql),
+  codes: portClass(codesSql),
+  sessions: portClass(sessionsSql, loginContextSql),
+  counters: portClass(countersSql),
+  events: portClass(eventsSql),
+  outbox: portClass(outboxSql),
+  messages: portClass(messagesSql),
+  sealedValues: portClass(sealedValuesSql),
+  reminders: portClass(remindersSql),
+  knownBrowsers: portClass(knownBrowsersSql),
+  trustedBrowsers: portClass(trustedBrowsersSql),
+  passwordResets: portClass(passwordResetsSql),
+  customers: portClass(customersSql),
+  apiKeys: portClass(apiKeysSql),
+  resetRequests: portClass(resetRequestsSql),
+  oidcPayloads: portClass(oidcPayloadsSql),
+  oidcClients: portClass(oidcClientsSql),
+  signingKeys: portClass(signingKeysSql),
+  sessionLogins: portClass(sessionLoginsSql),
 };
 
 /**
  * The same, with the calls `observer` hears of (observer.ts) telling it their answers: the
- * observed calls are module functions too, made once per store, so a transaction binds no more
- * closures than without an observer. What `findLoginAttempt`'s SQL counts through
+ * observed calls are module functions too, their ports' classes made once per store, so a
+ * transaction's ports cost no more than without an observer. What `findLoginAttempt`'s SQL counts through
  * `countAttempt`'s statement directly is told once, from its answer's `counts`.
  */
-function observedBinders(observer: StoreObserver): PortBinders {
+function observedClasses(observer: StoreObserver): PortClasses {
   const counters = {
     ...countersSql,
     async countAttempt(db: Kysely<Database>, ...[key, now, schedule]: Parameters<Stores["counters"]["countAttempt"]>) {
@@ -162,54 +183,61 @@ function observedBinders(observer: StoreObserver): PortBinders {
       return attempt;
     },
   };
-  // The event reads as they are; appendEvent below, told of each append.
+  // The event reads as they are; appendEvent, told of each append where its binding says.
   const { appendEvent, ...eventReads } = eventsSql;
+  const events = {
+    async appendEvent(binding: Binding, event: SecurityEvent) {
+      await appendEvent(binding.db, event);
+      if (binding.appended) binding.appended.push(event);
+      else observer.eventCommitted(event);
+    },
+  };
   return {
-    ...portBinders,
-    counters: ({ db }) => bound(db, counters),
-    sessions: ({ db }) => bound(db, sessionsSql, loginContext),
-    events: (binding) => ({
-      ...bound(binding.db, eventReads),
-      async appendEvent(event) {
-        await appendEvent(binding.db, event);
-        if (binding.appended) binding.appended.push(event);
-        else observer.eventCommitted(event);
-      },
-    }),
+    ...portClasses,
+    counters: portClass(counters),
+    sessions: portClass(sessionsSql, loginContext),
+    events: portClass(eventReads, undefined, events) as PortClass<Stores["events"]>,
   };
 }
 
 /** Every port at once (the outer store's, bound once). */
-function everyPort(binders: PortBinders, binding: Binding): Stores {
-  return Object.fromEntries(Object.entries(binders).map(([name, bind]) => [name, bind(binding)])) as unknown as Stores;
+function everyPort(classes: PortClasses, binding: Binding): Stores {
+  return Object.fromEntries(Object.entries(classes).map(([name, Port]) => [name, new Port(binding)])) as unknown as Stores;
 }
 
 /**
  * One transaction's ports, each bound to its connection on first use and kept for the
  * transaction: a transaction binds only the ports its work uses. No `transaction` (no nesting).
- * A getter per port on the prototype, defined once below from `portBinders`' names.
+ * A getter per port on the prototype, defined once below from `portClasses`' names.
  */
 class TransactionPorts implements Binding {
   readonly bound: Partial<Stores> = {};
   constructor(
     readonly db: Kysely<Database>,
     readonly appended: SecurityEvent[] | null,
-    readonly binders: PortBinders,
+    readonly classes: PortClasses,
   ) {}
 }
 // The getters make a TransactionPorts a Stores.
 interface TransactionPorts extends Stores {}
-for (const name of Object.keys(portBinders) as (keyof Stores)[]) {
+for (const name of Object.keys(portClasses) as (keyof Stores)[]) {
   Object.defineProperty(TransactionPorts.prototype, name, {
     get(this: TransactionPorts) {
-      return (this.bound[name] ??= this.binders[name](this) as never);
+      return (this.bound[name] ??= new this.classes[name](this) as never);
     },
   });
 }
 
-/** The same ports, each call first asking `check` (outside a transaction's work only). */
+/** The same ports, each call first asking `check` (outside a transaction's work only); each its own function, bound once. */
 function guarded(ports: Stores, check: () => void): Stores {
-  const wrap = (port: object) =>
-    Object.fromEntries(Object.entries(port).map(([name, call]) => [name, (...args: unknown[]) => (check(), (call as (...a: unknown[]) => unknown)(...args))]));
+  const wrap = (port: object) => {
+    const calls: Record<string, (...args: unknown[]) => unknown> = {};
+    // `for…in`: the port's calls are its class's methods.
+    for (const name in port) {
+      const call = (port as Record<string, (...args: unknown[]) => unknown>)[name]!;
+      calls[name] = (...args) => (check(), call.apply(port, args));
+    }
+    return calls;
+  };
   return Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, wrap(port as object)])) as unknown as Stores;
 }

@@ -1,3 +1,5 @@
+// The global `performance` is a getter Node.js resolves on every use (about 0.1 µs each, 14 uses a request).
+import { performance } from "node:perf_hooks";
 import type { CompiledQuery, DatabaseConnection, QueryResult } from "kysely";
 
 /** Told of every statement: how long the driver took to answer it (ms) and whether it failed. */

@@ -45,8 +45,8 @@ function watch<T extends Stores>(ports: T, calls: StoreCall[], inTransaction: bo
 
 function port<T extends object>(name: string, target: T, calls: StoreCall[], inTransaction: boolean): T {
   return new Proxy(target, {
-    get(object, key, receiver) {
-      const value = Reflect.get(object, key, receiver);
+    get(object, key) {
+      const value = Reflect.get(object, key);
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
         calls.push({ kind: "call", port: name, method: String(key), inTransaction, args });
