@@ -6,19 +6,12 @@
  * nothing (`Failure | null`, `Failure | undefined`, `T | Failure`).
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, it } from "node:test";
+import { filesUnder } from "../helpers/source-files.js";
 
 const root = join(import.meta.dirname, "..", "..");
-
-function sourceFiles(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return /\.(ts|md)$/.test(entry.name) ? [path] : [];
-  });
-}
 
 const patterns: { name: string; pattern: RegExp }[] = [
   { name: '"ok" in', pattern: /["']ok["']\s+in\b/ },
@@ -30,7 +23,7 @@ const patterns: { name: string; pattern: RegExp }[] = [
 const resultDefinition = "export type Result<T> = ({ ok: true } & T) | Failure;";
 
 describe("one failure shape in src/", () => {
-  const files = sourceFiles(join(root, "src"));
+  const files = filesUnder(join(root, "src"), (name) => /\.(ts|md)$/.test(name));
 
   it("finds the sources", () => assert.ok(files.length > 100, `${files.length} files`));
 

@@ -11,7 +11,7 @@
  * same activation as method.added: `method-activation.ts`).
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { before, describe, it } from "node:test";
 import { changesThatForgetTrustedBrowsers, eventsThatForgetTrustedBrowsers } from "../../src/domain/login-flow/trusted-browser.js";
@@ -32,16 +32,10 @@ import { enrolTotpAndSms } from "../helpers/sms.js";
 import { codeFor } from "../helpers/totp.js";
 import { seedUser, type TestApp } from "../helpers/runtime.js";
 import { rememberThroughApi } from "../helpers/trusted-browser.js";
+import { filesUnder } from "../helpers/source-files.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const context = { clientAddress: null, userAgent: "test" };
-
-function sourceFiles(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(folder, entry.name);
-    return entry.isDirectory() ? sourceFiles(path) : path.endsWith(".ts") ? [path] : [];
-  });
-}
 
 describe("security: a trusted browser outliving a 2FA or password change", () => {
   const counting = withCountingStore();
@@ -65,7 +59,7 @@ describe("security: a trusted browser outliving a 2FA or password change", () =>
   });
 
   it("only the event log appends events; the two policy writers record policy.changed alone", () => {
-    const writers = sourceFiles(join(root, "src"))
+    const writers = filesUnder(join(root, "src"))
       .filter((file) => !file.includes(`${join("src", "store")}`))
       .filter((file) => readFileSync(file, "utf8").includes(".appendEvent("))
       .map((file) => relative(root, file).split("\\").join("/"))
