@@ -24,7 +24,7 @@ export interface TrustedBrowserView {
 }
 
 /** Whether the cookie `token` lets this user skip the second step now (L7). */
-export async function trustedBrowserSkips(deps: LoginDeps, token: unknown, user: User, rememberBrowserDays: number, store: LoginPorts = deps.store): Promise<boolean> {
+export async function trustedBrowserSkips(deps: LoginDeps, token: unknown, user: User, rememberBrowserDays: number, store: LoginPorts): Promise<boolean> {
   if (!isTokenShaped(token) || rememberBrowserDays <= 0) return false;
   const now = deps.clock.now();
   const browser = await store.trustedBrowsers.findTrustedBrowser(hashToken(token), now);

@@ -41,7 +41,7 @@ export async function takePasswordSlot(
   normalisedEmail: string,
   user: User | undefined,
   browserToken: unknown,
-  store: ThrottlePorts = deps.store,
+  store: ThrottlePorts,
 ): Promise<Result<PasswordSlot>> {
   const now = deps.clock.now();
   const policy = deps.config.accountPasswordThrottle;
@@ -54,7 +54,7 @@ export async function takePasswordSlot(
 }
 
 /** A wrong password: the first delay of a run is recorded, so the user is told (by email, from the event log). */
-export async function settleWrongPassword(deps: ThrottleDeps, slot: PasswordSlot, user: User | undefined, context: RequestContext, store: ThrottlePorts = deps.store): Promise<void> {
+export async function settleWrongPassword(deps: ThrottleDeps, slot: PasswordSlot, user: User | undefined, context: RequestContext, store: ThrottlePorts): Promise<void> {
   if (!slot.tripsOnFailure || !user) return;
   const policy = deps.config.accountPasswordThrottle;
   await recordEvent(deps, store, {
@@ -67,12 +67,12 @@ export async function settleWrongPassword(deps: ThrottleDeps, slot: PasswordSlot
 }
 
 /** The right password ends the run on the counter it was counted on. */
-export async function settleRightPassword(deps: ThrottleDeps, slot: PasswordSlot, store: ThrottlePorts = deps.store): Promise<void> {
+export async function settleRightPassword(deps: ThrottleDeps, slot: PasswordSlot, store: ThrottlePorts): Promise<void> {
   await store.counters.clearAttempts(slot.key);
 }
 
 /** The hash of a live known-browser token of this user, or null (absent, malformed, expired, someone else's). */
-async function knownBrowserOf(deps: ThrottleDeps, token: unknown, userId: string | null, store: ThrottlePorts = deps.store): Promise<string | null> {
+async function knownBrowserOf(deps: ThrottleDeps, token: unknown, userId: string | null, store: ThrottlePorts): Promise<string | null> {
   if (!isTokenShaped(token)) return null;
   const tokenHash = hashToken(token);
   const found = await store.knownBrowsers.findKnownBrowser(tokenHash, deps.clock.now());

@@ -46,10 +46,9 @@ const userKnownBrowsers = prepare<{ kept: number | string; first_expiry: number 
  */
 export async function recordKnownBrowser(db: Kysely<Database>, input: { tokenHash: string; userId: string; createdAt: number; expiresAt: number }): Promise<void> {
   await insertKnownBrowser(db, input.tokenHash, input.userId, input.createdAt, input.expiresAt);
-  const [row] = (await userKnownBrowsers(db, input.userId)).rows;
-  const overLimit = row !== undefined && Number(row.kept) > knownBrowsersPerUser;
-  const expired = row?.first_expiry != null && Number(row.first_expiry) <= input.createdAt;
-  if (overLimit || expired) await pruneKnownBrowsers(db, input.userId, input.createdAt);
+  // An aggregate answers one row, with the row just inserted among those it counts.
+  const { kept, first_expiry } = (await userKnownBrowsers(db, input.userId)).rows[0]!;
+  if (Number(kept) > knownBrowsersPerUser || Number(first_expiry) <= input.createdAt) await pruneKnownBrowsers(db, input.userId, input.createdAt);
 }
 
 export async function findKnownBrowser(db: Kysely<Database>, tokenHash: string, now: number): Promise<{ userId: string } | null> {
